@@ -1,0 +1,1 @@
+//! Webhook receiver: verifies Zoom's signatures and commits events before acknowledging them.

@@ -1,0 +1,1 @@
+//! Synthetic Zoom tenant: deterministic generator, Zoom-compatible HTTP simulator, planted incidents.

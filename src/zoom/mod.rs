@@ -1,0 +1,1 @@
+//! The Zoom API client: auth, rate limiting, pagination. Never touches the store.
