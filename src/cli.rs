@@ -1,4 +1,7 @@
 //! Command-line definitions of every subcommand.
+//!
+//! Each module owns its behaviour (`crate::<module>::cmd_*`); this file only says what the
+//! user can type.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -7,14 +10,17 @@ use std::path::PathBuf;
 #[command(
     name = "zoomlens",
     version,
-    about = "Terminal investigation console for Zoom security telemetry"
+    about = "Terminal investigation console for Zoom security telemetry",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
-    /// More logging (repeat for more); logs go to stderr.
+    /// More logging (repeat for more); logs go to stderr. ZOOMLENS_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// `zoomlens CASE` opens the console on CASE.
+    pub case: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -25,6 +31,22 @@ pub enum Command {
     Sql(SqlArgs),
     /// Per-source counts, time spans and silent gaps of a case.
     Status(StatusArgs),
+    /// Generate a synthetic Zoom tenant (captures, webhooks, enrichment lists, ground truth).
+    Gen(GenArgs),
+    /// Serve a synthetic tenant over a Zoom-compatible HTTP API.
+    Sim(SimArgs),
+    /// Build the demo case (planted incidents) and open the console on it.
+    Demo(DemoArgs),
+    /// Pull an account's Zoom logs into a case through the API.
+    Sync(SyncArgs),
+    /// Sign in with an OAuth app (authorization-code flow).
+    Auth(AuthArgs),
+    /// Run the detection rules over a case and store the findings.
+    Detect(DetectArgs),
+    /// Receive Zoom webhook events into a case.
+    Listen(ListenArgs),
+    /// Open the investigation console on a case.
+    Open(OpenArgs),
 }
 
 #[derive(Args, Debug)]
@@ -65,4 +87,202 @@ pub struct StatusArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Knobs of the synthetic tenant, shared by `gen`, `sim` and `demo`.
+#[derive(Args, Debug, Clone)]
+pub struct TenantArgs {
+    /// Seed: the same seed and knobs give byte-identical output.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of users in the account.
+    #[arg(long, default_value_t = 200)]
+    pub users: u32,
+    /// Days of activity.
+    #[arg(long, default_value_t = 14)]
+    pub days: u32,
+    /// First day (YYYY-MM-DD); default: `days` days before today.
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Share of meeting participants from outside the account (0..1).
+    #[arg(long, default_value_t = 0.08)]
+    pub external_share: f64,
+    /// Share of meeting participants who are guests without an email (0..1).
+    #[arg(long, default_value_t = 0.04)]
+    pub guest_share: f64,
+    /// Planted incidents: `all`, `none`, or a comma-separated list of rule ids.
+    #[arg(long, default_value = "all")]
+    pub incidents: String,
+}
+
+#[derive(Args, Debug)]
+pub struct GenArgs {
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+}
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
+pub enum Plan {
+    Free,
+    Pro,
+    #[default]
+    Business,
+}
+
+#[derive(Args, Debug)]
+pub struct SimArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one and prints it).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+    #[arg(long, value_enum, default_value_t)]
+    pub plan: Plan,
+    /// Share of requests answered with a fault (5xx, 429 storm, reset, slow, truncated body...).
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Write the counts a complete pull must produce to this file, then serve.
+    #[arg(long)]
+    pub truth: Option<PathBuf>,
+    /// Access-token lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub token_ttl: u64,
+    /// Multiply the rate limits (e.g. 0.1 for tests that want 429s quickly).
+    #[arg(long, default_value_t = 1.0)]
+    pub rate_limit_scale: f64,
+    #[arg(long, default_value = "sim-account")]
+    pub account_id: String,
+    #[arg(long, default_value = "sim-client")]
+    pub client_id: String,
+    #[arg(
+        long,
+        default_value = "sim-secret",
+        env = "ZOOMLENS_SIM_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: String,
+    /// Deliver the tenant's webhook events, signed, to this URL.
+    #[arg(long)]
+    pub deliver_to: Option<String>,
+    /// Webhook events per second when delivering.
+    #[arg(long, default_value_t = 100.0)]
+    pub deliver_rate: f64,
+    /// How long to deliver, in seconds (default: until every event is sent).
+    #[arg(long)]
+    pub deliver_seconds: Option<u64>,
+    /// Webhook secret token used to sign deliveries.
+    #[arg(long, env = "ZOOM_WEBHOOK_SECRET_TOKEN", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Where to build the demo case (default: the user's data directory).
+    #[arg(long)]
+    pub case: Option<PathBuf>,
+    /// Build the case and print its summary without opening the console.
+    #[arg(long)]
+    pub no_open: bool,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    pub case: PathBuf,
+    /// First day to pull (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day to pull (YYYY-MM-DD), inclusive.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Sources: users,signins,operations,meetings,participants,metrics,recordings,chat.
+    #[arg(long, value_delimiter = ',')]
+    pub sources: Vec<String>,
+    /// Only these users (emails) and the meetings they are in.
+    #[arg(long, value_delimiter = ',')]
+    pub users: Vec<String>,
+    /// Pull only what is new since the last completed sync.
+    #[arg(long)]
+    pub since_last: bool,
+    /// Also append every fetched page to this capture file (the import format).
+    #[arg(long)]
+    pub capture: Option<PathBuf>,
+    #[arg(long, conflicts_with = "json")]
+    pub quiet: bool,
+    /// Progress and summary as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+    /// API base URL.
+    #[arg(long, env = "ZOOM_API_BASE", default_value = "https://api.zoom.us/v2")]
+    pub api_base: String,
+    /// OAuth base URL.
+    #[arg(long, env = "ZOOM_OAUTH_BASE", default_value = "https://zoom.us")]
+    pub oauth_base: String,
+}
+
+#[derive(Args, Debug)]
+pub struct AuthArgs {
+    #[command(subcommand)]
+    pub command: AuthCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuthCommand {
+    /// Authorize an OAuth app in the browser; the refresh token is stored in the config dir.
+    Login {
+        #[arg(long, env = "ZOOM_CLIENT_ID")]
+        client_id: String,
+        /// Loopback port for the redirect.
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        #[arg(long, env = "ZOOM_OAUTH_BASE", default_value = "https://zoom.us")]
+        oauth_base: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Args, Debug)]
+pub struct DetectArgs {
+    pub case: PathBuf,
+    /// Configuration file (TOML); default: the user's config directory, else built-in defaults.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Run only these rules.
+    #[arg(long = "rule")]
+    pub rules: Vec<String>,
+    #[arg(long, value_enum)]
+    pub min_severity: Option<Severity>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct ListenArgs {
+    pub case: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub bind: String,
+    #[arg(long, default_value = "/webhook")]
+    pub path: String,
+    /// TLS certificate (PEM); with --tls-key, serve HTTPS directly.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct OpenArgs {
+    pub case: PathBuf,
 }
