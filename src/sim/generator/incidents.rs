@@ -364,6 +364,23 @@ impl Gen<'_> {
         c[nth % c.len()]
     }
 
+    /// A background insider based at `site` (any department).
+    fn regular_at(&self, site: usize, nth: usize) -> usize {
+        let n = self.org.people.len();
+        let c: Vec<usize> = (26..n)
+            .filter(|&i| {
+                self.org.people[i].background
+                    && self.org.people[i].status == Status::Active
+                    && self.org.people[i].active_until.is_none()
+                    && self.org.people[i].site == site
+            })
+            .collect();
+        if c.is_empty() {
+            return self.regular("", nth);
+        }
+        c[nth % c.len()]
+    }
+
     /// A planted meeting: host plus insiders for its span; outsiders added by the caller.
     fn planted(
         &mut self,
@@ -1229,7 +1246,7 @@ impl Gen<'_> {
                         inst: Some(key),
                         ip: None,
                         time: Some(j),
-                        note: "the real CFO, signed in with her own account, showing her title"
+                        note: "the real CFO, signed in with their own account, showing their title"
                             .into(),
                     },
                 );
@@ -1774,9 +1791,11 @@ impl Gen<'_> {
         if uirm {
             // A daily treasury check-in: two regulars always from the office, then one of them
             // from an address never seen in the series (and the other from their own home).
-            let host = self.regular("Finance", 3);
-            let a = self.regular("Finance", 4);
-            let b = self.regular("Finance", 5);
+            // Singapore staff: at 13:30 UTC none of them is signing in, so the planted
+            // addresses never overlap a sign-in from elsewhere (no parallel-session noise).
+            let host = self.regular_at(2, 0);
+            let a = self.regular_at(2, 1);
+            let b = self.regular_at(2, 2);
             let s = self.at(sec(13, 30));
             let id = self.plan.treasury;
             let mut inst = self.instance("Treasury Daily Check-in", host, s, 20, 8, Some(id));
