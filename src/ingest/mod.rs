@@ -154,14 +154,10 @@ impl<'s> Batches<'s> {
     }
 }
 
-fn file_origin(w: &mut Writer, kind: &str, path: &Path) -> Result<i64> {
-    let source = std::fs::canonicalize(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string();
+fn file_origin(w: &mut Writer, kind: &str, source: &str) -> Result<i64> {
     w.origin(&Origin {
         kind: kind.to_string(),
-        source,
+        source: source.to_string(),
         ..Default::default()
     })
 }
@@ -173,18 +169,19 @@ fn import_file(
     opts: &ImportOptions,
     summary: &mut ImportSummary,
 ) -> Result<u64> {
-    let source = path.display().to_string();
+    // Provenance names the file unambiguously (absolute), in origins and rejects alike.
+    let source = std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string();
     let origin_id = {
         let mut w = store.writer()?;
-        let id = file_origin(
-            &mut w,
-            if matches!(format, Format::Csv(_)) {
-                "csv"
-            } else {
-                "file"
-            },
-            path,
-        )?;
+        let kind = if matches!(format, Format::Csv(_)) {
+            "csv"
+        } else {
+            "file"
+        };
+        let id = file_origin(&mut w, kind, &source)?;
         w.commit()?;
         id
     };

@@ -23,8 +23,8 @@ pub fn row_kind(top: &super::bodies::TopLevel) -> Option<RowKind> {
             _ => None,
         };
     }
-    if top.contains_key("operator")
-        && (top.contains_key("operation_detail") || top.contains_key("category_type"))
+    if top.contains_key("operation_detail")
+        || (top.contains_key("operator") && top.contains_key("category_type"))
     {
         return Some(RowKind::Operation);
     }

@@ -176,10 +176,8 @@ pub(crate) fn store_event_at(
         payload_sha256: crate::util::sha256_hex(payload_text.as_bytes()),
     };
     let outcome = w.webhook_event(&record, &ev)?;
-    if outcome == Outcome::Present {
-        // The same delivery again: what it describes is already stored.
-        return Ok(outcome);
-    }
+    // Normalised even when the delivery is already present, so a re-import reports the same
+    // rejects (what was stored before is simply "present" again).
     if let Err((table, reason)) = normalise(w, &event, &time, object_text, &ev)? {
         w.reject(table, source, line, &format!("{event}: {reason}"), raw)?;
     }
