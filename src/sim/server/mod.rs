@@ -44,6 +44,8 @@ pub struct SimConfig {
     pub page_token_ttl: Duration,
     /// Multiplies every rate limit (per-second and daily).
     pub rate_limit_scale: f64,
+    /// Multiplies the daily caps instead of `rate_limit_scale` (to reach a daily 429 quickly).
+    pub daily_limit_scale: Option<f64>,
     /// Share of `/v2` requests answered with a fault.
     pub fault_rate: f64,
     /// Which faults may be drawn.
@@ -67,6 +69,7 @@ impl Default for SimConfig {
             token_ttl: Duration::from_secs(3600),
             page_token_ttl: Duration::from_secs(15 * 60),
             rate_limit_scale: 1.0,
+            daily_limit_scale: None,
             fault_rate: 0.0,
             fault_kinds: FaultKind::ALL.to_vec(),
             seed: 42,
@@ -89,6 +92,12 @@ impl SimConfig {
             "--rate-limit-scale must be a positive number (got {})",
             a.rate_limit_scale
         );
+        if let Some(d) = a.daily_limit_scale {
+            anyhow::ensure!(
+                d > 0.0 && d.is_finite(),
+                "--daily-limit-scale must be a positive number (got {d})"
+            );
+        }
         anyhow::ensure!(a.token_ttl > 0, "--token-ttl must be at least 1 second");
         let now = match &a.now {
             None => None,
@@ -104,6 +113,7 @@ impl SimConfig {
             token_ttl: Duration::from_secs(a.token_ttl),
             page_token_ttl: Duration::from_secs(a.page_token_ttl),
             rate_limit_scale: a.rate_limit_scale,
+            daily_limit_scale: a.daily_limit_scale,
             fault_rate: a.fault_rate,
             fault_kinds: if a.fault_kinds.is_empty() {
                 FaultKind::ALL.to_vec()
@@ -185,7 +195,11 @@ impl IntoResponse for ApiError {
 pub fn router(tenant: Arc<Tenant>, cfg: SimConfig, base_url: String) -> Router {
     let state = Arc::new(AppState {
         index: endpoints::Index::build(&tenant),
-        limiter: ratelimit::Limiter::new(cfg.plan, cfg.rate_limit_scale),
+        limiter: ratelimit::Limiter::new(
+            cfg.plan,
+            cfg.rate_limit_scale,
+            cfg.daily_limit_scale.unwrap_or(cfg.rate_limit_scale),
+        ),
         faults: faults::Injector::new(
             cfg.fault_rate,
             cfg.fault_kinds.clone(),
