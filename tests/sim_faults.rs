@@ -2,13 +2,11 @@
 
 mod sim_common;
 
-use axum::http::HeaderMap;
 use serde_json::Value;
 use sim_common::*;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use zoomlens::cli::Plan;
-use zoomlens::sim::server::deliver::{DeliverConfig, deliver, signature};
+use zoomlens::sim::server::deliver::{DeliverConfig, deliver};
 use zoomlens::sim::server::{FaultKind, SimConfig};
 
 const ACTS: &str = "/report/activities?from=2024-06-01&to=2024-06-02";
@@ -301,52 +299,6 @@ async fn the_same_seed_gives_the_same_faults() {
 
 // ---------- webhook delivery ----------
 
-#[derive(Default)]
-struct Received {
-    events: Vec<Value>,
-    bad_signatures: usize,
-}
-
-/// A receiver that checks Zoom's headers and signature and refuses `user.created` with 500.
-async fn receiver(secret: &'static str) -> (String, Arc<Mutex<Received>>) {
-    let got = Arc::new(Mutex::new(Received::default()));
-    let g = got.clone();
-    let app = axum::Router::new().route(
-        "/webhook",
-        axum::routing::post(move |h: HeaderMap, body: axum::body::Bytes| {
-            let g = g.clone();
-            async move {
-                let ts = h["x-zm-request-timestamp"].to_str().unwrap().to_string();
-                let now = chrono::Utc::now().timestamp();
-                let ts_n: i64 = ts.parse().unwrap();
-                let good = h["x-zm-signature"].to_str().unwrap() == signature(secret, &ts, &body)
-                    && (now - ts_n).abs() <= 5
-                    && h["content-type"] == "application/json; charset=utf-8"
-                    && h["user-agent"] == "Zoom Marketplace/1.0a"
-                    && !h["x-zm-trackingid"].is_empty();
-                let v: Value = serde_json::from_slice(&body).unwrap();
-                // Compact JSON: re-serialising gives the same bytes.
-                assert_eq!(serde_json::to_vec(&v).unwrap(), body.to_vec());
-                let refuse = v["event"] == "user.created";
-                let mut g = g.lock().unwrap();
-                if !good {
-                    g.bad_signatures += 1;
-                }
-                g.events.push(v);
-                if refuse {
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
-                } else {
-                    axum::http::StatusCode::NO_CONTENT
-                }
-            }
-        }),
-    );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", l.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-    (url, got)
-}
-
 #[tokio::test]
 async fn webhooks_are_signed_counted_and_acks_recorded() {
     let secret = "s3cret-token";
@@ -424,4 +376,39 @@ async fn delivery_stops_after_the_time_limit_and_counts_unreachable_targets() {
     assert!((90..=110).contains(&report.sent), "{report:?}");
     assert_eq!(report.acknowledged, 0);
     assert_eq!(report.failed, report.sent);
+}
+
+/// Throughput of webhook delivery to an in-process receiver (a measurement, not a check):
+/// `cargo test --release --test sim_faults delivery_throughput -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn delivery_throughput() {
+    let rate: f64 = std::env::var("DELIVER_RATE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4000.0);
+    let n: i64 = std::env::var("DELIVER_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
+    let (url, got) = receiver("bench-secret").await;
+    let proto = tenant().webhooks[0].clone();
+    let events: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut e = proto.clone();
+            e["event_ts"] = serde_json::json!(1_718_000_000_000i64 + i);
+            e
+        })
+        .collect();
+    let cfg = DeliverConfig {
+        url,
+        rate,
+        seconds: None,
+        secret: "bench-secret".into(),
+        acks_out: None,
+        concurrency: 256,
+    };
+    let report = deliver(&events, &cfg).await.unwrap();
+    println!("target {rate}/s: {}", report.summary());
+    assert_eq!(got.lock().unwrap().events.len() as i64, n);
 }
