@@ -701,8 +701,10 @@ fn message_time(m: &Value) -> Option<DateTime<Utc>> {
 
 /// `GET /chat/users/{userId}/messages[?from&to|date]`: the user's messages in the window
 /// (`from` → `to` inclusive; without `from`, the UTC day `date`, default today). Deleted
-/// messages only with `include_deleted_and_edited_message=true`. The tenant does not model
-/// conversations, so `to_contact`/`to_channel` are accepted but do not filter.
+/// messages only with `include_deleted_and_edited_message=true`. `to_channel` keeps the
+/// messages of that channel and `to_contact` the direct messages (those outside any channel),
+/// when the tenant records channels (`Tenant::chat_channel`); a tenant without that map does
+/// not model conversations and its messages are served whatever the contact or channel.
 async fn chat_messages(State(st): St, Path(user): Path<String>, RawQuery(q): RawQuery) -> Reply {
     let p = Params::parse(q.as_deref());
     let u = find_user(&st, &user)?;
@@ -724,6 +726,22 @@ async fn chat_messages(State(st): St, Path(user): Path<String>, RawQuery(q): Raw
         ));
     }
     let deleted_too = p.flag("include_deleted_and_edited_message");
+    let channels = &st.tenant.chat_channel;
+    let channel_of = |m: &Value| {
+        m.get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| channels.get(id))
+    };
+    let conversation = |m: &Value| {
+        if channels.is_empty() {
+            return true;
+        }
+        match (p.get("to_channel"), p.get("to_contact")) {
+            (Some(ch), _) => channel_of(m).is_some_and(|c| c == ch),
+            (None, Some(_)) => channel_of(m).is_none(),
+            (None, None) => true,
+        }
+    };
     let items: Vec<&Value> = st
         .tenant
         .chat_by_user
@@ -734,6 +752,7 @@ async fn chat_messages(State(st): St, Path(user): Path<String>, RawQuery(q): Raw
                 .filter(|m| {
                     deleted_too || m.get("status").and_then(Value::as_str) != Some("Deleted")
                 })
+                .filter(|m| conversation(m))
                 .collect()
         })
         .unwrap_or_default();

@@ -55,7 +55,9 @@ pub struct SimConfig {
     /// How long a "slow answer" fault waits before answering.
     pub slow_delay: Duration,
     /// The simulator's idea of "now" for Zoom's retention rules (6-month report lookback,
-    /// meetings older than a year); `None` is the real clock. Tokens always use the real clock.
+    /// meetings older than a year, the recordings' default day). `None`: the end of the
+    /// tenant's window when it has one (so a tenant generated with any `--start` is servable),
+    /// else the real clock. Tokens and page tokens always use the real clock.
     pub now: Option<DateTime<Utc>>,
 }
 
@@ -130,6 +132,16 @@ impl SimConfig {
     pub fn now(&self) -> DateTime<Utc> {
         self.now.unwrap_or_else(Utc::now)
     }
+
+    /// Pin `now` to the end of the tenant's window unless it was given.
+    fn settle_now(mut self, t: &Tenant) -> SimConfig {
+        if self.now.is_none()
+            && let Some(end) = t.end
+        {
+            self.now = end.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
+        }
+        self
+    }
 }
 
 /// Shared state behind every handler.
@@ -193,6 +205,7 @@ impl IntoResponse for ApiError {
 
 /// The whole application: OAuth, `/v2` behind the gate, and `/_sim/stats`.
 pub fn router(tenant: Arc<Tenant>, cfg: SimConfig, base_url: String) -> Router {
+    let cfg = cfg.settle_now(&tenant);
     let state = Arc::new(AppState {
         index: endpoints::Index::build(&tenant),
         limiter: ratelimit::Limiter::new(
@@ -366,7 +379,6 @@ pub fn cmd_sim(a: &SimArgs) -> anyhow::Result<std::process::ExitCode> {
 }
 
 /// The tenant `zoomlens sim` serves, from the generator.
-fn build_tenant(_args: &crate::cli::TenantArgs) -> anyhow::Result<Tenant> {
-    // TODO(merge sim): crate::sim::generator::generate(args) once the generator branch lands.
-    anyhow::bail!("`zoomlens sim` needs the tenant generator, which is not built yet (issue 3)")
+fn build_tenant(args: &crate::cli::TenantArgs) -> anyhow::Result<Tenant> {
+    Tenant::from_args(args)
 }
