@@ -189,7 +189,10 @@ impl Config {
         for (id, table) in &self.rules {
             let Some(rule) = registry.iter().find(|r| r.id() == id) else {
                 let ids: Vec<&str> = registry.iter().map(|r| r.id()).collect();
-                bail!("[rules.{id}]: no such rule; rule ids are: {}", ids.join(", "));
+                bail!(
+                    "[rules.{id}]: no such rule; rule ids are: {}",
+                    ids.join(", ")
+                );
             };
             for (k, v) in table {
                 if k == "enabled" {
@@ -248,7 +251,10 @@ mod tests {
             "{:#}",
             Config::from_toml("[rules.brief-join]\nmax_minute = 3\n").unwrap_err()
         );
-        assert!(e.contains("has no parameter") && e.contains("max_minutes"), "{e}");
+        assert!(
+            e.contains("has no parameter") && e.contains("max_minutes"),
+            "{e}"
+        );
         let e = format!(
             "{:#}",
             Config::from_toml("[rules.no-such-rule]\nenabled = false\n").unwrap_err()
@@ -259,7 +265,10 @@ mod tests {
             Config::from_toml("known_ip_ranges = [\"10.0.0.0/33\"]\n").unwrap_err()
         );
         assert!(e.contains("CIDR"), "{e}");
-        let e = format!("{:#}", Config::from_toml("internl_domains = []\n").unwrap_err());
+        let e = format!(
+            "{:#}",
+            Config::from_toml("internl_domains = []\n").unwrap_err()
+        );
         assert!(e.contains("internl_domains"), "{e}");
     }
 
@@ -274,7 +283,11 @@ mod tests {
         assert!(!one.contains(&"198.51.100.8".parse().unwrap()));
         let v6 = Cidr::parse("2001:db8::/32").unwrap();
         assert!(v6.contains(&"2001:db8:1::5".parse().unwrap()));
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(&"8.8.8.8".parse().unwrap()));
+        assert!(
+            Cidr::parse("0.0.0.0/0")
+                .unwrap()
+                .contains(&"8.8.8.8".parse().unwrap())
+        );
         assert_eq!(Cidr::parse("nonsense"), None);
     }
 }

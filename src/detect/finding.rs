@@ -92,7 +92,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(key: impl Into<String>, time: impl Into<String>, summary: impl Into<String>) -> Self {
+    pub fn new(
+        key: impl Into<String>,
+        time: impl Into<String>,
+        summary: impl Into<String>,
+    ) -> Self {
         Finding {
             key: key.into(),
             time: time.into(),

@@ -200,7 +200,8 @@ pub fn prepare(conn: &Connection, cfg: &Config) -> Result<Env> {
     let dom = internal.clone();
     conn.create_scalar_function("zl_internal", 1, det, move |c| {
         let e: Option<String> = c.get(0)?;
-        Ok(e.and_then(|e| domain_of(&e)).is_some_and(|d| dom.contains(&d)))
+        Ok(e.and_then(|e| domain_of(&e))
+            .is_some_and(|d| dom.contains(&d)))
     })?;
     let ranges = cfg.known_ranges();
     conn.create_scalar_function("zl_known_ip", 1, det, move |c| {
@@ -254,7 +255,9 @@ pub fn prepare(conn: &Connection, cfg: &Config) -> Result<Env> {
     })?;
     conn.create_scalar_function("zl_norm_name", 1, det, |c| {
         let s: Option<String> = c.get(0)?;
-        Ok(rules::display_name_impersonation::norm_name(s.as_deref().unwrap_or("")))
+        Ok(rules::display_name_impersonation::norm_name(
+            s.as_deref().unwrap_or(""),
+        ))
     })?;
     conn.create_scalar_function("zl_sso", 1, det, |c| {
         let s: Option<String> = c.get(0)?;
@@ -264,7 +267,9 @@ pub fn prepare(conn: &Connection, cfg: &Config) -> Result<Env> {
         let s: Option<String> = c.get(0)?;
         Ok(s.is_some_and(|s| rules::is_billing_text(&s)))
     })?;
-    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS zl_vips (email TEXT PRIMARY KEY COLLATE NOCASE)")?;
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS zl_vips (email TEXT PRIMARY KEY COLLATE NOCASE)",
+    )?;
     {
         let mut ins = conn.prepare("INSERT OR IGNORE INTO temp.zl_vips (email) VALUES (?1)")?;
         for e in vips.iter() {
@@ -353,7 +358,12 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
             ],
         )?;
         tx.commit()?;
-        tracing::info!(rule = rule.id(), findings = findings.len(), ms = elapsed.as_millis() as u64, "rule ran");
+        tracing::info!(
+            rule = rule.id(),
+            findings = findings.len(),
+            ms = elapsed.as_millis() as u64,
+            "rule ran"
+        );
         runs.push(RuleRun {
             rule: rule.id(),
             title: rule.title(),
@@ -450,7 +460,11 @@ fn clip(s: &str, w: usize) -> String {
 /// wrapped below. Every log string is sanitised.
 pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
     use crate::util::sanitize;
-    writeln!(out, "{:<8}  {:<17}  {:<37}  ID", "SEVERITY", "TIME (UTC)", "RULE")?;
+    writeln!(
+        out,
+        "{:<8}  {:<17}  {:<37}  ID",
+        "SEVERITY", "TIME (UTC)", "RULE"
+    )?;
     writeln!(out, "{}", "-".repeat(WIDTH))?;
     for f in found {
         let t = f.time.replace('T', " ");

@@ -50,11 +50,17 @@ impl Rule for BillingOrLicenseChanged {
         let mut out = Vec::new();
         for row in rows {
             let (oid, time, operator, target, cids, what) = row?;
-            let on = target.as_ref().map(|t| format!(" for {t}")).unwrap_or_default();
+            let on = target
+                .as_ref()
+                .map(|t| format!(" for {t}"))
+                .unwrap_or_default();
             let mut f = Finding::new(
                 format!("op:{oid}"),
                 time,
-                format!("{operator} changed billing/licence{on}: {}", what.unwrap_or_default()),
+                format!(
+                    "{operator} changed billing/licence{on}: {}",
+                    what.unwrap_or_default()
+                ),
             );
             f.user = target.or(Some(operator));
             f.ev("operations", oid);

@@ -1,10 +1,11 @@
 //! `display-name-impersonation`: a participant whose display name is an internal person's or a
 //! VIP's name while the email is blank, external, or another person's — the deepfake-CFO case.
 //!
-//! Names are compared after normalisation (case, accents of common look-alike letters, digits
-//! used as letters, punctuation and spacing), exactly for any internal user and fuzzily
-//! (Jaro-Winkler ≥ `vip_similarity`, default 0.92: catches "Jon Smiht" for "John Smith" but not
-//! "John Smart") for VIPs. Not reported: the session's IP or device was seen in an authenticated
+//! Names are compared after normalisation (case, accents and look-alike letters, digits used as
+//! letters, punctuation and spacing): exactly for any internal user, and for VIPs also within
+//! `max_edits` typing edits (default 1: "Jon Chen" for "John Chen", but not "Carl
+//! Chan" for "Carol Chen", a different person two edits away) or with every word of the VIP's
+//! name present ("Carol Chen (CFO)", "Chen Carol"). Not reported: the session's IP or device was seen in an authenticated
 //! session of the real person (their own phone joining as a guest), or the email belongs to a
 //! directory user whose own name it is (two people can share a name).
 //!
@@ -78,9 +79,9 @@ impl Rule for DisplayNameImpersonation {
     }
     fn params(&self) -> &'static [Param] {
         &[Param {
-            name: "vip_similarity",
-            default: 0.92,
-            help: "Jaro-Winkler similarity (0..1) at which a name counts as a VIP's",
+            name: "max_edits",
+            default: 1.0,
+            help: "typing edits (Damerau-Levenshtein) at which a name counts as a VIP's",
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
@@ -107,7 +108,11 @@ impl Rule for DisplayNameImpersonation {
                  SELECT lower(email), name, 1 FROM vips WHERE coalesce(name, '') <> ''",
             )?;
             for r in st.query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, bool>(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
             })? {
                 let (email, name, vip) = r?;
                 let name = norm_name(&name.unwrap_or_default());
@@ -121,7 +126,14 @@ impl Rule for DisplayNameImpersonation {
             exact.entry(p.name.as_str()).or_default().push(i);
         }
         let vips: Vec<usize> = (0..people.len()).filter(|i| people[*i].vip).collect();
-        let sim = ctx.num("vip_similarity");
+        let max_edits = ctx.int("max_edits").max(0) as usize;
+        let like_vip = |cand: &str, vip: &str| {
+            if strsim::damerau_levenshtein(cand, vip) <= max_edits {
+                return true;
+            }
+            let words: Vec<&str> = cand.split(' ').collect();
+            vip.split(' ').all(|w| words.contains(&w))
+        };
         // Outsider sessions (blank or external email) with a name, narrow and indexed by name.
         ctx.conn.execute_batch(
             "DROP TABLE IF EXISTS temp.zl_out;
@@ -140,11 +152,12 @@ impl Rule for DisplayNameImpersonation {
                 .collect::<rusqlite::Result<_>>()?)
         };
         let out_names = load("SELECT DISTINCT name FROM temp.zl_out")?;
-        let all_names = load("SELECT DISTINCT name FROM participants WHERE coalesce(name, '') <> ''")?;
+        let all_names =
+            load("SELECT DISTINCT name FROM participants WHERE coalesce(name, '') <> ''")?;
         {
-            let mut ins = ctx.conn.prepare(
-                "INSERT INTO temp.zl_name_match VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
+            let mut ins = ctx
+                .conn
+                .prepare("INSERT INTO temp.zl_name_match VALUES (?1, ?2, ?3, ?4, ?5)")?;
             // Outsider sessions: any internal person's name exactly, or a VIP's fuzzily.
             // Internal sessions: only a VIP's name (someone else's account posing as the VIP).
             for (names, outsider) in [(&out_names, true), (&all_names, false)] {
@@ -158,7 +171,7 @@ impl Rule for DisplayNameImpersonation {
                         hit.extend(v.iter().filter(|i| outsider || people[**i].vip));
                     }
                     for &i in &vips {
-                        if !hit.contains(&i) && strsim::jaro_winkler(&k, &people[i].name) >= sim {
+                        if !hit.contains(&i) && like_vip(&k, &people[i].name) {
                             hit.push(i);
                         }
                     }

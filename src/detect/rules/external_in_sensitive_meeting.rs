@@ -76,7 +76,10 @@ impl Rule for ExternalInSensitiveMeeting {
         for row in rows {
             let (mid, email, n, topic, last, ids, uuid, inst) = row?;
             let mut f = Finding::new(
-                format!("ext:{}:{email}", mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone())),
+                format!(
+                    "ext:{}:{email}",
+                    mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone())
+                ),
                 last,
                 format!(
                     "external {email} attended sensitive meeting '{}' {n} times ({inst} instance(s))",

@@ -26,7 +26,8 @@ impl Rule for GuestScreenShare {
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
         if !ctx.any("SELECT 1 FROM participants WHERE in_metrics = 1")? {
             return Ok(RuleOutcome::CouldNotRun(
-                "no dashboard participants: sharing flags come from /metrics (Business plan)".into(),
+                "no dashboard participants: sharing flags come from /metrics (Business plan)"
+                    .into(),
             ));
         }
         let mut st = ctx.conn.prepare(

@@ -73,7 +73,11 @@ impl Rule for JoinAfterDeparture {
         let mut counts: Vec<(usize, usize)> = Vec::new();
         for row in rows {
             let (did, email, departed, tbl, id, t, uuid, mid, ip) = row?;
-            let tbl: &'static str = if tbl == "signins" { "signins" } else { "participants" };
+            let tbl: &'static str = if tbl == "signins" {
+                "signins"
+            } else {
+                "participants"
+            };
             let key = format!("dep:{did}");
             if let Some(i) = out.iter().position(|f| f.key == key) {
                 out[i].ev(tbl, id);
@@ -91,7 +95,11 @@ impl Rule for JoinAfterDeparture {
             f.ip = ip;
             f.ev("departures", did);
             f.ev(tbl, id);
-            counts.push(if tbl == "participants" { (1, 0) } else { (0, 1) });
+            counts.push(if tbl == "participants" {
+                (1, 0)
+            } else {
+                (0, 1)
+            });
             out.push(f);
         }
         for (f, (j, s)) in out.iter_mut().zip(counts) {

@@ -82,9 +82,9 @@ impl Rule for JoinBurstMultipleIps {
                     *e = (t, n, ids);
                 }
             }
-            let mut info = ctx.conn.prepare(
-                "SELECT meeting_id, topic FROM meetings WHERE uuid = ?1",
-            )?;
+            let mut info = ctx
+                .conn
+                .prepare("SELECT meeting_id, topic FROM meetings WHERE uuid = ?1")?;
             let mut keys: Vec<_> = best.into_iter().collect();
             keys.sort_by(|a, b| a.1.0.cmp(&b.1.0).then(a.0.cmp(&b.0)));
             for (uuid, (t, n, ids)) in keys {
@@ -124,7 +124,10 @@ impl Rule for JoinBurstMultipleIps {
             let mut f = Finding::new(
                 format!("wh:{id}"),
                 time,
-                format!("Zoom raised a meeting risk alert for {}", obj.clone().unwrap_or_default()),
+                format!(
+                    "Zoom raised a meeting risk alert for {}",
+                    obj.clone().unwrap_or_default()
+                ),
             );
             f.meeting_id = obj.as_deref().and_then(|o| o.parse().ok());
             if f.meeting_id.is_none() {

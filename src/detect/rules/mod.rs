@@ -116,7 +116,8 @@ fn words(s: &str) -> Vec<String> {
 pub fn is_sso_text(s: &str) -> bool {
     let l = s.to_lowercase();
     let w = words(s);
-    w.iter().any(|w| matches!(w.as_str(), "sso" | "saml" | "idp" | "oidc"))
+    w.iter()
+        .any(|w| matches!(w.as_str(), "sso" | "saml" | "idp" | "oidc"))
         || l.contains("single sign-on")
         || l.contains("single sign on")
         || l.contains("identity provider")
@@ -230,14 +231,21 @@ pub fn weakening(section: &str, setting: &str, from: &str, to: &str) -> Option<S
             return Some(desc());
         }
         if let (Ok(a), Ok(b)) = (from.trim().parse::<f64>(), to.trim().parse::<f64>()) {
-            let timeout = s.contains("sign out") || s.contains("sign users out") || s.contains("after");
-            if (timeout && b > a) || (!timeout && (s.contains("length") || s.contains("at least") || s.contains("minimum")) && b < a) {
+            let timeout =
+                s.contains("sign out") || s.contains("sign users out") || s.contains("after");
+            if (timeout && b > a)
+                || (!timeout
+                    && (s.contains("length") || s.contains("at least") || s.contains("minimum"))
+                    && b < a)
+            {
                 return Some(desc());
             }
         }
         // "Screen sharing: Host Only → All Participants" style value changes.
         let tl = to.to_lowercase();
-        if (s.contains("who can") || s.contains("allow")) && (tl.contains("all participants") || tl.contains("anyone")) {
+        if (s.contains("who can") || s.contains("allow"))
+            && (tl.contains("all participants") || tl.contains("anyone"))
+        {
             return Some(desc());
         }
     }
@@ -249,7 +257,12 @@ pub fn weakening(section: &str, setting: &str, from: &str, to: &str) -> Option<S
 /// Account sign-in rules (2FA, sign-out, password complexity) are not meeting exposure.
 pub fn exposes_meetings(section: &str, setting: &str) -> bool {
     let both = format!("{} {}", section.to_lowercase(), setting.to_lowercase());
-    if both.contains("sign-in password") || both.contains("sign in password") || both.contains("two-factor") || both.contains("sign users out") || both.contains("sign out") {
+    if both.contains("sign-in password")
+        || both.contains("sign in password")
+        || both.contains("two-factor")
+        || both.contains("sign users out")
+        || both.contains("sign out")
+    {
         return false;
     }
     [
@@ -275,21 +288,92 @@ mod tests {
 
     #[test]
     fn weakening_directions() {
-        assert!(weakening("Security", "Sign in with Two-Factor Authentication", "On", "Off").is_some());
-        assert!(weakening("Security", "Sign in with Two-Factor Authentication", "Off", "On").is_none());
-        assert!(weakening("Meeting", "Allow participants to join before host", "Off", "On").is_some());
-        assert!(weakening("Meeting", "Allow participants to join before host", "On", "Off").is_none());
-        assert!(weakening("Sign-In Password Requirement", "Have at least specified length of characters", "14", "8").is_some());
-        assert!(weakening("Sign-In Password Requirement", "Have at least specified length of characters", "8", "14").is_none());
-        assert!(weakening("Sign-in Methods", "Allow users to sign in with Google", "Off", "On").is_none());
+        assert!(
+            weakening(
+                "Security",
+                "Sign in with Two-Factor Authentication",
+                "On",
+                "Off"
+            )
+            .is_some()
+        );
+        assert!(
+            weakening(
+                "Security",
+                "Sign in with Two-Factor Authentication",
+                "Off",
+                "On"
+            )
+            .is_none()
+        );
+        assert!(
+            weakening(
+                "Meeting",
+                "Allow participants to join before host",
+                "Off",
+                "On"
+            )
+            .is_some()
+        );
+        assert!(
+            weakening(
+                "Meeting",
+                "Allow participants to join before host",
+                "On",
+                "Off"
+            )
+            .is_none()
+        );
+        assert!(
+            weakening(
+                "Sign-In Password Requirement",
+                "Have at least specified length of characters",
+                "14",
+                "8"
+            )
+            .is_some()
+        );
+        assert!(
+            weakening(
+                "Sign-In Password Requirement",
+                "Have at least specified length of characters",
+                "8",
+                "14"
+            )
+            .is_none()
+        );
+        assert!(
+            weakening(
+                "Sign-in Methods",
+                "Allow users to sign in with Google",
+                "Off",
+                "On"
+            )
+            .is_none()
+        );
         assert!(weakening("Account", "Cloud Recording", "ON", "OFF").is_none());
-        assert!(weakening("Edit Group Sales-EMEA", "Personal Meeting ID (PMI) Passcode", "On", "Off").is_some());
+        assert!(
+            weakening(
+                "Edit Group Sales-EMEA",
+                "Personal Meeting ID (PMI) Passcode",
+                "On",
+                "Off"
+            )
+            .is_some()
+        );
         assert!(weakening("Security", "Waiting Room", "", "Off").is_some());
     }
 
     #[test]
     fn roles_versions_topics() {
-        for r in ["Admin", "Owner", "Co-Owner", "Billing Admin", "Security Admin", "IT administrator"] {
+        for r in [
+            "Admin",
+            "Owner",
+            "Co-Owner",
+            "Billing Admin",
+            "Security Admin",
+            "IT administrator",
+        ] {
             assert!(is_privileged_role(r), "{r}");
         }
         for r in ["Member", "User", "Basic", ""] {

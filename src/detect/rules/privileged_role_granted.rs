@@ -24,7 +24,15 @@ pub(crate) const GRANTS_SQL: &str = "
       AND zl_privileged(c.to_value) AND NOT zl_privileged(c.from_value)
     ORDER BY o.time, c.id";
 
-pub(crate) type Grant = (i64, String, String, i64, Option<String>, Option<String>, Option<String>);
+pub(crate) type Grant = (
+    i64,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 pub(crate) fn grants(ctx: &Ctx) -> Result<Vec<Grant>> {
     let mut st = ctx.conn.prepare(GRANTS_SQL)?;

@@ -132,7 +132,8 @@ impl Rule for RecordingDeleted {
                 time,
                 format!(
                     "{operator} deleted the recording of meeting {}",
-                    mid.map(|m| m.to_string()).unwrap_or_else(|| "(not named)".into())
+                    mid.map(|m| m.to_string())
+                        .unwrap_or_else(|| "(not named)".into())
                 ),
             );
             f.user = Some(operator);
@@ -160,7 +161,11 @@ impl Rule for RecordingDeleted {
         })?;
         for row in rows {
             let (wid, time, operator, object, event) = row?;
-            let verb = if event.ends_with("trashed") { "trashed" } else { "deleted" };
+            let verb = if event.ends_with("trashed") {
+                "trashed"
+            } else {
+                "deleted"
+            };
             let mut f = Finding::new(
                 format!("wh:{wid}"),
                 time,

@@ -70,7 +70,10 @@ impl Rule for SecuritySettingDisabled {
             let mut f = Finding::new(
                 format!("op:{oid}"),
                 time,
-                format!("{operator} weakened security{scope}: {}", why.unwrap_or_default()),
+                format!(
+                    "{operator} weakened security{scope}: {}",
+                    why.unwrap_or_default()
+                ),
             );
             f.user = Some(operator);
             f.ev("operations", oid);

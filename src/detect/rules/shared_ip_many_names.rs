@@ -73,7 +73,10 @@ impl Rule for SharedIpManyNames {
             let mut f = Finding::new(
                 format!("ip:{ip}"),
                 first,
-                format!("{n} outsider identities joined from {ip}: {}", labels.unwrap_or_default()),
+                format!(
+                    "{n} outsider identities joined from {ip}: {}",
+                    labels.unwrap_or_default()
+                ),
             );
             f.ip = Some(ip);
             f.evidence_csv("participants", ids.as_deref());

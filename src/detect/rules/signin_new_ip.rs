@@ -71,7 +71,9 @@ impl Rule for SigninNewIp {
             let mut f = Finding::new(
                 format!("signin:{id}"),
                 time,
-                format!("{email} signed in from new IP {ip} (after {before} sign-ins from other IPs)"),
+                format!(
+                    "{email} signed in from new IP {ip} (after {before} sign-ins from other IPs)"
+                ),
             );
             f.user = Some(email);
             f.ip = Some(ip);

@@ -43,7 +43,8 @@ impl Rule for SilentPresence {
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
         if !ctx.any("SELECT 1 FROM participants WHERE in_metrics = 1")? {
             return Ok(RuleOutcome::CouldNotRun(
-                "no dashboard participants: sharing flags come from /metrics (Business plan)".into(),
+                "no dashboard participants: sharing flags come from /metrics (Business plan)"
+                    .into(),
             ));
         }
         if let Some(why) = ctx.need_internal() {

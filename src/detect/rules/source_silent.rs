@@ -33,7 +33,12 @@ impl Rule for SourceSilent {
         Some("T1562.008")
     }
     fn needs(&self) -> &'static [Source] {
-        &[Source::SignIns, Source::Operations, Source::Participants, Source::Coverage]
+        &[
+            Source::SignIns,
+            Source::Operations,
+            Source::Participants,
+            Source::Coverage,
+        ]
     }
     fn params(&self) -> &'static [Param] {
         &[
@@ -71,7 +76,11 @@ impl Rule for SourceSilent {
             return Ok(RuleOutcome::CouldNotRun("the case holds no events".into()));
         }
         let start = hours.iter().map(|(_, h)| h[0]).min().unwrap_or(0);
-        let end = hours.iter().map(|(_, h)| *h.last().unwrap()).max().unwrap_or(0);
+        let end = hours
+            .iter()
+            .map(|(_, h)| *h.last().unwrap())
+            .max()
+            .unwrap_or(0);
         let max_gap = ctx.num("max_gap_hours");
         let min_other = ctx.int("min_other_events");
         let fmt = |h: i64| {
@@ -117,7 +126,9 @@ impl Rule for SourceSilent {
                 let before: Option<i64> = ctx
                     .conn
                     .query_row(
-                        &format!("SELECT id FROM {tbl} WHERE {col} < ?1 ORDER BY {col} DESC LIMIT 1"),
+                        &format!(
+                            "SELECT id FROM {tbl} WHERE {col} < ?1 ORDER BY {col} DESC LIMIT 1"
+                        ),
                         [&from],
                         |r| r.get(0),
                     )
@@ -161,7 +172,11 @@ impl Rule for SourceSilent {
                     time,
                     format!(
                         "sync of {source}{} for {from} – {to} {state}: {detail}",
-                        if scope.is_empty() { String::new() } else { format!(" ({scope})") }
+                        if scope.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({scope})")
+                        }
                     ),
                 );
                 f.ev("coverage", id);

@@ -57,10 +57,8 @@ impl Rule for UnexpectedIpRecurringMeeting {
         {
             return Ok(RuleOutcome::CouldNotRun(why));
         }
-        ctx.conn.execute(
-            "DROP TABLE IF EXISTS temp.zl_series",
-            [],
-        )?;
+        ctx.conn
+            .execute("DROP TABLE IF EXISTS temp.zl_series", [])?;
         ctx.conn.execute(
             "CREATE TEMP TABLE zl_series AS
                WITH series AS (SELECT meeting_id FROM meetings WHERE meeting_id IS NOT NULL

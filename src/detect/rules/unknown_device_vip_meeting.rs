@@ -40,7 +40,8 @@ impl Rule for UnknownDeviceVipMeeting {
         }
         if !ctx.any("SELECT 1 FROM participants WHERE pc_name <> '' OR mac_addr <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
-                "no device data: needs dashboard participants with pc_name/mac_addr (/metrics)".into(),
+                "no device data: needs dashboard participants with pc_name/mac_addr (/metrics)"
+                    .into(),
             ));
         }
         let inventory = ctx.any("SELECT 1 FROM assets")?;

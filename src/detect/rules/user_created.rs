@@ -77,11 +77,8 @@ impl Rule for UserCreated {
             for row in rows {
                 let (wid, time, operator, email) = row?;
                 let same = email.as_ref().and_then(|e| {
-                    out.iter_mut().find(|f| {
-                        f.user
-                            .as_deref()
-                            .is_some_and(|u| u.eq_ignore_ascii_case(e))
-                    })
+                    out.iter_mut()
+                        .find(|f| f.user.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(e)))
                 });
                 if let Some(f) = same {
                     f.ev("webhook_events", wid);

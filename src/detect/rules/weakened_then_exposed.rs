@@ -64,7 +64,17 @@ impl Rule for WeakenedThenExposed {
                AND zl_weakening(c.section, c.setting, c.from_value, c.to_value) IS NOT NULL
              ORDER BY o.time, c.id",
         )?;
-        type W = (i64, String, String, i64, String, Option<String>, String, String, Option<String>);
+        type W = (
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+        );
         let weak: Vec<W> = st
             .query_map([window], |r| {
                 Ok((
@@ -94,8 +104,20 @@ impl Rule for WeakenedThenExposed {
                 Some(r) if r < wend => r,
                 _ => wend,
             };
-            let host = if kind == "update_user" { target.clone() } else { None };
-            type J = (i64, String, String, String, Option<i64>, Option<String>, Option<String>);
+            let host = if kind == "update_user" {
+                target.clone()
+            } else {
+                None
+            };
+            type J = (
+                i64,
+                String,
+                String,
+                String,
+                Option<i64>,
+                Option<String>,
+                Option<String>,
+            );
             let joins: Vec<J> = joins_any
                 .query_map(params![time, end, host], |r| {
                     Ok((
