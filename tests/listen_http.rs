@@ -207,6 +207,18 @@ async fn every_webhook_sample_is_accepted_and_normalised() {
         ) >= 1,
         "user.signed_in normalised into signins"
     );
+    let deleted = sample("webhook_recording.deleted.json");
+    assert_eq!(
+        count(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM recordings WHERE meeting_uuid = '{}' AND deleted_time IS NOT NULL",
+                deleted["payload"]["object"]["uuid"].as_str().unwrap()
+            )
+        ),
+        1,
+        "recording.deleted marks the recording deleted"
+    );
     // Provenance: all events under one webhook origin, not one origin per event.
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM origins WHERE kind = 'webhook'"),
@@ -214,7 +226,6 @@ async fn every_webhook_sample_is_accepted_and_normalised() {
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM rejects"), 0);
 }
-
 
 fn relaxed(c: &std::sync::atomic::AtomicU64) -> u64 {
     c.load(std::sync::atomic::Ordering::Relaxed)
@@ -335,7 +346,10 @@ async fn every_refusal_stores_nothing() {
     let (s, _) = post_raw(
         &l.url,
         body.clone(),
-        &[("x-zm-request-timestamp", &later), ("x-zm-signature", &good)],
+        &[
+            ("x-zm-request-timestamp", &later),
+            ("x-zm-signature", &good),
+        ],
     )
     .await;
     assert_eq!(s, 401);
@@ -534,4 +548,21 @@ async fn graceful_shutdown_keeps_every_acknowledged_event() {
         relaxed(&stats.stored)
     );
     assert!(relaxed(&stats.stored) >= acked.len() as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authentic_but_unusable_event_is_kept_in_rejects() {
+    let mut l = start().await;
+    // Signed and JSON, but no event_ts: not refused (Zoom would retry it forever), kept whole.
+    let body = br#"{"event":"meeting.started","payload":{"object":{"uuid":"x"}}}"#;
+    let (s, a) = post_signed(&l.url, SECRET, body).await;
+    assert_eq!((s, a["status"].as_str()), (200, Some("rejected")), "{a}");
+    let stats = l.stop().await;
+    assert_eq!(relaxed(&stats.rejected), 1);
+    let db = l.db();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM webhook_events"), 0);
+    let raw: String = db
+        .query_row("SELECT raw FROM rejects", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(raw.as_bytes(), body);
 }

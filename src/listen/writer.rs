@@ -6,7 +6,7 @@
 //! batch fails, it is retried one event per transaction so one bad event cannot sink the others.
 
 use crate::model::Origin;
-use crate::store::{Outcome, Store};
+use crate::store::{Outcome, Store, Writer};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use tokio::sync::{mpsc, oneshot};
@@ -132,11 +132,17 @@ fn ack_all(stats: &Stats, jobs: &mut Vec<Job>, acks: Vec<Ack>) {
     }
 }
 
-fn outcome_ack(o: Outcome) -> Ack {
-    match o {
+/// Store one delivery in the open batch. `store_event` keeps an unusable delivery (no
+/// event_ts, say) in `rejects` and reports it `Present`; the reject tally tells it apart from a
+/// retried delivery.
+fn store_one(w: &mut Writer, origin_id: i64, raw: &str) -> anyhow::Result<Ack> {
+    let before = w.counts.total_rejected();
+    let o = crate::ingest::webhook::store_event(w, origin_id, None, raw)?;
+    Ok(match o {
         Outcome::Added | Outcome::Merged => Ack::Stored,
+        Outcome::Present if w.counts.total_rejected() > before => Ack::Rejected,
         Outcome::Present => Ack::Duplicate,
-    }
+    })
 }
 
 fn commit_batch(store: &mut Store, origin: &mut OriginSlot, stats: &Stats, jobs: &mut Vec<Job>) {
@@ -154,9 +160,7 @@ fn commit_batch(store: &mut Store, origin: &mut OriginSlot, stats: &Stats, jobs:
         let mut w = store.writer()?;
         let mut acks = Vec::with_capacity(jobs.len());
         for j in jobs.iter() {
-            acks.push(outcome_ack(crate::ingest::webhook::store_event(
-                &mut w, origin_id, None, &j.raw,
-            )?));
+            acks.push(store_one(&mut w, origin_id, &j.raw)?);
         }
         w.commit()?;
         Ok(acks)
@@ -187,14 +191,14 @@ fn commit_batch(store: &mut Store, origin: &mut OriginSlot, stats: &Stats, jobs:
 /// Store one event in its own transaction. A content error (the event cannot be normalised)
 /// keeps the body in `rejects`; a database error fails the event so Zoom delivers it again.
 fn one_by_one(store: &mut Store, origin: &OriginSlot, origin_id: i64, raw: &str) -> Ack {
-    let r = (|| -> anyhow::Result<Outcome> {
+    let r = (|| -> anyhow::Result<Ack> {
         let mut w = store.writer()?;
-        let o = crate::ingest::webhook::store_event(&mut w, origin_id, None, raw)?;
+        let a = store_one(&mut w, origin_id, raw)?;
         w.commit()?;
-        Ok(o)
+        Ok(a)
     })();
     match r {
-        Ok(o) => outcome_ack(o),
+        Ok(a) => a,
         Err(e) if is_database_error(&e) => {
             error!(error = %crate::util::sanitize(&format!("{e:#}")), "event not stored; answering 500 so Zoom retries");
             Ack::Failed
