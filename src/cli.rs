@@ -293,16 +293,24 @@ pub struct DetectArgs {
 
 #[derive(Args, Debug)]
 pub struct ListenArgs {
+    /// The case file events are stored in (created if missing).
     pub case: PathBuf,
+    /// Address to listen on (port 0 picks a free one and prints it). The Secret Token comes
+    /// from ZOOM_WEBHOOK_SECRET_TOKEN (and ZOOM_WEBHOOK_SECRET_TOKEN_OLD during a rotation).
     #[arg(long, default_value = "127.0.0.1:8090")]
     pub bind: String,
+    /// Route Zoom posts events to (the path of the app's Event notification endpoint URL).
     #[arg(long, default_value = "/webhook")]
     pub path: String,
     /// TLS certificate (PEM); with --tls-key, serve HTTPS directly.
     #[arg(long, requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM) for --tls-cert.
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// On SIGINT/SIGTERM, how long to let requests in flight finish (seconds).
+    #[arg(long, default_value_t = 10)]
+    pub grace_secs: u64,
 }
 
 #[derive(Args, Debug)]

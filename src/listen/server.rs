@@ -1,0 +1,223 @@
+//! HTTP side of the listener: the webhook route, the health route, and their refusals.
+//!
+//! Order of checks on the webhook route: body size (413) → timestamp and signature over the
+//! exact bytes (401) → JSON envelope (400) → url_validation answer, or hand the event to the
+//! writer and answer 200 once it is committed. Nothing refused reaches the writer.
+
+use super::verify::Verifier;
+use super::writer::{Ack, Job, Msg};
+use crate::util::sanitize;
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+use serde_json::value::RawValue;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, info, warn};
+
+/// Largest body accepted (Zoom's events are a few KiB).
+pub const MAX_BODY: usize = 1 << 20;
+
+/// Counters shown by `/healthz` and in the shutdown summary.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Authentic event deliveries handed to the writer.
+    pub received: AtomicU64,
+    pub stored: AtomicU64,
+    pub duplicates: AtomicU64,
+    pub rejected: AtomicU64,
+    pub failed: AtomicU64,
+    pub batches: AtomicU64,
+    pub url_validations: AtomicU64,
+    pub refused_signature: AtomicU64,
+    pub refused_timestamp: AtomicU64,
+    pub refused_too_large: AtomicU64,
+    pub refused_not_json: AtomicU64,
+}
+
+impl Stats {
+    /// Requests answered 4xx (never stored).
+    pub fn refused_total(&self) -> u64 {
+        [
+            &self.refused_signature,
+            &self.refused_timestamp,
+            &self.refused_too_large,
+            &self.refused_not_json,
+        ]
+        .iter()
+        .map(|c| c.load(Relaxed))
+        .sum()
+    }
+
+    pub fn snapshot(&self) -> serde_json::Value {
+        let g = |c: &AtomicU64| c.load(Relaxed);
+        json!({
+            "received": g(&self.received),
+            "stored": g(&self.stored),
+            "duplicates": g(&self.duplicates),
+            "rejected": g(&self.rejected),
+            "failed": g(&self.failed),
+            "batches": g(&self.batches),
+            "url_validations": g(&self.url_validations),
+            "refused": {
+                "signature": g(&self.refused_signature),
+                "timestamp": g(&self.refused_timestamp),
+                "too_large": g(&self.refused_too_large),
+                "not_json": g(&self.refused_not_json),
+            },
+        })
+    }
+}
+
+pub struct AppState {
+    pub verifier: Verifier,
+    pub tx: mpsc::Sender<Msg>,
+    pub stats: Arc<Stats>,
+    pub started: chrono::DateTime<chrono::Utc>,
+}
+
+pub fn router(state: Arc<AppState>, path: &str) -> Router {
+    Router::new()
+        .route(path, post(webhook))
+        .route("/healthz", get(health))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+fn refuse(status: StatusCode, msg: &str) -> Response {
+    (status, Json(json!({ "error": msg }))).into_response()
+}
+
+/// The envelope fields the listener itself needs; parsing it also checks the whole body is JSON.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    event: String,
+    #[serde(borrow, default)]
+    payload: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Challenge {
+    #[serde(rename = "plainToken")]
+    plain_token: String,
+}
+
+async fn webhook(
+    State(st): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let status = e.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                st.stats.refused_too_large.fetch_add(1, Relaxed);
+                warn!(%peer, "refused: body over {MAX_BODY} bytes");
+                return refuse(status, "body larger than 1 MiB");
+            }
+            warn!(%peer, %status, "refused: body could not be read");
+            return refuse(status, "request body could not be read");
+        }
+    };
+    let key = match st.verifier.verify(
+        headers.get("x-zm-request-timestamp").map(|v| v.as_bytes()),
+        headers.get("x-zm-signature").map(|v| v.as_bytes()),
+        &body,
+    ) {
+        Ok(k) => k,
+        Err(r) => {
+            match r.label() {
+                "stale_timestamp" | "bad_timestamp" => &st.stats.refused_timestamp,
+                _ => &st.stats.refused_signature,
+            }
+            .fetch_add(1, Relaxed);
+            warn!(%peer, reason = %r, "refused: not authenticated");
+            return refuse(StatusCode::UNAUTHORIZED, &r.to_string());
+        }
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        st.stats.refused_not_json.fetch_add(1, Relaxed);
+        warn!(%peer, "refused: body is not UTF-8");
+        return refuse(StatusCode::BAD_REQUEST, "body is not JSON (not UTF-8)");
+    };
+    let env: Envelope = match serde_json::from_str(text) {
+        Ok(e) => e,
+        Err(e) => {
+            st.stats.refused_not_json.fetch_add(1, Relaxed);
+            // serde_json's message names a line/column and a type, not the body's content.
+            warn!(%peer, error = %e, "refused: not a Zoom event");
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "body is not a JSON Zoom event ({\"event\": ..., \"payload\": ...})",
+            );
+        }
+    };
+    if env.event == "endpoint.url_validation" {
+        let plain = env
+            .payload
+            .and_then(|p| serde_json::from_str::<Challenge>(p.get()).ok());
+        let Some(Challenge { plain_token }) = plain else {
+            st.stats.refused_not_json.fetch_add(1, Relaxed);
+            warn!(%peer, "refused: url_validation without payload.plainToken");
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "endpoint.url_validation without payload.plainToken",
+            );
+        };
+        st.stats.url_validations.fetch_add(1, Relaxed);
+        info!(%peer, ?key, "answered endpoint.url_validation");
+        let encrypted = st.verifier.encrypted_token(key, &plain_token);
+        return Json(json!({ "plainToken": plain_token, "encryptedToken": encrypted }))
+            .into_response();
+    }
+    let event = sanitize(&env.event).chars().take(80).collect::<String>();
+    st.stats.received.fetch_add(1, Relaxed);
+    let (ack_tx, ack_rx) = oneshot::channel();
+    let job = Job {
+        raw: text.to_owned(),
+        ack: ack_tx,
+    };
+    if st.tx.send(Msg::Event(job)).await.is_err() {
+        warn!(%peer, event, "refused: shutting down");
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "listener is shutting down");
+    }
+    match ack_rx.await {
+        Ok(a @ (Ack::Stored | Ack::Duplicate | Ack::Rejected)) => {
+            debug!(%peer, event, ?key, ack = ?a, "event committed");
+            let status = match a {
+                Ack::Stored => "stored",
+                Ack::Duplicate => "duplicate",
+                _ => "rejected",
+            };
+            Json(json!({ "status": status })).into_response()
+        }
+        Ok(Ack::Failed) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "event could not be stored; deliver it again",
+        ),
+        Err(_) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "listener is shutting down; deliver it again",
+        ),
+    }
+}
+
+async fn health(State(st): State<Arc<AppState>>) -> Response {
+    let queued = st.tx.max_capacity() - st.tx.capacity();
+    let mut v = st.stats.snapshot();
+    v["status"] = json!("ok");
+    v["queued"] = json!(queued);
+    v["since"] = json!(crate::model::time::fmt_utc(st.started));
+    Json(v).into_response()
+}

@@ -1,0 +1,195 @@
+//! `zoomlens listen` as a user runs it: the real binary, port 0, SIGTERM, the secret only in
+//! the environment.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use zoomlens::listen::verify::sign;
+
+const SECRET: &str = "cli-secret-DO-NOT-LEAK-7f3a";
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zoomlens"));
+    c.env_remove("ZOOM_WEBHOOK_SECRET_TOKEN")
+        .env_remove("ZOOM_WEBHOOK_SECRET_TOKEN_OLD")
+        .env_remove("ZOOMLENS_LOG");
+    c
+}
+
+/// Start the listener and read the address it announces.
+fn spawn(
+    case: &std::path::Path,
+    extra: &[&str],
+) -> (Child, String, BufReader<std::process::ChildStdout>) {
+    let mut child = bin()
+        .args(["listen", "-vv"])
+        .arg(case)
+        .args(["--bind", "127.0.0.1:0"])
+        .args(extra)
+        .env("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected banner {line:?}"))
+        .to_string();
+    (child, url, out)
+}
+
+fn terminate(child: &Child) {
+    let ok = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+}
+
+fn wait(child: &mut Child) -> std::process::ExitStatus {
+    for _ in 0..200 {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("listener did not stop within 10 s of SIGTERM");
+}
+
+#[test]
+fn serves_on_port_zero_stores_and_stops_on_sigterm_without_leaking_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("live.case");
+    let (mut child, url, mut out) = spawn(&case, &[]);
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/webhook"),
+        "{url}"
+    );
+    let port: u16 = url["http://127.0.0.1:".len()..url.len() - "/webhook".len()]
+        .parse()
+        .unwrap();
+    assert_ne!(port, 0);
+
+    let body = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/zoom/samples/webhook_meeting.participant_joined.json"),
+    )
+    .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let body = serde_json::to_vec(&body).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (ok, bad, health) = rt.block_on(async {
+        let c = reqwest::Client::new();
+        let ts = chrono::Utc::now().timestamp().to_string();
+        let ok = c
+            .post(&url)
+            .header("x-zm-request-timestamp", &ts)
+            .header("x-zm-signature", sign(SECRET, &ts, &body))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap()
+            .status();
+        let bad = c
+            .post(&url)
+            .header("x-zm-request-timestamp", &ts)
+            .header("x-zm-signature", sign("guess", &ts, &body))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap()
+            .status();
+        let health: serde_json::Value = c
+            .get(url.replace("/webhook", "/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (ok, bad, health)
+    });
+    assert_eq!(ok, 200);
+    assert_eq!(bad, 401);
+    assert_eq!(health["stored"], 1, "{health}");
+    assert_eq!(health["refused"]["signature"], 1, "{health}");
+
+    terminate(&child);
+    let status = wait(&mut child);
+    assert!(status.success(), "{status:?}");
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(rest.contains("1 events stored"), "{rest}");
+    assert!(err.contains("refused"), "logs name refusals: {err}");
+    for text in [&rest, &err] {
+        assert!(!text.contains(SECRET), "secret leaked into output");
+    }
+    // Nor into the case file (database and WAL).
+    for f in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(f.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+            "secret found in the case"
+        );
+    }
+    let db = rusqlite::Connection::open(&case).unwrap();
+    let n: i64 = db
+        .query_row("SELECT COUNT(*) FROM webhook_events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn missing_secret_is_a_clear_error_before_listening() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .arg("listen")
+        .arg(dir.path().join("x.case"))
+        .args(["--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ZOOM_WEBHOOK_SECRET_TOKEN is not set"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).is_empty());
+    assert!(!dir.path().join("x.case").exists(), "no case created");
+}
+
+#[test]
+fn port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .arg("listen")
+        .arg(dir.path().join("x.case"))
+        .args(["--bind", &addr])
+        .env("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot listen on") && err.contains("--bind"),
+        "{err}"
+    );
+}
