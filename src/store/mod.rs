@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 pub use writer::{Counts, Outcome, Writer};
 
 /// Forward migrations; index + 1 is the schema version they produce.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0003_sync.sql"),
+];
 const VIEWS: &str = include_str!("views.sql");
 
 /// The schema version this build writes.

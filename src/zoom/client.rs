@@ -67,6 +67,21 @@ pub struct Stats {
     pub retries: AtomicU64,
     pub rate_limited: AtomicU64,
     pub reauth: AtomicU64,
+    /// First and latest send time per category, to measure achieved rates.
+    pub span: std::sync::Mutex<[Option<(std::time::Instant, std::time::Instant)>; 3]>,
+}
+
+impl Stats {
+    pub fn requests(&self, c: Category) -> u64 {
+        self.requests[c as usize].load(Ordering::Relaxed)
+    }
+    /// Achieved requests per second of a category between its first and latest request.
+    pub fn achieved_rate(&self, c: Category) -> Option<f64> {
+        let n = self.requests(c);
+        let (a, b) = self.span.lock().unwrap()[c as usize]?;
+        let secs = (b - a).as_secs_f64();
+        (n > 1 && secs > 0.0).then(|| (n - 1) as f64 / secs)
+    }
 }
 
 pub struct Client {
@@ -153,6 +168,12 @@ impl Client {
             }
             attempts += 1;
             self.stats.requests[req.category as usize].fetch_add(1, Ordering::Relaxed);
+            {
+                let now = std::time::Instant::now();
+                let mut span = self.stats.span.lock().unwrap();
+                let e = &mut span[req.category as usize];
+                *e = Some((e.map_or(now, |(a, _)| a), now));
+            }
             let token = self.auth.token().await?;
             let step = self.once(req, &query, &token, page_token.is_some()).await;
             match step {
