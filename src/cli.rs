@@ -176,6 +176,25 @@ pub struct SimArgs {
     /// Webhook secret token used to sign deliveries.
     #[arg(long, env = "ZOOM_WEBHOOK_SECRET_TOKEN", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// Write the acknowledged deliveries (one `{"event","event_ts"}` JSON line each) here.
+    #[arg(long, requires = "deliver_to")]
+    pub deliver_acks: Option<PathBuf>,
+    /// Webhook deliveries in flight at once.
+    #[arg(long, default_value_t = 256)]
+    pub deliver_concurrency: usize,
+    /// Fault kinds to draw from (default: all): server-error, storm, reset, slow, truncated,
+    /// malformed, revoke.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub fault_kinds: Vec<crate::sim::server::FaultKind>,
+    /// Delay of a "slow answer" fault, in milliseconds.
+    #[arg(long, default_value_t = 4000)]
+    pub slow_ms: u64,
+    /// Lifetime of next_page_token values in seconds (Zoom: 15 minutes).
+    #[arg(long, default_value_t = 900)]
+    pub page_token_ttl: u64,
+    /// Pretend the current time is this (for the 6-month report and 1-year meeting limits).
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 #[derive(Args, Debug)]
