@@ -93,9 +93,10 @@ pub fn parse_day(s: &str, flag: &str) -> Result<NaiveDate> {
     })
 }
 
-/// Split `from..=to` into windows of at most 30 days. Adjacent windows share their boundary
-/// day (Zoom does not document whether `to` is inclusive, nor the timezone of report dates),
-/// so nothing at a boundary is lost; the store deduplicates the day fetched twice.
+/// Split `from..=to` into consecutive windows of at most 30 days, `to` inclusive (Zoom's own
+/// examples ask for a month as `from=2019-09-01&to=2019-09-30`), so no day is fetched twice.
+/// A `--since-last` run starts again on the last day it completed, which may have been
+/// incomplete then; the store deduplicates that boundary day.
 pub fn windows(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
     let mut out = vec![];
     if to < from {
@@ -111,7 +112,7 @@ pub fn windows(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
         if e >= to {
             break;
         }
-        s = e;
+        s = e.succ_opt().unwrap_or(e);
     }
     out
 }
@@ -227,7 +228,7 @@ mod tests {
     }
 
     #[test]
-    fn windows_are_at_most_30_days_share_boundaries_and_cover_the_range() {
+    fn windows_are_at_most_30_days_contiguous_and_cover_the_range() {
         let w = windows(day("2026-01-01"), day("2026-03-15"));
         assert_eq!(w.first().unwrap().0, day("2026-01-01"));
         assert_eq!(w.last().unwrap().1, day("2026-03-15"));
@@ -235,7 +236,7 @@ mod tests {
             assert!((*b - *a).num_days() < 30, "{a}..{b}");
         }
         for pair in w.windows(2) {
-            assert_eq!(pair[0].1, pair[1].0, "boundary day shared");
+            assert_eq!(pair[0].1.succ_opt().unwrap(), pair[1].0, "contiguous, no overlap");
         }
         assert_eq!(w.len(), 3);
         assert_eq!(

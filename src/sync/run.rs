@@ -318,7 +318,7 @@ fn writer_loop(
                     ckpt,
                     ..
                 } => {
-                    store_page(&mut w, &page, source.name(), None)
+                    store_page(&mut w, &page, "api", None)
                         .with_context(|| format!("storing a {} page", source.name()))?;
                     if source == Source::Meetings {
                         checkpoint::record_meetings(w.conn(), &ckpt.scope, page.body.get())?;
