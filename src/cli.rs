@@ -239,12 +239,21 @@ pub struct SyncArgs {
     /// Progress and summary as JSON lines.
     #[arg(long)]
     pub json: bool,
-    /// API base URL.
-    #[arg(long, env = "ZOOM_API_BASE", default_value = "https://api.zoom.us/v2")]
-    pub api_base: String,
+    /// API base URL (default: the token's api_url, else https://api.zoom.us/v2).
+    #[arg(long, env = "ZOOM_API_BASE")]
+    pub api_base: Option<String>,
     /// OAuth base URL.
     #[arg(long, env = "ZOOM_OAUTH_BASE", default_value = "https://zoom.us")]
     pub oauth_base: String,
+    /// The account's plan, which sets the rate limits paced against (API.md §3.2).
+    #[arg(long, value_enum, default_value = "pro")]
+    pub plan: Plan,
+    /// Share of each rate limit to use (the budget is shared with the account's other apps).
+    #[arg(long, default_value_t = 0.95)]
+    pub rate_share: f64,
+    /// When a daily request cap is reached: stop (say when to resume) or wait until 00:00 UTC.
+    #[arg(long, value_enum, default_value = "stop")]
+    pub on_daily_cap: crate::zoom::DailyCapPolicy,
 }
 
 #[derive(Args, Debug)]
@@ -264,6 +273,12 @@ pub enum AuthCommand {
         port: u16,
         #[arg(long, env = "ZOOM_OAUTH_BASE", default_value = "https://zoom.us")]
         oauth_base: String,
+        /// Don't try to open a browser; only print the authorization URL.
+        #[arg(long)]
+        no_browser: bool,
+        /// Give up waiting for the browser redirect after this many seconds.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
     },
 }
 

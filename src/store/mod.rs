@@ -18,6 +18,7 @@ pub use writer::{Counts, MeetingActivity, Outcome, Writer};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_findings.sql"),
+    include_str!("migrations/0003_sync.sql"),
 ];
 const VIEWS: &str = include_str!("views.sql");
 

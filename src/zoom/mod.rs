@@ -1,1 +1,66 @@
-//! The Zoom API client: auth, rate limiting, pagination. Never touches the store.
+//! The Zoom API client: auth, rate limiting, retries, pagination, one function per endpoint.
+//! Never touches the store: it hands verbatim pages to its caller (`sync`).
+
+pub mod auth;
+pub mod client;
+pub mod endpoints;
+pub mod paging;
+pub mod ratelimit;
+pub mod retry;
+
+pub use client::{Client, ClientConfig, Page, Request};
+pub use ratelimit::{Category, DailyCapPolicy};
+
+use std::time::Duration;
+
+/// Why a request could not produce a page. Messages never carry credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Zoom answered with an error body (`{"code", "message"}`) that retrying will not fix.
+    #[error("Zoom answered HTTP {status} code {code}: {message}")]
+    Zoom {
+        status: u16,
+        code: i64,
+        message: String,
+    },
+    /// Code 300 on a follow-up page: the page token expired (15 min); restart the window.
+    #[error("the next_page_token expired or was refused (Zoom code 300); the window must restart")]
+    PageTokenExpired,
+    /// The account's daily budget for this category is spent.
+    #[error(
+        "the daily {category:?} request cap is reached; Zoom resumes at {resume_at} \
+         (run again then, or pass --on-daily-cap wait)"
+    )]
+    DailyCap {
+        category: Category,
+        resume_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Credentials refused or a token could not be obtained.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// Transient failures (5xx, timeouts, resets, malformed bodies, 429s) outlasted the retries.
+    #[error("gave up after {attempts} attempts: {last}")]
+    Exhausted { attempts: u32, last: String },
+}
+
+impl ApiError {
+    /// Zoom code 200 on a dashboard endpoint: the plan has no Dashboard API.
+    pub fn is_no_permission(&self) -> bool {
+        matches!(self, ApiError::Zoom { code: 200, .. })
+    }
+    /// A per-entity answer that means "nothing to fetch here" rather than a broken pull:
+    /// user does not exist (1001), meeting not found or not ended (3001), older than a year
+    /// (12702), user outside the account (1010).
+    pub fn is_entity_unavailable(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Zoom {
+                code: 1001 | 3001 | 12702 | 1010,
+                ..
+            }
+        )
+    }
+}
+
+/// Default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

@@ -1,0 +1,268 @@
+//! What a sync fetches: sources, windows of at most 30 days, and one unit of work per
+//! (source, entity, window) — the grain of checkpoints and of the `coverage` table.
+
+use crate::zoom::{Request, endpoints};
+use anyhow::{Result, bail};
+use chrono::{Days, NaiveDate};
+
+/// Zoom allows one month per report/recording request; 30 days is the safe reading.
+pub const MAX_WINDOW_DAYS: u64 = 30;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Users,
+    Signins,
+    Operations,
+    Meetings,
+    Participants,
+    Metrics,
+    Recordings,
+    Chat,
+}
+
+impl Source {
+    pub const ALL: [Source; 8] = [
+        Source::Users,
+        Source::Signins,
+        Source::Operations,
+        Source::Meetings,
+        Source::Participants,
+        Source::Metrics,
+        Source::Recordings,
+        Source::Chat,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Users => "users",
+            Source::Signins => "signins",
+            Source::Operations => "operations",
+            Source::Meetings => "meetings",
+            Source::Participants => "participants",
+            Source::Metrics => "metrics",
+            Source::Recordings => "recordings",
+            Source::Chat => "chat",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Source> {
+        let s = s.trim().to_ascii_lowercase();
+        Source::ALL
+            .into_iter()
+            .find(|x| x.name() == s)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "unknown source {:?}; choose from {}",
+                    crate::util::sanitize(&s),
+                    Source::ALL.map(|x| x.name()).join(",")
+                )
+            })
+    }
+
+    /// Sources whose endpoints take a user id (and so walk the users directory).
+    pub fn per_user(self) -> bool {
+        matches!(
+            self,
+            Source::Meetings | Source::Recordings | Source::Chat | Source::Participants | Source::Metrics
+        )
+    }
+}
+
+/// Parse `--sources`; empty means all.
+pub fn parse_sources(list: &[String]) -> Result<Vec<Source>> {
+    if list.iter().all(|s| s.trim().is_empty()) {
+        return Ok(Source::ALL.to_vec());
+    }
+    let mut v = list
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| Source::parse(s))
+        .collect::<Result<Vec<_>>>()?;
+    v.sort();
+    v.dedup();
+    Ok(v)
+}
+
+pub fn parse_day(s: &str, flag: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        anyhow::anyhow!(
+            "{flag} {:?} is not a date; use YYYY-MM-DD",
+            crate::util::sanitize(s)
+        )
+    })
+}
+
+/// Split `from..=to` into consecutive windows of at most 30 days, `to` inclusive (Zoom's own
+/// examples ask for a month as `from=2019-09-01&to=2019-09-30`), so no day is fetched twice.
+/// A `--since-last` run starts again on the last day it completed, which may have been
+/// incomplete then; the store deduplicates that boundary day.
+pub fn windows(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut out = vec![];
+    if to < from {
+        return out;
+    }
+    let mut s = from;
+    loop {
+        let e = s
+            .checked_add_days(Days::new(MAX_WINDOW_DAYS - 1))
+            .unwrap_or(to)
+            .min(to);
+        out.push((s, e));
+        if e >= to {
+            break;
+        }
+        s = e.succ_opt().unwrap_or(e);
+    }
+    out
+}
+
+/// One checkpointed piece of work.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub source: Source,
+    /// Coverage scope: user id/email, meeting UUID, users status, `trash:<user>`, or ''.
+    pub scope: String,
+    pub win_from: String,
+    pub win_to: String,
+    pub req: Request,
+    /// A current-state snapshot (users directory, recordings trash): fetched on every run.
+    pub snapshot: bool,
+}
+
+fn d(x: NaiveDate) -> String {
+    x.format("%Y-%m-%d").to_string()
+}
+
+pub fn users_units() -> Vec<Unit> {
+    ["active", "inactive", "pending"]
+        .into_iter()
+        .map(|st| Unit {
+            source: Source::Users,
+            scope: st.to_string(),
+            win_from: String::new(),
+            win_to: String::new(),
+            req: endpoints::users(st),
+            snapshot: true,
+        })
+        .collect()
+}
+
+/// Account-wide windowed report (sign-ins, operation logs).
+pub fn account_units(source: Source, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
+    windows(from, to)
+        .into_iter()
+        .map(|(a, b)| Unit {
+            source,
+            scope: String::new(),
+            win_from: d(a),
+            win_to: d(b),
+            req: match source {
+                Source::Signins => endpoints::activities(a, b),
+                _ => endpoints::operation_logs(a, b),
+            },
+            snapshot: false,
+        })
+        .collect()
+}
+
+/// Per-user windowed endpoints (meetings report, recordings, chat).
+pub fn user_units(source: Source, user: &str, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
+    windows(from, to)
+        .into_iter()
+        .map(|(a, b)| Unit {
+            source,
+            scope: user.to_string(),
+            win_from: d(a),
+            win_to: d(b),
+            req: match source {
+                Source::Meetings => endpoints::user_meetings(user, a, b),
+                Source::Recordings => endpoints::recordings(user, a, b),
+                _ => endpoints::chat_messages(user, a, b),
+            },
+            snapshot: false,
+        })
+        .collect()
+}
+
+pub fn trash_unit(user: &str) -> Unit {
+    Unit {
+        source: Source::Recordings,
+        scope: format!("trash:{user}"),
+        win_from: String::new(),
+        win_to: String::new(),
+        req: endpoints::recordings_trash(user),
+        snapshot: true,
+    }
+}
+
+pub fn meeting_unit(source: Source, uuid: &str) -> Unit {
+    Unit {
+        source,
+        scope: uuid.to_string(),
+        win_from: String::new(),
+        win_to: String::new(),
+        req: if source == Source::Metrics {
+            endpoints::metrics_participants(uuid)
+        } else {
+            endpoints::report_participants(uuid)
+        },
+        snapshot: false,
+    }
+}
+
+/// Validate a requested range.
+pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
+    if to < from {
+        bail!("--to {to} is before --from {from}");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        parse_day(s, "--from").unwrap()
+    }
+
+    #[test]
+    fn windows_are_at_most_30_days_contiguous_and_cover_the_range() {
+        let w = windows(day("2026-01-01"), day("2026-03-15"));
+        assert_eq!(w.first().unwrap().0, day("2026-01-01"));
+        assert_eq!(w.last().unwrap().1, day("2026-03-15"));
+        for (a, b) in &w {
+            assert!((*b - *a).num_days() < 30, "{a}..{b}");
+        }
+        for pair in w.windows(2) {
+            assert_eq!(pair[0].1.succ_opt().unwrap(), pair[1].0, "contiguous, no overlap");
+        }
+        assert_eq!(w.len(), 3);
+        assert_eq!(
+            windows(day("2026-01-01"), day("2026-01-30")),
+            vec![(day("2026-01-01"), day("2026-01-30"))]
+        );
+        assert_eq!(windows(day("2026-01-02"), day("2026-01-01")), vec![]);
+        assert_eq!(
+            windows(day("2026-01-01"), day("2026-01-01")),
+            vec![(day("2026-01-01"), day("2026-01-01"))]
+        );
+    }
+
+    #[test]
+    fn sources_parse() {
+        assert_eq!(parse_sources(&[]).unwrap().len(), 8);
+        assert_eq!(
+            parse_sources(&["chat".into(), "Users".into(), "chat".into()]).unwrap(),
+            vec![Source::Users, Source::Chat]
+        );
+        assert!(
+            parse_sources(&["bogus".into()])
+                .unwrap_err()
+                .to_string()
+                .contains("choose from")
+        );
+        assert!(parse_day("2026-13-01", "--from").is_err());
+    }
+}
