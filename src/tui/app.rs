@@ -136,6 +136,9 @@ pub struct View {
     pub missing: bool,
     /// Opened from a search hit (n/N replace it instead of growing the trail).
     pub from_hit: bool,
+    /// The record this view was pivoted from, selected when it appears (a participant row
+    /// pivoted from a timeline is selected in the meeting).
+    pub focus: Option<(String, i64)>,
 }
 
 impl View {
@@ -151,6 +154,7 @@ impl View {
             hist: None,
             missing: false,
             from_hit: false,
+            focus: None,
         }
     }
 
@@ -246,8 +250,8 @@ pub struct SqlState {
 #[derive(Clone, Debug, Default)]
 pub struct Hitboxes {
     pub tabs: Vec<(Rect, PaneKind)>,
-    /// The selectable list: its area and the row index drawn at its first line.
-    pub list: Option<(Rect, usize)>,
+    /// Boxes showing the selectable list: area and the row index drawn at its first line.
+    pub lists: Vec<(Rect, usize)>,
 }
 
 #[derive(Debug)]
@@ -436,7 +440,12 @@ impl App {
         self.load_view()
     }
 
-    fn push(&mut self, v: View) -> Vec<Effect> {
+    fn push(&mut self, mut v: View) -> Vec<Effect> {
+        if v.focus.is_none()
+            && let Some(r) = self.view().list.selected()
+        {
+            v.focus = Some((r.tbl.to_string(), r.id));
+        }
         if self.views.len() >= 64 {
             self.views.remove(1);
         }
@@ -1223,12 +1232,10 @@ impl App {
                         v.list.at_start = true;
                         v.list.at_end = true;
                         v.list.sel = v.list.sel.min(v.list.rows.len().saturating_sub(1));
-                        if let Some(i) = v
-                            .list
-                            .rows
-                            .iter()
-                            .position(|r| v.highlight.contains(&(r.tbl.to_string(), r.id)))
-                        {
+                        if let Some(i) = v.list.rows.iter().position(|r| {
+                            let k = (r.tbl.to_string(), r.id);
+                            v.highlight.contains(&k) || v.focus.as_ref() == Some(&k)
+                        }) {
                             v.list.sel = i;
                         }
                         v.extra = Extra::Meeting(d);
@@ -1710,9 +1717,10 @@ impl App {
                         return self.switch_to(*k);
                     }
                 }
-                if let Some((area, first)) = hb.list
-                    && area.contains((m.column, m.row).into())
-                {
+                for (area, first) in hb.lists {
+                    if !area.contains((m.column, m.row).into()) {
+                        continue;
+                    }
                     let i = first + (m.row - area.y) as usize;
                     if i < self.view().list.rows.len() {
                         let was = self.view().list.sel;

@@ -14,7 +14,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     let area = f.area();
     app.hitboxes.borrow_mut().tabs.clear();
-    app.hitboxes.borrow_mut().list = None;
+    app.hitboxes.borrow_mut().lists.clear();
     let [tabs, crumbs, chips, main, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),

@@ -126,6 +126,7 @@ pub fn links_of(conn: &Connection, tbl: &str, id: i64) -> Result<Links> {
         "recordings" => "SELECT host_email, meeting_uuid, NULL FROM recordings WHERE id = ?1",
         "chat_messages" => "SELECT sender, NULL, NULL FROM chat_messages WHERE id = ?1",
         "webhook_events" => "SELECT operator, NULL, NULL FROM webhook_events WHERE id = ?1",
+        "findings" => "SELECT \"user\", meeting_uuid, ip FROM findings WHERE id = ?1",
         _ => return Ok(Links::default()),
     };
     let (user, meeting, ip): (Option<String>, Option<String>, Option<String>) =

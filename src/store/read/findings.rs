@@ -198,6 +198,9 @@ pub fn describe(conn: &Connection, tbl: &str, id: i64) -> Result<String> {
         "chat_messages" => {
             "SELECT 'chat ' || time || '  ' || COALESCE(sender,'') || ': ' || COALESCE(message,'') FROM chat_messages WHERE id = ?1"
         }
+        "findings" => {
+            "SELECT severity || ' ' || rule || ': ' || summary FROM findings WHERE id = ?1"
+        }
         "users" => {
             "SELECT 'user ' || email || '  ' || COALESCE(role_name,'') FROM users WHERE id = ?1"
         }

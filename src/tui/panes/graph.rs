@@ -34,6 +34,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         theme.class(class).fg.unwrap_or(Color::Reset)
     };
+    // Keep the circle round: a cell is about twice as tall as it is wide.
+    let ar = (left.width.saturating_sub(2).max(1) as f64)
+        / (left.height.saturating_sub(2).max(1) as f64 * 2.0);
+    let (xr, yr) = (1.15 * ar.max(0.5), 1.15);
+    let unit = 2.0 * xr / left.width.saturating_sub(2).max(1) as f64;
     let canvas = Canvas::default()
         .block(Block::default().borders(Borders::ALL).title(format!(
             " who meets {center} \u{b7} {} meetings looked at \u{b7} top {} of {} ",
@@ -41,14 +46,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             shown.len(),
             g.nodes.len()
         )))
-        .x_bounds([-1.3, 1.3])
-        .y_bounds([-1.1, 1.1])
+        .x_bounds([-xr, xr])
+        .y_bounds([-yr, yr])
         .paint(|ctx| {
             let n = shown.len().max(1) as f64;
             for (i, node) in shown.iter().enumerate() {
-                let a = std::f64::consts::TAU * i as f64 / n;
+                let a = std::f64::consts::FRAC_PI_2
+                    + std::f64::consts::TAU * (i as f64 + 1.0 / 3.0) / n;
                 // Stronger ties sit closer to the centre.
-                let r = 0.95 - 0.45 * (node.key.s as f64 / max as f64);
+                let r = 1.0 - 0.3 * (node.key.s as f64 / max as f64);
                 let (x, y) = (r * a.cos(), r * a.sin());
                 ctx.draw(&CLine {
                     x1: 0.0,
@@ -60,8 +66,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
             ctx.layer();
             for (i, node) in shown.iter().enumerate() {
-                let a = std::f64::consts::TAU * i as f64 / n;
-                let r = 0.95 - 0.45 * (node.key.s as f64 / max as f64);
+                let a = std::f64::consts::FRAC_PI_2
+                    + std::f64::consts::TAU * (i as f64 + 1.0 / 3.0) / n;
+                let r = 1.0 - 0.3 * (node.key.s as f64 / max as f64);
                 let (x, y) = (r * a.cos(), r * a.sin());
                 let who = clean(if node.cells[0] == "(guest)" {
                     &node.cells[1]

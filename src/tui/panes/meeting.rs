@@ -4,7 +4,7 @@
 
 use crate::tui::app::{App, Extra};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{clean, epoch, fmt_time, list_table, presence_bar};
+use crate::tui::widgets::{clean, epoch, fmt_time, list_section, presence_bar};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -37,7 +37,19 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     };
     let h = &d.header;
-    let [head, table] = Layout::vertical([Constraint::Length(5), Constraint::Min(5)]).areas(area);
+    let np = d.participants.len();
+    let related = v.list.rows.len().saturating_sub(np);
+    let rel_h = if related == 0 {
+        0
+    } else {
+        (related as u16 + 3).min(10)
+    };
+    let [head, table, rel] = Layout::vertical([
+        Constraint::Length(5),
+        Constraint::Min(5),
+        Constraint::Length(rel_h),
+    ])
+    .areas(area);
     let local = app.local_time;
     let ext = d
         .participants
@@ -121,12 +133,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let bar_w = (table.width as usize)
         .saturating_sub(3 + 9 + 18 + 24 + 15 + 14 + 16 + 9 + 10)
         .clamp(10, 80);
-    list_table(
+    list_section(
         f,
         table,
         app,
         theme,
         &v.list,
+        0..np,
+        true,
         format!(
             " participants \u{b7} presence {} \u{2192} {} ",
             fmt_time(&h.start, local),
@@ -146,54 +160,58 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Constraint::Fill(1),
         ],
         &v.highlight,
-        |r| match r.tbl {
-            "participants" => {
-                let a = epoch(&r.cells[2]).unwrap_or(lo);
-                let b = epoch(&r.cells[3]).unwrap_or(hi);
-                let mut bst = theme.class(&r.badge);
-                if r.rank >= 0 {
-                    bst = bst.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
-                }
-                let badge = Span::styled(
-                    if r.rank >= 0 {
-                        format!("{}!", r.badge)
-                    } else {
-                        r.badge.clone()
-                    },
-                    bst,
-                );
-                vec![
-                    Cell::from(badge),
-                    Cell::from(clean(&r.cells[0])),
-                    Cell::from(clean(&r.cells[1])),
-                    Cell::from(clean(&r.cells[4])),
-                    Cell::from(clean(&r.cells[5])),
-                    Cell::from(clean(&r.cells[6])),
-                    Cell::from(clean(&r.cells[7])),
-                    Cell::from(Span::styled(
-                        presence_bar(lo, hi, a, b, bar_w),
-                        theme.class(&r.badge),
-                    )),
-                ]
+        |r| {
+            let a = epoch(&r.cells[2]).unwrap_or(lo);
+            let b = epoch(&r.cells[3]).unwrap_or(hi);
+            let mut bst = theme.class(&r.badge);
+            if r.rank >= 0 {
+                bst = bst.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
             }
-            _ => {
+            let badge = Span::styled(
+                if r.rank >= 0 {
+                    format!("{}!", r.badge)
+                } else {
+                    r.badge.clone()
+                },
+                bst,
+            );
+            vec![
+                Cell::from(badge),
+                Cell::from(clean(&r.cells[0])),
+                Cell::from(clean(&r.cells[1])),
+                Cell::from(clean(&r.cells[4])),
+                Cell::from(clean(&r.cells[5])),
+                Cell::from(clean(&r.cells[6])),
+                Cell::from(clean(&r.cells[7])),
+                Cell::from(Span::styled(
+                    presence_bar(lo, hi, a, b, bar_w),
+                    theme.class(&r.badge),
+                )),
+            ]
+        },
+    );
+    if related > 0 {
+        list_section(
+            f,
+            rel,
+            app,
+            theme,
+            &v.list,
+            np..v.list.rows.len(),
+            false,
+            " its recordings \u{b7} operations that mention it \u{b7} other instances of the series (r: recording) ".into(),
+            &["what", "time", "detail"],
+            &[Constraint::Length(10), Constraint::Length(19), Constraint::Fill(1)],
+            &v.highlight,
+            |r| {
                 let label = match r.tbl {
                     "recordings" => "recording",
                     "operations" => "operation",
                     _ => "instance",
                 };
-                let rest = r.cells[1..]
-                    .iter()
-                    .map(|c| clean(c))
-                    .filter(|c| !c.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("  ");
-                vec![
-                    Cell::from(Span::styled(label, theme.accent())),
-                    Cell::from(fmt_time(&r.cells[0], local)),
-                    Cell::from(rest),
-                ]
-            }
-        },
-    );
+                let rest = r.cells[1..].iter().map(|c| clean(c)).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("  ");
+                vec![Cell::from(Span::styled(label, theme.accent())), Cell::from(fmt_time(&r.cells[0], local)), Cell::from(rest)]
+            },
+        );
+    }
 }

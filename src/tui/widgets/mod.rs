@@ -67,25 +67,70 @@ pub fn list_table<'a>(
     highlight: &EvidenceSet,
     cells: impl Fn(&Row) -> Vec<TCell<'a>>,
 ) {
+    list_section(
+        f,
+        area,
+        app,
+        theme,
+        list,
+        0..list.rows.len(),
+        true,
+        title,
+        headers,
+        widths,
+        highlight,
+        cells,
+    )
+}
+
+/// Draw rows `range` of a list as a table (a section of a pane that shows one list in several
+/// boxes). The `primary` section sets the list's page height.
+#[allow(clippy::too_many_arguments)]
+pub fn list_section<'a>(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    list: &ListWin,
+    range: std::ops::Range<usize>,
+    primary: bool,
+    title: String,
+    headers: &[&str],
+    widths: &[Constraint],
+    highlight: &EvidenceSet,
+    cells: impl Fn(&Row) -> Vec<TCell<'a>>,
+) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, theme.accent()));
     let inner = block.inner(area);
     let h = inner.height.saturating_sub(1) as usize; // header line
-    list.height.set(h.max(1));
-    let mut top = list.top;
-    if list.sel >= top + h {
-        top = list.sel + 1 - h.max(1);
+    if primary {
+        list.height.set(h.max(1));
     }
-    if list.sel < top {
-        top = list.sel;
+    let in_range = range.contains(&list.sel);
+    let sel = if in_range {
+        list.sel - range.start
+    } else {
+        usize::MAX
+    };
+    let mut top = if primary {
+        list.top.min(range.len().saturating_sub(1))
+    } else {
+        0
+    };
+    if in_range && sel >= top + h {
+        top = sel + 1 - h.max(1);
     }
+    if in_range && sel < top {
+        top = sel;
+    }
+    let rows_slice = &list.rows[range.clone()];
     let mut ws = vec![Constraint::Length(3)];
     ws.extend_from_slice(widths);
     let mut hdr = vec![TCell::from("")];
     hdr.extend(headers.iter().map(|h| TCell::from(h.to_string())));
-    let rows: Vec<TRow> = list
-        .rows
+    let rows: Vec<TRow> = rows_slice
         .iter()
         .enumerate()
         .skip(top)
@@ -97,7 +142,7 @@ pub fn list_table<'a>(
             if highlight.contains(&(r.tbl.to_string(), r.id)) {
                 st = st.add_modifier(Modifier::BOLD);
             }
-            if i == list.sel {
+            if i == sel {
                 st = st.patch(theme.selected());
             }
             TRow::new(c).style(st)
@@ -129,7 +174,10 @@ pub fn list_table<'a>(
         width: inner.width,
         height: inner.height.saturating_sub(1),
     };
-    app.hitboxes.borrow_mut().list = Some((body, top));
+    app.hitboxes
+        .borrow_mut()
+        .lists
+        .push((body, range.start + top));
 }
 
 /// "12 of 3,456" style position text for a list title.
