@@ -80,19 +80,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 if i == sel {
                     st = st.patch(theme.selected());
                 }
-                ctx.print(
-                    x - 0.05,
-                    y,
-                    Line::from(Span::styled(format!("{who} ({})", node.key.s), st)),
-                );
+                let label = format!("{who} ({})", node.key.s);
+                // Labels grow away from the centre.
+                let lx = if x < 0.0 {
+                    x - unit * label.chars().count() as f64
+                } else {
+                    x
+                };
+                ctx.print(lx, y, Line::from(Span::styled(label, st)));
             }
+            let c: String = center.chars().take(24).collect();
             ctx.print(
-                -0.1,
+                -unit * c.chars().count() as f64 / 2.0,
                 0.0,
-                Line::from(Span::styled(
-                    center.chars().take(24).collect::<String>(),
-                    theme.accent(),
-                )),
+                Line::from(Span::styled(c, theme.accent())),
             );
         });
     f.render_widget(canvas, left);
