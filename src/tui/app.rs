@@ -266,7 +266,7 @@ pub enum Action {
 
 #[derive(Debug)]
 pub enum Effect {
-    Send(Request),
+    Send(Box<Request>),
     Copy(String),
     Quit,
 }
@@ -340,11 +340,11 @@ impl App {
     fn req(&mut self, slot: Slot, q: Query) -> Effect {
         self.next_gen += 1;
         self.gens.insert(slot, self.next_gen);
-        Effect::Send(Request {
+        Effect::Send(Box::new(Request {
             slot,
             generation: self.next_gen,
             q,
-        })
+        }))
     }
 
     /// Is anything the screen waits for still outstanding?

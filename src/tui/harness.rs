@@ -23,10 +23,19 @@ pub struct Harness {
     /// Fake clock for debounce (ms).
     pub now: u64,
     pub copied: Vec<String>,
+    /// When set, slow-lane requests (counts, histograms, SQL, exports) wait in `deferred` until
+    /// [`Harness::flush_slow`], as they would arrive after the frame in the real console.
+    pub defer_slow: bool,
+    pub deferred: Vec<super::worker::Request>,
 }
 
 impl Harness {
     pub fn open(case: &Path, w: u16, h: u16) -> Result<Harness> {
+        Harness::open_with(case, w, h, false)
+    }
+
+    /// Open; with `defer_slow`, the first frame is drawn without waiting for the slow lane.
+    pub fn open_with(case: &Path, w: u16, h: u16, defer_slow: bool) -> Result<Harness> {
         let exec = Executor::open(case)?;
         let name = case
             .file_name()
@@ -40,6 +49,8 @@ impl Harness {
             term: Terminal::new(TestBackend::new(w, h))?,
             now: 0,
             copied: vec![],
+            defer_slow,
+            deferred: vec![],
         };
         // A first draw sets the list heights, as in the real loop.
         hs.draw()?;
@@ -55,6 +66,7 @@ impl Harness {
             let mut next = vec![];
             for e in fx {
                 match e {
+                    Effect::Send(r) if self.defer_slow && r.slot.slow() => self.deferred.push(*r),
                     Effect::Send(r) => {
                         let t = Instant::now();
                         let reply = self
@@ -76,6 +88,22 @@ impl Harness {
             fx = next;
         }
         Ok(())
+    }
+
+    /// Run the deferred slow-lane requests (newest per slot), returning how long they took.
+    pub fn flush_slow(&mut self) -> Result<Duration> {
+        let t = Instant::now();
+        let reqs = std::mem::take(&mut self.deferred);
+        let was = self.defer_slow;
+        self.defer_slow = false;
+        self.run(
+            reqs.into_iter()
+                .map(|r| Effect::Send(Box::new(r)))
+                .collect(),
+        )?;
+        self.defer_slow = was;
+        self.draw()?;
+        Ok(t.elapsed())
     }
 
     pub fn act(&mut self, a: Action) -> Result<()> {

@@ -90,7 +90,7 @@ pub fn cmd_open(a: &crate::cli::OpenArgs) -> Result<ExitCode> {
                     Msg::Reply(r) => Action::Response(r),
                 };
                 let fx = app::update(app, action, now());
-                Ok(apply(&worker, fx)?)
+                apply(&worker, fx)
             };
             match rx.recv_timeout(timeout) {
                 Ok(m) => {
@@ -132,7 +132,7 @@ fn apply(worker: &worker::Worker, fx: Vec<Effect>) -> Result<bool> {
     let mut quit = false;
     for e in fx {
         match e {
-            Effect::Send(r) => worker.send(r),
+            Effect::Send(r) => worker.send(*r),
             Effect::Copy(text) => osc52(&text)?,
             Effect::Quit => quit = true,
         }

@@ -31,7 +31,8 @@ pub enum Slot {
 }
 
 impl Slot {
-    fn slow(self) -> bool {
+    /// Served by the slow lane (its replies arrive asynchronously, after the frame).
+    pub fn slow(self) -> bool {
         matches!(self, Slot::Count | Slot::Hist | Slot::Sql | Slot::Export)
     }
 }

@@ -357,6 +357,7 @@ pub fn build(path: &Path) {
 }
 
 /// The detection engine's tables (expected shape of migration 0002) with three findings.
+#[allow(clippy::type_complexity)]
 pub fn add_findings(store: &Store) {
     let c = &store.conn;
     c.execute_batch(

@@ -116,8 +116,8 @@ fn attach_changes(conn: &Connection, rows: &mut [Row]) -> Result<()> {
         "SELECT operation_id, kind, section, setting, from_value, to_value, target, meeting_id
          FROM op_changes WHERE operation_id IN (SELECT value FROM json_each(?1)) ORDER BY operation_id, seq",
     )?;
-    let mut by: std::collections::HashMap<i64, Vec<(String, Option<String>, Option<i64>)>> =
-        Default::default();
+    type Changes = Vec<(String, Option<String>, Option<i64>)>;
+    let mut by: std::collections::HashMap<i64, Changes> = Default::default();
     let mut q = st.query([serde_json::to_string(&ids)?])?;
     while let Some(r) = q.next()? {
         let kind = text(r, 1)?;

@@ -210,7 +210,7 @@ impl CaseInfo {
             None => "guest",
             Some(e) => {
                 let d = domain_of(e);
-                if self.internal_domains.iter().any(|i| *i == d) {
+                if self.internal_domains.contains(&d) {
                     "internal"
                 } else {
                     "external"

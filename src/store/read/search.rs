@@ -46,12 +46,9 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
             cands.push(("meeting".into(), r.get::<_, i64>(0)?.to_string()));
         }
     }
-    if let Some(u) = conn
-        .query_row("SELECT uuid FROM meetings WHERE uuid = ?1", [query], |r| {
-            r.get::<_, String>(0)
-        })
-        .ok()
-    {
+    if let Ok(u) = conn.query_row("SELECT uuid FROM meetings WHERE uuid = ?1", [query], |r| {
+        r.get::<_, String>(0)
+    }) {
         cands.push(("meeting".into(), u));
     }
     // Fuzzy fallback for typos: a bounded scan of the distinct values.
