@@ -181,10 +181,7 @@ fn hostile_display_name_is_made_visible_not_executed() {
     h.cmd(Cmd::Pivot).unwrap(); // meeting with the hostile guest
     let s = h.screen();
     assert_inert(&s);
-    assert!(
-        s.contains("Mallory\\x1b]0;p"),
-        "escape shown as text:\n{s}"
-    );
+    assert!(s.contains("Mallory\\x1b]0;p"), "escape shown as text:\n{s}");
     // Pivot on the hostile guest: the breadcrumb and timeline are sanitised too.
     let i = h
         .app
@@ -457,4 +454,33 @@ fn write_fixture_case() {
     if let Some(p) = std::env::var_os("ZOOMLENS_FIXTURE_OUT") {
         tui_support::build(std::path::Path::new(&p));
     }
+}
+
+#[test]
+fn a_reply_for_a_view_left_behind_is_not_applied_to_the_previous_one() {
+    use zoomlens::tui::app::Effect;
+    let (_d, mut h) = open();
+    // Pivot, but hold back the meeting's replies; go back before they arrive.
+    h.cmd(Cmd::Pivot).unwrap();
+    let fx = zoomlens::tui::app::update(&mut h.app, Action::Cmd(Cmd::Pivot), 0);
+    let held: Vec<_> = fx
+        .into_iter()
+        .filter(|e| matches!(e, Effect::Send(_)))
+        .collect();
+    assert!(!held.is_empty());
+    zoomlens::tui::app::update(
+        &mut h.app,
+        Action::Key(crossterm::event::KeyEvent::from(KeyCode::Esc)),
+        0,
+    );
+    h.run(held).unwrap();
+    let v = h.app.view();
+    assert_eq!(v.kind, PaneKind::Timeline);
+    assert!(
+        v.list
+            .rows
+            .iter()
+            .all(|r| r.tbl != "participants" || r.link.user.as_deref() == Some("eve@evil.example"))
+    );
+    assert_eq!(v.list.rows.len(), 1, "eve's timeline is intact");
 }

@@ -503,9 +503,20 @@ impl App {
         self.load_view()
     }
 
+    /// Make any reply still in flight for these slots stale (it was for a view now gone).
+    fn invalidate(&mut self, slots: &[Slot]) {
+        for s in slots {
+            self.next_gen += 1;
+            self.gens.insert(*s, self.next_gen);
+        }
+    }
+
     fn back(&mut self) -> Vec<Effect> {
         if self.views.len() > 1 {
             self.views.pop();
+            self.invalidate(&[Slot::Main, Slot::Count, Slot::Hist]);
+            let v = self.view_mut();
+            v.list.loading = false;
             self.status.clear();
             // The view kept its window; refresh it only if it never loaded.
             if !self.view().list.loaded {

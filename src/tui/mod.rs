@@ -35,7 +35,16 @@ fn wrap_reply(r: worker::Response) -> Msg {
 /// Entry point of `zoomlens open`.
 pub fn cmd_open(a: &crate::cli::OpenArgs) -> Result<ExitCode> {
     // Open (and, for an older case, upgrade) before touching the terminal, so errors print plainly.
-    drop(crate::store::Store::open_readonly(&a.case)?);
+    drop(crate::store::Store::open_readonly(&a.case).map_err(|e| {
+        if format!("{e:#}").contains("not a database") {
+            anyhow::anyhow!(
+                "{} is not a zoomlens case file (expected SQLite); create a case with `zoomlens import CASE FILE...`",
+                a.case.display()
+            )
+        } else {
+            e
+        }
+    })?);
     let keymap = keymap::Keymap::load()?;
     let theme = theme::Theme::load()?;
     let (tx, rx) = channel::<Msg>();
