@@ -5,6 +5,7 @@
 //! [`Store::open_readonly`], whose connection cannot modify the evidence.
 
 pub mod query;
+pub mod read;
 pub mod status;
 pub mod writer;
 

@@ -1,0 +1,211 @@
+//! Findings queue: severity first, then newest first; and one finding's evidence.
+//!
+//! The `findings` table belongs to the detection engine; its optional columns are read when
+//! present (see [`CaseInfo::finding_cols`]) so the queue works with any version of it.
+
+use super::*;
+
+const OPTIONAL: &[&str] = &[
+    "user",
+    "meeting_id",
+    "meeting_uuid",
+    "ip",
+    "recording",
+    "device",
+];
+
+fn col(info: &CaseInfo, c: &str) -> String {
+    if info.finding_cols.iter().any(|x| x == c) {
+        format!("f.\"{c}\"")
+    } else {
+        "NULL".into()
+    }
+}
+
+fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
+    let mut w = vec!["1".to_string()];
+    if let Some(min) = f.min_severity {
+        w.push(format!("{} >= {}", rank_sql("f.severity"), q.p(min)));
+    }
+    if let Some(from) = &f.from {
+        w.push(format!("f.time >= {}", q.p(from.clone())));
+    }
+    if let Some(to) = &f.to {
+        w.push(format!("f.time < {}", q.p(to.clone())));
+    }
+    let user = col(info, "user");
+    if let Some(d) = &f.domain {
+        w.push(format!(
+            "lower({user}) LIKE {} ESCAPE '\\'",
+            q.p(format!("%@{}", d.to_lowercase()))
+        ));
+    }
+    if f.external_only {
+        let j = q.p(info.domains_json());
+        w.push(format!(
+            "instr({user}, '@') > 0 AND lower(substr({user}, instr({user}, '@') + 1)) NOT IN (SELECT value FROM json_each({j}))"
+        ));
+    }
+    if let Some(pat) = f.text_pattern() {
+        let p = q.p(pat);
+        w.push(format!(
+            "(f.summary LIKE {p} ESCAPE '\\' OR f.rule LIKE {p} ESCAPE '\\' OR COALESCE({user}, '') LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    w.join(" AND ")
+}
+
+/// A page of the findings queue (severity desc, time desc, id desc).
+pub fn page(
+    conn: &Connection,
+    info: &CaseInfo,
+    f: &Filter,
+    cur: &Cursor,
+    limit: usize,
+) -> Result<Page> {
+    if !info.has_findings {
+        return Ok(Page {
+            rows: vec![],
+            at_start: true,
+            at_end: true,
+        });
+    }
+    let mut q = Q::default();
+    let rank = rank_sql("f.severity");
+    let w = where_clause(&mut q, info, f);
+    let fwd = cur.forward();
+    // Display order is descending; reading forward walks down.
+    let (op, dir) = if fwd { ("<", "DESC") } else { (">", "ASC") };
+    let ks = match cur.key() {
+        Some(k) => format!(
+            "({rank}, f.time, f.id) {op} ({}, {}, {})",
+            q.p(k.s),
+            q.p(k.t.clone()),
+            q.p(k.id)
+        ),
+        None => "1".into(),
+    };
+    let opts: Vec<String> = OPTIONAL.iter().map(|c| col(info, c)).collect();
+    q.sql = format!(
+        "SELECT f.id, {rank}, f.severity, f.time, f.rule, f.summary, {} FROM findings f
+         WHERE {w} AND {ks} ORDER BY {rank} {dir}, f.time {dir}, f.id {dir} LIMIT {}",
+        opts.join(", "),
+        limit + 1
+    );
+    let mut st = conn.prepare_cached(&q.sql)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
+            let id: i64 = r.get(0)?;
+            let rank: i64 = r.get::<_, Option<i64>>(1)?.unwrap_or(0);
+            let sev = text(r, 2)?;
+            let time = text(r, 3)?;
+            let rule = text(r, 4)?;
+            let summary = text(r, 5)?;
+            let user = nonblank(opt(r, 6)?);
+            let meeting_id = opt(r, 7)?.and_then(|v| v.parse().ok());
+            let link = Links {
+                user: user.clone(),
+                meeting_id,
+                meeting_uuid: nonblank(opt(r, 8)?),
+                ip: nonblank(opt(r, 9)?),
+                recording: nonblank(opt(r, 10)?),
+                device: nonblank(opt(r, 11)?),
+                ..Default::default()
+            };
+            Ok(Row {
+                tbl: "findings",
+                id,
+                key: Key {
+                    t: time.clone(),
+                    s: rank,
+                    id,
+                },
+                kind: "finding".into(),
+                time: time.clone(),
+                cells: vec![
+                    severity_name(rank).to_string(),
+                    time,
+                    rule,
+                    user.unwrap_or_default(),
+                    summary,
+                ],
+                link,
+                badge: sev,
+                rank,
+                notes: vec![],
+                extra: vec![],
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    Ok(finish_page(rows, cur, limit))
+}
+
+/// Number of findings matching the filter.
+pub fn count(conn: &Connection, info: &CaseInfo, f: &Filter) -> Result<u64> {
+    if !info.has_findings {
+        return Ok(0);
+    }
+    let mut q = Q::default();
+    let w = where_clause(&mut q, info, f);
+    q.sql = format!("SELECT count(*) FROM findings f WHERE {w}");
+    Ok(
+        conn.query_row(&q.sql, rusqlite::params_from_iter(q.params.iter()), |r| {
+            r.get::<_, i64>(0)
+        })? as u64,
+    )
+}
+
+/// One finding's evidence records as (table, id) plus readable lines describing them.
+pub fn evidence(conn: &Connection, finding_id: i64) -> Result<(EvidenceSet, Vec<String>)> {
+    let mut set = EvidenceSet::new();
+    let mut lines = vec![];
+    let mut st = conn.prepare_cached(
+        "SELECT tbl, row_id FROM finding_evidence WHERE finding_id = ?1 ORDER BY tbl, row_id LIMIT 500",
+    )?;
+    let pairs = st
+        .query_map([finding_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (tbl, id) in pairs {
+        lines.push(describe(conn, &tbl, id).unwrap_or_else(|_| format!("{tbl} #{id}")));
+        set.insert((tbl, id));
+    }
+    Ok((set, lines))
+}
+
+/// A one-line description of a record, for evidence lists and bookmarks.
+pub fn describe(conn: &Connection, tbl: &str, id: i64) -> Result<String> {
+    let sql = match tbl {
+        "participants" => {
+            "SELECT 'join ' || join_time || '  ' || COALESCE(NULLIF(email,''), '(guest)') || ' \"' || COALESCE(name,'') || '\"  ip ' || COALESCE(ip_address,'?') || '  meeting ' || meeting_uuid FROM participants WHERE id = ?1"
+        }
+        "signins" => {
+            "SELECT activity || ' ' || time || '  ' || email || '  ip ' || ip_address || '  ' || client_type || ' ' || version FROM signins WHERE id = ?1"
+        }
+        "operations" => {
+            "SELECT 'op ' || time || '  ' || operator || '  ' || action || '  ' || operation_detail FROM operations WHERE id = ?1"
+        }
+        "meetings" => {
+            "SELECT 'meeting ' || COALESCE(start_time,'') || '  ' || COALESCE(topic,'') || '  ' || uuid FROM meetings WHERE id = ?1"
+        }
+        "recordings" => {
+            "SELECT 'recording ' || COALESCE(start_time,'') || '  ' || COALESCE(topic,'') || CASE WHEN deleted_time IS NOT NULL THEN '  deleted ' || deleted_time ELSE '' END FROM recordings WHERE id = ?1"
+        }
+        "webhook_events" => {
+            "SELECT 'webhook ' || time || '  ' || event || '  ' || COALESCE(operator,'') FROM webhook_events WHERE id = ?1"
+        }
+        "chat_messages" => {
+            "SELECT 'chat ' || time || '  ' || COALESCE(sender,'') || ': ' || COALESCE(message,'') FROM chat_messages WHERE id = ?1"
+        }
+        "findings" => {
+            "SELECT severity || ' ' || rule || ': ' || summary FROM findings WHERE id = ?1"
+        }
+        "users" => {
+            "SELECT 'user ' || email || '  ' || COALESCE(role_name,'') FROM users WHERE id = ?1"
+        }
+        _ => return Ok(format!("{tbl} #{id}")),
+    };
+    let s: Option<String> = conn.query_row(sql, [id], |r| r.get(0)).unwrap_or(None);
+    Ok(s.unwrap_or_else(|| format!("{tbl} #{id} (missing)")))
+}

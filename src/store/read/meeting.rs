@@ -1,0 +1,323 @@
+//! One meeting instance: header, the series' other instances, participant sessions (with
+//! class, finding badges and everything needed for the presence chart), its recordings, and
+//! the operations that mention it. A meeting's sessions are bounded (capped at [`MAX_SESSIONS`]).
+
+use super::*;
+
+pub const MAX_SESSIONS: usize = 3000;
+
+/// How a meeting was named by whatever pivoted to it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum MeetingRef {
+    Uuid(String),
+    /// A numeric meeting id: its latest instance.
+    Id(i64),
+    /// A topic (from search): its latest instance.
+    Topic(String),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Header {
+    pub uuid: String,
+    pub meeting_id: Option<i64>,
+    pub topic: String,
+    pub host_email: String,
+    pub host_name: String,
+    pub meeting_type: Option<i64>,
+    pub start: String,
+    pub end: String,
+    pub duration_min: Option<i64>,
+    pub participants_count: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Detail {
+    pub header: Header,
+    /// Other instances of the same meeting id (newest first).
+    pub instances: Vec<Row>,
+    pub participants: Vec<Row>,
+    pub truncated: bool,
+    pub recordings: Vec<Row>,
+    pub operations: Vec<Row>,
+}
+
+/// Resolve a reference to an instance uuid.
+pub fn resolve(conn: &Connection, r: &MeetingRef) -> Result<Option<String>> {
+    Ok(match r {
+        MeetingRef::Uuid(u) => Some(u.clone()),
+        MeetingRef::Id(id) => conn
+            .query_row(
+                "SELECT uuid FROM meetings WHERE meeting_id = ?1 ORDER BY start_time DESC LIMIT 1",
+                [id],
+                |r| r.get(0),
+            )
+            .ok()
+            .or_else(|| {
+                conn.query_row(
+                    "SELECT meeting_uuid FROM participants WHERE meeting_id = ?1 LIMIT 1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .ok()
+            }),
+        MeetingRef::Topic(t) => conn
+            .query_row(
+                "SELECT uuid FROM meetings WHERE topic = ?1 ORDER BY start_time DESC LIMIT 1",
+                [t],
+                |r| r.get(0),
+            )
+            .ok(),
+    })
+}
+
+pub fn load(
+    conn: &Connection,
+    info: &CaseInfo,
+    r: &MeetingRef,
+    f: &Filter,
+) -> Result<Option<Detail>> {
+    let Some(uuid) = resolve(conn, r)? else {
+        return Ok(None);
+    };
+    let mut d = Detail::default();
+    let header = conn
+        .query_row(
+            "SELECT uuid, meeting_id, topic, host_email, host_name, meeting_type, start_time, end_time,
+                    duration, participants_count
+             FROM meetings WHERE uuid = ?1",
+            [&uuid],
+            |r| {
+                Ok(Header {
+                    uuid: text(r, 0)?,
+                    meeting_id: r.get(1)?,
+                    topic: text(r, 2)?,
+                    host_email: text(r, 3)?,
+                    host_name: text(r, 4)?,
+                    meeting_type: r.get(5)?,
+                    start: text(r, 6)?,
+                    end: text(r, 7)?,
+                    duration_min: r.get(8)?,
+                    participants_count: r.get(9)?,
+                })
+            },
+        )
+        .ok();
+    d.header = header.unwrap_or(Header {
+        uuid: uuid.clone(),
+        ..Default::default()
+    });
+
+    // Sessions (the UNIQUE (meeting_uuid, user_id, join_time) index serves this).
+    let mut st = conn.prepare_cached(
+        "SELECT id, name, email, join_time, leave_time, ip_address, location, device, os, version,
+                role, pc_name, meeting_id, registrant_id, share_desktop, share_application, duration
+         FROM participants WHERE meeting_uuid = ?1 ORDER BY join_time, id LIMIT ?2",
+    )?;
+    let mut parts = st
+        .query_map(rusqlite::params![uuid, (MAX_SESSIONS + 1) as i64], |r| {
+            let id: i64 = r.get(0)?;
+            let name = text(r, 1)?;
+            let email = nonblank(opt(r, 2)?);
+            let join = text(r, 3)?;
+            let leave = text(r, 4)?;
+            let ip = nonblank(opt(r, 5)?);
+            let device = format!("{} {}", text(r, 7)?, text(r, 8)?)
+                .trim()
+                .to_string();
+            let pc = nonblank(opt(r, 11)?);
+            let shared = r.get::<_, Option<i64>>(14)?.unwrap_or(0)
+                + r.get::<_, Option<i64>>(15)?.unwrap_or(0)
+                > 0;
+            Ok(Row {
+                tbl: "participants",
+                id,
+                key: Key {
+                    t: join.clone(),
+                    s: 0,
+                    id,
+                },
+                kind: "participant".into(),
+                time: join.clone(),
+                cells: vec![
+                    name.clone(),
+                    email.clone().unwrap_or_default(),
+                    join,
+                    leave,
+                    ip.clone().unwrap_or_default(),
+                    text(r, 6)?,
+                    device,
+                    text(r, 9)?,
+                    text(r, 10)?,
+                    if shared {
+                        "shared".into()
+                    } else {
+                        String::new()
+                    },
+                ],
+                link: Links {
+                    user: email,
+                    name: Some(name).filter(|n| !n.is_empty()),
+                    meeting_uuid: Some(uuid.clone()),
+                    meeting_id: r.get(12)?,
+                    ip,
+                    device: pc,
+                    ..Default::default()
+                },
+                badge: String::new(),
+                rank: -1,
+                notes: vec![],
+                extra: vec![],
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    d.truncated = parts.len() > MAX_SESSIONS;
+    parts.truncate(MAX_SESSIONS);
+    for p in parts.iter_mut() {
+        p.badge = info.class_of(p.link.user.as_deref()).to_string();
+    }
+    mark_findings(conn, info, &mut parts)?;
+    if info.has_findings
+        && info.finding_cols.iter().any(|c| c == "meeting_uuid")
+        && info.finding_cols.iter().any(|c| c == "user")
+    {
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT lower(\"user\"), max({}) FROM findings f WHERE meeting_uuid = ?1 GROUP BY lower(\"user\")",
+            rank_sql("f.severity")
+        ))?;
+        let by_user: Vec<(Option<String>, i64)> = st
+            .query_map([&uuid], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (u, k) in by_user {
+            let Some(u) = u else { continue };
+            for p in parts.iter_mut() {
+                if p.link.user.as_deref().map(str::to_lowercase).as_deref() == Some(u.as_str())
+                    || p.link.name.as_deref().map(str::to_lowercase).as_deref() == Some(u.as_str())
+                {
+                    p.rank = p.rank.max(k);
+                }
+            }
+        }
+    }
+    // Participant-level filters (external only, domain, suspicious, text) apply to the table.
+    parts.retain(|p| {
+        (!f.external_only || p.badge != "internal")
+            && f.domain.as_ref().is_none_or(|d| {
+                p.link.user.as_deref().map(domain_of).as_deref() == Some(d.as_str())
+            })
+            && (!f.suspicious_only || p.rank >= 0)
+            && f.text
+                .as_ref()
+                .filter(|t| !t.trim().is_empty())
+                .is_none_or(|t| {
+                    let t = t.to_lowercase();
+                    p.cells.iter().any(|c| c.to_lowercase().contains(&t))
+                })
+    });
+    d.participants = parts;
+
+    if let Some(mid) = d.header.meeting_id {
+        let mut st = conn.prepare_cached(
+            "SELECT id, uuid, start_time, topic, participants_count FROM meetings
+             WHERE meeting_id = ?1 ORDER BY start_time DESC LIMIT 30",
+        )?;
+        d.instances = st
+            .query_map([mid], |r| {
+                let id: i64 = r.get(0)?;
+                let u = text(r, 1)?;
+                let t = text(r, 2)?;
+                Ok(Row {
+                    tbl: "meetings",
+                    id,
+                    key: Key {
+                        t: t.clone(),
+                        s: 0,
+                        id,
+                    },
+                    kind: "instance".into(),
+                    time: t.clone(),
+                    cells: vec![t, text(r, 3)?, text(r, 4)?, u.clone()],
+                    link: Links {
+                        meeting_uuid: Some(u),
+                        meeting_id: Some(mid),
+                        ..Default::default()
+                    },
+                    rank: -1,
+                    ..Default::default()
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        d.instances
+            .retain(|r| r.link.meeting_uuid.as_deref() != Some(uuid.as_str()));
+
+        let mut st = conn.prepare_cached(
+            "SELECT o.id, o.time, o.operator, o.action, o.operation_detail FROM operations o
+             WHERE o.id IN (SELECT operation_id FROM op_changes WHERE meeting_id = ?1)
+             ORDER BY o.time LIMIT 200",
+        )?;
+        d.operations = st
+            .query_map([mid], |r| {
+                let id: i64 = r.get(0)?;
+                let t = text(r, 1)?;
+                let who = text(r, 2)?;
+                Ok(Row {
+                    tbl: "operations",
+                    id,
+                    key: Key {
+                        t: t.clone(),
+                        s: 0,
+                        id,
+                    },
+                    kind: "op".into(),
+                    time: t.clone(),
+                    cells: vec![t, who.clone(), text(r, 3)?, text(r, 4)?],
+                    link: Links {
+                        user: Some(who.clone()),
+                        operator: Some(who),
+                        meeting_id: Some(mid),
+                        ..Default::default()
+                    },
+                    rank: -1,
+                    ..Default::default()
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        mark_findings(conn, info, &mut d.operations)?;
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT id, start_time, topic, total_size, recording_count, deleted_time FROM recordings
+         WHERE meeting_uuid = ?1",
+    )?;
+    d.recordings = st
+        .query_map([&uuid], |r| {
+            let id: i64 = r.get(0)?;
+            let t = text(r, 1)?;
+            let deleted = nonblank(opt(r, 5)?);
+            Ok(Row {
+                tbl: "recordings",
+                id,
+                key: Key {
+                    t: t.clone(),
+                    s: 0,
+                    id,
+                },
+                kind: "recording".into(),
+                time: t.clone(),
+                cells: vec![
+                    t,
+                    text(r, 2)?,
+                    format!("{} files, {} bytes", text(r, 4)?, text(r, 3)?),
+                    deleted.map(|d| format!("deleted {d}")).unwrap_or_default(),
+                ],
+                link: Links {
+                    recording: Some(uuid.clone()),
+                    meeting_uuid: Some(uuid.clone()),
+                    ..Default::default()
+                },
+                rank: -1,
+                ..Default::default()
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    mark_findings(conn, info, &mut d.recordings)?;
+    Ok(Some(d))
+}

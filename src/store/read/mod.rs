@@ -1,0 +1,411 @@
+//! The console's query layer: one file per pane's needs.
+//!
+//! Every list is read as a *window* with keyset pagination (a [`Cursor`] names the row to
+//! continue from, never an OFFSET), so the cost of a page does not grow with the case. Rows come
+//! back as generic [`Row`]s: the record's identity (table + id, what annotations and finding
+//! evidence are keyed by), its sort key, display cells (raw, untrusted: the console sanitises
+//! them when it draws) and the entities it links to (what Enter can pivot on).
+//!
+//! Nothing here knows about the terminal; all functions take a `&Connection` (the console's
+//! worker owns a read-only one).
+
+pub mod annotations;
+pub mod findings;
+pub mod graph;
+pub mod ledger;
+pub mod meeting;
+pub mod recordings;
+pub mod search;
+pub mod timeline;
+
+use anyhow::Result;
+use rusqlite::Connection;
+use rusqlite::types::Value;
+use std::collections::HashSet;
+
+/// Rows per page requested by the console.
+pub const PAGE: usize = 200;
+
+/// A row's position in its list's sort order: primary text (usually a time), a secondary
+/// number (source rank, severity rank) and the record id as tie-breaker.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Key {
+    pub t: String,
+    pub s: i64,
+    pub id: i64,
+}
+
+/// Where a page starts, in display order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cursor {
+    First,
+    Last,
+    /// Rows strictly after this key.
+    After(Key),
+    /// Rows strictly before this key.
+    Before(Key),
+}
+
+impl Cursor {
+    fn forward(&self) -> bool {
+        matches!(self, Cursor::First | Cursor::After(_))
+    }
+    fn key(&self) -> Option<&Key> {
+        match self {
+            Cursor::After(k) | Cursor::Before(k) => Some(k),
+            _ => None,
+        }
+    }
+}
+
+/// A window of rows plus whether it touches either end of the list.
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    pub rows: Vec<Row>,
+    pub at_start: bool,
+    pub at_end: bool,
+}
+
+/// The filter chips, applied by each query where they make sense.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub external_only: bool,
+    pub domain: Option<String>,
+    pub suspicious_only: bool,
+    /// Minimum severity rank (0 info .. 4 critical).
+    pub min_severity: Option<i64>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub text: Option<String>,
+    /// Ledger only: exact operator, category and action.
+    pub operator: Option<String>,
+    pub category: Option<String>,
+    pub action: Option<String>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+    fn text_pattern(&self) -> Option<String> {
+        self.text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                format!(
+                    "%{}%",
+                    t.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            })
+    }
+}
+
+/// Entities a row points at: what the console can pivot to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Links {
+    pub user: Option<String>,
+    pub name: Option<String>,
+    pub meeting_uuid: Option<String>,
+    pub meeting_id: Option<i64>,
+    pub recording: Option<String>,
+    pub ip: Option<String>,
+    pub device: Option<String>,
+    pub operator: Option<String>,
+}
+
+/// One displayable record. `cells` are raw case strings: sanitise before drawing.
+#[derive(Clone, Debug, Default)]
+pub struct Row {
+    pub tbl: &'static str,
+    pub id: i64,
+    pub key: Key,
+    /// What kind of event or record (signin, join, host, op, chat, webhook, file, action...).
+    pub kind: String,
+    pub time: String,
+    pub cells: Vec<String>,
+    pub link: Links,
+    /// internal / external / guest, or a severity name.
+    pub badge: String,
+    /// Severity rank of the worst finding behind this row (-1 when none).
+    pub rank: i64,
+    /// Analyst annotations on this record: "★", "#tag", "note: ...".
+    pub notes: Vec<String>,
+    /// Detail lines shown for the selected row (parsed diffs, evidence...).
+    pub extra: Vec<String>,
+}
+
+/// Facts about the case the console needs once: which domains are internal, whether findings
+/// exist, the case's time span.
+#[derive(Clone, Debug, Default)]
+pub struct CaseInfo {
+    pub internal_domains: Vec<String>,
+    pub has_findings: bool,
+    /// Columns of `findings` (the detection engine's table), empty when absent.
+    pub finding_cols: Vec<String>,
+    pub span_from: Option<String>,
+    pub span_to: Option<String>,
+    pub participants: i64,
+}
+
+impl CaseInfo {
+    pub fn load(conn: &Connection) -> Result<CaseInfo> {
+        let mut internal: Vec<String> = conn
+            .prepare(
+                "SELECT DISTINCT lower(substr(email, instr(email, '@') + 1)) FROM users
+                 WHERE instr(email, '@') > 0",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        internal.sort();
+        let finding_cols = table_columns(conn, "findings")?;
+        let has_findings =
+            !finding_cols.is_empty() && !table_columns(conn, "finding_evidence")?.is_empty();
+        // min/max over indexed time columns: each is a single index probe.
+        let mut lo: Option<String> = None;
+        let mut hi: Option<String> = None;
+        for (t, c) in [
+            ("participants", "join_time"),
+            ("signins", "time"),
+            ("operations", "time"),
+            ("meetings", "start_time"),
+            ("webhook_events", "time"),
+        ] {
+            let (a, b): (Option<String>, Option<String>) = conn.query_row(
+                &format!(
+                    "SELECT (SELECT min({c}) FROM {t} WHERE {c} > ''), (SELECT max({c}) FROM {t})"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if let Some(a) = a
+                && lo.as_ref().is_none_or(|l| a < *l)
+            {
+                lo = Some(a);
+            }
+            if let Some(b) = b
+                && hi.as_ref().is_none_or(|h| b > *h)
+            {
+                hi = Some(b);
+            }
+        }
+        let participants = conn.query_row("SELECT max(id) FROM participants", [], |r| {
+            r.get::<_, Option<i64>>(0)
+        })?;
+        Ok(CaseInfo {
+            internal_domains: internal,
+            has_findings,
+            finding_cols,
+            span_from: lo,
+            span_to: hi,
+            participants: participants.unwrap_or(0),
+        })
+    }
+
+    /// internal / external / guest for an email (blank email: a guest).
+    pub fn class_of(&self, email: Option<&str>) -> &'static str {
+        match email.map(str::trim).filter(|e| !e.is_empty()) {
+            None => "guest",
+            Some(e) => {
+                let d = domain_of(e);
+                if self.internal_domains.contains(&d) {
+                    "internal"
+                } else {
+                    "external"
+                }
+            }
+        }
+    }
+
+    fn domains_json(&self) -> String {
+        serde_json::to_string(&self.internal_domains).unwrap_or_else(|_| "[]".into())
+    }
+}
+
+/// Lowercased domain part of an email ("" when there is none).
+pub fn domain_of(email: &str) -> String {
+    email
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// Column names of a table, empty when the table does not exist.
+pub fn table_columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+    let cols = st
+        .query_map([table], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(cols)
+}
+
+/// SQL text with positional parameters collected as it is built.
+#[derive(Default)]
+pub(crate) struct Q {
+    pub sql: String,
+    pub params: Vec<Value>,
+}
+
+impl Q {
+    /// Bind a value, returning its placeholder.
+    pub fn p(&mut self, v: impl Into<Value>) -> String {
+        self.params.push(v.into());
+        format!("?{}", self.params.len())
+    }
+}
+
+/// Keyset condition and order for a (time, id) ordered list; `desc` is the display order.
+/// Returns (condition, order-by) with the condition "1" for First/Last.
+pub(crate) fn keyset2(
+    q: &mut Q,
+    tcol: &str,
+    idcol: &str,
+    cur: &Cursor,
+    desc: bool,
+) -> (String, String) {
+    let fwd = cur.forward();
+    let ascending = fwd != desc;
+    let (op, dir) = if ascending {
+        (">", "ASC")
+    } else {
+        ("<", "DESC")
+    };
+    let cond = match cur.key() {
+        Some(k) => {
+            let t = q.p(k.t.clone());
+            let t2 = q.p(k.t.clone());
+            let id = q.p(k.id);
+            format!("({tcol} {op} {t} OR ({tcol} = {t2} AND {idcol} {op} {id}))")
+        }
+        None => "1".into(),
+    };
+    (cond, format!("{tcol} {dir}, {idcol} {dir}"))
+}
+
+/// Fetch up to `limit` rows with a query built for `cur` (limit + 1 asked to learn whether more
+/// exist), and put them in display order.
+pub(crate) fn finish_page(mut rows: Vec<Row>, cur: &Cursor, limit: usize) -> Page {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let fwd = cur.forward();
+    if !fwd {
+        rows.reverse();
+    }
+    let (at_start, at_end) = match cur {
+        Cursor::First => (true, !more),
+        Cursor::Last => (!more, true),
+        Cursor::After(_) => (false, !more),
+        Cursor::Before(_) => (!more, false),
+    };
+    Page {
+        rows,
+        at_start,
+        at_end,
+    }
+}
+
+pub(crate) fn opt(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::ValueRef;
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => None,
+        ValueRef::Integer(v) => Some(v.to_string()),
+        ValueRef::Real(v) => Some(v.to_string()),
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Some(format!("<{} bytes>", b.len())),
+    })
+}
+
+pub(crate) fn text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(opt(r, i)?.unwrap_or_default())
+}
+
+pub(crate) fn nonblank(s: Option<String>) -> Option<String> {
+    s.filter(|v| !v.trim().is_empty())
+}
+
+/// Severity name → rank (critical 4 .. info 0); numbers pass through.
+pub fn severity_rank(s: &str) -> i64 {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        "info" => 0,
+        other => other.parse().unwrap_or(0),
+    }
+}
+
+pub fn severity_name(rank: i64) -> &'static str {
+    match rank {
+        r if r >= 4 => "critical",
+        3 => "high",
+        2 => "medium",
+        1 => "low",
+        _ => "info",
+    }
+}
+
+/// SQL expression ranking a severity column.
+pub(crate) fn rank_sql(col: &str) -> String {
+    format!(
+        "(CASE lower(CAST({col} AS TEXT)) WHEN 'critical' THEN 4 WHEN 'high' THEN 3 \
+         WHEN 'medium' THEN 2 WHEN 'low' THEN 1 WHEN 'info' THEN 0 ELSE CAST({col} AS INTEGER) END)"
+    )
+}
+
+/// Attach each row's worst finding (via `finding_evidence`) as `rank`, for rows of one table.
+pub fn mark_findings(conn: &Connection, info: &CaseInfo, rows: &mut [Row]) -> Result<()> {
+    if !info.has_findings || rows.is_empty() {
+        return Ok(());
+    }
+    let mut by_tbl: std::collections::HashMap<&'static str, Vec<i64>> = Default::default();
+    for r in rows.iter() {
+        by_tbl.entry(r.tbl).or_default().push(r.id);
+    }
+    let rank = rank_sql("f.severity");
+    let mut hits: std::collections::HashMap<(String, i64), i64> = Default::default();
+    for (tbl, ids) in by_tbl {
+        let json = serde_json::to_string(&ids)?;
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT e.row_id, max({rank}) FROM finding_evidence e JOIN findings f ON f.id = e.finding_id
+             WHERE e.tbl = ?1 AND e.row_id IN (SELECT value FROM json_each(?2)) GROUP BY e.row_id"
+        ))?;
+        let mut q = st.query(rusqlite::params![tbl, json])?;
+        while let Some(r) = q.next()? {
+            hits.insert((tbl.to_string(), r.get(0)?), r.get(1)?);
+        }
+    }
+    for r in rows.iter_mut() {
+        if let Some(k) = hits.get(&(r.tbl.to_string(), r.id)) {
+            r.rank = r.rank.max(*k);
+        }
+    }
+    Ok(())
+}
+
+/// The set of (table, id) a finding points at.
+pub type EvidenceSet = HashSet<(String, i64)>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_ranks_round_trip() {
+        for r in 0..=4 {
+            assert_eq!(severity_rank(severity_name(r)), r);
+        }
+        assert_eq!(severity_rank("HIGH"), 3);
+    }
+
+    #[test]
+    fn text_filter_escapes_like_wildcards() {
+        let f = Filter {
+            text: Some("50%_off".into()),
+            ..Default::default()
+        };
+        assert_eq!(f.text_pattern().unwrap(), "%50\\%\\_off%");
+    }
+}

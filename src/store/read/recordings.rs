@@ -1,0 +1,298 @@
+//! Recordings: the list (newest first, keyset on start time) and one recording's files plus
+//! who downloaded, shared, trashed or deleted it, and whether each of them attended.
+
+use super::*;
+
+fn where_clause(q: &mut Q, f: &Filter) -> String {
+    let mut w = vec!["1".to_string()];
+    if let Some(from) = &f.from {
+        w.push(format!("r.start_time >= {}", q.p(from.clone())));
+    }
+    if let Some(to) = &f.to {
+        w.push(format!("r.start_time < {}", q.p(to.clone())));
+    }
+    if let Some(d) = &f.domain {
+        w.push(format!(
+            "r.host_email LIKE {} ESCAPE '\\'",
+            q.p(format!("%@{}", d))
+        ));
+    }
+    if let Some(pat) = f.text_pattern() {
+        let p = q.p(pat);
+        w.push(format!(
+            "(r.topic LIKE {p} ESCAPE '\\' OR r.host_email LIKE {p} ESCAPE '\\' OR r.meeting_uuid LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    w.join(" AND ")
+}
+
+fn list_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    let id: i64 = r.get(0)?;
+    let uuid = text(r, 1)?;
+    let t = text(r, 2)?;
+    let host = nonblank(opt(r, 4)?);
+    let deleted = nonblank(opt(r, 7)?);
+    Ok(Row {
+        tbl: "recordings",
+        id,
+        key: Key {
+            t: t.clone(),
+            s: 0,
+            id,
+        },
+        kind: "recording".into(),
+        time: t.clone(),
+        cells: vec![
+            t,
+            text(r, 3)?,
+            host.clone().unwrap_or_default(),
+            text(r, 5)?,
+            text(r, 6)?,
+            deleted
+                .clone()
+                .map(|d| format!("deleted {d}"))
+                .unwrap_or_default(),
+        ],
+        link: Links {
+            user: host,
+            recording: Some(uuid.clone()),
+            meeting_uuid: Some(uuid),
+            meeting_id: r.get(8)?,
+            ..Default::default()
+        },
+        badge: if deleted.is_some() {
+            "deleted".into()
+        } else {
+            String::new()
+        },
+        rank: -1,
+        ..Default::default()
+    })
+}
+
+const COLS: &str = "r.id, r.meeting_uuid, COALESCE(r.start_time, ''), r.topic, r.host_email, r.recording_count, r.total_size, r.deleted_time, r.meeting_id";
+
+pub fn page(
+    conn: &Connection,
+    info: &CaseInfo,
+    f: &Filter,
+    cur: &Cursor,
+    limit: usize,
+) -> Result<Page> {
+    let mut q = Q::default();
+    let w = where_clause(&mut q, f);
+    let (ks, order) = keyset2(&mut q, "COALESCE(r.start_time, '')", "r.id", cur, true);
+    q.sql = format!(
+        "SELECT {COLS} FROM recordings r WHERE {w} AND {ks} ORDER BY {order} LIMIT {}",
+        limit + 1
+    );
+    let mut st = conn.prepare_cached(&q.sql)?;
+    let mut rows = st
+        .query_map(rusqlite::params_from_iter(q.params.iter()), list_row)?
+        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    mark_findings(conn, info, &mut rows)?;
+    if f.suspicious_only {
+        rows.retain(|r| r.rank >= 0);
+    }
+    Ok(finish_page(rows, cur, limit))
+}
+
+pub fn count(conn: &Connection, f: &Filter) -> Result<u64> {
+    let mut q = Q::default();
+    let w = where_clause(&mut q, f);
+    q.sql = format!("SELECT count(*) FROM recordings r WHERE {w}");
+    Ok(
+        conn.query_row(&q.sql, rusqlite::params_from_iter(q.params.iter()), |r| {
+            r.get::<_, i64>(0)
+        })? as u64,
+    )
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Detail {
+    pub recording: Row,
+    pub files: Vec<Row>,
+    /// Downloads, shares, trash and deletes: who, when, how, and whether they attended.
+    pub actions: Vec<Row>,
+}
+
+/// One recording by its meeting instance uuid.
+pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<Detail>> {
+    let rec = conn
+        .query_row(
+            &format!("SELECT {COLS} FROM recordings r WHERE r.meeting_uuid = ?1"),
+            [uuid],
+            list_row,
+        )
+        .ok();
+    let Some(mut rec) = rec else { return Ok(None) };
+    mark_findings(conn, info, std::slice::from_mut(&mut rec))?;
+    let mut st = conn.prepare_cached(
+        "SELECT id, file_type, file_extension, file_size, recording_start, recording_end, recording_type,
+                status, deleted_time, file_id
+         FROM recording_files WHERE recording_id = ?1 ORDER BY recording_start, id",
+    )?;
+    let files = st
+        .query_map([rec.id], |r| {
+            let id: i64 = r.get(0)?;
+            let t = text(r, 4)?;
+            Ok(Row {
+                tbl: "recording_files",
+                id,
+                key: Key {
+                    t: t.clone(),
+                    s: 0,
+                    id,
+                },
+                kind: "file".into(),
+                time: t.clone(),
+                cells: vec![
+                    text(r, 1)?,
+                    text(r, 6)?,
+                    text(r, 3)?,
+                    t,
+                    text(r, 5)?,
+                    text(r, 7)?,
+                    nonblank(opt(r, 8)?)
+                        .map(|d| format!("deleted {d}"))
+                        .unwrap_or_default(),
+                ],
+                link: Links {
+                    recording: Some(uuid.to_string()),
+                    meeting_uuid: Some(uuid.to_string()),
+                    ..Default::default()
+                },
+                rank: -1,
+                ..Default::default()
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<Row>>>()?;
+
+    let mut actions = vec![];
+    if let Some(mid) = rec.link.meeting_id {
+        let mut st = conn.prepare_cached(
+            "SELECT o.id, o.time, o.operator, o.action, o.operation_detail FROM operations o
+             WHERE o.id IN (SELECT operation_id FROM op_changes WHERE kind = 'recording' AND meeting_id = ?1)
+             ORDER BY o.time, o.id LIMIT 200",
+        )?;
+        let rows = st
+            .query_map([mid], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    text(r, 1)?,
+                    text(r, 2)?,
+                    text(r, 3)?,
+                    text(r, 4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (id, t, who, action, detail) in rows {
+            actions.push(action_row(
+                "operations",
+                id,
+                t,
+                who,
+                action,
+                detail,
+                "op log",
+            ));
+        }
+    }
+    // Webhook deliveries about this recording (trashed, deleted, recovered...). The time index
+    // bounds the scan to events after the recording started.
+    let start = rec.time.clone();
+    let mid_text = rec
+        .link
+        .meeting_id
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    let mut st = conn.prepare_cached(
+        "SELECT id, time, COALESCE(operator, ''), event FROM webhook_events
+         WHERE time >= ?1 AND event LIKE 'recording.%' AND object_id IN (?2, ?3)
+         ORDER BY time, id LIMIT 200",
+    )?;
+    let rows = st
+        .query_map(rusqlite::params![start, uuid, mid_text], |r| {
+            Ok((r.get::<_, i64>(0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (id, t, who, event) in rows {
+        let action = event.trim_start_matches("recording.").to_string();
+        actions.push(action_row(
+            "webhook_events",
+            id,
+            t,
+            who,
+            action,
+            event,
+            "webhook",
+        ));
+    }
+    actions.sort_by(|a, b| a.key.t.cmp(&b.key.t).then(a.id.cmp(&b.id)));
+    let mut st = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM participants WHERE meeting_uuid = ?1 AND email = ?2)",
+    )?;
+    for a in actions.iter_mut() {
+        let who = a.cells[1].clone();
+        let attended: bool =
+            !who.is_empty() && st.query_row(rusqlite::params![uuid, who], |r| r.get(0))?;
+        let host = rec
+            .link
+            .user
+            .as_deref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&who));
+        a.cells[4] = if attended {
+            "yes".into()
+        } else if host {
+            "host".into()
+        } else {
+            "NO".into()
+        };
+        a.badge = info.class_of(Some(&who)).to_string();
+        a.link.recording = Some(uuid.to_string());
+        a.link.meeting_uuid = Some(uuid.to_string());
+    }
+    mark_findings(conn, info, &mut actions)?;
+    Ok(Some(Detail {
+        recording: rec,
+        files,
+        actions,
+    }))
+}
+
+fn action_row(
+    tbl: &'static str,
+    id: i64,
+    t: String,
+    who: String,
+    action: String,
+    detail: String,
+    via: &str,
+) -> Row {
+    Row {
+        tbl,
+        id,
+        key: Key {
+            t: t.clone(),
+            s: 0,
+            id,
+        },
+        kind: "action".into(),
+        time: t.clone(),
+        cells: vec![
+            t,
+            who.clone(),
+            action,
+            via.to_string(),
+            String::new(),
+            detail,
+        ],
+        link: Links {
+            user: Some(who.clone()).filter(|w| !w.is_empty()),
+            operator: Some(who).filter(|w| !w.is_empty()),
+            ..Default::default()
+        },
+        rank: -1,
+        ..Default::default()
+    }
+}

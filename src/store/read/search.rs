@@ -1,0 +1,93 @@
+//! `/` search: candidates from the FTS5 index over distinct values (names, emails, IPs,
+//! devices, topics, details, chat) and meeting ids, ranked with a fuzzy matcher.
+
+use super::*;
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+/// One hit: its kind (email, name, ip, device, topic, detail, chat, meeting) and value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: String,
+    pub value: String,
+    pub score: u32,
+}
+
+/// FTS prefix query: every token must start a word of the value.
+fn fts_query(q: &str) -> String {
+    q.split_whitespace()
+        .map(|t| format!("\"{}\"*", t.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Search the case. `limit` hits, best first.
+pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut cands: Vec<(String, String)> = vec![];
+    let mut st = conn.prepare_cached(
+        "SELECT t.kind, t.value FROM search_fts JOIN search_terms t ON t.id = search_fts.rowid
+         WHERE search_fts MATCH ?1 LIMIT 5000",
+    )?;
+    let mut rows = st.query([fts_query(query)])?;
+    while let Some(r) = rows.next()? {
+        cands.push((r.get(0)?, r.get(1)?));
+    }
+    drop(rows);
+    if let Ok(n) = query.replace(' ', "").parse::<i64>() {
+        let mut st = conn.prepare_cached(
+            "SELECT DISTINCT meeting_id FROM meetings WHERE meeting_id = ?1 LIMIT 1",
+        )?;
+        let mut rows = st.query([n])?;
+        while let Some(r) = rows.next()? {
+            cands.push(("meeting".into(), r.get::<_, i64>(0)?.to_string()));
+        }
+    }
+    if let Ok(u) = conn.query_row("SELECT uuid FROM meetings WHERE uuid = ?1", [query], |r| {
+        r.get::<_, String>(0)
+    }) {
+        cands.push(("meeting".into(), u));
+    }
+    // Fuzzy fallback for typos: a bounded scan of the distinct values.
+    if cands.len() < 20 {
+        let mut st = conn.prepare_cached(
+            "SELECT kind, value FROM search_terms WHERE kind <> 'chat' LIMIT 200000",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            cands.push((r.get(0)?, r.get(1)?));
+        }
+    }
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let pat = Pattern::new(
+        query,
+        CaseMatching::Ignore,
+        Normalization::Smart,
+        AtomKind::Fuzzy,
+    );
+    let mut buf = vec![];
+    let mut seen = std::collections::HashSet::new();
+    let mut hits: Vec<Hit> = cands
+        .into_iter()
+        .filter(|c| seen.insert(c.clone()))
+        .filter_map(|(kind, value)| {
+            let s = pat.score(Utf32Str::new(&value, &mut buf), &mut matcher)?;
+            Some(Hit {
+                kind,
+                value,
+                score: s,
+            })
+        })
+        .collect();
+    hits.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(a.value.len().cmp(&b.value.len()))
+            .then(a.value.cmp(&b.value))
+    });
+    hits.truncate(limit);
+    Ok(hits)
+}

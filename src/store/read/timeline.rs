@@ -1,0 +1,402 @@
+//! Timeline of one subject (a person, an IP, a domain, a device, a display name): every
+//! source merged in time order, plus an event histogram.
+//!
+//! Each source is read through its own index (email/time, ip, name...) with the keyset
+//! condition and a LIMIT, then the small per-source windows are merged: the cost of a page is
+//! a few index range scans, whatever the size of the case.
+
+use super::*;
+
+/// What a timeline is about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Subject {
+    User(String),
+    Ip(String),
+    Domain(String),
+    Device(String),
+    Name(String),
+}
+
+impl Subject {
+    pub fn label(&self) -> String {
+        match self {
+            Subject::User(e) => format!("user {e}"),
+            Subject::Ip(i) => format!("ip {i}"),
+            Subject::Domain(d) => format!("domain {d}"),
+            Subject::Device(d) => format!("device {d}"),
+            Subject::Name(n) => format!("name \"{n}\""),
+        }
+    }
+}
+
+struct Src {
+    s: i64,
+    kind: &'static str,
+    tbl: &'static str,
+    from: &'static str,
+    time: &'static str,
+    what: &'static str,
+    detail: &'static str,
+    ip: &'static str,
+    meeting: &'static str,
+    user: &'static str,
+    /// Subject condition with `{}` where the subject placeholder goes.
+    subj: &'static str,
+}
+
+const SIGNIN: &str = "signins x";
+const PART: &str = "participants x LEFT JOIN meetings m ON m.uuid = x.meeting_uuid";
+
+fn sources(sub: &Subject) -> Vec<Src> {
+    let signin = |subj| Src {
+        s: 1,
+        kind: "signin",
+        tbl: "signins",
+        from: SIGNIN,
+        time: "x.time",
+        what: "x.activity",
+        detail: "x.client_type || ' ' || x.version",
+        ip: "x.ip_address",
+        meeting: "NULL",
+        user: "x.email",
+        subj,
+    };
+    let join = |subj| Src {
+        s: 2,
+        kind: "join",
+        tbl: "participants",
+        from: PART,
+        time: "x.join_time",
+        what: "'joined'",
+        detail: "COALESCE(m.topic, x.meeting_uuid) || '  \u{b7} ' || COALESCE(x.duration / 60, '?') || ' min \u{b7} ' || COALESCE(x.device, '') || ' ' || COALESCE(x.version, '') || ' \u{b7} ' || COALESCE(x.location, '') || ' \u{b7} ' || COALESCE(x.name, '')",
+        ip: "x.ip_address",
+        meeting: "x.meeting_uuid",
+        user: "COALESCE(NULLIF(x.email, ''), '')",
+        subj,
+    };
+    let host = |subj| Src {
+        s: 3,
+        kind: "host",
+        tbl: "meetings",
+        from: "meetings x",
+        time: "x.start_time",
+        what: "'hosted'",
+        detail: "COALESCE(x.topic, '') || '  \u{b7} ' || COALESCE(x.participants_count, '?') || ' participants'",
+        ip: "NULL",
+        meeting: "x.uuid",
+        user: "x.host_email",
+        subj,
+    };
+    let op = |subj| Src {
+        s: 4,
+        kind: "op",
+        tbl: "operations",
+        from: "operations x",
+        time: "x.time",
+        what: "x.action || ' ' || x.category_type",
+        detail: "x.operation_detail",
+        ip: "NULL",
+        meeting: "NULL",
+        user: "x.operator",
+        subj,
+    };
+    let target = |subj| Src {
+        s: 5,
+        kind: "op-target",
+        tbl: "operations",
+        from: "operations x",
+        time: "x.time",
+        what: "'by ' || x.operator || ': ' || x.action",
+        detail: "x.operation_detail",
+        ip: "NULL",
+        meeting: "NULL",
+        user: "x.operator",
+        subj,
+    };
+    let chat = |subj| Src {
+        s: 6,
+        kind: "chat",
+        tbl: "chat_messages",
+        from: "chat_messages x",
+        time: "x.time",
+        what: "'chat'",
+        detail: "COALESCE(x.to_channel, x.to_contact, '') || ': ' || COALESCE(x.message, '')",
+        ip: "NULL",
+        meeting: "NULL",
+        user: "x.sender",
+        subj,
+    };
+    let hook = |subj| Src {
+        s: 7,
+        kind: "webhook",
+        tbl: "webhook_events",
+        from: "webhook_events x",
+        time: "x.time",
+        what: "x.event",
+        detail: "COALESCE(x.object_id, '')",
+        ip: "NULL",
+        meeting: "NULL",
+        user: "x.operator",
+        subj,
+    };
+    let rec = |subj| Src {
+        s: 8,
+        kind: "recording",
+        tbl: "recordings",
+        from: "recordings x",
+        time: "x.start_time",
+        what: "CASE WHEN x.deleted_time IS NOT NULL THEN 'recording (deleted)' ELSE 'recording' END",
+        detail: "COALESCE(x.topic, '') || '  \u{b7} ' || COALESCE(x.recording_count, '?') || ' files'",
+        ip: "NULL",
+        meeting: "x.meeting_uuid",
+        user: "x.host_email",
+        subj,
+    };
+    match sub {
+        Subject::User(_) => vec![
+            signin("x.email = {}"),
+            join("x.email = {}"),
+            host("x.host_email = {}"),
+            op("x.operator = {}"),
+            target("x.id IN (SELECT operation_id FROM op_changes WHERE target = {})"),
+            chat("x.sender = {}"),
+            hook("x.operator = {}"),
+            rec("x.host_email = {}"),
+        ],
+        Subject::Ip(_) => vec![signin("x.ip_address = {}"), join("x.ip_address = {}")],
+        Subject::Domain(_) => vec![
+            signin("x.email LIKE {} ESCAPE '\\'"),
+            join("x.email LIKE {} ESCAPE '\\'"),
+            op("x.operator LIKE {} ESCAPE '\\'"),
+        ],
+        Subject::Device(_) => vec![join("(x.pc_name = {0} OR x.device = {0})")],
+        Subject::Name(_) => vec![join("x.name = {}")],
+    }
+}
+
+fn subject_value(sub: &Subject) -> String {
+    match sub {
+        Subject::User(v) | Subject::Ip(v) | Subject::Device(v) | Subject::Name(v) => v.clone(),
+        Subject::Domain(d) => format!(
+            "%@{}",
+            d.to_lowercase().replace('%', "\\%").replace('_', "\\_")
+        ),
+    }
+}
+
+/// The shared WHERE of one source: subject, filters, and (optionally) the keyset.
+fn src_where(q: &mut Q, info: &CaseInfo, src: &Src, sub: &Subject, f: &Filter) -> String {
+    let v = q.p(subject_value(sub));
+    let mut w = vec![src.subj.replace("{0}", &v).replace("{}", &v)];
+    w.push(format!("{} IS NOT NULL AND {} > ''", src.time, src.time));
+    if let Some(from) = &f.from {
+        w.push(format!("{} >= {}", src.time, q.p(from.clone())));
+    }
+    if let Some(to) = &f.to {
+        w.push(format!("{} < {}", src.time, q.p(to.clone())));
+    }
+    if let Some(pat) = f.text_pattern() {
+        let p = q.p(pat);
+        w.push(format!(
+            "(({}) LIKE {p} ESCAPE '\\' OR ({}) LIKE {p} ESCAPE '\\' OR COALESCE({}, '') LIKE {p} ESCAPE '\\')",
+            src.what, src.detail, src.ip
+        ));
+    }
+    if f.external_only && src.tbl == "participants" {
+        let j = q.p(info.domains_json());
+        w.push(format!(
+            "(COALESCE(x.email, '') = '' OR lower(substr(x.email, instr(x.email, '@') + 1)) NOT IN (SELECT value FROM json_each({j})))"
+        ));
+    }
+    if f.suspicious_only {
+        if info.has_findings {
+            w.push(format!(
+                "x.id IN (SELECT row_id FROM finding_evidence WHERE tbl = '{}')",
+                src.tbl
+            ));
+        } else {
+            w.push("0".into());
+        }
+    }
+    w.join(" AND ")
+}
+
+/// A page of the merged timeline, oldest first.
+pub fn page(
+    conn: &Connection,
+    info: &CaseInfo,
+    sub: &Subject,
+    f: &Filter,
+    cur: &Cursor,
+    limit: usize,
+) -> Result<Page> {
+    let fwd = cur.forward();
+    let dir = if fwd { "ASC" } else { "DESC" };
+    let mut q = Q::default();
+    let mut parts = vec![];
+    for src in sources(sub) {
+        let w = src_where(&mut q, info, &src, sub, f);
+        let ks = match cur.key() {
+            None => "1".to_string(),
+            Some(k) => {
+                let t = q.p(k.t.clone());
+                let (op, eq) = if fwd { (">", ">=") } else { ("<", "<=") };
+                let tm = src.time;
+                if src.s == k.s {
+                    let id = q.p(k.id);
+                    format!("({tm} {op} {t} OR ({tm} = {t} AND x.id {op} {id}))")
+                } else if (src.s > k.s) == fwd {
+                    format!("{tm} {eq} {t}")
+                } else {
+                    format!("{tm} {op} {t}")
+                }
+            }
+        };
+        parts.push(format!(
+            "SELECT * FROM (SELECT '{kind}' AS kind, {s} AS s, x.id AS id, {time} AS time, {what} AS what, \
+             {detail} AS detail, {ip} AS ip, {meeting} AS meeting, {user} AS usr, '{tbl}' AS tbl \
+             FROM {from} WHERE {w} AND {ks} ORDER BY {time} {dir}, x.id {dir} LIMIT {n})",
+            kind = src.kind,
+            s = src.s,
+            time = src.time,
+            what = src.what,
+            detail = src.detail,
+            ip = src.ip,
+            meeting = src.meeting,
+            user = src.user,
+            tbl = src.tbl,
+            from = src.from,
+            n = limit + 1
+        ));
+    }
+    q.sql = format!(
+        "{} ORDER BY time {dir}, s {dir}, id {dir} LIMIT {}",
+        parts.join(" UNION ALL "),
+        limit + 1
+    );
+    let mut st = conn.prepare_cached(&q.sql)?;
+    let mut rows = st
+        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
+            let kind = text(r, 0)?;
+            let s: i64 = r.get(1)?;
+            let id: i64 = r.get(2)?;
+            let time = text(r, 3)?;
+            let what = text(r, 4)?;
+            let detail = text(r, 5)?;
+            let ip = nonblank(opt(r, 6)?);
+            let meeting = nonblank(opt(r, 7)?);
+            let usr = nonblank(opt(r, 8)?);
+            let tbl: &'static str = match text(r, 9)?.as_str() {
+                "signins" => "signins",
+                "participants" => "participants",
+                "meetings" => "meetings",
+                "operations" => "operations",
+                "chat_messages" => "chat_messages",
+                "webhook_events" => "webhook_events",
+                _ => "recordings",
+            };
+            let link = Links {
+                user: usr.clone().filter(|u| u.contains('@')),
+                meeting_uuid: meeting.clone(),
+                recording: if tbl == "recordings" { meeting } else { None },
+                ip: ip.clone(),
+                operator: if tbl == "operations" {
+                    usr.clone()
+                } else {
+                    None
+                },
+                ..Default::default()
+            };
+            Ok(Row {
+                tbl,
+                id,
+                key: Key {
+                    t: time.clone(),
+                    s,
+                    id,
+                },
+                kind: kind.clone(),
+                time: time.clone(),
+                cells: vec![
+                    time,
+                    kind,
+                    usr.unwrap_or_default(),
+                    what,
+                    ip.unwrap_or_default(),
+                    detail,
+                ],
+                link,
+                badge: String::new(),
+                rank: -1,
+                notes: vec![],
+                extra: vec![],
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    for r in rows.iter_mut() {
+        if r.tbl == "participants" {
+            r.badge = info.class_of(r.link.user.as_deref()).to_string();
+        }
+    }
+    Ok(finish_page(rows, cur, limit))
+}
+
+/// Number of events for the subject under the filter.
+pub fn count(conn: &Connection, info: &CaseInfo, sub: &Subject, f: &Filter) -> Result<u64> {
+    let mut q = Q::default();
+    let mut parts = vec![];
+    for src in sources(sub) {
+        let w = src_where(&mut q, info, &src, sub, f);
+        parts.push(format!("SELECT count(*) AS n FROM {} WHERE {w}", src.from));
+    }
+    q.sql = format!("SELECT sum(n) FROM ({})", parts.join(" UNION ALL "));
+    let n: Option<i64> =
+        conn.query_row(&q.sql, rusqlite::params_from_iter(q.params.iter()), |r| {
+            r.get(0)
+        })?;
+    Ok(n.unwrap_or(0) as u64)
+}
+
+/// Events per bucket: `buckets` equal slices of [from, to).
+pub fn histogram(
+    conn: &Connection,
+    info: &CaseInfo,
+    sub: &Subject,
+    f: &Filter,
+    from: &str,
+    to: &str,
+    buckets: usize,
+) -> Result<Vec<u64>> {
+    let mut out = vec![0u64; buckets.max(1)];
+    let mut ff = f.clone();
+    ff.from = Some(from.to_string());
+    ff.to = Some(to.to_string());
+    let mut q = Q::default();
+    let mut parts = vec![];
+    for src in sources(sub) {
+        let w = src_where(&mut q, info, &src, sub, &ff);
+        parts.push(format!(
+            "SELECT {} AS time FROM {} WHERE {w}",
+            src.time, src.from
+        ));
+    }
+    let a = q.p(from.to_string());
+    let b = q.p(to.to_string());
+    let n = q.p(out.len() as i64);
+    q.sql = format!(
+        "SELECT CAST((julianday(time) - julianday({a})) * {n} / max(julianday({b}) - julianday({a}), 1e-9) AS INTEGER) AS bucket, count(*)
+         FROM ({}) GROUP BY bucket",
+        parts.join(" UNION ALL ")
+    );
+    let mut st = conn.prepare(&q.sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(q.params.iter()))?;
+    while let Some(r) = rows.next()? {
+        let bi: Option<i64> = r.get(0)?;
+        let c: i64 = r.get(1)?;
+        if let Some(bi) = bi {
+            let i = (bi.max(0) as usize).min(out.len() - 1);
+            out[i] += c as u64;
+        }
+    }
+    Ok(out)
+}

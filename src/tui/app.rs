@@ -1,0 +1,1847 @@
+//! Console state and its pure step function (as in csvlens): `update(app, action, now_ms)`
+//! changes the state and returns [`Effect`]s (queries to post, text to copy, quit). Nothing here
+//! touches the terminal or the database, so every behaviour is testable without either.
+
+use super::keymap::{Cmd, Keymap};
+use super::worker::{GraphSubject, ListQuery, Merge, Query, Reply, Request, Response, Slot};
+use crate::store::read::meeting::MeetingRef;
+use crate::store::read::timeline::Subject;
+use crate::store::read::{self, CaseInfo, Cursor, EvidenceSet, Filter, Key, Row};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+use std::cell::Cell;
+use std::collections::HashMap;
+
+/// Keep at most this many rows of a list in memory (a sliding window).
+pub const MAX_ROWS: usize = 1000;
+/// Free-text filter and search are applied this long after the last keystroke.
+pub const DEBOUNCE_MS: u64 = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PaneKind {
+    Findings,
+    Timeline,
+    Meeting,
+    Graph,
+    Ledger,
+    Recordings,
+    Recording,
+    Bookmarks,
+    Sql,
+}
+
+/// The tabs, in order (Recording detail and Bookmarks live under Recordings and Findings).
+pub const TABS: [PaneKind; 7] = [
+    PaneKind::Findings,
+    PaneKind::Timeline,
+    PaneKind::Meeting,
+    PaneKind::Graph,
+    PaneKind::Ledger,
+    PaneKind::Recordings,
+    PaneKind::Sql,
+];
+
+impl PaneKind {
+    pub fn title(self) -> &'static str {
+        match self {
+            PaneKind::Findings => "Findings",
+            PaneKind::Timeline => "Timeline",
+            PaneKind::Meeting => "Meeting",
+            PaneKind::Graph => "Graph",
+            PaneKind::Ledger => "Ledger",
+            PaneKind::Recordings => "Recordings",
+            PaneKind::Recording => "Recording",
+            PaneKind::Bookmarks => "Bookmarks",
+            PaneKind::Sql => "SQL",
+        }
+    }
+    pub fn tab(self) -> PaneKind {
+        match self {
+            PaneKind::Recording => PaneKind::Recordings,
+            PaneKind::Bookmarks => PaneKind::Findings,
+            k => k,
+        }
+    }
+}
+
+/// What a view shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    None,
+    Timeline(Subject),
+    Meeting(MeetingRef),
+    Graph(GraphSubject),
+    Recording(String),
+}
+
+/// A window of a list: the loaded rows (at most [`MAX_ROWS`]), selection and scroll.
+#[derive(Clone, Debug, Default)]
+pub struct ListWin {
+    pub rows: Vec<Row>,
+    pub sel: usize,
+    pub top: usize,
+    pub at_start: bool,
+    pub at_end: bool,
+    pub loading: bool,
+    pub loaded: bool,
+    pub total: Option<u64>,
+    /// Rows visible, recorded by the last draw.
+    pub height: Cell<usize>,
+}
+
+impl ListWin {
+    pub fn selected(&self) -> Option<&Row> {
+        self.rows.get(self.sel)
+    }
+    fn clamp(&mut self) {
+        if self.rows.is_empty() {
+            self.sel = 0;
+            self.top = 0;
+            return;
+        }
+        self.sel = self.sel.min(self.rows.len() - 1);
+        let h = self.height.get().max(1);
+        if self.sel < self.top {
+            self.top = self.sel;
+        }
+        if self.sel >= self.top + h {
+            self.top = self.sel + 1 - h;
+        }
+    }
+}
+
+/// Data a pane shows besides its list.
+#[derive(Clone, Debug, Default)]
+pub enum Extra {
+    #[default]
+    None,
+    Meeting(Box<read::meeting::Detail>),
+    Recording(Box<read::recordings::Detail>),
+    Graph(read::graph::Graph),
+}
+
+/// One entry of the breadcrumb: a pane looking at something.
+#[derive(Clone, Debug)]
+pub struct View {
+    pub kind: PaneKind,
+    pub target: Target,
+    pub list: ListWin,
+    pub extra: Extra,
+    /// Evidence of the finding this view was pivoted from: rows drawn highlighted.
+    pub highlight: EvidenceSet,
+    pub evidence_of: Option<i64>,
+    /// Where the first page starts (a pivot can start near a time).
+    pub start: Cursor,
+    pub hist: Option<(Vec<u64>, String, String)>,
+    pub missing: bool,
+    /// Opened from a search hit (n/N replace it instead of growing the trail).
+    pub from_hit: bool,
+    /// The record this view was pivoted from, selected when it appears (a participant row
+    /// pivoted from a timeline is selected in the meeting).
+    pub focus: Option<(String, i64)>,
+}
+
+impl View {
+    pub fn new(kind: PaneKind, target: Target) -> View {
+        View {
+            kind,
+            target,
+            list: ListWin::default(),
+            extra: Extra::None,
+            highlight: EvidenceSet::new(),
+            evidence_of: None,
+            start: Cursor::First,
+            hist: None,
+            missing: false,
+            from_hit: false,
+            focus: None,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match &self.target {
+            Target::None => self.kind.title().to_string(),
+            Target::Timeline(s) => s.label(),
+            Target::Meeting(_) => match &self.extra {
+                Extra::Meeting(d) if !d.header.topic.is_empty() => {
+                    format!("meeting \"{}\"", d.header.topic)
+                }
+                Extra::Meeting(d) => format!("meeting {}", d.header.uuid),
+                _ => match &self.target {
+                    Target::Meeting(MeetingRef::Uuid(u)) => format!("meeting {u}"),
+                    Target::Meeting(MeetingRef::Id(i)) => format!("meeting {i}"),
+                    Target::Meeting(MeetingRef::Topic(t)) => format!("meeting \"{t}\""),
+                    _ => String::new(),
+                },
+            },
+            Target::Graph(GraphSubject::User(u)) => format!("graph around {u}"),
+            Target::Graph(GraphSubject::Meeting(m)) => format!("graph around meeting {m}"),
+            Target::Recording(u) => format!("recording {u}"),
+        }
+    }
+
+    fn list_query(&self) -> Option<ListQuery> {
+        match (&self.kind, &self.target) {
+            (PaneKind::Findings, _) => Some(ListQuery::Findings),
+            (PaneKind::Timeline, Target::Timeline(s)) => Some(ListQuery::Timeline(s.clone())),
+            (PaneKind::Ledger, _) => Some(ListQuery::Ledger),
+            (PaneKind::Recordings, _) => Some(ListQuery::Recordings),
+            (PaneKind::Bookmarks, _) => Some(ListQuery::Bookmarks),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help {
+        scroll: usize,
+    },
+    Palette {
+        input: String,
+    },
+    Search {
+        input: String,
+    },
+    FilterText {
+        input: String,
+        before: Option<String>,
+    },
+    Tag {
+        input: String,
+    },
+    Note {
+        input: String,
+    },
+    Sql {
+        input: String,
+    },
+}
+
+/// Linked selection: the entities last selected anywhere; Tab shows them in the next pane.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    pub user: Option<String>,
+    pub meeting: Option<String>,
+    pub recording: Option<String>,
+    pub ip: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Search {
+    pub query: String,
+    pub hits: Vec<read::search::Hit>,
+    pub idx: usize,
+    pub pending: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SqlState {
+    pub input: String,
+    pub result: Option<super::worker::SqlResult>,
+    pub error: Option<String>,
+    pub running: bool,
+    pub col: usize,
+    pub list: ListWin,
+}
+
+/// Where things were drawn (for mouse clicks), recorded by the last draw.
+#[derive(Clone, Debug, Default)]
+pub struct Hitboxes {
+    pub tabs: Vec<(Rect, PaneKind)>,
+    /// Boxes showing the selectable list: area and the row index drawn at its first line.
+    pub lists: Vec<(Rect, usize)>,
+}
+
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Cmd(Cmd),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Tick,
+    Response(Response),
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    Send(Box<Request>),
+    Copy(String),
+    Quit,
+}
+
+pub struct App {
+    pub case_name: String,
+    pub views: Vec<View>,
+    pub filter: Filter,
+    pub info: Option<CaseInfo>,
+    pub local_time: bool,
+    pub mode: Mode,
+    pub ctx: Context,
+    pub search: Search,
+    pub sql: SqlState,
+    pub keymap: Keymap,
+    pub status: String,
+    pub size: (u16, u16),
+    pub hitboxes: std::cell::RefCell<Hitboxes>,
+    /// Evidence of the selected finding (for the preview and for the next pivot).
+    pub preview: Option<(i64, EvidenceSet, Vec<String>)>,
+    gens: HashMap<Slot, u64>,
+    next_gen: u64,
+    /// (what, due time) for debounced input.
+    pending_filter: Option<u64>,
+    pending_search: Option<u64>,
+    pub quit: bool,
+    /// Time of the last reply per slot (for the status line).
+    pub last_took: Option<std::time::Duration>,
+}
+
+impl App {
+    pub fn new(case_name: impl Into<String>, keymap: Keymap, size: (u16, u16)) -> App {
+        App {
+            case_name: case_name.into(),
+            views: vec![View::new(PaneKind::Findings, Target::None)],
+            filter: Filter::default(),
+            info: None,
+            local_time: false,
+            mode: Mode::Normal,
+            ctx: Context::default(),
+            search: Search::default(),
+            sql: SqlState::default(),
+            keymap,
+            status: String::new(),
+            size,
+            hitboxes: Default::default(),
+            preview: None,
+            gens: HashMap::new(),
+            next_gen: 0,
+            pending_filter: None,
+            pending_search: None,
+            quit: false,
+            last_took: None,
+        }
+    }
+
+    pub fn view(&self) -> &View {
+        self.views.last().expect("there is always a view")
+    }
+    fn view_mut(&mut self) -> &mut View {
+        self.views.last_mut().expect("there is always a view")
+    }
+
+    /// The first requests: case facts, then the root view.
+    pub fn start(&mut self) -> Vec<Effect> {
+        let mut fx = vec![self.req(Slot::Info, Query::Info)];
+        fx.extend(self.load_view());
+        fx
+    }
+
+    fn req(&mut self, slot: Slot, q: Query) -> Effect {
+        self.next_gen += 1;
+        self.gens.insert(slot, self.next_gen);
+        Effect::Send(Box::new(Request {
+            slot,
+            generation: self.next_gen,
+            q,
+        }))
+    }
+
+    /// Is anything the screen waits for still outstanding?
+    pub fn busy(&self) -> bool {
+        self.view().list.loading
+    }
+
+    /// Requests for the top view's content (replacing its window).
+    fn load_view(&mut self) -> Vec<Effect> {
+        let filter = self.filter.clone();
+        let v = self.view_mut();
+        v.list.loading = true;
+        let mut fx = vec![];
+        let kind = v.kind;
+        let target = v.target.clone();
+        let start = v.start.clone();
+        if let Some(list) = v.list_query() {
+            let focus = !v.highlight.is_empty() || v.evidence_of.is_some();
+            fx.push(self.req(
+                Slot::Main,
+                Query::Page {
+                    list: list.clone(),
+                    filter: filter.clone(),
+                    cur: start,
+                    merge: Merge::Replace {
+                        focus,
+                        keep_sel: None,
+                    },
+                },
+            ));
+            fx.push(self.req(
+                Slot::Count,
+                Query::Count {
+                    list,
+                    filter: filter.clone(),
+                },
+            ));
+        } else {
+            match (kind, target) {
+                (PaneKind::Meeting, Target::Meeting(r)) => {
+                    fx.push(self.req(Slot::Main, Query::Meeting { r, filter }))
+                }
+                (PaneKind::Recording, Target::Recording(uuid)) => {
+                    fx.push(self.req(Slot::Main, Query::Recording { uuid }))
+                }
+                (PaneKind::Graph, Target::Graph(g)) => {
+                    fx.push(self.req(Slot::Main, Query::Graph(g)))
+                }
+                _ => self.view_mut().list.loading = false,
+            }
+        }
+        if let (PaneKind::Timeline, Target::Timeline(s)) =
+            (self.view().kind, self.view().target.clone())
+        {
+            fx.extend(self.histogram(s));
+        }
+        fx
+    }
+
+    fn histogram(&mut self, subject: Subject) -> Vec<Effect> {
+        let Some(info) = &self.info else {
+            return vec![];
+        };
+        let from = self.filter.from.clone().or(info.span_from.clone());
+        let to = self
+            .filter
+            .to
+            .clone()
+            .or(info.span_to.clone().map(|t| bump(&t)));
+        let (Some(from), Some(to)) = (from, to) else {
+            return vec![];
+        };
+        let buckets = (self.size.0 as usize).saturating_sub(2).clamp(10, 400);
+        let mut filter = self.filter.clone();
+        filter.from = None;
+        filter.to = None;
+        vec![self.req(
+            Slot::Hist,
+            Query::Histogram {
+                subject,
+                filter,
+                from,
+                to,
+                buckets,
+            },
+        )]
+    }
+
+    /// Re-read everything visible (filter change, new data).
+    fn reload(&mut self) -> Vec<Effect> {
+        let v = self.view_mut();
+        v.start = Cursor::First;
+        self.load_view()
+    }
+
+    fn push(&mut self, mut v: View) -> Vec<Effect> {
+        if v.focus.is_none()
+            && let Some(r) = self.view().list.selected()
+        {
+            v.focus = Some((r.tbl.to_string(), r.id));
+        }
+        if self.views.len() >= 64 {
+            self.views.remove(1);
+        }
+        v.list.height.set(self.view().list.height.get());
+        self.views.push(v);
+        self.mode = Mode::Normal;
+        let mut fx = self.load_view();
+        fx.extend(self.on_select());
+        fx
+    }
+
+    /// Replace the top view (Tab between panes keeps the breadcrumb's depth).
+    fn switch_to(&mut self, kind: PaneKind) -> Vec<Effect> {
+        if kind == PaneKind::Sql {
+            let v = View::new(PaneKind::Sql, Target::None);
+            v.list.height.set(self.view().list.height.get());
+            *self.view_mut() = v;
+            self.mode = Mode::Sql {
+                input: self.sql.input.clone(),
+            };
+            return vec![];
+        }
+        let target = match kind {
+            PaneKind::Timeline => {
+                match (&self.ctx.user, &self.ctx.ip) {
+                    (Some(u), _) => Target::Timeline(Subject::User(u.clone())),
+                    (None, Some(ip)) => Target::Timeline(Subject::Ip(ip.clone())),
+                    _ => {
+                        self.status = "no user selected yet: select a row that names one (or use / to search)".into();
+                        return vec![];
+                    }
+                }
+            }
+            PaneKind::Meeting => match &self.ctx.meeting {
+                Some(m) => Target::Meeting(MeetingRef::Uuid(m.clone())),
+                None => {
+                    self.status = "no meeting selected yet: select a row that names one".into();
+                    return vec![];
+                }
+            },
+            PaneKind::Graph => match (&self.ctx.user, &self.ctx.meeting) {
+                (Some(u), _) => Target::Graph(GraphSubject::User(u.clone())),
+                (None, Some(m)) => Target::Graph(GraphSubject::Meeting(m.clone())),
+                _ => {
+                    self.status = "no user or meeting selected yet".into();
+                    return vec![];
+                }
+            },
+            _ => Target::None,
+        };
+        let v = View::new(kind, target);
+        v.list.height.set(self.view().list.height.get());
+        *self.view_mut() = v;
+        self.mode = Mode::Normal;
+        self.load_view()
+    }
+
+    /// Make any reply still in flight for these slots stale (it was for a view now gone).
+    fn invalidate(&mut self, slots: &[Slot]) {
+        for s in slots {
+            self.next_gen += 1;
+            self.gens.insert(*s, self.next_gen);
+        }
+    }
+
+    fn back(&mut self) -> Vec<Effect> {
+        if self.views.len() > 1 {
+            self.views.pop();
+            self.invalidate(&[Slot::Main, Slot::Count, Slot::Hist]);
+            let v = self.view_mut();
+            v.list.loading = false;
+            self.status.clear();
+            // The view kept its window; refresh it only if it never loaded.
+            if !self.view().list.loaded {
+                return self.load_view();
+            }
+            if self.view().kind == PaneKind::Sql {
+                self.mode = Mode::Sql {
+                    input: self.sql.input.clone(),
+                };
+            }
+            return self.on_select();
+        }
+        self.status = "at the start of the trail (q quits)".into();
+        vec![]
+    }
+
+    /// Selection changed: update the linked context and the finding preview.
+    fn on_select(&mut self) -> Vec<Effect> {
+        let Some(row) = self.view().list.selected().cloned() else {
+            return vec![];
+        };
+        let l = &row.link;
+        if let Some(u) = l.user.clone().or(l.operator.clone()) {
+            self.ctx.user = Some(u);
+        }
+        if let Some(m) = &l.meeting_uuid {
+            self.ctx.meeting = Some(m.clone());
+        }
+        if let Some(r) = &l.recording {
+            self.ctx.recording = Some(r.clone());
+        }
+        if let Some(ip) = &l.ip {
+            self.ctx.ip = Some(ip.clone());
+        }
+        if row.tbl == "findings" && self.preview.as_ref().is_none_or(|p| p.0 != row.id) {
+            return vec![self.req(Slot::Side, Query::Evidence { finding: row.id })];
+        }
+        vec![]
+    }
+
+    fn move_sel(&mut self, delta: i64) -> Vec<Effect> {
+        let v = self.view_mut();
+        let n = v.list.rows.len();
+        if n == 0 {
+            return vec![];
+        }
+        let new = (v.list.sel as i64 + delta).clamp(0, n as i64 - 1) as usize;
+        v.list.sel = new;
+        v.list.clamp();
+        let mut fx = self.more();
+        fx.extend(self.on_select());
+        fx
+    }
+
+    /// Fetch the next or previous page when the selection nears a window edge.
+    fn more(&mut self) -> Vec<Effect> {
+        let filter = self.filter.clone();
+        let v = self.view();
+        let Some(list) = v.list_query() else {
+            return vec![];
+        };
+        if v.list.loading || v.list.rows.is_empty() {
+            return vec![];
+        }
+        let h = v.list.height.get().max(10);
+        let (cur, merge) = if !v.list.at_end && v.list.sel + 2 * h >= v.list.rows.len() {
+            (
+                Cursor::After(v.list.rows.last().unwrap().key.clone()),
+                Merge::Append,
+            )
+        } else if !v.list.at_start && v.list.sel < 2 * h {
+            (Cursor::Before(v.list.rows[0].key.clone()), Merge::Prepend)
+        } else {
+            return vec![];
+        };
+        self.view_mut().list.loading = true;
+        vec![self.req(
+            Slot::Main,
+            Query::Page {
+                list,
+                filter,
+                cur,
+                merge,
+            },
+        )]
+    }
+
+    fn jump(&mut self, last: bool) -> Vec<Effect> {
+        let filter = self.filter.clone();
+        let v = self.view_mut();
+        let at_edge = if last { v.list.at_end } else { v.list.at_start };
+        if at_edge || v.list_query().is_none() {
+            v.list.sel = if last {
+                v.list.rows.len().saturating_sub(1)
+            } else {
+                0
+            };
+            v.list.clamp();
+            return self.on_select();
+        }
+        let list = v.list_query().unwrap();
+        v.list.loading = true;
+        let cur = if last { Cursor::Last } else { Cursor::First };
+        let keep = if last { Some(usize::MAX) } else { Some(0) };
+        vec![self.req(
+            Slot::Main,
+            Query::Page {
+                list,
+                filter,
+                cur,
+                merge: Merge::Replace {
+                    focus: false,
+                    keep_sel: keep,
+                },
+            },
+        )]
+    }
+
+    fn refilter(&mut self) -> Vec<Effect> {
+        self.status.clear();
+        self.reload()
+    }
+
+    // ---- pivots -------------------------------------------------------------------------
+
+    fn pivot(&mut self) -> Vec<Effect> {
+        let v = self.view();
+        let Some(row) = v.list.selected().cloned() else {
+            return vec![];
+        };
+        let l = row.link.clone();
+        let kind = v.kind;
+        match kind {
+            PaneKind::Findings => {
+                let mut nv = if let Some(u) = &l.user {
+                    self.timeline_view(Subject::User(u.clone()))
+                } else if let Some(m) = &l.meeting_uuid {
+                    View::new(
+                        PaneKind::Meeting,
+                        Target::Meeting(MeetingRef::Uuid(m.clone())),
+                    )
+                } else if let Some(m) = l.meeting_id {
+                    View::new(PaneKind::Meeting, Target::Meeting(MeetingRef::Id(m)))
+                } else if let Some(r) = &l.recording {
+                    View::new(PaneKind::Recording, Target::Recording(r.clone()))
+                } else if let Some(ip) = &l.ip {
+                    self.timeline_view(Subject::Ip(ip.clone()))
+                } else {
+                    self.status = "this finding names no user, meeting, recording or IP".into();
+                    return vec![];
+                };
+                if nv.kind == PaneKind::Timeline {
+                    nv.start = Cursor::After(Key {
+                        t: minus_hours(&row.time, 1),
+                        s: -1,
+                        id: -1,
+                    });
+                }
+                nv.evidence_of = Some(row.id);
+                if let Some((id, set, _)) = &self.preview
+                    && *id == row.id
+                {
+                    nv.highlight = set.clone();
+                }
+                let mut fx = self.push(nv);
+                if self.view().highlight.is_empty() {
+                    fx.push(self.req(Slot::Side, Query::Evidence { finding: row.id }));
+                }
+                fx
+            }
+            PaneKind::Timeline => match row.tbl {
+                "participants" | "meetings" => self.pivot_meeting_of(&l),
+                "recordings" => self.pivot_recording_of(&l),
+                "signins" => match &l.ip {
+                    Some(ip) if self.view().target != Target::Timeline(Subject::Ip(ip.clone())) => {
+                        let v = self.timeline_view(Subject::Ip(ip.clone()));
+                        self.push(v)
+                    }
+                    _ => self.pivot_user_of(&l),
+                },
+                "operations" => self.pivot_operation(&l),
+                _ => self.pivot_user_of(&l),
+            },
+            PaneKind::Meeting => match row.tbl {
+                "participants" => self.pivot_user_of(&l),
+                "recordings" => self.pivot_recording_of(&l),
+                "meetings" => self.pivot_meeting_of(&l),
+                _ => self.pivot_user_of(&l),
+            },
+            PaneKind::Graph => self.pivot_user_of(&l),
+            PaneKind::Ledger => self.pivot_operation(&l),
+            PaneKind::Recordings => self.pivot_recording_of(&l),
+            PaneKind::Recording => self.pivot_user_of(&l),
+            PaneKind::Bookmarks => {
+                if l.recording.is_some() {
+                    self.pivot_recording_of(&l)
+                } else if l.meeting_uuid.is_some() {
+                    self.pivot_meeting_of(&l)
+                } else {
+                    self.pivot_user_of(&l)
+                }
+            }
+            PaneKind::Sql => vec![],
+        }
+    }
+
+    fn timeline_view(&self, s: Subject) -> View {
+        View::new(PaneKind::Timeline, Target::Timeline(s))
+    }
+
+    fn pivot_user_of(&mut self, l: &read::Links) -> Vec<Effect> {
+        let s = match (&l.user, &l.name) {
+            (Some(u), _) => Subject::User(u.clone()),
+            (None, Some(n)) => Subject::Name(n.clone()),
+            _ => {
+                self.status = "no user on this row".into();
+                return vec![];
+            }
+        };
+        if self.view().target == Target::Timeline(s.clone()) {
+            self.status = "already here".into();
+            return vec![];
+        }
+        let v = self.timeline_view(s);
+        self.push(v)
+    }
+
+    fn pivot_meeting_of(&mut self, l: &read::Links) -> Vec<Effect> {
+        let r = match (&l.meeting_uuid, l.meeting_id) {
+            (Some(u), _) => MeetingRef::Uuid(u.clone()),
+            (None, Some(i)) => MeetingRef::Id(i),
+            _ => {
+                self.status = "no meeting on this row".into();
+                return vec![];
+            }
+        };
+        if self.view().target == Target::Meeting(r.clone()) {
+            self.status = "already here".into();
+            return vec![];
+        }
+        self.push(View::new(PaneKind::Meeting, Target::Meeting(r)))
+    }
+
+    fn pivot_recording_of(&mut self, l: &read::Links) -> Vec<Effect> {
+        let uuid = l.recording.clone().or_else(|| {
+            // From a meeting view: its recording, if it has one.
+            if let Extra::Meeting(d) = &self.view().extra {
+                d.recordings.first().and_then(|r| r.link.recording.clone())
+            } else {
+                None
+            }
+        });
+        match uuid {
+            Some(u) => self.push(View::new(PaneKind::Recording, Target::Recording(u))),
+            None => {
+                self.status = "no recording on this row".into();
+                vec![]
+            }
+        }
+    }
+
+    fn pivot_operation(&mut self, l: &read::Links) -> Vec<Effect> {
+        if l.meeting_id.is_some() {
+            return self.pivot_meeting_of(l);
+        }
+        if let Some(t) = &l.name {
+            let v = self.timeline_view(Subject::User(t.clone()));
+            return self.push(v);
+        }
+        self.pivot_user_of(l)
+    }
+
+    fn pivot_cmd(&mut self, c: Cmd) -> Vec<Effect> {
+        let Some(row) = self.view().list.selected().cloned() else {
+            self.status = "nothing selected".into();
+            return vec![];
+        };
+        let l = row.link;
+        match c {
+            Cmd::PivotUser => self.pivot_user_of(&l),
+            Cmd::PivotMeeting => self.pivot_meeting_of(&l),
+            Cmd::PivotRecording => self.pivot_recording_of(&l),
+            Cmd::PivotIp => match l.ip {
+                Some(ip) => {
+                    let v = self.timeline_view(Subject::Ip(ip));
+                    self.push(v)
+                }
+                None => self.say("no IP address on this row"),
+            },
+            Cmd::PivotDomain => match l
+                .user
+                .as_deref()
+                .map(read::domain_of)
+                .filter(|d| !d.is_empty())
+            {
+                Some(d) => {
+                    let v = self.timeline_view(Subject::Domain(d));
+                    self.push(v)
+                }
+                None => self.say("no email domain on this row"),
+            },
+            Cmd::PivotDevice => match l.device {
+                Some(d) => {
+                    let v = self.timeline_view(Subject::Device(d));
+                    self.push(v)
+                }
+                None => self.say("no device on this row"),
+            },
+            Cmd::PivotOperator => match l.operator.or(l.user) {
+                Some(op) => {
+                    self.filter.operator = Some(op);
+                    self.push(View::new(PaneKind::Ledger, Target::None))
+                }
+                None => self.say("no operator on this row"),
+            },
+            _ => vec![],
+        }
+    }
+
+    fn say(&mut self, s: &str) -> Vec<Effect> {
+        self.status = s.to_string();
+        vec![]
+    }
+
+    fn open_hit(&mut self) -> Vec<Effect> {
+        let Some(h) = self.search.hits.get(self.search.idx).cloned() else {
+            return self.say("no search hits");
+        };
+        self.status = format!(
+            "hit {}/{}: {} {}",
+            self.search.idx + 1,
+            self.search.hits.len(),
+            h.kind,
+            h.value
+        );
+        let mut v = match h.kind.as_str() {
+            "email" => self.timeline_view(Subject::User(h.value)),
+            "name" => self.timeline_view(Subject::Name(h.value)),
+            "ip" => self.timeline_view(Subject::Ip(h.value)),
+            "device" => self.timeline_view(Subject::Device(h.value)),
+            "topic" => View::new(
+                PaneKind::Meeting,
+                Target::Meeting(MeetingRef::Topic(h.value)),
+            ),
+            "meeting" => match h.value.parse::<i64>() {
+                Ok(id) => View::new(PaneKind::Meeting, Target::Meeting(MeetingRef::Id(id))),
+                Err(_) => View::new(
+                    PaneKind::Meeting,
+                    Target::Meeting(MeetingRef::Uuid(h.value)),
+                ),
+            },
+            _ => {
+                // Details and chat text: show the ledger filtered by the text.
+                self.filter.text = Some(h.value.chars().take(60).collect());
+                View::new(PaneKind::Ledger, Target::None)
+            }
+        };
+        v.from_hit = true;
+        self.push(v)
+    }
+
+    // ---- annotations, copy, export ------------------------------------------------------
+
+    fn annotate(&mut self, kind: &str, text: String) -> Vec<Effect> {
+        let Some(row) = self.view().list.selected().cloned() else {
+            return self.say("nothing selected to annotate");
+        };
+        if matches!(
+            row.tbl,
+            "findings" | "people" | "annotations" | "recording_files"
+        ) && kind == "bookmark"
+            && row.tbl == "people"
+        {
+            return self.say("select a record (not a graph node) to bookmark");
+        }
+        vec![self.req(
+            Slot::Annot,
+            Query::Annotate {
+                tbl: row.tbl.to_string(),
+                row_id: row.id,
+                kind: kind.into(),
+                text,
+            },
+        )]
+    }
+
+    fn copy(&mut self) -> Vec<Effect> {
+        let Some(row) = self.view().list.selected() else {
+            return self.say("nothing selected");
+        };
+        let l = &row.link;
+        let v = l
+            .user
+            .clone()
+            .or(l.operator.clone())
+            .or(l.ip.clone())
+            .or(l.meeting_uuid.clone())
+            .unwrap_or_else(|| row.cells.join("\t"));
+        self.status = format!("copied {}", crate::util::sanitize(&v));
+        vec![Effect::Copy(v)]
+    }
+
+    pub fn headers(kind: PaneKind) -> Vec<String> {
+        let h: &[&str] = match kind {
+            PaneKind::Findings => &["severity", "time", "rule", "user", "summary"],
+            PaneKind::Timeline => &["time", "source", "who", "what", "ip", "detail"],
+            PaneKind::Ledger => &["time", "operator", "category", "action", "detail"],
+            PaneKind::Recordings => &["start", "topic", "host", "files", "bytes", "deleted"],
+            PaneKind::Bookmarks => &["annotated", "table", "record", "text", "record summary"],
+            _ => &[],
+        };
+        h.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn export(&mut self, args: &[&str]) -> Vec<Effect> {
+        let (bookmarks, rest): (bool, &[&str]) = match args.first() {
+            Some(&"bookmarks") => (true, &args[1..]),
+            _ => (false, args),
+        };
+        let (Some(fmt), Some(path)) = (rest.first(), rest.get(1)) else {
+            return self.say("usage: export [bookmarks] csv|json|md PATH");
+        };
+        if !matches!(*fmt, "csv" | "json" | "md") {
+            return self.say("export formats: csv, json, md");
+        }
+        let (list, kind) = if bookmarks {
+            (ListQuery::Bookmarks, PaneKind::Bookmarks)
+        } else {
+            match self.view().list_query() {
+                Some(l) => (l, self.view().kind),
+                None => return self.say("this pane is not a list; export from Findings, Timeline, Ledger, Recordings or bookmarks"),
+            }
+        };
+        let filter = if bookmarks {
+            Filter::default()
+        } else {
+            self.filter.clone()
+        };
+        self.status = format!("exporting to {path}...");
+        vec![self.req(
+            Slot::Export,
+            Query::Export {
+                list,
+                filter,
+                headers: App::headers(kind),
+                format: fmt.to_string(),
+                path: path.into(),
+            },
+        )]
+    }
+
+    // ---- commands -----------------------------------------------------------------------
+
+    pub fn palette_commands() -> &'static [(&'static str, &'static str)] {
+        &[
+            ("user EMAIL", "timeline of a person"),
+            ("ip ADDRESS", "everything from an IP"),
+            ("domain NAME", "everything from an email domain"),
+            ("device NAME", "sessions from a device"),
+            ("meeting UUID|ID", "a meeting instance"),
+            ("recording UUID", "a recording"),
+            ("graph", "collaboration graph of the linked user"),
+            ("bookmarks", "bookmarked records"),
+            (
+                "filter domain D | from T | to T | operator X | category X | action X | clear",
+                "set a chip",
+            ),
+            (
+                "severity info|low|medium|high|critical",
+                "minimum severity chip",
+            ),
+            ("sql QUERY", "run a read-only query"),
+            ("export csv|json|md PATH", "export the current list"),
+            (
+                "export bookmarks csv|json|md PATH",
+                "export bookmarked records",
+            ),
+            ("tag TEXT", "tag the selected record"),
+            ("note TEXT", "note on the selected record"),
+            ("time utc|local", "time zone of the display"),
+            ("quit", "quit"),
+        ]
+    }
+
+    fn run_command(&mut self, line: &str) -> Vec<Effect> {
+        let line = line.trim();
+        let (cmd, arg) = line
+            .split_once(' ')
+            .map(|(a, b)| (a, b.trim()))
+            .unwrap_or((line, ""));
+        let words: Vec<&str> = arg.split_whitespace().collect();
+        match cmd {
+            "" => vec![],
+            "q" | "quit" => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            "help" => {
+                self.mode = Mode::Help { scroll: 0 };
+                vec![]
+            }
+            "user" | "ip" | "domain" | "device" | "name" if !arg.is_empty() => {
+                let s = match cmd {
+                    "user" => Subject::User(arg.into()),
+                    "ip" => Subject::Ip(arg.into()),
+                    "domain" => Subject::Domain(arg.trim_start_matches('@').to_lowercase()),
+                    "device" => Subject::Device(arg.into()),
+                    _ => Subject::Name(arg.into()),
+                };
+                let v = self.timeline_view(s);
+                self.push(v)
+            }
+            "meeting" if !arg.is_empty() => {
+                let r = match arg.replace(' ', "").parse::<i64>() {
+                    Ok(i) => MeetingRef::Id(i),
+                    Err(_) => MeetingRef::Uuid(arg.into()),
+                };
+                self.push(View::new(PaneKind::Meeting, Target::Meeting(r)))
+            }
+            "recording" if !arg.is_empty() => self.push(View::new(
+                PaneKind::Recording,
+                Target::Recording(arg.into()),
+            )),
+            "graph" => self.switch_to(PaneKind::Graph),
+            "bookmarks" => self.push(View::new(PaneKind::Bookmarks, Target::None)),
+            "severity" => match words.first().map(|w| read::severity_rank(w)) {
+                Some(r) => {
+                    self.filter.min_severity = Some(r);
+                    self.refilter()
+                }
+                None => self.say("usage: severity info|low|medium|high|critical"),
+            },
+            "filter" => {
+                let val = words
+                    .get(1..)
+                    .map(|w| w.join(" "))
+                    .filter(|s| !s.is_empty());
+                match (words.first().copied(), val) {
+                    (Some("clear"), _) => self.filter = Filter::default(),
+                    (Some("domain"), Some(v)) => self.filter.domain = Some(v.trim_start_matches('@').to_lowercase()),
+                    (Some("from"), Some(v)) => match crate::model::time::norm_time(&v) {
+                        Some(t) => self.filter.from = Some(t),
+                        None => return self.say("not a time: try 2024-06-10 or 2024-06-10T06:00:00Z"),
+                    },
+                    (Some("to"), Some(v)) => match crate::model::time::norm_time(&v) {
+                        Some(t) => self.filter.to = Some(t),
+                        None => return self.say("not a time: try 2024-06-10 or 2024-06-10T06:00:00Z"),
+                    },
+                    (Some("operator"), Some(v)) => self.filter.operator = Some(v),
+                    (Some("category"), Some(v)) => self.filter.category = Some(v),
+                    (Some("action"), Some(v)) => self.filter.action = Some(v),
+                    (Some("text"), Some(v)) => self.filter.text = Some(v),
+                    _ => return self.say("usage: filter domain D | from T | to T | operator X | category X | action X | text T | clear"),
+                }
+                self.refilter()
+            }
+            "sql" => {
+                self.sql.input = arg.to_string();
+                let mut fx = self.switch_to(PaneKind::Sql);
+                if !arg.is_empty() {
+                    fx.extend(self.run_sql());
+                }
+                fx
+            }
+            "export" => self.export(&words),
+            "tag" if !arg.is_empty() => self.annotate("tag", arg.into()),
+            "note" if !arg.is_empty() => self.annotate("note", arg.into()),
+            "time" => {
+                self.local_time = words.first() == Some(&"local");
+                vec![]
+            }
+            _ => self.say(&format!(
+                "unknown command {:?}: press : and see the list",
+                crate::util::sanitize(line)
+            )),
+        }
+    }
+
+    fn run_sql(&mut self) -> Vec<Effect> {
+        let text = self.sql.input.trim().to_string();
+        if text.is_empty() {
+            return vec![];
+        }
+        self.sql.running = true;
+        self.sql.error = None;
+        vec![self.req(Slot::Sql, Query::Sql { text })]
+    }
+
+    fn zoom(&mut self, dir: i32) -> Vec<Effect> {
+        let Some(info) = &self.info else {
+            return vec![];
+        };
+        let (Some(lo), Some(hi)) = (
+            self.filter.from.clone().or(info.span_from.clone()),
+            self.filter
+                .to
+                .clone()
+                .or(info.span_to.clone().map(|t| bump(&t))),
+        ) else {
+            return vec![];
+        };
+        if dir == 0 {
+            self.filter.from = None;
+            self.filter.to = None;
+            return self.refilter();
+        }
+        let (Some(a), Some(b)) = (parse(&lo), parse(&hi)) else {
+            return vec![];
+        };
+        let center = self
+            .view()
+            .list
+            .selected()
+            .and_then(|r| parse(&r.time))
+            .unwrap_or(a + (b - a) / 2);
+        let half = if dir > 0 { (b - a) / 4 } else { b - a };
+        let half = half.max(chrono::Duration::minutes(5));
+        self.filter.from = Some(crate::model::time::fmt_utc(center - half));
+        self.filter.to = Some(crate::model::time::fmt_utc(center + half));
+        self.refilter()
+    }
+
+    // ---- replies ------------------------------------------------------------------------
+
+    fn on_response(&mut self, r: Response) -> Vec<Effect> {
+        if let Reply::DataChanged = r.reply {
+            return self.on_data_changed();
+        }
+        if self.gens.get(&r.slot) != Some(&r.generation) {
+            return vec![]; // superseded
+        }
+        self.last_took = Some(r.took);
+        match r.reply {
+            Reply::Info(info) => {
+                self.info = Some(info);
+                if let (PaneKind::Timeline, Target::Timeline(s)) =
+                    (self.view().kind, self.view().target.clone())
+                {
+                    return self.histogram(s);
+                }
+            }
+            Reply::Page { page, merge, .. } => {
+                let v = self.view_mut();
+                let l = &mut v.list;
+                l.loading = false;
+                l.loaded = true;
+                match merge {
+                    Merge::Replace { focus, keep_sel } => {
+                        l.rows = page.rows;
+                        l.at_start = page.at_start;
+                        l.at_end = page.at_end;
+                        l.top = 0;
+                        l.sel = match keep_sel {
+                            Some(usize::MAX) => l.rows.len().saturating_sub(1),
+                            Some(i) => i,
+                            None => 0,
+                        };
+                        if focus
+                            && let Some(i) = l
+                                .rows
+                                .iter()
+                                .position(|r| v.highlight.contains(&(r.tbl.to_string(), r.id)))
+                        {
+                            l.sel = i;
+                        }
+                        if l.sel >= l.height.get() {
+                            l.top = l.sel.saturating_sub(l.height.get() / 2);
+                        }
+                    }
+                    Merge::Append => {
+                        l.at_end = page.at_end;
+                        l.rows.extend(page.rows);
+                        if l.rows.len() > MAX_ROWS {
+                            let drop = l.rows.len() - MAX_ROWS;
+                            l.rows.drain(..drop);
+                            l.sel = l.sel.saturating_sub(drop);
+                            l.top = l.top.saturating_sub(drop);
+                            l.at_start = false;
+                        }
+                    }
+                    Merge::Prepend => {
+                        l.at_start = page.at_start;
+                        let n = page.rows.len();
+                        let mut rows = page.rows;
+                        rows.append(&mut l.rows);
+                        l.rows = rows;
+                        l.sel += n;
+                        l.top += n;
+                        if l.rows.len() > MAX_ROWS {
+                            l.rows.truncate(MAX_ROWS);
+                            l.at_end = false;
+                        }
+                    }
+                }
+                l.clamp();
+                return self.on_select();
+            }
+            Reply::Count(n) => self.view_mut().list.total = Some(n),
+            Reply::Histogram { bins, from, to } => self.view_mut().hist = Some((bins, from, to)),
+            Reply::Evidence {
+                finding,
+                set,
+                lines,
+            } => {
+                for v in self.views.iter_mut() {
+                    if v.evidence_of == Some(finding) && v.highlight.is_empty() {
+                        v.highlight = set.clone();
+                    }
+                }
+                self.preview = Some((finding, set, lines));
+            }
+            Reply::Meeting(d) => {
+                let v = self.view_mut();
+                v.list.loading = false;
+                v.list.loaded = true;
+                match d {
+                    Some(d) => {
+                        let mut rows = d.participants.clone();
+                        rows.extend(d.recordings.iter().cloned());
+                        rows.extend(d.operations.iter().cloned());
+                        rows.extend(d.instances.iter().cloned());
+                        v.list.total = Some(d.participants.len() as u64);
+                        v.list.rows = rows;
+                        v.list.at_start = true;
+                        v.list.at_end = true;
+                        v.list.sel = v.list.sel.min(v.list.rows.len().saturating_sub(1));
+                        if let Some(i) = v.list.rows.iter().position(|r| {
+                            let k = (r.tbl.to_string(), r.id);
+                            v.highlight.contains(&k) || v.focus.as_ref() == Some(&k)
+                        }) {
+                            v.list.sel = i;
+                        }
+                        v.extra = Extra::Meeting(d);
+                    }
+                    None => v.missing = true,
+                }
+                v.list.clamp();
+                return self.on_select();
+            }
+            Reply::Recording(d) => {
+                let v = self.view_mut();
+                v.list.loading = false;
+                v.list.loaded = true;
+                match d {
+                    Some(d) => {
+                        let mut rows = d.actions.clone();
+                        rows.extend(d.files.iter().cloned());
+                        v.list.total = Some(d.actions.len() as u64);
+                        v.list.rows = rows;
+                        v.list.at_start = true;
+                        v.list.at_end = true;
+                        v.extra = Extra::Recording(d);
+                    }
+                    None => v.missing = true,
+                }
+                v.list.clamp();
+                return self.on_select();
+            }
+            Reply::Graph(g) => {
+                let v = self.view_mut();
+                v.list.loading = false;
+                v.list.loaded = true;
+                v.list.rows = g.nodes.clone();
+                v.list.at_start = true;
+                v.list.at_end = true;
+                v.list.total = Some(g.nodes.len() as u64);
+                v.extra = Extra::Graph(g);
+                v.list.clamp();
+            }
+            Reply::Search(hits) => {
+                self.search.pending = false;
+                self.search.hits = hits;
+                self.search.idx = 0;
+            }
+            Reply::Sql(res) => {
+                self.sql.running = false;
+                match res {
+                    Ok(r) => {
+                        self.sql.error = None;
+                        self.sql.list = ListWin {
+                            height: Cell::new(self.sql.list.height.get()),
+                            ..Default::default()
+                        };
+                        self.status = format!("{} rows", r.rows.len());
+                        self.sql.result = Some(r);
+                    }
+                    Err(e) => self.sql.error = Some(e),
+                }
+            }
+            Reply::Done(msg) => {
+                self.status = msg;
+                if r.slot == Slot::Annot {
+                    // Show the new annotation: reload the visible window at its position.
+                    return self.refresh_in_place();
+                }
+            }
+            Reply::Error(e) => {
+                self.view_mut().list.loading = false;
+                self.status = format!("error: {e}");
+            }
+            Reply::DataChanged => {}
+        }
+        vec![]
+    }
+
+    /// Reload the current view keeping the position (new rows, annotations).
+    fn refresh_in_place(&mut self) -> Vec<Effect> {
+        let filter = self.filter.clone();
+        let v = self.view_mut();
+        let sel = v.list.sel;
+        if let Some(list) = v.list_query() {
+            let cur = if v.list.at_start || v.list.rows.is_empty() {
+                Cursor::First
+            } else {
+                Cursor::After(v.list.rows[0].key.clone())
+            };
+            v.list.loading = true;
+            let sel = if matches!(cur, Cursor::First) {
+                sel
+            } else {
+                sel.saturating_sub(1)
+            };
+            let mut fx = vec![self.req(
+                Slot::Main,
+                Query::Page {
+                    list: list.clone(),
+                    filter: filter.clone(),
+                    cur,
+                    merge: Merge::Replace {
+                        focus: false,
+                        keep_sel: Some(sel),
+                    },
+                },
+            )];
+            fx.push(self.req(Slot::Count, Query::Count { list, filter }));
+            return fx;
+        }
+        self.load_view()
+    }
+
+    fn on_data_changed(&mut self) -> Vec<Effect> {
+        let mut fx = vec![self.req(Slot::Info, Query::Info)];
+        fx.extend(self.refresh_in_place());
+        self.status = "new data in the case: view refreshed".into();
+        fx
+    }
+
+    // ---- input --------------------------------------------------------------------------
+
+    fn on_key(&mut self, k: KeyEvent, now: u64) -> Vec<Effect> {
+        if k.kind == crossterm::event::KeyEventKind::Release {
+            return vec![];
+        }
+        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        match self.mode.clone() {
+            Mode::Normal => match self.keymap.lookup(&k) {
+                Some(c) => self.on_cmd(c, now),
+                None => vec![],
+            },
+            Mode::Help { scroll } => {
+                match self.keymap.lookup(&k) {
+                    Some(Cmd::Down) => self.mode = Mode::Help { scroll: scroll + 1 },
+                    Some(Cmd::Up) => {
+                        self.mode = Mode::Help {
+                            scroll: scroll.saturating_sub(1),
+                        }
+                    }
+                    Some(Cmd::Quit) => {
+                        self.quit = true;
+                        return vec![Effect::Quit];
+                    }
+                    _ => self.mode = Mode::Normal,
+                }
+                vec![]
+            }
+            Mode::Sql { mut input } => match k.code {
+                KeyCode::Enter => {
+                    self.sql.input = input.clone();
+                    self.run_sql()
+                }
+                KeyCode::Esc => {
+                    self.mode = Mode::Normal;
+                    self.back()
+                }
+                KeyCode::Tab | KeyCode::BackTab => {
+                    self.mode = Mode::Normal;
+                    self.on_cmd(
+                        if k.code == KeyCode::Tab {
+                            Cmd::NextPane
+                        } else {
+                            Cmd::PrevPane
+                        },
+                        now,
+                    )
+                }
+                KeyCode::Down | KeyCode::Up | KeyCode::PageDown | KeyCode::PageUp => {
+                    let n = self.sql.result.as_ref().map(|r| r.rows.len()).unwrap_or(0);
+                    let h = self.sql.list.height.get().max(1) as i64;
+                    let d = match k.code {
+                        KeyCode::Down => 1,
+                        KeyCode::Up => -1,
+                        KeyCode::PageDown => h,
+                        _ => -h,
+                    };
+                    let l = &mut self.sql.list;
+                    if n > 0 {
+                        l.sel = (l.sel as i64 + d).clamp(0, n as i64 - 1) as usize;
+                        if l.sel < l.top {
+                            l.top = l.sel;
+                        }
+                        if l.sel >= l.top + h as usize {
+                            l.top = l.sel + 1 - h as usize;
+                        }
+                    }
+                    vec![]
+                }
+                KeyCode::Right => {
+                    self.sql.col += 1;
+                    vec![]
+                }
+                KeyCode::Left => {
+                    self.sql.col = self.sql.col.saturating_sub(1);
+                    vec![]
+                }
+                _ => {
+                    edit(&mut input, &k);
+                    self.sql.input = input.clone();
+                    self.mode = Mode::Sql { input };
+                    vec![]
+                }
+            },
+            Mode::Palette { mut input } => match k.code {
+                KeyCode::Enter => {
+                    self.mode = Mode::Normal;
+                    self.run_command(&input)
+                }
+                KeyCode::Esc => {
+                    self.mode = Mode::Normal;
+                    vec![]
+                }
+                KeyCode::Tab => {
+                    // Complete to the first matching command word.
+                    if let Some((c, _)) = App::palette_commands()
+                        .iter()
+                        .find(|(c, _)| c.starts_with(input.trim()))
+                    {
+                        input = c.split(' ').next().unwrap_or("").to_string() + " ";
+                    }
+                    self.mode = Mode::Palette { input };
+                    vec![]
+                }
+                _ => {
+                    edit(&mut input, &k);
+                    self.mode = Mode::Palette { input };
+                    vec![]
+                }
+            },
+            Mode::Search { mut input } => match k.code {
+                KeyCode::Enter => {
+                    self.mode = Mode::Normal;
+                    if self.search.query != input || self.search.pending {
+                        // Run now; open the best hit when it arrives.
+                        self.search.query = input.clone();
+                        self.pending_search = None;
+                        return vec![self.req(Slot::Search, Query::Search { text: input })];
+                    }
+                    self.open_hit()
+                }
+                KeyCode::Esc => {
+                    self.mode = Mode::Normal;
+                    vec![]
+                }
+                KeyCode::Down => {
+                    if !self.search.hits.is_empty() {
+                        self.search.idx = (self.search.idx + 1) % self.search.hits.len();
+                    }
+                    self.mode = Mode::Search { input };
+                    vec![]
+                }
+                KeyCode::Up => {
+                    if !self.search.hits.is_empty() {
+                        self.search.idx =
+                            (self.search.idx + self.search.hits.len() - 1) % self.search.hits.len();
+                    }
+                    self.mode = Mode::Search { input };
+                    vec![]
+                }
+                _ => {
+                    edit(&mut input, &k);
+                    self.search.pending = true;
+                    self.pending_search = Some(now + DEBOUNCE_MS);
+                    self.mode = Mode::Search { input };
+                    vec![]
+                }
+            },
+            Mode::FilterText { mut input, before } => match k.code {
+                KeyCode::Enter => {
+                    self.mode = Mode::Normal;
+                    self.pending_filter = None;
+                    self.filter.text = Some(input).filter(|s| !s.trim().is_empty());
+                    self.refilter()
+                }
+                KeyCode::Esc => {
+                    self.mode = Mode::Normal;
+                    self.pending_filter = None;
+                    if self.filter.text != before {
+                        self.filter.text = before;
+                        return self.refilter();
+                    }
+                    vec![]
+                }
+                _ => {
+                    edit(&mut input, &k);
+                    self.pending_filter = Some(now + DEBOUNCE_MS);
+                    self.mode = Mode::FilterText { input, before };
+                    vec![]
+                }
+            },
+            Mode::Tag { mut input } | Mode::Note { mut input } => {
+                let is_tag = matches!(self.mode, Mode::Tag { .. });
+                match k.code {
+                    KeyCode::Enter => {
+                        self.mode = Mode::Normal;
+                        if input.trim().is_empty() {
+                            return vec![];
+                        }
+                        self.annotate(
+                            if is_tag { "tag" } else { "note" },
+                            input.trim().to_string(),
+                        )
+                    }
+                    KeyCode::Esc => {
+                        self.mode = Mode::Normal;
+                        vec![]
+                    }
+                    _ => {
+                        edit(&mut input, &k);
+                        self.mode = if is_tag {
+                            Mode::Tag { input }
+                        } else {
+                            Mode::Note { input }
+                        };
+                        vec![]
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_cmd(&mut self, c: Cmd, _now: u64) -> Vec<Effect> {
+        let h = self.view().list.height.get().max(1) as i64;
+        match c {
+            Cmd::Down => self.move_sel(1),
+            Cmd::Up => self.move_sel(-1),
+            Cmd::HalfDown => self.move_sel(h / 2),
+            Cmd::HalfUp => self.move_sel(-h / 2),
+            Cmd::PageDown => self.move_sel(h),
+            Cmd::PageUp => self.move_sel(-h),
+            Cmd::Top => self.jump(false),
+            Cmd::Bottom => self.jump(true),
+            Cmd::NextPane | Cmd::PrevPane => {
+                let cur = TABS
+                    .iter()
+                    .position(|k| *k == self.view().kind.tab())
+                    .unwrap_or(0);
+                let n = TABS.len();
+                let mut i = cur;
+                // Skip panes with nothing linked yet.
+                for _ in 0..n {
+                    i = if c == Cmd::NextPane {
+                        (i + 1) % n
+                    } else {
+                        (i + n - 1) % n
+                    };
+                    let k = TABS[i];
+                    let ok = match k {
+                        PaneKind::Timeline => self.ctx.user.is_some() || self.ctx.ip.is_some(),
+                        PaneKind::Meeting => self.ctx.meeting.is_some(),
+                        PaneKind::Graph => self.ctx.user.is_some() || self.ctx.meeting.is_some(),
+                        _ => true,
+                    };
+                    if ok {
+                        break;
+                    }
+                }
+                self.switch_to(TABS[i])
+            }
+            Cmd::PaneFindings => self.switch_to(PaneKind::Findings),
+            Cmd::PaneTimeline => self.switch_to(PaneKind::Timeline),
+            Cmd::PaneMeeting => self.switch_to(PaneKind::Meeting),
+            Cmd::PaneGraph => self.switch_to(PaneKind::Graph),
+            Cmd::PaneLedger => self.switch_to(PaneKind::Ledger),
+            Cmd::PaneRecordings => self.switch_to(PaneKind::Recordings),
+            Cmd::PaneSql => self.switch_to(PaneKind::Sql),
+            Cmd::Pivot => self.pivot(),
+            Cmd::Back => self.back(),
+            Cmd::Quit => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            Cmd::Help => {
+                self.mode = Mode::Help { scroll: 0 };
+                vec![]
+            }
+            Cmd::Palette => {
+                self.mode = Mode::Palette {
+                    input: String::new(),
+                };
+                vec![]
+            }
+            Cmd::Search => {
+                self.mode = Mode::Search {
+                    input: self.search.query.clone(),
+                };
+                vec![]
+            }
+            Cmd::NextHit | Cmd::PrevHit => {
+                if self.search.hits.is_empty() {
+                    return self.say("no search hits (press / to search)");
+                }
+                let n = self.search.hits.len();
+                self.search.idx = if c == Cmd::NextHit {
+                    (self.search.idx + 1) % n
+                } else {
+                    (self.search.idx + n - 1) % n
+                };
+                // n/N walk the hits without growing the trail.
+                if self.views.len() > 1 && self.view_from_hit() {
+                    self.views.pop();
+                }
+                self.open_hit()
+            }
+            Cmd::FilterText => {
+                let before = self.filter.text.clone();
+                self.mode = Mode::FilterText {
+                    input: before.clone().unwrap_or_default(),
+                    before,
+                };
+                vec![]
+            }
+            Cmd::ToggleExternal => {
+                self.filter.external_only = !self.filter.external_only;
+                self.refilter()
+            }
+            Cmd::ToggleSuspicious => {
+                self.filter.suspicious_only = !self.filter.suspicious_only;
+                self.refilter()
+            }
+            Cmd::CycleSeverity => {
+                self.filter.min_severity = match self.filter.min_severity {
+                    None => Some(1),
+                    Some(r) if r >= 4 => None,
+                    Some(r) => Some(r + 1),
+                };
+                self.refilter()
+            }
+            Cmd::ClearFilters => {
+                self.filter = Filter::default();
+                self.refilter()
+            }
+            Cmd::ZoomIn => self.zoom(1),
+            Cmd::ZoomOut => self.zoom(-1),
+            Cmd::ZoomReset => self.zoom(0),
+            Cmd::Bookmark => self.annotate("bookmark", String::new()),
+            Cmd::Tag => {
+                self.mode = Mode::Tag {
+                    input: String::new(),
+                };
+                vec![]
+            }
+            Cmd::Note => {
+                self.mode = Mode::Note {
+                    input: String::new(),
+                };
+                vec![]
+            }
+            Cmd::Copy => self.copy(),
+            Cmd::ToggleTime => {
+                self.local_time = !self.local_time;
+                vec![]
+            }
+            Cmd::PivotUser
+            | Cmd::PivotMeeting
+            | Cmd::PivotIp
+            | Cmd::PivotDomain
+            | Cmd::PivotDevice
+            | Cmd::PivotRecording
+            | Cmd::PivotOperator => self.pivot_cmd(c),
+            Cmd::Bookmarks => self.push(View::new(PaneKind::Bookmarks, Target::None)),
+            Cmd::Refresh => self.refresh_in_place(),
+        }
+    }
+
+    fn view_from_hit(&self) -> bool {
+        self.view().from_hit
+    }
+
+    fn on_mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
+        match m.kind {
+            MouseEventKind::ScrollDown => self.move_sel(3),
+            MouseEventKind::ScrollUp => self.move_sel(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let hb = self.hitboxes.borrow().clone();
+                for (r, k) in &hb.tabs {
+                    if r.contains((m.column, m.row).into()) {
+                        return self.switch_to(*k);
+                    }
+                }
+                for (area, first) in hb.lists {
+                    if !area.contains((m.column, m.row).into()) {
+                        continue;
+                    }
+                    let i = first + (m.row - area.y) as usize;
+                    if i < self.view().list.rows.len() {
+                        let was = self.view().list.sel;
+                        self.view_mut().list.sel = i;
+                        self.view_mut().list.clamp();
+                        if was == i {
+                            return self.pivot(); // a second click on the selected row pivots
+                        }
+                        let mut fx = self.more();
+                        fx.extend(self.on_select());
+                        return fx;
+                    }
+                }
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    fn on_tick(&mut self, now: u64) -> Vec<Effect> {
+        let mut fx = vec![];
+        if let Some(due) = self.pending_filter
+            && now >= due
+        {
+            self.pending_filter = None;
+            if let Mode::FilterText { input, .. } = &self.mode {
+                self.filter.text = Some(input.clone()).filter(|s| !s.trim().is_empty());
+                fx.extend(self.refilter());
+            }
+        }
+        if let Some(due) = self.pending_search
+            && now >= due
+        {
+            self.pending_search = None;
+            if let Mode::Search { input } = &self.mode {
+                self.search.query = input.clone();
+                let text = input.clone();
+                fx.push(self.req(Slot::Search, Query::Search { text }));
+            }
+        }
+        fx
+    }
+
+    /// True while a debounce is waiting (the loop ticks until then).
+    pub fn wants_tick(&self) -> bool {
+        self.pending_filter.is_some() || self.pending_search.is_some()
+    }
+}
+
+/// The step function: apply one action at time `now_ms`, return what the loop must do.
+pub fn update(app: &mut App, action: Action, now_ms: u64) -> Vec<Effect> {
+    match action {
+        Action::Key(k) => app.on_key(k, now_ms),
+        Action::Cmd(c) => app.on_cmd(c, now_ms),
+        Action::Mouse(m) => app.on_mouse(m),
+        Action::Resize(w, h) => {
+            app.size = (w, h);
+            if let (PaneKind::Timeline, Target::Timeline(s)) =
+                (app.view().kind, app.view().target.clone())
+            {
+                return app.histogram(s);
+            }
+            vec![]
+        }
+        Action::Tick => app.on_tick(now_ms),
+        Action::Response(r) => {
+            let searched = r.slot == Slot::Search
+                && matches!(app.mode, Mode::Normal)
+                && app.gens.get(&r.slot) == Some(&r.generation);
+            let mut fx = app.on_response(r);
+            if searched {
+                // Enter was pressed before the results came: open the best hit now.
+                fx.extend(app.open_hit());
+            }
+            fx
+        }
+    }
+}
+
+/// Minimal line editing for prompts.
+fn edit(s: &mut String, k: &KeyEvent) {
+    match k.code {
+        KeyCode::Backspace => {
+            s.pop();
+        }
+        KeyCode::Char('u') if k.modifiers.contains(KeyModifiers::CONTROL) => s.clear(),
+        KeyCode::Char('w') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+            let t = s.trim_end().rfind(' ').map(|i| i + 1).unwrap_or(0);
+            s.truncate(t);
+        }
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() => {
+            s.push(c)
+        }
+        _ => {}
+    }
+}
+
+fn parse(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    crate::model::time::parse_time(t)
+}
+
+fn minus_hours(t: &str, h: i64) -> String {
+    parse(t)
+        .map(|d| crate::model::time::fmt_utc(d - chrono::Duration::hours(h)))
+        .unwrap_or_default()
+}
+
+/// One second later (an exclusive upper bound that includes the last event).
+fn bump(t: &str) -> String {
+    parse(t)
+        .map(|d| crate::model::time::fmt_utc(d + chrono::Duration::seconds(1)))
+        .unwrap_or_else(|| t.to_string())
+}

@@ -1,0 +1,134 @@
+//! Findings queue (severity, then newest) with the selected finding's evidence below it;
+//! and the bookmarks list.
+
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{clean, fmt_time, list_table, position};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let v = app.view();
+    let [top, bottom] = Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area);
+    let no_table = app.info.as_ref().is_some_and(|i| !i.has_findings);
+    let title = if no_table {
+        " Findings \u{b7} none in this case yet: run `zoomlens detect CASE` ".to_string()
+    } else {
+        format!(" Findings \u{b7} {} ", position(&v.list))
+    };
+    let local = app.local_time;
+    list_table(
+        f,
+        top,
+        app,
+        theme,
+        &v.list,
+        title,
+        &["severity", "time", "rule", "user", "summary"],
+        &[
+            Constraint::Length(8),
+            Constraint::Length(19),
+            Constraint::Length(30),
+            Constraint::Length(28),
+            Constraint::Fill(1),
+        ],
+        &v.highlight,
+        |r| {
+            vec![
+                Cell::from(Span::styled(clean(&r.cells[0]), theme.severity(r.rank))),
+                Cell::from(fmt_time(&r.cells[1], local)),
+                Cell::from(clean(&r.cells[2])),
+                Cell::from(clean(&r.cells[3])),
+                Cell::from(clean(&r.cells[4])),
+            ]
+        },
+    );
+    let mut lines: Vec<Line> = vec![];
+    if let Some(row) = v.list.selected() {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} ", clean(&row.cells[2])),
+                theme.severity(row.rank),
+            ),
+            Span::raw(clean(&row.cells[4])),
+        ]));
+        let l = &row.link;
+        let mut ents = vec![];
+        for (k, val) in [
+            ("user", &l.user),
+            ("meeting", &l.meeting_uuid),
+            ("ip", &l.ip),
+            ("recording", &l.recording),
+            ("device", &l.device),
+        ] {
+            if let Some(val) = val {
+                ents.push(format!("{k} {}", clean(val)));
+            }
+        }
+        if let Some(m) = l.meeting_id {
+            ents.push(format!("meeting id {m}"));
+        }
+        lines.push(Line::styled(ents.join(" \u{b7} "), theme.fg("dim")));
+        match &app.preview {
+            Some((id, _, ev)) if *id == row.id => {
+                for e in ev.iter().take(5) {
+                    lines.push(Line::from(vec![
+                        Span::styled("\u{25c6} ", theme.fg("highlight")),
+                        Span::raw(clean(e)),
+                    ]));
+                }
+                if ev.len() > 5 {
+                    lines.push(Line::styled(
+                        format!("  \u{2026} {} more evidence records", ev.len() - 5),
+                        theme.fg("dim"),
+                    ));
+                }
+            }
+            _ => lines.push(Line::styled("evidence \u{2026}", theme.fg("dim"))),
+        }
+    }
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" evidence \u{b7} Enter pivots to it "),
+        ),
+        bottom,
+    );
+}
+
+pub fn draw_bookmarks(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let v = app.view();
+    let local = app.local_time;
+    list_table(
+        f,
+        area,
+        app,
+        theme,
+        &v.list,
+        format!(
+            " Bookmarks, tags and notes \u{b7} {} \u{b7} :export bookmarks md FILE ",
+            position(&v.list)
+        ),
+        &["when", "kind", "record", "text", "summary"],
+        &[
+            Constraint::Length(19),
+            Constraint::Length(8),
+            Constraint::Length(22),
+            Constraint::Length(20),
+            Constraint::Fill(1),
+        ],
+        &v.highlight,
+        |r| {
+            vec![
+                Cell::from(fmt_time(&r.cells[0], local)),
+                Cell::from(clean(&r.kind)),
+                Cell::from(format!("{} #{}", clean(&r.cells[1]), clean(&r.cells[2]))),
+                Cell::from(clean(&r.cells[3])),
+                Cell::from(clean(&r.cells[4])),
+            ]
+        },
+    );
+}

@@ -1,0 +1,217 @@
+//! Meeting: header (topic, host, ids, type, the series' other instances), participant table
+//! with internal/external/guest and finding badges and a presence chart column, then the
+//! meeting's recordings, the operations that mention it and the other instances.
+
+use crate::tui::app::{App, Extra};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{clean, epoch, fmt_time, list_section, presence_bar};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph};
+
+fn meeting_type(t: Option<i64>) -> &'static str {
+    match t {
+        Some(1) => "instant",
+        Some(2) => "scheduled",
+        Some(3) => "recurring, no fixed time",
+        Some(4) => "PMI",
+        Some(8) => "recurring, fixed time",
+        _ => "type ?",
+    }
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let v = app.view();
+    let Extra::Meeting(d) = &v.extra else {
+        let msg = if v.missing {
+            "no such meeting in this case"
+        } else {
+            "loading\u{2026}"
+        };
+        f.render_widget(
+            Paragraph::new(msg).block(Block::default().borders(Borders::ALL).title(" Meeting ")),
+            area,
+        );
+        return;
+    };
+    let h = &d.header;
+    let np = d.participants.len();
+    let related = v.list.rows.len().saturating_sub(np);
+    let rel_h = if related == 0 {
+        0
+    } else {
+        (related as u16 + 3).min(10)
+    };
+    let [head, table, rel] = Layout::vertical([
+        Constraint::Length(5),
+        Constraint::Min(5),
+        Constraint::Length(rel_h),
+    ])
+    .areas(area);
+    let local = app.local_time;
+    let ext = d
+        .participants
+        .iter()
+        .filter(|p| p.badge == "external")
+        .count();
+    let guests = d.participants.iter().filter(|p| p.badge == "guest").count();
+    let flagged = d.participants.iter().filter(|p| p.rank >= 0).count();
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(clean(&h.topic), theme.accent()),
+            Span::raw(format!(
+                "   id {} \u{b7} {} \u{b7} uuid {}",
+                h.meeting_id
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                meeting_type(h.meeting_type),
+                clean(&h.uuid)
+            )),
+        ]),
+        Line::raw(format!(
+            "host {} {} \u{b7} {} \u{2192} {} \u{b7} {} min",
+            clean(&h.host_name),
+            clean(&h.host_email),
+            fmt_time(&h.start, local),
+            fmt_time(&h.end, local),
+            h.duration_min
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| "?".into())
+        )),
+        Line::from(vec![
+            Span::raw(format!("{} sessions", d.participants.len())),
+            Span::raw(" \u{b7} "),
+            Span::styled(format!("{ext} external"), theme.class("external")),
+            Span::raw(" \u{b7} "),
+            Span::styled(format!("{guests} guests"), theme.class("guest")),
+            Span::raw(" \u{b7} "),
+            Span::styled(format!("{flagged} flagged"), theme.severity(3)),
+            Span::raw(format!(
+                " \u{b7} {} recordings \u{b7} {} operations \u{b7} {} other instances{}",
+                d.recordings.len(),
+                d.operations.len(),
+                d.instances.len(),
+                if d.truncated {
+                    " \u{b7} (sessions capped)"
+                } else {
+                    ""
+                }
+            )),
+        ]),
+    ];
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Meeting ")),
+        head,
+    );
+
+    // Presence chart span: the meeting's own times, else its sessions'.
+    let lo = epoch(&h.start)
+        .or_else(|| {
+            d.participants
+                .iter()
+                .filter_map(|p| epoch(&p.cells[2]))
+                .min()
+        })
+        .unwrap_or(0);
+    let hi = epoch(&h.end)
+        .or_else(|| {
+            d.participants
+                .iter()
+                .filter_map(|p| epoch(&p.cells[3]))
+                .max()
+        })
+        .unwrap_or(lo + 1)
+        .max(
+            d.participants
+                .iter()
+                .filter_map(|p| epoch(&p.cells[3]))
+                .max()
+                .unwrap_or(0),
+        );
+    let bar_w = (table.width as usize)
+        .saturating_sub(3 + 9 + 18 + 24 + 15 + 14 + 16 + 9 + 10)
+        .clamp(10, 80);
+    list_section(
+        f,
+        table,
+        app,
+        theme,
+        &v.list,
+        0..np,
+        true,
+        format!(
+            " participants \u{b7} presence {} \u{2192} {} ",
+            fmt_time(&h.start, local),
+            fmt_time(&h.end, local)
+        ),
+        &[
+            "class", "name", "email", "ip", "location", "device", "version", "presence",
+        ],
+        &[
+            Constraint::Length(9),
+            Constraint::Length(16),
+            Constraint::Length(22),
+            Constraint::Length(15),
+            Constraint::Length(10),
+            Constraint::Length(10),
+            Constraint::Length(7),
+            Constraint::Fill(1),
+        ],
+        &v.highlight,
+        |r| {
+            let a = epoch(&r.cells[2]).unwrap_or(lo);
+            let b = epoch(&r.cells[3]).unwrap_or(hi);
+            let mut bst = theme.class(&r.badge);
+            if r.rank >= 0 {
+                bst = bst.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+            }
+            let badge = Span::styled(
+                if r.rank >= 0 {
+                    format!("{}!", r.badge)
+                } else {
+                    r.badge.clone()
+                },
+                bst,
+            );
+            vec![
+                Cell::from(badge),
+                Cell::from(clean(&r.cells[0])),
+                Cell::from(clean(&r.cells[1])),
+                Cell::from(clean(&r.cells[4])),
+                Cell::from(clean(&r.cells[5])),
+                Cell::from(clean(&r.cells[6])),
+                Cell::from(clean(&r.cells[7])),
+                Cell::from(Span::styled(
+                    presence_bar(lo, hi, a, b, bar_w),
+                    theme.class(&r.badge),
+                )),
+            ]
+        },
+    );
+    if related > 0 {
+        list_section(
+            f,
+            rel,
+            app,
+            theme,
+            &v.list,
+            np..v.list.rows.len(),
+            false,
+            " its recordings \u{b7} operations that mention it \u{b7} other instances of the series (r: recording) ".into(),
+            &["what", "time", "detail"],
+            &[Constraint::Length(10), Constraint::Length(19), Constraint::Fill(1)],
+            &v.highlight,
+            |r| {
+                let label = match r.tbl {
+                    "recordings" => "recording",
+                    "operations" => "operation",
+                    _ => "instance",
+                };
+                let rest = r.cells[1..].iter().map(|c| clean(c)).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("  ");
+                vec![Cell::from(Span::styled(label, theme.accent())), Cell::from(fmt_time(&r.cells[0], local)), Cell::from(rest)]
+            },
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! One file per pane; each draws from the app state only.
+
+pub mod findings;
+pub mod graph;
+pub mod ledger;
+pub mod meeting;
+pub mod recordings;
+pub mod sql;
+pub mod timeline;

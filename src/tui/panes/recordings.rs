@@ -1,0 +1,145 @@
+//! Recordings list, and one recording: its files and who downloaded, shared, trashed or
+//! deleted it, and whether they attended the meeting.
+
+use crate::tui::app::{App, Extra, PaneKind};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{clean, fmt_time, list_table, position};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph};
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let v = app.view();
+    let local = app.local_time;
+    if v.kind == PaneKind::Recordings {
+        list_table(
+            f,
+            area,
+            app,
+            theme,
+            &v.list,
+            format!(
+                " Recordings \u{b7} newest first \u{b7} {} \u{b7} Enter: files and who touched them ",
+                position(&v.list)
+            ),
+            &["start", "topic", "host", "files", "bytes", "state"],
+            &[
+                Constraint::Length(19),
+                Constraint::Fill(2),
+                Constraint::Length(26),
+                Constraint::Length(5),
+                Constraint::Length(12),
+                Constraint::Fill(1),
+            ],
+            &v.highlight,
+            |r| {
+                vec![
+                    Cell::from(fmt_time(&r.cells[0], local)),
+                    Cell::from(clean(&r.cells[1])),
+                    Cell::from(clean(&r.cells[2])),
+                    Cell::from(clean(&r.cells[3])),
+                    Cell::from(clean(&r.cells[4])),
+                    Cell::from(Span::styled(clean(&r.cells[5]), theme.fg("error"))),
+                ]
+            },
+        );
+        return;
+    }
+    let Extra::Recording(d) = &v.extra else {
+        let msg = if v.missing {
+            "no such recording in this case"
+        } else {
+            "loading\u{2026}"
+        };
+        f.render_widget(
+            Paragraph::new(msg).block(Block::default().borders(Borders::ALL).title(" Recording ")),
+            area,
+        );
+        return;
+    };
+    let [head, table] = Layout::vertical([Constraint::Length(4), Constraint::Min(5)]).areas(area);
+    let r = &d.recording;
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(clean(&r.cells[1]), theme.accent()),
+            Span::raw(format!(
+                "   started {} \u{b7} host {}",
+                fmt_time(&r.cells[0], local),
+                clean(&r.cells[2])
+            )),
+        ]),
+        Line::from(vec![
+            Span::raw(format!(
+                "{} files \u{b7} {} bytes \u{b7} meeting {} ",
+                clean(&r.cells[3]),
+                clean(&r.cells[4]),
+                clean(r.link.meeting_uuid.as_deref().unwrap_or(""))
+            )),
+            Span::styled(
+                clean(&r.cells[5]),
+                theme.fg("error").add_modifier(Modifier::BOLD),
+            ),
+        ]),
+    ];
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Recording ")),
+        head,
+    );
+    list_table(
+        f,
+        table,
+        app,
+        theme,
+        &v.list,
+        format!(
+            " who touched it ({}) \u{b7} then its files \u{b7} Enter: that person ",
+            d.actions.len()
+        ),
+        &["time", "who", "action", "via", "attended", "detail"],
+        &[
+            Constraint::Length(19),
+            Constraint::Length(28),
+            Constraint::Length(16),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Fill(1),
+        ],
+        &v.highlight,
+        |row| match row.tbl {
+            "recording_files" => vec![
+                Cell::from(fmt_time(&row.cells[3], local)),
+                Cell::from(Span::styled(
+                    format!("file {}", clean(&row.cells[0])),
+                    theme.fg("dim"),
+                )),
+                Cell::from(clean(&row.cells[1])),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(format!(
+                    "{} bytes {} {}",
+                    clean(&row.cells[2]),
+                    clean(&row.cells[5]),
+                    clean(&row.cells[6])
+                )),
+            ],
+            _ => {
+                let att = &row.cells[4];
+                let st = if att == "NO" {
+                    theme.fg("error").add_modifier(Modifier::BOLD)
+                } else {
+                    theme.fg("internal")
+                };
+                vec![
+                    Cell::from(fmt_time(&row.cells[0], local)),
+                    Cell::from(Span::styled(clean(&row.cells[1]), theme.class(&row.badge))),
+                    Cell::from(clean(&row.cells[2])),
+                    Cell::from(clean(&row.cells[3])),
+                    Cell::from(Span::styled(clean(att), st)),
+                    Cell::from(clean(&row.cells[5])),
+                ]
+            }
+        },
+    );
+}

@@ -1,0 +1,355 @@
+//! Drawing: a pure function of the app state (never a query). Layout: tabs, breadcrumb,
+//! filter chips, the pane, a status line; popups for help, the palette and search.
+
+use super::app::{App, Mode, PaneKind, TABS};
+use super::panes;
+use super::theme::Theme;
+use super::widgets::{clean, fmt_time};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
+    let area = f.area();
+    app.hitboxes.borrow_mut().tabs.clear();
+    app.hitboxes.borrow_mut().lists.clear();
+    let [tabs, crumbs, chips, main, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_tabs(f, tabs, app, theme);
+    draw_breadcrumb(f, crumbs, app, theme);
+    draw_chips(f, chips, app, theme);
+    match app.view().kind {
+        PaneKind::Findings => panes::findings::draw(f, main, app, theme),
+        PaneKind::Timeline => panes::timeline::draw(f, main, app, theme),
+        PaneKind::Meeting => panes::meeting::draw(f, main, app, theme),
+        PaneKind::Graph => panes::graph::draw(f, main, app, theme),
+        PaneKind::Ledger => panes::ledger::draw(f, main, app, theme),
+        PaneKind::Recordings | PaneKind::Recording => panes::recordings::draw(f, main, app, theme),
+        PaneKind::Bookmarks => panes::findings::draw_bookmarks(f, main, app, theme),
+        PaneKind::Sql => panes::sql::draw(f, main, app, theme),
+    }
+    draw_status(f, status, app, theme);
+    match &app.mode {
+        Mode::Help { scroll } => draw_help(f, area, app, theme, *scroll),
+        Mode::Palette { input } => draw_palette(f, area, input, theme),
+        Mode::Search { input } => draw_search(f, area, app, input, theme),
+        _ => {}
+    }
+}
+
+fn draw_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let cur = app.view().kind.tab();
+    let mut spans = vec![];
+    let mut x = area.x;
+    for (i, k) in TABS.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, k.title());
+        let w = label.chars().count() as u16;
+        let st = if *k == cur {
+            theme.selected().add_modifier(Modifier::BOLD)
+        } else {
+            theme.fg("dim")
+        };
+        app.hitboxes.borrow_mut().tabs.push((
+            Rect {
+                x,
+                y: area.y,
+                width: w,
+                height: 1,
+            },
+            *k,
+        ));
+        x += w;
+        spans.push(Span::styled(label, st));
+    }
+    let tz = if app.local_time { "local" } else { "UTC" };
+    let right = format!(" {} \u{b7} {tz} ", clean(&app.case_name));
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let pad = (area.width as usize).saturating_sub(used + right.chars().count());
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(right, theme.accent()));
+    f.render_widget(Line::from(spans), area);
+}
+
+fn draw_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut spans = vec![Span::styled(" \u{2302} ", theme.fg("dim"))];
+    let n = app.views.len();
+    for (i, v) in app.views.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" \u{203a} ", theme.fg("dim")));
+        }
+        let label = clean(&v.label());
+        let label: String = if label.chars().count() > 40 {
+            label.chars().take(39).collect::<String>() + "\u{2026}"
+        } else {
+            label
+        };
+        let st = if i + 1 == n {
+            theme.accent()
+        } else {
+            theme.fg("dim")
+        };
+        spans.push(Span::styled(label, st));
+    }
+    if n > 1 {
+        spans.push(Span::styled("   (Esc back)", theme.fg("dim")));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+fn draw_chips(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let fl = &app.filter;
+    let mut chips: Vec<String> = vec![];
+    if fl.external_only {
+        chips.push("external only".into());
+    }
+    if let Some(d) = &fl.domain {
+        chips.push(format!("domain {}", clean(d)));
+    }
+    if fl.suspicious_only {
+        chips.push("suspicious only".into());
+    }
+    if let Some(s) = fl.min_severity {
+        chips.push(format!(
+            "severity \u{2265} {}",
+            crate::store::read::severity_name(s)
+        ));
+    }
+    if fl.from.is_some() || fl.to.is_some() {
+        let a = fl
+            .from
+            .as_deref()
+            .map(|t| fmt_time(t, app.local_time))
+            .unwrap_or_else(|| "start".into());
+        let b = fl
+            .to
+            .as_deref()
+            .map(|t| fmt_time(t, app.local_time))
+            .unwrap_or_else(|| "end".into());
+        chips.push(format!("{a} \u{2192} {b}"));
+    }
+    match &app.mode {
+        Mode::FilterText { input, .. } => chips.push(format!("text \"{}\u{2588}\"", clean(input))),
+        _ => {
+            if let Some(t) = &fl.text {
+                chips.push(format!("text \"{}\"", clean(t)));
+            }
+        }
+    }
+    for (k, v) in [
+        ("operator", &fl.operator),
+        ("category", &fl.category),
+        ("action", &fl.action),
+    ] {
+        if let Some(v) = v {
+            chips.push(format!("{k} {}", clean(v)));
+        }
+    }
+    let mut spans = vec![Span::styled(" filters: ", theme.fg("dim"))];
+    if chips.is_empty() {
+        spans.push(Span::styled(
+            "none  (x external \u{b7} s suspicious \u{b7} v severity \u{b7} f text \u{b7} +/- time \u{b7} c clear)",
+            theme.fg("dim"),
+        ));
+    }
+    for c in chips {
+        spans.push(Span::styled(
+            format!("[{c}]"),
+            theme.fg("chip").add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+fn draw_status(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let line = match &app.mode {
+        Mode::Palette { input } => Line::from(vec![
+            Span::styled(":", theme.accent()),
+            Span::raw(clean(input)),
+            Span::raw("\u{2588}"),
+        ]),
+        Mode::Search { input } => Line::from(vec![
+            Span::styled("/", theme.accent()),
+            Span::raw(clean(input)),
+            Span::raw("\u{2588}"),
+        ]),
+        Mode::Tag { input } => Line::from(vec![
+            Span::styled("tag: ", theme.accent()),
+            Span::raw(clean(input)),
+            Span::raw("\u{2588}"),
+        ]),
+        Mode::Note { input } => Line::from(vec![
+            Span::styled("note: ", theme.accent()),
+            Span::raw(clean(input)),
+            Span::raw("\u{2588}"),
+        ]),
+        Mode::FilterText { input, .. } => Line::from(vec![
+            Span::styled("filter: ", theme.accent()),
+            Span::raw(clean(input)),
+            Span::raw("\u{2588}"),
+            Span::styled(
+                "  (applies as you type; Enter keeps, Esc undoes)",
+                theme.fg("dim"),
+            ),
+        ]),
+        _ => {
+            let mut spans = vec![];
+            if !app.status.is_empty() {
+                let st = if app.status.starts_with("error") {
+                    theme.fg("error")
+                } else {
+                    theme.fg("accent")
+                };
+                spans.push(Span::styled(format!(" {} ", clean(&app.status)), st));
+            }
+            let ctx = [("user", &app.ctx.user), ("meeting", &app.ctx.meeting)]
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {}", clean(v))))
+                .collect::<Vec<_>>()
+                .join(" \u{b7} ");
+            if !ctx.is_empty() {
+                spans.push(Span::styled(format!(" linked: {ctx} "), theme.fg("dim")));
+            }
+            let hint = " ? help  : commands  / search  Enter pivot  Esc back  q quit ";
+            let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+            let pad = (area.width as usize).saturating_sub(used + hint.len());
+            spans.push(Span::raw(" ".repeat(pad)));
+            spans.push(Span::styled(hint, theme.fg("dim")));
+            Line::from(spans)
+        }
+    };
+    f.render_widget(line, area);
+}
+
+fn popup(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width.saturating_sub(2));
+    let h = h.min(area.height.saturating_sub(2));
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn draw_help(f: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: usize) {
+    let r = popup(area, 78, area.height.saturating_sub(4));
+    f.render_widget(Clear, r);
+    let mut lines = vec![
+        Line::styled(
+            "Keys (from the keymap; override in ~/.config/zoomlens/keymap.toml)",
+            theme.accent(),
+        ),
+        Line::raw(""),
+    ];
+    for (keys, help) in app.keymap.help_lines() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{keys:>22}  "), theme.fg("chip")),
+            Span::raw(help),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Commands (:)", theme.accent()));
+    for (c, h) in App::palette_commands() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {c}"), theme.fg("chip")),
+            Span::raw(format!("  {h}")),
+        ]));
+    }
+    let p = Paragraph::new(lines).scroll((scroll as u16, 0)).block(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(" help \u{b7} j/k scroll \u{b7} any other key closes "),
+    );
+    f.render_widget(p, r);
+}
+
+fn draw_palette(f: &mut Frame, area: Rect, input: &str, theme: &Theme) {
+    let cmds: Vec<_> = App::palette_commands()
+        .iter()
+        .filter(|(c, _)| {
+            let w = input.split_whitespace().next().unwrap_or("");
+            c.starts_with(w)
+        })
+        .collect();
+    let h = (cmds.len() as u16 + 2)
+        .min(area.height.saturating_sub(4))
+        .max(3);
+    let r = Rect {
+        x: area.x + 1,
+        y: area.bottom().saturating_sub(h + 1),
+        width: area.width.saturating_sub(2).min(90),
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    let lines: Vec<Line> = cmds
+        .iter()
+        .map(|(c, h)| {
+            Line::from(vec![
+                Span::styled(format!("{c:<44}"), theme.fg("chip")),
+                Span::styled(*h, theme.fg("dim")),
+            ])
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" commands \u{b7} Tab completes \u{b7} Enter runs "),
+        ),
+        r,
+    );
+}
+
+fn draw_search(f: &mut Frame, area: Rect, app: &App, input: &str, theme: &Theme) {
+    let hits = &app.search.hits;
+    let h = (hits.len().min(12) as u16 + 2).max(3);
+    let r = Rect {
+        x: area.x + 1,
+        y: area.bottom().saturating_sub(h + 1),
+        width: area.width.saturating_sub(2).min(100),
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    let title = if app.search.pending {
+        format!(" search \"{}\" \u{2026} ", clean(input))
+    } else {
+        format!(
+            " {} hits \u{b7} \u{2191}/\u{2193} choose \u{b7} Enter opens \u{b7} n/N later ",
+            hits.len()
+        )
+    };
+    let start = app.search.idx.saturating_sub(11);
+    let lines: Vec<Line> = hits
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(12)
+        .map(|(i, hit)| {
+            let st = if i == app.search.idx {
+                theme.selected()
+            } else {
+                ratatui::style::Style::default()
+            };
+            Line::from(vec![
+                Span::styled(format!("{:>7}  ", hit.kind), theme.fg("dim")),
+                Span::raw(clean(&hit.value)),
+            ])
+            .style(st)
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).title(title)),
+        r,
+    );
+}

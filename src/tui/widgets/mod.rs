@@ -1,0 +1,262 @@
+//! Small drawing helpers shared by the panes. Every string that came from the case goes
+//! through [`clean`] (util::sanitize) before it reaches a widget.
+
+use super::app::{App, ListWin};
+use super::theme::Theme;
+use crate::store::read::{EvidenceSet, Row};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell as TCell, Row as TRow, Table};
+
+/// Untrusted text made safe for the terminal.
+pub fn clean(s: &str) -> String {
+    crate::util::sanitize(s).into_owned()
+}
+
+/// A stored UTC time for display: `YYYY-MM-DD HH:MM:SS` in UTC, or local time when asked.
+pub fn fmt_time(t: &str, local: bool) -> String {
+    match crate::model::time::parse_time(t) {
+        Some(d) if local => d
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        Some(d) => d.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => clean(t),
+    }
+}
+
+/// The marker column: evidence highlight, finding severity, annotations.
+pub fn marker(row: &Row, highlight: &EvidenceSet, theme: &Theme) -> TCell<'static> {
+    let mut spans = vec![];
+    if highlight.contains(&(row.tbl.to_string(), row.id)) {
+        spans.push(Span::styled(
+            "\u{25c6}",
+            theme.fg("highlight").add_modifier(Modifier::BOLD),
+        ));
+    } else {
+        spans.push(Span::raw(" "));
+    }
+    if row.rank >= 0 {
+        spans.push(Span::styled("!", theme.severity(row.rank)));
+    } else {
+        spans.push(Span::raw(" "));
+    }
+    if row.notes.iter().any(|n| n == "\u{2605}") {
+        spans.push(Span::styled("\u{2605}", theme.fg("medium")));
+    } else if !row.notes.is_empty() {
+        spans.push(Span::styled("#", theme.fg("accent")));
+    } else {
+        spans.push(Span::raw(" "));
+    }
+    TCell::from(Line::from(spans))
+}
+
+/// Draw a list window as a table; records the visible height and the click target.
+#[allow(clippy::too_many_arguments)]
+pub fn list_table<'a>(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    list: &ListWin,
+    title: String,
+    headers: &[&str],
+    widths: &[Constraint],
+    highlight: &EvidenceSet,
+    cells: impl Fn(&Row) -> Vec<TCell<'a>>,
+) {
+    list_section(
+        f,
+        area,
+        app,
+        theme,
+        list,
+        0..list.rows.len(),
+        true,
+        title,
+        headers,
+        widths,
+        highlight,
+        cells,
+    )
+}
+
+/// Draw rows `range` of a list as a table (a section of a pane that shows one list in several
+/// boxes). The `primary` section sets the list's page height.
+#[allow(clippy::too_many_arguments)]
+pub fn list_section<'a>(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    list: &ListWin,
+    range: std::ops::Range<usize>,
+    primary: bool,
+    title: String,
+    headers: &[&str],
+    widths: &[Constraint],
+    highlight: &EvidenceSet,
+    cells: impl Fn(&Row) -> Vec<TCell<'a>>,
+) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, theme.accent()));
+    let inner = block.inner(area);
+    let h = inner.height.saturating_sub(1) as usize; // header line
+    if primary {
+        list.height.set(h.max(1));
+    }
+    let in_range = range.contains(&list.sel);
+    let sel = if in_range {
+        list.sel - range.start
+    } else {
+        usize::MAX
+    };
+    let mut top = if primary {
+        list.top.min(range.len().saturating_sub(1))
+    } else {
+        0
+    };
+    if in_range && sel >= top + h {
+        top = sel + 1 - h.max(1);
+    }
+    if in_range && sel < top {
+        top = sel;
+    }
+    let rows_slice = &list.rows[range.clone()];
+    let mut ws = vec![Constraint::Length(3)];
+    ws.extend_from_slice(widths);
+    let mut hdr = vec![TCell::from("")];
+    hdr.extend(headers.iter().map(|h| TCell::from(h.to_string())));
+    let rows: Vec<TRow> = rows_slice
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(h)
+        .map(|(i, r)| {
+            let mut c = vec![marker(r, highlight, theme)];
+            c.extend(cells(r));
+            let mut st = Style::default();
+            if highlight.contains(&(r.tbl.to_string(), r.id)) {
+                st = st.add_modifier(Modifier::BOLD);
+            }
+            if i == sel {
+                st = st.patch(theme.selected());
+            }
+            TRow::new(c).style(st)
+        })
+        .collect();
+    let empty = rows.is_empty();
+    let table = Table::new(rows, ws)
+        .header(TRow::new(hdr).style(theme.fg("dim").add_modifier(Modifier::BOLD)))
+        .block(block)
+        .column_spacing(1);
+    f.render_widget(table, area);
+    if empty {
+        let msg = if list.loading || !list.loaded {
+            "loading\u{2026}"
+        } else {
+            "nothing here (filters? press c to clear)"
+        };
+        let r = Rect {
+            x: inner.x + 1,
+            y: inner.y + 1,
+            width: inner.width.saturating_sub(2),
+            height: 1.min(inner.height),
+        };
+        f.render_widget(Span::styled(msg, theme.fg("dim")), r);
+    }
+    let body = Rect {
+        x: inner.x,
+        y: inner.y + 1,
+        width: inner.width,
+        height: inner.height.saturating_sub(1),
+    };
+    app.hitboxes
+        .borrow_mut()
+        .lists
+        .push((body, range.start + top));
+}
+
+/// "12 of 3,456" style position text for a list title.
+pub fn position(list: &ListWin) -> String {
+    let total = match list.total {
+        Some(n) => fmt_count(n),
+        None => "\u{2026}".into(),
+    };
+    if list.rows.is_empty() {
+        return format!("0 of {total}");
+    }
+    let more = if list.at_start { "" } else { "\u{2191}" };
+    let less = if list.at_end { "" } else { "\u{2193}" };
+    format!(
+        "row {}{}{} \u{b7} {} total",
+        list.sel + 1,
+        more,
+        less,
+        total
+    )
+}
+
+pub fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A presence bar: `width` cells over [lo, hi], filled where [a, b] overlaps.
+pub fn presence_bar(lo: i64, hi: i64, a: i64, b: i64, width: usize) -> String {
+    if width == 0 || hi <= lo {
+        return String::new();
+    }
+    let span = (hi - lo) as f64;
+    let x0 = (((a - lo) as f64 / span) * width as f64)
+        .floor()
+        .clamp(0.0, width as f64) as usize;
+    let mut x1 = (((b - lo) as f64 / span) * width as f64)
+        .ceil()
+        .clamp(0.0, width as f64) as usize;
+    if x1 <= x0 {
+        x1 = (x0 + 1).min(width);
+    }
+    let mut s = String::with_capacity(width * 3);
+    for i in 0..width {
+        s.push(if i >= x0 && i < x1 {
+            '\u{2588}'
+        } else {
+            '\u{b7}'
+        });
+    }
+    s
+}
+
+pub fn epoch(t: &str) -> Option<i64> {
+    crate::model::time::parse_time(t).map(|d| d.timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presence_bar_covers_the_session() {
+        assert_eq!(presence_bar(0, 100, 0, 50, 10), "█████·····");
+        assert_eq!(presence_bar(0, 100, 90, 100, 10), "·········█");
+        // A blip still shows.
+        assert_eq!(presence_bar(0, 100, 40, 40, 10), "····█·····");
+    }
+
+    #[test]
+    fn counts_have_separators() {
+        assert_eq!(fmt_count(5_000_123), "5,000,123");
+        assert_eq!(fmt_count(12), "12");
+    }
+}

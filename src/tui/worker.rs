@@ -1,0 +1,543 @@
+//! Query workers: background threads that own read-only connections to the case.
+//!
+//! The console never queries while drawing. It posts [`Request`]s tagged with a slot and a
+//! generation number; per slot only the newest request matters: queued older ones are dropped
+//! and a running older one is interrupted (SQLite interrupt handle). Replies come back over a
+//! channel and the app drops any whose generation is stale. Two lanes keep slow work (counts,
+//! histograms, SQL, exports) from delaying the pages a keystroke waits for. The fast lane polls
+//! `PRAGMA data_version` so rows written by `sync`/`listen` show up without a restart.
+
+use crate::store::Store;
+use crate::store::read::{self, CaseInfo, Cursor, EvidenceSet, Filter, PAGE, Page};
+use anyhow::Result;
+use rusqlite::InterruptHandle;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Independent streams of requests; a newer request supersedes an older one in the same slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Slot {
+    Info,
+    Main,
+    Side,
+    Count,
+    Hist,
+    Search,
+    Sql,
+    Annot,
+    Export,
+}
+
+impl Slot {
+    /// Served by the slow lane (its replies arrive asynchronously, after the frame).
+    pub fn slow(self) -> bool {
+        matches!(self, Slot::Count | Slot::Hist | Slot::Sql | Slot::Export)
+    }
+}
+
+/// A paged list the console can show, count and export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListQuery {
+    Findings,
+    Timeline(read::timeline::Subject),
+    Ledger,
+    Recordings,
+    Bookmarks,
+}
+
+/// What to do with a page when it arrives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Merge {
+    /// Replace the window; select the first evidence row (else the first row) when `focus`.
+    Replace {
+        focus: bool,
+        keep_sel: Option<usize>,
+    },
+    Append,
+    Prepend,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GraphSubject {
+    User(String),
+    Meeting(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Query {
+    Info,
+    Page {
+        list: ListQuery,
+        filter: Filter,
+        cur: Cursor,
+        merge: Merge,
+    },
+    Count {
+        list: ListQuery,
+        filter: Filter,
+    },
+    Histogram {
+        subject: read::timeline::Subject,
+        filter: Filter,
+        from: String,
+        to: String,
+        buckets: usize,
+    },
+    Evidence {
+        finding: i64,
+    },
+    Meeting {
+        r: read::meeting::MeetingRef,
+        filter: Filter,
+    },
+    Recording {
+        uuid: String,
+    },
+    Graph(GraphSubject),
+    Search {
+        text: String,
+    },
+    Sql {
+        text: String,
+    },
+    /// kind: "bookmark" (toggles), "tag", "note".
+    Annotate {
+        tbl: String,
+        row_id: i64,
+        kind: String,
+        text: String,
+    },
+    Export {
+        list: ListQuery,
+        filter: Filter,
+        headers: Vec<String>,
+        format: String,
+        path: PathBuf,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub slot: Slot,
+    pub generation: u64,
+    pub q: Query,
+}
+
+#[derive(Clone, Debug)]
+pub enum Reply {
+    Info(CaseInfo),
+    Page {
+        page: Page,
+        merge: Merge,
+        cur: Cursor,
+    },
+    Count(u64),
+    Histogram {
+        bins: Vec<u64>,
+        from: String,
+        to: String,
+    },
+    Evidence {
+        finding: i64,
+        set: EvidenceSet,
+        lines: Vec<String>,
+    },
+    Meeting(Option<Box<read::meeting::Detail>>),
+    Recording(Option<Box<read::recordings::Detail>>),
+    Graph(read::graph::Graph),
+    Search(Vec<read::search::Hit>),
+    Sql(Result<SqlResult, String>),
+    Done(String),
+    Error(String),
+    /// Another process committed to the case.
+    DataChanged,
+}
+
+/// Columns and rows of a SQL prompt query (values as JSON).
+#[derive(Clone, Debug, Default)]
+pub struct SqlResult {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<serde_json::Value>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Response {
+    pub slot: Slot,
+    pub generation: u64,
+    pub reply: Reply,
+    /// Time the query took.
+    pub took: Duration,
+}
+
+struct Lane {
+    tx: Sender<Request>,
+    interrupt: InterruptHandle,
+    running: Arc<Mutex<Option<(Slot, u64)>>>,
+}
+
+/// Handle on the worker threads.
+pub struct Worker {
+    fast: Lane,
+    slow: Lane,
+}
+
+impl Worker {
+    /// Start both lanes on `path`; replies go to `out`, wrapped by `wrap`.
+    pub fn spawn<M: Send + 'static>(
+        path: &Path,
+        out: Sender<M>,
+        wrap: fn(Response) -> M,
+    ) -> Result<Worker> {
+        let fast = Lane::spawn(path, out.clone(), wrap, true)?;
+        let slow = Lane::spawn(path, out, wrap, false)?;
+        Ok(Worker { fast, slow })
+    }
+
+    pub fn send(&self, r: Request) {
+        let lane = if r.slot.slow() {
+            &self.slow
+        } else {
+            &self.fast
+        };
+        if let Ok(cur) = lane.running.lock()
+            && let Some((slot, generation)) = *cur
+            && slot == r.slot
+            && generation < r.generation
+        {
+            lane.interrupt.interrupt();
+        }
+        let _ = lane.tx.send(r);
+    }
+}
+
+impl Lane {
+    fn spawn<M: Send + 'static>(
+        path: &Path,
+        out: Sender<M>,
+        wrap: fn(Response) -> M,
+        poll: bool,
+    ) -> Result<Lane> {
+        let store = Store::open_readonly(path)?;
+        let interrupt = store.conn.get_interrupt_handle();
+        let running = Arc::new(Mutex::new(None));
+        let (tx, rx) = channel();
+        let run2 = running.clone();
+        let path = path.to_path_buf();
+        std::thread::Builder::new()
+            .name(
+                if poll {
+                    "zoomlens-query"
+                } else {
+                    "zoomlens-query-slow"
+                }
+                .into(),
+            )
+            .spawn(move || lane_loop(store, path, rx, out, wrap, run2, poll))?;
+        Ok(Lane {
+            tx,
+            interrupt,
+            running,
+        })
+    }
+}
+
+fn lane_loop<M>(
+    store: Store,
+    path: PathBuf,
+    rx: Receiver<Request>,
+    out: Sender<M>,
+    wrap: fn(Response) -> M,
+    running: Arc<Mutex<Option<(Slot, u64)>>>,
+    poll: bool,
+) {
+    let _ = path;
+    let mut exec = Executor::new(store);
+    let mut version = exec.data_version();
+    let mut last_poll = Instant::now();
+    loop {
+        let first = match rx.recv_timeout(Duration::from_millis(500)) {
+            Ok(r) => Some(r),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if poll && last_poll.elapsed() >= Duration::from_millis(500) {
+            last_poll = Instant::now();
+            let v = exec.data_version();
+            if v != version {
+                version = v;
+                if out
+                    .send(wrap(Response {
+                        slot: Slot::Info,
+                        generation: 0,
+                        reply: Reply::DataChanged,
+                        took: Duration::ZERO,
+                    }))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+        let Some(first) = first else { continue };
+        // Coalesce: of everything queued, keep the newest request per slot, in arrival order.
+        let mut batch = vec![first];
+        while let Ok(r) = rx.try_recv() {
+            batch.push(r);
+        }
+        let mut keep: Vec<Request> = vec![];
+        for r in batch {
+            if r.slot == Slot::Annot || r.slot == Slot::Export {
+                keep.push(r);
+                continue;
+            }
+            if let Some(i) = keep.iter().position(|k| k.slot == r.slot) {
+                if keep[i].generation <= r.generation {
+                    keep.remove(i);
+                    keep.push(r);
+                }
+            } else {
+                keep.push(r);
+            }
+        }
+        for r in keep {
+            *running.lock().unwrap() = Some((r.slot, r.generation));
+            let t = Instant::now();
+            let reply = exec.run(&r.q);
+            *running.lock().unwrap() = None;
+            let reply = match reply {
+                Ok(rep) => rep,
+                Err(e) => {
+                    let msg = format!("{e:#}");
+                    if msg.contains("interrupted") {
+                        continue; // superseded: a newer request for this slot is queued
+                    }
+                    Reply::Error(msg)
+                }
+            };
+            if out
+                .send(wrap(Response {
+                    slot: r.slot,
+                    generation: r.generation,
+                    reply,
+                    took: t.elapsed(),
+                }))
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// Runs queries on one connection. Public so tests and the UI benchmark can drive the app
+/// synchronously with exactly the code the threads run.
+pub struct Executor {
+    store: Store,
+    info: CaseInfo,
+    writer: Option<Store>,
+}
+
+impl Executor {
+    pub fn new(store: Store) -> Executor {
+        let info = CaseInfo::load(&store.conn).unwrap_or_default();
+        Executor {
+            store,
+            info,
+            writer: None,
+        }
+    }
+
+    pub fn open(path: &Path) -> Result<Executor> {
+        Ok(Executor::new(Store::open_readonly(path)?))
+    }
+
+    pub fn data_version(&self) -> i64 {
+        self.store
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .unwrap_or(0)
+    }
+
+    pub fn run(&mut self, q: &Query) -> Result<Reply> {
+        let c = &self.store.conn;
+        Ok(match q {
+            Query::Info => {
+                self.info = CaseInfo::load(c)?;
+                Reply::Info(self.info.clone())
+            }
+            Query::Page {
+                list,
+                filter,
+                cur,
+                merge,
+            } => {
+                let page = self.page(list, filter, cur, PAGE)?;
+                Reply::Page {
+                    page,
+                    merge: merge.clone(),
+                    cur: cur.clone(),
+                }
+            }
+            Query::Count { list, filter } => Reply::Count(match list {
+                ListQuery::Findings => read::findings::count(c, &self.info, filter)?,
+                ListQuery::Timeline(s) => read::timeline::count(c, &self.info, s, filter)?,
+                ListQuery::Ledger => read::ledger::count(c, &self.info, filter)?,
+                ListQuery::Recordings => read::recordings::count(c, filter)?,
+                ListQuery::Bookmarks => {
+                    c.query_row("SELECT count(*) FROM annotations", [], |r| {
+                        r.get::<_, i64>(0)
+                    })? as u64
+                }
+            }),
+            Query::Histogram {
+                subject,
+                filter,
+                from,
+                to,
+                buckets,
+            } => Reply::Histogram {
+                bins: read::timeline::histogram(
+                    c, &self.info, subject, filter, from, to, *buckets,
+                )?,
+                from: from.clone(),
+                to: to.clone(),
+            },
+            Query::Evidence { finding } => {
+                let (set, lines) = read::findings::evidence(c, *finding)?;
+                Reply::Evidence {
+                    finding: *finding,
+                    set,
+                    lines,
+                }
+            }
+            Query::Meeting { r, filter } => {
+                let mut d = read::meeting::load(c, &self.info, r, filter)?;
+                if let Some(d) = d.as_mut() {
+                    read::annotations::attach(c, &mut d.participants)?;
+                    read::annotations::attach(c, &mut d.recordings)?;
+                    read::annotations::attach(c, &mut d.operations)?;
+                }
+                Reply::Meeting(d.map(Box::new))
+            }
+            Query::Recording { uuid } => {
+                let mut d = read::recordings::detail(c, &self.info, uuid)?;
+                if let Some(d) = d.as_mut() {
+                    read::annotations::attach(c, &mut d.actions)?;
+                }
+                Reply::Recording(d.map(Box::new))
+            }
+            Query::Graph(GraphSubject::User(e)) => {
+                Reply::Graph(read::graph::around_user(c, &self.info, e)?)
+            }
+            Query::Graph(GraphSubject::Meeting(u)) => {
+                Reply::Graph(read::graph::around_meeting(c, &self.info, u)?)
+            }
+            Query::Search { text } => Reply::Search(read::search::search(c, text, 200)?),
+            Query::Sql { text } => Reply::Sql(
+                crate::store::query::run(&self.store, text, Some(1000))
+                    .map(|r| SqlResult {
+                        columns: r.columns,
+                        rows: r.rows,
+                    })
+                    .map_err(|e| sql_error(&e)),
+            ),
+            Query::Annotate {
+                tbl,
+                row_id,
+                kind,
+                text,
+            } => {
+                if self.writer.is_none() {
+                    self.writer = Some(Store::open(&self.store.path)?);
+                }
+                let w = &self.writer.as_ref().unwrap().conn;
+                let msg = if kind == "bookmark" {
+                    if read::annotations::toggle_bookmark(w, tbl, *row_id)? {
+                        format!("bookmarked {tbl} #{row_id}")
+                    } else {
+                        format!("bookmark removed from {tbl} #{row_id}")
+                    }
+                } else {
+                    read::annotations::add(w, tbl, *row_id, kind, text)?;
+                    format!("{kind} saved on {tbl} #{row_id}")
+                };
+                Reply::Done(msg)
+            }
+            Query::Export {
+                list,
+                filter,
+                headers,
+                format,
+                path,
+            } => {
+                let n = self.export(list, filter, headers, format, path)?;
+                Reply::Done(format!("exported {n} rows to {}", path.display()))
+            }
+        })
+    }
+
+    pub fn info(&self) -> &CaseInfo {
+        &self.info
+    }
+
+    fn page(&self, list: &ListQuery, f: &Filter, cur: &Cursor, n: usize) -> Result<Page> {
+        let c = &self.store.conn;
+        let mut p = match list {
+            ListQuery::Findings => read::findings::page(c, &self.info, f, cur, n)?,
+            ListQuery::Timeline(s) => {
+                let mut p = read::timeline::page(c, &self.info, s, f, cur, n)?;
+                read::mark_findings(c, &self.info, &mut p.rows)?;
+                p
+            }
+            ListQuery::Ledger => read::ledger::page(c, &self.info, f, cur, n)?,
+            ListQuery::Recordings => read::recordings::page(c, &self.info, f, cur, n)?,
+            ListQuery::Bookmarks => read::annotations::page(c, cur, n)?,
+        };
+        read::annotations::attach(c, &mut p.rows)?;
+        Ok(p)
+    }
+
+    /// Page through a whole list into a file (CSV, JSON or Markdown).
+    fn export(
+        &self,
+        list: &ListQuery,
+        f: &Filter,
+        headers: &[String],
+        format: &str,
+        path: &Path,
+    ) -> Result<usize> {
+        let mut rows: Vec<Vec<String>> = vec![];
+        let mut cur = Cursor::First;
+        loop {
+            let p = self.page(list, f, &cur, 2000)?;
+            for r in &p.rows {
+                let mut cells = vec![r.tbl.to_string(), r.id.to_string()];
+                cells.extend(r.cells.iter().cloned());
+                cells.push(r.notes.join(" "));
+                rows.push(cells);
+            }
+            match p.rows.last() {
+                Some(last) if !p.at_end && rows.len() < 1_000_000 => {
+                    cur = Cursor::After(last.key.clone())
+                }
+                _ => break,
+            }
+        }
+        let mut h = vec!["table".to_string(), "id".to_string()];
+        h.extend(headers.iter().cloned());
+        h.push("annotations".into());
+        crate::tui::export::write(path, format, &h, &rows)?;
+        Ok(rows.len())
+    }
+}
+
+fn sql_error(e: &anyhow::Error) -> String {
+    let msg = format!("{e:#}");
+    if msg.contains("readonly") || msg.contains("query_only") {
+        "read-only: the SQL prompt runs queries, it never edits evidence".into()
+    } else {
+        msg
+    }
+}

@@ -1,0 +1,190 @@
+//! End to end: the real `zoomlens` binary in a pseudo-terminal, read back through a terminal
+//! emulator (vt100). Follows the triage path on the fixture case, checks that the hostile
+//! display name never reaches the terminal as escape sequences, and that rows written while the
+//! console is open show up without a restart.
+
+mod tui_support;
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Term {
+    raw: Arc<Mutex<Vec<u8>>>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Term {
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+    fn wait_for(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let t = Instant::now();
+        loop {
+            let s = self.screen();
+            if cond(&s) {
+                return s;
+            }
+            if t.elapsed() > Duration::from_secs(20) {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Let a lone ESC be read as the Esc key, not the start of a sequence.
+        std::thread::sleep(Duration::from_millis(80));
+    }
+}
+
+fn crumb(s: &str) -> String {
+    s.lines().nth(1).unwrap_or("").trim().to_string()
+}
+
+fn spawn(case: &std::path::Path, home: &std::path::Path) -> Term {
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 36,
+            cols: 130,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_zoomlens"));
+    cmd.arg(case);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("HOME", home);
+    cmd.env("XDG_CONFIG_HOME", home);
+    cmd.env("NO_COLOR", "1");
+    let child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let writer = pair.master.take_writer().unwrap();
+    let raw = Arc::new(Mutex::new(Vec::new()));
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(36, 130, 0)));
+    let (r2, p2) = (raw.clone(), parser.clone());
+    std::thread::spawn(move || {
+        let _keep = pair.master;
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            r2.lock().unwrap().extend_from_slice(&buf[..n]);
+            p2.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    Term {
+        raw,
+        parser,
+        writer,
+        child,
+    }
+}
+
+#[test]
+fn triage_path_in_a_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("incident.case");
+    tui_support::build(&case);
+    let mut t = spawn(&case, dir.path());
+
+    t.wait_for("the findings queue", |s| {
+        s.contains("critical") && s.contains("eve@evil.example")
+    });
+    t.send("\r");
+    t.wait_for("eve's timeline", |s| {
+        crumb(s).ends_with("user eve@evil.example   (Esc back)") && s.contains("joined")
+    });
+    t.send("\r");
+    let s = t.wait_for("the meeting", |s| {
+        crumb(s).contains("meeting \"Q3 Board Review\"") && s.contains("presence")
+    });
+    assert!(
+        s.contains("Mallory\\x1b]0;p"),
+        "hostile name shown as text:\n{s}"
+    );
+    t.send("r");
+    let s = t.wait_for("the recording", |s| s.contains("who touched it"));
+    assert!(
+        s.lines()
+            .any(|l| l.contains("dave@acme.com") && l.contains("Delete") && l.contains("NO")),
+        "{s}"
+    );
+    t.send("\r");
+    t.wait_for("the deleter's timeline", |s| {
+        crumb(s).contains("› user dave@acme.com")
+    });
+    for depth in (1..=4).rev() {
+        t.send("\x1b");
+        t.wait_for("one step back", |s| {
+            crumb(s).matches('›').count() == depth - 1
+        });
+    }
+    let s = t.wait_for("the start", |s| crumb(s) == "⌂ Findings");
+    assert!(s.contains("critical"));
+    // Esc at the start does not quit.
+    t.send("\x1b");
+    t.wait_for("a hint instead of quitting", |s| {
+        s.contains("at the start of the trail")
+    });
+
+    // Live: rows written by another process show up without a restart.
+    t.send("5");
+    t.wait_for("the ledger", |s| s.contains("Operation ledger"));
+    {
+        let mut store = zoomlens::store::Store::open(&case).unwrap();
+        let mut w = store.writer().unwrap();
+        let o = w
+            .origin(&zoomlens::model::Origin {
+                kind: "webhook".into(),
+                source: "live".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let op = zoomlens::model::Operation {
+            time: "2024-06-08T09:00:00Z".into(),
+            operator: "mallet@acme.com".into(),
+            category_type: "Account".into(),
+            action: "Update".into(),
+            operation_detail: "Security  - Only authenticated users can join: from On to Off"
+                .into(),
+            via: "webhook".into(),
+        };
+        w.operation(
+            &op,
+            &zoomlens::model::Evidence::new(o, None, "{\"live\":1}"),
+        )
+        .unwrap();
+        w.commit().unwrap();
+    }
+    t.wait_for("the new operation", |s| {
+        s.contains("mallet@acme.com") && s.contains("4 total")
+    });
+
+    t.send("q");
+    let t0 = Instant::now();
+    loop {
+        if let Some(st) = t.child.try_wait().unwrap() {
+            assert!(st.success(), "exit status {st:?}");
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(10), "q did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The hostile name never reached the terminal as control sequences.
+    let raw = t.raw.lock().unwrap().clone();
+    let find = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
+    assert!(!find(b"\x1b]0;pwned"), "window title sequence leaked");
+    assert!(
+        !find(b"\x1b[2J\x1b[H\xe2\x80\xae"),
+        "cursor/bidi sequence leaked"
+    );
+    assert!(!find("\u{202e}".as_bytes()), "bidi override leaked");
+    assert!(find(b"Mallory\\x1b]0;p"), "the name was shown, escaped");
+}

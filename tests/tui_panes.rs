@@ -1,0 +1,486 @@
+//! Snapshot tests of every console pane on a fixture case, driven through the real app state
+//! and query code (tui::harness) and drawn on ratatui's TestBackend; plus behaviour tests of
+//! pivots, filters, search, annotations, export and keyset paging.
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use zoomlens::tui::app::{Action, PaneKind, Target};
+use zoomlens::tui::harness::Harness;
+use zoomlens::tui::keymap::Cmd;
+
+fn open() -> (tempfile::TempDir, Harness) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("incident.case");
+    tui_support::build(&p);
+    let h = Harness::open(&p, 140, 34).unwrap();
+    (dir, h)
+}
+
+fn selected(h: &Harness) -> zoomlens::store::read::Row {
+    h.app
+        .view()
+        .list
+        .selected()
+        .cloned()
+        .expect("a selected row")
+}
+
+/// Nothing from the case may reach the terminal as a control character or bidi override.
+fn assert_inert(screen: &str) {
+    for c in screen.chars() {
+        assert!(
+            !(matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F)
+                || (c.is_control() && c != '\n')),
+            "control/bidi char {:?} reached the screen:\n{screen}",
+            c
+        );
+    }
+}
+
+#[test]
+fn findings_pane_orders_by_severity_and_previews_evidence() {
+    let (_d, h) = open();
+    let s = h.screen();
+    insta::assert_snapshot!("findings", s);
+    let rows = &h.app.view().list.rows;
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0].cells[0], "critical");
+    assert_eq!(rows[0].link.user.as_deref(), Some("eve@evil.example"));
+    // high findings: newest first
+    assert_eq!(rows[1].cells[2], "recording-deleted");
+    assert_eq!(rows[3].cells[0], "medium");
+    assert!(
+        s.contains("◆ join 2024-06-10T06:10:00Z  eve@evil.example"),
+        "{s}"
+    );
+}
+
+#[test]
+fn triage_path_pivots_and_comes_back() {
+    let (_d, mut h) = open();
+    // top finding → its user, evidence highlighted and selected
+    h.cmd(Cmd::Pivot).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Timeline);
+    let r = selected(&h);
+    assert_eq!(
+        (r.tbl, r.link.user.as_deref()),
+        ("participants", Some("eve@evil.example"))
+    );
+    assert!(
+        h.app
+            .view()
+            .highlight
+            .contains(&("participants".to_string(), r.id))
+    );
+    insta::assert_snapshot!("timeline", h.screen());
+
+    // → the meeting, with the row we came from selected
+    h.cmd(Cmd::Pivot).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Meeting);
+    assert_eq!(selected(&h).link.user.as_deref(), Some("eve@evil.example"));
+    let s = h.screen();
+    insta::assert_snapshot!("meeting", s);
+    assert!(s.contains("1 external · 2 guests · 2 flagged"), "{s}");
+    assert!(s.contains("external! Eve"), "{s}");
+
+    // → its recording: who touched it, and whether they attended
+    h.cmd(Cmd::PivotRecording).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Recording);
+    let s = h.screen();
+    insta::assert_snapshot!("recording", s);
+    let a = selected(&h);
+    assert_eq!(a.cells[1], "dave@acme.com");
+    assert_eq!(a.cells[4], "NO", "dave deleted it without attending");
+
+    // → who deleted it
+    h.cmd(Cmd::Pivot).unwrap();
+    assert_eq!(
+        h.app.view().target,
+        Target::Timeline(zoomlens::store::read::timeline::Subject::User(
+            "dave@acme.com".into()
+        ))
+    );
+    let s = h.screen();
+    assert!(s.contains("Findings › user eve@evil.example › meeting \"Q3 Board Review\" › recording board-2== › user dave@acme.com"), "{s}");
+    assert!(s.contains("Delete Recording meeting_id:85746065432"), "{s}");
+
+    // → back to the start; Esc never quits
+    for _ in 0..4 {
+        h.key(KeyCode::Esc).unwrap();
+    }
+    assert_eq!(h.app.views.len(), 1);
+    assert_eq!(h.app.view().kind, PaneKind::Findings);
+    assert_eq!(h.app.view().list.sel, 0, "selection kept");
+    h.key(KeyCode::Esc).unwrap();
+    assert!(!h.app.quit);
+    h.key(KeyCode::Char('q')).unwrap();
+    assert!(h.app.quit);
+}
+
+#[test]
+fn graph_ledger_recordings_sql_and_help_panes() {
+    let (_d, mut h) = open();
+    h.cmd(Cmd::Pivot).unwrap(); // links user eve
+    h.cmd(Cmd::PaneGraph).unwrap();
+    let s = h.screen();
+    insta::assert_snapshot!("graph", s);
+    let names: Vec<String> = h
+        .app
+        .view()
+        .list
+        .rows
+        .iter()
+        .map(|r| r.cells[0].clone())
+        .collect();
+    assert!(names.contains(&"carol@acme.com".to_string()), "{names:?}");
+    assert!(
+        !names.contains(&"eve@evil.example".to_string()),
+        "the centre is not its own neighbour"
+    );
+
+    h.cmd(Cmd::PaneLedger).unwrap();
+    let s = h.screen();
+    insta::assert_snapshot!("ledger", s);
+    assert!(s.contains("User Role: Member → Admin"), "{s}");
+    assert!(s.contains("Waiting room: On → Off"), "{s}");
+
+    h.cmd(Cmd::PaneRecordings).unwrap();
+    insta::assert_snapshot!("recordings", h.screen());
+    assert_eq!(h.app.view().list.rows.len(), 1);
+
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str("sql SELECT email, count(*) AS n FROM zoom_signins GROUP BY email ORDER BY email")
+        .unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let s = h.screen();
+    insta::assert_snapshot!("sql", s);
+    assert!(s.contains("bob@acme.com   4"), "{s}");
+    // The SQL prompt cannot edit evidence.
+    for _ in 0..100 {
+        h.key(KeyCode::Backspace).unwrap();
+    }
+    h.type_str("DELETE FROM signins").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert!(h.screen().contains("read-only"), "{}", h.screen());
+
+    h.key(KeyCode::Esc).unwrap();
+    h.cmd(Cmd::Help).unwrap();
+    let s = h.screen();
+    insta::assert_snapshot!("help", s);
+    assert!(
+        s.contains("ctrl-d") && s.contains("half a screen down"),
+        "help comes from the keymap"
+    );
+}
+
+#[test]
+fn hostile_display_name_is_made_visible_not_executed() {
+    let (_d, mut h) = open();
+    h.cmd(Cmd::Pivot).unwrap();
+    h.cmd(Cmd::Pivot).unwrap(); // meeting with the hostile guest
+    let s = h.screen();
+    assert_inert(&s);
+    assert!(s.contains("Mallory\\x1b]0;p"), "escape shown as text:\n{s}");
+    // Pivot on the hostile guest: the breadcrumb and timeline are sanitised too.
+    let i = h
+        .app
+        .view()
+        .list
+        .rows
+        .iter()
+        .position(|r| r.cells[0].starts_with("Mallory"))
+        .unwrap();
+    h.app.views.last_mut().unwrap().list.sel = i;
+    h.cmd(Cmd::Pivot).unwrap();
+    let s = h.screen();
+    assert_inert(&s);
+    assert!(s.contains("name \"Mallory\\x1b]0;pwned\\x07"), "{s}");
+    // Search results and the status line too.
+    h.cmd(Cmd::Search).unwrap();
+    h.type_str("Mallory").unwrap();
+    let s = h.screen();
+    assert_inert(&s);
+    assert!(s.contains("\\u{202e}evil"), "{s}");
+}
+
+#[test]
+fn filter_chips_apply_and_show() {
+    let (_d, mut h) = open();
+    h.key(KeyCode::Char('x')).unwrap();
+    assert!(h.screen().contains("[external only]"));
+    let users: Vec<_> = h
+        .app
+        .view()
+        .list
+        .rows
+        .iter()
+        .map(|r| r.link.user.clone())
+        .collect();
+    assert_eq!(users, vec![Some("eve@evil.example".to_string())]);
+    h.key(KeyCode::Char('c')).unwrap();
+    assert_eq!(h.app.view().list.rows.len(), 4);
+    // severity chip: ≥ low, medium, high
+    for _ in 0..3 {
+        h.key(KeyCode::Char('v')).unwrap();
+    }
+    assert!(h.screen().contains("[severity ≥ high]"), "{}", h.screen());
+    assert_eq!(h.app.view().list.rows.len(), 3);
+    h.key(KeyCode::Char('c')).unwrap();
+    // free text, applied after the debounce
+    h.key(KeyCode::Char('f')).unwrap();
+    h.type_str("dave").unwrap();
+    assert_eq!(h.app.view().list.rows.len(), 1);
+    h.key(KeyCode::Enter).unwrap();
+    assert!(h.screen().contains("[text \"dave\"]"));
+    // suspicious only in a meeting: the flagged sessions
+    h.key(KeyCode::Char('c')).unwrap();
+    h.cmd(Cmd::Pivot).unwrap();
+    h.cmd(Cmd::Pivot).unwrap();
+    h.key(KeyCode::Char('s')).unwrap();
+    let v = h.app.view();
+    let parts: Vec<_> = v
+        .list
+        .rows
+        .iter()
+        .filter(|r| r.tbl == "participants")
+        .map(|r| r.cells[0].clone())
+        .collect();
+    assert_eq!(
+        parts,
+        vec!["Eve".to_string(), "Carol Chen (CFO)".to_string()]
+    );
+    // time range zoom narrows the timeline's range chip
+    h.key(KeyCode::Char('c')).unwrap();
+    h.key(KeyCode::Esc).unwrap();
+    h.key(KeyCode::Char('+')).unwrap();
+    assert!(h.app.filter.from.is_some() && h.app.filter.to.is_some());
+    assert!(h.screen().contains("→"));
+    h.key(KeyCode::Char('=')).unwrap();
+    assert!(h.app.filter.from.is_none());
+}
+
+#[test]
+fn fuzzy_search_opens_hits_and_n_walks_them() {
+    let (_d, mut h) = open();
+    h.cmd(Cmd::Search).unwrap();
+    h.type_str("evil").unwrap();
+    let hits: Vec<_> = h.app.search.hits.iter().map(|x| x.value.clone()).collect();
+    assert!(hits.contains(&"eve@evil.example".to_string()), "{hits:?}");
+    h.key(KeyCode::Enter).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Timeline);
+    let depth = h.app.views.len();
+    h.key(KeyCode::Char('n')).unwrap();
+    h.key(KeyCode::Char('N')).unwrap();
+    assert_eq!(h.app.views.len(), depth, "n/N replace the hit view");
+    // a typo still finds the person (fuzzy fallback)
+    h.cmd(Cmd::Search).unwrap();
+    for _ in 0..10 {
+        h.key(KeyCode::Backspace).unwrap();
+    }
+    h.type_str("dvae").unwrap();
+    assert!(
+        h.app.search.hits.iter().any(|x| x.value == "dave@acme.com"),
+        "{:?}",
+        h.app.search.hits
+    );
+    // IPs and meeting ids are searchable
+    for _ in 0..10 {
+        h.key(KeyCode::Backspace).unwrap();
+    }
+    h.type_str("203.0.113").unwrap();
+    assert!(
+        h.app
+            .search
+            .hits
+            .iter()
+            .any(|x| x.kind == "ip" && x.value == "203.0.113.66")
+    );
+}
+
+#[test]
+fn bookmarks_tags_notes_persist_and_export() {
+    let (d, mut h) = open();
+    h.key(KeyCode::Char('m')).unwrap();
+    assert!(
+        h.app.status.contains("bookmarked findings #"),
+        "{}",
+        h.app.status
+    );
+    assert!(h.app.view().list.rows[0].notes.contains(&"★".to_string()));
+    h.key(KeyCode::Char('t')).unwrap();
+    h.type_str("exfil").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    h.key(KeyCode::Char('a')).unwrap();
+    h.type_str("called Eve's manager").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let notes = &h.app.view().list.rows[0].notes;
+    assert!(
+        notes.contains(&"#exfil".to_string()) && notes.iter().any(|n| n.contains("manager")),
+        "{notes:?}"
+    );
+    // Saved in the case, keyed by record id.
+    let c = rusqlite::Connection::open(d.path().join("incident.case")).unwrap();
+    let n: i64 = c
+        .query_row(
+            "SELECT count(*) FROM annotations WHERE tbl = 'findings'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 3);
+    // bookmarks view and export
+    h.key(KeyCode::Char('b')).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Bookmarks);
+    assert_eq!(h.app.view().list.rows.len(), 3);
+    let md = d.path().join("b.md");
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str(&format!("export bookmarks md {}", md.display()))
+        .unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        text.contains("| exfil |") && text.contains("external eve@evil.example joined"),
+        "{text}"
+    );
+    // export of the current list (ledger) as CSV
+    h.cmd(Cmd::PaneLedger).unwrap();
+    let csvp = d.path().join("l.csv");
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str(&format!("export csv {}", csvp.display()))
+        .unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let mut r = csv::Reader::from_path(&csvp).unwrap();
+    assert_eq!(
+        r.headers().unwrap().iter().take(3).collect::<Vec<_>>(),
+        vec!["table", "id", "time"]
+    );
+    assert_eq!(r.records().count(), 3);
+    // y copies the selected value
+    h.key(KeyCode::Char('y')).unwrap();
+    assert_eq!(h.copied.last().map(String::as_str), Some("alice@acme.com"));
+}
+
+#[test]
+fn keyset_paging_walks_a_long_ledger_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("long.case");
+    {
+        let mut s = zoomlens::store::Store::open(&p).unwrap();
+        let mut w = s.writer().unwrap();
+        let o = w
+            .origin(&zoomlens::model::Origin {
+                kind: "file".into(),
+                source: "gen".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        for i in 0..2500i64 {
+            // Pairs share a second, so the id tie-breaker matters.
+            let t = chrono::DateTime::from_timestamp(1_717_200_000 + (i / 2) * 60, 0).unwrap();
+            let op = zoomlens::model::Operation {
+                time: zoomlens::model::time::fmt_utc(t),
+                operator: format!("admin{}@acme.com", i % 7),
+                category_type: "Account".into(),
+                action: "Update".into(),
+                operation_detail: format!("Security  - Setting {i}: from On to Off"),
+                via: "report".into(),
+            };
+            w.operation(
+                &op,
+                &zoomlens::model::Evidence::new(o, Some(i), format!("{{\"n\":{i}}}")),
+            )
+            .unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let mut h = Harness::open(&p, 120, 30).unwrap();
+    h.cmd(Cmd::PaneLedger).unwrap();
+    assert_eq!(h.app.view().list.total, Some(2500));
+    let detail = |h: &Harness| selected(h).cells[4].clone();
+    // Walk down 1200 rows: every row in order, never more than MAX_ROWS held.
+    for i in 1..1200 {
+        h.act(Action::Cmd(Cmd::Down)).unwrap();
+        assert_eq!(
+            detail(&h),
+            format!("Security  - Setting {i}: from On to Off")
+        );
+        assert!(h.app.view().list.rows.len() <= zoomlens::tui::app::MAX_ROWS);
+    }
+    assert!(!h.app.view().list.at_start, "the window slid");
+    // G: the last row, fetched from the end (not by scanning)
+    h.cmd(Cmd::Bottom).unwrap();
+    assert_eq!(detail(&h), "Security  - Setting 2499: from On to Off");
+    // and back up across a page boundary
+    for i in (2300..2499).rev() {
+        h.act(Action::Cmd(Cmd::Up)).unwrap();
+        assert_eq!(
+            detail(&h),
+            format!("Security  - Setting {i}: from On to Off")
+        );
+    }
+    for _ in 0..300 {
+        h.act(Action::Cmd(Cmd::HalfUp)).unwrap();
+    }
+    assert_eq!(detail(&h), "Security  - Setting 0: from On to Off");
+    let rows = &h.app.view().list.rows;
+    assert!(
+        rows.windows(2)
+            .all(|w| (w[0].key.t.as_str(), w[0].id) < (w[1].key.t.as_str(), w[1].id))
+    );
+}
+
+#[test]
+fn stale_replies_are_dropped() {
+    let (_d, mut h) = open();
+    use zoomlens::tui::worker::{Reply, Response, Slot};
+    let before = h.app.view().list.rows.len();
+    let stale = Response {
+        slot: Slot::Main,
+        generation: 0,
+        reply: Reply::Count(999),
+        took: Default::default(),
+    };
+    h.act(Action::Response(stale)).unwrap();
+    assert_ne!(h.app.view().list.total, Some(999));
+    assert_eq!(h.app.view().list.rows.len(), before);
+}
+
+/// `ZOOMLENS_FIXTURE_OUT=/tmp/x.case cargo test --test tui_panes -- --ignored write_fixture`
+/// writes the fixture case for trying the console by hand.
+#[test]
+#[ignore]
+fn write_fixture_case() {
+    if let Some(p) = std::env::var_os("ZOOMLENS_FIXTURE_OUT") {
+        tui_support::build(std::path::Path::new(&p));
+    }
+}
+
+#[test]
+fn a_reply_for_a_view_left_behind_is_not_applied_to_the_previous_one() {
+    use zoomlens::tui::app::Effect;
+    let (_d, mut h) = open();
+    // Pivot, but hold back the meeting's replies; go back before they arrive.
+    h.cmd(Cmd::Pivot).unwrap();
+    let fx = zoomlens::tui::app::update(&mut h.app, Action::Cmd(Cmd::Pivot), 0);
+    let held: Vec<_> = fx
+        .into_iter()
+        .filter(|e| matches!(e, Effect::Send(_)))
+        .collect();
+    assert!(!held.is_empty());
+    zoomlens::tui::app::update(
+        &mut h.app,
+        Action::Key(crossterm::event::KeyEvent::from(KeyCode::Esc)),
+        0,
+    );
+    h.run(held).unwrap();
+    let v = h.app.view();
+    assert_eq!(v.kind, PaneKind::Timeline);
+    assert!(
+        v.list
+            .rows
+            .iter()
+            .all(|r| r.tbl != "participants" || r.link.user.as_deref() == Some("eve@evil.example"))
+    );
+    assert_eq!(v.list.rows.len(), 1, "eve's timeline is intact");
+}

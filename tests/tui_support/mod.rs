@@ -1,0 +1,447 @@
+//! A small incident case for the console tests, built through the real store writer, plus the
+//! detection engine's `findings` / `finding_evidence` tables in the shape it writes them.
+//!
+//! Story: the board meeting "Q3 Board Review" (recurring, id 85746065432) had an external,
+//! eve@evil.example, and a guest calling herself "Carol Chen (CFO)". Its recording was then
+//! deleted by dave@acme.com, who never attended. Bob signed in from a new IP and was made an
+//! admin. A guest's display name is hostile (terminal escapes and a bidi override).
+#![allow(dead_code)]
+
+use std::path::Path;
+use zoomlens::model::*;
+use zoomlens::store::Store;
+
+pub const HOSTILE: &str = "Mallory\x1b]0;pwned\x07\x1b[2J\x1b[H\u{202e}evil\x1b[31m";
+pub const BOARD: &str = "board-2==";
+pub const BOARD_PREV: &str = "board-1==";
+pub const SYNC: &str = "sync-1==";
+pub const MID: i64 = 85746065432;
+
+fn ev(o: i64, line: i64, raw: &str) -> Evidence {
+    Evidence::new(o, Some(line), raw.to_string())
+}
+
+pub fn build(path: &Path) {
+    let mut store = Store::open(path).unwrap();
+    let mut w = store.writer().unwrap();
+    let o = w
+        .origin(&Origin {
+            kind: "file".into(),
+            source: "fixture".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut line = 0;
+    let mut next = |what: &str| {
+        line += 1;
+        (line, format!("{{\"fixture\":{line},\"what\":{what:?}}}"))
+    };
+    for (email, first, role) in [
+        ("alice@acme.com", "Alice", "Owner"),
+        ("bob@acme.com", "Bob", "Member"),
+        ("carol@acme.com", "Carol", "Member"),
+        ("dave@acme.com", "Dave", "Member"),
+    ] {
+        let (l, raw) = next(email);
+        w.user(
+            &User {
+                zoom_id: Some(format!("z-{first}")),
+                email: email.into(),
+                first_name: Some(first.into()),
+                last_name: Some("Acme".into()),
+                display_name: Some(format!("{first} Acme")),
+                role_name: Some(role.into()),
+                ..Default::default()
+            },
+            &ev(o, l, &raw),
+        )
+        .unwrap();
+    }
+    for (time, email, ip, ver) in [
+        ("2024-06-03T08:00:00Z", "bob@acme.com", "10.0.0.5", "6.0.2"),
+        ("2024-06-05T08:00:00Z", "bob@acme.com", "10.0.0.5", "6.0.2"),
+        ("2024-06-07T08:00:00Z", "bob@acme.com", "10.0.0.5", "6.0.2"),
+        (
+            "2024-06-10T05:40:00Z",
+            "bob@acme.com",
+            "198.51.100.7",
+            "5.9.0",
+        ),
+        (
+            "2024-06-10T05:50:00Z",
+            "dave@acme.com",
+            "198.51.100.7",
+            "6.0.2",
+        ),
+        (
+            "2024-06-10T05:55:00Z",
+            "carol@acme.com",
+            "10.0.0.9",
+            "6.0.2",
+        ),
+    ] {
+        let (l, raw) = next(time);
+        w.signin(
+            &SignIn {
+                time: time.into(),
+                email: email.into(),
+                activity: "Sign in".into(),
+                ip_address: Some(ip.into()),
+                client_type: Some("Windows".into()),
+                version: Some(ver.into()),
+                via: "report".into(),
+                ..Default::default()
+            },
+            &ev(o, l, &raw),
+        )
+        .unwrap();
+    }
+    for (uuid, start, end, topic) in [
+        (
+            BOARD_PREV,
+            "2024-06-03T06:00:00Z",
+            "2024-06-03T07:00:00Z",
+            "Q3 Board Review",
+        ),
+        (
+            BOARD,
+            "2024-06-10T06:00:00Z",
+            "2024-06-10T07:00:00Z",
+            "Q3 Board Review",
+        ),
+        (
+            SYNC,
+            "2024-06-10T09:00:00Z",
+            "2024-06-10T09:30:00Z",
+            "Weekly Sync",
+        ),
+    ] {
+        let (l, raw) = next(uuid);
+        w.meeting(
+            &Meeting {
+                uuid: uuid.into(),
+                meeting_id: Some(if uuid == SYNC { 91112223333 } else { MID }),
+                topic: Some(topic.into()),
+                host_id: Some("z-Carol".into()),
+                host_email: Some("carol@acme.com".into()),
+                host_name: Some("Carol Acme".into()),
+                meeting_type: Some(8),
+                start_time: Some(start.into()),
+                end_time: Some(end.into()),
+                duration: Some(60),
+                participants_count: Some(5),
+                has_recording: Some(uuid == BOARD),
+                via: "report".into(),
+                ..Default::default()
+            },
+            &ev(o, l, &raw),
+        )
+        .unwrap();
+    }
+    let sessions: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
+        // meeting, user_id, name, email, join, leave, ip
+        (
+            BOARD_PREV,
+            "1",
+            "Carol Acme",
+            "carol@acme.com",
+            "2024-06-03T06:00:00Z",
+            "2024-06-03T07:00:00Z",
+            "10.0.0.9",
+        ),
+        (
+            BOARD_PREV,
+            "2",
+            "Alice Acme",
+            "alice@acme.com",
+            "2024-06-03T06:01:00Z",
+            "2024-06-03T07:00:00Z",
+            "10.0.0.4",
+        ),
+        (
+            BOARD,
+            "1",
+            "Carol Acme",
+            "carol@acme.com",
+            "2024-06-10T06:00:00Z",
+            "2024-06-10T07:00:00Z",
+            "10.0.0.9",
+        ),
+        (
+            BOARD,
+            "2",
+            "Alice Acme",
+            "alice@acme.com",
+            "2024-06-10T06:02:00Z",
+            "2024-06-10T06:58:00Z",
+            "10.0.0.4",
+        ),
+        (
+            BOARD,
+            "3",
+            "Bob Acme",
+            "bob@acme.com",
+            "2024-06-10T06:05:00Z",
+            "2024-06-10T06:40:00Z",
+            "198.51.100.7",
+        ),
+        (
+            BOARD,
+            "4",
+            "Eve",
+            "eve@evil.example",
+            "2024-06-10T06:10:00Z",
+            "2024-06-10T06:14:00Z",
+            "203.0.113.66",
+        ),
+        (
+            BOARD,
+            "5",
+            "Carol Chen (CFO)",
+            "",
+            "2024-06-10T06:20:00Z",
+            "2024-06-10T06:50:00Z",
+            "203.0.113.9",
+        ),
+        (
+            BOARD,
+            "6",
+            HOSTILE,
+            "",
+            "2024-06-10T06:30:00Z",
+            "2024-06-10T06:31:00Z",
+            "203.0.113.13",
+        ),
+        (
+            SYNC,
+            "1",
+            "Bob Acme",
+            "bob@acme.com",
+            "2024-06-10T09:00:00Z",
+            "2024-06-10T09:30:00Z",
+            "198.51.100.7",
+        ),
+        (
+            SYNC,
+            "2",
+            "Alice Acme",
+            "alice@acme.com",
+            "2024-06-10T09:00:00Z",
+            "2024-06-10T09:30:00Z",
+            "10.0.0.4",
+        ),
+    ];
+    for (m, uid, name, email, join, leave, ip) in sessions {
+        let (l, raw) = next(join);
+        w.participant(
+            &Participant {
+                meeting_uuid: m.to_string(),
+                meeting_id: Some(if *m == SYNC { 91112223333 } else { MID }),
+                user_id: uid.to_string(),
+                name: Some(name.to_string()),
+                email: Some(email.to_string()),
+                join_time: join.to_string(),
+                leave_time: Some(leave.to_string()),
+                ip_address: Some(ip.to_string()),
+                location: Some(
+                    if ip.starts_with("10.") {
+                        "Office"
+                    } else {
+                        "Remote"
+                    }
+                    .into(),
+                ),
+                device: Some("Windows".into()),
+                pc_name: Some(format!("PC-{uid}")),
+                version: Some("6.0.2".into()),
+                via: "metrics".into(),
+                ..Default::default()
+            },
+            &ev(o, l, &raw),
+        )
+        .unwrap();
+    }
+    for (time, op, cat, action, detail) in [
+        (
+            "2024-06-08T10:00:00Z",
+            "alice@acme.com",
+            "User",
+            "Update",
+            "Update User bob@acme.com  - User Role: from Member to Admin",
+        ),
+        (
+            "2024-06-09T10:00:00Z",
+            "bob@acme.com",
+            "Account",
+            "Update",
+            "Security  - Waiting room: from On to Off",
+        ),
+        (
+            "2024-06-10T07:30:00Z",
+            "dave@acme.com",
+            "Recording",
+            "Delete",
+            "Delete Recording meeting_id:85746065432",
+        ),
+    ] {
+        let (l, raw) = next(time);
+        w.operation(
+            &Operation {
+                time: time.into(),
+                operator: op.into(),
+                category_type: cat.into(),
+                action: action.into(),
+                operation_detail: detail.into(),
+                via: "report".into(),
+            },
+            &ev(o, l, &raw),
+        )
+        .unwrap();
+    }
+    let (l, raw) = next("recording");
+    w.recording(
+        &Recording {
+            meeting_uuid: BOARD.into(),
+            meeting_id: Some(MID),
+            host_email: Some("carol@acme.com".into()),
+            topic: Some("Q3 Board Review".into()),
+            start_time: Some("2024-06-10T06:00:30Z".into()),
+            duration: Some(58),
+            total_size: Some(59_648_373),
+            recording_count: Some(2),
+            deleted_time: Some("2024-06-10T07:31:00Z".into()),
+            files: vec![
+                RecordingFile {
+                    file_id: Some("f-mp4".into()),
+                    file_type: Some("MP4".into()),
+                    file_size: Some(52_428_800),
+                    recording_start: Some("2024-06-10T06:00:30Z".into()),
+                    recording_end: Some("2024-06-10T06:58:00Z".into()),
+                    recording_type: Some("shared_screen_with_speaker_view".into()),
+                    status: Some("completed".into()),
+                    ..Default::default()
+                },
+                RecordingFile {
+                    file_id: Some("f-m4a".into()),
+                    file_type: Some("M4A".into()),
+                    file_size: Some(7_219_573),
+                    recording_start: Some("2024-06-10T06:00:30Z".into()),
+                    recording_end: Some("2024-06-10T06:58:00Z".into()),
+                    recording_type: Some("audio_only".into()),
+                    status: Some("completed".into()),
+                    ..Default::default()
+                },
+            ],
+            via: "api".into(),
+            ..Default::default()
+        },
+        &ev(o, l, &raw),
+    )
+    .unwrap();
+    let (l, raw) = next("trashed");
+    w.webhook_event(
+        &WebhookEvent {
+            event: "recording.trashed".into(),
+            event_ts: 1718004660000,
+            time: "2024-06-10T07:31:00Z".into(),
+            operator: Some("dave@acme.com".into()),
+            object_id: Some(BOARD.into()),
+            payload_sha256: "ab".repeat(32),
+            ..Default::default()
+        },
+        &ev(o, l, &raw),
+    )
+    .unwrap();
+    w.commit().unwrap();
+    add_findings(&store);
+}
+
+/// The detection engine's tables (expected shape of migration 0002) with three findings.
+#[allow(clippy::type_complexity)]
+pub fn add_findings(store: &Store) {
+    let c = &store.conn;
+    c.execute_batch(
+        "CREATE TABLE IF NOT EXISTS findings (
+           id INTEGER PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL, time TEXT NOT NULL,
+           summary TEXT NOT NULL, user TEXT, meeting_id INTEGER, meeting_uuid TEXT, ip TEXT,
+           recording TEXT);
+         CREATE TABLE IF NOT EXISTS finding_evidence (
+           finding_id INTEGER NOT NULL, tbl TEXT NOT NULL, row_id INTEGER NOT NULL);",
+    )
+    .unwrap();
+    let id = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let eve = id("SELECT id FROM participants WHERE email = 'eve@evil.example'");
+    let fake = id("SELECT id FROM participants WHERE name = 'Carol Chen (CFO)'");
+    let del = id("SELECT id FROM operations WHERE action = 'Delete'");
+    let newip =
+        id("SELECT id FROM signins WHERE ip_address = '198.51.100.7' AND email = 'bob@acme.com'");
+    let rows: &[(
+        &str,
+        &str,
+        &str,
+        &str,
+        Option<&str>,
+        Option<&str>,
+        Option<&str>,
+        &str,
+        i64,
+    )] = &[
+        (
+            "external-in-sensitive-meeting",
+            "critical",
+            "2024-06-10T06:10:00Z",
+            "external eve@evil.example joined board meeting \"Q3 Board Review\"",
+            Some("eve@evil.example"),
+            Some(BOARD),
+            Some("203.0.113.66"),
+            "participants",
+            eve,
+        ),
+        (
+            "display-name-impersonation",
+            "high",
+            "2024-06-10T06:20:00Z",
+            "guest \"Carol Chen (CFO)\" looks like carol@acme.com",
+            None,
+            Some(BOARD),
+            Some("203.0.113.9"),
+            "participants",
+            fake,
+        ),
+        (
+            "recording-deleted",
+            "high",
+            "2024-06-10T07:30:00Z",
+            "dave@acme.com deleted the recording of \"Q3 Board Review\" (not a participant)",
+            Some("dave@acme.com"),
+            Some(BOARD),
+            None,
+            "operations",
+            del,
+        ),
+        (
+            "signin-new-ip",
+            "medium",
+            "2024-06-10T05:40:00Z",
+            "bob@acme.com signed in from new IP 198.51.100.7",
+            Some("bob@acme.com"),
+            None,
+            Some("198.51.100.7"),
+            "signins",
+            newip,
+        ),
+    ];
+    for (rule, sev, time, summary, user, meeting, ip, tbl, rid) in rows {
+        c.execute(
+            "INSERT INTO findings (rule, severity, time, summary, user, meeting_id, meeting_uuid, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            rusqlite::params![rule, sev, time, summary, user, meeting.map(|_| MID), meeting, ip],
+        )
+        .unwrap();
+        let fid = c.last_insert_rowid();
+        c.execute(
+            "INSERT INTO finding_evidence (finding_id, tbl, row_id) VALUES (?1, ?2, ?3)",
+            rusqlite::params![fid, tbl, rid],
+        )
+        .unwrap();
+    }
+}
