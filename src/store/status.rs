@@ -449,3 +449,66 @@ pub fn cmd_status(a: &StatusArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn silent_sources_and_failed_sync_windows_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("c.zl")).unwrap();
+        {
+            let w = store.writer().unwrap();
+            let c = w.conn();
+            c.execute_batch(
+                "INSERT INTO origins (kind, source) VALUES ('test', 't');
+                 INSERT INTO signins (time, email, activity, via, origin_id, raw, sha256) VALUES
+                   ('2024-06-01T00:00:00Z', 'a@x', 'Sign in', 't', 1, '1', '1'),
+                   ('2024-06-01T12:00:00Z', 'a@x', 'Sign in', 't', 1, '2', '2'),
+                   ('2024-06-04T12:00:00Z', 'a@x', 'Sign in', 't', 1, '3', '3');
+                 INSERT INTO operations (time, operator, category_type, action, operation_detail,
+                   via, origin_id, raw, sha256) VALUES
+                   ('2024-06-05T00:00:00Z', 'a@x', 'User', 'Add', 'Add User b@x', 't', 1, '4', '4');
+                 INSERT INTO coverage (source, scope, win_from, win_to, state, detail, updated_at)
+                 VALUES ('metrics', '', '2024-06-01', '2024-06-05', 'unavailable',
+                         'code 200: No permission.', '2024-06-06T00:00:00Z'),
+                        ('signins', '', '2024-06-01', '2024-06-05', 'done', '', 'x');",
+            )
+            .unwrap();
+            w.commit().unwrap();
+        }
+        let st = case_status(&store).unwrap();
+        assert_eq!(
+            st.span,
+            Some(("2024-06-01T00:00:00Z".into(), "2024-06-05T00:00:00Z".into()))
+        );
+        let by = |n: &str| st.sources.iter().find(|s| s.source == n).unwrap();
+        // Inside the sign-ins: 72 h of silence; the 12 h after it are not a gap.
+        assert_eq!(
+            by("sign-ins").gaps,
+            vec![Gap {
+                from: "2024-06-01T12:00:00Z".into(),
+                to: "2024-06-04T12:00:00Z".into(),
+                hours: 72.0
+            }]
+        );
+        // Operations began four days into the case: silent before.
+        assert_eq!(by("operations").gaps.len(), 1);
+        assert_eq!(by("operations").gaps[0].hours, 96.0);
+        // A source with no records is silent for the whole span.
+        assert_eq!(by("chat").records, 0);
+        assert_eq!(by("chat").gaps[0].hours, 96.0);
+        // Lists are not event streams.
+        assert!(by("vips").gaps.is_empty() && !by("vips").tracks_gaps);
+        // Only the windows sync could not complete.
+        assert_eq!(st.coverage.len(), 1);
+        assert_eq!(st.coverage[0].state, "unavailable");
+        let mut out = Vec::new();
+        write_status(&mut out, "c.zl", &st).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("SILENT (no records)"), "{text}");
+        assert!(text.contains("unavailable"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    }
+}
