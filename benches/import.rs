@@ -241,6 +241,13 @@ fn main() {
         re.as_secs_f64(),
         rows as f64 / re.as_secs_f64()
     );
+    let t0 = Instant::now();
+    let st = zoomlens::store::status::case_status(&store).unwrap();
+    assert!(st.sources.iter().any(|s| s.records as usize == rows));
+    println!(
+        "status (counts, spans, gaps) on this case: {:.2} s",
+        t0.elapsed().as_secs_f64()
+    );
     drop(store);
 
     let bare = bare_loop(&dir.path().join("bare.case"), pages);
