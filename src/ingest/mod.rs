@@ -85,11 +85,15 @@ fn sniff_all(paths: &[PathBuf], opts: &ImportOptions) -> Result<Vec<Format>> {
     let mut out = Vec::with_capacity(paths.len());
     for p in paths {
         let f = sniff(p).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: {e:#} — nothing was imported (zoomlens reads captures, API bodies, \
-                 webhook events, Panther rows and CSV lists; see `zoomlens import --help`)",
-                p.display()
-            )
+            if e.root_cause().downcast_ref::<std::io::Error>().is_some() {
+                anyhow::anyhow!("{}: {e:#} — nothing was imported", p.display())
+            } else {
+                anyhow::anyhow!(
+                    "{}: {e:#} — nothing was imported (zoomlens reads captures, API bodies, \
+                     webhook events, Panther rows and CSV lists; see `zoomlens import --help`)",
+                    p.display()
+                )
+            }
         })?;
         if f == Format::JsonObject && opts.meeting.is_none() {
             let text = std::fs::read_to_string(p)?;
