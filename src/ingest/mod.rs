@@ -138,18 +138,22 @@ impl<'s> Batches<'s> {
         let mut total = 0u64;
         loop {
             let mut w = self.store.writer()?;
-            let mut pending = 0usize;
+            // Records in this batch, and input units (lines, pages) that may hold none.
+            let (mut records, mut units) = (0usize, 0usize);
             let mut more = true;
-            while pending < BATCH {
+            while records < BATCH && units < BATCH {
                 match f(&mut w)? {
-                    Some(n) => pending += n.max(1),
+                    Some(n) => {
+                        records += n;
+                        units += 1;
+                    }
                     None => {
                         more = false;
                         break;
                     }
                 }
             }
-            total += pending as u64;
+            total += records as u64;
             finish(w, summary)?;
             if !more {
                 return Ok(total);
