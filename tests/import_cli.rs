@@ -267,12 +267,14 @@ fn an_import_killed_midway_leaves_a_consistent_case_that_a_rerun_completes() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(ok, "ok");
+    eprintln!("killed with {committed} rows committed");
     let before: i64 = c
         .query_row("SELECT COUNT(*) FROM participants", [], |r| r.get(0))
         .unwrap();
     drop(c);
     if before as usize == total {
-        return; // the import finished before the kill landed; nothing more to show
+        eprintln!("the import finished before the kill landed");
+        return;
     }
     let out = zoomlens(&["import", &case, capture.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));

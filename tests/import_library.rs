@@ -476,3 +476,13 @@ fn csv_lists_and_portal_exports_import_by_header() {
         .unwrap();
     assert_eq!(raw, "alice@acme.example,Alice Ng,Chief Financial Officer");
 }
+
+#[test]
+fn an_empty_file_imports_nothing_without_error() {
+    let (d, mut store) = new_case();
+    let empty = d.path().join("empty.ndjson");
+    std::fs::write(&empty, "\n\n").unwrap();
+    let s = import_paths(&mut store, &[empty], &ImportOptions::default()).unwrap();
+    assert_eq!(s.files[0].records, 0);
+    assert_eq!(s.counts.total_rejected(), 0);
+}
