@@ -217,21 +217,31 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                 }
                 _ => None,
             };
-            w.meeting(
-                &Meeting {
-                    uuid: uuid.clone(),
-                    meeting_id: o.id.0,
-                    topic: o.topic.own(),
-                    host_id: o.host_id.own(),
-                    meeting_type: o.kind.0,
-                    start_time: start,
-                    end_time: end,
-                    duration,
-                    via: "webhook".into(),
-                    ..Default::default()
-                },
-                ev,
-            )?;
+            // Participant and sharing events repeat the meeting: they add it when it is new,
+            // but do not pile a copy of every event onto it as further evidence (each event
+            // is kept whole in webhook_events already).
+            let about_meeting = matches!(action, "started" | "ended");
+            let known = !about_meeting
+                && w.conn()
+                    .prepare_cached("SELECT 1 FROM meetings WHERE uuid = ?1")?
+                    .exists([&uuid])?;
+            if !known {
+                w.meeting(
+                    &Meeting {
+                        uuid: uuid.clone(),
+                        meeting_id: o.id.0,
+                        topic: o.topic.own(),
+                        host_id: o.host_id.own(),
+                        meeting_type: o.kind.0,
+                        start_time: start,
+                        end_time: end,
+                        duration,
+                        via: "webhook".into(),
+                        ..Default::default()
+                    },
+                    ev,
+                )?;
+            }
             match (action, &o.participant) {
                 ("participant_joined", Some(p)) => {
                     match participant_from(p, &uuid, o.id.0, "webhook") {
