@@ -90,6 +90,7 @@ const SOURCES: &[Source] = &[
         filter: "",
         gaps: true,
     },
+    // A feature Zoom Support must enable: no records means "not collected", not "silent".
     Source {
         name: "meeting activities",
         table: "meeting_activities",
@@ -133,6 +134,9 @@ const SOURCES: &[Source] = &[
         gaps: false,
     },
 ];
+
+/// Sources most accounts do not have: without records they are reported as not collected.
+const OPTIONAL: &[&str] = &["meeting_activities"];
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Gap {
@@ -235,6 +239,10 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
             let (Some(t), true) = (s.time, s.gaps) else {
                 continue;
             };
+            if st.records == 0 && OPTIONAL.contains(&s.table) {
+                st.tracks_gaps = false;
+                continue;
+            }
             let mut gaps = Vec::new();
             match (&st.first, &st.last) {
                 (Some(first), Some(last)) => {
