@@ -244,7 +244,7 @@ fn panther_ndjson(dir: &Path) -> (PathBuf, usize, usize) {
 }
 
 #[test]
-fn every_panther_log_with_a_time_imports_and_timeless_ones_are_rejected_not_lost() {
+fn every_panther_log_imports_without_a_reject_and_timeless_ones_are_stored_undated() {
     let (d, mut store) = new_case();
     let (file, n, timeless) = panther_ndjson(d.path());
     assert!(n >= 30, "{n} logs");
@@ -254,21 +254,42 @@ fn every_panther_log_with_a_time_imports_and_timeless_ones_are_rejected_not_lost
         &ImportOptions::default(),
     )
     .unwrap();
-    // Panther's own schema requires `time` (and Panther stamps p_event_time on every row it
-    // ingests); three hand-written rule tests carry neither, so those (and only those) are kept
-    // as rejects saying so rather than stored at no time.
+    assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
+    let stored: u64 = s.counts.0.values().map(|c| c.added + c.present).sum();
+    assert_eq!(stored as usize, n);
+    // Three hand-written rule tests carry neither `time` nor `p_event_time`: real operations
+    // at an unknown time, stored undated (time '') with their raw text, never a made-up time.
     assert_eq!(timeless, 3);
     assert_eq!(
-        s.counts.total_rejected(),
-        timeless as u64,
-        "{:?}",
-        s.first_rejects
+        count(&store, "SELECT COUNT(*) FROM operations WHERE time = ''"),
+        timeless as i64
     );
-    for (_, _, reason) in &s.first_rejects {
-        assert!(reason.contains("missing time"), "{reason}");
-    }
-    let stored: u64 = s.counts.0.values().map(|c| c.added + c.present).sum();
-    assert_eq!(stored as usize, n - timeless);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM operations WHERE time = '' AND raw LIKE '%Job Title%'
+             AND operation_detail LIKE 'Update User % - Job Title: set to Contractor'
+             AND origin_id IS NOT NULL AND line > 0"
+        ),
+        2
+    );
+    // Their changes are parsed like any other operation's.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM op_changes c JOIN operations o ON o.id = c.operation_id
+             WHERE o.time = '' AND c.to_value = 'Admin'"
+        ),
+        1
+    );
+    // `status` counts them as undated and keeps them out of the operations' time span.
+    let st = zoomlens::store::status::case_status(&store).unwrap();
+    let ops = st.sources.iter().find(|s| s.table == "operations").unwrap();
+    assert_eq!(ops.undated, 3);
+    assert!(
+        ops.first.as_deref().is_some_and(|t| !t.is_empty()),
+        "{ops:?}"
+    );
     // p_event_time stands in for a missing time.
     assert_eq!(
         count(
@@ -301,6 +322,40 @@ fn every_panther_log_with_a_time_imports_and_timeless_ones_are_rejected_not_lost
             .values()
             .all(|c| c.added == 0 && c.merged == 0)
     );
+}
+
+#[test]
+fn only_a_missing_time_on_an_operation_row_is_undated_an_unparsable_one_is_rejected() {
+    let (d, mut store) = new_case();
+    let file = d.path().join("rows.ndjson");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"p_log_type":"Zoom.Operation","time":"yesterday-ish","operator":"a@x.io","#,
+            r#""category_type":"User","action":"Update","operation_detail":"Update User b@x.io"}"#,
+            "\n",
+            r#"{"p_log_type":"Zoom.Activity","email":"a@x.io","type":"Sign in","ip_address":"1.2.3.4"}"#,
+            "\n",
+            r#"{"p_log_type":"Zoom.Operation","operator":"a@x.io","category_type":"User","#,
+            r#""action":"Delete","operation_detail":"Delete User c@x.io"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let s = import_paths(&mut store, &[file], &ImportOptions::default()).unwrap();
+    assert_eq!(s.counts.total_rejected(), 2, "{:?}", s.first_rejects);
+    let reasons: Vec<&str> = s.first_rejects.iter().map(|r| r.2.as_str()).collect();
+    assert!(reasons[0].contains("unparsable time"), "{reasons:?}");
+    assert!(reasons[1].contains("missing time"), "{reasons:?}");
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM signins"), 0);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM operations WHERE time = '' AND action = 'Delete'"
+        ),
+        1
+    );
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM operations"), 1);
 }
 
 #[test]

@@ -337,9 +337,19 @@ pub(crate) struct OperationRow<'a> {
     pub p_event_time: S<'a>,
 }
 
-pub(crate) fn operation_from(r: &OperationRow, via: &str) -> Result<Operation, String> {
+/// An operation; with `undated_ok` (single Panther-style rows only) a row with neither `time` nor
+/// `p_event_time` is a real operation at an unknown time, stored with time `""` ("undated")
+/// rather than lost or given an invented time. A time that is present but unparsable is
+/// always an error.
+pub(crate) fn operation_from(
+    r: &OperationRow,
+    via: &str,
+    undated_ok: bool,
+) -> Result<Operation, String> {
     let time = if r.time.nonblank().is_some() {
         time_req("time", &r.time)?
+    } else if undated_ok && r.p_event_time.nonblank().is_none() {
+        String::new()
     } else {
         time_req("time (or p_event_time)", &r.p_event_time)?
     };
@@ -354,7 +364,7 @@ pub(crate) fn operation_from(r: &OperationRow, via: &str) -> Result<Operation, S
 }
 
 pub(crate) fn operation(raw: &str, via: &str) -> Result<Operation, String> {
-    operation_from(&parse(raw)?, via)
+    operation_from(&parse(raw)?, via, false)
 }
 
 #[derive(Deserialize, Default)]

@@ -150,6 +150,9 @@ pub struct SourceStatus {
     pub source: String,
     pub table: String,
     pub records: i64,
+    /// Records without an event time (e.g. Panther rule-test operations, meetings never
+    /// started): counted in `records`, left out of `first`, `last` and `gaps`.
+    pub undated: i64,
     pub first: Option<String>,
     pub last: Option<String>,
     /// Whether gaps are meaningful for this source (event streams, not lists).
@@ -205,6 +208,24 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
             [],
             |r| r.get(0),
         )?;
+        let undated: i64 = match s.time {
+            Some(t) => {
+                let and = if s.filter.is_empty() {
+                    String::new()
+                } else {
+                    format!("AND {}", s.filter)
+                };
+                conn.query_row(
+                    &format!(
+                        "SELECT COUNT(*) FROM {} WHERE ({t} IS NULL OR {t} = '') {and}",
+                        s.table
+                    ),
+                    [],
+                    |r| r.get(0),
+                )?
+            }
+            None => 0,
+        };
         let (first, last) = match s.time {
             Some(t) => conn.query_row(
                 &format!("SELECT MIN({t}), MAX({t}) FROM {} {where_}", s.table),
@@ -222,6 +243,7 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
             source: s.name.to_string(),
             table: s.table.to_string(),
             records,
+            undated,
             first,
             last,
             tracks_gaps: s.gaps,
@@ -383,6 +405,23 @@ pub fn write_status(out: &mut dyn Write, case: &str, st: &CaseStatus) -> Result<
             gaps
         )?;
     }
+    let undated: Vec<&SourceStatus> = st.sources.iter().filter(|s| s.undated > 0).collect();
+    if !undated.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "undated records (event time unknown; not in first, last or gaps):"
+        )?;
+        for s in undated {
+            writeln!(
+                out,
+                "  {:<24} {:>9} of {}",
+                s.source,
+                thousands(s.undated),
+                thousands(s.records)
+            )?;
+        }
+    }
     let silent: Vec<(&SourceStatus, &Gap)> = st
         .sources
         .iter()
@@ -477,7 +516,8 @@ mod tests {
                    ('2024-06-04T12:00:00Z', 'a@x', 'Sign in', 't', 1, '3', '3');
                  INSERT INTO operations (time, operator, category_type, action, operation_detail,
                    via, origin_id, raw, sha256) VALUES
-                   ('2024-06-05T00:00:00Z', 'a@x', 'User', 'Add', 'Add User b@x', 't', 1, '4', '4');
+                   ('2024-06-05T00:00:00Z', 'a@x', 'User', 'Add', 'Add User b@x', 't', 1, '4', '4'),
+                   ('', 'a@x', 'User', 'Update', 'Update User c@x', 't', 1, '5', '5');
                  INSERT INTO coverage (source, scope, win_from, win_to, state, detail, updated_at)
                  VALUES ('metrics', '', '2024-06-01', '2024-06-05', 'unavailable',
                          'code 200: No permission.', '2024-06-06T00:00:00Z'),
@@ -501,9 +541,16 @@ mod tests {
                 hours: 72.0
             }]
         );
-        // Operations began four days into the case: silent before.
+        // Operations began four days into the case: silent before. The undated one counts
+        // as a record but neither widens the span nor fills the silence.
         assert_eq!(by("operations").gaps.len(), 1);
         assert_eq!(by("operations").gaps[0].hours, 96.0);
+        assert_eq!((by("operations").records, by("operations").undated), (2, 1));
+        assert_eq!(
+            by("operations").first.as_deref(),
+            Some("2024-06-05T00:00:00Z")
+        );
+        assert_eq!(by("sign-ins").undated, 0);
         // A source with no records is silent for the whole span.
         assert_eq!(by("chat").records, 0);
         assert_eq!(by("chat").gaps[0].hours, 96.0);
@@ -517,6 +564,21 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("SILENT (no records)"), "{text}");
         assert!(text.contains("unavailable"), "{text}");
+        let undated: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("undated records"))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert_eq!(
+            undated.len(),
+            1,
+            "only sources with undated records: {text}"
+        );
+        assert!(
+            undated[0].contains("operations") && undated[0].contains("1 of 2"),
+            "{text}"
+        );
         assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
     }
 }
