@@ -53,8 +53,9 @@ fn new_case() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// Participant pages first: the sharing sample is about a session only the report has, and
+/// a share whose session is not yet in the case is not stored (a later re-import applies it).
 fn import_all_samples(store: &mut Store) -> ImportSummary {
-    let mut s = import_paths(store, &telemetry_samples(), &ImportOptions::default()).unwrap();
     let pages: Vec<PathBuf> = PARTICIPANT_PAGES
         .iter()
         .map(|p| samples().join(p))
@@ -62,7 +63,8 @@ fn import_all_samples(store: &mut Store) -> ImportSummary {
     let opts = ImportOptions {
         meeting: Some(SAMPLE_MEETING.into()),
     };
-    let more = import_paths(store, &pages, &opts).unwrap();
+    let mut s = import_paths(store, &pages, &opts).unwrap();
+    let more = import_paths(store, &telemetry_samples(), &ImportOptions::default()).unwrap();
     s.counts.add(&more.counts);
     s.first_rejects.extend(more.first_rejects);
     s
@@ -100,6 +102,16 @@ fn every_zoom_sample_imports_without_a_reject_and_reimport_adds_nothing() {
             "SELECT COUNT(*) FROM webhook_events WHERE event = 'endpoint.url_validation'"
         ),
         0
+    );
+    // The sample share (an application, by the report's first participant) marked their
+    // session.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM participants WHERE user_id = '16778240'
+             AND share_application = 1"
+        ),
+        1
     );
     let before = count(&store, "SELECT COUNT(*) FROM extra_evidence");
     let again = import_all_samples(&mut store);
@@ -540,4 +552,103 @@ fn an_empty_file_imports_nothing_without_error() {
     let s = import_paths(&mut store, &[empty], &ImportOptions::default()).unwrap();
     assert_eq!(s.files[0].records, 0);
     assert_eq!(s.counts.total_rejected(), 0);
+}
+
+fn sample_json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(samples().join(name)).unwrap()).unwrap()
+}
+
+/// Import events as one NDJSON file.
+fn import_events(store: &mut Store, dir: &Path, events: &[serde_json::Value]) -> ImportSummary {
+    let file = dir.join(format!("events{}.ndjson", events.len()));
+    let lines: Vec<String> = events.iter().map(|e| e.to_string()).collect();
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    import_paths(store, &[file], &ImportOptions::default()).unwrap()
+}
+
+#[test]
+fn sharing_marks_the_session_open_at_that_time_and_unmatched_shares_are_not_stored() {
+    let (d, mut store) = new_case();
+    let user = "16779264";
+    let joined = |at: &str| {
+        let mut e = sample_json("webhook_meeting.participant_joined.json");
+        e["payload"]["object"]["participant"]["join_time"] = at.into();
+        e
+    };
+    let share = |who: &str, content: &str, at: &str| {
+        let mut e = sample_json("webhook_meeting.sharing_started.json");
+        let p = &mut e["payload"]["object"]["participant"];
+        p["user_id"] = who.into();
+        p["sharing_details"]["content"] = content.into();
+        p["sharing_details"]["date_time"] = at.into();
+        e
+    };
+    let events = [
+        joined("2024-06-10T06:14:05Z"),
+        share(user, "desktop", "2024-06-10T06:15:00Z"),
+        // Left at 06:20:40 (the sample), rejoined at 06:21:00.
+        sample_json("webhook_meeting.participant_left.json"),
+        share(user, "application", "2024-06-10T06:20:50Z"), // between sessions
+        joined("2024-06-10T06:21:00Z"),
+        share(user, "whiteboard", "2024-06-10T06:22:00Z"),
+        share("999", "desktop", "2024-06-10T06:15:00Z"), // never joined
+        share(user, "unknown", "2024-06-10T06:23:00Z"),  // nothing a column can say
+    ];
+    let s = import_events(&mut store, d.path(), &events);
+    assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
+    assert_eq!(s.counts.0["participants"].skipped, 3, "{:?}", s.counts);
+    let sessions: Vec<(String, i64, i64, i64)> = store
+        .conn
+        .prepare(
+            "SELECT join_time, COALESCE(share_desktop, 0), COALESCE(share_application, 0),
+                    COALESCE(share_whiteboard, 0)
+             FROM participants WHERE user_id = ?1 ORDER BY join_time",
+        )
+        .unwrap()
+        .query_map([user], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        sessions,
+        vec![
+            ("2024-06-10T06:14:05Z".into(), 1, 0, 0),
+            ("2024-06-10T06:21:00Z".into(), 0, 0, 1),
+        ]
+    );
+    // The view analysts query shows it, and every delivery is kept whole.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM zoom_participants WHERE share_desktop = 1"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM webhook_events WHERE event = 'meeting.sharing_started'"
+        ),
+        5
+    );
+    // The share is evidence of the session it marked.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM extra_evidence e JOIN participants p ON p.id = e.row_id
+             WHERE e.tbl = 'participants' AND p.join_time = '2024-06-10T06:14:05Z'
+             AND e.raw LIKE '%sharing_started%'"
+        ),
+        1
+    );
+    let again = import_events(&mut store, d.path(), &events);
+    assert!(
+        again
+            .counts
+            .0
+            .values()
+            .all(|c| c.added == 0 && c.merged == 0),
+        "{:?}",
+        again.counts
+    );
 }

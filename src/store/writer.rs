@@ -381,6 +381,14 @@ static MEETING_ACTIVITIES: Spec = Spec {
     sql: OnceLock::new(),
 };
 
+/// What a participant shared (`sharing_details.content` of a sharing webhook).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shared {
+    Desktop,
+    Application,
+    Whiteboard,
+}
+
 /// One row of the meeting audit trail (`/report/meeting_activities`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MeetingActivity {
@@ -744,6 +752,46 @@ impl<'c> Writer<'c> {
                      in_webhook = 1 WHERE id = ?3",
                 )?
                 .execute(params![leave_time, leave_reason, id])?;
+            self.counts.note("participants", Outcome::Merged);
+        } else {
+            self.counts.note("participants", Outcome::Present);
+        }
+        Ok(true)
+    }
+
+    /// A share without its session (webhook `sharing_started`): marks what was shared on the
+    /// participant's session open at that time (the latest join at or before it, not left
+    /// before it). Returns false when no session matched.
+    pub fn participant_shared(
+        &mut self,
+        meeting_uuid: &str,
+        user_id: &str,
+        time: &str,
+        content: Shared,
+        ev: &Evidence,
+    ) -> Result<bool> {
+        let id: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT id FROM participants WHERE meeting_uuid = ?1 AND user_id = ?2
+                 AND join_time <= ?3 AND (leave_time IS NULL OR leave_time = '' OR leave_time >= ?3)
+                 ORDER BY join_time DESC LIMIT 1",
+            )?
+            .query_row(params![meeting_uuid, user_id, time], |r| r.get(0))
+            .optional()?;
+        let Some(id) = id else { return Ok(false) };
+        if self.extra_evidence("participants", id, ev)? {
+            // The column is one of three fixed names, never input.
+            let col = match content {
+                Shared::Desktop => "share_desktop",
+                Shared::Application => "share_application",
+                Shared::Whiteboard => "share_whiteboard",
+            };
+            self.tx
+                .prepare_cached(&format!(
+                    "UPDATE participants SET {col} = 1, in_webhook = 1 WHERE id = ?1"
+                ))?
+                .execute([id])?;
             self.counts.note("participants", Outcome::Merged);
         } else {
             self.counts.note("participants", Outcome::Present);
