@@ -113,6 +113,14 @@ fn every_zoom_sample_imports_without_a_reject_and_reimport_adds_nothing() {
         ),
         1
     );
+    // The sample user.updated (type 1 -> 2) changed the directory.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT user_type FROM users WHERE zoom_id = 'z8yCxjabcdEFGHfp8uQ'"
+        ),
+        2
+    );
     let before = count(&store, "SELECT COUNT(*) FROM extra_evidence");
     let again = import_all_samples(&mut store);
     for (table, c) in &again.counts.0 {
@@ -640,6 +648,88 @@ fn sharing_marks_the_session_open_at_that_time_and_unmatched_shares_are_not_stor
              AND e.raw LIKE '%sharing_started%'"
         ),
         1
+    );
+    let again = import_events(&mut store, d.path(), &events);
+    assert!(
+        again
+            .counts
+            .0
+            .values()
+            .all(|c| c.added == 0 && c.merged == 0),
+        "{:?}",
+        again.counts
+    );
+}
+
+#[test]
+fn user_updated_applies_the_changed_fields_and_keeps_the_delivery() {
+    let (d, mut store) = new_case();
+    import_paths(
+        &mut store,
+        &[samples().join("users.json")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let dave = "z8yCxjabcdEFGHfp8uQ";
+    let type_change = sample_json("webhook_user.updated.json"); // type 1 -> 2
+    let mut dept = type_change.clone();
+    dept["event_ts"] = 1718013100000i64.into();
+    dept["payload"]["object"] = serde_json::json!({"id": dave, "dept": "Finance"});
+    let mut stranger = type_change.clone();
+    stranger["payload"]["object"] = serde_json::json!({"id": "nobody", "type": 2});
+    let mut newcomer = type_change.clone();
+    newcomer["payload"]["object"] =
+        serde_json::json!({"id": "new1", "email": "new@example.com", "type": 1});
+    let events = [type_change, dept, stranger, newcomer];
+    let s = import_events(&mut store, d.path(), &events);
+    assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
+    let users = &s.counts.0["users"];
+    assert_eq!(
+        (users.added, users.merged, users.skipped),
+        (1, 2, 1),
+        "{users:?}"
+    );
+    let row: (i64, String, String, String, String) = store
+        .conn
+        .query_row(
+            "SELECT user_type, dept, email, display_name, timezone FROM users WHERE zoom_id = ?1",
+            [dave],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    // Both changes applied; what the updates did not mention is unchanged.
+    assert_eq!(
+        row,
+        (
+            2,
+            "Finance".into(),
+            "dave@example.com".into(),
+            "Dave Doe".into(),
+            "Europe/Berlin".into()
+        )
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM extra_evidence e JOIN users u ON u.id = e.row_id
+             WHERE e.tbl = 'users' AND u.zoom_id = 'z8yCxjabcdEFGHfp8uQ'
+             AND e.raw LIKE '%user.updated%'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM users WHERE email = 'new@example.com'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM webhook_events WHERE event = 'user.updated'"
+        ),
+        4
     );
     let again = import_events(&mut store, d.path(), &events);
     assert!(

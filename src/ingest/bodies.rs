@@ -775,6 +775,13 @@ pub(crate) struct UserRow<'a> {
 }
 
 pub(crate) fn user_from(r: &UserRow) -> Result<User, String> {
+    text_req("email", &r.email)?;
+    user_fields(r)
+}
+
+/// The fields of a user object as given; `email` is blank when absent (a `user.updated`
+/// event carries only the id and what changed).
+pub(crate) fn user_fields(r: &UserRow) -> Result<User, String> {
     let created = if r.user_created_at.nonblank().is_some() {
         time_opt("user_created_at", &r.user_created_at)?
     } else {
@@ -782,7 +789,7 @@ pub(crate) fn user_from(r: &UserRow) -> Result<User, String> {
     };
     Ok(User {
         zoom_id: r.id.nonblank().map(str::to_string),
-        email: text_req("email", &r.email)?,
+        email: r.email.nonblank().unwrap_or("").to_string(),
         first_name: r.first_name.own(),
         last_name: r.last_name.own(),
         display_name: r.display_name.own(),

@@ -5,7 +5,7 @@
 //! `meeting.started/ended` → meetings, `meeting.participant_joined` → a participant session
 //! that `meeting.participant_left` closes and `meeting.sharing_started` marks as sharing,
 //! `recording.*` → recordings (trashed and deleted set the deletion time),
-//! `user.signed_in/out` → sign-ins, `user.created/activated/deactivated` → the users
+//! `user.signed_in/out` → sign-ins, `user.created/activated/deactivated/updated` → the users
 //! directory. `endpoint.url_validation` pings are not evidence and are not stored.
 
 use super::bodies::{
@@ -385,6 +385,25 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                     _ => u.status,
                 };
                 w.user(&u, ev)?;
+            }
+        }
+        "user" if action == "updated" => {
+            // Only the id and the changed fields (the previous values are in `old_object`,
+            // kept in the delivery).
+            let r: super::bodies::UserRow = match serde_json::from_str(object) {
+                Ok(r) => r,
+                Err(e) => return Ok(Err(("users", format!("unusable object: {e}")))),
+            };
+            if r.id.nonblank().is_none() && r.email.nonblank().is_none() {
+                return Ok(Err(("users", "object without id or email".into())));
+            }
+            let u = match super::bodies::user_fields(&r) {
+                Ok(u) => u,
+                Err(e) => return Ok(Err(("users", e))),
+            };
+            if !w.user_updated(&u, ev)? {
+                // A user the case does not know yet, without an email to add them by.
+                w.counts.skip("users");
             }
         }
         _ => {}
