@@ -53,8 +53,9 @@ fn new_case() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// Participant pages first: the sharing sample is about a session only the report has, and
+/// a share whose session is not yet in the case is not stored (a later re-import applies it).
 fn import_all_samples(store: &mut Store) -> ImportSummary {
-    let mut s = import_paths(store, &telemetry_samples(), &ImportOptions::default()).unwrap();
     let pages: Vec<PathBuf> = PARTICIPANT_PAGES
         .iter()
         .map(|p| samples().join(p))
@@ -62,7 +63,8 @@ fn import_all_samples(store: &mut Store) -> ImportSummary {
     let opts = ImportOptions {
         meeting: Some(SAMPLE_MEETING.into()),
     };
-    let more = import_paths(store, &pages, &opts).unwrap();
+    let mut s = import_paths(store, &pages, &opts).unwrap();
+    let more = import_paths(store, &telemetry_samples(), &ImportOptions::default()).unwrap();
     s.counts.add(&more.counts);
     s.first_rejects.extend(more.first_rejects);
     s
@@ -100,6 +102,24 @@ fn every_zoom_sample_imports_without_a_reject_and_reimport_adds_nothing() {
             "SELECT COUNT(*) FROM webhook_events WHERE event = 'endpoint.url_validation'"
         ),
         0
+    );
+    // The sample share (an application, by the report's first participant) marked their
+    // session.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM participants WHERE user_id = '16778240'
+             AND share_application = 1"
+        ),
+        1
+    );
+    // The sample user.updated (type 1 -> 2) changed the directory.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT user_type FROM users WHERE zoom_id = 'z8yCxjabcdEFGHfp8uQ'"
+        ),
+        2
     );
     let before = count(&store, "SELECT COUNT(*) FROM extra_evidence");
     let again = import_all_samples(&mut store);
@@ -244,7 +264,7 @@ fn panther_ndjson(dir: &Path) -> (PathBuf, usize, usize) {
 }
 
 #[test]
-fn every_panther_log_with_a_time_imports_and_timeless_ones_are_rejected_not_lost() {
+fn every_panther_log_imports_without_a_reject_and_timeless_ones_are_stored_undated() {
     let (d, mut store) = new_case();
     let (file, n, timeless) = panther_ndjson(d.path());
     assert!(n >= 30, "{n} logs");
@@ -254,21 +274,42 @@ fn every_panther_log_with_a_time_imports_and_timeless_ones_are_rejected_not_lost
         &ImportOptions::default(),
     )
     .unwrap();
-    // Panther's own schema requires `time` (and Panther stamps p_event_time on every row it
-    // ingests); three hand-written rule tests carry neither, so those (and only those) are kept
-    // as rejects saying so rather than stored at no time.
+    assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
+    let stored: u64 = s.counts.0.values().map(|c| c.added + c.present).sum();
+    assert_eq!(stored as usize, n);
+    // Three hand-written rule tests carry neither `time` nor `p_event_time`: real operations
+    // at an unknown time, stored undated (time '') with their raw text, never a made-up time.
     assert_eq!(timeless, 3);
     assert_eq!(
-        s.counts.total_rejected(),
-        timeless as u64,
-        "{:?}",
-        s.first_rejects
+        count(&store, "SELECT COUNT(*) FROM operations WHERE time = ''"),
+        timeless as i64
     );
-    for (_, _, reason) in &s.first_rejects {
-        assert!(reason.contains("missing time"), "{reason}");
-    }
-    let stored: u64 = s.counts.0.values().map(|c| c.added + c.present).sum();
-    assert_eq!(stored as usize, n - timeless);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM operations WHERE time = '' AND raw LIKE '%Job Title%'
+             AND operation_detail LIKE 'Update User % - Job Title: set to Contractor'
+             AND origin_id IS NOT NULL AND line > 0"
+        ),
+        2
+    );
+    // Their changes are parsed like any other operation's.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM op_changes c JOIN operations o ON o.id = c.operation_id
+             WHERE o.time = '' AND c.to_value = 'Admin'"
+        ),
+        1
+    );
+    // `status` counts them as undated and keeps them out of the operations' time span.
+    let st = zoomlens::store::status::case_status(&store).unwrap();
+    let ops = st.sources.iter().find(|s| s.table == "operations").unwrap();
+    assert_eq!(ops.undated, 3);
+    assert!(
+        ops.first.as_deref().is_some_and(|t| !t.is_empty()),
+        "{ops:?}"
+    );
     // p_event_time stands in for a missing time.
     assert_eq!(
         count(
@@ -301,6 +342,40 @@ fn every_panther_log_with_a_time_imports_and_timeless_ones_are_rejected_not_lost
             .values()
             .all(|c| c.added == 0 && c.merged == 0)
     );
+}
+
+#[test]
+fn only_a_missing_time_on_an_operation_row_is_undated_an_unparsable_one_is_rejected() {
+    let (d, mut store) = new_case();
+    let file = d.path().join("rows.ndjson");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"p_log_type":"Zoom.Operation","time":"yesterday-ish","operator":"a@x.io","#,
+            r#""category_type":"User","action":"Update","operation_detail":"Update User b@x.io"}"#,
+            "\n",
+            r#"{"p_log_type":"Zoom.Activity","email":"a@x.io","type":"Sign in","ip_address":"1.2.3.4"}"#,
+            "\n",
+            r#"{"p_log_type":"Zoom.Operation","operator":"a@x.io","category_type":"User","#,
+            r#""action":"Delete","operation_detail":"Delete User c@x.io"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let s = import_paths(&mut store, &[file], &ImportOptions::default()).unwrap();
+    assert_eq!(s.counts.total_rejected(), 2, "{:?}", s.first_rejects);
+    let reasons: Vec<&str> = s.first_rejects.iter().map(|r| r.2.as_str()).collect();
+    assert!(reasons[0].contains("unparsable time"), "{reasons:?}");
+    assert!(reasons[1].contains("missing time"), "{reasons:?}");
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM signins"), 0);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM operations WHERE time = '' AND action = 'Delete'"
+        ),
+        1
+    );
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM operations"), 1);
 }
 
 #[test]
@@ -475,4 +550,195 @@ fn csv_lists_and_portal_exports_import_by_header() {
         .query_row("SELECT raw FROM vips", [], |r| r.get(0))
         .unwrap();
     assert_eq!(raw, "alice@acme.example,Alice Ng,Chief Financial Officer");
+}
+
+#[test]
+fn an_empty_file_imports_nothing_without_error() {
+    let (d, mut store) = new_case();
+    let empty = d.path().join("empty.ndjson");
+    std::fs::write(&empty, "\n\n").unwrap();
+    let s = import_paths(&mut store, &[empty], &ImportOptions::default()).unwrap();
+    assert_eq!(s.files[0].records, 0);
+    assert_eq!(s.counts.total_rejected(), 0);
+}
+
+fn sample_json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(samples().join(name)).unwrap()).unwrap()
+}
+
+/// Import events as one NDJSON file.
+fn import_events(store: &mut Store, dir: &Path, events: &[serde_json::Value]) -> ImportSummary {
+    let file = dir.join(format!("events{}.ndjson", events.len()));
+    let lines: Vec<String> = events.iter().map(|e| e.to_string()).collect();
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    import_paths(store, &[file], &ImportOptions::default()).unwrap()
+}
+
+#[test]
+fn sharing_marks_the_session_open_at_that_time_and_unmatched_shares_are_not_stored() {
+    let (d, mut store) = new_case();
+    let user = "16779264";
+    let joined = |at: &str| {
+        let mut e = sample_json("webhook_meeting.participant_joined.json");
+        e["payload"]["object"]["participant"]["join_time"] = at.into();
+        e
+    };
+    let share = |who: &str, content: &str, at: &str| {
+        let mut e = sample_json("webhook_meeting.sharing_started.json");
+        let p = &mut e["payload"]["object"]["participant"];
+        p["user_id"] = who.into();
+        p["sharing_details"]["content"] = content.into();
+        p["sharing_details"]["date_time"] = at.into();
+        e
+    };
+    let events = [
+        joined("2024-06-10T06:14:05Z"),
+        share(user, "desktop", "2024-06-10T06:15:00Z"),
+        // Left at 06:20:40 (the sample), rejoined at 06:21:00.
+        sample_json("webhook_meeting.participant_left.json"),
+        share(user, "application", "2024-06-10T06:20:50Z"), // between sessions
+        joined("2024-06-10T06:21:00Z"),
+        share(user, "whiteboard", "2024-06-10T06:22:00Z"),
+        share("999", "desktop", "2024-06-10T06:15:00Z"), // never joined
+        share(user, "unknown", "2024-06-10T06:23:00Z"),  // nothing a column can say
+    ];
+    let s = import_events(&mut store, d.path(), &events);
+    assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
+    assert_eq!(s.counts.0["participants"].skipped, 3, "{:?}", s.counts);
+    let sessions: Vec<(String, i64, i64, i64)> = store
+        .conn
+        .prepare(
+            "SELECT join_time, COALESCE(share_desktop, 0), COALESCE(share_application, 0),
+                    COALESCE(share_whiteboard, 0)
+             FROM participants WHERE user_id = ?1 ORDER BY join_time",
+        )
+        .unwrap()
+        .query_map([user], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        sessions,
+        vec![
+            ("2024-06-10T06:14:05Z".into(), 1, 0, 0),
+            ("2024-06-10T06:21:00Z".into(), 0, 0, 1),
+        ]
+    );
+    // The view analysts query shows it, and every delivery is kept whole.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM zoom_participants WHERE share_desktop = 1"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM webhook_events WHERE event = 'meeting.sharing_started'"
+        ),
+        5
+    );
+    // The share is evidence of the session it marked.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM extra_evidence e JOIN participants p ON p.id = e.row_id
+             WHERE e.tbl = 'participants' AND p.join_time = '2024-06-10T06:14:05Z'
+             AND e.raw LIKE '%sharing_started%'"
+        ),
+        1
+    );
+    let again = import_events(&mut store, d.path(), &events);
+    assert!(
+        again
+            .counts
+            .0
+            .values()
+            .all(|c| c.added == 0 && c.merged == 0),
+        "{:?}",
+        again.counts
+    );
+}
+
+#[test]
+fn user_updated_applies_the_changed_fields_and_keeps_the_delivery() {
+    let (d, mut store) = new_case();
+    import_paths(
+        &mut store,
+        &[samples().join("users.json")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let dave = "z8yCxjabcdEFGHfp8uQ";
+    let type_change = sample_json("webhook_user.updated.json"); // type 1 -> 2
+    let mut dept = type_change.clone();
+    dept["event_ts"] = 1718013100000i64.into();
+    dept["payload"]["object"] = serde_json::json!({"id": dave, "dept": "Finance"});
+    let mut stranger = type_change.clone();
+    stranger["payload"]["object"] = serde_json::json!({"id": "nobody", "type": 2});
+    let mut newcomer = type_change.clone();
+    newcomer["payload"]["object"] =
+        serde_json::json!({"id": "new1", "email": "new@example.com", "type": 1});
+    let events = [type_change, dept, stranger, newcomer];
+    let s = import_events(&mut store, d.path(), &events);
+    assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
+    let users = &s.counts.0["users"];
+    assert_eq!(
+        (users.added, users.merged, users.skipped),
+        (1, 2, 1),
+        "{users:?}"
+    );
+    let row: (i64, String, String, String, String) = store
+        .conn
+        .query_row(
+            "SELECT user_type, dept, email, display_name, timezone FROM users WHERE zoom_id = ?1",
+            [dave],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    // Both changes applied; what the updates did not mention is unchanged.
+    assert_eq!(
+        row,
+        (
+            2,
+            "Finance".into(),
+            "dave@example.com".into(),
+            "Dave Doe".into(),
+            "Europe/Berlin".into()
+        )
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM extra_evidence e JOIN users u ON u.id = e.row_id
+             WHERE e.tbl = 'users' AND u.zoom_id = 'z8yCxjabcdEFGHfp8uQ'
+             AND e.raw LIKE '%user.updated%'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM users WHERE email = 'new@example.com'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM webhook_events WHERE event = 'user.updated'"
+        ),
+        4
+    );
+    let again = import_events(&mut store, d.path(), &events);
+    assert!(
+        again
+            .counts
+            .0
+            .values()
+            .all(|c| c.added == 0 && c.merged == 0),
+        "{:?}",
+        again.counts
+    );
 }

@@ -337,9 +337,19 @@ pub(crate) struct OperationRow<'a> {
     pub p_event_time: S<'a>,
 }
 
-pub(crate) fn operation_from(r: &OperationRow, via: &str) -> Result<Operation, String> {
+/// An operation; with `undated_ok` (single Panther-style rows only) a row with neither `time` nor
+/// `p_event_time` is a real operation at an unknown time, stored with time `""` ("undated")
+/// rather than lost or given an invented time. A time that is present but unparsable is
+/// always an error.
+pub(crate) fn operation_from(
+    r: &OperationRow,
+    via: &str,
+    undated_ok: bool,
+) -> Result<Operation, String> {
     let time = if r.time.nonblank().is_some() {
         time_req("time", &r.time)?
+    } else if undated_ok && r.p_event_time.nonblank().is_none() {
+        String::new()
     } else {
         time_req("time (or p_event_time)", &r.p_event_time)?
     };
@@ -354,7 +364,7 @@ pub(crate) fn operation_from(r: &OperationRow, via: &str) -> Result<Operation, S
 }
 
 pub(crate) fn operation(raw: &str, via: &str) -> Result<Operation, String> {
-    operation_from(&parse(raw)?, via)
+    operation_from(&parse(raw)?, via, false)
 }
 
 #[derive(Deserialize, Default)]
@@ -765,6 +775,13 @@ pub(crate) struct UserRow<'a> {
 }
 
 pub(crate) fn user_from(r: &UserRow) -> Result<User, String> {
+    text_req("email", &r.email)?;
+    user_fields(r)
+}
+
+/// The fields of a user object as given; `email` is blank when absent (a `user.updated`
+/// event carries only the id and what changed).
+pub(crate) fn user_fields(r: &UserRow) -> Result<User, String> {
     let created = if r.user_created_at.nonblank().is_some() {
         time_opt("user_created_at", &r.user_created_at)?
     } else {
@@ -772,7 +789,7 @@ pub(crate) fn user_from(r: &UserRow) -> Result<User, String> {
     };
     Ok(User {
         zoom_id: r.id.nonblank().map(str::to_string),
-        email: text_req("email", &r.email)?,
+        email: r.email.nonblank().unwrap_or("").to_string(),
         first_name: r.first_name.own(),
         last_name: r.last_name.own(),
         display_name: r.display_name.own(),

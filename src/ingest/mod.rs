@@ -85,11 +85,15 @@ fn sniff_all(paths: &[PathBuf], opts: &ImportOptions) -> Result<Vec<Format>> {
     let mut out = Vec::with_capacity(paths.len());
     for p in paths {
         let f = sniff(p).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: {e:#} — nothing was imported (zoomlens reads captures, API bodies, \
-                 webhook events, Panther rows and CSV lists; see `zoomlens import --help`)",
-                p.display()
-            )
+            if e.root_cause().downcast_ref::<std::io::Error>().is_some() {
+                anyhow::anyhow!("{}: {e:#} — nothing was imported", p.display())
+            } else {
+                anyhow::anyhow!(
+                    "{}: {e:#} — nothing was imported (zoomlens reads captures, API bodies, \
+                     webhook events, Panther rows and CSV lists; see `zoomlens import --help`)",
+                    p.display()
+                )
+            }
         })?;
         if f == Format::JsonObject && opts.meeting.is_none() {
             let text = std::fs::read_to_string(p)?;
@@ -134,18 +138,22 @@ impl<'s> Batches<'s> {
         let mut total = 0u64;
         loop {
             let mut w = self.store.writer()?;
-            let mut pending = 0usize;
+            // Records in this batch, and input units (lines, pages) that may hold none.
+            let (mut records, mut units) = (0usize, 0usize);
             let mut more = true;
-            while pending < BATCH {
+            while records < BATCH && units < BATCH {
                 match f(&mut w)? {
-                    Some(n) => pending += n.max(1),
+                    Some(n) => {
+                        records += n;
+                        units += 1;
+                    }
                     None => {
                         more = false;
                         break;
                     }
                 }
             }
-            total += pending as u64;
+            total += records as u64;
             finish(w, summary)?;
             if !more {
                 return Ok(total);

@@ -1,6 +1,11 @@
 //! Single sign-in and operation-log records, one JSON object each: Panther's `Zoom.Activity`
 //! and `Zoom.Operation` rows (with `p_*` fields; `p_event_time` stands in for a missing
 //! `time`), or the same records exported bare from the API.
+//!
+//! A Panther-style operation row with neither time is stored undated (time `""`): Panther's
+//! rule tests carry such rows (without any `p_*` field), and they are real operations whose
+//! time is simply unknown. Sign-ins without a time, operations in API pages or CSV exports
+//! without one, and any unparsable time stay rejects.
 
 use super::bodies::{ActivityRow, At, OperationRow, activity_from, operation_from};
 use crate::model::Evidence;
@@ -51,7 +56,7 @@ pub fn store_row(w: &mut Writer, at: &At, kind: RowKind, raw: &str, panther: boo
         },
         RowKind::Operation => match serde_json::from_str::<OperationRow>(raw)
             .map_err(unusable)
-            .and_then(|r| operation_from(&r, via))
+            .and_then(|r| operation_from(&r, via, true))
         {
             Ok(o) => {
                 w.operation(&o, &ev())?;

@@ -115,7 +115,8 @@ pub fn sniff(path: &Path) -> Result<Format> {
     let text = strip_bom(&text);
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
-        bail!("the file is empty");
+        // Nothing to import (a sync window with no pages, an empty export): not an error.
+        return Ok(Format::JsonLines);
     }
     match trimmed.as_bytes()[0] {
         b'[' => {

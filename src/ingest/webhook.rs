@@ -3,15 +3,17 @@
 //! Every delivery is kept in `webhook_events` (keyed by event, event_ts and a hash of the
 //! payload, since Zoom sends no event id). What it describes also goes to the normal tables:
 //! `meeting.started/ended` → meetings, `meeting.participant_joined` → a participant session
-//! that `meeting.participant_left` closes, `recording.*` → recordings (trashed and deleted set
-//! the deletion time), `user.signed_in/out` → sign-ins, `user.created/activated/deactivated`
-//! → the users directory. `endpoint.url_validation` pings are not evidence and are not stored.
+//! that `meeting.participant_left` closes and `meeting.sharing_started` marks as sharing,
+//! `recording.*` → recordings (trashed and deleted set the deletion time),
+//! `user.signed_in/out` → sign-ins, `user.created/activated/deactivated/updated` → the users
+//! directory. `endpoint.url_validation` pings are not evidence and are not stored.
 
 use super::bodies::{
     ParticipantRow, RecordingRow, activity_kind, participant_from, recording_from,
 };
 use super::lax::{N, S, text_req, time_opt};
 use crate::model::*;
+use crate::store::writer::Shared;
 use crate::store::{Outcome, Writer};
 use anyhow::Result;
 use rusqlite::OptionalExtension;
@@ -93,6 +95,32 @@ struct SignObject<'a> {
     #[serde(borrow)]
     version: S<'a>,
     login_type: N,
+}
+
+/// The participant of a sharing event and what they shared.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SharingObject<'a> {
+    #[serde(borrow)]
+    participant: Option<SharingParticipant<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SharingParticipant<'a> {
+    #[serde(borrow)]
+    user_id: S<'a>,
+    #[serde(borrow)]
+    sharing_details: Option<SharingDetails<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SharingDetails<'a> {
+    #[serde(borrow)]
+    content: S<'a>,
+    #[serde(borrow)]
+    date_time: S<'a>,
 }
 
 /// The id of the object an event is about, as text (`id` may be a number or a string).
@@ -217,21 +245,31 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                 }
                 _ => None,
             };
-            w.meeting(
-                &Meeting {
-                    uuid: uuid.clone(),
-                    meeting_id: o.id.0,
-                    topic: o.topic.own(),
-                    host_id: o.host_id.own(),
-                    meeting_type: o.kind.0,
-                    start_time: start,
-                    end_time: end,
-                    duration,
-                    via: "webhook".into(),
-                    ..Default::default()
-                },
-                ev,
-            )?;
+            // Participant and sharing events repeat the meeting: they add it when it is new,
+            // but do not pile a copy of every event onto it as further evidence (each event
+            // is kept whole in webhook_events already).
+            let about_meeting = matches!(action, "started" | "ended");
+            let known = !about_meeting
+                && w.conn()
+                    .prepare_cached("SELECT 1 FROM meetings WHERE uuid = ?1")?
+                    .exists([&uuid])?;
+            if !known {
+                w.meeting(
+                    &Meeting {
+                        uuid: uuid.clone(),
+                        meeting_id: o.id.0,
+                        topic: o.topic.own(),
+                        host_id: o.host_id.own(),
+                        meeting_type: o.kind.0,
+                        start_time: start,
+                        end_time: end,
+                        duration,
+                        via: "webhook".into(),
+                        ..Default::default()
+                    },
+                    ev,
+                )?;
+            }
             match (action, &o.participant) {
                 ("participant_joined", Some(p)) => {
                     match participant_from(p, &uuid, o.id.0, "webhook") {
@@ -254,6 +292,37 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                     if !w.participant_left(&uuid, &user_id, &leave, p.leave_reason.get(), ev)? {
                         // The join is not in the case (it happened before collection began):
                         // the leave stays in webhook_events only.
+                        w.counts.skip("participants");
+                    }
+                }
+                ("sharing_started", _) => {
+                    let o: SharingObject = serde_json::from_str(object).unwrap_or_default();
+                    let p = o.participant.unwrap_or_default();
+                    let user_id = match text_req("participant.user_id", &p.user_id) {
+                        Ok(u) => u,
+                        Err(e) => return Ok(Err(("participants", e))),
+                    };
+                    let d = p.sharing_details.unwrap_or_default();
+                    let at = match time_opt("sharing_details.date_time", &d.date_time) {
+                        Ok(Some(t)) => t,
+                        Ok(None) => time.to_string(),
+                        Err(e) => return Ok(Err(("participants", e))),
+                    };
+                    let content = d.content.nonblank().map(str::to_ascii_lowercase);
+                    let shared = match content.as_deref() {
+                        Some("desktop") => Some(Shared::Desktop),
+                        Some("application") => Some(Shared::Application),
+                        Some("whiteboard") => Some(Shared::Whiteboard),
+                        // "unknown" or none: no column says it; the delivery is kept whole.
+                        _ => None,
+                    };
+                    let stored = match shared {
+                        Some(s) => w.participant_shared(&uuid, &user_id, &at, s, ev)?,
+                        None => false,
+                    };
+                    if !stored {
+                        // No session open then (joined before collection began), or nothing
+                        // a session column can say: the event stays in webhook_events only.
                         w.counts.skip("participants");
                     }
                 }
@@ -316,6 +385,25 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                     _ => u.status,
                 };
                 w.user(&u, ev)?;
+            }
+        }
+        "user" if action == "updated" => {
+            // Only the id and the changed fields (the previous values are in `old_object`,
+            // kept in the delivery).
+            let r: super::bodies::UserRow = match serde_json::from_str(object) {
+                Ok(r) => r,
+                Err(e) => return Ok(Err(("users", format!("unusable object: {e}")))),
+            };
+            if r.id.nonblank().is_none() && r.email.nonblank().is_none() {
+                return Ok(Err(("users", "object without id or email".into())));
+            }
+            let u = match super::bodies::user_fields(&r) {
+                Ok(u) => u,
+                Err(e) => return Ok(Err(("users", e))),
+            };
+            if !w.user_updated(&u, ev)? {
+                // A user the case does not know yet, without an email to add them by.
+                w.counts.skip("users");
             }
         }
         _ => {}

@@ -90,6 +90,7 @@ const SOURCES: &[Source] = &[
         filter: "",
         gaps: true,
     },
+    // A feature Zoom Support must enable: no records means "not collected", not "silent".
     Source {
         name: "meeting activities",
         table: "meeting_activities",
@@ -134,6 +135,9 @@ const SOURCES: &[Source] = &[
     },
 ];
 
+/// Sources most accounts do not have: without records they are reported as not collected.
+const OPTIONAL: &[&str] = &["meeting_activities"];
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Gap {
     pub from: String,
@@ -146,6 +150,9 @@ pub struct SourceStatus {
     pub source: String,
     pub table: String,
     pub records: i64,
+    /// Records without an event time (e.g. Panther rule-test operations, meetings never
+    /// started): counted in `records`, left out of `first`, `last` and `gaps`.
+    pub undated: i64,
     pub first: Option<String>,
     pub last: Option<String>,
     /// Whether gaps are meaningful for this source (event streams, not lists).
@@ -201,6 +208,24 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
             [],
             |r| r.get(0),
         )?;
+        let undated: i64 = match s.time {
+            Some(t) => {
+                let and = if s.filter.is_empty() {
+                    String::new()
+                } else {
+                    format!("AND {}", s.filter)
+                };
+                conn.query_row(
+                    &format!(
+                        "SELECT COUNT(*) FROM {} WHERE ({t} IS NULL OR {t} = '') {and}",
+                        s.table
+                    ),
+                    [],
+                    |r| r.get(0),
+                )?
+            }
+            None => 0,
+        };
         let (first, last) = match s.time {
             Some(t) => conn.query_row(
                 &format!("SELECT MIN({t}), MAX({t}) FROM {} {where_}", s.table),
@@ -218,6 +243,7 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
             source: s.name.to_string(),
             table: s.table.to_string(),
             records,
+            undated,
             first,
             last,
             tracks_gaps: s.gaps,
@@ -235,6 +261,10 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
             let (Some(t), true) = (s.time, s.gaps) else {
                 continue;
             };
+            if st.records == 0 && OPTIONAL.contains(&s.table) {
+                st.tracks_gaps = false;
+                continue;
+            }
             let mut gaps = Vec::new();
             match (&st.first, &st.last) {
                 (Some(first), Some(last)) => {
@@ -375,6 +405,23 @@ pub fn write_status(out: &mut dyn Write, case: &str, st: &CaseStatus) -> Result<
             gaps
         )?;
     }
+    let undated: Vec<&SourceStatus> = st.sources.iter().filter(|s| s.undated > 0).collect();
+    if !undated.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "undated records (event time unknown; not in first, last or gaps):"
+        )?;
+        for s in undated {
+            writeln!(
+                out,
+                "  {:<24} {:>9} of {}",
+                s.source,
+                thousands(s.undated),
+                thousands(s.records)
+            )?;
+        }
+    }
     let silent: Vec<(&SourceStatus, &Gap)> = st
         .sources
         .iter()
@@ -448,4 +495,90 @@ pub fn cmd_status(a: &StatusArgs) -> Result<ExitCode> {
         write_status(&mut out, &a.case.display().to_string(), &st)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn silent_sources_and_failed_sync_windows_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("c.zl")).unwrap();
+        {
+            let w = store.writer().unwrap();
+            let c = w.conn();
+            c.execute_batch(
+                "INSERT INTO origins (kind, source) VALUES ('test', 't');
+                 INSERT INTO signins (time, email, activity, via, origin_id, raw, sha256) VALUES
+                   ('2024-06-01T00:00:00Z', 'a@x', 'Sign in', 't', 1, '1', '1'),
+                   ('2024-06-01T12:00:00Z', 'a@x', 'Sign in', 't', 1, '2', '2'),
+                   ('2024-06-04T12:00:00Z', 'a@x', 'Sign in', 't', 1, '3', '3');
+                 INSERT INTO operations (time, operator, category_type, action, operation_detail,
+                   via, origin_id, raw, sha256) VALUES
+                   ('2024-06-05T00:00:00Z', 'a@x', 'User', 'Add', 'Add User b@x', 't', 1, '4', '4'),
+                   ('', 'a@x', 'User', 'Update', 'Update User c@x', 't', 1, '5', '5');
+                 INSERT INTO coverage (source, scope, win_from, win_to, state, detail, updated_at)
+                 VALUES ('metrics', '', '2024-06-01', '2024-06-05', 'unavailable',
+                         'code 200: No permission.', '2024-06-06T00:00:00Z'),
+                        ('signins', '', '2024-06-01', '2024-06-05', 'done', '', 'x');",
+            )
+            .unwrap();
+            w.commit().unwrap();
+        }
+        let st = case_status(&store).unwrap();
+        assert_eq!(
+            st.span,
+            Some(("2024-06-01T00:00:00Z".into(), "2024-06-05T00:00:00Z".into()))
+        );
+        let by = |n: &str| st.sources.iter().find(|s| s.source == n).unwrap();
+        // Inside the sign-ins: 72 h of silence; the 12 h after it are not a gap.
+        assert_eq!(
+            by("sign-ins").gaps,
+            vec![Gap {
+                from: "2024-06-01T12:00:00Z".into(),
+                to: "2024-06-04T12:00:00Z".into(),
+                hours: 72.0
+            }]
+        );
+        // Operations began four days into the case: silent before. The undated one counts
+        // as a record but neither widens the span nor fills the silence.
+        assert_eq!(by("operations").gaps.len(), 1);
+        assert_eq!(by("operations").gaps[0].hours, 96.0);
+        assert_eq!((by("operations").records, by("operations").undated), (2, 1));
+        assert_eq!(
+            by("operations").first.as_deref(),
+            Some("2024-06-05T00:00:00Z")
+        );
+        assert_eq!(by("sign-ins").undated, 0);
+        // A source with no records is silent for the whole span.
+        assert_eq!(by("chat").records, 0);
+        assert_eq!(by("chat").gaps[0].hours, 96.0);
+        // Lists are not event streams.
+        assert!(by("vips").gaps.is_empty() && !by("vips").tracks_gaps);
+        // Only the windows sync could not complete.
+        assert_eq!(st.coverage.len(), 1);
+        assert_eq!(st.coverage[0].state, "unavailable");
+        let mut out = Vec::new();
+        write_status(&mut out, "c.zl", &st).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("SILENT (no records)"), "{text}");
+        assert!(text.contains("unavailable"), "{text}");
+        let undated: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("undated records"))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert_eq!(
+            undated.len(),
+            1,
+            "only sources with undated records: {text}"
+        );
+        assert!(
+            undated[0].contains("operations") && undated[0].contains("1 of 2"),
+            "{text}"
+        );
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    }
 }

@@ -381,6 +381,14 @@ static MEETING_ACTIVITIES: Spec = Spec {
     sql: OnceLock::new(),
 };
 
+/// What a participant shared (`sharing_details.content` of a sharing webhook).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shared {
+    Desktop,
+    Application,
+    Whiteboard,
+}
+
 /// One row of the meeting audit trail (`/report/meeting_activities`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MeetingActivity {
@@ -747,6 +755,128 @@ impl<'c> Writer<'c> {
             self.counts.note("participants", Outcome::Merged);
         } else {
             self.counts.note("participants", Outcome::Present);
+        }
+        Ok(true)
+    }
+
+    /// A share without its session (webhook `sharing_started`): marks what was shared on the
+    /// participant's session open at that time (the latest join at or before it, not left
+    /// before it). Returns false when no session matched.
+    pub fn participant_shared(
+        &mut self,
+        meeting_uuid: &str,
+        user_id: &str,
+        time: &str,
+        content: Shared,
+        ev: &Evidence,
+    ) -> Result<bool> {
+        let id: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT id FROM participants WHERE meeting_uuid = ?1 AND user_id = ?2
+                 AND join_time <= ?3 AND (leave_time IS NULL OR leave_time = '' OR leave_time >= ?3)
+                 ORDER BY join_time DESC LIMIT 1",
+            )?
+            .query_row(params![meeting_uuid, user_id, time], |r| r.get(0))
+            .optional()?;
+        let Some(id) = id else { return Ok(false) };
+        if self.extra_evidence("participants", id, ev)? {
+            // The column is one of three fixed names, never input.
+            let col = match content {
+                Shared::Desktop => "share_desktop",
+                Shared::Application => "share_application",
+                Shared::Whiteboard => "share_whiteboard",
+            };
+            self.tx
+                .prepare_cached(&format!(
+                    "UPDATE participants SET {col} = 1, in_webhook = 1 WHERE id = ?1"
+                ))?
+                .execute([id])?;
+            self.counts.note("participants", Outcome::Merged);
+        } else {
+            self.counts.note("participants", Outcome::Present);
+        }
+        Ok(true)
+    }
+
+    /// A partial user record (webhook `user.updated`: only the id and the changed fields):
+    /// the fields it carries replace the stored ones, as in the users directory's merge, and
+    /// the delivery is kept as further evidence. `u.email` blank means unchanged. A user not
+    /// yet in the case is added when the update names their email; otherwise returns false
+    /// (nothing to update).
+    pub fn user_updated(&mut self, u: &User, ev: &Evidence) -> Result<bool> {
+        let email = Some(u.email.trim()).filter(|e| !e.is_empty());
+        let found: Option<(i64, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT id, sha256 FROM users WHERE ukey = ?1 OR zoom_id = ?1
+                   OR (?2 IS NOT NULL AND ukey = lower(?2))
+                 ORDER BY ukey = ?1 DESC LIMIT 1",
+            )?
+            .query_row(params![u.zoom_id.as_deref().unwrap_or(""), email], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        // The update that added this user, seen again: nothing new.
+        if let Some((_, sha)) = &found
+            && *sha == ev.sha256
+        {
+            self.counts.note("users", Outcome::Present);
+            return Ok(true);
+        }
+        let Some((id, _)) = found else {
+            if email.is_none() {
+                return Ok(false);
+            }
+            self.user(u, ev)?;
+            return Ok(true);
+        };
+        if self.extra_evidence("users", id, ev)? {
+            self.tx
+                .prepare_cached(
+                    "UPDATE users SET zoom_id = COALESCE(zoom_id, ?1),
+                     email = COALESCE(?2, email), first_name = COALESCE(?3, first_name),
+                     last_name = COALESCE(?4, last_name),
+                     display_name = COALESCE(?5, display_name),
+                     user_type = COALESCE(?6, user_type), status = COALESCE(?7, status),
+                     role_id = COALESCE(?8, role_id), role_name = COALESCE(?9, role_name),
+                     dept = COALESCE(?10, dept), timezone = COALESCE(?11, timezone),
+                     pmi = COALESCE(?12, pmi),
+                     last_client_version = COALESCE(?13, last_client_version),
+                     last_login_time = COALESCE(?14, last_login_time),
+                     created_at = COALESCE(?15, created_at)
+                     WHERE id = ?16",
+                )?
+                .execute(params![
+                    u.zoom_id,
+                    email,
+                    u.first_name,
+                    u.last_name,
+                    u.display_name,
+                    u.user_type,
+                    u.status,
+                    u.role_id,
+                    u.role_name,
+                    u.dept,
+                    u.timezone,
+                    u.pmi,
+                    u.last_client_version,
+                    u.last_login_time,
+                    u.created_at,
+                    id
+                ])?;
+            self.counts.note("users", Outcome::Merged);
+            let full = match (&u.first_name, &u.last_name) {
+                (Some(f), Some(l)) => Some(format!("{f} {l}")),
+                _ => None,
+            };
+            self.terms(&[
+                ("email", email),
+                ("name", u.display_name.as_deref()),
+                ("name", full.as_deref()),
+            ])?;
+        } else {
+            self.counts.note("users", Outcome::Present);
         }
         Ok(true)
     }

@@ -161,7 +161,9 @@ CREATE TABLE participants (
   UNIQUE (meeting_uuid, user_id, join_time)
 );
 CREATE INDEX participants_email ON participants (email, join_time);
-CREATE INDEX participants_join ON participants (join_time);
+-- Covers the per-source (report / dashboard / webhook) time scans of `status` and the
+-- source-silent rule without touching the wide rows.
+CREATE INDEX participants_join ON participants (join_time, in_report, in_metrics, in_webhook);
 CREATE INDEX participants_ip ON participants (ip_address);
 CREATE INDEX participants_name ON participants (name);
 
@@ -182,6 +184,7 @@ CREATE TABLE recordings (
   origin_id INTEGER NOT NULL, line INTEGER, raw TEXT NOT NULL, sha256 TEXT NOT NULL
 );
 CREATE INDEX recordings_meeting_id ON recordings (meeting_id);
+CREATE INDEX recordings_start ON recordings (start_time);
 
 CREATE TABLE recording_files (
   id              INTEGER PRIMARY KEY,
@@ -217,6 +220,7 @@ CREATE TABLE chat_messages (
   origin_id INTEGER NOT NULL, line INTEGER, raw TEXT NOT NULL, sha256 TEXT NOT NULL
 );
 CREATE INDEX chat_sender ON chat_messages (sender, time);
+CREATE INDEX chat_time ON chat_messages (time);
 
 CREATE TABLE webhook_events (
   id             INTEGER PRIMARY KEY,
