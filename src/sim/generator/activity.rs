@@ -188,7 +188,7 @@ impl Gen<'_> {
             let off = pe.tz_off() * 3600;
             let (tin, tout) = if workday {
                 (
-                    8 * 3600 + self.rng.random_range(0..5400) - off,
+                    8 * 3600 + 600 + self.rng.random_range(0..4800) - off,
                     17 * 3600 + self.rng.random_range(0..5400) - off,
                 )
             } else {
