@@ -81,4 +81,34 @@ fn import_of_generated_captures_matches_truth_counts() {
         count(&store, "zoom_meetings"),
         truth.counts["zoom_meetings"]
     );
+
+    // Background activity is clean: the plain SQL forms of two rules find only the plants.
+    let rows = |sql: &str| -> Vec<(String, String)> {
+        let mut st = store.conn.prepare(sql).unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let new_ip = rows(
+        "WITH s AS (SELECT DISTINCT email, time, ip_address FROM signins WHERE activity = 'Sign in' AND ip_address <> '')
+         SELECT a.email, a.ip_address FROM s a
+         WHERE (SELECT count(*) FROM s b WHERE b.email = a.email AND b.time < a.time) >= 3
+           AND NOT EXISTS (SELECT 1 FROM s b WHERE b.email = a.email AND b.time < a.time AND b.ip_address = a.ip_address)",
+    );
+    let planted = &truth.incidents_of("signin-new-ip")[0];
+    assert_eq!(
+        new_ip,
+        vec![(planted.user.clone().unwrap(), planted.ip.clone().unwrap())]
+    );
+    let parallel = rows(
+        "SELECT DISTINCT s.email, s.ip_address FROM signins s JOIN participants p ON p.email = s.email
+         AND s.time > p.join_time AND s.time < p.leave_time AND p.ip_address <> s.ip_address AND p.ip_address <> ''
+         WHERE s.activity = 'Sign in' AND s.ip_address <> ''",
+    );
+    let planted = &truth.incidents_of("parallel-session")[0];
+    assert_eq!(
+        parallel,
+        vec![(planted.user.clone().unwrap(), planted.ip.clone().unwrap())]
+    );
 }
