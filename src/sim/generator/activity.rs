@@ -188,7 +188,7 @@ impl Gen<'_> {
             let off = pe.tz_off() * 3600;
             let (tin, tout) = if workday {
                 (
-                    8 * 3600 + self.rng.random_range(0..5400) - off,
+                    8 * 3600 + 600 + self.rng.random_range(0..4800) - off,
                     17 * 3600 + self.rng.random_range(0..5400) - off,
                 )
             } else {
@@ -202,8 +202,26 @@ impl Gen<'_> {
             if !self.present(p, tin) {
                 continue;
             }
+            let first_day = self.days_active[p] == 0;
             self.days_active[p] += 1;
             let (ip, _, dev) = self.whereabouts(p);
+            if first_day && workday {
+                // On their first day in the case people also sign in on their phone before
+                // leaving home (or from home the evening before the office day), so their
+                // first sign-ins already show both addresses they use: however many
+                // sources report the same sign-in, no later address is new for them.
+                let pe = &self.org.people[p];
+                let other = if ip == pe.home_ip {
+                    pe.office_ip().to_string()
+                } else {
+                    pe.home_ip.clone()
+                };
+                let phone = pe.devices.len() - 1;
+                let early = tin - chrono::Duration::seconds(1800 + self.rng.random_range(0..1200));
+                if early > self.at(0) {
+                    self.signin(p, early, "Sign in", &other, phone)?;
+                }
+            }
             self.signin(p, tin, "Sign in", &ip, dev)?;
             // Some sign in again later on their phone (same network).
             if self.rng.random_bool(0.25) {

@@ -6,11 +6,18 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+/// A bijection of u32 that scatters consecutive counters (so ids look random yet stay
+/// distinct).
+fn mix(n: u64) -> [u8; 4] {
+    let x = (n as u32).wrapping_mul(0x9E37_79B1);
+    (x ^ (x >> 16)).to_be_bytes()
+}
+
 /// A 22-character Zoom user id (base64url of 16 bytes); `n` makes it unique.
 pub fn user_id(rng: &mut ChaCha8Rng, n: u64) -> String {
     let mut b = [0u8; 16];
     rng.fill(&mut b[..12]);
-    b[12..].copy_from_slice(&(n as u32).to_be_bytes());
+    b[12..].copy_from_slice(&mix(n));
     URL_SAFE_NO_PAD.encode(b)
 }
 
@@ -20,7 +27,7 @@ pub fn user_id(rng: &mut ChaCha8Rng, n: u64) -> String {
 pub fn meeting_uuid(rng: &mut ChaCha8Rng, n: u64) -> String {
     let mut b = [0u8; 16];
     rng.fill(&mut b[..12]);
-    b[12..].copy_from_slice(&(n as u32).to_be_bytes());
+    b[12..].copy_from_slice(&mix(n));
     if n % 23 == 5 {
         b[0] |= 0xFC; // first sextet 63: "/"
     } else if n % 37 == 11 {

@@ -509,7 +509,7 @@ impl Gen<'_> {
             }
             if ss {
                 let (a, b) = self.plan.op_quiet.unwrap();
-                self.item(true, It { rule: "source-silent", user: None, inst: None, ip: None, time: Some(a), note: format!("zoom_operation_logs quiet for 20 h ({} .. {}), under the 24 h threshold", fmt_utc(a), fmt_utc(b)) });
+                self.item(true, It { rule: "source-silent", user: None, inst: None, ip: None, time: Some(a), note: format!("zoom_operation_logs quiet for about 20.5 h ({} .. {}), under the 24 h threshold", fmt_utc(a - Duration::minutes(30)), fmt_utc(b)) });
                 let (ca, cb) = self.plan.chat_hole.unwrap();
                 let (ca, cb) = (
                     DateTime::from_timestamp_millis(ca).unwrap(),
@@ -524,7 +524,7 @@ impl Gen<'_> {
                         ip: None,
                         time: Some(ca),
                         note: format!(
-                            "zoom_chat_messages silent for 32 h ({} .. {})",
+                            "zoom_chat_messages silent for at least 32 h ({} .. {})",
                             fmt_utc(ca),
                             fmt_utc(cb)
                         ),
@@ -1961,6 +1961,18 @@ impl Gen<'_> {
                     note: "two people of one household".into(),
                 },
             );
+        }
+        // The operation log resumes right at the end of its quiet spell (the near-miss).
+        if let Some((_, b)) = self.plan.op_quiet
+            && b.date_naive() == self.date
+        {
+            let target = self.regular("", 7);
+            let det = format!(
+                "Update User {}  - Job Title: set to {}",
+                self.email(target),
+                self.org.people[target].title
+            );
+            self.admin_op(b, admin2, "User", "SCIM API - Update", &det, None)?;
         }
         // Operations scheduled earlier for today.
         let today: Vec<_> = {

@@ -22,6 +22,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 pub use truth::{Truth, TruthItem};
 
 /// Every rule of the detection catalogue (DESIGN.md), each with a planted incident.
@@ -520,7 +521,9 @@ pub fn cmd_gen(a: &crate::cli::GenArgs) -> Result<std::process::ExitCode> {
     let mut w = output::CaptureWriter::create(&a.out)?;
     let s = generate(&cfg, &mut w)?;
     let secs = t0.elapsed().as_secs_f64();
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "generated {} users x {} days (seed {}, {}..{}) into {} in {:.1} s",
         cfg.users,
         cfg.days,
@@ -529,14 +532,15 @@ pub fn cmd_gen(a: &crate::cli::GenArgs) -> Result<std::process::ExitCode> {
         cfg.end(),
         a.out.display(),
         secs
-    );
+    )?;
     for (k, v) in &s.truth.counts {
-        println!("  {k:<28} {v}");
+        writeln!(out, "  {k:<28} {v}")?;
     }
-    println!(
+    writeln!(
+        out,
         "  planted incidents: {}, near-misses: {} (see truth.json)",
         s.truth.incidents.len(),
         s.truth.near_misses.len()
-    );
+    )?;
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -61,6 +61,8 @@ pub struct CaptureWriter {
     seq: u64,
     started: bool,
     start: Option<NaiveDate>,
+    /// The day after the window's last day.
+    end: Option<NaiveDate>,
     users: [Vec<Value>; 3],
     acts: Chain,
     ops: Chain,
@@ -92,6 +94,7 @@ impl CaptureWriter {
             seq: 0,
             started: false,
             start: None,
+            end: None,
             users: [Vec::new(), Vec::new(), Vec::new()],
             acts: Chain {
                 path: "/v2/report/activities",
@@ -201,7 +204,13 @@ impl CaptureWriter {
         let start = self.start.unwrap_or(day);
         let k = (day - start).num_days().div_euclid(WINDOW_DAYS);
         let a = start + chrono::Days::new((k * WINDOW_DAYS) as u64);
-        (a, a + chrono::Days::new(WINDOW_DAYS as u64 - 1))
+        let mut b = a + chrono::Days::new(WINDOW_DAYS as u64 - 1);
+        if let Some(end) = self.end
+            && end > a
+        {
+            b = b.min(end - chrono::Days::new(1));
+        }
+        (a, b)
     }
 
     fn chain_query(win: (NaiveDate, NaiveDate)) -> Map<String, Value> {
@@ -305,6 +314,7 @@ impl CaptureWriter {
 impl Sink for CaptureWriter {
     fn begin(&mut self, start: NaiveDate, end: NaiveDate) -> Result<()> {
         self.start = Some(start);
+        self.end = Some(end);
         // Pages are "fetched" just after the window, at fixed steps: no clock involved.
         self.fetched =
             chrono::TimeZone::from_utc_datetime(&chrono::Utc, &end.and_hms_opt(0, 5, 0).unwrap());
