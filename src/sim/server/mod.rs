@@ -300,6 +300,12 @@ async fn gate(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Resp
         "X-RateLimit-Category",
         HeaderValue::from_static(category.name()),
     );
+    if h.get("X-RateLimit-Type").is_some_and(|t| t == "QPS")
+        && let Ok(v) = HeaderValue::from_str(&st.limiter.qps_limit(category))
+    {
+        // A storm 429 advertises the category's real per-second limit.
+        h.insert("X-RateLimit-Limit", v);
+    }
     if !h.contains_key("X-RateLimit-Limit") {
         h.insert("X-RateLimit-Limit", HeaderValue::from(allowed.limit));
         h.insert(
