@@ -181,6 +181,9 @@ async fn storms_are_runs_of_429() {
         if r.status() == 429 {
             assert_eq!(r.headers()["x-ratelimit-type"], "QPS");
             assert_eq!(r.headers()["retry-after"], "1");
+            assert_eq!(r.headers()["x-ratelimit-category"], "Medium");
+            assert_eq!(r.headers()["x-ratelimit-limit"], "60");
+            assert_eq!(r.headers()["x-ratelimit-remaining"], "0");
             run += 1;
             longest = longest.max(run);
         } else {

@@ -23,7 +23,7 @@ use std::time::Duration;
 pub enum FaultKind {
     /// 500, 502, 503 or 504 with a Zoom-like (or gateway HTML) body.
     ServerError,
-    /// A burst of consecutive 429s (this request and the next few).
+    /// A burst of consecutive 429s (this request and the next few), like the per-second limit's.
     Storm,
     /// The connection is dropped without a complete answer.
     Reset,
@@ -219,7 +219,6 @@ pub async fn apply(st: &AppState, fault: Fault, token: &str, req: Request, next:
                 .into_response();
             let h = r.headers_mut();
             h.insert("X-RateLimit-Type", HeaderValue::from_static("QPS"));
-            h.insert("X-RateLimit-Limit", HeaderValue::from(1));
             h.insert("X-RateLimit-Remaining", HeaderValue::from(0));
             h.insert("Retry-After", HeaderValue::from(1));
             r

@@ -206,8 +206,11 @@ impl IntoResponse for ApiError {
 /// The whole application: OAuth, `/v2` behind the gate, and `/_sim/stats`.
 pub fn router(tenant: Arc<Tenant>, cfg: SimConfig, base_url: String) -> Router {
     let cfg = cfg.settle_now(&tenant);
+    let t0 = Instant::now();
+    let index = endpoints::Index::build(&tenant);
+    tracing::info!(seconds = t0.elapsed().as_secs_f64(), "tenant indexed");
     let state = Arc::new(AppState {
-        index: endpoints::Index::build(&tenant),
+        index,
         limiter: ratelimit::Limiter::new(
             cfg.plan,
             cfg.rate_limit_scale,
@@ -297,6 +300,12 @@ async fn gate(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Resp
         "X-RateLimit-Category",
         HeaderValue::from_static(category.name()),
     );
+    if h.get("X-RateLimit-Type").is_some_and(|t| t == "QPS")
+        && let Ok(v) = HeaderValue::from_str(&st.limiter.qps_limit(category))
+    {
+        // A storm 429 advertises the category's real per-second limit.
+        h.insert("X-RateLimit-Limit", v);
+    }
     if !h.contains_key("X-RateLimit-Limit") {
         h.insert("X-RateLimit-Limit", HeaderValue::from(allowed.limit));
         h.insert(
@@ -326,7 +335,14 @@ pub fn cmd_sim(a: &SimArgs) -> anyhow::Result<std::process::ExitCode> {
         None => None,
         Some(url) => Some(deliver::DeliverConfig::from_args(url, a)?),
     };
+    let t0 = Instant::now();
     let tenant = Arc::new(build_tenant(&a.tenant)?);
+    tracing::info!(
+        seconds = t0.elapsed().as_secs_f64(),
+        users = tenant.users.len(),
+        webhooks = tenant.webhooks.len(),
+        "tenant generated"
+    );
     if let Some(path) = &a.truth {
         let truth = truth::truth(&tenant);
         let text = serde_json::to_string_pretty(&truth)? + "\n";

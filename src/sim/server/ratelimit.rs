@@ -257,6 +257,11 @@ impl Limiter {
         })
     }
 
+    /// The per-second limit of a category, as advertised in X-RateLimit-Limit.
+    pub fn qps_limit(&self, c: Category) -> String {
+        fmt_limit(qps(self.plan, c) * self.scale)
+    }
+
     /// Take one request of category `c`, or say why not.
     pub fn check(&self, c: Category) -> Result<Allowed, Limited> {
         let now = Instant::now();
