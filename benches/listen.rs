@@ -25,7 +25,10 @@ const SECRET: &str = "bench-secret";
 const TS_BASE: i64 = 1_750_000_000_000;
 
 fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
 }
 
 /// Event templates: every webhook sample in ../shared/zoom/samples.
@@ -185,8 +188,12 @@ async fn drive(
             }
         }
         let next_due = start + Duration::from_secs_f64(run.offered as f64 / rate);
-        tokio::time::sleep_until(next_due.max(Instant::now() + Duration::from_micros(200)).into())
-            .await;
+        tokio::time::sleep_until(
+            next_due
+                .max(Instant::now() + Duration::from_micros(200))
+                .into(),
+        )
+        .await;
     }
     while let Some(r) = tasks.join_next().await {
         reap(r.unwrap(), &mut run);
@@ -247,6 +254,19 @@ fn wait_exit(child: &mut Child, what: &str) {
     panic!("{what}: listener did not stop within 30 s");
 }
 
+/// User + system CPU seconds a process has used (Linux /proc; 0 elsewhere).
+fn cpu_secs(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    ticks / 100.0 // USER_HZ is 100 on Linux
+}
+
 fn main() {
     let rate: f64 = env_or("LISTEN_BENCH_RATE", 2500.0);
     let secs: f64 = env_or("LISTEN_BENCH_SECS", 60.0);
@@ -268,6 +288,24 @@ fn main() {
         let case: PathBuf = dir.path().join("steady.case");
         let mut l = start_listener(&case);
         let mut run = rt.block_on(drive(&l.url, rate, secs, conc, 0, None));
+        let health: Value = rt.block_on(async {
+            reqwest::get(l.url.replace("/webhook", "/healthz"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        });
+        let (stored, batches) = (
+            health["stored"].as_f64().unwrap_or(0.0),
+            health["batches"].as_f64().unwrap_or(0.0),
+        );
+        let cpu = cpu_secs(l.child.id());
+        println!(
+            "[steady] listener: {stored} stored in {batches} commits ({:.1} events per commit), {cpu:.1} CPU s ({:.0} µs CPU per event)",
+            stored / batches.max(1.0),
+            cpu * 1e6 / stored.max(1.0)
+        );
         signal(&l.child, "-TERM");
         wait_exit(&mut l.child, "steady");
         report("steady", &mut run);
@@ -308,7 +346,11 @@ fn main() {
         println!(
             "[kill] after restart: rows in webhook_events {stored}, acknowledged by the client {}, acknowledged-but-missing {missing} → {}",
             run.acked.len(),
-            if missing == 0 { "no acknowledged event lost" } else { "LOST EVENTS" }
+            if missing == 0 {
+                "no acknowledged event lost"
+            } else {
+                "LOST EVENTS"
+            }
         );
         ok &= missing == 0 && !run.acked.is_empty();
     }
