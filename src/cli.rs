@@ -137,8 +137,9 @@ pub struct SimArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one and prints it).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
+    /// Boxed to keep `Command` small.
     #[command(flatten)]
-    pub tenant: TenantArgs,
+    pub tenant: Box<TenantArgs>,
     #[arg(long, value_enum, default_value_t)]
     pub plan: Plan,
     /// Share of requests answered with a fault (5xx, 429 storm, reset, slow, truncated body...).
@@ -153,6 +154,9 @@ pub struct SimArgs {
     /// Multiply the rate limits (e.g. 0.1 for tests that want 429s quickly).
     #[arg(long, default_value_t = 1.0)]
     pub rate_limit_scale: f64,
+    /// Multiply only the daily caps (default: --rate-limit-scale), to reach a daily 429 quickly.
+    #[arg(long)]
+    pub daily_limit_scale: Option<f64>,
     #[arg(long, default_value = "sim-account")]
     pub account_id: String,
     #[arg(long, default_value = "sim-client")]
@@ -176,6 +180,25 @@ pub struct SimArgs {
     /// Webhook secret token used to sign deliveries.
     #[arg(long, env = "ZOOM_WEBHOOK_SECRET_TOKEN", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// Write the acknowledged deliveries (one `{"event","event_ts"}` JSON line each) here.
+    #[arg(long, requires = "deliver_to")]
+    pub deliver_acks: Option<PathBuf>,
+    /// Webhook deliveries in flight at once.
+    #[arg(long, default_value_t = 256)]
+    pub deliver_concurrency: usize,
+    /// Fault kinds to draw from (default: all): server-error, storm, reset, slow, truncated,
+    /// malformed, revoke.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub fault_kinds: Vec<crate::sim::server::FaultKind>,
+    /// Delay of a "slow answer" fault, in milliseconds.
+    #[arg(long, default_value_t = 4000)]
+    pub slow_ms: u64,
+    /// Lifetime of next_page_token values in seconds (Zoom: 15 minutes).
+    #[arg(long, default_value_t = 900)]
+    pub page_token_ttl: u64,
+    /// Pretend the current time is this (for the 6-month report and 1-year meeting limits).
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 #[derive(Args, Debug)]
