@@ -479,10 +479,14 @@ fn sim_phase(
         .unwrap()
         .map(|r| r.unwrap())
         .collect();
+    drop(st);
+    // The tenant has distinct events sharing (event, event_ts): compare row counts too.
+    let rows: i64 = db
+        .query_row("SELECT COUNT(*) FROM webhook_events", [], |r| r.get(0))
+        .unwrap();
     let missing = acked.iter().filter(|k| !stored.contains(*k)).count();
     println!(
-        "[{name}] rows in webhook_events {}, acknowledged to the simulator {}, acknowledged-but-missing {missing} → {}",
-        stored.len(),
+        "[{name}] rows in webhook_events {rows}, acknowledged to the simulator {}, acknowledged-but-missing {missing} → {}",
         acked.len(),
         if missing == 0 {
             "no acknowledged event lost"
