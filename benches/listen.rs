@@ -9,8 +9,14 @@
 //!    (8) seconds mid-stream, restart it on the same case, and require every event the client
 //!    saw acknowledged to be in `webhook_events`.
 //!
+//! 3. with LISTEN_BENCH_SIM=1, both again with the simulator as the sender
+//!    (`zoomlens sim --deliver-to URL --deliver-rate N --deliver-seconds S --deliver-acks F`,
+//!    a synthetic tenant of LISTEN_BENCH_SIM_USERS users): its acknowledgement list is
+//!    checked against `webhook_events` the same way.
+//!
 //! Knobs (environment): LISTEN_BENCH_RATE, LISTEN_BENCH_SECS, LISTEN_BENCH_CONC (256),
-//! LISTEN_BENCH_KILL_AT, LISTEN_BENCH_SKIP_KILL=1, LISTEN_BENCH_SKIP_STEADY=1.
+//! LISTEN_BENCH_KILL_AT, LISTEN_BENCH_SKIP_KILL=1, LISTEN_BENCH_SKIP_STEADY=1,
+//! LISTEN_BENCH_SIM=1, LISTEN_BENCH_SIM_USERS (2000).
 
 use serde_json::Value;
 use std::collections::HashSet;
@@ -25,7 +31,10 @@ const SECRET: &str = "bench-secret";
 const TS_BASE: i64 = 1_750_000_000_000;
 
 fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
 }
 
 /// Event templates: every webhook sample in ../shared/zoom/samples.
@@ -185,8 +194,12 @@ async fn drive(
             }
         }
         let next_due = start + Duration::from_secs_f64(run.offered as f64 / rate);
-        tokio::time::sleep_until(next_due.max(Instant::now() + Duration::from_micros(200)).into())
-            .await;
+        tokio::time::sleep_until(
+            next_due
+                .max(Instant::now() + Duration::from_micros(200))
+                .into(),
+        )
+        .await;
     }
     while let Some(r) = tasks.join_next().await {
         reap(r.unwrap(), &mut run);
@@ -247,6 +260,19 @@ fn wait_exit(child: &mut Child, what: &str) {
     panic!("{what}: listener did not stop within 30 s");
 }
 
+/// User + system CPU seconds a process has used (Linux /proc; 0 elsewhere).
+fn cpu_secs(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    ticks / 100.0 // USER_HZ is 100 on Linux
+}
+
 fn main() {
     let rate: f64 = env_or("LISTEN_BENCH_RATE", 2500.0);
     let secs: f64 = env_or("LISTEN_BENCH_SECS", 60.0);
@@ -268,6 +294,24 @@ fn main() {
         let case: PathBuf = dir.path().join("steady.case");
         let mut l = start_listener(&case);
         let mut run = rt.block_on(drive(&l.url, rate, secs, conc, 0, None));
+        let health: Value = rt.block_on(async {
+            reqwest::get(l.url.replace("/webhook", "/healthz"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        });
+        let (stored, batches) = (
+            health["stored"].as_f64().unwrap_or(0.0),
+            health["batches"].as_f64().unwrap_or(0.0),
+        );
+        let cpu = cpu_secs(l.child.id());
+        println!(
+            "[steady] listener: {stored} stored in {batches} commits ({:.1} events per commit), {cpu:.1} CPU s ({:.0} µs CPU per event)",
+            stored / batches.max(1.0),
+            cpu * 1e6 / stored.max(1.0)
+        );
         signal(&l.child, "-TERM");
         wait_exit(&mut l.child, "steady");
         report("steady", &mut run);
@@ -308,12 +352,147 @@ fn main() {
         println!(
             "[kill] after restart: rows in webhook_events {stored}, acknowledged by the client {}, acknowledged-but-missing {missing} → {}",
             run.acked.len(),
-            if missing == 0 { "no acknowledged event lost" } else { "LOST EVENTS" }
+            if missing == 0 {
+                "no acknowledged event lost"
+            } else {
+                "LOST EVENTS"
+            }
         );
         ok &= missing == 0 && !run.acked.is_empty();
+    }
+    if std::env::var("LISTEN_BENCH_SIM").is_ok() {
+        let users: u32 = env_or("LISTEN_BENCH_SIM_USERS", 2000);
+        ok &= sim_phase("sim-steady", dir.path(), rate, secs, users, conc, None);
+        ok &= sim_phase(
+            "sim-kill",
+            dir.path(),
+            rate,
+            kill_at + 4.0,
+            users,
+            conc,
+            Some(kill_at),
+        );
     }
     if !ok {
         eprintln!("listen bench: FAILED");
         std::process::exit(1);
     }
+}
+
+/// The simulator delivers its tenant's events; its acknowledgement list must be in the case.
+fn sim_phase(
+    name: &str,
+    dir: &Path,
+    rate: f64,
+    secs: f64,
+    users: u32,
+    conc: usize,
+    kill_at: Option<f64>,
+) -> bool {
+    let case = dir.join(format!("{name}.case"));
+    let acks = dir.join(format!("{name}.acks"));
+    let mut l = start_listener(&case);
+    let t0 = Instant::now();
+    let mut sim = Command::new(env!("CARGO_BIN_EXE_zoomlens"))
+        .args([
+            "sim",
+            "--bind",
+            "127.0.0.1:0",
+            "--users",
+            &users.to_string(),
+        ])
+        .args(["--deliver-to", &l.url])
+        .args(["--deliver-rate", &rate.to_string()])
+        .args(["--deliver-seconds", &(secs.ceil() as u64).to_string()])
+        .args(["--deliver-concurrency", &conc.to_string()])
+        .arg("--deliver-acks")
+        .arg(&acks)
+        .env("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start zoomlens sim");
+    let sim_out = sim.stdout.take().unwrap();
+    let lines = std::thread::spawn(move || {
+        std::io::BufReader::new(sim_out)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+    if let Some(at) = kill_at {
+        // The simulator builds its tenant before delivering; count from the first acknowledgement.
+        let health = l.url.replace("/webhook", "/healthz");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let started = loop {
+            let h: Option<Value> =
+                rt.block_on(async { reqwest::get(&health).await.ok()?.json().await.ok() });
+            if h.is_some_and(|h| h["stored"].as_u64().unwrap_or(0) > 0) {
+                break Instant::now();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        while started.elapsed().as_secs_f64() < at {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        signal(&l.child, "-KILL");
+        let _ = l.child.wait();
+    }
+    let status = sim.wait().unwrap();
+    let out = lines.join().unwrap();
+    if kill_at.is_none() {
+        signal(&l.child, "-TERM");
+        wait_exit(&mut l.child, name);
+    } else {
+        let mut again = start_listener(&case);
+        signal(&again.child, "-TERM");
+        wait_exit(&mut again.child, name);
+    }
+    let summary = out
+        .iter()
+        .find(|l| l.starts_with("delivered:"))
+        .cloned()
+        .unwrap_or_else(|| format!("(no delivery summary; sim exited {status:?})"));
+    println!(
+        "[{name}] simulator: {summary} (wall {:.1} s incl. tenant build)",
+        t0.elapsed().as_secs_f64()
+    );
+    let acked: Vec<(String, i64)> = std::fs::read_to_string(&acks)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .map(|v| {
+            (
+                v["event"].as_str().unwrap_or("").to_string(),
+                v["event_ts"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let db = rusqlite::Connection::open(&case).unwrap();
+    let mut st = db
+        .prepare("SELECT event, event_ts FROM webhook_events")
+        .unwrap();
+    let stored: HashSet<(String, i64)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    drop(st);
+    // The tenant has distinct events sharing (event, event_ts): compare row counts too.
+    let rows: i64 = db
+        .query_row("SELECT COUNT(*) FROM webhook_events", [], |r| r.get(0))
+        .unwrap();
+    let missing = acked.iter().filter(|k| !stored.contains(*k)).count();
+    println!(
+        "[{name}] rows in webhook_events {rows}, acknowledged to the simulator {}, acknowledged-but-missing {missing} → {}",
+        acked.len(),
+        if missing == 0 {
+            "no acknowledged event lost"
+        } else {
+            "LOST EVENTS"
+        }
+    );
+    missing == 0 && !acked.is_empty()
 }

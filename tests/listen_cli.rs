@@ -193,3 +193,12 @@ fn port_in_use_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn sigterm_right_after_the_banner_is_a_graceful_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, _url, _out) = spawn(&dir.path().join("quick.case"), &[]);
+    terminate(&child);
+    let status = wait(&mut child);
+    assert!(status.success(), "killed instead of stopping: {status:?}");
+}

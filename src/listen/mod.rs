@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tracing::{info, warn};
+use tracing::info;
 
 pub use server::Stats;
 pub use verify::{Secrets, Verifier};
@@ -154,28 +154,27 @@ impl Listener {
     }
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this
+/// is called (inside the runtime), so a signal that arrives right after the banner is never
+/// the default "die now".
+pub fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
+        let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
             }
-            Err(e) => {
-                warn!(error = %e, "cannot watch SIGTERM; stop with Ctrl-C");
-                std::future::pending::<()>().await
-            }
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 
@@ -192,6 +191,7 @@ pub fn cmd_listen(a: &crate::cli::ListenArgs) -> Result<std::process::ExitCode> 
         .enable_all()
         .build()?;
     rt.block_on(async {
+        let stop = shutdown_signal()?;
         let listener = tokio::net::TcpListener::bind(&a.bind)
             .await
             .with_context(|| {
@@ -218,7 +218,7 @@ pub fn cmd_listen(a: &crate::cli::ListenArgs) -> Result<std::process::ExitCode> 
         )?;
         out.flush()?;
         drop(out);
-        let stats = ready.run(shutdown_signal()).await?;
+        let stats = ready.run(stop).await?;
         let s = stats.snapshot();
         println!(
             "stopped: {} events stored, {} duplicates, {} rejected, {} failed; {} requests refused",
