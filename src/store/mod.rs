@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
-pub use writer::{Counts, Outcome, Writer};
+pub use writer::{Counts, MeetingActivity, Outcome, Writer};
 
 /// Forward migrations; index + 1 is the schema version they produce.
 const MIGRATIONS: &[&str] = &[
