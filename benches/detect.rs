@@ -193,7 +193,7 @@ fn build(path: &std::path::Path, rows: usize) {
                 ts(start)
             ));
             w.meeting(&m, &e).unwrap();
-            let registration = series % 20 == 0;
+            let registration = series.is_multiple_of(20);
             for k in 0..n {
                 let r: f64 = rng.random();
                 let join = start + rng.random_range(0..120);

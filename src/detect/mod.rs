@@ -522,7 +522,11 @@ fn wrap(s: &str, w: usize) -> Vec<String> {
 fn write_skipped(out: &mut dyn Write, report: &Report) -> Result<()> {
     for r in &report.runs {
         if let RunStatus::Skipped(why) = &r.status {
-            writeln!(out, "could not run {}: {}", r.rule, clip(why, WIDTH))?;
+            let text = format!("could not run {}: {why}", r.rule);
+            for (i, line) in wrap(&text, WIDTH - 4).iter().enumerate() {
+                let indent = if i == 0 { "" } else { "    " };
+                writeln!(out, "{indent}{line}")?;
+            }
         }
     }
     Ok(())

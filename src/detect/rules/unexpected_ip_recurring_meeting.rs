@@ -1,9 +1,9 @@
 //! `unexpected-ip-recurring-meeting`: in a recurring series (one meeting id with at least
-//! `min_instances` instances, default 4), a regular attendee from outside the account — who
-//! came to at least `baseline` earlier instances (default 3, as the sign-in baseline) — joins
-//! from an IP never seen for them before, outside `known_ip_ranges`. A standing partner seat
-//! suddenly used from elsewhere is how a forwarded recurring link shows up. Internal users are
-//! left to `signin-new-ip` and `parallel-session` (`include_internal` = 1 adds them).
+//! `min_instances` instances, default 4), a regular attendee — who came to at least `baseline`
+//! earlier instances (default 3, as the sign-in baseline) — joins from an IP never seen for
+//! them before (in any session or sign-in), outside `known_ip_ranges`. A standing seat
+//! suddenly used from elsewhere is how a borrowed account or forwarded link shows up.
+//! `include_internal` = 0 limits it to outsiders' seats.
 
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
@@ -40,8 +40,8 @@ impl Rule for UnexpectedIpRecurringMeeting {
             },
             Param {
                 name: "include_internal",
-                default: 0.0,
-                help: "1: judge internal attendees too",
+                default: 1.0,
+                help: "1: judge internal attendees too; 0: outsiders only",
             },
         ]
     }
