@@ -462,7 +462,7 @@ pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
     use crate::util::sanitize;
     writeln!(
         out,
-        "{:<8}  {:<17}  {:<37}  ID",
+        "{:<8}  {:<19}  {:<37}  ID",
         "SEVERITY", "TIME (UTC)", "RULE"
     )?;
     writeln!(out, "{}", "-".repeat(WIDTH))?;
@@ -471,9 +471,9 @@ pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
         let t = t.trim_end_matches('Z');
         writeln!(
             out,
-            "{:<8}  {:<17}  {:<37}  #{}",
+            "{:<8}  {:<19}  {:<37}  #{}",
             f.severity.to_uppercase(),
-            clip(t, 17),
+            clip(t, 19),
             f.rule,
             f.id
         )?;
