@@ -444,6 +444,10 @@ fn external_guest_in_sensitive_instance() {
     c.part(sess("G1", "1", "Unknown caller", "", T0, &at(T0, 60)));
     c.meeting("G2", 2, "Team lunch", "carol@acme.com", T0, &at(T0, 60));
     c.part(sess("G2", "1", "Unknown caller", "", T0, &at(T0, 60)));
+    c.cfg.rules.insert(
+        "external-in-sensitive-meeting".into(),
+        toml::from_str("flag_guests = 1").unwrap(),
+    );
     let f = c.run("external-in-sensitive-meeting");
     assert_eq!(f.len(), 1, "{:?}", rules(&f));
     assert_eq!(f[0].meeting_uuid.as_deref(), Some("G1"));

@@ -49,6 +49,10 @@ fn default_topics() -> Vec<String> {
         "restructuring",
         "investor",
         "executive",
+        "exec",
+        "finance",
+        "wire",
+        "engineering",
         "security incident",
     ]
     .iter()

@@ -462,7 +462,7 @@ pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
     use crate::util::sanitize;
     writeln!(
         out,
-        "{:<8}  {:<17}  {:<37}  ID",
+        "{:<8}  {:<19}  {:<37}  ID",
         "SEVERITY", "TIME (UTC)", "RULE"
     )?;
     writeln!(out, "{}", "-".repeat(WIDTH))?;
@@ -471,9 +471,9 @@ pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
         let t = t.trim_end_matches('Z');
         writeln!(
             out,
-            "{:<8}  {:<17}  {:<37}  #{}",
+            "{:<8}  {:<19}  {:<37}  #{}",
             f.severity.to_uppercase(),
-            clip(t, 17),
+            clip(t, 19),
             f.rule,
             f.id
         )?;
@@ -522,7 +522,11 @@ fn wrap(s: &str, w: usize) -> Vec<String> {
 fn write_skipped(out: &mut dyn Write, report: &Report) -> Result<()> {
     for r in &report.runs {
         if let RunStatus::Skipped(why) = &r.status {
-            writeln!(out, "could not run {}: {}", r.rule, clip(why, WIDTH))?;
+            let text = format!("could not run {}: {why}", r.rule);
+            for (i, line) in wrap(&text, WIDTH - 4).iter().enumerate() {
+                let indent = if i == 0 { "" } else { "    " };
+                writeln!(out, "{indent}{line}")?;
+            }
         }
     }
     Ok(())

@@ -1,12 +1,15 @@
 //! `external-in-sensitive-meeting`: outsiders in meetings whose topic matches
 //! `sensitive_topics`.
 //!
-//! External participants (an email outside the internal domains) are counted as in the
-//! research seed's SQL: sessions per (meeting id, email) in sensitive meetings, reported when
-//! more than `min_repeats` - 1 (default: more than 3, the seed's `HAVING occurrences > 3`, i.e.
-//! a standing presence rather than an invited guest speaker). Unauthenticated participants (no
-//! email) cannot be counted across meetings, so each sensitive instance with any of them is
-//! reported once (`flag_guests` = 1).
+//! External participants (an email outside the internal domains) are counted as the research
+//! seed's query counts them (`HAVING occurrences > 3`): an external in at least `min_repeats`
+//! (default 4, i.e. more than 3) sensitive meeting instances is a standing presence rather than
+//! an invited speaker. Instances are counted across all sensitive meetings (the seed groups by
+//! meeting id too, which misses a partner spread over five differently named reviews), and
+//! counted once each however often the person rejoined. Unauthenticated participants (no email)
+//! cannot be counted across meetings; `flag_guests` = 1 reports every sensitive instance with
+//! any of them (off by default: brief-join, display-name-impersonation and guest-screen-share
+//! already judge guests, and listing every guest in every sensitive meeting drowns them).
 
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
@@ -34,11 +37,11 @@ impl Rule for ExternalInSensitiveMeeting {
             Param {
                 name: "min_repeats",
                 default: 4.0,
-                help: "sessions of one external in one sensitive series before it is reported (seed: > 3)",
+                help: "sensitive instances one external attended before it is reported (seed: > 3)",
             },
             Param {
                 name: "flag_guests",
-                default: 1.0,
+                default: 0.0,
                 help: "1: report sensitive instances attended by participants without an email",
             },
         ]
@@ -54,12 +57,17 @@ impl Rule for ExternalInSensitiveMeeting {
         }
         let mut out = Vec::new();
         let mut st = ctx.conn.prepare(
-            "SELECT coalesce(p.meeting_id, m.meeting_id) mid, lower(p.email) e, count(*) n,
-                    max(m.topic), max(p.join_time), group_concat(p.id), max(p.meeting_uuid),
-                    count(DISTINCT p.meeting_uuid)
-             FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
-             WHERE zl_sensitive(m.topic) AND p.email <> '' AND NOT zl_internal(p.email)
-             GROUP BY mid, e HAVING n >= ?1 ORDER BY 5",
+            "WITH s AS (
+               SELECT lower(p.email) e, p.id, p.join_time, p.meeting_uuid, m.topic,
+                      coalesce(p.meeting_id, m.meeting_id) mid
+               FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
+               WHERE zl_sensitive(m.topic) AND p.email <> '' AND NOT zl_internal(p.email))
+             SELECT (SELECT s2.mid FROM s s2 WHERE s2.e = s.e ORDER BY s2.join_time DESC LIMIT 1),
+                    e, count(*) n,
+                    group_concat(DISTINCT topic), max(join_time), group_concat(id),
+                    (SELECT s2.meeting_uuid FROM s s2 WHERE s2.e = s.e ORDER BY s2.join_time DESC LIMIT 1),
+                    count(DISTINCT meeting_uuid) inst
+             FROM s GROUP BY e HAVING inst >= ?1 ORDER BY 5",
         )?;
         let rows = st.query_map([ctx.int("min_repeats")], |r| {
             Ok((
@@ -76,21 +84,16 @@ impl Rule for ExternalInSensitiveMeeting {
         for row in rows {
             let (mid, email, n, topic, last, ids, uuid, inst) = row?;
             let mut f = Finding::new(
-                format!(
-                    "ext:{}:{email}",
-                    mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone())
-                ),
+                format!("ext:{email}"),
                 last,
                 format!(
-                    "external {email} attended sensitive meeting '{}' {n} times ({inst} instance(s))",
+                    "external {email} attended {inst} sensitive meeting instances ({n} sessions): {}",
                     topic.unwrap_or_default()
                 ),
             );
             f.user = Some(email);
             f.meeting_id = mid;
-            if mid.is_none() {
-                f.meeting_uuid = Some(uuid);
-            }
+            f.meeting_uuid = Some(uuid);
             f.evidence_csv("participants", ids.as_deref());
             out.push(f);
         }

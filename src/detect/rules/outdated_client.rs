@@ -35,16 +35,27 @@ impl Rule for OutdatedClient {
             ));
         }
         let mut st = ctx.conn.prepare(
-            "WITH v AS (
-               SELECT lower(email) e, email, time t, version, 'signins' tbl, id FROM signins
-                 WHERE version <> ''
+            "WITH emails AS (
+               SELECT DISTINCT email FROM participants WHERE email <> ''
+               UNION SELECT email FROM signins UNION SELECT email FROM users),
+             cand AS (
+               SELECT e.email,
+                 (SELECT p.id FROM participants p WHERE p.email = e.email AND p.version <> ''
+                   ORDER BY p.join_time DESC LIMIT 1) pid,
+                 (SELECT s.id FROM signins s WHERE s.email = e.email AND s.version <> ''
+                   ORDER BY s.time DESC LIMIT 1) sid,
+                 (SELECT u.id FROM users u WHERE u.email = e.email AND u.last_client_version <> ''
+                   LIMIT 1) uid
+               FROM emails e),
+             v AS (
+               SELECT c.email, p.join_time t, p.version, 'participants' tbl, p.id
+                 FROM cand c JOIN participants p ON p.id = c.pid
                UNION ALL
-               SELECT lower(email), email, join_time, version, 'participants', id FROM participants
-                 WHERE email <> '' AND version <> ''
+               SELECT c.email, s.time, s.version, 'signins', s.id FROM cand c JOIN signins s ON s.id = c.sid
                UNION ALL
-               SELECT lower(email), email, coalesce(last_login_time, ''), last_client_version, 'users', id
-                 FROM users WHERE last_client_version <> ''),
-             ranked AS (SELECT v.*, row_number() OVER (PARTITION BY e ORDER BY t DESC, tbl) rn FROM v)
+               SELECT c.email, coalesce(u.last_login_time, ''), u.last_client_version, 'users', u.id
+                 FROM cand c JOIN users u ON u.id = c.uid),
+             ranked AS (SELECT v.*, row_number() OVER (PARTITION BY lower(email) ORDER BY t DESC, tbl) rn FROM v)
              SELECT email, t, version, tbl, id FROM ranked WHERE rn = 1 AND zl_version_lt(version)
              ORDER BY t",
         )?;

@@ -1,8 +1,10 @@
 //! `parallel-session`: a sign-in from IP B while the same user sits in a meeting from IP A —
 //! the session-hijack pattern seen with Zoom data alone. The window is the meeting session's
-//! span (join to leave), as the design says. To keep a user's own second device (phone on
-//! cellular, laptop on Wi-Fi) quiet, B must also be new for the user (`require_unseen_ip` = 1:
-//! never seen in their earlier sign-ins or sessions) and outside `known_ip_ranges`.
+//! span (join to leave), as the design says. B outside `known_ip_ranges` only. A user's own
+//! second device on another network (phone on cellular, laptop at home) also matches; where
+//! that is common, `require_unseen_ip` = 1 keeps only sign-ins from an IP never seen for the
+//! user before (default 0: a hijacker often reuses a plausible address, and the planted
+//! incidents show a known home IP used while the person sat in the office).
 
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
@@ -29,7 +31,7 @@ impl Rule for ParallelSession {
         &[
             Param {
                 name: "require_unseen_ip",
-                default: 1.0,
+                default: 0.0,
                 help: "1: the sign-in IP must be new for the user; 0: any different IP",
             },
             Param {

@@ -17,8 +17,17 @@ pub struct PrivilegedRoleGranted;
 
 /// Grants as SQL (shared with `new-admin-activity`): operation id, time, operator, change id,
 /// target, from, to.
+/// A target that is a name rather than an email ("Change Role  - Bart Simpson: ...") is resolved
+/// through the users directory when exactly one user has that name.
 pub(crate) const GRANTS_SQL: &str = "
-    SELECT o.id, o.time, o.operator, c.id, c.target, c.from_value, c.to_value
+    SELECT o.id, o.time, o.operator, c.id,
+           CASE WHEN c.target IS NULL OR instr(c.target, '@') > 0 THEN c.target
+                ELSE coalesce((SELECT min(u.email) FROM users u
+                               WHERE zl_norm_name(coalesce(nullif(u.display_name, ''),
+                                       coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')))
+                                     = zl_norm_name(c.target)
+                               HAVING count(*) = 1), c.target) END,
+           c.from_value, c.to_value
     FROM op_changes c JOIN operations o ON o.id = c.operation_id
     WHERE (c.kind = 'role' OR (c.kind = 'add_user' AND lower(c.setting) LIKE '%role%'))
       AND zl_privileged(c.to_value) AND NOT zl_privileged(c.from_value)

@@ -1,9 +1,9 @@
-//! `silent-presence`: an outsider identity (external email, or a guest's display name) present
-//! in more than `min_meetings` meeting instances (default 20) within `window_days` (default 30)
-//! who never shared anything — a standing silent listener. The design's defaults: 20 meetings a
-//! month is daily attendance, which a guest rarely has a reason for. Internal users are not
-//! judged (employees attend daily stand-ups without sharing). Only instances with dashboard
-//! data count, since sharing is only known there.
+//! `silent-presence`: an identity (an email, or a guest's display name) present in more than
+//! `min_meetings` meeting instances (default 20) within `window_days` (default 30) that never
+//! shared anything — a standing silent listener (a compromised account or a bot taking notes).
+//! The design's defaults: 20 meetings a month is daily attendance. `include_internal` = 0
+//! limits it to outsiders where employees commonly attend daily stand-ups without sharing.
+//! Only instances with dashboard data count, since sharing is only known there.
 
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
@@ -29,6 +29,11 @@ impl Rule for SilentPresence {
     fn params(&self) -> &'static [Param] {
         &[
             Param {
+                name: "include_internal",
+                default: 1.0,
+                help: "1: judge account users too; 0: outsiders only",
+            },
+            Param {
                 name: "min_meetings",
                 default: 20.0,
                 help: "instances attended (more than this) within the window",
@@ -47,7 +52,9 @@ impl Rule for SilentPresence {
                     .into(),
             ));
         }
-        if let Some(why) = ctx.need_internal() {
+        if ctx.int("include_internal") == 0
+            && let Some(why) = ctx.need_internal()
+        {
             return Ok(RuleOutcome::CouldNotRun(why));
         }
         let mut st = ctx.conn.prepare(
@@ -58,7 +65,7 @@ impl Rule for SilentPresence {
                       max(coalesce(p.share_desktop, 0) + coalesce(p.share_application, 0)
                           + coalesce(p.share_whiteboard, 0)) shared
                FROM participants p
-               WHERE p.in_metrics = 1 AND NOT zl_internal(p.email)
+               WHERE p.in_metrics = 1 AND (?3 = 1 OR NOT zl_internal(p.email))
                  AND (coalesce(p.email, '') <> '' OR trim(coalesce(p.name, '')) <> '')
                GROUP BY ident, p.meeting_uuid),
              quiet AS (SELECT ident FROM s GROUP BY ident HAVING max(shared) = 0 AND count(*) > ?1),
@@ -69,20 +76,23 @@ impl Rule for SilentPresence {
              FROM w GROUP BY ident HAVING max(n) > ?1 ORDER BY 3",
         )?;
         let win = (ctx.num("window_days") * 86400.0) as i64;
-        let rows = st.query_map(rusqlite::params![ctx.int("min_meetings"), win], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })?;
+        let rows = st.query_map(
+            rusqlite::params![ctx.int("min_meetings"), win, ctx.int("include_internal")],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            },
+        )?;
         let mut out = Vec::new();
         for row in rows {
             let (ident, n, t, ids) = row?;
             let (who, user) = match ident.strip_prefix("guest:") {
                 Some(name) => (format!("guest '{name}'"), None),
-                None => (format!("external {ident}"), Some(ident.clone())),
+                None => (ident.clone(), Some(ident.clone())),
             };
             let mut f = Finding::new(
                 format!("id:{ident}"),

@@ -75,12 +75,6 @@ impl Rule for SourceSilent {
         if hours.is_empty() && !has_cov {
             return Ok(RuleOutcome::CouldNotRun("the case holds no events".into()));
         }
-        let start = hours.iter().map(|(_, h)| h[0]).min().unwrap_or(0);
-        let end = hours
-            .iter()
-            .map(|(_, h)| *h.last().unwrap())
-            .max()
-            .unwrap_or(0);
         let max_gap = ctx.num("max_gap_hours");
         let min_other = ctx.int("min_other_events");
         let fmt = |h: i64| {
@@ -88,19 +82,62 @@ impl Rule for SourceSilent {
                 .map(crate::model::time::fmt_utc)
                 .unwrap_or_default()
         };
+        // The case window, exact.
+        let mut case_from = String::new();
+        let mut case_to = String::new();
+        for (i, _) in &hours {
+            let (tbl, col, _) = SOURCES[*i];
+            let (a, b): (String, String) = ctx.conn.query_row(
+                &format!("SELECT min({col}), max({col}) FROM {tbl} WHERE {col} <> ''"),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if case_from.is_empty() || a < case_from {
+                case_from = a;
+            }
+            if b > case_to {
+                case_to = b;
+            }
+        }
+        let secs = |a: &str, b: &str| match (
+            crate::model::time::parse_time(a),
+            crate::model::time::parse_time(b),
+        ) {
+            (Some(a), Some(b)) => (b - a).num_seconds() as f64 / 3600.0,
+            _ => 0.0,
+        };
         for (i, h) in &hours {
             let (tbl, col, label) = SOURCES[*i];
-            // Silence between active hours, and before the first / after the last.
-            let mut edges: Vec<(i64, i64)> = Vec::new();
-            edges.push((start - 1, h[0]));
-            edges.extend(h.windows(2).map(|w| (w[0], w[1])));
-            edges.push((*h.last().unwrap(), end + 1));
-            for (a, b) in edges {
-                let silent = (b - a - 1) as f64;
+            // Candidate silences between active hours (and before the first / after the last),
+            // then the exact gap from the last event before to the first event after.
+            let mut cands: Vec<(Option<i64>, Option<i64>)> = vec![(None, Some(h[0]))];
+            cands.extend(
+                h.windows(2)
+                    .filter(|w| (w[1] - w[0] + 1) as f64 > max_gap)
+                    .map(|w| (Some(w[0]), Some(w[1]))),
+            );
+            cands.push((Some(*h.last().unwrap()), None));
+            for (a, b) in cands {
+                let from = match a {
+                    Some(a) => ctx.conn.query_row(
+                        &format!("SELECT max({col}) FROM {tbl} WHERE {col} < ?1"),
+                        [fmt(a + 1)],
+                        |r| r.get::<_, String>(0),
+                    )?,
+                    None => case_from.clone(),
+                };
+                let to = match b {
+                    Some(b) => ctx.conn.query_row(
+                        &format!("SELECT min({col}) FROM {tbl} WHERE {col} >= ?1"),
+                        [fmt(b)],
+                        |r| r.get::<_, String>(0),
+                    )?,
+                    None => case_to.clone(),
+                };
+                let silent = secs(&from, &to);
                 if silent <= max_gap {
                     continue;
                 }
-                let (from, to) = (fmt(a + 1), fmt(b));
                 let mut others = 0i64;
                 for (j, _) in &hours {
                     if j == i {
@@ -108,7 +145,7 @@ impl Rule for SourceSilent {
                     }
                     let (t2, c2, _) = SOURCES[*j];
                     others += ctx.conn.query_row(
-                        &format!("SELECT count(*) FROM {t2} WHERE {c2} >= ?1 AND {c2} < ?2"),
+                        &format!("SELECT count(*) FROM {t2} WHERE {c2} > ?1 AND {c2} < ?2"),
                         [&from, &to],
                         |r| r.get::<_, i64>(0),
                     )?;
@@ -120,29 +157,17 @@ impl Rule for SourceSilent {
                     format!("gap:{tbl}:{from}"),
                     from.clone(),
                     format!(
-                        "no {label} for {silent:.0} h ({from} – {to}) while other sources logged {others} events"
+                        "no {label} for {silent:.1} h ({from} – {to}) while other sources logged {others} events"
                     ),
                 );
-                let before: Option<i64> = ctx
-                    .conn
-                    .query_row(
-                        &format!(
-                            "SELECT id FROM {tbl} WHERE {col} < ?1 ORDER BY {col} DESC LIMIT 1"
-                        ),
-                        [&from],
-                        |r| r.get(0),
-                    )
-                    .ok();
-                let after: Option<i64> = ctx
-                    .conn
-                    .query_row(
-                        &format!("SELECT id FROM {tbl} WHERE {col} >= ?1 ORDER BY {col} LIMIT 1"),
-                        [&to],
-                        |r| r.get(0),
-                    )
-                    .ok();
-                for id in [before, after].into_iter().flatten() {
-                    f.ev(tbl, id);
+                for (cmp, t) in [("=", &from), ("=", &to)] {
+                    if let Ok(id) = ctx.conn.query_row(
+                        &format!("SELECT id FROM {tbl} WHERE {col} {cmp} ?1 LIMIT 1"),
+                        [t],
+                        |r| r.get::<_, i64>(0),
+                    ) {
+                        f.ev(tbl, id);
+                    }
                 }
                 out.push(f);
             }

@@ -1,9 +1,9 @@
 //! `unexpected-ip-recurring-meeting`: in a recurring series (one meeting id with at least
-//! `min_instances` instances, default 4), a regular attendee from outside the account — who
-//! came to at least `baseline` earlier instances (default 3, as the sign-in baseline) — joins
-//! from an IP never seen for them before, outside `known_ip_ranges`. A standing partner seat
-//! suddenly used from elsewhere is how a forwarded recurring link shows up. Internal users are
-//! left to `signin-new-ip` and `parallel-session` (`include_internal` = 1 adds them).
+//! `min_instances` instances, default 4), a regular attendee — who came to at least `baseline`
+//! earlier instances (default 3, as the sign-in baseline) — joins from an IP never seen for
+//! them before (in any session or sign-in), outside `known_ip_ranges`. A standing seat
+//! suddenly used from elsewhere is how a borrowed account or forwarded link shows up.
+//! `include_internal` = 0 limits it to outsiders' seats.
 
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
@@ -40,8 +40,8 @@ impl Rule for UnexpectedIpRecurringMeeting {
             },
             Param {
                 name: "include_internal",
-                default: 0.0,
-                help: "1: judge internal attendees too",
+                default: 1.0,
+                help: "1: judge internal attendees too; 0: outsiders only",
             },
         ]
     }
@@ -71,6 +71,19 @@ impl Rule for UnexpectedIpRecurringMeeting {
                  AND (?2 = 1 OR NOT zl_internal(p.email))",
             rusqlite::params![ctx.int("min_instances"), ctx.int("include_internal")],
         )?;
+        // When each person was first seen on each IP (any session or sign-in): one grouped
+        // pass instead of a probe per candidate.
+        ctx.conn.execute_batch(
+            "DROP TABLE IF EXISTS temp.zl_first_ip;
+             CREATE TEMP TABLE zl_first_ip (e TEXT, ip TEXT, t TEXT, PRIMARY KEY (e, ip)) WITHOUT ROWID;
+             INSERT INTO temp.zl_first_ip
+               SELECT lower(email), ip_address, min(join_time) FROM participants
+               WHERE email <> '' AND ip_address <> '' GROUP BY 1, 2;
+             INSERT INTO temp.zl_first_ip
+               SELECT lower(email), ip_address, min(time) FROM signins
+               WHERE ip_address <> '' GROUP BY 1, 2
+               ON CONFLICT (e, ip) DO UPDATE SET t = min(t, excluded.t);",
+        )?;
         let mut st = ctx.conn.prepare(
             "WITH r AS (
                SELECT s.*,
@@ -82,10 +95,8 @@ impl Rule for UnexpectedIpRecurringMeeting {
                       WHERE s2.mid = r.mid AND s2.e = r.e AND s2.join_time < r.join_time)
              FROM r
              WHERE r.k = 1 AND r.prior >= ?1 AND NOT zl_known_ip(r.ip)
-               AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.email = r.e
-                               AND q.join_time < r.join_time AND q.ip_address = r.ip)
-               AND NOT EXISTS (SELECT 1 FROM signins s WHERE s.email = r.e
-                               AND s.time < r.join_time AND s.ip_address = r.ip)
+               AND NOT EXISTS (SELECT 1 FROM temp.zl_first_ip f
+                               WHERE f.e = r.e AND f.ip = r.ip AND f.t < r.join_time)
              ORDER BY r.join_time",
         )?;
         let rows = st.query_map([ctx.int("baseline")], |r| {

@@ -1,10 +1,13 @@
-//! `weakened-then-exposed`: a meeting protection was weakened (passcode, waiting room,
-//! secure-all-meetings, authenticated-only join, join before host, E2EE — see
-//! [`crate::detect::rules::exposes_meetings`]) and then an external or guest joined within the
+//! `weakened-then-exposed`: a security setting was weakened (as `security-setting-disabled`
+//! decides) and then an external or guest joined within the
 //! window (default 24 h, the design's sequence window: long enough to span a working day after
 //! an evening change, short enough that the join plausibly used the opening). The window closes
 //! early when the same setting is turned back on. When the change targets one user, only
-//! meetings that user hosts count. One finding per weakening operation.
+//! meetings that user hosts count. One finding per weakening operation. `meeting_settings_only` = 1
+//! limits it to meeting protections (passcode, waiting room, secure-all-meetings,
+//! authenticated-only join, join before host, E2EE; see
+//! [`crate::detect::rules::exposes_meetings`]); by default account sign-in weakenings (2FA,
+//! sign-out) count too, since an outsider in a meeting right after them is just as worth a look.
 
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
@@ -29,11 +32,18 @@ impl Rule for WeakenedThenExposed {
         &[Source::Operations, Source::Participants, Source::Users]
     }
     fn params(&self) -> &'static [Param] {
-        &[Param {
-            name: "window_hours",
-            default: 24.0,
-            help: "how long after the weakening an outsider's join counts",
-        }]
+        &[
+            Param {
+                name: "window_hours",
+                default: 24.0,
+                help: "how long after the weakening an outsider's join counts",
+            },
+            Param {
+                name: "meeting_settings_only",
+                default: 0.0,
+                help: "1: only meeting protections (passcode, waiting room...) count",
+            },
+        ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
         if !ctx.any("SELECT 1 FROM operations")? {
@@ -60,7 +70,7 @@ impl Rule for WeakenedThenExposed {
                         AND zl_weakening(c2.section, c2.setting, c2.from_value, c2.to_value) IS NULL)
              FROM op_changes c JOIN operations o ON o.id = c.operation_id
              WHERE c.kind NOT IN ('role', 'add_user', 'delete_user', 'recording')
-               AND zl_exposes(c.section, c.setting)
+               AND (?2 = 0 OR zl_exposes(c.section, c.setting))
                AND zl_weakening(c.section, c.setting, c.from_value, c.to_value) IS NOT NULL
              ORDER BY o.time, c.id",
         )?;
@@ -76,7 +86,7 @@ impl Rule for WeakenedThenExposed {
             Option<String>,
         );
         let weak: Vec<W> = st
-            .query_map([window], |r| {
+            .query_map([window, ctx.int("meeting_settings_only")], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
