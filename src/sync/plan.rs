@@ -64,7 +64,11 @@ impl Source {
     pub fn per_user(self) -> bool {
         matches!(
             self,
-            Source::Meetings | Source::Recordings | Source::Chat | Source::Participants | Source::Metrics
+            Source::Meetings
+                | Source::Recordings
+                | Source::Chat
+                | Source::Participants
+                | Source::Metrics
         )
     }
 }
@@ -236,7 +240,11 @@ mod tests {
             assert!((*b - *a).num_days() < 30, "{a}..{b}");
         }
         for pair in w.windows(2) {
-            assert_eq!(pair[0].1.succ_opt().unwrap(), pair[1].0, "contiguous, no overlap");
+            assert_eq!(
+                pair[0].1.succ_opt().unwrap(),
+                pair[1].0,
+                "contiguous, no overlap"
+            );
         }
         assert_eq!(w.len(), 3);
         assert_eq!(

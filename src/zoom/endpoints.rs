@@ -124,7 +124,12 @@ pub fn chat_messages(user: &str, from: NaiveDate, to: NaiveDate) -> Request {
         path: format!("/chat/users/{}/messages", encode_segment(user)),
         query: q(&[
             ("from", &format!("{}T00:00:00Z", day(from))),
-            ("to", &format!("{}T23:59:59Z", day(to))),
+            // The next midnight, so a message in the day's last second is inside (chat is
+            // deduplicated by message id, so the instant shared with the next window is harmless).
+            (
+                "to",
+                &format!("{}T00:00:00Z", day(to.succ_opt().unwrap_or(to))),
+            ),
             ("include_deleted_and_edited_message", "true"),
             ("page_size", "50"),
         ]),
