@@ -328,7 +328,7 @@ fn thousands(n: i64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -351,8 +351,8 @@ pub fn write_status(out: &mut dyn Write, case: &str, st: &CaseStatus) -> Result<
     writeln!(out)?;
     writeln!(
         out,
-        "{:<24} {:>9}  {:<20}  {:<20}  {}",
-        "source", "records", "first", "last", "gaps > 24 h"
+        "{:<24} {:>9}  {:<20}  {:<20}  gaps > 24 h",
+        "source", "records", "first", "last"
     )?;
     for s in &st.sources {
         let gaps = if !s.tracks_gaps || st.span.is_none() {
