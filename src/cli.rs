@@ -137,8 +137,9 @@ pub struct SimArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one and prints it).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
+    /// Boxed to keep `Command` small.
     #[command(flatten)]
-    pub tenant: TenantArgs,
+    pub tenant: Box<TenantArgs>,
     #[arg(long, value_enum, default_value_t)]
     pub plan: Plan,
     /// Share of requests answered with a fault (5xx, 429 storm, reset, slow, truncated body...).
@@ -153,6 +154,9 @@ pub struct SimArgs {
     /// Multiply the rate limits (e.g. 0.1 for tests that want 429s quickly).
     #[arg(long, default_value_t = 1.0)]
     pub rate_limit_scale: f64,
+    /// Multiply only the daily caps (default: --rate-limit-scale), to reach a daily 429 quickly.
+    #[arg(long)]
+    pub daily_limit_scale: Option<f64>,
     #[arg(long, default_value = "sim-account")]
     pub account_id: String,
     #[arg(long, default_value = "sim-client")]

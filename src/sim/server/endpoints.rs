@@ -340,6 +340,24 @@ fn page_of(
     Ok((page, rows))
 }
 
+/// Like [`page_of`] over positions into `src`, cloning only the page's records (report ranges
+/// can hold hundreds of thousands of records).
+fn page_of_idx(
+    st: &AppState,
+    path: &str,
+    p: &Params,
+    rule: PageRule,
+    idx: &[usize],
+    src: &[Value],
+) -> Result<(Page, Vec<Value>), ApiError> {
+    let page = st.pager.page(path, p, rule, idx.len())?;
+    let rows = idx[page.start..page.end]
+        .iter()
+        .map(|&i| src[i].clone())
+        .collect();
+    Ok((page, rows))
+}
+
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -385,14 +403,15 @@ async fn activities(State(st): St, RawQuery(q): RawQuery) -> Reply {
     require_pro(&st)?;
     let p = Params::parse(q.as_deref());
     let w = report_window(&st, &p)?;
-    let items: Vec<&Value> = st
-        .index
-        .activities
-        .range(w.start(), w.end())
-        .iter()
-        .map(|&i| &st.tenant.activities[i])
-        .collect();
-    let (page, rows) = page_of(&st, "/report/activities", &p, STANDARD, &items)?;
+    let idx = st.index.activities.range(w.start(), w.end());
+    let (page, rows) = page_of_idx(
+        &st,
+        "/report/activities",
+        &p,
+        STANDARD,
+        idx,
+        &st.tenant.activities,
+    )?;
     Ok(axum::Json(json!({
         "from": format!("{}T00:00:00Z", ymd(w.from)),
         "to": format!("{}T00:00:00Z", ymd(w.to)),
@@ -416,21 +435,32 @@ async fn operationlogs(State(st): St, RawQuery(q): RawQuery) -> Reply {
         .get("category_type")
         .map(norm_category)
         .filter(|c| c != "all");
-    let items: Vec<&Value> = st
-        .index
-        .operations
-        .range(w.start(), w.end())
-        .iter()
-        .map(|&i| &st.tenant.operations[i])
-        .filter(|r| match &want {
-            None => true,
-            Some(c) => r
-                .get("category_type")
-                .and_then(Value::as_str)
-                .is_some_and(|rc| norm_category(rc) == *c),
-        })
-        .collect();
-    let (page, rows) = page_of(&st, "/report/operationlogs", &p, STANDARD, &items)?;
+    let in_window = st.index.operations.range(w.start(), w.end());
+    let filtered: Vec<usize>;
+    let idx = match &want {
+        None => in_window,
+        Some(c) => {
+            filtered = in_window
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    st.tenant.operations[i]
+                        .get("category_type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|rc| norm_category(rc) == *c)
+                })
+                .collect();
+            &filtered
+        }
+    };
+    let (page, rows) = page_of_idx(
+        &st,
+        "/report/operationlogs",
+        &p,
+        STANDARD,
+        idx,
+        &st.tenant.operations,
+    )?;
     Ok(axum::Json(json!({
         "from": ymd(w.from),
         "to": ymd(w.to),
@@ -671,8 +701,10 @@ fn message_time(m: &Value) -> Option<DateTime<Utc>> {
 
 /// `GET /chat/users/{userId}/messages[?from&to|date]`: the user's messages in the window
 /// (`from` → `to` inclusive; without `from`, the UTC day `date`, default today). Deleted
-/// messages only with `include_deleted_and_edited_message=true`. The tenant does not model
-/// conversations, so `to_contact`/`to_channel` are accepted but do not filter.
+/// messages only with `include_deleted_and_edited_message=true`. `to_channel` keeps the
+/// messages of that channel and `to_contact` the direct messages (those outside any channel),
+/// when the tenant records channels (`Tenant::chat_channel`); a tenant without that map does
+/// not model conversations and its messages are served whatever the contact or channel.
 async fn chat_messages(State(st): St, Path(user): Path<String>, RawQuery(q): RawQuery) -> Reply {
     let p = Params::parse(q.as_deref());
     let u = find_user(&st, &user)?;
@@ -694,6 +726,22 @@ async fn chat_messages(State(st): St, Path(user): Path<String>, RawQuery(q): Raw
         ));
     }
     let deleted_too = p.flag("include_deleted_and_edited_message");
+    let channels = &st.tenant.chat_channel;
+    let channel_of = |m: &Value| {
+        m.get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| channels.get(id))
+    };
+    let conversation = |m: &Value| {
+        if channels.is_empty() {
+            return true;
+        }
+        match (p.get("to_channel"), p.get("to_contact")) {
+            (Some(ch), _) => channel_of(m).is_some_and(|c| c == ch),
+            (None, Some(_)) => channel_of(m).is_none(),
+            (None, None) => true,
+        }
+    };
     let items: Vec<&Value> = st
         .tenant
         .chat_by_user
@@ -704,6 +752,7 @@ async fn chat_messages(State(st): St, Path(user): Path<String>, RawQuery(q): Raw
                 .filter(|m| {
                     deleted_too || m.get("status").and_then(Value::as_str) != Some("Deleted")
                 })
+                .filter(|m| conversation(m))
                 .collect()
         })
         .unwrap_or_default();

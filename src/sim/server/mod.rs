@@ -44,6 +44,8 @@ pub struct SimConfig {
     pub page_token_ttl: Duration,
     /// Multiplies every rate limit (per-second and daily).
     pub rate_limit_scale: f64,
+    /// Multiplies the daily caps instead of `rate_limit_scale` (to reach a daily 429 quickly).
+    pub daily_limit_scale: Option<f64>,
     /// Share of `/v2` requests answered with a fault.
     pub fault_rate: f64,
     /// Which faults may be drawn.
@@ -53,7 +55,9 @@ pub struct SimConfig {
     /// How long a "slow answer" fault waits before answering.
     pub slow_delay: Duration,
     /// The simulator's idea of "now" for Zoom's retention rules (6-month report lookback,
-    /// meetings older than a year); `None` is the real clock. Tokens always use the real clock.
+    /// meetings older than a year, the recordings' default day). `None`: the end of the
+    /// tenant's window when it has one (so a tenant generated with any `--start` is servable),
+    /// else the real clock. Tokens and page tokens always use the real clock.
     pub now: Option<DateTime<Utc>>,
 }
 
@@ -67,6 +71,7 @@ impl Default for SimConfig {
             token_ttl: Duration::from_secs(3600),
             page_token_ttl: Duration::from_secs(15 * 60),
             rate_limit_scale: 1.0,
+            daily_limit_scale: None,
             fault_rate: 0.0,
             fault_kinds: FaultKind::ALL.to_vec(),
             seed: 42,
@@ -89,6 +94,12 @@ impl SimConfig {
             "--rate-limit-scale must be a positive number (got {})",
             a.rate_limit_scale
         );
+        if let Some(d) = a.daily_limit_scale {
+            anyhow::ensure!(
+                d > 0.0 && d.is_finite(),
+                "--daily-limit-scale must be a positive number (got {d})"
+            );
+        }
         anyhow::ensure!(a.token_ttl > 0, "--token-ttl must be at least 1 second");
         let now = match &a.now {
             None => None,
@@ -104,6 +115,7 @@ impl SimConfig {
             token_ttl: Duration::from_secs(a.token_ttl),
             page_token_ttl: Duration::from_secs(a.page_token_ttl),
             rate_limit_scale: a.rate_limit_scale,
+            daily_limit_scale: a.daily_limit_scale,
             fault_rate: a.fault_rate,
             fault_kinds: if a.fault_kinds.is_empty() {
                 FaultKind::ALL.to_vec()
@@ -119,6 +131,16 @@ impl SimConfig {
     /// "Now" for retention checks.
     pub fn now(&self) -> DateTime<Utc> {
         self.now.unwrap_or_else(Utc::now)
+    }
+
+    /// Pin `now` to the end of the tenant's window unless it was given.
+    fn settle_now(mut self, t: &Tenant) -> SimConfig {
+        if self.now.is_none()
+            && let Some(end) = t.end
+        {
+            self.now = end.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
+        }
+        self
     }
 }
 
@@ -183,9 +205,14 @@ impl IntoResponse for ApiError {
 
 /// The whole application: OAuth, `/v2` behind the gate, and `/_sim/stats`.
 pub fn router(tenant: Arc<Tenant>, cfg: SimConfig, base_url: String) -> Router {
+    let cfg = cfg.settle_now(&tenant);
     let state = Arc::new(AppState {
         index: endpoints::Index::build(&tenant),
-        limiter: ratelimit::Limiter::new(cfg.plan, cfg.rate_limit_scale),
+        limiter: ratelimit::Limiter::new(
+            cfg.plan,
+            cfg.rate_limit_scale,
+            cfg.daily_limit_scale.unwrap_or(cfg.rate_limit_scale),
+        ),
         faults: faults::Injector::new(
             cfg.fault_rate,
             cfg.fault_kinds.clone(),
@@ -352,7 +379,6 @@ pub fn cmd_sim(a: &SimArgs) -> anyhow::Result<std::process::ExitCode> {
 }
 
 /// The tenant `zoomlens sim` serves, from the generator.
-fn build_tenant(_args: &crate::cli::TenantArgs) -> anyhow::Result<Tenant> {
-    // TODO(merge sim): crate::sim::generator::generate(args) once the generator branch lands.
-    anyhow::bail!("`zoomlens sim` needs the tenant generator, which is not built yet (issue 3)")
+fn build_tenant(args: &crate::cli::TenantArgs) -> anyhow::Result<Tenant> {
+    Tenant::from_args(args)
 }

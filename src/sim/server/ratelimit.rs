@@ -127,6 +127,7 @@ struct Inner {
 pub struct Limiter {
     plan: Plan,
     scale: f64,
+    daily_scale: f64,
     started: Instant,
     inner: Mutex<Inner>,
 }
@@ -221,7 +222,7 @@ fn next_midnight_utc() -> String {
 }
 
 impl Limiter {
-    pub fn new(plan: Plan, scale: f64) -> Limiter {
+    pub fn new(plan: Plan, scale: f64, daily_scale: f64) -> Limiter {
         let now = Instant::now();
         let buckets = Category::ALL.map(|c| {
             let rate = qps(plan, c) * scale;
@@ -236,6 +237,7 @@ impl Limiter {
         Limiter {
             plan,
             scale,
+            daily_scale,
             started: now,
             inner: Mutex::new(Inner {
                 buckets,
@@ -247,8 +249,12 @@ impl Limiter {
     }
 
     fn daily_cap(&self, c: Category) -> Option<(usize, u64)> {
-        daily(self.plan, c)
-            .map(|(slot, cap)| (slot, ((cap as f64 * self.scale).round() as u64).max(1)))
+        daily(self.plan, c).map(|(slot, cap)| {
+            (
+                slot,
+                ((cap as f64 * self.daily_scale).round() as u64).max(1),
+            )
+        })
     }
 
     /// Take one request of category `c`, or say why not.
