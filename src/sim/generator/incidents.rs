@@ -364,6 +364,23 @@ impl Gen<'_> {
         c[nth % c.len()]
     }
 
+    /// A background insider based at `site` (any department).
+    fn regular_at(&self, site: usize, nth: usize) -> usize {
+        let n = self.org.people.len();
+        let c: Vec<usize> = (26..n)
+            .filter(|&i| {
+                self.org.people[i].background
+                    && self.org.people[i].status == Status::Active
+                    && self.org.people[i].active_until.is_none()
+                    && self.org.people[i].site == site
+            })
+            .collect();
+        if c.is_empty() {
+            return self.regular("", nth);
+        }
+        c[nth % c.len()]
+    }
+
     /// A planted meeting: host plus insiders for its span; outsiders added by the caller.
     fn planted(
         &mut self,
@@ -492,7 +509,7 @@ impl Gen<'_> {
             }
             if ss {
                 let (a, b) = self.plan.op_quiet.unwrap();
-                self.item(true, It { rule: "source-silent", user: None, inst: None, ip: None, time: Some(a), note: format!("zoom_operation_logs quiet for 20 h ({} .. {}), under the 24 h threshold", fmt_utc(a), fmt_utc(b)) });
+                self.item(true, It { rule: "source-silent", user: None, inst: None, ip: None, time: Some(a), note: format!("zoom_operation_logs quiet for about 20.5 h ({} .. {}), under the 24 h threshold", fmt_utc(a - Duration::minutes(30)), fmt_utc(b)) });
                 let (ca, cb) = self.plan.chat_hole.unwrap();
                 let (ca, cb) = (
                     DateTime::from_timestamp_millis(ca).unwrap(),
@@ -507,7 +524,7 @@ impl Gen<'_> {
                         ip: None,
                         time: Some(ca),
                         note: format!(
-                            "zoom_chat_messages silent for 32 h ({} .. {})",
+                            "zoom_chat_messages silent for at least 32 h ({} .. {})",
                             fmt_utc(ca),
                             fmt_utc(cb)
                         ),
@@ -1229,7 +1246,7 @@ impl Gen<'_> {
                         inst: Some(key),
                         ip: None,
                         time: Some(j),
-                        note: "the real CFO, signed in with her own account, showing her title"
+                        note: "the real CFO, signed in with their own account, showing their title"
                             .into(),
                     },
                 );
@@ -1774,9 +1791,11 @@ impl Gen<'_> {
         if uirm {
             // A daily treasury check-in: two regulars always from the office, then one of them
             // from an address never seen in the series (and the other from their own home).
-            let host = self.regular("Finance", 3);
-            let a = self.regular("Finance", 4);
-            let b = self.regular("Finance", 5);
+            // Singapore staff: at 13:30 UTC none of them is signing in, so the planted
+            // addresses never overlap a sign-in from elsewhere (no parallel-session noise).
+            let host = self.regular_at(2, 0);
+            let a = self.regular_at(2, 1);
+            let b = self.regular_at(2, 2);
             let s = self.at(sec(13, 30));
             let id = self.plan.treasury;
             let mut inst = self.instance("Treasury Daily Check-in", host, s, 20, 8, Some(id));
@@ -1942,6 +1961,18 @@ impl Gen<'_> {
                     note: "two people of one household".into(),
                 },
             );
+        }
+        // The operation log resumes right at the end of its quiet spell (the near-miss).
+        if let Some((_, b)) = self.plan.op_quiet
+            && b.date_naive() == self.date
+        {
+            let target = self.regular("", 7);
+            let det = format!(
+                "Update User {}  - Job Title: set to {}",
+                self.email(target),
+                self.org.people[target].title
+            );
+            self.admin_op(b, admin2, "User", "SCIM API - Update", &det, None)?;
         }
         // Operations scheduled earlier for today.
         let today: Vec<_> = {

@@ -962,8 +962,14 @@ impl Gen<'_> {
 
     fn recording_gone(&self, event: &str, rec: &Value, t: DateTime<Utc>, by: usize) -> Value {
         let op = &self.org.people[by];
+        let host_tz = rec["host_id"]
+            .as_str()
+            .and_then(|h| self.org.people.iter().find(|p| p.id == h))
+            .map(|p| p.tz())
+            .unwrap_or("UTC");
         let mut obj = rec.clone();
         let o = obj.as_object_mut().unwrap();
+        o.insert("timezone".into(), json!(host_tz));
         o.insert(
             "type".into(),
             json!(

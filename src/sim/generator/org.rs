@@ -512,6 +512,7 @@ impl Org {
             );
             p.user_type = 2;
             p.site = 0;
+            p.home_loc = HOME_CITY[0][*i % HOME_CITY[0].len()].to_string();
         }
         let owner = 0;
         people[owner].role = Role::Owner;
@@ -537,7 +538,7 @@ impl Org {
                 "demoted" => p.role = Role::Admin,
                 "hijacked" | "traveller" => {
                     p.site = 0;
-                    p.home_ip = home_ip(*i);
+                    p.home_loc = HOME_CITY[0][0].to_string();
                 }
                 "outdated" => {
                     for d in &mut p.devices {
