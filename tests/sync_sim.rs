@@ -64,8 +64,20 @@ async fn sync(base: &str, plan: Plan, case: &Path, o: SyncOptions) -> SyncReport
 }
 
 fn assert_equals_truth(case: &Path, t: &Tenant) {
-    let want = tenant::truth(t);
-    assert!(want.len() >= 7 && want.values().all(|n| *n > 0), "{want:?}");
+    assert_equals_truth_on(case, t, Plan::Business)
+}
+
+/// Every API view holds exactly the truth's rows; on a plan without the Dashboard API, the
+/// dashboard-only view is empty instead.
+fn assert_equals_truth_on(case: &Path, t: &Tenant, plan: Plan) {
+    let mut want = tenant::truth(t);
+    assert!(
+        want.values().filter(|n| **n > 0).count() >= 8,
+        "tenant too thin to prove anything: {want:?}"
+    );
+    if plan != Plan::Business {
+        want.insert("zoom_participants_detailed".into(), 0);
+    }
     let views: Vec<&String> = want.keys().collect();
     let got = tenant::counts(case, &views);
     assert_eq!(got, want, "synced case differs from the tenant's truth");
@@ -168,6 +180,43 @@ async fn sync_through_faults_equals_truth() {
     assert_equals_truth(&case, &t);
 }
 
+/// The simulator's own generator (planted incidents, guests, rejoins, trash, chat channels):
+/// faults off and at a 10% fault rate, the case equals `Tenant::truth()` in every API view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generated_tenant_equals_truth_with_faults_off_and_at_ten_percent() {
+    let t = Arc::new(tenant::generated(30, 10, 42));
+    let from = t.start.unwrap();
+    for (i, rate) in [0.0, 0.1].into_iter().enumerate() {
+        let cfg = SimConfig {
+            fault_rate: rate,
+            slow_delay: Duration::from_millis(300),
+            seed: 11 + i as u64,
+            ..SimConfig::default()
+        };
+        let base = start_sim(t.clone(), cfg).await;
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("g.case");
+        let o = SyncOptions {
+            from,
+            to: chrono::Utc::now().date_naive(),
+            sources: Source::ALL.to_vec(),
+            users: vec![],
+            since_last: false,
+            capture: None,
+        };
+        let r = sync(&base, Plan::Business, &case, o).await;
+        assert!(
+            r.complete,
+            "fault rate {rate}: {:?} {:?}",
+            r.failed, r.stopped
+        );
+        if rate > 0.0 {
+            assert!(r.retries > 0);
+        }
+        assert_equals_truth(&case, &t);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_without_dashboard_records_metrics_unavailable_not_failed() {
     let shape = Shape {
@@ -209,7 +258,7 @@ async fn a_plan_without_dashboard_records_metrics_unavailable_not_failed() {
         .find(|s| s.source == Source::Metrics)
         .unwrap();
     assert_eq!(metrics.requests, 0, "a refused probe stores no page");
-    assert_equals_truth(&case, &t);
+    assert_equals_truth_on(&case, &t, Plan::Pro);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -240,31 +289,55 @@ async fn users_scope_fetches_their_meetings_only() {
     );
 }
 
-/// The real binary, killed with SIGKILL mid-run, then started again: equal to the truth, and
-/// the capture file it wrote imports to the same case.
+/// The real binaries: `zoomlens sim` as a child process, `zoomlens sync` killed with SIGKILL
+/// mid-run and started again: equal to the truth, and the capture it wrote imports to the same.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_killed_with_sigkill_resumes_to_the_truth() {
-    let shape = Shape {
-        meetings: 40,
-        ..Shape::default()
-    };
-    let t = Arc::new(tenant::build(&shape));
-    let base = start_sim(t.clone(), SimConfig::default()).await;
+    use std::io::BufRead;
+    let (users, days, seed) = (30u32, 7u32, 7u64);
+    let t = tenant::generated(users, days, seed);
+    let exe = env!("CARGO_BIN_EXE_zoomlens");
+    let mut sim = std::process::Command::new(exe)
+        .args(["sim", "--bind", "127.0.0.1:0", "--plan", "business"])
+        .args(["--users", &users.to_string(), "--days", &days.to_string()])
+        .args(["--seed", &seed.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(sim.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("sim said {line:?}"))
+        .to_string();
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _sim = KillOnDrop(sim);
+
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("k.case");
     let cap = dir.path().join("k.ndjson");
-    let from = tenant::first_day(&shape).date_naive().to_string();
+    let from = t.start.unwrap().to_string();
     let (case_s, cap_s, dir_p, base_s) = (
         case.to_str().unwrap().to_string(),
         cap.to_str().unwrap().to_string(),
         dir.path().to_path_buf(),
         base.clone(),
     );
-    let cmd = move || {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_zoomlens"));
+    // The first run is slowed down so the kill lands mid-pull; the resumed run goes full speed.
+    let cmd = move |share: &str| {
+        let mut c = std::process::Command::new(exe);
         c.args(["sync", &case_s, "--from", &from, "--quiet"])
-            .args(["--plan", "business", "--rate-share", "0.5"])
+            .args(["--plan", "business", "--rate-share", share])
             .args(["--capture", &cap_s])
             .env("ZOOM_ACCOUNT_ID", "sim-account")
             .env("ZOOM_CLIENT_ID", "sim-client")
@@ -274,7 +347,7 @@ async fn sync_killed_with_sigkill_resumes_to_the_truth() {
             .env_remove("ZOOM_API_BASE");
         c
     };
-    let mut child = cmd().spawn().unwrap();
+    let mut child = cmd("0.25").spawn().unwrap();
     // Wait until some windows are checkpointed but the pull is far from finished.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
@@ -311,7 +384,7 @@ async fn sync_killed_with_sigkill_resumes_to_the_truth() {
         "killed too late"
     );
     let again = cmd.clone();
-    let status = tokio::task::spawn_blocking(move || again().status().unwrap())
+    let status = tokio::task::spawn_blocking(move || again("0.95").status().unwrap())
         .await
         .unwrap();
     assert!(status.success(), "resumed sync failed: {status:?}");
