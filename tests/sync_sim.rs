@@ -287,6 +287,10 @@ async fn users_scope_fetches_their_meetings_only() {
         q("SELECT COUNT(*) FROM chat_messages"),
         shape.chat_per_user as i64
     );
+    // The meetings they joined (type=pastJoined) were asked for too, and checkpointed.
+    assert!(
+        q("SELECT COUNT(*) FROM coverage WHERE scope = 'joined:UID0001xyz' AND state = 'done'") > 0
+    );
 }
 
 /// The real binaries: `zoomlens sim` as a child process, `zoomlens sync` killed with SIGKILL

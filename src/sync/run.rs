@@ -314,7 +314,8 @@ fn writer_loop(
                     store_page(&mut w, &page, "api", None)
                         .with_context(|| format!("storing a {} page", source.name()))?;
                     if source == Source::Meetings {
-                        checkpoint::record_meetings(w.conn(), &ckpt.scope, page.body.get())?;
+                        let user = ckpt.scope.strip_prefix(plan::JOINED).unwrap_or(&ckpt.scope);
+                        checkpoint::record_meetings(w.conn(), user, page.body.get())?;
                     }
                     if source == Source::Users {
                         directory.lock().unwrap().push(page.body.get().to_string());
@@ -452,6 +453,17 @@ pub async fn run(
                         plan::user_units(s, &u.key, from, opts.to),
                         &mut meetings_set,
                     );
+                    if !opts.users.is_empty() {
+                        // Scoped: also the meetings they joined, which others hosted.
+                        let scope = format!("{}{}", plan::JOINED, u.key);
+                        let jfrom = start_for(&cov, &opts, s, &scope).unwrap_or(from);
+                        launch(
+                            &ctx,
+                            &cov,
+                            plan::joined_units(&u.key, jfrom, opts.to),
+                            &mut meetings_set,
+                        );
+                    }
                 } else {
                     launch(
                         &ctx,

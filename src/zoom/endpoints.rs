@@ -74,6 +74,18 @@ pub fn user_meetings(user: &str, from: NaiveDate, to: NaiveDate) -> Request {
     }
 }
 
+/// `GET /report/users/{userId}/meetings?type=pastJoined`: meetings the user joined, not only
+/// hosted (used to scope `--users` to "the meetings they are in").
+pub fn user_meetings_joined(user: &str, from: NaiveDate, to: NaiveDate) -> Request {
+    let mut r = user_meetings(user, from, to);
+    for (k, v) in r.query.iter_mut() {
+        if k == "type" {
+            *v = "pastJoined".into();
+        }
+    }
+    r
+}
+
 /// `GET /report/meetings/{uuid}/participants?include_fields=registrant_id`.
 pub fn report_participants(uuid: &str) -> Request {
     Request {
@@ -172,5 +184,7 @@ mod tests {
             user_meetings("a.b@x.com", NaiveDate::MIN, NaiveDate::MIN).path,
             "/report/users/a.b%40x.com/meetings"
         );
+        let j = user_meetings_joined("u", NaiveDate::MIN, NaiveDate::MIN);
+        assert!(j.query.contains(&("type".into(), "pastJoined".into())));
     }
 }
