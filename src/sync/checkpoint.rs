@@ -84,7 +84,10 @@ pub fn record_meetings(conn: &Connection, user_key: &str, body: &str) -> Result<
              ON CONFLICT DO NOTHING",
         )?;
         for m in ms {
-            let Some(uuid) = m.get("uuid").and_then(|u| u.as_str()).filter(|u| !u.is_empty())
+            let Some(uuid) = m
+                .get("uuid")
+                .and_then(|u| u.as_str())
+                .filter(|u| !u.is_empty())
             else {
                 continue;
             };
@@ -142,9 +145,8 @@ pub struct Coverage {
 
 impl Coverage {
     pub fn load(conn: &Connection) -> Result<Coverage> {
-        let mut st = conn.prepare(
-            "SELECT source, scope, win_from, win_to, state, updated_at FROM coverage",
-        )?;
+        let mut st = conn
+            .prepare("SELECT source, scope, win_from, win_to, state, updated_at FROM coverage")?;
         let rows = st
             .query_map([], |r| {
                 Ok((
@@ -215,16 +217,31 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
         )
         .remove(0);
-        upsert(&s.conn, &Checkpoint::of(&u, State::Done, ""), "2026-01-11T00:00:00Z").unwrap();
+        upsert(
+            &s.conn,
+            &Checkpoint::of(&u, State::Done, ""),
+            "2026-01-11T00:00:00Z",
+        )
+        .unwrap();
         assert!(!Coverage::load(&s.conn).unwrap().is_complete(&u));
-        upsert(&s.conn, &Checkpoint::of(&u, State::Done, ""), "2026-01-12T00:00:00Z").unwrap();
+        upsert(
+            &s.conn,
+            &Checkpoint::of(&u, State::Done, ""),
+            "2026-01-12T00:00:00Z",
+        )
+        .unwrap();
         let cov = Coverage::load(&s.conn).unwrap();
         assert!(cov.is_complete(&u));
         assert_eq!(
             cov.last_done_to(Source::Signins, ""),
             NaiveDate::from_ymd_opt(2026, 1, 10)
         );
-        upsert(&s.conn, &Checkpoint::of(&u, State::Failed, "x"), "2026-01-13T00:00:00Z").unwrap();
+        upsert(
+            &s.conn,
+            &Checkpoint::of(&u, State::Failed, "x"),
+            "2026-01-13T00:00:00Z",
+        )
+        .unwrap();
         assert!(!Coverage::load(&s.conn).unwrap().is_complete(&u));
         let n: i64 = s
             .conn
@@ -241,13 +258,30 @@ mod tests {
             {"uuid":"b//c","start_time":"2026-02-02T10:00:00Z"},{"uuid":""}]}"#;
         assert_eq!(record_meetings(&s.conn, "u1", body).unwrap(), 2);
         assert_eq!(record_meetings(&s.conn, "u1", body).unwrap(), 0);
-        record_meetings(&s.conn, "u2", r#"{"meetings":[{"uuid":"a==","start_time":"2026-01-02T10:00:00Z"}]}"#).unwrap();
+        record_meetings(
+            &s.conn,
+            "u2",
+            r#"{"meetings":[{"uuid":"a==","start_time":"2026-01-02T10:00:00Z"}]}"#,
+        )
+        .unwrap();
         let jan = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
-        assert_eq!(meetings_in(&s.conn, None, jan(1), jan(31)).unwrap(), vec!["a=="]);
         assert_eq!(
-            meetings_in(&s.conn, Some(&["U2".into()]), jan(1), NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()).unwrap(),
+            meetings_in(&s.conn, None, jan(1), jan(31)).unwrap(),
             vec!["a=="]
         );
-        assert_eq!(meetings_in(&s.conn, None, jan(1), jan(2)).unwrap(), vec!["a=="]);
+        assert_eq!(
+            meetings_in(
+                &s.conn,
+                Some(&["U2".into()]),
+                jan(1),
+                NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+            )
+            .unwrap(),
+            vec!["a=="]
+        );
+        assert_eq!(
+            meetings_in(&s.conn, None, jan(1), jan(2)).unwrap(),
+            vec!["a=="]
+        );
     }
 }

@@ -57,8 +57,7 @@ fn random_state() -> String {
 /// Constant-time comparison, so the state cannot be guessed byte by byte.
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -74,7 +73,9 @@ async fn callback(
     if !same(&state, &expect) {
         return (
             axum::http::StatusCode::BAD_REQUEST,
-            Html("<h1>zoomlens: this sign-in link does not belong to the waiting `zoomlens auth login`.</h1>"),
+            Html(
+                "<h1>zoomlens: this sign-in link does not belong to the waiting `zoomlens auth login`.</h1>",
+            ),
         );
     }
     let _ = tx
@@ -172,7 +173,9 @@ pub async fn login(cfg: &LoginConfig, show: impl FnOnce(&str)) -> Result<StoredT
     )
     .await?;
     let Some(refresh) = resp.refresh_token else {
-        bail!("the token endpoint returned no refresh_token; is this an OAuth (not Server-to-Server) app?");
+        bail!(
+            "the token endpoint returned no refresh_token; is this an OAuth (not Server-to-Server) app?"
+        );
     };
     let stored = StoredToken {
         client_id: cfg.client_id.clone(),

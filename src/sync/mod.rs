@@ -35,7 +35,9 @@ pub fn options(a: &SyncArgs) -> Result<run::SyncOptions> {
     };
     plan::check_range(from, to)?;
     if !a.users.is_empty() && !sources.iter().any(|s| s.per_user()) {
-        bail!("--users scopes per-user sources (meetings, participants, metrics, recordings, chat), but none is selected");
+        bail!(
+            "--users scopes per-user sources (meetings, participants, metrics, recordings, chat), but none is selected"
+        );
     }
     Ok(run::SyncOptions {
         from,
@@ -103,7 +105,10 @@ pub fn cmd_sync(a: &SyncArgs) -> Result<ExitCode> {
         }
     }
     if let Some(why) = &report.stopped {
-        eprintln!("zoomlens: sync stopped early: {}", crate::util::sanitize(why));
+        eprintln!(
+            "zoomlens: sync stopped early: {}",
+            crate::util::sanitize(why)
+        );
     }
     Ok(if report.complete {
         ExitCode::SUCCESS

@@ -64,7 +64,11 @@ impl Source {
     pub fn per_user(self) -> bool {
         matches!(
             self,
-            Source::Meetings | Source::Recordings | Source::Chat | Source::Participants | Source::Metrics
+            Source::Meetings
+                | Source::Recordings
+                | Source::Chat
+                | Source::Participants
+                | Source::Metrics
         )
     }
 }
@@ -185,6 +189,24 @@ pub fn user_units(source: Source, user: &str, from: NaiveDate, to: NaiveDate) ->
         .collect()
 }
 
+/// Prefix of the coverage scope of `type=pastJoined` meeting reports (`--users` only).
+pub const JOINED: &str = "joined:";
+
+/// Meetings a scoped user joined (hosted by others), window by window.
+pub fn joined_units(user: &str, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
+    windows(from, to)
+        .into_iter()
+        .map(|(a, b)| Unit {
+            source: Source::Meetings,
+            scope: format!("{JOINED}{user}"),
+            win_from: d(a),
+            win_to: d(b),
+            req: endpoints::user_meetings_joined(user, a, b),
+            snapshot: false,
+        })
+        .collect()
+}
+
 pub fn trash_unit(user: &str) -> Unit {
     Unit {
         source: Source::Recordings,
@@ -236,7 +258,11 @@ mod tests {
             assert!((*b - *a).num_days() < 30, "{a}..{b}");
         }
         for pair in w.windows(2) {
-            assert_eq!(pair[0].1.succ_opt().unwrap(), pair[1].0, "contiguous, no overlap");
+            assert_eq!(
+                pair[0].1.succ_opt().unwrap(),
+                pair[1].0,
+                "contiguous, no overlap"
+            );
         }
         assert_eq!(w.len(), 3);
         assert_eq!(

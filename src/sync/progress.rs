@@ -158,8 +158,9 @@ impl Progress {
             let req = st.requests.load(Ordering::Relaxed);
             let prev = last.per_source.get(&s).copied().unwrap_or(0);
             let cat = category(s) as usize;
-            let share =
-                (cats[cat] - last.per_cat[cat]) as f64 / dt / self.client.limiter.limit(category(s));
+            let share = (cats[cat] - last.per_cat[cat]) as f64
+                / dt
+                / self.client.limiter.limit(category(s));
             let (done, total) = (
                 st.done.load(Ordering::Relaxed),
                 st.total.load(Ordering::Relaxed),

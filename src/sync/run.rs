@@ -134,7 +134,9 @@ fn to_capture(p: &Page) -> Result<(CapturePage, String)> {
     let cp = CapturePage {
         path: p.path.clone(),
         query,
-        fetched_at: p.fetched_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        fetched_at: p
+            .fetched_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         body: serde_json::value::RawValue::from_string(p.body.clone())?,
     };
     let line = serde_json::to_string(&cp)?;
@@ -152,8 +154,7 @@ async fn run_unit(ctx: Arc<Ctx>, unit: Unit) {
     'window: loop {
         let mut pager = Pager::new(unit.req.clone());
         loop {
-            if ctx.stopped() || (src == Source::Metrics && ctx.metrics_off.load(Ordering::SeqCst))
-            {
+            if ctx.stopped() || (src == Source::Metrics && ctx.metrics_off.load(Ordering::SeqCst)) {
                 // Not checkpointed: the next run fetches it (or metrics is recorded unavailable).
                 return;
             }
@@ -244,12 +245,7 @@ fn launch(ctx: &Arc<Ctx>, cov: &Coverage, units: Vec<Unit>, set: &mut JoinSet<()
 
 /// Start of the windows for (source, scope): with --since-last, the end of the last completed
 /// window (its day is fetched again: it may have been incomplete).
-fn start_for(
-    cov: &Coverage,
-    opts: &SyncOptions,
-    source: Source,
-    scope: &str,
-) -> Option<NaiveDate> {
+fn start_for(cov: &Coverage, opts: &SyncOptions, source: Source, scope: &str) -> Option<NaiveDate> {
     if opts.since_last
         && let Some(d) = cov.last_done_to(source, scope)
     {
@@ -313,15 +309,13 @@ fn writer_loop(
         for m in batch {
             match m {
                 Msg::Page {
-                    page,
-                    source,
-                    ckpt,
-                    ..
+                    page, source, ckpt, ..
                 } => {
                     store_page(&mut w, &page, "api", None)
                         .with_context(|| format!("storing a {} page", source.name()))?;
                     if source == Source::Meetings {
-                        checkpoint::record_meetings(w.conn(), &ckpt.scope, page.body.get())?;
+                        let user = ckpt.scope.strip_prefix(plan::JOINED).unwrap_or(&ckpt.scope);
+                        checkpoint::record_meetings(w.conn(), user, page.body.get())?;
                     }
                     if source == Source::Users {
                         directory.lock().unwrap().push(page.body.get().to_string());
@@ -382,17 +376,22 @@ pub async fn run(
         metrics_off: AtomicBool::new(false),
         skipped: AtomicU64::new(0),
     });
-    {
-        let ctx = ctx.clone();
+    // Ctrl-C stops between pages; what is committed stays, the next run resumes from it.
+    let interrupt = {
+        let weak = Arc::downgrade(&ctx);
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
+            if tokio::signal::ctrl_c().await.is_ok()
+                && let Some(ctx) = weak.upgrade()
+            {
                 ctx.halt("interrupted (Ctrl-C); run the same command again to resume".into());
             }
-        });
-    }
+        })
+    };
     let ticker = progress.spawn_ticker();
     let has = |s: Source| opts.sources.contains(&s);
-    let needs_users = opts.sources.iter().any(|s| *s == Source::Users || matches!(s, Source::Meetings | Source::Recordings | Source::Chat));
+    let needs_users = opts.sources.iter().any(|s| {
+        *s == Source::Users || matches!(s, Source::Meetings | Source::Recordings | Source::Chat)
+    });
 
     // Phase 1: the users directory (every status), which per-user endpoints walk.
     if needs_users {
@@ -448,9 +447,30 @@ pub async fn run(
             if let Some(from) = start_for(&cov, &opts, s, &u.key) {
                 if s == Source::Meetings {
                     earliest = Some(earliest.map_or(from, |e: NaiveDate| e.min(from)));
-                    launch(&ctx, &cov, plan::user_units(s, &u.key, from, opts.to), &mut meetings_set);
+                    launch(
+                        &ctx,
+                        &cov,
+                        plan::user_units(s, &u.key, from, opts.to),
+                        &mut meetings_set,
+                    );
+                    if !opts.users.is_empty() {
+                        // Scoped: also the meetings they joined, which others hosted.
+                        let scope = format!("{}{}", plan::JOINED, u.key);
+                        let jfrom = start_for(&cov, &opts, s, &scope).unwrap_or(from);
+                        launch(
+                            &ctx,
+                            &cov,
+                            plan::joined_units(&u.key, jfrom, opts.to),
+                            &mut meetings_set,
+                        );
+                    }
                 } else {
-                    launch(&ctx, &cov, plan::user_units(s, &u.key, from, opts.to), &mut set);
+                    launch(
+                        &ctx,
+                        &cov,
+                        plan::user_units(s, &u.key, from, opts.to),
+                        &mut set,
+                    );
                 }
             }
         }
@@ -529,9 +549,10 @@ pub async fn run(
     progress.finish();
     ticker.abort();
     let sources = progress.snapshot();
-    drop(ctx);
-    let tables = writer
-        .join()
+    interrupt.abort();
+    drop(ctx); // closes the channel: the writer drains it and ends
+    let tables = tokio::task::spawn_blocking(move || writer.join())
+        .await?
         .map_err(|_| anyhow::anyhow!("the case writer panicked"))??;
     Ok(SyncReport {
         event: "summary",

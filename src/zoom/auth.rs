@@ -415,7 +415,16 @@ impl TokenSource {
                 client_id,
                 client_secret,
                 token_file,
-            } => refresh(&self.http, &self.oauth_base, client_id, client_secret, token_file).await,
+            } => {
+                refresh(
+                    &self.http,
+                    &self.oauth_base,
+                    client_id,
+                    client_secret,
+                    token_file,
+                )
+                .await
+            }
         }
     }
 }
@@ -450,7 +459,11 @@ pub async fn refresh(
         ],
     )
     .await
-    .map_err(|e| ApiError::Auth(format!("{e}; the refresh token may be revoked: run `zoomlens auth login`")))?;
+    .map_err(|e| {
+        ApiError::Auth(format!(
+            "{e}; the refresh token may be revoked: run `zoomlens auth login`"
+        ))
+    })?;
     if let Some(new) = &resp.refresh_token {
         save_token(
             token_file,

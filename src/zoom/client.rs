@@ -125,9 +125,7 @@ impl Client {
         Ok(Client {
             auth: TokenSource::new(http.clone(), &cfg.oauth_base, creds),
             http,
-            explicit_base: cfg
-                .api_base
-                .map(|b| b.trim_end_matches('/').to_string()),
+            explicit_base: cfg.api_base.map(|b| b.trim_end_matches('/').to_string()),
             limiter: RateLimiter::new(cfg.plan, cfg.rate_share, 1.0),
             stats: Stats::default(),
             retry: cfg.retry,
@@ -235,10 +233,7 @@ impl Client {
             }),
             DailyCapPolicy::Wait => {
                 let d = (at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
-                tracing::warn!(
-                    "daily {} cap reached; waiting until {at}",
-                    category.name()
-                );
+                tracing::warn!("daily {} cap reached; waiting until {at}", category.name());
                 tokio::time::sleep(d + Duration::from_secs(1)).await;
                 Ok(())
             }

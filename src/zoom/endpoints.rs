@@ -74,6 +74,18 @@ pub fn user_meetings(user: &str, from: NaiveDate, to: NaiveDate) -> Request {
     }
 }
 
+/// `GET /report/users/{userId}/meetings?type=pastJoined`: meetings the user joined, not only
+/// hosted (used to scope `--users` to "the meetings they are in").
+pub fn user_meetings_joined(user: &str, from: NaiveDate, to: NaiveDate) -> Request {
+    let mut r = user_meetings(user, from, to);
+    for (k, v) in r.query.iter_mut() {
+        if k == "type" {
+            *v = "pastJoined".into();
+        }
+    }
+    r
+}
+
 /// `GET /report/meetings/{uuid}/participants?include_fields=registrant_id`.
 pub fn report_participants(uuid: &str) -> Request {
     Request {
@@ -124,7 +136,12 @@ pub fn chat_messages(user: &str, from: NaiveDate, to: NaiveDate) -> Request {
         path: format!("/chat/users/{}/messages", encode_segment(user)),
         query: q(&[
             ("from", &format!("{}T00:00:00Z", day(from))),
-            ("to", &format!("{}T23:59:59Z", day(to))),
+            // The next midnight, so a message in the day's last second is inside (chat is
+            // deduplicated by message id, so the instant shared with the next window is harmless).
+            (
+                "to",
+                &format!("{}T00:00:00Z", day(to.succ_opt().unwrap_or(to))),
+            ),
             ("include_deleted_and_edited_message", "true"),
             ("page_size", "50"),
         ]),
@@ -167,5 +184,7 @@ mod tests {
             user_meetings("a.b@x.com", NaiveDate::MIN, NaiveDate::MIN).path,
             "/report/users/a.b%40x.com/meetings"
         );
+        let j = user_meetings_joined("u", NaiveDate::MIN, NaiveDate::MIN);
+        assert!(j.query.contains(&("type".into(), "pastJoined".into())));
     }
 }

@@ -212,7 +212,8 @@ mod tests {
         let secs = start.elapsed().as_secs_f64();
         // The first goes at once, the rest every 1/190 s: never faster than the target.
         assert!(secs >= 95.0 / 190.0 - 0.005, "{secs}");
-        assert!(secs < 95.0 / 190.0 + 0.25, "{secs}");
+        // Loose: a loaded CI machine delays wake-ups, but pacing must not drift by seconds.
+        assert!(secs < 95.0 / 190.0 + 1.5, "{secs}");
         assert_eq!(rl.sent(Category::Heavy), 96);
     }
 

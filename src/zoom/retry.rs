@@ -89,10 +89,7 @@ mod tests {
         let p = RetryPolicy::default();
         for attempt in 1..20 {
             let d = p.backoff(attempt);
-            let step = p
-                .base
-                .saturating_mul(1 << (attempt - 1).min(16))
-                .min(p.cap);
+            let step = p.base.saturating_mul(1 << (attempt - 1).min(16)).min(p.cap);
             assert!(d >= step / 2 && d <= step, "{attempt}: {d:?}");
         }
         let samples: std::collections::HashSet<_> = (0..20).map(|_| p.backoff(6)).collect();
