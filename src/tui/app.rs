@@ -293,6 +293,8 @@ pub struct App {
     pending_filter: Option<u64>,
     pending_search: Option<u64>,
     pub quit: bool,
+    /// An annotation was just written: the next data-change notice is ours.
+    own_write: bool,
     /// Time of the last reply per slot (for the status line).
     pub last_took: Option<std::time::Duration>,
 }
@@ -319,6 +321,7 @@ impl App {
             pending_filter: None,
             pending_search: None,
             quit: false,
+            own_write: false,
             last_took: None,
         }
     }
@@ -884,14 +887,11 @@ impl App {
         let Some(row) = self.view().list.selected().cloned() else {
             return self.say("nothing selected to annotate");
         };
-        if matches!(
-            row.tbl,
-            "findings" | "people" | "annotations" | "recording_files"
-        ) && kind == "bookmark"
-            && row.tbl == "people"
-        {
-            return self.say("select a record (not a graph node) to bookmark");
+        // Graph nodes are aggregates and bookmark rows are annotations themselves: not records.
+        if matches!(row.tbl, "people" | "annotations") {
+            return self.say("select a record (not a graph node or a bookmark) to annotate");
         }
+        self.own_write = true;
         vec![self.req(
             Slot::Annot,
             Query::Annotate {
@@ -1360,6 +1360,9 @@ impl App {
     fn on_data_changed(&mut self) -> Vec<Effect> {
         let mut fx = vec![self.req(Slot::Info, Query::Info)];
         fx.extend(self.refresh_in_place());
+        if std::mem::take(&mut self.own_write) {
+            return fx; // our own annotation: the status line already says so
+        }
         self.status = "new data in the case: view refreshed".into();
         fx
     }
