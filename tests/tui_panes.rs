@@ -484,3 +484,36 @@ fn a_reply_for_a_view_left_behind_is_not_applied_to_the_previous_one() {
     );
     assert_eq!(v.list.rows.len(), 1, "eve's timeline is intact");
 }
+
+#[test]
+fn graph_around_a_meeting_series() {
+    let (_d, mut h) = open();
+    h.cmd(Cmd::Pivot).unwrap();
+    h.cmd(Cmd::Pivot).unwrap(); // the board meeting
+    h.cmd(Cmd::PaneGraph).unwrap();
+    let v = h.app.view();
+    let rows: Vec<(String, String)> = v
+        .list
+        .rows
+        .iter()
+        .map(|r| (r.cells[0].clone(), r.cells[2].clone()))
+        .collect();
+    // carol and alice came to both instances of the series, eve to one
+    assert!(
+        rows.contains(&("carol@acme.com".into(), "2".into())),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&("alice@acme.com".into(), "2".into())),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&("eve@evil.example".into(), "1".into())),
+        "{rows:?}"
+    );
+    assert!(
+        h.screen().contains("who meets Q3 Board Review"),
+        "{}",
+        h.screen()
+    );
+}

@@ -489,7 +489,11 @@ impl App {
                     return vec![];
                 }
             },
+            // From a meeting: who comes to its series; elsewhere: who meets the linked person.
             PaneKind::Graph => match (&self.ctx.user, &self.ctx.meeting) {
+                (_, Some(m)) if self.view().kind == PaneKind::Meeting => {
+                    Target::Graph(GraphSubject::Meeting(m.clone()))
+                }
                 (Some(u), _) => Target::Graph(GraphSubject::User(u.clone())),
                 (None, Some(m)) => Target::Graph(GraphSubject::Meeting(m.clone())),
                 _ => {
