@@ -204,6 +204,35 @@ impl CaseInfo {
         })
     }
 
+    fn has_finding_col(&self, c: &str) -> bool {
+        self.finding_cols.iter().any(|x| x == c)
+    }
+
+    /// The findings column naming the user (`user_email` in schema 2, `user` before).
+    pub fn finding_user_col(&self) -> Option<&'static str> {
+        ["user_email", "user"].into_iter().find(|c| self.has_finding_col(c))
+    }
+
+    /// SQL for a finding's severity rank (the indexed `sev_rank` when the table has it).
+    pub fn finding_rank(&self) -> String {
+        if self.has_finding_col("sev_rank") {
+            "f.sev_rank".into()
+        } else {
+            rank_sql("f.severity")
+        }
+    }
+
+    /// SQL for the finding's recording, as the recording's meeting uuid.
+    pub fn finding_recording(&self) -> String {
+        if self.has_finding_col("recording_id") {
+            "(SELECT r.meeting_uuid FROM recordings r WHERE r.id = f.recording_id)".into()
+        } else if self.has_finding_col("recording") {
+            "f.\"recording\"".into()
+        } else {
+            "NULL".into()
+        }
+    }
+
     /// internal / external / guest for an email (blank email: a guest).
     pub fn class_of(&self, email: Option<&str>) -> &'static str {
         match email.map(str::trim).filter(|e| !e.is_empty()) {
@@ -364,7 +393,7 @@ pub fn mark_findings(conn: &Connection, info: &CaseInfo, rows: &mut [Row]) -> Re
     for r in rows.iter() {
         by_tbl.entry(r.tbl).or_default().push(r.id);
     }
-    let rank = rank_sql("f.severity");
+    let rank = info.finding_rank();
     let mut hits: std::collections::HashMap<(String, i64), i64> = Default::default();
     for (tbl, ids) in by_tbl {
         let json = serde_json::to_string(&ids)?;
