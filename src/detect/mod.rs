@@ -1,6 +1,555 @@
 //! Detection engine and rules (one file per rule); rules read the store and write findings.
+//!
+//! A rule is set-based SQL over the normalised tables (never raw JSON, never a Rust loop over
+//! millions of sessions). The engine gives every rule the same [`Ctx`]: the connection with a
+//! few classification functions registered on it (`zl_internal(email)`, `zl_known_ip(ip)`,
+//! `zl_sensitive(topic)`, `zl_vip(email)`, `zl_version_lt(v)`, `zl_weakening(section, setting,
+//! from, to)`, `zl_privileged(role)`), the configuration and the rule's parameters. A rule
+//! whose data is missing returns [`RuleOutcome::CouldNotRun`] with the reason, which is stored
+//! in `rule_runs` and printed.
+
+pub mod config;
+pub mod finding;
+pub mod rules;
+
+use crate::cli::{DetectArgs, OutFormat};
+use crate::store::Store;
+use anyhow::{Context, Result, bail};
+use rusqlite::Connection;
+use rusqlite::functions::FunctionFlags;
+use std::collections::HashSet;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use config::Config;
+pub use finding::{Finding, Severity, StoredFinding};
+
+/// Where a rule's data comes from (documentation and `detect --list` style output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Users,
+    SignIns,
+    Operations,
+    Meetings,
+    Participants,
+    /// Dashboard (metrics) participant fields: IP, device, sharing.
+    Dashboard,
+    Recordings,
+    Webhooks,
+    Departures,
+    Assets,
+    Vips,
+    Coverage,
+}
+
+/// A tunable threshold of a rule: `[rules.<id>] <name> = <number>`.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    pub name: &'static str,
+    pub default: f64,
+    pub help: &'static str,
+}
+
+/// What a run of one rule produced.
+#[derive(Debug)]
+pub enum RuleOutcome {
+    Findings(Vec<Finding>),
+    /// The data the rule needs is missing; the reason says which and how to get it.
+    CouldNotRun(String),
+}
+
+pub trait Rule: Sync {
+    /// Stable id (tests, configs and exports use it).
+    fn id(&self) -> &'static str;
+    fn title(&self) -> &'static str;
+    fn severity(&self) -> Severity;
+    /// MITRE ATT&CK technique, where one fits.
+    fn technique(&self) -> Option<&'static str> {
+        None
+    }
+    fn needs(&self) -> &'static [Source];
+    fn params(&self) -> &'static [Param] {
+        &[]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome>;
+}
+
+/// Everything a rule may read.
+pub struct Ctx<'a> {
+    pub conn: &'a Connection,
+    pub cfg: &'a Config,
+    pub env: &'a Env,
+    rule: &'a dyn Rule,
+}
+
+impl Ctx<'_> {
+    /// A parameter of the running rule: configured value, else its default.
+    pub fn num(&self, name: &str) -> f64 {
+        let def = self
+            .rule
+            .params()
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.default)
+            .unwrap_or_else(|| panic!("rule {} has no parameter {name}", self.rule.id()));
+        self.cfg.param(self.rule.id(), name).unwrap_or(def)
+    }
+    pub fn int(&self, name: &str) -> i64 {
+        self.num(name).round() as i64
+    }
+    /// Whether a query returns at least one row.
+    pub fn any(&self, sql: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT EXISTS ({sql})"))?
+            .query_row([], |r| r.get::<_, bool>(0))?)
+    }
+    /// The reason internal and external cannot be told apart, if so.
+    pub fn need_internal(&self) -> Option<String> {
+        self.env.internal.is_empty().then(|| {
+            "no internal domains: the case has no users directory and the config sets no \
+             internal_domains (import /users, or set internal_domains)"
+                .to_string()
+        })
+    }
+}
+
+/// Per-run facts resolved once: internal domains, VIPs.
+pub struct Env {
+    pub internal: Arc<HashSet<String>>,
+    pub vips: Arc<HashSet<String>>,
+}
+
+/// One rule's run, as reported.
+#[derive(Debug, Clone)]
+pub struct RuleRun {
+    pub rule: &'static str,
+    pub title: &'static str,
+    pub status: RunStatus,
+    pub findings: usize,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunStatus {
+    Ok,
+    /// Could not run (missing data) or disabled; the reason says which.
+    Skipped(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub runs: Vec<RuleRun>,
+    pub internal_domains: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    pub fn total_findings(&self) -> usize {
+        self.runs.iter().map(|r| r.findings).sum()
+    }
+    pub fn run_of(&self, rule: &str) -> Option<&RuleRun> {
+        self.runs.iter().find(|r| r.rule == rule)
+    }
+}
+
+fn domain_of(email: &str) -> Option<String> {
+    let (_, d) = email.trim().rsplit_once('@')?;
+    let d = d.trim().to_ascii_lowercase();
+    (!d.is_empty()).then_some(d)
+}
+
+/// Resolve internal domains and VIPs and register the classification functions.
+pub fn prepare(conn: &Connection, cfg: &Config) -> Result<Env> {
+    let mut internal: HashSet<String> = cfg
+        .internal_domains
+        .iter()
+        .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+        .collect();
+    {
+        let mut st = conn.prepare(
+            "SELECT DISTINCT lower(substr(email, instr(email, '@') + 1)) FROM users
+             WHERE instr(email, '@') > 0",
+        )?;
+        for d in st.query_map([], |r| r.get::<_, String>(0))? {
+            let d = d?;
+            if !d.trim().is_empty() {
+                internal.insert(d.trim().to_string());
+            }
+        }
+    }
+    let mut vips: HashSet<String> = cfg
+        .vip_emails
+        .iter()
+        .map(|e| e.trim().to_ascii_lowercase())
+        .filter(|e| !e.is_empty())
+        .collect();
+    {
+        let mut st = conn.prepare("SELECT lower(email) FROM vips")?;
+        for e in st.query_map([], |r| r.get::<_, String>(0))? {
+            vips.insert(e?);
+        }
+    }
+    let internal = Arc::new(internal);
+    let vips = Arc::new(vips);
+    let det = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+
+    let dom = internal.clone();
+    conn.create_scalar_function("zl_internal", 1, det, move |c| {
+        let e: Option<String> = c.get(0)?;
+        Ok(e.and_then(|e| domain_of(&e))
+            .is_some_and(|d| dom.contains(&d)))
+    })?;
+    let ranges = cfg.known_ranges();
+    conn.create_scalar_function("zl_known_ip", 1, det, move |c| {
+        let ip: Option<String> = c.get(0)?;
+        Ok(ip
+            .and_then(|s| s.trim().parse::<std::net::IpAddr>().ok())
+            .is_some_and(|ip| ranges.iter().any(|r| r.contains(&ip))))
+    })?;
+    let topics: Vec<String> = cfg
+        .sensitive_topics
+        .iter()
+        .map(|t| t.to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    conn.create_scalar_function("zl_sensitive", 1, det, move |c| {
+        let t: Option<String> = c.get(0)?;
+        Ok(t.is_some_and(|t| rules::topic_matches(&t, &topics)))
+    })?;
+    let v = vips.clone();
+    conn.create_scalar_function("zl_vip", 1, det, move |c| {
+        let e: Option<String> = c.get(0)?;
+        Ok(e.is_some_and(|e| v.contains(&e.trim().to_ascii_lowercase())))
+    })?;
+    let min = rules::version_key(&cfg.min_client_version);
+    conn.create_scalar_function("zl_version_lt", 1, det, move |c| {
+        let s: Option<String> = c.get(0)?;
+        Ok(s.is_some_and(|s| {
+            let k = rules::version_key(&s);
+            !k.is_empty() && k < min
+        }))
+    })?;
+    conn.create_scalar_function("zl_weakening", 4, det, |c| {
+        let g = |i| c.get::<Option<String>>(i);
+        Ok(rules::weakening(
+            g(0)?.as_deref().unwrap_or(""),
+            g(1)?.as_deref().unwrap_or(""),
+            g(2)?.as_deref().unwrap_or(""),
+            g(3)?.as_deref().unwrap_or(""),
+        ))
+    })?;
+    conn.create_scalar_function("zl_privileged", 1, det, |c| {
+        let r: Option<String> = c.get(0)?;
+        Ok(r.is_some_and(|r| rules::is_privileged_role(&r)))
+    })?;
+    conn.create_scalar_function("zl_exposes", 2, det, |c| {
+        let g = |i| c.get::<Option<String>>(i);
+        Ok(rules::exposes_meetings(
+            g(0)?.as_deref().unwrap_or(""),
+            g(1)?.as_deref().unwrap_or(""),
+        ))
+    })?;
+    conn.create_scalar_function("zl_norm_name", 1, det, |c| {
+        let s: Option<String> = c.get(0)?;
+        Ok(rules::display_name_impersonation::norm_name(
+            s.as_deref().unwrap_or(""),
+        ))
+    })?;
+    conn.create_scalar_function("zl_sso", 1, det, |c| {
+        let s: Option<String> = c.get(0)?;
+        Ok(s.is_some_and(|s| rules::is_sso_text(&s)))
+    })?;
+    conn.create_scalar_function("zl_billing", 1, det, |c| {
+        let s: Option<String> = c.get(0)?;
+        Ok(s.is_some_and(|s| rules::is_billing_text(&s)))
+    })?;
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS zl_vips (email TEXT PRIMARY KEY COLLATE NOCASE)",
+    )?;
+    {
+        let mut ins = conn.prepare("INSERT OR IGNORE INTO temp.zl_vips (email) VALUES (?1)")?;
+        for e in vips.iter() {
+            ins.execute([e])?;
+        }
+    }
+    Ok(Env { internal, vips })
+}
+
+fn drop_temp(conn: &Connection) -> Result<()> {
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM temp.sqlite_master WHERE type = 'table' AND name LIKE 'zl\\_%' ESCAPE '\\'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for n in names {
+        conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.\"{n}\""))?;
+    }
+    Ok(())
+}
+
+/// Run the enabled rules (or only `only`) over a case, replacing their stored findings.
+pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
+    let registry = rules::registry();
+    for id in only {
+        if !registry.iter().any(|r| r.id() == id) {
+            let ids: Vec<&str> = registry.iter().map(|r| r.id()).collect();
+            bail!("no rule {id:?}; rule ids are: {}", ids.join(", "));
+        }
+    }
+    let started = Instant::now();
+    let conn = &mut store.conn;
+    drop_temp(conn)?;
+    let env = prepare(conn, cfg)?;
+    let mut internal_domains: Vec<String> = env.internal.iter().cloned().collect();
+    internal_domains.sort();
+    let mut runs = Vec::new();
+    for rule in registry {
+        if !only.is_empty() && !only.iter().any(|o| o == rule.id()) {
+            continue;
+        }
+        let t0 = Instant::now();
+        let outcome = if !cfg.enabled(rule.id()) {
+            RuleOutcome::CouldNotRun("disabled in the configuration".into())
+        } else {
+            let ctx = Ctx {
+                conn,
+                cfg,
+                env: &env,
+                rule: *rule,
+            };
+            rule.run(&ctx)
+                .with_context(|| format!("rule {} failed", rule.id()))?
+        };
+        let elapsed = t0.elapsed();
+        let now = crate::model::time::fmt_utc(chrono::Utc::now());
+        let (status, findings) = match outcome {
+            RuleOutcome::Findings(f) => (RunStatus::Ok, f),
+            RuleOutcome::CouldNotRun(why) => (RunStatus::Skipped(why), Vec::new()),
+        };
+        let tx = conn.transaction()?;
+        finding::replace_findings(
+            &tx,
+            rule.id(),
+            rule.severity(),
+            rule.technique(),
+            &findings,
+            &now,
+        )?;
+        let (st, reason) = match &status {
+            RunStatus::Ok => ("ok", ""),
+            RunStatus::Skipped(r) => ("skipped", r.as_str()),
+        };
+        tx.execute(
+            "INSERT INTO rule_runs (rule, ran_at, status, reason, findings, elapsed_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (rule) DO UPDATE SET ran_at = excluded.ran_at, status = excluded.status,
+               reason = excluded.reason, findings = excluded.findings,
+               elapsed_ms = excluded.elapsed_ms",
+            rusqlite::params![
+                rule.id(),
+                now,
+                st,
+                reason,
+                findings.len() as i64,
+                elapsed.as_millis() as i64
+            ],
+        )?;
+        tx.commit()?;
+        tracing::info!(
+            rule = rule.id(),
+            findings = findings.len(),
+            ms = elapsed.as_millis() as u64,
+            "rule ran"
+        );
+        runs.push(RuleRun {
+            rule: rule.id(),
+            title: rule.title(),
+            status,
+            findings: findings.len(),
+            elapsed,
+        });
+    }
+    drop_temp(conn)?;
+    Ok(Report {
+        runs,
+        internal_domains,
+        elapsed: started.elapsed(),
+    })
+}
 
 /// Entry point of `zoomlens detect`.
-pub fn cmd_detect(_a: &crate::cli::DetectArgs) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("`zoomlens detect` is not built yet (issue 5)")
+pub fn cmd_detect(a: &DetectArgs) -> Result<ExitCode> {
+    if !a.case.exists() {
+        bail!(
+            "no case file at {} (create one with `zoomlens import {} FILE...`)",
+            a.case.display(),
+            a.case.display()
+        );
+    }
+    let (cfg, cfg_source) = Config::load(a.config.as_deref())?;
+    let mut store = Store::open(&a.case)?;
+    let report = run(&mut store, &cfg, &a.rules)?;
+    let min = a.min_severity.map(Severity::from).unwrap_or(Severity::Info);
+    let mut found = finding::load_findings(&store.conn, min, &a.rules)?;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    match a.format {
+        OutFormat::Json => {
+            finding::load_evidence(&store.conn, &mut found)?;
+            serde_json::to_writer_pretty(&mut out, &found)?;
+            writeln!(out)?;
+            let mut err = std::io::stderr().lock();
+            write_skipped(&mut err, &report)?;
+        }
+        OutFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record([
+                "id",
+                "rule",
+                "severity",
+                "time",
+                "summary",
+                "user",
+                "meeting_id",
+                "meeting_uuid",
+                "ip",
+            ])?;
+            for f in &found {
+                w.write_record([
+                    f.id.to_string(),
+                    f.rule.clone(),
+                    f.severity.clone(),
+                    f.time.clone(),
+                    f.summary.clone(),
+                    f.user.clone().unwrap_or_default(),
+                    f.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
+                    f.meeting_uuid.clone().unwrap_or_default(),
+                    f.ip.clone().unwrap_or_default(),
+                ])?;
+            }
+            w.flush()?;
+            drop(w);
+            let mut err = std::io::stderr().lock();
+            write_skipped(&mut err, &report)?;
+        }
+        OutFormat::Table => {
+            write_table(&mut out, &found)?;
+            writeln!(out)?;
+            write_summary(&mut out, &report, &cfg_source, found.len())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+const WIDTH: usize = 100;
+
+fn clip(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Findings as a table that reads at 100 columns: a header line per finding and its summary
+/// wrapped below. Every log string is sanitised.
+pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
+    use crate::util::sanitize;
+    writeln!(
+        out,
+        "{:<8}  {:<17}  {:<37}  ID",
+        "SEVERITY", "TIME (UTC)", "RULE"
+    )?;
+    writeln!(out, "{}", "-".repeat(WIDTH))?;
+    for f in found {
+        let t = f.time.replace('T', " ");
+        let t = t.trim_end_matches('Z');
+        writeln!(
+            out,
+            "{:<8}  {:<17}  {:<37}  #{}",
+            f.severity.to_uppercase(),
+            clip(t, 17),
+            f.rule,
+            f.id
+        )?;
+        let mut ents = Vec::new();
+        if let Some(u) = &f.user {
+            ents.push(format!("user {}", sanitize(u)));
+        }
+        if let Some(m) = f.meeting_id {
+            ents.push(format!("meeting {m}"));
+        }
+        if let Some(u) = &f.meeting_uuid {
+            ents.push(format!("uuid {}", sanitize(u)));
+        }
+        if let Some(ip) = &f.ip {
+            ents.push(format!("ip {}", sanitize(ip)));
+        }
+        for line in wrap(&sanitize(&f.summary), WIDTH - 10) {
+            writeln!(out, "          {line}")?;
+        }
+        if !ents.is_empty() {
+            writeln!(out, "          {}", clip(&ents.join(" · "), WIDTH - 10))?;
+        }
+    }
+    Ok(())
+}
+
+fn wrap(s: &str, w: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for word in s.split(' ') {
+        let word = clip(word, w);
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > w {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+fn write_skipped(out: &mut dyn Write, report: &Report) -> Result<()> {
+    for r in &report.runs {
+        if let RunStatus::Skipped(why) = &r.status {
+            writeln!(out, "could not run {}: {}", r.rule, clip(why, WIDTH))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_summary(
+    out: &mut dyn Write,
+    report: &Report,
+    cfg_source: &str,
+    shown: usize,
+) -> Result<()> {
+    writeln!(
+        out,
+        "{} finding(s) shown; {} from {} rule(s) in {:.1} s (config: {})",
+        shown,
+        report.total_findings(),
+        report.runs.len(),
+        report.elapsed.as_secs_f64(),
+        clip(cfg_source, 40)
+    )?;
+    if !report.internal_domains.is_empty() {
+        writeln!(
+            out,
+            "internal domains: {}",
+            clip(&report.internal_domains.join(", "), WIDTH - 18)
+        )?;
+    }
+    write_skipped(out, report)?;
+    Ok(())
 }

@@ -1,15 +1,324 @@
 //! Webhook events: normalised into the same tables as the reports, and kept whole.
+//!
+//! Every delivery is kept in `webhook_events` (keyed by event, event_ts and a hash of the
+//! payload, since Zoom sends no event id). What it describes also goes to the normal tables:
+//! `meeting.started/ended` → meetings, `meeting.participant_joined` → a participant session
+//! that `meeting.participant_left` closes, `recording.*` → recordings (trashed and deleted set
+//! the deletion time), `user.signed_in/out` → sign-ins, `user.created/activated/deactivated`
+//! → the users directory. `endpoint.url_validation` pings are not evidence and are not stored.
 
+use super::bodies::{
+    ParticipantRow, RecordingRow, activity_kind, participant_from, recording_from,
+};
+use super::lax::{N, S, text_req, time_opt};
+use crate::model::*;
 use crate::store::{Outcome, Writer};
 use anyhow::Result;
+use rusqlite::OptionalExtension;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// Store one webhook delivery (its raw body bytes as text) and normalise what it describes.
-/// The same delivery stored again is `Outcome::Present`.
+/// The same delivery stored again is `Outcome::Present`. A delivery that cannot be used (not
+/// JSON, no event name or timestamp) is kept in the rejects and also reported as `Present`
+/// (nothing new was stored); the writer's counts tell the two apart.
 pub fn store_event(
-    _w: &mut Writer,
-    _origin_id: i64,
-    _line: Option<i64>,
-    _raw: &str,
+    w: &mut Writer,
+    origin_id: i64,
+    line: Option<i64>,
+    raw: &str,
 ) -> Result<Outcome> {
-    anyhow::bail!("webhook events are not built yet (issue 2)")
+    let source: String = w
+        .conn()
+        .query_row(
+            "SELECT source FROM origins WHERE id = ?1",
+            [origin_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| "webhook".to_string());
+    store_event_at(w, origin_id, &source, line, raw)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    event: S<'a>,
+    event_ts: N,
+    #[serde(borrow)]
+    payload: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Payload<'a> {
+    #[serde(borrow)]
+    account_id: S<'a>,
+    #[serde(borrow)]
+    operator: S<'a>,
+    #[serde(borrow)]
+    object: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MeetingObject<'a> {
+    id: N,
+    #[serde(borrow)]
+    uuid: S<'a>,
+    #[serde(borrow)]
+    host_id: S<'a>,
+    #[serde(borrow)]
+    topic: S<'a>,
+    #[serde(rename = "type")]
+    kind: N,
+    #[serde(borrow)]
+    start_time: S<'a>,
+    #[serde(borrow)]
+    end_time: S<'a>,
+    #[serde(borrow)]
+    participant: Option<ParticipantRow<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SignObject<'a> {
+    #[serde(borrow)]
+    email: S<'a>,
+    #[serde(borrow)]
+    date_time: S<'a>,
+    #[serde(borrow)]
+    client_type: S<'a>,
+    #[serde(borrow)]
+    version: S<'a>,
+    login_type: N,
+}
+
+/// The id of the object an event is about, as text (`id` may be a number or a string).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ObjectId<'a> {
+    #[serde(borrow)]
+    id: S<'a>,
+    #[serde(borrow)]
+    uuid: S<'a>,
+}
+
+pub(crate) fn store_event_at(
+    w: &mut Writer,
+    origin_id: i64,
+    source: &str,
+    line: Option<i64>,
+    raw: &str,
+) -> Result<Outcome> {
+    let env: Envelope = match serde_json::from_str(raw) {
+        Ok(e) => e,
+        Err(e) => {
+            w.reject(
+                "webhook_events",
+                source,
+                line,
+                &format!("not a webhook event: {e}"),
+                raw,
+            )?;
+            return Ok(Outcome::Present);
+        }
+    };
+    let Some(event) = env.event.nonblank().map(str::to_string) else {
+        w.reject(
+            "webhook_events",
+            source,
+            line,
+            "webhook event without \"event\"",
+            raw,
+        )?;
+        return Ok(Outcome::Present);
+    };
+    if event == "endpoint.url_validation" {
+        // A reachability ping with a challenge token: not evidence of anything.
+        w.counts.skip("webhook_events");
+        return Ok(Outcome::Present);
+    }
+    let Some(event_ts) = env.event_ts.0 else {
+        w.reject(
+            "webhook_events",
+            source,
+            line,
+            "webhook event without a numeric event_ts",
+            raw,
+        )?;
+        return Ok(Outcome::Present);
+    };
+    let Some(time) = from_epoch_number(event_ts) else {
+        w.reject(
+            "webhook_events",
+            source,
+            line,
+            "event_ts is not a valid time",
+            raw,
+        )?;
+        return Ok(Outcome::Present);
+    };
+    let time = fmt_utc(time);
+    let payload_text = env.payload.map(|p| p.get()).unwrap_or("null");
+    let payload: Payload = serde_json::from_str(payload_text).unwrap_or_default();
+    let object_text = payload.object.map(|o| o.get()).unwrap_or("null");
+    let oid: ObjectId = serde_json::from_str(object_text).unwrap_or_default();
+    let ev = Evidence::new(origin_id, line, raw);
+    let record = WebhookEvent {
+        event: event.clone(),
+        event_ts,
+        time: time.clone(),
+        account_id: payload.account_id.own(),
+        operator: payload.operator.own(),
+        object_id: oid.id.own().or_else(|| oid.uuid.own()),
+        payload_sha256: crate::util::sha256_hex(payload_text.as_bytes()),
+    };
+    let outcome = w.webhook_event(&record, &ev)?;
+    // Normalised even when the delivery is already present, so a re-import reports the same
+    // rejects (what was stored before is simply "present" again).
+    if let Err((table, reason)) = normalise(w, &event, &time, object_text, &ev)? {
+        w.reject(table, source, line, &format!("{event}: {reason}"), raw)?;
+    }
+    Ok(outcome)
+}
+
+use crate::model::time::{fmt_utc, from_epoch_number};
+
+type Norm = std::result::Result<(), (&'static str, String)>;
+
+/// Store what an event describes. The outer error is a store failure; the inner one names
+/// the table the event could not be normalised into, and why.
+fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidence) -> Result<Norm> {
+    let (family, action) = event.split_once('.').unwrap_or((event, ""));
+    match family {
+        "meeting" | "webinar" => {
+            let o: MeetingObject = match serde_json::from_str(object) {
+                Ok(o) => o,
+                Err(e) => return Ok(Err(("meetings", format!("unusable object: {e}")))),
+            };
+            let Some(uuid) = o.uuid.nonblank().map(str::to_string) else {
+                return Ok(Err(("meetings", "object without uuid".into())));
+            };
+            let start = match time_opt("start_time", &o.start_time) {
+                Ok(t) => t,
+                Err(e) => return Ok(Err(("meetings", e))),
+            };
+            let end = match time_opt("end_time", &o.end_time) {
+                Ok(t) => t,
+                Err(e) => return Ok(Err(("meetings", e))),
+            };
+            let duration = match (&start, &end) {
+                (Some(s), Some(e)) if action == "ended" => {
+                    let s = crate::model::time::parse_time(s);
+                    let e = crate::model::time::parse_time(e);
+                    s.zip(e).map(|(s, e)| (e - s).num_minutes())
+                }
+                _ => None,
+            };
+            w.meeting(
+                &Meeting {
+                    uuid: uuid.clone(),
+                    meeting_id: o.id.0,
+                    topic: o.topic.own(),
+                    host_id: o.host_id.own(),
+                    meeting_type: o.kind.0,
+                    start_time: start,
+                    end_time: end,
+                    duration,
+                    via: "webhook".into(),
+                    ..Default::default()
+                },
+                ev,
+            )?;
+            match (action, &o.participant) {
+                ("participant_joined", Some(p)) => {
+                    match participant_from(p, &uuid, o.id.0, "webhook") {
+                        Ok(p) => {
+                            w.participant(&p, ev)?;
+                        }
+                        Err(e) => return Ok(Err(("participants", e))),
+                    }
+                }
+                ("participant_left", Some(p)) => {
+                    let user_id = match text_req("participant.user_id", &p.user_id) {
+                        Ok(u) => u,
+                        Err(e) => return Ok(Err(("participants", e))),
+                    };
+                    let leave = match time_opt("participant.leave_time", &p.leave_time) {
+                        Ok(Some(t)) => t,
+                        Ok(None) => time.to_string(),
+                        Err(e) => return Ok(Err(("participants", e))),
+                    };
+                    if !w.participant_left(&uuid, &user_id, &leave, p.leave_reason.get(), ev)? {
+                        // The join is not in the case (it happened before collection began):
+                        // the leave stays in webhook_events only.
+                        w.counts.skip("participants");
+                    }
+                }
+                _ => {}
+            }
+        }
+        "recording" => {
+            let r: RecordingRow = match serde_json::from_str(object) {
+                Ok(r) => r,
+                Err(e) => return Ok(Err(("recordings", format!("unusable object: {e}")))),
+            };
+            let deleted = matches!(action, "trashed" | "deleted").then_some(time);
+            match recording_from(&r, "webhook", deleted) {
+                Ok(rec) => {
+                    w.recording(&rec, ev)?;
+                }
+                Err(e) => return Ok(Err(("recordings", e))),
+            }
+        }
+        "user" if action == "signed_in" || action == "signed_out" => {
+            let o: SignObject = match serde_json::from_str(object) {
+                Ok(o) => o,
+                Err(e) => return Ok(Err(("signins", format!("unusable object: {e}")))),
+            };
+            let email = match text_req("email", &o.email) {
+                Ok(e) => e,
+                Err(e) => return Ok(Err(("signins", e))),
+            };
+            let t = match time_opt("date_time", &o.date_time) {
+                Ok(t) => t.unwrap_or_else(|| time.to_string()),
+                Err(e) => return Ok(Err(("signins", e))),
+            };
+            let kind = if action == "signed_in" {
+                "signin"
+            } else {
+                "signout"
+            };
+            w.signin(
+                &SignIn {
+                    time: t,
+                    email,
+                    activity: activity_kind(kind).unwrap_or("Sign in").to_string(),
+                    ip_address: None,
+                    client_type: o.client_type.own(),
+                    version: o.version.own(),
+                    login_type: o.login_type.0,
+                    via: "webhook".into(),
+                },
+                ev,
+            )?;
+        }
+        "user" if matches!(action, "created" | "activated" | "deactivated") => {
+            let r: super::bodies::UserRow = serde_json::from_str(object).unwrap_or_default();
+            if r.email.nonblank().is_some()
+                && let Ok(mut u) = super::bodies::user_from(&r)
+            {
+                u.status = match action {
+                    "deactivated" => Some("inactive".into()),
+                    "activated" => Some("active".into()),
+                    _ => u.status,
+                };
+                w.user(&u, ev)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(Ok(()))
 }

@@ -1,6 +1,130 @@
-//! `zoomlens demo`: build the demo case and open the console on it.
+//! `zoomlens demo`: build the demo case (a synthetic tenant with every incident planted)
+//! and open the console on it.
+//!
+//! The case is built beside its destination under a temporary name and renamed over the old
+//! demo only when complete, so an interrupted build never leaves a half-made demo behind.
+
+use crate::cli::{DemoArgs, OpenArgs};
+use crate::ingest::{ImportOptions, import_paths};
+use crate::sim::generator::{Config, generate, output::CaptureWriter};
+use crate::store::Store;
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The demo case's default location: `<data dir>/zoomlens/demo.zl`.
+pub fn default_case_path() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "zoomlens")
+        .context("cannot find a data directory for this user; pass --case PATH")?;
+    Ok(dirs.data_dir().join("demo.zl"))
+}
+
+/// Build the demo case at `case` from `cfg`; returns what was planted.
+pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Truth> {
+    let dir = case
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let name = case
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("demo.zl");
+    let pid = std::process::id();
+    let work = dir.join(format!(".{name}.gen-{pid}"));
+    let tmp_case = dir.join(format!(".{name}.tmp-{pid}"));
+    let result = (|| -> Result<crate::sim::generator::Truth> {
+        let mut w = CaptureWriter::create(&work)?;
+        let truth = generate(cfg, &mut w)?.truth;
+        drop(w);
+        let mut store = Store::open(&tmp_case)?;
+        let files: Vec<PathBuf> = [
+            "captures.ndjson",
+            "webhooks.ndjson",
+            "departures.csv",
+            "assets.csv",
+            "vips.csv",
+        ]
+        .iter()
+        .map(|f| work.join(f))
+        .collect();
+        let summary = import_paths(&mut store, &files, &ImportOptions::default())?;
+        if summary.counts.total_rejected() > 0 {
+            anyhow::bail!(
+                "the demo data had {} rejected records (first: {:?}); this is a bug",
+                summary.counts.total_rejected(),
+                summary.first_rejects.first()
+            );
+        }
+        store
+            .conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        drop(store);
+        Ok(truth)
+    })();
+    let _ = std::fs::remove_dir_all(&work);
+    let truth = match result {
+        Ok(t) => t,
+        Err(e) => {
+            remove_db(&tmp_case);
+            return Err(e);
+        }
+    };
+    // An old demo's journal files must not be replayed onto the new database.
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", case.display()));
+    }
+    std::fs::rename(&tmp_case, case)
+        .with_context(|| format!("cannot move the new demo case to {}", case.display()))?;
+    remove_db(&tmp_case);
+    Ok(truth)
+}
+
+fn remove_db(p: &Path) {
+    let _ = std::fs::remove_file(p);
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
+    }
+}
 
 /// Entry point of `zoomlens demo`.
-pub fn cmd_demo(_a: &crate::cli::DemoArgs) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("`zoomlens demo` is not built yet (issue 3)")
+pub fn cmd_demo(a: &DemoArgs) -> Result<ExitCode> {
+    let cfg = Config::from_args(&a.tenant)?;
+    let case = match &a.case {
+        Some(p) => p.clone(),
+        None => default_case_path()?,
+    };
+    let t0 = std::time::Instant::now();
+    let truth = build_demo(&cfg, &case)?;
+    println!(
+        "demo case {} built in {:.1} s: {} users, {} days from {}, seed {}",
+        case.display(),
+        t0.elapsed().as_secs_f64(),
+        cfg.users,
+        cfg.days,
+        cfg.start,
+        cfg.seed
+    );
+    let store = Store::open_readonly(&case)?;
+    let st = crate::store::status::case_status(&store)?;
+    let mut out = std::io::stdout().lock();
+    crate::store::status::write_status(&mut out, &case.display().to_string(), &st)?;
+    drop(store);
+    let mut by_rule: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for i in truth.incidents.iter() {
+        by_rule.entry(&i.rule).or_default().0 += 1;
+    }
+    for i in truth.near_misses.iter() {
+        by_rule.entry(&i.rule).or_default().1 += 1;
+    }
+    println!("\nplanted (incidents / near-misses that must not be flagged):");
+    for (rule, (n, m)) in &by_rule {
+        println!("  {rule:<40} {n:>2} / {m}");
+    }
+    if a.no_open {
+        println!("\nopen it with: zoomlens open {}", case.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    crate::tui::cmd_open(&OpenArgs { case })
 }

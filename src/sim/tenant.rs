@@ -1,8 +1,10 @@
 //! An in-memory synthetic tenant: every record in the exact JSON shape Zoom's API returns,
 //! grouped the way the endpoints serve them. Built by the generator; served by the simulator.
 
+use crate::sim::generator::{self, Config, Finish, Sink, Truth};
+use anyhow::Result;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Default, Clone)]
 pub struct Tenant {
@@ -27,4 +29,238 @@ pub struct Tenant {
     pub chat_by_user: BTreeMap<String, Vec<Value>>,
     /// Webhook events (full envelopes), in event_ts order.
     pub webhooks: Vec<Value>,
+    /// Channel id of each chat message (message id → channel id), for `to_channel`.
+    pub chat_channel: BTreeMap<String, String>,
+    /// Planted incidents, near-misses and the generator's own counts.
+    pub planted: Truth,
+    /// HR departures list: (email, departed_at).
+    pub departures: Vec<(String, String)>,
+    /// Asset inventory: (pc_name, mac_addr, owner_email).
+    pub assets: Vec<(String, String, String)>,
+    /// VIP list: (email, name, title).
+    pub vips: Vec<(String, String, String)>,
+    /// First day and the day after the last, UTC.
+    pub start: Option<chrono::NaiveDate>,
+    pub end: Option<chrono::NaiveDate>,
+}
+
+impl Tenant {
+    /// Generate a tenant from validated knobs.
+    pub fn generate(cfg: &Config) -> Result<Tenant> {
+        let mut t = Tenant::default();
+        generator::generate(cfg, &mut t)?;
+        Ok(t)
+    }
+
+    /// Generate a tenant from the command-line knobs (`sim`, `demo`).
+    pub fn from_args(a: &crate::cli::TenantArgs) -> Result<Tenant> {
+        Tenant::generate(&Config::from_args(a)?)
+    }
+
+    /// What a complete pull of this tenant must produce in each view, recomputed from the
+    /// records with the store's own keys (so it also checks the generator's bookkeeping), and
+    /// the planted incidents and near-misses.
+    pub fn truth(&self) -> Truth {
+        let mut c: BTreeMap<String, u64> = BTreeMap::new();
+        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let users: BTreeSet<String> = self
+            .users
+            .iter()
+            .map(|u| match u.get("id").and_then(Value::as_str) {
+                Some(id) => id.to_string(),
+                None => s(u, "email").to_ascii_lowercase(),
+            })
+            .collect();
+        c.insert("zoom_users".into(), users.len() as u64);
+        let signins: BTreeSet<Vec<String>> = self
+            .activities
+            .iter()
+            .map(|a| {
+                [
+                    "email",
+                    "time",
+                    "type",
+                    "ip_address",
+                    "client_type",
+                    "version",
+                ]
+                .iter()
+                .map(|k| s(a, k))
+                .collect()
+            })
+            .collect();
+        c.insert("zoom_signins".into(), signins.len() as u64);
+        let ops: BTreeSet<Vec<String>> = self
+            .operations
+            .iter()
+            .map(|o| {
+                [
+                    "time",
+                    "operator",
+                    "category_type",
+                    "action",
+                    "operation_detail",
+                ]
+                .iter()
+                .map(|k| s(o, k).to_ascii_lowercase())
+                .collect()
+            })
+            .collect();
+        c.insert("zoom_operation_logs".into(), ops.len() as u64);
+        let meetings: BTreeSet<String> = self
+            .meetings_by_host
+            .values()
+            .flatten()
+            .map(|m| s(m, "uuid"))
+            .collect();
+        c.insert("zoom_meetings".into(), meetings.len() as u64);
+        let mut sessions: BTreeSet<(String, String, String)> = BTreeSet::new();
+        for (uuid, rows) in self.participants.iter().chain(self.metrics.iter()) {
+            for r in rows {
+                sessions.insert((uuid.clone(), s(r, "user_id"), s(r, "join_time")));
+            }
+        }
+        c.insert("zoom_participants".into(), sessions.len() as u64);
+        c.insert(
+            "zoom_participants_basic".into(),
+            self.participants.values().map(|v| v.len() as u64).sum(),
+        );
+        c.insert(
+            "zoom_participants_detailed".into(),
+            self.metrics.values().map(|v| v.len() as u64).sum(),
+        );
+        // zoom_recordings has one row per file (a recording without files still shows once).
+        let mut recs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for r in self
+            .recordings_by_host
+            .values()
+            .chain(self.trash_by_host.values())
+            .flatten()
+        {
+            let uuid = s(r, "uuid");
+            let files = recs.entry(uuid.clone()).or_default();
+            for f in r
+                .get("recording_files")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let key = match f.get("id").and_then(Value::as_str) {
+                    Some(id) if !id.is_empty() => id.to_string(),
+                    _ => format!("{uuid}|{}|{}", s(f, "file_type"), s(f, "recording_start")),
+                };
+                files.insert(key);
+            }
+        }
+        c.insert("recordings".into(), recs.len() as u64);
+        c.insert(
+            "zoom_recordings".into(),
+            recs.values().map(|f| f.len().max(1) as u64).sum(),
+        );
+        let chat: BTreeSet<String> = self
+            .chat_by_user
+            .values()
+            .flatten()
+            .map(|m| s(m, "id"))
+            .collect();
+        c.insert("zoom_chat_messages".into(), chat.len() as u64);
+        c.insert("webhook_events".into(), self.webhooks.len() as u64);
+        c.insert("departures".into(), self.departures.len() as u64);
+        c.insert("assets".into(), self.assets.len() as u64);
+        c.insert("vips".into(), self.vips.len() as u64);
+        Truth {
+            counts: c,
+            incidents: self.planted.incidents.clone(),
+            near_misses: self.planted.near_misses.clone(),
+            assumptions: self.planted.assumptions.clone(),
+        }
+    }
+
+    /// Instances of a numeric meeting id, newest first: `(uuid, start_time)`
+    /// (`/past_meetings/{id}/instances`).
+    pub fn instances_of(&self, id: i64) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .meetings_by_host
+            .values()
+            .flatten()
+            .filter(|m| m.get("id").and_then(Value::as_i64) == Some(id))
+            .map(|m| {
+                (
+                    m["uuid"].as_str().unwrap_or("").to_string(),
+                    m["start_time"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v
+    }
+}
+
+impl Sink for Tenant {
+    fn user(&mut self, rec: Value) -> Result<()> {
+        self.users.push(rec);
+        Ok(())
+    }
+    fn activity(&mut self, rec: Value) -> Result<()> {
+        self.activities.push(rec);
+        Ok(())
+    }
+    fn operation(&mut self, rec: Value) -> Result<()> {
+        self.operations.push(rec);
+        Ok(())
+    }
+    fn meeting(&mut self, host_id: &str, rec: Value) -> Result<()> {
+        self.meetings_by_host
+            .entry(host_id.to_string())
+            .or_default()
+            .push(rec);
+        Ok(())
+    }
+    fn participants(&mut self, uuid: &str, report: Vec<Value>, metrics: Vec<Value>) -> Result<()> {
+        self.participants
+            .entry(uuid.to_string())
+            .or_default()
+            .extend(report);
+        self.metrics
+            .entry(uuid.to_string())
+            .or_default()
+            .extend(metrics);
+        Ok(())
+    }
+    fn recording(&mut self, host_id: &str, rec: Value, trashed: bool) -> Result<()> {
+        let m = if trashed {
+            &mut self.trash_by_host
+        } else {
+            &mut self.recordings_by_host
+        };
+        m.entry(host_id.to_string()).or_default().push(rec);
+        Ok(())
+    }
+    fn chat(&mut self, owner_id: &str, channel: &str, msg: Value) -> Result<()> {
+        if let Some(id) = msg.get("id").and_then(Value::as_str) {
+            self.chat_channel
+                .insert(id.to_string(), channel.to_string());
+        }
+        self.chat_by_user
+            .entry(owner_id.to_string())
+            .or_default()
+            .push(msg);
+        Ok(())
+    }
+    fn webhook(&mut self, event: Value) -> Result<()> {
+        self.webhooks.push(event);
+        Ok(())
+    }
+    fn finish(&mut self, fin: &Finish) -> Result<()> {
+        self.account_id = fin.account_id.clone();
+        self.planted = fin.truth.clone();
+        self.departures = fin.departures.clone();
+        self.assets = fin.assets.clone();
+        self.vips = fin.vips.clone();
+        self.start = Some(fin.start);
+        self.end = Some(fin.end);
+        self.webhooks
+            .sort_by_key(|w| w.get("event_ts").and_then(Value::as_i64).unwrap_or(0));
+        Ok(())
+    }
 }

@@ -13,10 +13,13 @@ use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
-pub use writer::{Counts, Outcome, Writer};
+pub use writer::{Counts, MeetingActivity, Outcome, Writer};
 
 /// Forward migrations; index + 1 is the schema version they produce.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_findings.sql"),
+];
 const VIEWS: &str = include_str!("views.sql");
 
 /// The schema version this build writes.

@@ -1,9 +1,451 @@
 //! `zoomlens status`: per-source counts, time spans and silent gaps.
+//!
+//! A source that went quiet (a collector that stopped, a window sync could not fetch) is what
+//! an analyst must notice before trusting any absence of evidence. Gaps are computed in SQL
+//! with a window function over each source's time index; nothing is loaded into memory.
 
+use super::Store;
 use crate::cli::StatusArgs;
 use anyhow::Result;
+use rusqlite::params;
+use serde::Serialize;
+use std::io::Write;
 use std::process::ExitCode;
 
-pub fn cmd_status(_a: &StatusArgs) -> Result<ExitCode> {
-    anyhow::bail!("status is not built yet")
+/// Gaps longer than this inside the case's span are reported.
+pub const GAP_HOURS: f64 = 24.0;
+
+/// One source of evidence: a table (optionally filtered) and its event-time column.
+struct Source {
+    name: &'static str,
+    table: &'static str,
+    /// Event time column; `None` for lists without a time (assets, VIPs).
+    time: Option<&'static str>,
+    filter: &'static str,
+    /// Whether silence in this source means something (event streams, not lists).
+    gaps: bool,
+}
+
+const SOURCES: &[Source] = &[
+    Source {
+        name: "users",
+        table: "users",
+        time: None,
+        filter: "",
+        gaps: false,
+    },
+    Source {
+        name: "sign-ins",
+        table: "signins",
+        time: Some("time"),
+        filter: "",
+        gaps: true,
+    },
+    Source {
+        name: "operations",
+        table: "operations",
+        time: Some("time"),
+        filter: "",
+        gaps: true,
+    },
+    Source {
+        name: "meetings",
+        table: "meetings",
+        time: Some("start_time"),
+        filter: "",
+        gaps: true,
+    },
+    Source {
+        name: "participants (report)",
+        table: "participants",
+        time: Some("join_time"),
+        filter: "in_report = 1",
+        gaps: true,
+    },
+    Source {
+        name: "participants (dashboard)",
+        table: "participants",
+        time: Some("join_time"),
+        filter: "in_metrics = 1",
+        gaps: true,
+    },
+    Source {
+        name: "participants (webhook)",
+        table: "participants",
+        time: Some("join_time"),
+        filter: "in_webhook = 1",
+        gaps: true,
+    },
+    Source {
+        name: "recordings",
+        table: "recordings",
+        time: Some("start_time"),
+        filter: "",
+        gaps: true,
+    },
+    Source {
+        name: "chat",
+        table: "chat_messages",
+        time: Some("time"),
+        filter: "",
+        gaps: true,
+    },
+    Source {
+        name: "meeting activities",
+        table: "meeting_activities",
+        time: Some("time"),
+        filter: "",
+        gaps: true,
+    },
+    Source {
+        name: "webhook events",
+        table: "webhook_events",
+        time: Some("time"),
+        filter: "",
+        gaps: true,
+    },
+    Source {
+        name: "departures",
+        table: "departures",
+        time: Some("departed_at"),
+        filter: "",
+        gaps: false,
+    },
+    Source {
+        name: "assets",
+        table: "assets",
+        time: None,
+        filter: "",
+        gaps: false,
+    },
+    Source {
+        name: "vips",
+        table: "vips",
+        time: None,
+        filter: "",
+        gaps: false,
+    },
+    Source {
+        name: "rejects",
+        table: "rejects",
+        time: None,
+        filter: "",
+        gaps: false,
+    },
+];
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Gap {
+    pub from: String,
+    pub to: String,
+    pub hours: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceStatus {
+    pub source: String,
+    pub table: String,
+    pub records: i64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Whether gaps are meaningful for this source (event streams, not lists).
+    pub tracks_gaps: bool,
+    /// Silences longer than [`GAP_HOURS`] inside the case span, including before the source's
+    /// first and after its last record; a source with no records is silent for the whole span.
+    pub gaps: Vec<Gap>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageProblem {
+    pub source: String,
+    pub scope: String,
+    pub win_from: String,
+    pub win_to: String,
+    pub state: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseStatus {
+    /// First and last event time over every event source.
+    pub span: Option<(String, String)>,
+    pub sources: Vec<SourceStatus>,
+    /// Sync windows that failed, were unavailable or partial.
+    pub coverage: Vec<CoverageProblem>,
+}
+
+fn hours_between(a: &str, b: &str) -> Option<f64> {
+    let a = crate::model::time::parse_time(a)?;
+    let b = crate::model::time::parse_time(b)?;
+    Some((b - a).num_seconds() as f64 / 3600.0)
+}
+
+/// The status of a case (library entry: the console and the `source-silent` rule use it too).
+pub fn case_status(store: &Store) -> Result<CaseStatus> {
+    let conn = &store.conn;
+    let mut sources = Vec::new();
+    for s in SOURCES {
+        let where_ = match (s.time, s.filter) {
+            (Some(t), "") => format!("WHERE {t} IS NOT NULL AND {t} <> ''"),
+            (Some(t), f) => format!("WHERE {t} IS NOT NULL AND {t} <> '' AND {f}"),
+            (None, "") => String::new(),
+            (None, f) => format!("WHERE {f}"),
+        };
+        let count_where = if s.filter.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", s.filter)
+        };
+        let records: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM {} {count_where}", s.table),
+            [],
+            |r| r.get(0),
+        )?;
+        let (first, last) = match s.time {
+            Some(t) => conn.query_row(
+                &format!("SELECT MIN({t}), MAX({t}) FROM {} {where_}", s.table),
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                    ))
+                },
+            )?,
+            None => (None, None),
+        };
+        sources.push(SourceStatus {
+            source: s.name.to_string(),
+            table: s.table.to_string(),
+            records,
+            first,
+            last,
+            tracks_gaps: s.gaps,
+            gaps: Vec::new(),
+        });
+    }
+    let span = {
+        let tracked = || sources.iter().filter(|s| s.tracks_gaps);
+        let first = tracked().filter_map(|s| s.first.clone()).min();
+        let last = tracked().filter_map(|s| s.last.clone()).max();
+        first.zip(last)
+    };
+    if let Some((span_first, span_last)) = &span {
+        for (s, st) in SOURCES.iter().zip(sources.iter_mut()) {
+            let (Some(t), true) = (s.time, s.gaps) else {
+                continue;
+            };
+            let mut gaps = Vec::new();
+            match (&st.first, &st.last) {
+                (Some(first), Some(last)) => {
+                    let mut edge = |from: &str, to: &str| {
+                        if let Some(h) = hours_between(from, to)
+                            && h > GAP_HOURS
+                        {
+                            gaps.push(Gap {
+                                from: from.into(),
+                                to: to.into(),
+                                hours: h,
+                            });
+                        }
+                    };
+                    edge(span_first, first);
+                    let filter = if s.filter.is_empty() {
+                        String::new()
+                    } else {
+                        format!("AND {}", s.filter)
+                    };
+                    // Consecutive events more than a day apart, walking the time index.
+                    let sql = format!(
+                        "SELECT prev, t, (julianday(t) - julianday(prev)) * 24.0 FROM (
+                           SELECT {t} AS t, LAG({t}) OVER (ORDER BY {t}) AS prev
+                           FROM {table} WHERE {t} IS NOT NULL AND {t} <> '' {filter})
+                         WHERE prev IS NOT NULL AND julianday(t) - julianday(prev) > ?1 / 24.0
+                         ORDER BY prev",
+                        table = s.table
+                    );
+                    let mut st_ = conn.prepare(&sql)?;
+                    let inner = st_.query_map(params![GAP_HOURS], |r| {
+                        Ok(Gap {
+                            from: r.get(0)?,
+                            to: r.get(1)?,
+                            hours: r.get(2)?,
+                        })
+                    })?;
+                    for g in inner {
+                        gaps.push(g?);
+                    }
+                    if let Some(h) = hours_between(last, span_last)
+                        && h > GAP_HOURS
+                    {
+                        gaps.push(Gap {
+                            from: last.clone(),
+                            to: span_last.clone(),
+                            hours: h,
+                        });
+                    }
+                }
+                _ => {
+                    if let Some(h) = hours_between(span_first, span_last)
+                        && h > GAP_HOURS
+                    {
+                        gaps.push(Gap {
+                            from: span_first.clone(),
+                            to: span_last.clone(),
+                            hours: h,
+                        });
+                    }
+                }
+            }
+            st.gaps = gaps;
+        }
+    }
+    let mut coverage = Vec::new();
+    let mut q = conn.prepare(
+        "SELECT source, scope, win_from, win_to, state, detail FROM coverage
+         WHERE state <> 'done' ORDER BY source, win_from, scope",
+    )?;
+    for row in q.query_map([], |r| {
+        Ok(CoverageProblem {
+            source: r.get(0)?,
+            scope: r.get(1)?,
+            win_from: r.get(2)?,
+            win_to: r.get(3)?,
+            state: r.get(4)?,
+            detail: r.get(5)?,
+        })
+    })? {
+        coverage.push(row?);
+    }
+    Ok(CaseStatus {
+        span,
+        sources,
+        coverage,
+    })
+}
+
+fn thousands(n: i64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The human report, at most 100 columns wide.
+pub fn write_status(out: &mut dyn Write, case: &str, st: &CaseStatus) -> Result<()> {
+    use crate::util::sanitize;
+    writeln!(out, "case {}", sanitize(case))?;
+    match &st.span {
+        Some((a, b)) => writeln!(
+            out,
+            "span {a} → {b} ({:.1} days)",
+            hours_between(a, b).unwrap_or(0.0) / 24.0
+        )?,
+        None => writeln!(out, "span: no timed events yet")?,
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<24} {:>9}  {:<20}  {:<20}  gaps > 24 h",
+        "source", "records", "first", "last"
+    )?;
+    for s in &st.sources {
+        let gaps = if !s.tracks_gaps || st.span.is_none() {
+            "-".to_string()
+        } else if s.records == 0 {
+            "SILENT (no records)".to_string()
+        } else if s.gaps.is_empty() {
+            "none".to_string()
+        } else {
+            let longest = s.gaps.iter().map(|g| g.hours).fold(0.0, f64::max);
+            format!("{} (longest {:.0} h)", s.gaps.len(), longest)
+        };
+        writeln!(
+            out,
+            "{:<24} {:>9}  {:<20}  {:<20}  {}",
+            s.source,
+            thousands(s.records),
+            s.first.as_deref().unwrap_or("-"),
+            s.last.as_deref().unwrap_or("-"),
+            gaps
+        )?;
+    }
+    let silent: Vec<(&SourceStatus, &Gap)> = st
+        .sources
+        .iter()
+        .flat_map(|s| s.gaps.iter().map(move |g| (s, g)))
+        .collect();
+    if !silent.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "silent periods (no records for more than 24 h inside the case span):"
+        )?;
+        const SHOW: usize = 10;
+        for s in st.sources.iter().filter(|s| !s.gaps.is_empty()) {
+            for g in s.gaps.iter().take(SHOW) {
+                writeln!(
+                    out,
+                    "  {:<24} {} → {}  {:>7.1} h",
+                    s.source, g.from, g.to, g.hours
+                )?;
+            }
+            if s.gaps.len() > SHOW {
+                writeln!(
+                    out,
+                    "  {:<24} ... and {} more",
+                    s.source,
+                    s.gaps.len() - SHOW
+                )?;
+            }
+        }
+    }
+    if !st.coverage.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "collection problems (sync windows not fully fetched):")?;
+        for c in &st.coverage {
+            let scope = if c.scope.is_empty() {
+                "account"
+            } else {
+                c.scope.as_str()
+            };
+            let line = format!(
+                "  {:<12} {:<11} {} → {}  {}  {}",
+                c.source,
+                c.state,
+                c.win_from,
+                c.win_to,
+                sanitize(scope),
+                sanitize(&c.detail)
+            );
+            let line: String = line.chars().take(100).collect();
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
+pub fn cmd_status(a: &StatusArgs) -> Result<ExitCode> {
+    let store = Store::open_readonly(&a.case)?;
+    let st = case_status(&store)?;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    if a.json {
+        let v = serde_json::json!({
+            "case": a.case.display().to_string(),
+            "span": st.span.as_ref().map(|(a, b)| serde_json::json!({"first": a, "last": b})),
+            "sources": st.sources,
+            "coverage": st.coverage,
+        });
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+    } else {
+        write_status(&mut out, &a.case.display().to_string(), &st)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

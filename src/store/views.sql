@@ -74,3 +74,9 @@ FROM chat_messages;
 DROP VIEW IF EXISTS zoom_rejects;
 CREATE VIEW zoom_rejects AS
 SELECT id, source, line, reason, raw, rejected_at FROM rejects;
+
+DROP VIEW IF EXISTS zoom_meeting_activities;
+CREATE VIEW zoom_meeting_activities AS
+SELECT id, time AS activity_time, meeting_number, operator, operator_email,
+       category AS activity_category, detail AS activity_detail
+FROM meeting_activities;

@@ -8,7 +8,8 @@
 use crate::model::*;
 use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// What happened to one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,14 +28,24 @@ pub struct TableCounts {
     pub merged: u64,
     pub present: u64,
     pub rejected: u64,
+    /// Understood but deliberately not stored as a record of this table (e.g. a webhook
+    /// URL-validation ping, a leave whose join is not in the case).
+    pub skipped: u64,
 }
 
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct Counts(pub BTreeMap<String, TableCounts>);
 
 impl Counts {
+    fn entry(&mut self, table: &str) -> &mut TableCounts {
+        // Look up before allocating: this runs once per record.
+        if !self.0.contains_key(table) {
+            self.0.insert(table.to_string(), TableCounts::default());
+        }
+        self.0.get_mut(table).expect("just inserted")
+    }
     pub fn note(&mut self, table: &str, o: Outcome) {
-        let c = self.0.entry(table.to_string()).or_default();
+        let c = self.entry(table);
         match o {
             Outcome::Added => c.added += 1,
             Outcome::Merged => c.merged += 1,
@@ -42,7 +53,10 @@ impl Counts {
         }
     }
     pub fn reject(&mut self, table: &str) {
-        self.0.entry(table.to_string()).or_default().rejected += 1;
+        self.entry(table).rejected += 1;
+    }
+    pub fn skip(&mut self, table: &str) {
+        self.entry(table).skipped += 1;
     }
     pub fn add(&mut self, other: &Counts) {
         for (k, v) in &other.0 {
@@ -51,6 +65,7 @@ impl Counts {
             c.merged += v.merged;
             c.present += v.present;
             c.rejected += v.rejected;
+            c.skipped += v.skipped;
         }
     }
     pub fn total_rejected(&self) -> u64 {
@@ -75,9 +90,67 @@ struct Spec {
     /// Boolean columns where true wins on merge.
     or_cols: &'static [&'static str],
     merge: Merge,
+    /// The spec's SQL, built once (the hot path must not format SQL per record).
+    sql: OnceLock<SpecSql>,
 }
 
-const USERS: Spec = Spec {
+struct SpecSql {
+    insert: String,
+    select: String,
+    update: String,
+}
+
+impl SpecSql {
+    fn build(spec: &Spec) -> SpecSql {
+        let n = spec.cols.len();
+        let insert = format!(
+            "INSERT INTO {} ({}, origin_id, line, raw, sha256) VALUES ({}) ON CONFLICT DO NOTHING",
+            spec.table,
+            spec.cols.join(", "),
+            (1..=n + 4)
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let select = format!(
+            "SELECT id, sha256 FROM {} WHERE {}",
+            spec.table,
+            spec.cols[..spec.nkey]
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{c} = ?{}", i + 1))
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        );
+        let sets = spec.cols[spec.nkey..]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let p = i + 1;
+                if spec.or_cols.contains(c) {
+                    format!("{c} = MAX(COALESCE({c}, 0), COALESCE(?{p}, 0))")
+                } else if spec.merge == Merge::Replace {
+                    format!("{c} = COALESCE(?{p}, {c})")
+                } else {
+                    format!("{c} = COALESCE(NULLIF({c}, ''), ?{p}, {c})")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let update = format!(
+            "UPDATE {} SET {sets} WHERE id = ?{}",
+            spec.table,
+            n - spec.nkey + 1
+        );
+        SpecSql {
+            insert,
+            select,
+            update,
+        }
+    }
+}
+
+static USERS: Spec = Spec {
     table: "users",
     cols: &[
         "ukey",
@@ -100,8 +173,9 @@ const USERS: Spec = Spec {
     nkey: 1,
     or_cols: &[],
     merge: Merge::Replace,
+    sql: OnceLock::new(),
 };
-const SIGNINS: Spec = Spec {
+static SIGNINS: Spec = Spec {
     table: "signins",
     cols: &[
         "email",
@@ -116,8 +190,9 @@ const SIGNINS: Spec = Spec {
     nkey: 6,
     or_cols: &[],
     merge: Merge::Fill,
+    sql: OnceLock::new(),
 };
-const OPERATIONS: Spec = Spec {
+static OPERATIONS: Spec = Spec {
     table: "operations",
     cols: &[
         "time",
@@ -130,8 +205,9 @@ const OPERATIONS: Spec = Spec {
     nkey: 5,
     or_cols: &[],
     merge: Merge::Fill,
+    sql: OnceLock::new(),
 };
-const MEETINGS: Spec = Spec {
+static MEETINGS: Spec = Spec {
     table: "meetings",
     cols: &[
         "uuid",
@@ -153,8 +229,9 @@ const MEETINGS: Spec = Spec {
     nkey: 1,
     or_cols: &["has_screen_share", "has_recording", "has_chat"],
     merge: Merge::Fill,
+    sql: OnceLock::new(),
 };
-const PARTICIPANTS: Spec = Spec {
+static PARTICIPANTS: Spec = Spec {
     table: "participants",
     cols: &[
         "meeting_uuid",
@@ -205,8 +282,9 @@ const PARTICIPANTS: Spec = Spec {
         "in_webhook",
     ],
     merge: Merge::Fill,
+    sql: OnceLock::new(),
 };
-const RECORDINGS: Spec = Spec {
+static RECORDINGS: Spec = Spec {
     table: "recordings",
     cols: &[
         "meeting_uuid",
@@ -225,8 +303,9 @@ const RECORDINGS: Spec = Spec {
     nkey: 1,
     or_cols: &[],
     merge: Merge::Fill,
+    sql: OnceLock::new(),
 };
-const CHAT: Spec = Spec {
+static CHAT: Spec = Spec {
     table: "chat_messages",
     cols: &[
         "message_id",
@@ -243,8 +322,9 @@ const CHAT: Spec = Spec {
     nkey: 1,
     or_cols: &[],
     merge: Merge::Fill,
+    sql: OnceLock::new(),
 };
-const WEBHOOKS: Spec = Spec {
+static WEBHOOKS: Spec = Spec {
     table: "webhook_events",
     cols: &[
         "event",
@@ -258,35 +338,70 @@ const WEBHOOKS: Spec = Spec {
     nkey: 3,
     or_cols: &[],
     merge: Merge::Fill,
+    sql: OnceLock::new(),
 };
-const DEPARTURES: Spec = Spec {
+static DEPARTURES: Spec = Spec {
     table: "departures",
     cols: &["email", "departed_at"],
     nkey: 1,
     or_cols: &[],
     merge: Merge::Replace,
+    sql: OnceLock::new(),
 };
-const ASSETS: Spec = Spec {
+static ASSETS: Spec = Spec {
     table: "assets",
     cols: &["pc_name", "mac_addr", "owner_email"],
     nkey: 3,
     or_cols: &[],
     merge: Merge::Fill,
+    sql: OnceLock::new(),
 };
-const VIPS: Spec = Spec {
+static VIPS: Spec = Spec {
     table: "vips",
     cols: &["email", "name", "title"],
     nkey: 1,
     or_cols: &[],
     merge: Merge::Replace,
+    sql: OnceLock::new(),
 };
+
+static MEETING_ACTIVITIES: Spec = Spec {
+    table: "meeting_activities",
+    cols: &[
+        "time",
+        "meeting_number",
+        "operator_email",
+        "category",
+        "detail",
+        "operator",
+    ],
+    nkey: 5,
+    or_cols: &[],
+    merge: Merge::Fill,
+    sql: OnceLock::new(),
+};
+
+/// One row of the meeting audit trail (`/report/meeting_activities`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MeetingActivity {
+    pub time: String,
+    pub meeting_number: i64,
+    pub operator: Option<String>,
+    /// Blank when the log has none (part of the natural key, so never NULL).
+    pub operator_email: String,
+    pub category: String,
+    pub detail: String,
+}
 
 /// One write batch: an open transaction plus the tallies of what it did.
 pub struct Writer<'c> {
     tx: Transaction<'c>,
     pub counts: Counts,
-    /// Search terms already indexed in this batch (names and emails repeat on every session).
-    seen_terms: HashSet<(&'static str, String)>,
+    /// (source, line, reason) of the first rejects of this batch, for summaries.
+    pub first_rejects: Vec<(String, Option<i64>, String)>,
+    /// Search terms already indexed in this batch, per kind (names and emails repeat on every
+    /// session; looked up without allocating).
+    seen_terms: HashMap<&'static str, HashSet<String>>,
 }
 
 fn b(v: Option<bool>) -> Option<i64> {
@@ -299,7 +414,8 @@ impl<'c> Writer<'c> {
         Ok(Writer {
             tx,
             counts: Counts::default(),
-            seen_terms: HashSet::new(),
+            first_rejects: Vec::new(),
+            seen_terms: HashMap::new(),
         })
     }
 
@@ -330,63 +446,30 @@ impl<'c> Writer<'c> {
 
     fn put(&mut self, spec: &Spec, vals: &[&dyn ToSql], ev: &Evidence) -> Result<(Outcome, i64)> {
         debug_assert_eq!(vals.len(), spec.cols.len());
-        let n = spec.cols.len();
-        let insert = format!(
-            "INSERT INTO {} ({}, origin_id, line, raw, sha256) VALUES ({}) ON CONFLICT DO NOTHING",
-            spec.table,
-            spec.cols.join(", "),
-            (1..=n + 4)
-                .map(|i| format!("?{i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut all: Vec<&dyn ToSql> = vals.to_vec();
-        all.extend_from_slice(&[&ev.origin_id, &ev.line, &ev.raw, &ev.sha256]);
-        if self.tx.prepare_cached(&insert)?.execute(&*all)? == 1 {
+        let sql = spec.sql.get_or_init(|| SpecSql::build(spec));
+        let tail: [&dyn ToSql; 4] = [&ev.origin_id, &ev.line, &ev.raw, &ev.sha256];
+        let inserted = self
+            .tx
+            .prepare_cached(&sql.insert)?
+            .execute(rusqlite::params_from_iter(vals.iter().chain(tail.iter())))?;
+        if inserted == 1 {
             let id = self.tx.last_insert_rowid();
             self.counts.note(spec.table, Outcome::Added);
             return Ok((Outcome::Added, id));
         }
-        let select = format!(
-            "SELECT id, sha256 FROM {} WHERE {}",
-            spec.table,
-            spec.cols[..spec.nkey]
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("{c} = ?{}", i + 1))
-                .collect::<Vec<_>>()
-                .join(" AND ")
-        );
         let (id, sha): (i64, String) = self
             .tx
-            .prepare_cached(&select)?
+            .prepare_cached(&sql.select)?
             .query_row(&vals[..spec.nkey], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let outcome = if sha == ev.sha256 || !self.extra_evidence(spec.table, id, ev)? {
             Outcome::Present
         } else {
-            let sets = spec.cols[spec.nkey..]
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let p = i + 1;
-                    if spec.or_cols.contains(c) {
-                        format!("{c} = MAX(COALESCE({c}, 0), COALESCE(?{p}, 0))")
-                    } else if spec.merge == Merge::Replace {
-                        format!("{c} = COALESCE(?{p}, {c})")
-                    } else {
-                        format!("{c} = COALESCE(NULLIF({c}, ''), ?{p}, {c})")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let update = format!(
-                "UPDATE {} SET {sets} WHERE id = ?{}",
-                spec.table,
-                n - spec.nkey + 1
-            );
-            let mut upd: Vec<&dyn ToSql> = vals[spec.nkey..].to_vec();
-            upd.push(&id);
-            self.tx.prepare_cached(&update)?.execute(&*upd)?;
+            let id_param: [&dyn ToSql; 1] = [&id];
+            self.tx
+                .prepare_cached(&sql.update)?
+                .execute(rusqlite::params_from_iter(
+                    vals[spec.nkey..].iter().chain(id_param.iter()),
+                ))?;
             Outcome::Merged
         };
         self.counts.note(spec.table, outcome);
@@ -415,7 +498,12 @@ impl<'c> Writer<'c> {
     /// Index a value for full-text search (once per distinct value).
     pub fn search_term(&mut self, kind: &'static str, value: &str) -> Result<()> {
         let value = value.trim();
-        if value.is_empty() || self.seen_terms.contains(&(kind, value.to_string())) {
+        if value.is_empty()
+            || self
+                .seen_terms
+                .get(kind)
+                .is_some_and(|seen| seen.contains(value))
+        {
             return Ok(());
         }
         self.tx
@@ -423,7 +511,10 @@ impl<'c> Writer<'c> {
                 "INSERT INTO search_terms (kind, value) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             )?
             .execute(params![kind, value])?;
-        self.seen_terms.insert((kind, value.to_string()));
+        self.seen_terms
+            .entry(kind)
+            .or_default()
+            .insert(value.to_string());
         Ok(())
     }
 
@@ -752,6 +843,26 @@ impl<'c> Writer<'c> {
         Ok(o)
     }
 
+    pub fn meeting_activity(&mut self, a: &MeetingActivity, ev: &Evidence) -> Result<Outcome> {
+        let (o, _) = self.put(
+            &MEETING_ACTIVITIES,
+            &[
+                &a.time,
+                &a.meeting_number,
+                &a.operator_email,
+                &a.category,
+                &a.detail,
+                &a.operator,
+            ],
+            ev,
+        )?;
+        self.terms(&[
+            ("email", Some(&a.operator_email)),
+            ("name", a.operator.as_deref()),
+        ])?;
+        Ok(o)
+    }
+
     pub fn departure(&mut self, d: &Departure, ev: &Evidence) -> Result<Outcome> {
         Ok(self.put(&DEPARTURES, &[&d.email, &d.departed_at], ev)?.0)
     }
@@ -785,6 +896,10 @@ impl<'c> Writer<'c> {
             )?
             .execute(params![source, line, reason, raw, sha, now])?;
         self.counts.reject(table);
+        if self.first_rejects.len() < 20 {
+            self.first_rejects
+                .push((source.to_string(), line, reason.to_string()));
+        }
         Ok(())
     }
 }

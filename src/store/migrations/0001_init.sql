@@ -257,6 +257,20 @@ CREATE TABLE vips (
   origin_id INTEGER NOT NULL, line INTEGER, raw TEXT NOT NULL, sha256 TEXT NOT NULL
 );
 
+-- Meeting audit trail (`/report/meeting_activities`): who started, joined, shared, chatted.
+CREATE TABLE meeting_activities (
+  id             INTEGER PRIMARY KEY,
+  time           TEXT NOT NULL,
+  meeting_number INTEGER NOT NULL,    -- "982 610 0285" as a number
+  operator       TEXT,
+  operator_email TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+  category       TEXT NOT NULL DEFAULT '',
+  detail         TEXT NOT NULL DEFAULT '',
+  origin_id INTEGER NOT NULL, line INTEGER, raw TEXT NOT NULL, sha256 TEXT NOT NULL,
+  UNIQUE (time, meeting_number, operator_email, category, detail)
+);
+CREATE INDEX meeting_activities_time ON meeting_activities (time);
+
 -- Records that could not be used, kept whole with the reason.
 CREATE TABLE rejects (
   id        INTEGER PRIMARY KEY,

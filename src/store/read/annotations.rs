@@ -121,9 +121,18 @@ pub fn links_of(conn: &Connection, tbl: &str, id: i64) -> Result<Links> {
         for ucol in ["user_email", "user"] {
             let sql = format!("SELECT \"{ucol}\", meeting_uuid, ip FROM findings WHERE id = ?1");
             if let Ok((user, meeting, ip)) = conn.query_row(&sql, [id], |r| {
-                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?))
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
             }) {
-                return Ok(Links { user, meeting_uuid: meeting, ip, ..Default::default() });
+                return Ok(Links {
+                    user,
+                    meeting_uuid: meeting,
+                    ip,
+                    ..Default::default()
+                });
             }
         }
         return Ok(Links::default());

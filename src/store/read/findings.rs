@@ -18,7 +18,9 @@ fn optional(info: &CaseInfo) -> Vec<String> {
 }
 
 fn user_col(info: &CaseInfo) -> String {
-    info.finding_user_col().map(|c| format!("f.\"{c}\"")).unwrap_or_else(|| "NULL".into())
+    info.finding_user_col()
+        .map(|c| format!("f.\"{c}\""))
+        .unwrap_or_else(|| "NULL".into())
 }
 
 fn col(info: &CaseInfo, c: &str) -> String {

@@ -1,0 +1,346 @@
+//! Detection benchmark: every rule over a case with at least 5 million participant sessions.
+//!
+//!     cargo bench --bench detect                       # builds the case in a temp dir first
+//!     ZOOMLENS_BENCH_CASE=/tmp/big.case cargo bench --bench detect   # build once, then reuse
+//!     ZOOMLENS_BENCH_ROWS=1000000 ...                  # a smaller case
+//!
+//! The case is built through the store's Writer (the same path every import takes), with
+//! dashboard-style raw JSON per session so the table has a realistic size. Prints per-rule and
+//! total times.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::time::Instant;
+use zoomlens::detect::{Config, RunStatus};
+use zoomlens::model::*;
+use zoomlens::store::Store;
+
+const DAY: i64 = 86_400;
+const START: i64 = 1_717_200_000; // 2024-06-01T00:00:00Z
+
+fn ts(t: i64) -> String {
+    time::fmt_utc(chrono::DateTime::from_timestamp(t, 0).unwrap())
+}
+
+fn build(path: &std::path::Path, rows: usize) {
+    let t0 = Instant::now();
+    let mut store = Store::open(path).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let users = 5_000usize;
+    let partners = 300usize;
+    let user_email = |i: usize| format!("user{i}@acme.com");
+    let user_ip = |i: usize, k: usize| format!("10.{}.{}.{}", (i / 250) % 250, i % 250, 1 + k);
+    let mut w = store.writer().unwrap();
+    let origin = w
+        .origin(&Origin {
+            kind: "bench".into(),
+            source: "benches/detect.rs".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut line = 0i64;
+    let mut ev = |raw: String| {
+        line += 1;
+        Evidence::new(origin, Some(line), raw)
+    };
+    for i in 0..users {
+        let u = User {
+            zoom_id: Some(format!("zu{i}")),
+            email: user_email(i),
+            first_name: Some(format!("First{i}")),
+            last_name: Some(format!("Last{i}")),
+            display_name: Some(format!("First{i} Last{i}")),
+            status: Some("active".into()),
+            last_client_version: Some(if i % 50 == 0 { "5.9.1" } else { "6.1.2" }.into()),
+            ..Default::default()
+        };
+        let e = ev(format!("{{\"id\":\"zu{i}\",\"email\":\"{}\"}}", u.email));
+        w.user(&u, &e).unwrap();
+        if i % 250 == 0 {
+            let v = Vip {
+                email: user_email(i),
+                name: Some(format!("First{i} Last{i}")),
+                title: Some("VP".into()),
+            };
+            let e = ev(format!("vip,{i}"));
+            w.vip(&v, &e).unwrap();
+        }
+        let a = Asset {
+            pc_name: Some(format!("PC-{i}")),
+            mac_addr: None,
+            owner_email: user_email(i),
+        };
+        let e = ev(format!("asset,{i}"));
+        w.asset(&a, &e).unwrap();
+        if i % 500 == 0 {
+            let d = Departure {
+                email: user_email(i),
+                departed_at: ts(START + 15 * DAY),
+            };
+            let e = ev(format!("dep,{i}"));
+            w.departure(&d, &e).unwrap();
+        }
+        // Sign-ins: two a work day.
+        for d in 0..30 {
+            for k in 0..2 {
+                let t = START + d * DAY + 8 * 3600 + rng.random_range(0..36_000);
+                let ip = if rng.random::<f64>() < 0.01 {
+                    format!(
+                        "203.0.{}.{}",
+                        rng.random_range(0..255),
+                        rng.random_range(1..255)
+                    )
+                } else {
+                    user_ip(i, k)
+                };
+                let s = SignIn {
+                    time: ts(t),
+                    email: user_email(i),
+                    activity: "Sign in".into(),
+                    ip_address: Some(ip.clone()),
+                    client_type: Some("Mac".into()),
+                    version: Some("6.1.2".into()),
+                    via: "report".into(),
+                    ..Default::default()
+                };
+                let e = ev(format!(
+                    "{{\"email\":\"{}\",\"time\":\"{}\",\"ip_address\":\"{ip}\"}}",
+                    s.email, s.time
+                ));
+                w.signin(&s, &e).unwrap();
+            }
+        }
+    }
+    // Operation log.
+    for k in 0..5_000 {
+        let t = START + rng.random_range(0..30 * DAY);
+        let detail = match k % 5 {
+            0 => "Security  - Waiting Room: from On to Off - Meeting topic length: from 10 to 20"
+                .to_string(),
+            1 => format!(
+                "Change Role  - {}: from Member to Admin",
+                user_email(rng.random_range(0..users))
+            ),
+            2 => format!(
+                "Update User {}  - Job Title: set to Engineer",
+                user_email(rng.random_range(0..users))
+            ),
+            3 => format!(
+                "Delete Recording meeting_id:{}",
+                900_000_000 + rng.random_range(0..20_000)
+            ),
+            _ => "Sign-In Password Requirement  - Include at least 1 letter: from Off to On"
+                .to_string(),
+        };
+        let op = Operation {
+            time: ts(t),
+            operator: user_email(rng.random_range(0..20)),
+            category_type: if k % 5 == 3 { "Recording" } else { "Account" }.into(),
+            action: if k % 5 == 3 { "Delete" } else { "Update" }.into(),
+            operation_detail: detail.clone(),
+            via: "report".into(),
+        };
+        let e = ev(format!(
+            "{{\"time\":\"{}\",\"operation_detail\":\"{detail}\",\"k\":{k}}}",
+            op.time
+        ));
+        w.operation(&op, &e).unwrap();
+    }
+    w.commit().unwrap();
+    eprintln!(
+        "directory, sign-ins, operations: {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
+
+    // Meetings and sessions: recurring series (many instances per meeting id) and ad-hoc.
+    let mut made = 0usize;
+    let mut inst = 0usize;
+    let topics = [
+        "Standup",
+        "Weekly sync",
+        "Board review",
+        "Customer call",
+        "1:1",
+        "All hands",
+        "Planning",
+    ];
+    while made < rows {
+        let mut w = store.writer().unwrap();
+        let batch_end = (made + 200_000).min(rows);
+        while made < batch_end {
+            inst += 1;
+            let series = inst % 20_000;
+            let mid = 900_000_000 + series as i64;
+            let uuid = format!("inst{inst:08}==");
+            let start = START + rng.random_range(0..30 * DAY);
+            let len = 900 + rng.random_range(0..3600);
+            let host = (series * 7) % users;
+            let n = rng.random_range(2..14usize);
+            let topic = topics[series % topics.len()];
+            let m = Meeting {
+                uuid: uuid.clone(),
+                meeting_id: Some(mid),
+                topic: Some(format!("{topic} {series}")),
+                host_email: Some(user_email(host)),
+                start_time: Some(ts(start)),
+                end_time: Some(ts(start + len)),
+                duration: Some(len / 60),
+                via: "report".into(),
+                ..Default::default()
+            };
+            let e = ev(format!(
+                "{{\"uuid\":\"{uuid}\",\"id\":{mid},\"topic\":\"{topic}\",\"start_time\":\"{}\"}}",
+                ts(start)
+            ));
+            w.meeting(&m, &e).unwrap();
+            let registration = series % 20 == 0;
+            for k in 0..n {
+                let r: f64 = rng.random();
+                let join = start + rng.random_range(0..120);
+                let leave = join + rng.random_range(60..len);
+                let (email, name, ip, pc) = if r < 0.04 {
+                    (
+                        String::new(),
+                        format!("Guest {}", rng.random_range(0..50_000)),
+                        format!(
+                            "198.51.{}.{}",
+                            rng.random_range(0..255),
+                            rng.random_range(1..255)
+                        ),
+                        None,
+                    )
+                } else if r < 0.12 {
+                    let p = (series * 3 + k) % 3000;
+                    (
+                        format!("ext{p}@partner{}.com", p % partners),
+                        format!("Ext {p}"),
+                        format!("192.0.{}.{}", p % 250, 1 + (p / 250) % 250),
+                        None,
+                    )
+                } else {
+                    let u = (host + k * 13 + series) % users;
+                    (
+                        user_email(u),
+                        format!("First{u} Last{u}"),
+                        user_ip(u, k % 2),
+                        Some(format!("PC-{u}")),
+                    )
+                };
+                let p = Participant {
+                    meeting_uuid: uuid.clone(),
+                    meeting_id: Some(mid),
+                    user_id: format!("{}", 16_000_000 + k),
+                    zoom_user_id: None,
+                    participant_uuid: Some(format!("pu{inst}-{k}")),
+                    name: Some(name.clone()),
+                    email: Some(email.clone()),
+                    join_time: ts(join),
+                    leave_time: Some(ts(leave)),
+                    duration: Some(leave - join),
+                    status: Some("in_meeting".into()),
+                    role: Some(if k == 0 { "host" } else { "attendee" }.into()),
+                    registrant_id: (registration && k % 3 != 2).then(|| format!("reg{inst}{k}")),
+                    ip_address: Some(ip.clone()),
+                    location: Some("Somewhere (US)".into()),
+                    network_type: Some("Wifi".into()),
+                    data_center: Some("US".into()),
+                    connection_type: Some("UDP".into()),
+                    device: Some("Mac".into()),
+                    os: Some("Mac".into()),
+                    os_version: Some("14.5".into()),
+                    pc_name: pc.clone(),
+                    version: Some(
+                        if rng.random::<f64>() < 0.02 {
+                            "5.9.1"
+                        } else {
+                            "6.1.2"
+                        }
+                        .into(),
+                    ),
+                    share_desktop: Some(rng.random::<f64>() < 0.08),
+                    share_application: Some(false),
+                    share_whiteboard: Some(false),
+                    recording: Some(false),
+                    via: "metrics".into(),
+                    ..Default::default()
+                };
+                let raw = format!(
+                    "{{\"id\":\"\",\"user_id\":\"{}\",\"user_name\":\"{name}\",\"email\":\"{email}\",\"role\":\"attendee\",\"status\":\"in_meeting\",\"device\":\"Mac\",\"ip_address\":\"{ip}\",\"location\":\"Somewhere (US)\",\"network_type\":\"Wifi\",\"data_center\":\"US\",\"full_data_center\":\"United States;US (Primary)\",\"connection_type\":\"UDP\",\"join_time\":\"{}\",\"leave_time\":\"{}\",\"share_application\":false,\"share_desktop\":false,\"share_whiteboard\":false,\"recording\":false,\"pc_name\":\"{}\",\"domain\":\"\",\"mac_addr\":\"\",\"harddisk_id\":\"\",\"version\":\"6.1.2\",\"leave_reason\":\"left the meeting\",\"participant_uuid\":\"pu{inst}-{k}\"}}",
+                    p.user_id,
+                    p.join_time,
+                    p.leave_time.as_deref().unwrap_or(""),
+                    pc.unwrap_or_default()
+                );
+                let e = ev(raw);
+                w.participant(&p, &e).unwrap();
+                made += 1;
+            }
+        }
+        w.commit().unwrap();
+        eprintln!("  {made} sessions, {:.0} s", t0.elapsed().as_secs_f64());
+    }
+    eprintln!(
+        "case built: {made} sessions in {inst} instances, {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` runs this too: keep that instant.
+    if std::env::args().any(|a| a == "--test" || a == "--list")
+        || !std::env::args().any(|a| a == "--bench")
+    {
+        eprintln!("detect benchmark: run with `cargo bench --bench detect`");
+        return;
+    }
+    let rows: usize = std::env::var("ZOOMLENS_BENCH_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5_000_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = std::env::var_os("ZOOMLENS_BENCH_CASE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| tmp.path().join("bench.case"));
+    if !path.exists() {
+        eprintln!(
+            "building {} with {rows} participant sessions...",
+            path.display()
+        );
+        build(&path, rows);
+    }
+    let mut store = Store::open(&path).unwrap();
+    let n: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM participants", [], |r| r.get(0))
+        .unwrap();
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "case {} : {n} participant sessions, {:.1} GB",
+        path.display(),
+        size as f64 / 1e9
+    );
+    let cfg = Config::default();
+    let t0 = Instant::now();
+    let rep = zoomlens::detect::run(&mut store, &cfg, &[]).unwrap();
+    let total = t0.elapsed();
+    println!("{:<40} {:>9} {:>9}  status", "rule", "seconds", "findings");
+    for r in &rep.runs {
+        let st = match &r.status {
+            RunStatus::Ok => "ok".to_string(),
+            RunStatus::Skipped(w) => format!("could not run: {w}"),
+        };
+        println!(
+            "{:<40} {:>9.2} {:>9}  {}",
+            r.rule,
+            r.elapsed.as_secs_f64(),
+            r.findings,
+            st
+        );
+    }
+    println!(
+        "{:<40} {:>9.2} {:>9}",
+        "TOTAL (all rules, one run)",
+        total.as_secs_f64(),
+        rep.total_findings()
+    );
+}

@@ -1,0 +1,72 @@
+//! `billing-or-license-changed`: billing, plan or licence changes (category Billing, or a
+//! change naming a plan, licence, subscription, user type). Low: usually routine, but a
+//! takeover often starts by buying or moving licences, and a downgrade can silently remove
+//! features such as cloud recording or the Dashboard API. Creating a user with a type is part
+//! of `user-created`, not reported here.
+
+use super::NO_OPS;
+use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct BillingOrLicenseChanged;
+
+impl Rule for BillingOrLicenseChanged {
+    fn id(&self) -> &'static str {
+        "billing-or-license-changed"
+    }
+    fn title(&self) -> &'static str {
+        "Billing or licence changed"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Low
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Operations]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM operations")? {
+            return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
+        }
+        let mut st = ctx.conn.prepare(
+            "SELECT o.id, o.time, o.operator, max(c.target), group_concat(c.id),
+                    group_concat(coalesce(c.setting, c.section) ||
+                      CASE WHEN c.to_value IS NOT NULL THEN ': ' || coalesce(c.from_value, '') || ' → ' || c.to_value ELSE '' END, '; ')
+             FROM op_changes c JOIN operations o ON o.id = c.operation_id
+             WHERE c.kind <> 'add_user'
+               AND (lower(o.category_type) IN ('billing', 'sub_account', 'sub account')
+                    OR zl_billing(c.setting) OR zl_billing(c.section))
+             GROUP BY o.id ORDER BY o.time",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (oid, time, operator, target, cids, what) = row?;
+            let on = target
+                .as_ref()
+                .map(|t| format!(" for {t}"))
+                .unwrap_or_default();
+            let mut f = Finding::new(
+                format!("op:{oid}"),
+                time,
+                format!(
+                    "{operator} changed billing/licence{on}: {}",
+                    what.unwrap_or_default()
+                ),
+            );
+            f.user = target.or(Some(operator));
+            f.ev("operations", oid);
+            f.evidence_csv("op_changes", cids.as_deref());
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

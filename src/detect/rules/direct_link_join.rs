@@ -1,0 +1,104 @@
+//! `direct-link-join`: in a meeting instance where others came through registration
+//! (`registrant_id` set), someone joined without one — they had the join link itself. The host
+//! and internal users (`include_internal` = 0) are not reported: they reach meetings from the
+//! client, not through registration.
+
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct DirectLinkJoin;
+
+impl Rule for DirectLinkJoin {
+    fn id(&self) -> &'static str {
+        "direct-link-join"
+    }
+    fn title(&self) -> &'static str {
+        "Joined a registration meeting without registering"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Medium
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Participants, Source::Users]
+    }
+    fn params(&self) -> &'static [Param] {
+        &[
+            Param {
+                name: "min_registered",
+                default: 1.0,
+                help: "registered sessions an instance needs before unregistered joins count",
+            },
+            Param {
+                name: "include_internal",
+                default: 0.0,
+                help: "1: also report internal users who joined without registering",
+            },
+        ]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM participants WHERE registrant_id <> ''")? {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no registrant ids: participant reports were pulled without include_fields=registrant_id, or no meeting used registration"
+                    .into(),
+            ));
+        }
+        if ctx.int("include_internal") == 0
+            && let Some(why) = ctx.need_internal()
+        {
+            return Ok(RuleOutcome::CouldNotRun(why));
+        }
+        let mut st = ctx.conn.prepare(
+            "WITH reg AS (SELECT meeting_uuid, count(*) n FROM participants
+                          WHERE registrant_id <> '' GROUP BY meeting_uuid HAVING n >= ?1)
+             SELECT p.meeting_uuid, coalesce(max(p.meeting_id), max(m.meeting_id)), max(m.topic),
+                    min(p.join_time), group_concat(p.id), count(*),
+                    group_concat(DISTINCT coalesce(nullif(p.email, ''), nullif(p.name, ''), '?')),
+                    max(p.ip_address), max(nullif(p.email, ''))
+             FROM reg JOIN participants p ON p.meeting_uuid = reg.meeting_uuid
+             LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
+             WHERE coalesce(p.registrant_id, '') = ''
+               AND lower(coalesce(p.role, '')) <> 'host'
+               AND (m.host_email IS NULL OR coalesce(p.email, '') <> m.host_email)
+               AND (?2 = 1 OR NOT zl_internal(p.email))
+             GROUP BY p.meeting_uuid ORDER BY 4",
+        )?;
+        let rows = st.query_map(
+            rusqlite::params![ctx.int("min_registered"), ctx.int("include_internal")],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                ))
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (uuid, mid, topic, first, ids, n, who, ip, email) = row?;
+            let mut f = Finding::new(
+                format!("inst:{uuid}"),
+                first,
+                format!(
+                    "{n} session(s) joined registration meeting '{}' without registering: {}",
+                    topic.unwrap_or_default(),
+                    who.unwrap_or_default()
+                ),
+            );
+            f.meeting_uuid = Some(uuid);
+            f.meeting_id = mid;
+            if n == 1 {
+                f.ip = ip;
+                f.user = email;
+            }
+            f.evidence_csv("participants", ids.as_deref());
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,269 @@
+//! `display-name-impersonation`: a participant whose display name is an internal person's or a
+//! VIP's name while the email is blank, external, or another person's — the deepfake-CFO case.
+//!
+//! Names are compared after normalisation (case, accents and look-alike letters, digits used as
+//! letters, punctuation and spacing): exactly for any internal user, and for VIPs also within
+//! `max_edits` typing edits (default 1: "Jon Chen" for "John Chen", but not "Carl
+//! Chan" for "Carol Chen", a different person two edits away) or with every word of the VIP's
+//! name present ("Carol Chen (CFO)", "Chen Carol"). Not reported: the session's IP or device was seen in an authenticated
+//! session of the real person (their own phone joining as a guest), or the email belongs to a
+//! directory user whose own name it is (two people can share a name).
+//!
+//! Set-based: only distinct names of outsider sessions are compared in Rust (names, not
+//! sessions), then matching sessions are fetched by index.
+
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+use std::collections::HashMap;
+
+pub struct DisplayNameImpersonation;
+
+/// Normalise a display name for comparison: lowercase, look-alike characters folded, only
+/// letters and single spaces kept.
+pub fn norm_name(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'а' => 'a',
+            'е' | 'ё' => 'e',
+            'о' | 'ο' | '0' => 'o',
+            'р' => 'p',
+            'с' => 'c',
+            'х' => 'x',
+            'у' => 'y',
+            'і' | 'ı' | '1' | '!' | '|' => 'i',
+            'ј' => 'j',
+            'ѕ' | '5' | '$' => 's',
+            '3' => 'e',
+            '4' | '@' => 'a',
+            '7' => 't',
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            c => c,
+        };
+        if c.is_alphabetic() {
+            out.push(c);
+        } else if (c.is_whitespace() || c == '.' || c == '-' || c == '_') && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    out.trim().to_string()
+}
+
+struct Person {
+    email: String,
+    name: String,
+    vip: bool,
+}
+
+impl Rule for DisplayNameImpersonation {
+    fn id(&self) -> &'static str {
+        "display-name-impersonation"
+    }
+    fn title(&self) -> &'static str {
+        "Display name impersonating an internal person or VIP"
+    }
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1656")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Participants, Source::Users, Source::Vips]
+    }
+    fn params(&self) -> &'static [Param] {
+        &[Param {
+            name: "max_edits",
+            default: 1.0,
+            help: "typing edits (Damerau-Levenshtein) at which a name counts as a VIP's",
+        }]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM participants")? {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no participant sessions (import participant reports)".into(),
+            ));
+        }
+        if !ctx.any("SELECT 1 FROM users")? && !ctx.any("SELECT 1 FROM vips")? {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no users directory and no VIP list: no names to protect".into(),
+            ));
+        }
+        if let Some(why) = ctx.need_internal() {
+            return Ok(RuleOutcome::CouldNotRun(why));
+        }
+        // Reference people.
+        let mut people: Vec<Person> = Vec::new();
+        {
+            let mut st = ctx.conn.prepare(
+                "SELECT lower(email), coalesce(nullif(display_name, ''), trim(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))),
+                        zl_vip(email) FROM users
+                 UNION ALL
+                 SELECT lower(email), name, 1 FROM vips WHERE coalesce(name, '') <> ''",
+            )?;
+            for r in st.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            })? {
+                let (email, name, vip) = r?;
+                let name = norm_name(&name.unwrap_or_default());
+                if name.len() >= 4 && name.contains(' ') {
+                    people.push(Person { email, name, vip });
+                }
+            }
+        }
+        let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, p) in people.iter().enumerate() {
+            exact.entry(p.name.as_str()).or_default().push(i);
+        }
+        let vips: Vec<usize> = (0..people.len()).filter(|i| people[*i].vip).collect();
+        let max_edits = ctx.int("max_edits").max(0) as usize;
+        let like_vip = |cand: &str, vip: &str| {
+            if strsim::damerau_levenshtein(cand, vip) <= max_edits {
+                return true;
+            }
+            let words: Vec<&str> = cand.split(' ').collect();
+            vip.split(' ').all(|w| words.contains(&w))
+        };
+        // Outsider sessions (blank or external email) with a name, narrow and indexed by name.
+        ctx.conn.execute_batch(
+            "DROP TABLE IF EXISTS temp.zl_out;
+             CREATE TEMP TABLE zl_out AS
+               SELECT id, name, email, ip_address, pc_name, meeting_uuid, meeting_id, join_time
+               FROM participants WHERE coalesce(name, '') <> '' AND NOT zl_internal(email);
+             CREATE INDEX temp.zl_out_name ON zl_out (name);
+             DROP TABLE IF EXISTS temp.zl_name_match;
+             CREATE TEMP TABLE zl_name_match (name TEXT, ref_email TEXT, ref_name TEXT, vip INTEGER, outsider INTEGER);",
+        )?;
+        let load = |sql: &str| -> Result<Vec<String>> {
+            Ok(ctx
+                .conn
+                .prepare(sql)?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        };
+        let out_names = load("SELECT DISTINCT name FROM temp.zl_out")?;
+        let all_names =
+            load("SELECT DISTINCT name FROM participants WHERE coalesce(name, '') <> ''")?;
+        {
+            let mut ins = ctx
+                .conn
+                .prepare("INSERT INTO temp.zl_name_match VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            // Outsider sessions: any internal person's name exactly, or a VIP's fuzzily.
+            // Internal sessions: only a VIP's name (someone else's account posing as the VIP).
+            for (names, outsider) in [(&out_names, true), (&all_names, false)] {
+                for n in names {
+                    let k = norm_name(n);
+                    if k.len() < 4 || !k.contains(' ') {
+                        continue;
+                    }
+                    let mut hit: Vec<usize> = Vec::new();
+                    if let Some(v) = exact.get(k.as_str()) {
+                        hit.extend(v.iter().filter(|i| outsider || people[**i].vip));
+                    }
+                    for &i in &vips {
+                        if !hit.contains(&i) && like_vip(&k, &people[i].name) {
+                            hit.push(i);
+                        }
+                    }
+                    for i in hit {
+                        let p = &people[i];
+                        ins.execute(rusqlite::params![n, p.email, p.name, p.vip, outsider])?;
+                    }
+                }
+            }
+        }
+        let mut st = ctx.conn.prepare(
+            "WITH cand AS (
+               SELECT z.ref_email, z.vip, p.id, p.name, p.email, p.ip_address, p.pc_name,
+                      p.meeting_uuid, p.meeting_id, p.join_time
+               FROM temp.zl_name_match z JOIN temp.zl_out p ON p.name = z.name WHERE z.outsider = 1
+               UNION ALL
+               SELECT z.ref_email, z.vip, p.id, p.name, p.email, p.ip_address, p.pc_name,
+                      p.meeting_uuid, p.meeting_id, p.join_time
+               FROM temp.zl_name_match z JOIN participants p ON p.name = z.name
+               WHERE z.outsider = 0 AND zl_internal(p.email) AND lower(p.email) <> z.ref_email)
+             SELECT p.meeting_uuid, p.name, coalesce(p.email, ''), p.ref_email, max(p.vip),
+                    min(p.join_time), group_concat(p.id), max(nullif(p.ip_address, '')),
+                    coalesce(max(p.meeting_id), (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)),
+                    (SELECT m.topic FROM meetings m WHERE m.uuid = p.meeting_uuid)
+             FROM cand p
+             WHERE lower(coalesce(p.email, '')) <> p.ref_email
+               AND NOT EXISTS (SELECT 1 FROM users u WHERE coalesce(p.email, '') <> '' AND u.email = p.email
+                               AND zl_norm_name(coalesce(nullif(u.display_name, ''),
+                                     coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')))
+                                   = zl_norm_name(p.name))
+               AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.email = p.ref_email
+                               AND ((coalesce(p.ip_address, '') <> '' AND q.ip_address = p.ip_address)
+                                 OR (coalesce(p.pc_name, '') <> '' AND q.pc_name = p.pc_name)))
+               AND NOT EXISTS (SELECT 1 FROM signins s WHERE s.email = p.ref_email
+                               AND coalesce(p.ip_address, '') <> '' AND s.ip_address = p.ip_address)
+             GROUP BY p.meeting_uuid, p.name, coalesce(p.email, ''), p.ref_email
+             ORDER BY 6",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<i64>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (uuid, name, email, ref_email, vip, first, ids, ip, mid, topic) = row?;
+            let as_who = if email.is_empty() {
+                "a guest with no email".to_string()
+            } else {
+                email.clone()
+            };
+            let mut f = Finding::new(
+                format!("imp:{uuid}:{}:{email}:{ref_email}", name.to_lowercase()),
+                first,
+                format!(
+                    "'{name}' looks like {}{ref_email} but joined '{}' as {as_who}",
+                    if vip { "VIP " } else { "" },
+                    topic.unwrap_or_default()
+                ),
+            );
+            if vip {
+                f.severity = Some(Severity::Critical);
+            }
+            f.user = (!email.is_empty()).then_some(email);
+            f.ip = ip;
+            f.meeting_uuid = Some(uuid);
+            f.meeting_id = mid;
+            f.evidence_csv("participants", ids.as_deref());
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::norm_name;
+
+    #[test]
+    fn lookalikes_fold_to_the_same_name() {
+        assert_eq!(norm_name("Jane  DOE"), "jane doe");
+        assert_eq!(norm_name("Jаne Dоe"), "jane doe"); // Cyrillic а and о
+        assert_eq!(norm_name("J4ne D0e (CFO)"), "jane doe cfo");
+        assert_eq!(norm_name("jane.doe"), "jane doe");
+    }
+}

@@ -1,0 +1,113 @@
+//! `join-after-departure`: a person on the HR departures list joined a meeting or signed in
+//! after leaving. A `departed_at` at midnight is taken as a date (the whole day is still
+//! theirs), so a join on the last working day is not reported; `grace_hours` adds more slack.
+
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct JoinAfterDeparture;
+
+impl Rule for JoinAfterDeparture {
+    fn id(&self) -> &'static str {
+        "join-after-departure"
+    }
+    fn title(&self) -> &'static str {
+        "Activity after the person left the company"
+    }
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1078")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Departures, Source::Participants, Source::SignIns]
+    }
+    fn params(&self) -> &'static [Param] {
+        &[Param {
+            name: "grace_hours",
+            default: 0.0,
+            help: "slack after the departure before activity counts",
+        }]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM departures")? {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no HR departures list (import a CSV with email, departed_at)".into(),
+            ));
+        }
+        let mut st = ctx.conn.prepare(
+            "WITH d AS (
+               SELECT id, email, departed_at,
+                 strftime('%Y-%m-%dT%H:%M:%SZ', unixepoch(departed_at)
+                   + CASE WHEN substr(departed_at, 12, 8) IN ('00:00:00', '') OR length(departed_at) = 10
+                          THEN 86400 ELSE 0 END + ?1, 'unixepoch') AS gone
+               FROM departures),
+             act AS (
+               SELECT d.id did, 'participants' tbl, p.id, p.join_time t, p.meeting_uuid uuid,
+                      coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)) mid,
+                      p.ip_address ip
+               FROM d JOIN participants p ON p.email = d.email AND p.join_time >= d.gone
+               UNION ALL
+               SELECT d.id, 'signins', s.id, s.time, NULL, NULL, s.ip_address
+               FROM d JOIN signins s ON s.email = d.email AND s.time >= d.gone
+                 AND lower(s.activity) = 'sign in')
+             SELECT d.id, d.email, d.departed_at, act.tbl, act.id, act.t, act.uuid, act.mid, act.ip
+             FROM act JOIN d ON d.id = act.did ORDER BY d.id, act.t",
+        )?;
+        let grace = (ctx.num("grace_hours") * 3600.0) as i64;
+        let rows = st.query_map([grace], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<i64>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ))
+        })?;
+        let mut out: Vec<Finding> = Vec::new();
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for row in rows {
+            let (did, email, departed, tbl, id, t, uuid, mid, ip) = row?;
+            let tbl: &'static str = if tbl == "signins" {
+                "signins"
+            } else {
+                "participants"
+            };
+            let key = format!("dep:{did}");
+            if let Some(i) = out.iter().position(|f| f.key == key) {
+                out[i].ev(tbl, id);
+                if tbl == "participants" {
+                    counts[i].0 += 1;
+                } else {
+                    counts[i].1 += 1;
+                }
+                continue;
+            }
+            let mut f = Finding::new(key, t, format!("{email} (departed {departed})"));
+            f.user = Some(email);
+            f.meeting_uuid = uuid;
+            f.meeting_id = mid;
+            f.ip = ip;
+            f.ev("departures", did);
+            f.ev(tbl, id);
+            counts.push(if tbl == "participants" {
+                (1, 0)
+            } else {
+                (0, 1)
+            });
+            out.push(f);
+        }
+        for (f, (j, s)) in out.iter_mut().zip(counts) {
+            f.summary = format!(
+                "{} was active after leaving: {j} meeting session(s), {s} sign-in(s)",
+                f.summary
+            );
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,80 @@
+//! `outdated-client`: a user whose most recent Zoom client (from sign-ins, dashboard sessions
+//! or the users directory) is below `min_client_version` in the config. Judged on the latest
+//! version seen, so someone who has since updated is not reported. Guests (no email) are not
+//! attributable and are skipped.
+
+use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct OutdatedClient;
+
+impl Rule for OutdatedClient {
+    fn id(&self) -> &'static str {
+        "outdated-client"
+    }
+    fn title(&self) -> &'static str {
+        "Outdated Zoom client"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Low
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1203")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::SignIns, Source::Dashboard, Source::Users]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM signins WHERE version <> ''")?
+            && !ctx.any("SELECT 1 FROM participants WHERE version <> '' AND email <> ''")?
+            && !ctx.any("SELECT 1 FROM users WHERE last_client_version <> ''")?
+        {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no client versions in the case (sign-ins, dashboard participants or the users directory carry them)"
+                    .into(),
+            ));
+        }
+        let mut st = ctx.conn.prepare(
+            "WITH v AS (
+               SELECT lower(email) e, email, time t, version, 'signins' tbl, id FROM signins
+                 WHERE version <> ''
+               UNION ALL
+               SELECT lower(email), email, join_time, version, 'participants', id FROM participants
+                 WHERE email <> '' AND version <> ''
+               UNION ALL
+               SELECT lower(email), email, coalesce(last_login_time, ''), last_client_version, 'users', id
+                 FROM users WHERE last_client_version <> ''),
+             ranked AS (SELECT v.*, row_number() OVER (PARTITION BY e ORDER BY t DESC, tbl) rn FROM v)
+             SELECT email, t, version, tbl, id FROM ranked WHERE rn = 1 AND zl_version_lt(version)
+             ORDER BY t",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        let min = &ctx.cfg.min_client_version;
+        let mut out = Vec::new();
+        for row in rows {
+            let (email, t, version, tbl, id) = row?;
+            let tbl: &'static str = match tbl.as_str() {
+                "signins" => "signins",
+                "participants" => "participants",
+                _ => "users",
+            };
+            let mut f = Finding::new(
+                format!("user:{}", email.to_lowercase()),
+                t,
+                format!("{email} last used Zoom client {version}, below the minimum {min}"),
+            );
+            f.user = Some(email);
+            f.ev(tbl, id);
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,103 @@
+//! `privileged-role-granted`: someone was given a role that administers the account.
+//!
+//! Privileged = any role whose name contains "Admin" or "Owner", so custom roles ("Security
+//! Admin", "IT Admin") count as much as Admin, Owner, Co-Owner and Billing Admin. A grant is a
+//! change *into* a privileged role from a non-privileged (or unstated) one: "Change Role",
+//! "Update User x - User Role", batch and SCIM updates, and a user added directly with an admin
+//! role. Moves between privileged roles (Admin → Co-Owner, Admin → Billing Admin) and demotions
+//! are not grants: the person already administered the account (they stay visible in the
+//! operation ledger); this matches Panther's tested semantics. A detail naming no email still
+//! yields a finding ("a user the detail does not name").
+
+use super::NO_OPS;
+use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct PrivilegedRoleGranted;
+
+/// Grants as SQL (shared with `new-admin-activity`): operation id, time, operator, change id,
+/// target, from, to.
+/// A target that is a name rather than an email ("Change Role  - Bart Simpson: ...") is resolved
+/// through the users directory when exactly one user has that name.
+pub(crate) const GRANTS_SQL: &str = "
+    SELECT o.id, o.time, o.operator, c.id,
+           CASE WHEN c.target IS NULL OR instr(c.target, '@') > 0 THEN c.target
+                ELSE coalesce((SELECT min(u.email) FROM users u
+                               WHERE zl_norm_name(coalesce(nullif(u.display_name, ''),
+                                       coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')))
+                                     = zl_norm_name(c.target)
+                               HAVING count(*) = 1), c.target) END,
+           c.from_value, c.to_value
+    FROM op_changes c JOIN operations o ON o.id = c.operation_id
+    WHERE (c.kind = 'role' OR (c.kind = 'add_user' AND lower(c.setting) LIKE '%role%'))
+      AND zl_privileged(c.to_value) AND NOT zl_privileged(c.from_value)
+    ORDER BY o.time, c.id";
+
+pub(crate) type Grant = (
+    i64,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+pub(crate) fn grants(ctx: &Ctx) -> Result<Vec<Grant>> {
+    let mut st = ctx.conn.prepare(GRANTS_SQL)?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Rule for PrivilegedRoleGranted {
+    fn id(&self) -> &'static str {
+        "privileged-role-granted"
+    }
+    fn title(&self) -> &'static str {
+        "Privileged role granted"
+    }
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1098.003")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Operations]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM operations")? {
+            return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
+        }
+        let mut out = Vec::new();
+        for (oid, time, operator, cid, target, from, to) in grants(ctx)? {
+            let who = target
+                .clone()
+                .unwrap_or_else(|| "a user the detail does not name".into());
+            let from = from.unwrap_or_else(|| "?".into());
+            let mut f = Finding::new(
+                format!("chg:{cid}"),
+                time,
+                format!(
+                    "{who} granted {} (from {from}) by {operator}",
+                    to.unwrap_or_default()
+                ),
+            );
+            f.user = target;
+            f.ev("operations", oid);
+            f.ev("op_changes", cid);
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,188 @@
+//! `recording-deleted`: a cloud recording deleted or moved to the trash: recordings listed in
+//! the trash or with deleted files (`deleted_time`), `recording.deleted`/`recording.trashed`
+//! webhooks, and "Delete Recording ..." operations. One finding per recording; operations and
+//! webhooks about the same meeting are gathered as its evidence, and those with no recording in
+//! the case become findings of their own (by meeting number).
+
+use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct RecordingDeleted;
+
+/// Recording operations that delete or trash (parsed kind 'recording').
+const DELETE_OPS: &str = "c.kind = 'recording'
+    AND (lower(c.setting) IN ('delete', 'trash', 'remove', 'move', 'permanently')
+         OR lower(o.action) LIKE '%delete%' OR lower(o.action) LIKE '%trash%')
+    AND lower(o.action) NOT LIKE '%recover%' AND lower(coalesce(c.setting, '')) <> 'recover'";
+
+impl Rule for RecordingDeleted {
+    fn id(&self) -> &'static str {
+        "recording-deleted"
+    }
+    fn title(&self) -> &'static str {
+        "Recording deleted or trashed"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Medium
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1485")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Recordings, Source::Operations, Source::Webhooks]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM recordings")?
+            && !ctx.any("SELECT 1 FROM operations")?
+            && !ctx.any("SELECT 1 FROM webhook_events")?
+        {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no recordings, operation logs or webhooks in the case".into(),
+            ));
+        }
+        let mut out = Vec::new();
+        // Recordings known deleted or trashed.
+        let sql = format!(
+            "WITH del AS (
+               SELECT r.id, r.meeting_uuid, r.meeting_id, r.topic, r.host_email, r.start_time,
+                      coalesce(r.deleted_time, (SELECT min(f.deleted_time) FROM recording_files f
+                        WHERE f.recording_id = r.id AND f.deleted_time IS NOT NULL)) AS dt,
+                      (SELECT group_concat(f.id) FROM recording_files f
+                        WHERE f.recording_id = r.id AND f.deleted_time IS NOT NULL) AS fids
+               FROM recordings r
+               WHERE r.deleted_time IS NOT NULL
+                  OR EXISTS (SELECT 1 FROM recording_files f WHERE f.recording_id = r.id AND f.deleted_time IS NOT NULL))
+             SELECT d.id, d.meeting_uuid, d.meeting_id, d.topic, d.host_email, coalesce(d.dt, d.start_time), d.fids,
+                    (SELECT group_concat(o.id) FROM op_changes c JOIN operations o ON o.id = c.operation_id
+                      WHERE {DELETE_OPS} AND c.meeting_id = d.meeting_id AND o.time >= coalesce(d.start_time, '')),
+                    (SELECT o.operator FROM op_changes c JOIN operations o ON o.id = c.operation_id
+                      WHERE {DELETE_OPS} AND c.meeting_id = d.meeting_id AND o.time >= coalesce(d.start_time, '')
+                      ORDER BY o.time LIMIT 1),
+                    (SELECT group_concat(w.id) FROM webhook_events w
+                      WHERE w.event IN ('recording.deleted', 'recording.trashed')
+                        AND (w.object_id = d.meeting_uuid OR w.object_id = CAST(d.meeting_id AS TEXT))),
+                    (SELECT w.operator FROM webhook_events w
+                      WHERE w.event IN ('recording.deleted', 'recording.trashed')
+                        AND (w.object_id = d.meeting_uuid OR w.object_id = CAST(d.meeting_id AS TEXT)) LIMIT 1)
+             FROM del d ORDER BY 6"
+        );
+        let mut st = ctx.conn.prepare(&sql)?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
+            ))
+        })?;
+        for row in rows {
+            let (rid, uuid, mid, topic, host, time, fids, oids, op_by, wids, wh_by) = row?;
+            let by = op_by.or(wh_by);
+            let mut f = Finding::new(
+                format!("rec:{uuid}"),
+                time.unwrap_or_default(),
+                format!(
+                    "recording of '{}' ({}) deleted{}",
+                    topic.unwrap_or_default(),
+                    mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone()),
+                    by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+                ),
+            );
+            f.user = by.or(host);
+            f.meeting_id = mid;
+            f.meeting_uuid = Some(uuid);
+            f.recording = Some(rid);
+            f.ev("recordings", rid);
+            f.evidence_csv("recording_files", fids.as_deref());
+            f.evidence_csv("operations", oids.as_deref());
+            f.evidence_csv("webhook_events", wids.as_deref());
+            out.push(f);
+        }
+        // Delete operations about meetings with no deleted recording in the case.
+        let sql = format!(
+            "SELECT o.id, o.time, o.operator, c.meeting_id, c.id FROM op_changes c
+             JOIN operations o ON o.id = c.operation_id
+             WHERE {DELETE_OPS}
+               AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.meeting_id = c.meeting_id
+                   AND (r.deleted_time IS NOT NULL OR EXISTS (SELECT 1 FROM recording_files f
+                        WHERE f.recording_id = r.id AND f.deleted_time IS NOT NULL)))
+             ORDER BY o.time"
+        );
+        let mut st = ctx.conn.prepare(&sql)?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (oid, time, operator, mid, cid) = row?;
+            let mut f = Finding::new(
+                format!("op:{oid}"),
+                time,
+                format!(
+                    "{operator} deleted the recording of meeting {}",
+                    mid.map(|m| m.to_string())
+                        .unwrap_or_else(|| "(not named)".into())
+                ),
+            );
+            f.user = Some(operator);
+            f.meeting_id = mid;
+            f.ev("operations", oid);
+            f.ev("op_changes", cid);
+            out.push(f);
+        }
+        // Webhooks about recordings the case does not hold.
+        let mut st = ctx.conn.prepare(
+            "SELECT w.id, w.time, w.operator, w.object_id, w.event FROM webhook_events w
+             WHERE w.event IN ('recording.deleted', 'recording.trashed')
+               AND NOT EXISTS (SELECT 1 FROM recordings r
+                   WHERE w.object_id = r.meeting_uuid OR w.object_id = CAST(r.meeting_id AS TEXT))
+             ORDER BY w.time",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (wid, time, operator, object, event) = row?;
+            let verb = if event.ends_with("trashed") {
+                "trashed"
+            } else {
+                "deleted"
+            };
+            let mut f = Finding::new(
+                format!("wh:{wid}"),
+                time,
+                format!(
+                    "{} {verb} the recording of meeting {}",
+                    operator.clone().unwrap_or_else(|| "someone".into()),
+                    object.clone().unwrap_or_default()
+                ),
+            );
+            f.user = operator;
+            f.meeting_id = object.as_deref().and_then(|o| o.parse().ok());
+            if f.meeting_id.is_none() {
+                f.meeting_uuid = object;
+            }
+            f.ev("webhook_events", wid);
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,91 @@
+//! `recording-download-by-non-participant`: a recording was downloaded (operation log, parsed
+//! kind `recording`, "Download ...") by someone who neither hosted nor attended any instance of
+//! that meeting. Only meetings whose participants are in the case are judged: without the
+//! attendance list, "non-participant" would be a guess.
+
+use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct RecordingDownloadByNonParticipant;
+
+impl Rule for RecordingDownloadByNonParticipant {
+    fn id(&self) -> &'static str {
+        "recording-download-by-non-participant"
+    }
+    fn title(&self) -> &'static str {
+        "Recording downloaded by someone who was not in the meeting"
+    }
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1530")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Operations, Source::Participants, Source::Meetings]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM operations")? {
+            return Ok(RuleOutcome::CouldNotRun(super::NO_OPS.into()));
+        }
+        if !ctx.any("SELECT 1 FROM participants")? {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no participant sessions: cannot tell who attended (import participant reports)"
+                    .into(),
+            ));
+        }
+        let mut st = ctx.conn.prepare(
+            "WITH dl AS (
+               SELECT o.id oid, o.time, o.operator, c.id cid, c.meeting_id mid
+               FROM op_changes c JOIN operations o ON o.id = c.operation_id
+               WHERE c.kind = 'recording' AND c.meeting_id IS NOT NULL
+                 AND (lower(c.setting) LIKE 'download%' OR lower(o.action) LIKE '%download%'))
+             SELECT dl.oid, dl.time, dl.operator, dl.cid, dl.mid,
+                    (SELECT r.id FROM recordings r WHERE r.meeting_id = dl.mid
+                      ORDER BY r.start_time DESC LIMIT 1),
+                    (SELECT m.topic FROM meetings m WHERE m.meeting_id = dl.mid LIMIT 1)
+             FROM dl
+             WHERE EXISTS (SELECT 1 FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
+                           WHERE m.meeting_id = dl.mid)
+               AND NOT EXISTS (SELECT 1 FROM participants p JOIN meetings m ON m.uuid = p.meeting_uuid
+                               WHERE p.email = dl.operator AND m.meeting_id = dl.mid)
+               AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.email = dl.operator AND p.meeting_id = dl.mid)
+               AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.meeting_id = dl.mid AND m.host_email = dl.operator)
+               AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.meeting_id = dl.mid AND r.host_email = dl.operator)
+             ORDER BY dl.time",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (oid, time, operator, cid, mid, rid, topic) = row?;
+            let mut f = Finding::new(
+                format!("chg:{cid}"),
+                time,
+                format!(
+                    "{operator} downloaded the recording of '{}' ({mid}) without having hosted or attended it",
+                    topic.unwrap_or_default()
+                ),
+            );
+            f.user = Some(operator);
+            f.meeting_id = Some(mid);
+            f.recording = rid;
+            f.ev("operations", oid);
+            f.ev("op_changes", cid);
+            if let Some(r) = rid {
+                f.ev("recordings", r);
+            }
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,85 @@
+//! `security-setting-disabled`: any security setting turned off or weakened.
+//!
+//! Every change of a batched operation detail is examined (`op_changes`, one row per change),
+//! so "Sign-In Password Requirement  - length 8→14 - Include at least 1 letter On→Off" and a
+//! 2FA switch buried second in a batch are both caught, group names with hyphens do not matter,
+//! and account, group and user scopes all count. What weakens is decided by
+//! [`super::weakening`]: protective settings turned off (passcodes, waiting room,
+//! secure-all-meetings, 2FA, automatic sign-out, password rules, authenticated-only join, E2EE),
+//! risky ones turned on (join before host, passcode embedded in the link), password lengths
+//! lowered, sign-out timeouts raised. Covers Panther's Zoom settings rules.
+//!
+//! Settings webhooks (`account/user.settings_updated` with `old_object`) are not used: rules
+//! never parse raw JSON and the case has no normalised table for webhook setting diffs yet, so
+//! this rule works from the operation log, which records the same changes.
+//! One finding per operation (all its weakening changes in the summary).
+
+use super::NO_OPS;
+use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct SecuritySettingDisabled;
+
+impl Rule for SecuritySettingDisabled {
+    fn id(&self) -> &'static str {
+        "security-setting-disabled"
+    }
+    fn title(&self) -> &'static str {
+        "Security setting turned off or weakened"
+    }
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1562.001")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Operations]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM operations")? {
+            return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
+        }
+        let mut st = ctx.conn.prepare(
+            "SELECT o.id, o.time, o.operator, max(c.section), max(c.target),
+                    group_concat(c.id), group_concat(zl_weakening(c.section, c.setting, c.from_value, c.to_value), '; ')
+             FROM op_changes c JOIN operations o ON o.id = c.operation_id
+             WHERE c.kind NOT IN ('role', 'add_user', 'delete_user', 'recording')
+               AND zl_weakening(c.section, c.setting, c.from_value, c.to_value) IS NOT NULL
+             GROUP BY o.id ORDER BY o.time",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (oid, time, operator, section, target, cids, why) = row?;
+            let scope = match (&target, &section) {
+                (Some(t), _) => format!(" for {t}"),
+                (None, Some(s)) if !s.is_empty() => format!(" in {s}"),
+                _ => String::new(),
+            };
+            let mut f = Finding::new(
+                format!("op:{oid}"),
+                time,
+                format!(
+                    "{operator} weakened security{scope}: {}",
+                    why.unwrap_or_default()
+                ),
+            );
+            f.user = Some(operator);
+            f.ev("operations", oid);
+            f.evidence_csv("op_changes", cids.as_deref());
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,87 @@
+//! `shared-ip-many-names`: one IP address behind many different outsider identities — one
+//! person (or bot farm) joining under several names. Identities are guest display names and
+//! external email *domains* (a partner's office NAT with ten colleagues is one identity). IPs in
+//! `known_ip_ranges` or used by any internal user (office, coworking) are ignored. Default: 4 or
+//! more identities.
+
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct SharedIpManyNames;
+
+impl Rule for SharedIpManyNames {
+    fn id(&self) -> &'static str {
+        "shared-ip-many-names"
+    }
+    fn title(&self) -> &'static str {
+        "One IP behind many outsider names"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Medium
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1036")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Dashboard, Source::Users]
+    }
+    fn params(&self) -> &'static [Param] {
+        &[Param {
+            name: "min_names",
+            default: 4.0,
+            help: "distinct outsider identities on one IP",
+        }]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM participants WHERE ip_address <> ''")? {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
+                    .into(),
+            ));
+        }
+        if let Some(why) = ctx.need_internal() {
+            return Ok(RuleOutcome::CouldNotRun(why));
+        }
+        let mut st = ctx.conn.prepare(
+            "WITH o AS (
+               SELECT p.id, p.ip_address ip, p.join_time,
+                      CASE WHEN coalesce(p.email, '') = '' THEN 'n:' || lower(trim(coalesce(p.name, '')))
+                           ELSE 'd:' || lower(substr(p.email, instr(p.email, '@') + 1)) END ident,
+                      coalesce(nullif(p.email, ''), p.name) label
+               FROM participants p
+               WHERE p.ip_address <> '' AND NOT zl_internal(p.email)
+                 AND NOT (coalesce(p.email, '') = '' AND trim(coalesce(p.name, '')) = ''))
+             SELECT ip, count(DISTINCT ident) n, min(join_time), group_concat(id),
+                    group_concat(DISTINCT label)
+             FROM o GROUP BY ip HAVING n >= ?1
+               AND NOT zl_known_ip(ip)
+               AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.ip_address = o.ip AND zl_internal(q.email))
+             ORDER BY 3",
+        )?;
+        let rows = st.query_map([ctx.int("min_names")], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (ip, n, first, ids, labels) = row?;
+            let mut f = Finding::new(
+                format!("ip:{ip}"),
+                first,
+                format!(
+                    "{n} outsider identities joined from {ip}: {}",
+                    labels.unwrap_or_default()
+                ),
+            );
+            f.ip = Some(ip);
+            f.evidence_csv("participants", ids.as_deref());
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

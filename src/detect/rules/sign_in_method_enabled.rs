@@ -1,0 +1,71 @@
+//! `sign-in-method-enabled`: a new way to sign in was switched on ("Sign-in Methods  - Allow
+//! users to sign in with Google: from Off to On"). Each change of a batched detail counts.
+//! Switching 2FA on is a hardening, not a method, and is not reported.
+
+use super::NO_OPS;
+use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct SignInMethodEnabled;
+
+impl Rule for SignInMethodEnabled {
+    fn id(&self) -> &'static str {
+        "sign-in-method-enabled"
+    }
+    fn title(&self) -> &'static str {
+        "Sign-in method enabled"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Medium
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1556")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Operations]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM operations")? {
+            return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
+        }
+        let mut st = ctx.conn.prepare(
+            "SELECT o.id, o.time, o.operator, c.id, c.setting
+             FROM op_changes c JOIN operations o ON o.id = c.operation_id
+             WHERE (lower(c.setting) LIKE 'allow users to sign in with %'
+                    OR (lower(c.section) LIKE 'sign-in method%' AND lower(c.setting) LIKE '%sign in with%'))
+               AND lower(c.setting) NOT LIKE '%two-factor%'
+               AND lower(trim(coalesce(c.to_value, ''))) IN ('on', 'true', 'enabled')
+               AND lower(trim(coalesce(c.from_value, ''))) NOT IN ('on', 'true', 'enabled')
+             ORDER BY o.time, c.id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (oid, time, operator, cid, setting) = row?;
+            let setting = setting.unwrap_or_default();
+            let method = setting
+                .to_lowercase()
+                .find("sign in with ")
+                .map(|i| setting[i + "sign in with ".len()..].trim().to_string())
+                .unwrap_or(setting.clone());
+            let mut f = Finding::new(
+                format!("chg:{cid}"),
+                time,
+                format!("{operator} enabled sign-in with {method}"),
+            );
+            f.user = Some(operator);
+            f.ev("operations", oid);
+            f.ev("op_changes", cid);
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,213 @@
+//! `source-silent`: collection health. A source (sign-ins, operation logs, meetings,
+//! participants, webhooks, chat) with no events for more than `max_gap_hours` (default 24, as
+//! Panther's "no events processed" alert) inside the case window *while other sources were
+//! active* (at least `min_other_events`, default 20, elsewhere in the gap): weekends and
+//! holidays, when everything is quiet, are not collector failures. Also every sync window that
+//! could not complete (`coverage` state failed or partial).
+
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct SourceSilent;
+
+const SOURCES: &[(&str, &str, &str)] = &[
+    ("signins", "time", "sign-ins"),
+    ("operations", "time", "operation logs"),
+    ("meetings", "start_time", "meetings"),
+    ("participants", "join_time", "participants"),
+    ("webhook_events", "time", "webhooks"),
+    ("chat_messages", "time", "chat"),
+];
+
+impl Rule for SourceSilent {
+    fn id(&self) -> &'static str {
+        "source-silent"
+    }
+    fn title(&self) -> &'static str {
+        "Log source silent while others were active"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Medium
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1562.008")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[
+            Source::SignIns,
+            Source::Operations,
+            Source::Participants,
+            Source::Coverage,
+        ]
+    }
+    fn params(&self) -> &'static [Param] {
+        &[
+            Param {
+                name: "max_gap_hours",
+                default: 24.0,
+                help: "silence longer than this is a gap",
+            },
+            Param {
+                name: "min_other_events",
+                default: 20.0,
+                help: "events other sources must have during the gap",
+            },
+        ]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        let mut out = Vec::new();
+        // Active hours per source (index scans over the time columns).
+        let mut hours: Vec<(usize, Vec<i64>)> = Vec::new();
+        for (i, (tbl, col, _)) in SOURCES.iter().enumerate() {
+            let mut st = ctx.conn.prepare(&format!(
+                "SELECT DISTINCT unixepoch(substr({col}, 1, 13) || ':00:00Z') / 3600 FROM {tbl}
+                 WHERE {col} IS NOT NULL AND {col} <> '' ORDER BY 1"
+            ))?;
+            let h: Vec<i64> = st
+                .query_map([], |r| r.get::<_, Option<i64>>(0))?
+                .filter_map(|r| r.transpose())
+                .collect::<rusqlite::Result<_>>()?;
+            if !h.is_empty() {
+                hours.push((i, h));
+            }
+        }
+        let has_cov = ctx.any("SELECT 1 FROM coverage")?;
+        if hours.is_empty() && !has_cov {
+            return Ok(RuleOutcome::CouldNotRun("the case holds no events".into()));
+        }
+        let max_gap = ctx.num("max_gap_hours");
+        let min_other = ctx.int("min_other_events");
+        let fmt = |h: i64| {
+            chrono::DateTime::from_timestamp(h * 3600, 0)
+                .map(crate::model::time::fmt_utc)
+                .unwrap_or_default()
+        };
+        // The case window, exact.
+        let mut case_from = String::new();
+        let mut case_to = String::new();
+        for (i, _) in &hours {
+            let (tbl, col, _) = SOURCES[*i];
+            let (a, b): (String, String) = ctx.conn.query_row(
+                &format!("SELECT min({col}), max({col}) FROM {tbl} WHERE {col} <> ''"),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if case_from.is_empty() || a < case_from {
+                case_from = a;
+            }
+            if b > case_to {
+                case_to = b;
+            }
+        }
+        let secs = |a: &str, b: &str| match (
+            crate::model::time::parse_time(a),
+            crate::model::time::parse_time(b),
+        ) {
+            (Some(a), Some(b)) => (b - a).num_seconds() as f64 / 3600.0,
+            _ => 0.0,
+        };
+        for (i, h) in &hours {
+            let (tbl, col, label) = SOURCES[*i];
+            // Candidate silences between active hours (and before the first / after the last),
+            // then the exact gap from the last event before to the first event after.
+            let mut cands: Vec<(Option<i64>, Option<i64>)> = vec![(None, Some(h[0]))];
+            cands.extend(
+                h.windows(2)
+                    .filter(|w| (w[1] - w[0] + 1) as f64 > max_gap)
+                    .map(|w| (Some(w[0]), Some(w[1]))),
+            );
+            cands.push((Some(*h.last().unwrap()), None));
+            for (a, b) in cands {
+                let from = match a {
+                    Some(a) => ctx.conn.query_row(
+                        &format!("SELECT max({col}) FROM {tbl} WHERE {col} < ?1"),
+                        [fmt(a + 1)],
+                        |r| r.get::<_, String>(0),
+                    )?,
+                    None => case_from.clone(),
+                };
+                let to = match b {
+                    Some(b) => ctx.conn.query_row(
+                        &format!("SELECT min({col}) FROM {tbl} WHERE {col} >= ?1"),
+                        [fmt(b)],
+                        |r| r.get::<_, String>(0),
+                    )?,
+                    None => case_to.clone(),
+                };
+                let silent = secs(&from, &to);
+                if silent <= max_gap {
+                    continue;
+                }
+                let mut others = 0i64;
+                for (j, _) in &hours {
+                    if j == i {
+                        continue;
+                    }
+                    let (t2, c2, _) = SOURCES[*j];
+                    others += ctx.conn.query_row(
+                        &format!("SELECT count(*) FROM {t2} WHERE {c2} > ?1 AND {c2} < ?2"),
+                        [&from, &to],
+                        |r| r.get::<_, i64>(0),
+                    )?;
+                }
+                if others < min_other {
+                    continue;
+                }
+                let mut f = Finding::new(
+                    format!("gap:{tbl}:{from}"),
+                    from.clone(),
+                    format!(
+                        "no {label} for {silent:.1} h ({from} – {to}) while other sources logged {others} events"
+                    ),
+                );
+                for (cmp, t) in [("=", &from), ("=", &to)] {
+                    if let Ok(id) = ctx.conn.query_row(
+                        &format!("SELECT id FROM {tbl} WHERE {col} {cmp} ?1 LIMIT 1"),
+                        [t],
+                        |r| r.get::<_, i64>(0),
+                    ) {
+                        f.ev(tbl, id);
+                    }
+                }
+                out.push(f);
+            }
+        }
+        if has_cov {
+            let mut st = ctx.conn.prepare(
+                "SELECT id, source, scope, win_from, win_to, state, detail, updated_at FROM coverage
+                 WHERE state IN ('failed', 'partial') ORDER BY updated_at",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            })?;
+            for row in rows {
+                let (id, source, scope, from, to, state, detail, at) = row?;
+                let time = if from.is_empty() { at } else { from.clone() };
+                let mut f = Finding::new(
+                    format!("cov:{id}"),
+                    time,
+                    format!(
+                        "sync of {source}{} for {from} – {to} {state}: {detail}",
+                        if scope.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({scope})")
+                        }
+                    ),
+                );
+                f.ev("coverage", id);
+                out.push(f);
+            }
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

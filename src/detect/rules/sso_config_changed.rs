@@ -1,0 +1,63 @@
+//! `sso-config-changed`: any change to single sign-on / identity federation (SSO, SAML, IdP,
+//! managed or associated domains). Whoever controls SSO controls every sign-in, so every change
+//! is reported, whatever its direction.
+
+use super::NO_OPS;
+use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct SsoConfigChanged;
+
+impl Rule for SsoConfigChanged {
+    fn id(&self) -> &'static str {
+        "sso-config-changed"
+    }
+    fn title(&self) -> &'static str {
+        "SSO configuration changed"
+    }
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1484.002")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Operations]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM operations")? {
+            return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
+        }
+        let mut st = ctx.conn.prepare(
+            "SELECT o.id, o.time, o.operator, group_concat(c.id),
+                    group_concat(coalesce(c.setting, c.section) ||
+                      CASE WHEN c.to_value IS NOT NULL THEN ': ' || coalesce(c.from_value, '') || ' → ' || c.to_value ELSE '' END, '; ')
+             FROM op_changes c JOIN operations o ON o.id = c.operation_id
+             WHERE zl_sso(o.category_type) OR zl_sso(c.section) OR zl_sso(c.setting)
+             GROUP BY o.id ORDER BY o.time",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (oid, time, operator, cids, what) = row?;
+            let mut f = Finding::new(
+                format!("op:{oid}"),
+                time,
+                format!("{operator} changed SSO: {}", what.unwrap_or_default()),
+            );
+            f.user = Some(operator);
+            f.ev("operations", oid);
+            f.evidence_csv("op_changes", cids.as_deref());
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,116 @@
+//! `unknown-device-vip-meeting`: in a meeting a VIP hosts or attends, an account user joined
+//! from a device (pc_name / MAC) that is not theirs: not in the asset inventory for that user
+//! when an inventory is loaded; otherwise never seen for that user before (after a baseline of
+//! `baseline` earlier sessions with device data, default 3 — a first appearance says nothing).
+//! Device fields are blank for outsiders, so only account users are judged.
+
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct UnknownDeviceVipMeeting;
+
+impl Rule for UnknownDeviceVipMeeting {
+    fn id(&self) -> &'static str {
+        "unknown-device-vip-meeting"
+    }
+    fn title(&self) -> &'static str {
+        "Unknown device in a VIP's meeting"
+    }
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1078")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Vips, Source::Dashboard, Source::Assets]
+    }
+    fn params(&self) -> &'static [Param] {
+        &[Param {
+            name: "baseline",
+            default: 3.0,
+            help: "without an inventory: earlier sessions with device data a user needs",
+        }]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if ctx.env.vips.is_empty() {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no VIPs: import a VIP list or set vip_emails".into(),
+            ));
+        }
+        if !ctx.any("SELECT 1 FROM participants WHERE pc_name <> '' OR mac_addr <> ''")? {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no device data: needs dashboard participants with pc_name/mac_addr (/metrics)"
+                    .into(),
+            ));
+        }
+        let inventory = ctx.any("SELECT 1 FROM assets")?;
+        let unknown = if inventory {
+            "NOT EXISTS (SELECT 1 FROM assets a WHERE a.owner_email = p.email
+               AND ((a.pc_name <> '' AND a.pc_name = p.pc_name) OR (a.mac_addr <> '' AND a.mac_addr = p.mac_addr)))"
+        } else {
+            "(SELECT count(*) FROM participants q WHERE q.email = p.email AND q.join_time < p.join_time
+                AND (q.pc_name <> '' OR q.mac_addr <> '')) >= ?1
+             AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.email = p.email AND q.join_time < p.join_time
+                AND ((coalesce(p.pc_name, '') <> '' AND q.pc_name = p.pc_name)
+                  OR (coalesce(p.mac_addr, '') <> '' AND q.mac_addr = p.mac_addr)))"
+        };
+        let sql = format!(
+            "WITH vm AS (
+               SELECT DISTINCT p.meeting_uuid FROM temp.zl_vips v JOIN participants p ON p.email = v.email
+               UNION
+               SELECT m.uuid FROM meetings m WHERE zl_vip(m.host_email))
+             SELECT p.id, p.email, p.pc_name, p.mac_addr, p.join_time, p.meeting_uuid, p.ip_address,
+                    coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)),
+                    (SELECT m.topic FROM meetings m WHERE m.uuid = p.meeting_uuid)
+             FROM vm JOIN participants p ON p.meeting_uuid = vm.meeting_uuid
+             WHERE coalesce(p.email, '') <> '' AND (coalesce(p.pc_name, '') <> '' OR coalesce(p.mac_addr, '') <> '')
+               AND ?1 >= 0 AND {unknown}
+             ORDER BY p.join_time"
+        );
+        let mut st = ctx.conn.prepare(&sql)?;
+        let rows = st.query_map([ctx.int("baseline")], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<i64>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, email, pc, mac, join, uuid, ip, mid, topic) = row?;
+            let dev = match (pc.filter(|s| !s.is_empty()), mac.filter(|s| !s.is_empty())) {
+                (Some(p), Some(m)) => format!("{p} ({m})"),
+                (Some(p), None) => p,
+                (None, Some(m)) => m,
+                _ => "?".into(),
+            };
+            let why = if inventory {
+                "not in the asset inventory for them"
+            } else {
+                "never seen for them before (no asset inventory loaded)"
+            };
+            let mut f = Finding::new(
+                format!("sess:{id}"),
+                join,
+                format!(
+                    "{email} joined VIP meeting '{}' from device {dev}, {why}",
+                    topic.unwrap_or_default()
+                ),
+            );
+            f.user = Some(email);
+            f.ip = ip;
+            f.meeting_uuid = Some(uuid);
+            f.meeting_id = mid;
+            f.ev("participants", id);
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

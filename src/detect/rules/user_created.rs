@@ -1,0 +1,101 @@
+//! `user-created`: a user account was added (operation log "Add User ...", category User /
+//! action Add, as Panther's Standard.NewUserAccountCreated; and `user.created` webhooks). Info:
+//! context for other findings (a new account that then joins sensitive meetings, gets admin...).
+//! A webhook for a user an operation already reports is added to that finding's evidence.
+
+use super::NO_OPS;
+use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+
+pub struct UserCreated;
+
+impl Rule for UserCreated {
+    fn id(&self) -> &'static str {
+        "user-created"
+    }
+    fn title(&self) -> &'static str {
+        "User account created"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Info
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1136.003")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Operations, Source::Webhooks]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        let has_hooks = ctx.any("SELECT 1 FROM webhook_events WHERE event = 'user.created'")?;
+        if !ctx.any("SELECT 1 FROM operations")? && !has_hooks {
+            return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
+        }
+        let mut st = ctx.conn.prepare(
+            "SELECT o.id, o.time, o.operator, max(c.target), group_concat(c.id)
+             FROM operations o LEFT JOIN op_changes c ON c.operation_id = o.id AND c.kind = 'add_user'
+             WHERE c.id IS NOT NULL
+                OR (lower(o.category_type) = 'user' AND lower(o.action) = 'add')
+             GROUP BY o.id ORDER BY o.time",
+        )?;
+        let mut out: Vec<Finding> = Vec::new();
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (oid, time, operator, target, cids) = row?;
+            let who = target.clone().unwrap_or_else(|| "a user".into());
+            let mut f = Finding::new(
+                format!("op:{oid}"),
+                time,
+                format!("{operator} created {who}"),
+            );
+            f.user = target;
+            f.ev("operations", oid);
+            f.evidence_csv("op_changes", cids.as_deref());
+            out.push(f);
+        }
+        if has_hooks {
+            let mut st = ctx.conn.prepare(
+                "SELECT w.id, w.time, w.operator, u.email FROM webhook_events w
+                 LEFT JOIN users u ON u.zoom_id = w.object_id
+                 WHERE w.event = 'user.created' ORDER BY w.time",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })?;
+            for row in rows {
+                let (wid, time, operator, email) = row?;
+                let same = email.as_ref().and_then(|e| {
+                    out.iter_mut()
+                        .find(|f| f.user.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(e)))
+                });
+                if let Some(f) = same {
+                    f.ev("webhook_events", wid);
+                    continue;
+                }
+                let who = email.clone().unwrap_or_else(|| "a user".into());
+                let by = operator.unwrap_or_else(|| "someone".into());
+                let mut f = Finding::new(
+                    format!("wh:{wid}"),
+                    time,
+                    format!("{by} created {who} (webhook)"),
+                );
+                f.user = email;
+                f.ev("webhook_events", wid);
+                out.push(f);
+            }
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,166 @@
+//! `weakened-then-exposed`: a meeting protection was weakened (passcode, waiting room,
+//! secure-all-meetings, authenticated-only join, join before host, E2EE — see
+//! [`crate::detect::rules::exposes_meetings`]) and then an external or guest joined within the
+//! window (default 24 h, the design's sequence window: long enough to span a working day after
+//! an evening change, short enough that the join plausibly used the opening). The window closes
+//! early when the same setting is turned back on. When the change targets one user, only
+//! meetings that user hosts count. One finding per weakening operation.
+
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use anyhow::Result;
+use rusqlite::params;
+
+pub struct WeakenedThenExposed;
+
+impl Rule for WeakenedThenExposed {
+    fn id(&self) -> &'static str {
+        "weakened-then-exposed"
+    }
+    fn title(&self) -> &'static str {
+        "Meeting protection weakened, then an outsider joined"
+    }
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+    fn technique(&self) -> Option<&'static str> {
+        Some("T1562.001")
+    }
+    fn needs(&self) -> &'static [Source] {
+        &[Source::Operations, Source::Participants, Source::Users]
+    }
+    fn params(&self) -> &'static [Param] {
+        &[Param {
+            name: "window_hours",
+            default: 24.0,
+            help: "how long after the weakening an outsider's join counts",
+        }]
+    }
+    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        if !ctx.any("SELECT 1 FROM operations")? {
+            return Ok(RuleOutcome::CouldNotRun(super::NO_OPS.into()));
+        }
+        if !ctx.any("SELECT 1 FROM participants")? {
+            return Ok(RuleOutcome::CouldNotRun(
+                "no participant sessions (import participant reports)".into(),
+            ));
+        }
+        if let Some(why) = ctx.need_internal() {
+            return Ok(RuleOutcome::CouldNotRun(why));
+        }
+        let window = (ctx.num("window_hours") * 3600.0) as i64;
+        // The weakening changes, each with when it stopped (restored or window end).
+        let mut st = ctx.conn.prepare(
+            "SELECT o.id, o.time, o.operator, c.id, c.kind, c.target,
+                    zl_weakening(c.section, c.setting, c.from_value, c.to_value),
+                    strftime('%Y-%m-%dT%H:%M:%SZ', unixepoch(o.time) + ?1, 'unixepoch'),
+                    (SELECT min(o2.time) FROM op_changes c2 JOIN operations o2 ON o2.id = c2.operation_id
+                      WHERE o2.time > o.time AND c2.setting = c.setting
+                        AND coalesce(c2.section, '') = coalesce(c.section, '')
+                        AND coalesce(c2.target, '') = coalesce(c.target, '')
+                        AND zl_weakening(c2.section, c2.setting, c2.from_value, c2.to_value) IS NULL)
+             FROM op_changes c JOIN operations o ON o.id = c.operation_id
+             WHERE c.kind NOT IN ('role', 'add_user', 'delete_user', 'recording')
+               AND zl_exposes(c.section, c.setting)
+               AND zl_weakening(c.section, c.setting, c.from_value, c.to_value) IS NOT NULL
+             ORDER BY o.time, c.id",
+        )?;
+        type W = (
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+        );
+        let weak: Vec<W> = st
+            .query_map([window], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut joins_any = ctx.conn.prepare(
+            "SELECT p.id, p.join_time, coalesce(nullif(p.email, ''), p.name, '?'), p.meeting_uuid,
+                    coalesce(p.meeting_id, m.meeting_id), m.topic, p.ip_address
+             FROM participants p LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
+             WHERE p.join_time > ?1 AND p.join_time <= ?2 AND NOT zl_internal(p.email)
+               AND (?3 IS NULL OR m.host_email = ?3)
+             ORDER BY p.join_time LIMIT 20",
+        )?;
+        let mut out: Vec<Finding> = Vec::new();
+        for (oid, time, operator, cid, kind, target, why, wend, restored) in weak {
+            let end = match restored {
+                Some(r) if r < wend => r,
+                _ => wend,
+            };
+            let host = if kind == "update_user" {
+                target.clone()
+            } else {
+                None
+            };
+            type J = (
+                i64,
+                String,
+                String,
+                String,
+                Option<i64>,
+                Option<String>,
+                Option<String>,
+            );
+            let joins: Vec<J> = joins_any
+                .query_map(params![time, end, host], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let Some(first) = joins.first().cloned() else {
+                continue;
+            };
+            if let Some(f) = out.iter_mut().find(|f| f.key == format!("op:{oid}")) {
+                f.ev("op_changes", cid);
+                continue;
+            }
+            let n = joins.len();
+            let mut f = Finding::new(
+                format!("op:{oid}"),
+                first.1.clone(),
+                format!(
+                    "{operator} weakened {why} at {time}; then {}{} outsider join(s), first {} in '{}'",
+                    n,
+                    if n == 20 { "+" } else { "" },
+                    first.2,
+                    first.5.clone().unwrap_or_default()
+                ),
+            );
+            f.user = Some(operator.clone());
+            f.meeting_uuid = Some(first.3.clone());
+            f.meeting_id = first.4;
+            f.ip = first.6.clone();
+            f.ev("operations", oid);
+            f.ev("op_changes", cid);
+            for j in &joins {
+                f.ev("participants", j.0);
+            }
+            out.push(f);
+        }
+        Ok(RuleOutcome::Findings(out))
+    }
+}

@@ -1,0 +1,263 @@
+//! CSV lists and exports: HR departures, asset inventory, VIP list, and the Zoom web portal's
+//! operation-log and sign-in/sign-out exports. Headers are matched case- and
+//! space-insensitively ("Date & Time" = "date_time" = "datetime"). Each record's evidence is
+//! its verbatim CSV text; records are read one at a time (a quoted field may span lines).
+
+use super::bodies::{At, activity_kind};
+use crate::model::*;
+use crate::store::Writer;
+use anyhow::Result;
+use std::io::BufRead;
+
+/// What a CSV file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvKind {
+    Departures,
+    Assets,
+    Vips,
+    OperationLogs,
+    SignIns,
+}
+
+impl CsvKind {
+    pub fn table(self) -> &'static str {
+        match self {
+            CsvKind::Departures => "departures",
+            CsvKind::Assets => "assets",
+            CsvKind::Vips => "vips",
+            CsvKind::OperationLogs => "operations",
+            CsvKind::SignIns => "signins",
+        }
+    }
+}
+
+/// A header name reduced to lowercase letters and digits.
+pub fn norm_header(h: &str) -> String {
+    h.trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Column positions by normalised header name.
+#[derive(Debug, Clone)]
+pub struct Header {
+    names: Vec<String>,
+}
+
+impl Header {
+    pub fn parse(line: &str) -> Option<Header> {
+        let rec = parse_record(line)?;
+        Some(Header {
+            names: rec.iter().map(|h| norm_header(h)).collect(),
+        })
+    }
+    fn find(&self, aliases: &[&str]) -> Option<usize> {
+        aliases
+            .iter()
+            .find_map(|a| self.names.iter().position(|n| n == a))
+    }
+    fn has(&self, aliases: &[&str]) -> bool {
+        self.find(aliases).is_some()
+    }
+}
+
+const TIME: &[&str] = &["datetime", "time", "date", "timestamp"];
+const EMAIL: &[&str] = &["email", "emailaddress", "useremail", "mail"];
+const DEPARTED: &[&str] = &[
+    "departedat",
+    "departed",
+    "departuredate",
+    "departure",
+    "terminationdate",
+    "leftat",
+    "lastday",
+    "enddate",
+];
+const PC: &[&str] = &["pcname", "hostname", "computername", "devicename"];
+const MAC: &[&str] = &["macaddr", "macaddress", "mac"];
+const OWNER: &[&str] = &["owneremail", "owner", "email", "useremail"];
+const SIGN_TYPE: &[&str] = &["signinout", "type", "activity", "activitytype"];
+
+/// Recognise a CSV file by its header.
+pub fn kind_of(h: &Header) -> Option<CsvKind> {
+    if h.has(&["operator"]) && h.has(&["operationdetail", "categorytype", "action"]) {
+        return Some(CsvKind::OperationLogs);
+    }
+    if h.has(EMAIL) && h.has(SIGN_TYPE) && h.has(TIME) {
+        return Some(CsvKind::SignIns);
+    }
+    if h.has(EMAIL) && h.has(DEPARTED) {
+        return Some(CsvKind::Departures);
+    }
+    if (h.has(PC) || h.has(MAC)) && h.has(OWNER) {
+        return Some(CsvKind::Assets);
+    }
+    if h.has(EMAIL) && h.has(&["title", "name", "fullname", "jobtitle"]) {
+        return Some(CsvKind::Vips);
+    }
+    None
+}
+
+/// Parse one CSV record's text.
+fn parse_record(text: &str) -> Option<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let rec = r.records().next()?.ok()?;
+    Some(rec.iter().map(str::to_string).collect())
+}
+
+/// Read one logical CSV record (quoted fields may hold newlines) into `buf`, without the line
+/// ending. Returns the number of physical lines read (0 at end of file).
+pub fn read_record(r: &mut impl BufRead, buf: &mut String) -> std::io::Result<usize> {
+    buf.clear();
+    let mut lines = 0;
+    let mut quotes = 0usize;
+    loop {
+        let before = buf.len();
+        if r.read_line(buf)? == 0 {
+            break;
+        }
+        lines += 1;
+        quotes += buf[before..].bytes().filter(|&b| b == b'"').count();
+        if quotes.is_multiple_of(2) {
+            break;
+        }
+    }
+    while buf.ends_with('\n') || buf.ends_with('\r') {
+        buf.pop();
+    }
+    Ok(lines)
+}
+
+/// Store one data record of a CSV file of `kind`; an unusable record becomes a reject.
+pub fn store_record(w: &mut Writer, at: &At, kind: CsvKind, h: &Header, raw: &str) -> Result<()> {
+    let table = kind.table();
+    let Some(rec) = parse_record(raw) else {
+        w.reject(table, at.source, at.line, "not a CSV record", raw)?;
+        return Ok(());
+    };
+    let get = |aliases: &[&str]| -> Option<String> {
+        h.find(aliases)
+            .and_then(|i| rec.get(i))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let req = |aliases: &[&str], what: &str| -> Result<String, String> {
+        get(aliases).ok_or_else(|| format!("missing {what}"))
+    };
+    let time = |aliases: &[&str], what: &str| -> Result<String, String> {
+        let t = req(aliases, what)?;
+        crate::model::time::norm_time(&t).ok_or_else(|| format!("{what}: unparsable time {t:?}"))
+    };
+    let ev = || Evidence::new(at.origin_id, at.line, raw);
+    enum Rec {
+        D(Departure),
+        A(Asset),
+        V(Vip),
+        O(Operation),
+        S(SignIn),
+    }
+    let rec: Result<Rec, String> = (|| {
+        Ok(match kind {
+            CsvKind::Departures => Rec::D(Departure {
+                email: req(EMAIL, "email")?,
+                departed_at: time(DEPARTED, "departed_at")?,
+            }),
+            CsvKind::Assets => {
+                let a = Asset {
+                    pc_name: get(PC),
+                    mac_addr: get(MAC),
+                    owner_email: req(OWNER, "owner email")?,
+                };
+                if a.pc_name.is_none() && a.mac_addr.is_none() {
+                    return Err("missing pc_name and mac_addr".into());
+                }
+                Rec::A(a)
+            }
+            CsvKind::Vips => Rec::V(Vip {
+                email: req(EMAIL, "email")?,
+                name: get(&["name", "fullname"]),
+                title: get(&["title", "jobtitle"]),
+            }),
+            CsvKind::OperationLogs => Rec::O(Operation {
+                time: time(TIME, "time")?,
+                operator: req(&["operator"], "operator")?,
+                category_type: get(&["categorytype", "category"]).unwrap_or_default(),
+                action: get(&["action"]).unwrap_or_default(),
+                operation_detail: get(&["operationdetail", "detail"]).unwrap_or_default(),
+                via: "csv".into(),
+            }),
+            CsvKind::SignIns => {
+                let t = req(SIGN_TYPE, "type")?;
+                let activity = activity_kind(&t)
+                    .ok_or_else(|| format!("type {t:?} is neither Sign in nor Sign out"))?;
+                Rec::S(SignIn {
+                    time: time(TIME, "time")?,
+                    email: req(EMAIL, "email")?,
+                    activity: activity.into(),
+                    ip_address: get(&["ipaddress", "ip"]),
+                    client_type: get(&["clienttype", "client"]),
+                    version: get(&["version", "clientversion"]),
+                    login_type: None,
+                    via: "csv".into(),
+                })
+            }
+        })
+    })();
+    match rec {
+        Ok(Rec::D(d)) => {
+            w.departure(&d, &ev())?;
+        }
+        Ok(Rec::A(a)) => {
+            w.asset(&a, &ev())?;
+        }
+        Ok(Rec::V(v)) => {
+            w.vip(&v, &ev())?;
+        }
+        Ok(Rec::O(o)) => {
+            w.operation(&o, &ev())?;
+        }
+        Ok(Rec::S(s)) => {
+            w.signin(&s, &ev())?;
+        }
+        Err(reason) => w.reject(table, at.source, at.line, &reason, raw)?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portal_headers_match_whatever_their_spelling() {
+        let h =
+            Header::parse("Date & Time,Operator,Category Type,Action,Operation Detail").unwrap();
+        assert_eq!(kind_of(&h), Some(CsvKind::OperationLogs));
+        let h = Header::parse("Email,Time,Sign In/Out,IP Address,Client Type,Version").unwrap();
+        assert_eq!(kind_of(&h), Some(CsvKind::SignIns));
+        let h = Header::parse("EMAIL, Departed_At").unwrap();
+        assert_eq!(kind_of(&h), Some(CsvKind::Departures));
+        let h = Header::parse("pc_name,mac_addr,Owner Email").unwrap();
+        assert_eq!(kind_of(&h), Some(CsvKind::Assets));
+        let h = Header::parse("email,name,title").unwrap();
+        assert_eq!(kind_of(&h), Some(CsvKind::Vips));
+        let h = Header::parse("foo,bar").unwrap();
+        assert_eq!(kind_of(&h), None);
+    }
+
+    #[test]
+    fn quoted_newlines_stay_in_one_record() {
+        let mut r = std::io::Cursor::new("a,\"b\nc\",d\r\nnext,1\n");
+        let mut buf = String::new();
+        assert_eq!(read_record(&mut r, &mut buf).unwrap(), 2);
+        assert_eq!(buf, "a,\"b\nc\",d");
+        assert_eq!(read_record(&mut r, &mut buf).unwrap(), 1);
+        assert_eq!(buf, "next,1");
+        assert_eq!(read_record(&mut r, &mut buf).unwrap(), 0);
+    }
+}

@@ -1,0 +1,131 @@
+//! `zoomlens detect` as a user runs it: JSON for machines, a table that reads at 100 columns.
+
+mod detect_support;
+use detect_support::{Case, at, sess};
+use std::process::Command;
+
+fn case() -> Case {
+    let mut c = Case::new();
+    c.user("admin@acme.com", "Ada Admin");
+    c.op("2024-06-10T09:00:00Z", "admin@acme.com", "Account", "Update",
+        "Security  - Waiting Room: from On to Off - Sign in with Two-Factor Authentication: from On to Off");
+    // A guest whose name carries terminal escapes and a bidi override.
+    let mut g = sess(
+        "M1==",
+        "7",
+        "Evil\x1b]0;pwned\x07\u{202e}name",
+        "",
+        "2024-06-10T10:00:00Z",
+        &at("2024-06-10T10:00:00Z", 2),
+    );
+    g.share_desktop = Some(true);
+    g.ip_address = Some("203.0.113.9".into());
+    c.part(g);
+    c
+}
+
+fn detect(c: &Case, args: &[&str]) -> (String, String, bool) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zoomlens"))
+        .arg("detect")
+        .arg(c.dir.path().join("t.case"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.success(),
+    )
+}
+
+#[test]
+fn json_has_the_documented_fields_and_evidence() {
+    let c = case();
+    let (out, err, ok) = detect(&c, &["--format", "json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let arr = v.as_array().unwrap();
+    let sec = arr
+        .iter()
+        .find(|f| f["rule"] == "security-setting-disabled")
+        .unwrap();
+    for k in [
+        "rule",
+        "severity",
+        "time",
+        "summary",
+        "user",
+        "meeting_id",
+        "meeting_uuid",
+        "ip",
+        "evidence",
+    ] {
+        assert!(sec.get(k).is_some(), "missing {k}");
+    }
+    assert_eq!(sec["severity"], "high");
+    assert_eq!(sec["time"], "2024-06-10T09:00:00Z");
+    let ev = sec["evidence"].as_array().unwrap();
+    let op = ev.iter().find(|e| e["table"] == "operations").unwrap();
+    assert!(
+        op["fields"]["operation_detail"]
+            .as_str()
+            .unwrap()
+            .contains("Two-Factor")
+    );
+    assert!(op["origin"].as_str().unwrap().contains("test"));
+    assert_eq!(ev.iter().filter(|e| e["table"] == "op_changes").count(), 2);
+    // Raw bytes stay in the case; evidence shows normalised fields.
+    assert!(op["fields"].get("raw").is_none());
+    // "Could not run" goes to stderr so stdout stays JSON.
+    assert!(err.contains("could not run join-after-departure"), "{err}");
+}
+
+#[test]
+fn table_fits_100_columns_and_neutralises_log_text() {
+    let c = case();
+    let (out, _err, ok) = detect(&c, &[]);
+    assert!(ok);
+    for line in out.lines() {
+        assert!(line.chars().count() <= 100, "too wide: {line}");
+    }
+    assert!(!out.contains('\x1b') && !out.contains('\u{202e}'), "{out}");
+    assert!(out.contains("\\x1b]0;pwned"), "{out}");
+    assert!(out.contains("guest-screen-share"));
+    assert!(out.contains("could not run join-after-departure: no HR departures list"));
+}
+
+#[test]
+fn filters_and_errors() {
+    let c = case();
+    let (out, _, ok) = detect(&c, &["--format", "json", "--min-severity", "high"]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] == "high" || f["severity"] == "critical")
+    );
+    let (out, _, ok) = detect(&c, &["--format", "json", "--rule", "guest-screen-share"]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    let (_, err, ok) = detect(&c, &["--rule", "nope"]);
+    assert!(!ok && err.contains("no rule \"nope\""), "{err}");
+    let bad = c.dir.path().join("bad.toml");
+    std::fs::write(&bad, "[rules.brief-join]\nmax_minute = 3\n").unwrap();
+    let (_, err, ok) = detect(&c, &["--config", bad.to_str().unwrap()]);
+    assert!(!ok && err.contains("max_minutes"), "{err}");
+    let (_, err, ok) = {
+        let out = Command::new(env!("CARGO_BIN_EXE_zoomlens"))
+            .args(["detect", "/nonexistent/x.case"])
+            .output()
+            .unwrap();
+        (
+            String::new(),
+            String::from_utf8(out.stderr).unwrap(),
+            out.status.success(),
+        )
+    };
+    assert!(!ok && err.contains("zoomlens import"), "{err}");
+}
