@@ -517,3 +517,20 @@ fn graph_around_a_meeting_series() {
         h.screen()
     );
 }
+
+#[test]
+fn free_text_filter_belongs_to_its_view() {
+    let (_d, mut h) = open();
+    h.key(KeyCode::Char('f')).unwrap();
+    h.type_str("dave").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert_eq!(h.app.view().list.rows.len(), 1);
+    // Pivot: dave's timeline is not filtered by the findings' text.
+    h.cmd(Cmd::Pivot).unwrap();
+    assert_eq!(h.app.view().list.rows.len(), 2, "{}", h.screen());
+    assert!(!h.screen().contains("[text"));
+    // Back: the findings keep their text filter.
+    h.key(KeyCode::Esc).unwrap();
+    assert!(h.screen().contains("[text \"dave\"]"));
+    assert_eq!(h.app.view().list.rows.len(), 1);
+}
