@@ -1286,6 +1286,18 @@ impl App {
                         v.list.rows = rows;
                         v.list.at_start = true;
                         v.list.at_end = true;
+                        // Start on who destroyed it, else on anything flagged.
+                        let destructive = |r: &Row| {
+                            let a = r.cells.get(2).map(|c| c.to_lowercase()).unwrap_or_default();
+                            r.kind == "action" && (a.contains("delet") || a.contains("trash"))
+                        };
+                        v.list.sel = v
+                            .list
+                            .rows
+                            .iter()
+                            .position(destructive)
+                            .or_else(|| v.list.rows.iter().position(|r| r.rank >= 0))
+                            .unwrap_or(0);
                         v.extra = Extra::Recording(d);
                     }
                     None => v.missing = true,
