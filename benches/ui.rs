@@ -181,16 +181,9 @@ fn build(path: &Path, sessions: usize) {
         .unwrap();
     }
     w.commit().unwrap();
-    // The detection engine's tables (expected shape), with 10,000 findings.
+    // 10,000 findings as the detection engine stores them (schema 2).
     let c = &store.conn;
-    c.execute_batch(
-        "CREATE TABLE IF NOT EXISTS findings (id INTEGER PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL,
-           time TEXT NOT NULL, summary TEXT NOT NULL, user TEXT, meeting_id INTEGER, meeting_uuid TEXT, ip TEXT, recording TEXT);
-         CREATE TABLE IF NOT EXISTS finding_evidence (finding_id INTEGER NOT NULL, tbl TEXT NOT NULL, row_id INTEGER NOT NULL);
-         CREATE INDEX IF NOT EXISTS finding_evidence_row ON finding_evidence (tbl, row_id);
-         BEGIN;",
-    )
-    .unwrap();
+    c.execute_batch("BEGIN;").unwrap();
     for i in 0..10_000i64 {
         let pid = 1 + (next() % sessions as u64) as i64;
         let (uuid, em, jt): (String, String, String) = c
@@ -201,10 +194,13 @@ fn build(path: &Path, sessions: usize) {
             )
             .unwrap();
         c.execute(
-            "INSERT INTO findings (rule, severity, time, summary, user, meeting_uuid) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO findings (rule, fkey, severity, sev_rank, time, summary, user_email, meeting_uuid, detected_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '2024-09-01T00:00:00Z')",
             rusqlite::params![
                 ["brief-join", "external-in-sensitive-meeting", "signin-new-ip", "guest-screen-share"][i as usize % 4],
+                format!("p{pid}:{i}"),
                 ["low", "medium", "high", "critical"][(i as usize * 7) % 4],
+                (i * 7) % 4 + 1,
                 jt,
                 format!("bench finding {i}"),
                 em,

@@ -484,3 +484,53 @@ fn a_reply_for_a_view_left_behind_is_not_applied_to_the_previous_one() {
     );
     assert_eq!(v.list.rows.len(), 1, "eve's timeline is intact");
 }
+
+#[test]
+fn graph_around_a_meeting_series() {
+    let (_d, mut h) = open();
+    h.cmd(Cmd::Pivot).unwrap();
+    h.cmd(Cmd::Pivot).unwrap(); // the board meeting
+    h.cmd(Cmd::PaneGraph).unwrap();
+    let v = h.app.view();
+    let rows: Vec<(String, String)> = v
+        .list
+        .rows
+        .iter()
+        .map(|r| (r.cells[0].clone(), r.cells[2].clone()))
+        .collect();
+    // carol and alice came to both instances of the series, eve to one
+    assert!(
+        rows.contains(&("carol@acme.com".into(), "2".into())),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&("alice@acme.com".into(), "2".into())),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&("eve@evil.example".into(), "1".into())),
+        "{rows:?}"
+    );
+    assert!(
+        h.screen().contains("who meets Q3 Board Review"),
+        "{}",
+        h.screen()
+    );
+}
+
+#[test]
+fn free_text_filter_belongs_to_its_view() {
+    let (_d, mut h) = open();
+    h.key(KeyCode::Char('f')).unwrap();
+    h.type_str("dave").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert_eq!(h.app.view().list.rows.len(), 1);
+    // Pivot: dave's timeline is not filtered by the findings' text.
+    h.cmd(Cmd::Pivot).unwrap();
+    assert_eq!(h.app.view().list.rows.len(), 2, "{}", h.screen());
+    assert!(!h.screen().contains("[text"));
+    // Back: the findings keep their text filter.
+    h.key(KeyCode::Esc).unwrap();
+    assert!(h.screen().contains("[text \"dave\"]"));
+    assert_eq!(h.app.view().list.rows.len(), 1);
+}

@@ -139,6 +139,8 @@ pub struct View {
     /// The record this view was pivoted from, selected when it appears (a participant row
     /// pivoted from a timeline is selected in the meeting).
     pub focus: Option<(String, i64)>,
+    /// This view's free-text filter (the other chips are shared by all views).
+    pub text: Option<String>,
 }
 
 impl View {
@@ -155,6 +157,7 @@ impl View {
             missing: false,
             from_hit: false,
             focus: None,
+            text: None,
         }
     }
 
@@ -293,6 +296,8 @@ pub struct App {
     pending_filter: Option<u64>,
     pending_search: Option<u64>,
     pub quit: bool,
+    /// An annotation was just written: the next data-change notice is ours.
+    own_write: bool,
     /// Time of the last reply per slot (for the status line).
     pub last_took: Option<std::time::Duration>,
 }
@@ -319,6 +324,7 @@ impl App {
             pending_filter: None,
             pending_search: None,
             quit: false,
+            own_write: false,
             last_took: None,
         }
     }
@@ -328,6 +334,13 @@ impl App {
     }
     fn view_mut(&mut self) -> &mut View {
         self.views.last_mut().expect("there is always a view")
+    }
+
+    /// The chips with the current view's free text.
+    pub fn eff_filter(&self) -> Filter {
+        let mut f = self.filter.clone();
+        f.text = self.view().text.clone();
+        f
     }
 
     /// The first requests: case facts, then the root view.
@@ -354,7 +367,7 @@ impl App {
 
     /// Requests for the top view's content (replacing its window).
     fn load_view(&mut self) -> Vec<Effect> {
-        let filter = self.filter.clone();
+        let filter = self.eff_filter();
         let v = self.view_mut();
         v.list.loading = true;
         let mut fx = vec![];
@@ -418,7 +431,7 @@ impl App {
             return vec![];
         };
         let buckets = (self.size.0 as usize).saturating_sub(2).clamp(10, 400);
-        let mut filter = self.filter.clone();
+        let mut filter = self.eff_filter();
         filter.from = None;
         filter.to = None;
         vec![self.req(
@@ -486,7 +499,11 @@ impl App {
                     return vec![];
                 }
             },
+            // From a meeting: who comes to its series; elsewhere: who meets the linked person.
             PaneKind::Graph => match (&self.ctx.user, &self.ctx.meeting) {
+                (_, Some(m)) if self.view().kind == PaneKind::Meeting => {
+                    Target::Graph(GraphSubject::Meeting(m.clone()))
+                }
                 (Some(u), _) => Target::Graph(GraphSubject::User(u.clone())),
                 (None, Some(m)) => Target::Graph(GraphSubject::Meeting(m.clone())),
                 _ => {
@@ -573,7 +590,7 @@ impl App {
 
     /// Fetch the next or previous page when the selection nears a window edge.
     fn more(&mut self) -> Vec<Effect> {
-        let filter = self.filter.clone();
+        let filter = self.eff_filter();
         let v = self.view();
         let Some(list) = v.list_query() else {
             return vec![];
@@ -605,7 +622,7 @@ impl App {
     }
 
     fn jump(&mut self, last: bool) -> Vec<Effect> {
-        let filter = self.filter.clone();
+        let filter = self.eff_filter();
         let v = self.view_mut();
         let at_edge = if last { v.list.at_end } else { v.list.at_start };
         if at_edge || v.list_query().is_none() {
@@ -870,8 +887,9 @@ impl App {
             },
             _ => {
                 // Details and chat text: show the ledger filtered by the text.
-                self.filter.text = Some(h.value.chars().take(60).collect());
-                View::new(PaneKind::Ledger, Target::None)
+                let mut v = View::new(PaneKind::Ledger, Target::None);
+                v.text = Some(h.value.chars().take(60).collect());
+                v
             }
         };
         v.from_hit = true;
@@ -884,14 +902,11 @@ impl App {
         let Some(row) = self.view().list.selected().cloned() else {
             return self.say("nothing selected to annotate");
         };
-        if matches!(
-            row.tbl,
-            "findings" | "people" | "annotations" | "recording_files"
-        ) && kind == "bookmark"
-            && row.tbl == "people"
-        {
-            return self.say("select a record (not a graph node) to bookmark");
+        // Graph nodes are aggregates and bookmark rows are annotations themselves: not records.
+        if matches!(row.tbl, "people" | "annotations") {
+            return self.say("select a record (not a graph node or a bookmark) to annotate");
         }
+        self.own_write = true;
         vec![self.req(
             Slot::Annot,
             Query::Annotate {
@@ -953,7 +968,7 @@ impl App {
         let filter = if bookmarks {
             Filter::default()
         } else {
-            self.filter.clone()
+            self.eff_filter()
         };
         self.status = format!("exporting to {path}...");
         vec![self.req(
@@ -1055,7 +1070,10 @@ impl App {
                     .map(|w| w.join(" "))
                     .filter(|s| !s.is_empty());
                 match (words.first().copied(), val) {
-                    (Some("clear"), _) => self.filter = Filter::default(),
+                    (Some("clear"), _) => {
+                        self.filter = Filter::default();
+                        self.view_mut().text = None;
+                    }
                     (Some("domain"), Some(v)) => self.filter.domain = Some(v.trim_start_matches('@').to_lowercase()),
                     (Some("from"), Some(v)) => match crate::model::time::norm_time(&v) {
                         Some(t) => self.filter.from = Some(t),
@@ -1068,7 +1086,7 @@ impl App {
                     (Some("operator"), Some(v)) => self.filter.operator = Some(v),
                     (Some("category"), Some(v)) => self.filter.category = Some(v),
                     (Some("action"), Some(v)) => self.filter.action = Some(v),
-                    (Some("text"), Some(v)) => self.filter.text = Some(v),
+                    (Some("text"), Some(v)) => self.view_mut().text = Some(v),
                     _ => return self.say("usage: filter domain D | from T | to T | operator X | category X | action X | text T | clear"),
                 }
                 self.refilter()
@@ -1268,6 +1286,18 @@ impl App {
                         v.list.rows = rows;
                         v.list.at_start = true;
                         v.list.at_end = true;
+                        // Start on who destroyed it, else on anything flagged.
+                        let destructive = |r: &Row| {
+                            let a = r.cells.get(2).map(|c| c.to_lowercase()).unwrap_or_default();
+                            r.kind == "action" && (a.contains("delet") || a.contains("trash"))
+                        };
+                        v.list.sel = v
+                            .list
+                            .rows
+                            .iter()
+                            .position(destructive)
+                            .or_else(|| v.list.rows.iter().position(|r| r.rank >= 0))
+                            .unwrap_or(0);
                         v.extra = Extra::Recording(d);
                     }
                     None => v.missing = true,
@@ -1324,7 +1354,7 @@ impl App {
 
     /// Reload the current view keeping the position (new rows, annotations).
     fn refresh_in_place(&mut self) -> Vec<Effect> {
-        let filter = self.filter.clone();
+        let filter = self.eff_filter();
         let v = self.view_mut();
         let sel = v.list.sel;
         if let Some(list) = v.list_query() {
@@ -1360,6 +1390,9 @@ impl App {
     fn on_data_changed(&mut self) -> Vec<Effect> {
         let mut fx = vec![self.req(Slot::Info, Query::Info)];
         fx.extend(self.refresh_in_place());
+        if std::mem::take(&mut self.own_write) {
+            return fx; // our own annotation: the status line already says so
+        }
         self.status = "new data in the case: view refreshed".into();
         fx
     }
@@ -1519,14 +1552,14 @@ impl App {
                 KeyCode::Enter => {
                     self.mode = Mode::Normal;
                     self.pending_filter = None;
-                    self.filter.text = Some(input).filter(|s| !s.trim().is_empty());
+                    self.view_mut().text = Some(input).filter(|s| !s.trim().is_empty());
                     self.refilter()
                 }
                 KeyCode::Esc => {
                     self.mode = Mode::Normal;
                     self.pending_filter = None;
-                    if self.filter.text != before {
-                        self.filter.text = before;
+                    if self.view().text != before {
+                        self.view_mut().text = before;
                         return self.refilter();
                     }
                     vec![]
@@ -1653,7 +1686,7 @@ impl App {
                 self.open_hit()
             }
             Cmd::FilterText => {
-                let before = self.filter.text.clone();
+                let before = self.view().text.clone();
                 self.mode = Mode::FilterText {
                     input: before.clone().unwrap_or_default(),
                     before,
@@ -1678,6 +1711,7 @@ impl App {
             }
             Cmd::ClearFilters => {
                 self.filter = Filter::default();
+                self.view_mut().text = None;
                 self.refilter()
             }
             Cmd::ZoomIn => self.zoom(1),
@@ -1758,7 +1792,8 @@ impl App {
         {
             self.pending_filter = None;
             if let Mode::FilterText { input, .. } = &self.mode {
-                self.filter.text = Some(input.clone()).filter(|s| !s.trim().is_empty());
+                let text = Some(input.clone()).filter(|s| !s.trim().is_empty());
+                self.view_mut().text = text;
                 fx.extend(self.refilter());
             }
         }

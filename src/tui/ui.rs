@@ -138,7 +138,7 @@ fn draw_chips(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match &app.mode {
         Mode::FilterText { input, .. } => chips.push(format!("text \"{}\u{2588}\"", clean(input))),
         _ => {
-            if let Some(t) = &fl.text {
+            if let Some(t) = &app.view().text {
                 chips.push(format!("text \"{}\"", clean(t)));
             }
         }

@@ -356,23 +356,15 @@ pub fn build(path: &Path) {
     add_findings(&store);
 }
 
-/// The detection engine's tables (expected shape of migration 0002) with three findings.
+/// Findings as the detection engine writes them (schema 2: `findings`, `finding_evidence`).
 #[allow(clippy::type_complexity)]
 pub fn add_findings(store: &Store) {
     let c = &store.conn;
-    c.execute_batch(
-        "CREATE TABLE IF NOT EXISTS findings (
-           id INTEGER PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL, time TEXT NOT NULL,
-           summary TEXT NOT NULL, user TEXT, meeting_id INTEGER, meeting_uuid TEXT, ip TEXT,
-           recording TEXT);
-         CREATE TABLE IF NOT EXISTS finding_evidence (
-           finding_id INTEGER NOT NULL, tbl TEXT NOT NULL, row_id INTEGER NOT NULL);",
-    )
-    .unwrap();
     let id = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
     let eve = id("SELECT id FROM participants WHERE email = 'eve@evil.example'");
     let fake = id("SELECT id FROM participants WHERE name = 'Carol Chen (CFO)'");
     let del = id("SELECT id FROM operations WHERE action = 'Delete'");
+    let rec = id("SELECT id FROM recordings WHERE meeting_uuid = 'board-2=='");
     let newip =
         id("SELECT id FROM signins WHERE ip_address = '198.51.100.7' AND email = 'bob@acme.com'");
     let rows: &[(
@@ -433,8 +425,22 @@ pub fn add_findings(store: &Store) {
     ];
     for (rule, sev, time, summary, user, meeting, ip, tbl, rid) in rows {
         c.execute(
-            "INSERT INTO findings (rule, severity, time, summary, user, meeting_id, meeting_uuid, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            rusqlite::params![rule, sev, time, summary, user, meeting.map(|_| MID), meeting, ip],
+            "INSERT INTO findings (rule, fkey, severity, sev_rank, time, summary, user_email, meeting_id,
+               meeting_uuid, ip, recording_id, detected_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, '2024-06-11T00:00:00Z')",
+            rusqlite::params![
+                rule,
+                format!("{tbl}:{rid}"),
+                sev,
+                zoomlens::store::read::severity_rank(sev),
+                time,
+                summary,
+                user,
+                meeting.map(|_| MID),
+                meeting,
+                ip,
+                (*rule == "recording-deleted").then_some(rec)
+            ],
         )
         .unwrap();
         let fid = c.last_insert_rowid();

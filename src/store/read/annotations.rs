@@ -116,6 +116,27 @@ pub fn page(conn: &Connection, cur: &Cursor, limit: usize) -> Result<Page> {
 
 /// What a record links to, for pivoting from a bookmark.
 pub fn links_of(conn: &Connection, tbl: &str, id: i64) -> Result<Links> {
+    if tbl == "findings" {
+        // The user column is `user_email` in schema 2 (`user` in earlier drafts).
+        for ucol in ["user_email", "user"] {
+            let sql = format!("SELECT \"{ucol}\", meeting_uuid, ip FROM findings WHERE id = ?1");
+            if let Ok((user, meeting, ip)) = conn.query_row(&sql, [id], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            }) {
+                return Ok(Links {
+                    user,
+                    meeting_uuid: meeting,
+                    ip,
+                    ..Default::default()
+                });
+            }
+        }
+        return Ok(Links::default());
+    }
     let sql = match tbl {
         "participants" => {
             "SELECT NULLIF(email,''), meeting_uuid, ip_address FROM participants WHERE id = ?1"
@@ -126,7 +147,6 @@ pub fn links_of(conn: &Connection, tbl: &str, id: i64) -> Result<Links> {
         "recordings" => "SELECT host_email, meeting_uuid, NULL FROM recordings WHERE id = ?1",
         "chat_messages" => "SELECT sender, NULL, NULL FROM chat_messages WHERE id = ?1",
         "webhook_events" => "SELECT operator, NULL, NULL FROM webhook_events WHERE id = ?1",
-        "findings" => "SELECT \"user\", meeting_uuid, ip FROM findings WHERE id = ?1",
         _ => return Ok(Links::default()),
     };
     let (user, meeting, ip): (Option<String>, Option<String>, Option<String>) =

@@ -5,14 +5,23 @@
 
 use super::*;
 
-const OPTIONAL: &[&str] = &[
-    "user",
-    "meeting_id",
-    "meeting_uuid",
-    "ip",
-    "recording",
-    "device",
-];
+/// The optional columns, in the order `page` reads them.
+fn optional(info: &CaseInfo) -> Vec<String> {
+    vec![
+        user_col(info),
+        col(info, "meeting_id"),
+        col(info, "meeting_uuid"),
+        col(info, "ip"),
+        info.finding_recording(),
+        col(info, "device"),
+    ]
+}
+
+fn user_col(info: &CaseInfo) -> String {
+    info.finding_user_col()
+        .map(|c| format!("f.\"{c}\""))
+        .unwrap_or_else(|| "NULL".into())
+}
 
 fn col(info: &CaseInfo, c: &str) -> String {
     if info.finding_cols.iter().any(|x| x == c) {
@@ -25,7 +34,7 @@ fn col(info: &CaseInfo, c: &str) -> String {
 fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
     let mut w = vec!["1".to_string()];
     if let Some(min) = f.min_severity {
-        w.push(format!("{} >= {}", rank_sql("f.severity"), q.p(min)));
+        w.push(format!("{} >= {}", info.finding_rank(), q.p(min)));
     }
     if let Some(from) = &f.from {
         w.push(format!("f.time >= {}", q.p(from.clone())));
@@ -33,7 +42,7 @@ fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
     if let Some(to) = &f.to {
         w.push(format!("f.time < {}", q.p(to.clone())));
     }
-    let user = col(info, "user");
+    let user = user_col(info);
     if let Some(d) = &f.domain {
         w.push(format!(
             "lower({user}) LIKE {} ESCAPE '\\'",
@@ -71,7 +80,7 @@ pub fn page(
         });
     }
     let mut q = Q::default();
-    let rank = rank_sql("f.severity");
+    let rank = info.finding_rank();
     let w = where_clause(&mut q, info, f);
     let fwd = cur.forward();
     // Display order is descending; reading forward walks down.
@@ -85,7 +94,7 @@ pub fn page(
         ),
         None => "1".into(),
     };
-    let opts: Vec<String> = OPTIONAL.iter().map(|c| col(info, c)).collect();
+    let opts = optional(info);
     q.sql = format!(
         "SELECT f.id, {rank}, f.severity, f.time, f.rule, f.summary, {} FROM findings f
          WHERE {w} AND {ks} ORDER BY {rank} {dir}, f.time {dir}, f.id {dir} LIMIT {}",

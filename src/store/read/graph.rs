@@ -60,7 +60,8 @@ pub fn around_meeting(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<
         )
         .unwrap_or((None, None));
     let mut st = conn.prepare_cached(
-        "WITH inst AS (SELECT uuid FROM meetings WHERE meeting_id = ?1 ORDER BY start_time DESC LIMIT 50
+        "WITH inst AS (SELECT uuid FROM (SELECT uuid FROM meetings WHERE meeting_id = ?1
+                                        ORDER BY start_time DESC LIMIT 50)
                        UNION SELECT ?2)
          SELECT COALESCE(NULLIF(p.email, ''), '') AS who, max(COALESCE(p.name, '')), count(DISTINCT p.meeting_uuid) AS n,
                 (SELECT count(*) FROM inst)

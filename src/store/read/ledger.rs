@@ -107,11 +107,16 @@ pub fn count(conn: &Connection, info: &CaseInfo, f: &Filter) -> Result<u64> {
 }
 
 /// Parsed changes of the window's operations, as `extra` lines ("Section › Setting: from → to").
-fn attach_changes(conn: &Connection, rows: &mut [Row]) -> Result<()> {
-    if rows.is_empty() {
+/// Only rows of the `operations` table are touched (timelines mix tables).
+pub(crate) fn attach_changes(conn: &Connection, rows: &mut [Row]) -> Result<()> {
+    let ids: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.tbl == "operations")
+        .map(|r| r.id)
+        .collect();
+    if ids.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut st = conn.prepare_cached(
         "SELECT operation_id, kind, section, setting, from_value, to_value, target, meeting_id
          FROM op_changes WHERE operation_id IN (SELECT value FROM json_each(?1)) ORDER BY operation_id, seq",
@@ -149,7 +154,7 @@ fn attach_changes(conn: &Connection, rows: &mut [Row]) -> Result<()> {
         }
         by.entry(r.get(0)?).or_default().push((line, target, mid));
     }
-    for r in rows.iter_mut() {
+    for r in rows.iter_mut().filter(|r| r.tbl == "operations") {
         if let Some(ch) = by.remove(&r.id) {
             for (line, target, mid) in ch {
                 r.extra.push(line);

@@ -178,11 +178,11 @@ pub fn load(
     mark_findings(conn, info, &mut parts)?;
     if info.has_findings
         && info.finding_cols.iter().any(|c| c == "meeting_uuid")
-        && info.finding_cols.iter().any(|c| c == "user")
+        && let Some(ucol) = info.finding_user_col()
     {
         let mut st = conn.prepare_cached(&format!(
-            "SELECT lower(\"user\"), max({}) FROM findings f WHERE meeting_uuid = ?1 GROUP BY lower(\"user\")",
-            rank_sql("f.severity")
+            "SELECT lower(f.\"{ucol}\"), max({}) FROM findings f WHERE meeting_uuid = ?1 GROUP BY 1",
+            info.finding_rank()
         ))?;
         let by_user: Vec<(Option<String>, i64)> = st
             .query_map([&uuid], |r| Ok((r.get(0)?, r.get(1)?)))?

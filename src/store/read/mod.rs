@@ -143,6 +143,8 @@ pub struct Row {
 pub struct CaseInfo {
     pub internal_domains: Vec<String>,
     pub has_findings: bool,
+    /// Whether `zoomlens detect` has run on this case (rule_runs or findings present).
+    pub detect_ran: bool,
     /// Columns of `findings` (the detection engine's table), empty when absent.
     pub finding_cols: Vec<String>,
     pub span_from: Option<String>,
@@ -163,6 +165,13 @@ impl CaseInfo {
         let finding_cols = table_columns(conn, "findings")?;
         let has_findings =
             !finding_cols.is_empty() && !table_columns(conn, "finding_evidence")?.is_empty();
+        let detect_ran = has_findings
+            && (conn.query_row("SELECT EXISTS (SELECT 1 FROM findings)", [], |r| {
+                r.get::<_, bool>(0)
+            })? || (!table_columns(conn, "rule_runs")?.is_empty()
+                && conn.query_row("SELECT EXISTS (SELECT 1 FROM rule_runs)", [], |r| {
+                    r.get::<_, bool>(0)
+                })?));
         // min/max over indexed time columns: each is a single index probe.
         let mut lo: Option<String> = None;
         let mut hi: Option<String> = None;
@@ -197,11 +206,43 @@ impl CaseInfo {
         Ok(CaseInfo {
             internal_domains: internal,
             has_findings,
+            detect_ran,
             finding_cols,
             span_from: lo,
             span_to: hi,
             participants: participants.unwrap_or(0),
         })
+    }
+
+    fn has_finding_col(&self, c: &str) -> bool {
+        self.finding_cols.iter().any(|x| x == c)
+    }
+
+    /// The findings column naming the user (`user_email` in schema 2, `user` before).
+    pub fn finding_user_col(&self) -> Option<&'static str> {
+        ["user_email", "user"]
+            .into_iter()
+            .find(|c| self.has_finding_col(c))
+    }
+
+    /// SQL for a finding's severity rank (the indexed `sev_rank` when the table has it).
+    pub fn finding_rank(&self) -> String {
+        if self.has_finding_col("sev_rank") {
+            "f.sev_rank".into()
+        } else {
+            rank_sql("f.severity")
+        }
+    }
+
+    /// SQL for the finding's recording, as the recording's meeting uuid.
+    pub fn finding_recording(&self) -> String {
+        if self.has_finding_col("recording_id") {
+            "(SELECT r.meeting_uuid FROM recordings r WHERE r.id = f.recording_id)".into()
+        } else if self.has_finding_col("recording") {
+            "f.\"recording\"".into()
+        } else {
+            "NULL".into()
+        }
     }
 
     /// internal / external / guest for an email (blank email: a guest).
@@ -364,7 +405,7 @@ pub fn mark_findings(conn: &Connection, info: &CaseInfo, rows: &mut [Row]) -> Re
     for r in rows.iter() {
         by_tbl.entry(r.tbl).or_default().push(r.id);
     }
-    let rank = rank_sql("f.severity");
+    let rank = info.finding_rank();
     let mut hits: std::collections::HashMap<(String, i64), i64> = Default::default();
     for (tbl, ids) in by_tbl {
         let json = serde_json::to_string(&ids)?;

@@ -241,7 +241,9 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
             .user
             .as_deref()
             .is_some_and(|h| h.eq_ignore_ascii_case(&who));
-        a.cells[4] = if attended {
+        a.cells[4] = if who.is_empty() {
+            String::new() // Zoom's own events (recording.completed) have no actor
+        } else if attended {
             "yes".into()
         } else if host {
             "host".into()

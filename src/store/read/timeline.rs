@@ -333,6 +333,7 @@ pub fn page(
             })
         })?
         .collect::<rusqlite::Result<Vec<Row>>>()?;
+    super::ledger::attach_changes(conn, &mut rows)?;
     for r in rows.iter_mut() {
         if r.tbl == "participants" {
             r.badge = info.class_of(r.link.user.as_deref()).to_string();

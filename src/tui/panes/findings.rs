@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
     let [top, bottom] = Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area);
-    let no_table = app.info.as_ref().is_some_and(|i| !i.has_findings);
+    let no_table = app.info.as_ref().is_some_and(|i| !i.detect_ran);
     let title = if no_table {
         " Findings \u{b7} none in this case yet: run `zoomlens detect CASE` ".to_string()
     } else {
