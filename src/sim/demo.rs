@@ -57,6 +57,9 @@ pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Tr
                 summary.first_rejects.first()
             );
         }
+        // The demo opens on the findings queue, so the rules run as part of the build.
+        crate::detect::run(&mut store, &crate::detect::config::Config::default(), &[])
+            .context("running the detection rules on the demo case")?;
         store
             .conn
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
