@@ -51,10 +51,27 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
     }) {
         cands.push(("meeting".into(), u));
     }
-    // Fuzzy fallback for typos: a bounded scan of the distinct values.
+    // Fuzzy fallback for typos: words starting like the query's words (FTS, bounded), plus a
+    // small bounded scan, ranked by the fuzzy matcher below. Bounded so a miss stays fast.
     if cands.len() < 20 {
+        let first: String = query
+            .split_whitespace()
+            .filter_map(|t| t.chars().next())
+            .map(|c| format!("\"{}\"*", c.to_string().replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        if !first.is_empty() {
+            let mut st = conn.prepare_cached(
+                "SELECT t.kind, t.value FROM search_fts JOIN search_terms t ON t.id = search_fts.rowid
+                 WHERE search_fts MATCH ?1 AND t.kind <> 'chat' LIMIT 20000",
+            )?;
+            let mut rows = st.query([first])?;
+            while let Some(r) = rows.next()? {
+                cands.push((r.get(0)?, r.get(1)?));
+            }
+        }
         let mut st = conn.prepare_cached(
-            "SELECT kind, value FROM search_terms WHERE kind <> 'chat' LIMIT 200000",
+            "SELECT kind, value FROM search_terms WHERE kind <> 'chat' LIMIT 20000",
         )?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
