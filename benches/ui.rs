@@ -371,7 +371,13 @@ fn main() {
             h.run(fx).unwrap();
         }
         h.now += zoomlens::tui::app::DEBOUNCE_MS + 1;
-        search.push(h.timed(Action::Tick).unwrap());
+        let d = h.timed(Action::Tick).unwrap();
+        println!(
+            "  search {q:<10} {:>7.2} ms, {} hits",
+            d.as_secs_f64() * 1e3,
+            h.app.search.hits.len()
+        );
+        search.push(d);
         h.act(Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)))
             .unwrap();
     }

@@ -188,3 +188,86 @@ fn triage_path_in_a_real_terminal() {
     assert!(!find("\u{202e}".as_bytes()), "bidi override leaked");
     assert!(find(b"Mallory\\x1b]0;p"), "the name was shown, escaped");
 }
+
+/// The same path on the demo case (`zoomlens demo` + `zoomlens detect`, as an analyst would):
+/// the recording-deleted finding → its user → the meeting → its recording → who deleted it →
+/// back to the start.
+#[test]
+fn triage_path_on_the_demo_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("demo.case");
+    let bin = env!("CARGO_BIN_EXE_zoomlens");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .args(args)
+            .env("HOME", dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let c = case.to_str().unwrap();
+    run(&[
+        "demo",
+        "--case",
+        c,
+        "--no-open",
+        "--seed",
+        "42",
+        "--start",
+        "2026-11-08",
+    ]);
+    run(&["detect", c]);
+    let mut t = spawn(&case, dir.path());
+    t.wait_for("the findings queue", |s| s.contains("Findings · row 1"));
+    t.send("f");
+    t.send("recording-deleted\r");
+    t.wait_for("the filtered queue", |s| {
+        s.contains("[text \"recording-deleted\"]") && s.contains("recording-deleted ")
+    });
+    t.send("\r");
+    let s = t.wait_for("the user's timeline", |s| {
+        crumb(s).contains("› user ") && s.contains("Delete Recording")
+    });
+    let user = crumb(&s)
+        .split("› user ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    // The evidence row (the delete operation) is selected: Enter opens the meeting it names.
+    t.send("\r");
+    t.wait_for("the meeting", |s| {
+        crumb(s).contains("› meeting \"") && s.contains("presence")
+    });
+    t.send("r");
+    let s = t.wait_for("the recording", |s| s.contains("who touched it"));
+    assert!(
+        s.lines().any(|l| l.contains(&user) && l.contains("Delete")),
+        "the deleter is listed:\n{s}"
+    );
+    t.send("\r");
+    t.wait_for("the deleter's timeline", |s| {
+        crumb(s).contains("› recording ") && s.contains(&format!("Timeline · user {user} "))
+    });
+    for depth in (1..=4).rev() {
+        t.send("\x1b");
+        t.wait_for("one step back", |s| {
+            crumb(s).matches('›').count() == depth - 1
+        });
+    }
+    t.wait_for("the start, filter kept", |s| {
+        crumb(s) == "⌂ Findings" && s.contains("[text \"recording-deleted\"]")
+    });
+    t.send("q");
+    let t0 = Instant::now();
+    while t.child.try_wait().unwrap().is_none() {
+        assert!(t0.elapsed() < Duration::from_secs(10), "q did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -21,6 +21,43 @@ fn fts_query(q: &str) -> String {
         .join(" ")
 }
 
+/// Up to 5000 (kind, value) rows matching an FTS5 expression, found within 40 ms: a short
+/// prefix can match many thousand words, so the query is interrupted at the budget and what it
+/// found by then is kept.
+fn fts_budgeted(conn: &Connection, expr: &str, cands: &mut Vec<(String, String)>) -> Result<()> {
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    let handle = conn.get_interrupt_handle();
+    let timer = std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+            wait.recv_timeout(std::time::Duration::from_millis(40))
+        {
+            handle.interrupt();
+        }
+    });
+    let res = (|| -> rusqlite::Result<()> {
+        let mut st = conn.prepare_cached(
+            "SELECT t.kind, t.value FROM search_fts JOIN search_terms t ON t.id = search_fts.rowid
+             WHERE search_fts MATCH ?1 AND t.kind <> 'chat' LIMIT 5000",
+        )?;
+        let mut rows = st.query([expr])?;
+        while let Some(r) = rows.next()? {
+            cands.push((r.get(0)?, r.get(1)?));
+        }
+        Ok(())
+    })();
+    let _ = done.send(());
+    let _ = timer.join();
+    match res {
+        Ok(()) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Search the case. `limit` hits, best first.
 pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> {
     let query = query.trim();
@@ -28,15 +65,25 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
         return Ok(vec![]);
     }
     let mut cands: Vec<(String, String)> = vec![];
+    // Values that start with the query: a range scan of the (kind, value) index per kind,
+    // instant at any size.
     let mut st = conn.prepare_cached(
-        "SELECT t.kind, t.value FROM search_fts JOIN search_terms t ON t.id = search_fts.rowid
-         WHERE search_fts MATCH ?1 LIMIT 5000",
+        "SELECT kind, value FROM search_terms WHERE kind = ?1 AND value >= ?2 AND value < ?2 || char(1114111)
+         LIMIT 500",
     )?;
-    let mut rows = st.query([fts_query(query)])?;
-    while let Some(r) = rows.next()? {
-        cands.push((r.get(0)?, r.get(1)?));
+    let lower = query.to_lowercase();
+    for kind in ["email", "name", "ip", "device", "topic"] {
+        for q in [query, lower.as_str()] {
+            let mut rows = st.query(rusqlite::params![kind, q])?;
+            while let Some(r) = rows.next()? {
+                cands.push((r.get(0)?, r.get(1)?));
+            }
+        }
     }
-    drop(rows);
+    // Words that start with the query's words (FTS5). A short prefix can match many thousand
+    // words, so this part has a time budget: what it has found by then is kept.
+    let fts = fts_budgeted(conn, &fts_query(query), &mut cands);
+    fts?;
     if let Ok(n) = query.replace(' ', "").parse::<i64>() {
         let mut st = conn.prepare_cached(
             "SELECT DISTINCT meeting_id FROM meetings WHERE meeting_id = ?1 LIMIT 1",
@@ -51,10 +98,20 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
     }) {
         cands.push(("meeting".into(), u));
     }
-    // Fuzzy fallback for typos: a bounded scan of the distinct values.
+    // Fuzzy fallback for typos: words starting like the query's words (FTS, bounded), plus a
+    // small bounded scan, ranked by the fuzzy matcher below. Bounded so a miss stays fast.
     if cands.len() < 20 {
+        let first: String = query
+            .split_whitespace()
+            .filter_map(|t| t.chars().next())
+            .map(|c| format!("\"{}\"*", c.to_string().replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        if !first.is_empty() {
+            fts_budgeted(conn, &first, &mut cands)?;
+        }
         let mut st = conn.prepare_cached(
-            "SELECT kind, value FROM search_terms WHERE kind <> 'chat' LIMIT 200000",
+            "SELECT kind, value FROM search_terms WHERE kind <> 'chat' LIMIT 20000",
         )?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
