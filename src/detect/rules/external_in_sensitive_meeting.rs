@@ -62,11 +62,10 @@ impl Rule for ExternalInSensitiveMeeting {
                       coalesce(p.meeting_id, m.meeting_id) mid
                FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
                WHERE zl_sensitive(m.topic) AND p.email <> '' AND NOT zl_internal(p.email))
-             SELECT (SELECT s2.mid FROM s s2 WHERE s2.e = s.e ORDER BY s2.join_time DESC LIMIT 1),
-                    e, count(*) n,
-                    group_concat(DISTINCT topic), max(join_time), group_concat(id),
-                    (SELECT s2.meeting_uuid FROM s s2 WHERE s2.e = s.e ORDER BY s2.join_time DESC LIMIT 1),
-                    count(DISTINCT meeting_uuid) inst
+             -- With a single max(), SQLite takes the bare columns (mid, meeting_uuid) from the
+             -- row holding the maximum: the latest sensitive instance.
+             SELECT mid, e, count(*) n, group_concat(DISTINCT topic), max(join_time),
+                    group_concat(id), meeting_uuid, count(DISTINCT meeting_uuid) inst
              FROM s GROUP BY e HAVING inst >= ?1 ORDER BY 5",
         )?;
         let rows = st.query_map([ctx.int("min_repeats")], |r| {
