@@ -47,6 +47,7 @@ impl Rule for ExternalInSensitiveMeeting {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        ctx.sessions(&["meeting"])?;
         if !ctx.any("SELECT 1 FROM participants")? || !ctx.any("SELECT 1 FROM meetings")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "needs meetings (topics) and participant sessions".into(),
@@ -60,7 +61,7 @@ impl Rule for ExternalInSensitiveMeeting {
             "WITH s AS (
                SELECT lower(p.email) e, p.id, p.join_time, p.meeting_uuid, m.topic,
                       coalesce(p.meeting_id, m.meeting_id) mid
-               FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
+               FROM meetings m JOIN temp.zl_sess p ON p.meeting_uuid = m.uuid
                WHERE zl_sensitive(m.topic) AND p.email <> '' AND NOT zl_internal(p.email))
              -- With a single max(), SQLite takes the bare columns (mid, meeting_uuid) from the
              -- row holding the maximum: the latest sensitive instance.
@@ -100,7 +101,7 @@ impl Rule for ExternalInSensitiveMeeting {
             let mut st = ctx.conn.prepare(
                 "SELECT m.uuid, m.meeting_id, m.topic, min(p.join_time), group_concat(p.id),
                         group_concat(DISTINCT coalesce(nullif(p.name, ''), '(no name)')), count(*)
-                 FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
+                 FROM meetings m JOIN temp.zl_sess p ON p.meeting_uuid = m.uuid
                  WHERE zl_sensitive(m.topic) AND coalesce(p.email, '') = ''
                    AND coalesce(p.status, '') <> 'in_waiting_room'
                  GROUP BY m.uuid ORDER BY 4",
