@@ -106,6 +106,34 @@ impl Ctx<'_> {
             .prepare_cached(&format!("SELECT EXISTS ({sql})"))?
             .query_row([], |r| r.get::<_, bool>(0))?)
     }
+    /// Make sure `temp.zl_sess` exists — the narrow in-memory copy of `participants` (every
+    /// column a rule reads, no raw JSON) built in one scan on first use in a run — with the
+    /// named indexes (`meeting`, `email`, `ip`, `name`, `join`). Rules read it instead of the wide table:
+    /// on a multi-million-session case each full scan of `participants` reads gigabytes.
+    pub fn sessions(&self, indexes: &[&str]) -> Result<()> {
+        let built: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = 'zl_sess')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !built {
+            self.conn.execute_batch(SESS_SQL)?;
+        }
+        for i in indexes {
+            let cols = match *i {
+                "meeting" => "meeting_uuid, join_time",
+                "email" => "email, join_time",
+                "ip" => "ip_address",
+                "join" => "join_time",
+                "name" => "name",
+                other => bail!("no session index {other:?}"),
+            };
+            self.conn.execute_batch(&format!(
+                "CREATE INDEX IF NOT EXISTS temp.zl_sess_{i} ON zl_sess ({cols})"
+            ))?;
+        }
+        Ok(())
+    }
     /// The reason internal and external cannot be told apart, if so.
     pub fn need_internal(&self) -> Option<String> {
         self.env.internal.is_empty().then(|| {
@@ -115,6 +143,22 @@ impl Ctx<'_> {
         })
     }
 }
+
+/// The narrow session table: same column names, types and collations as `participants`.
+const SESS_SQL: &str = "
+CREATE TEMP TABLE zl_sess (
+  id INTEGER PRIMARY KEY, meeting_uuid TEXT NOT NULL, meeting_id INTEGER, user_id TEXT NOT NULL,
+  zoom_user_id TEXT, name TEXT, email TEXT COLLATE NOCASE, join_time TEXT NOT NULL,
+  leave_time TEXT, duration INTEGER, status TEXT, role TEXT, registrant_id TEXT,
+  ip_address TEXT, device TEXT, os TEXT, pc_name TEXT, domain TEXT, mac_addr TEXT,
+  harddisk_id TEXT, version TEXT, share_application INTEGER, share_desktop INTEGER,
+  share_whiteboard INTEGER, recording INTEGER, in_report INTEGER NOT NULL,
+  in_metrics INTEGER NOT NULL, in_webhook INTEGER NOT NULL);
+INSERT INTO temp.zl_sess SELECT id, meeting_uuid, meeting_id, user_id, zoom_user_id, name, email,
+  join_time, leave_time, duration, status, role, registrant_id, ip_address, device, os, pc_name,
+  domain, mac_addr, harddisk_id, version, share_application, share_desktop, share_whiteboard,
+  recording, in_report, in_metrics, in_webhook FROM main.participants ORDER BY id;
+";
 
 /// Per-run facts resolved once: internal domains, VIPs.
 pub struct Env {
@@ -301,6 +345,8 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
     }
     let started = Instant::now();
     let conn = &mut store.conn;
+    // Temp tables (the narrow session copy) live in memory: no temp-file I/O.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     drop_temp(conn)?;
     let env = prepare(conn, cfg)?;
     let mut internal_domains: Vec<String> = env.internal.iter().cloned().collect();

@@ -31,6 +31,7 @@ impl Rule for BriefJoin {
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        ctx.sessions(&["meeting"])?;
         if !ctx.any("SELECT 1 FROM participants")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant sessions (import participant reports)".into(),
@@ -43,11 +44,11 @@ impl Rule for BriefJoin {
             "SELECT p.meeting_uuid, p.user_id, min(p.join_time), sum({DUR}) total, group_concat(p.id),
                     max(nullif(p.email, '')), max(nullif(p.name, '')), max(nullif(p.ip_address, '')),
                     max(p.meeting_id), count(*)
-             FROM participants p
+             FROM temp.zl_sess p
              WHERE NOT zl_internal(p.email) AND coalesce(p.status, '') <> 'in_waiting_room'
              GROUP BY p.meeting_uuid, p.user_id
              HAVING total IS NOT NULL AND total < ?1
-               AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.meeting_uuid = p.meeting_uuid
+               AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.meeting_uuid = p.meeting_uuid
                                AND q.user_id = p.user_id AND zl_internal(q.email))
              ORDER BY 3"
         );

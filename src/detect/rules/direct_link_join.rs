@@ -36,7 +36,8 @@ impl Rule for DirectLinkJoin {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        if !ctx.any("SELECT 1 FROM participants WHERE registrant_id <> ''")? {
+        ctx.sessions(&["meeting"])?;
+        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE registrant_id <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no registrant ids: participant reports were pulled without include_fields=registrant_id, or no meeting used registration"
                     .into(),
@@ -48,13 +49,13 @@ impl Rule for DirectLinkJoin {
             return Ok(RuleOutcome::CouldNotRun(why));
         }
         let mut st = ctx.conn.prepare(
-            "WITH reg AS (SELECT meeting_uuid, count(*) n FROM participants
+            "WITH reg AS (SELECT meeting_uuid, count(*) n FROM temp.zl_sess
                           WHERE registrant_id <> '' GROUP BY meeting_uuid HAVING n >= ?1)
              SELECT p.meeting_uuid, coalesce(max(p.meeting_id), max(m.meeting_id)), max(m.topic),
                     min(p.join_time), group_concat(p.id), count(*),
                     group_concat(DISTINCT coalesce(nullif(p.email, ''), nullif(p.name, ''), '?')),
                     max(p.ip_address), max(nullif(p.email, ''))
-             FROM reg JOIN participants p ON p.meeting_uuid = reg.meeting_uuid
+             FROM reg JOIN temp.zl_sess p ON p.meeting_uuid = reg.meeting_uuid
              LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
              WHERE coalesce(p.registrant_id, '') = ''
                AND lower(coalesce(p.role, '')) <> 'host'

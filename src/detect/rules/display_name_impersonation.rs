@@ -85,6 +85,7 @@ impl Rule for DisplayNameImpersonation {
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        ctx.sessions(&["name", "email"])?;
         if !ctx.any("SELECT 1 FROM participants")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant sessions (import participant reports)".into(),
@@ -139,7 +140,7 @@ impl Rule for DisplayNameImpersonation {
             "DROP TABLE IF EXISTS temp.zl_out;
              CREATE TEMP TABLE zl_out AS
                SELECT id, name, email, ip_address, pc_name, meeting_uuid, meeting_id, join_time
-               FROM participants WHERE coalesce(name, '') <> '' AND NOT zl_internal(email);
+               FROM temp.zl_sess WHERE coalesce(name, '') <> '' AND NOT zl_internal(email);
              CREATE INDEX temp.zl_out_name ON zl_out (name);
              DROP TABLE IF EXISTS temp.zl_name_match;
              CREATE TEMP TABLE zl_name_match (name TEXT, ref_email TEXT, ref_name TEXT, vip INTEGER, outsider INTEGER);",
@@ -153,7 +154,7 @@ impl Rule for DisplayNameImpersonation {
         };
         let out_names = load("SELECT DISTINCT name FROM temp.zl_out")?;
         let all_names =
-            load("SELECT DISTINCT name FROM participants WHERE coalesce(name, '') <> ''")?;
+            load("SELECT DISTINCT name FROM temp.zl_sess WHERE coalesce(name, '') <> ''")?;
         {
             let mut ins = ctx
                 .conn
@@ -190,7 +191,7 @@ impl Rule for DisplayNameImpersonation {
                UNION ALL
                SELECT z.ref_email, z.vip, p.id, p.name, p.email, p.ip_address, p.pc_name,
                       p.meeting_uuid, p.meeting_id, p.join_time
-               FROM temp.zl_name_match z JOIN participants p ON p.name = z.name
+               FROM temp.zl_name_match z JOIN temp.zl_sess p ON p.name = z.name
                WHERE z.outsider = 0 AND zl_internal(p.email) AND lower(p.email) <> z.ref_email)
              SELECT p.meeting_uuid, p.name, coalesce(p.email, ''), p.ref_email, max(p.vip),
                     min(p.join_time), group_concat(p.id), max(nullif(p.ip_address, '')),
@@ -202,7 +203,7 @@ impl Rule for DisplayNameImpersonation {
                                AND zl_norm_name(coalesce(nullif(u.display_name, ''),
                                      coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')))
                                    = zl_norm_name(p.name))
-               AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.email = p.ref_email
+               AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.email = p.ref_email
                                AND ((coalesce(p.ip_address, '') <> '' AND q.ip_address = p.ip_address)
                                  OR (coalesce(p.pc_name, '') <> '' AND q.pc_name = p.pc_name)))
                AND NOT EXISTS (SELECT 1 FROM signins s WHERE s.email = p.ref_email

@@ -47,6 +47,7 @@ impl Rule for ExternalInSensitiveMeeting {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        ctx.sessions(&["meeting"])?;
         if !ctx.any("SELECT 1 FROM participants")? || !ctx.any("SELECT 1 FROM meetings")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "needs meetings (topics) and participant sessions".into(),
@@ -60,13 +61,12 @@ impl Rule for ExternalInSensitiveMeeting {
             "WITH s AS (
                SELECT lower(p.email) e, p.id, p.join_time, p.meeting_uuid, m.topic,
                       coalesce(p.meeting_id, m.meeting_id) mid
-               FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
+               FROM meetings m JOIN temp.zl_sess p ON p.meeting_uuid = m.uuid
                WHERE zl_sensitive(m.topic) AND p.email <> '' AND NOT zl_internal(p.email))
-             SELECT (SELECT s2.mid FROM s s2 WHERE s2.e = s.e ORDER BY s2.join_time DESC LIMIT 1),
-                    e, count(*) n,
-                    group_concat(DISTINCT topic), max(join_time), group_concat(id),
-                    (SELECT s2.meeting_uuid FROM s s2 WHERE s2.e = s.e ORDER BY s2.join_time DESC LIMIT 1),
-                    count(DISTINCT meeting_uuid) inst
+             -- With a single max(), SQLite takes the bare columns (mid, meeting_uuid) from the
+             -- row holding the maximum: the latest sensitive instance.
+             SELECT mid, e, count(*) n, group_concat(DISTINCT topic), max(join_time),
+                    group_concat(id), meeting_uuid, count(DISTINCT meeting_uuid) inst
              FROM s GROUP BY e HAVING inst >= ?1 ORDER BY 5",
         )?;
         let rows = st.query_map([ctx.int("min_repeats")], |r| {
@@ -101,7 +101,7 @@ impl Rule for ExternalInSensitiveMeeting {
             let mut st = ctx.conn.prepare(
                 "SELECT m.uuid, m.meeting_id, m.topic, min(p.join_time), group_concat(p.id),
                         group_concat(DISTINCT coalesce(nullif(p.name, ''), '(no name)')), count(*)
-                 FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
+                 FROM meetings m JOIN temp.zl_sess p ON p.meeting_uuid = m.uuid
                  WHERE zl_sensitive(m.topic) AND coalesce(p.email, '') = ''
                    AND coalesce(p.status, '') <> 'in_waiting_room'
                  GROUP BY m.uuid ORDER BY 4",

@@ -24,7 +24,8 @@ impl Rule for GuestScreenShare {
         &[Source::Dashboard]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        if !ctx.any("SELECT 1 FROM participants WHERE in_metrics = 1")? {
+        ctx.sessions(&[])?;
+        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE in_metrics = 1")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no dashboard participants: sharing flags come from /metrics (Business plan)"
                     .into(),
@@ -35,7 +36,7 @@ impl Rule for GuestScreenShare {
                     max(nullif(p.name, '')), max(nullif(p.ip_address, '')),
                     coalesce(max(p.meeting_id), max(m.meeting_id)), max(m.topic),
                     max(p.share_desktop), max(p.share_application)
-             FROM participants p LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
+             FROM temp.zl_sess p LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
              WHERE coalesce(p.email, '') = '' AND coalesce(p.zoom_user_id, '') = ''
                AND (p.share_desktop = 1 OR p.share_application = 1)
              GROUP BY p.meeting_uuid, p.user_id ORDER BY 3",

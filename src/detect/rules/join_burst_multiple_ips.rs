@@ -38,8 +38,9 @@ impl Rule for JoinBurstMultipleIps {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        ctx.sessions(&[])?;
         let alerts = ctx.any("SELECT 1 FROM webhook_events WHERE event = 'meeting.risk_alert'")?;
-        let ips = ctx.any("SELECT 1 FROM participants WHERE ip_address <> ''")?;
+        let ips = ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")?;
         if !ips && !alerts {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
@@ -54,7 +55,7 @@ impl Rule for JoinBurstMultipleIps {
             ctx.conn.execute_batch(
                 "DROP TABLE IF EXISTS temp.zl_burst;
                  CREATE TEMP TABLE zl_burst AS
-                   SELECT id, meeting_uuid, unixepoch(join_time) t, ip_address ip FROM participants
+                   SELECT id, meeting_uuid, unixepoch(join_time) t, ip_address ip FROM temp.zl_sess
                    WHERE ip_address <> '' AND NOT zl_internal(email);
                  CREATE INDEX temp.zl_burst_mt ON zl_burst (meeting_uuid, t);",
             )?;

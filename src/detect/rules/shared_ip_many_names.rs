@@ -33,7 +33,8 @@ impl Rule for SharedIpManyNames {
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        if !ctx.any("SELECT 1 FROM participants WHERE ip_address <> ''")? {
+        ctx.sessions(&["ip"])?;
+        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
                     .into(),
@@ -48,14 +49,14 @@ impl Rule for SharedIpManyNames {
                       CASE WHEN coalesce(p.email, '') = '' THEN 'n:' || lower(trim(coalesce(p.name, '')))
                            ELSE 'd:' || lower(substr(p.email, instr(p.email, '@') + 1)) END ident,
                       coalesce(nullif(p.email, ''), p.name) label
-               FROM participants p
+               FROM temp.zl_sess p
                WHERE p.ip_address <> '' AND NOT zl_internal(p.email)
                  AND NOT (coalesce(p.email, '') = '' AND trim(coalesce(p.name, '')) = ''))
              SELECT ip, count(DISTINCT ident) n, min(join_time), group_concat(id),
                     group_concat(DISTINCT label)
              FROM o GROUP BY ip HAVING n >= ?1
                AND NOT zl_known_ip(ip)
-               AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.ip_address = o.ip AND zl_internal(q.email))
+               AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.ip_address = o.ip AND zl_internal(q.email))
              ORDER BY 3",
         )?;
         let rows = st.query_map([ctx.int("min_names")], |r| {

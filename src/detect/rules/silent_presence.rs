@@ -46,7 +46,8 @@ impl Rule for SilentPresence {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        if !ctx.any("SELECT 1 FROM participants WHERE in_metrics = 1")? {
+        ctx.sessions(&[])?;
+        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE in_metrics = 1")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no dashboard participants: sharing flags come from /metrics (Business plan)"
                     .into(),
@@ -64,7 +65,7 @@ impl Rule for SilentPresence {
                       p.meeting_uuid, min(unixepoch(p.join_time)) t, min(p.id) id,
                       max(coalesce(p.share_desktop, 0) + coalesce(p.share_application, 0)
                           + coalesce(p.share_whiteboard, 0)) shared
-               FROM participants p
+               FROM temp.zl_sess p
                WHERE p.in_metrics = 1 AND (?3 = 1 OR NOT zl_internal(p.email))
                  AND (coalesce(p.email, '') <> '' OR trim(coalesce(p.name, '')) <> '')
                GROUP BY ident, p.meeting_uuid),

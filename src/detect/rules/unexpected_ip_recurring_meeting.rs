@@ -46,7 +46,8 @@ impl Rule for UnexpectedIpRecurringMeeting {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        if !ctx.any("SELECT 1 FROM participants WHERE ip_address <> ''")? {
+        ctx.sessions(&["meeting"])?;
+        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
                     .into(),
@@ -66,7 +67,7 @@ impl Rule for UnexpectedIpRecurringMeeting {
                SELECT m.meeting_id mid, m.uuid, m.start_time st, m.topic, p.id, lower(p.email) e,
                       p.ip_address ip, p.join_time
                FROM series JOIN meetings m ON m.meeting_id = series.meeting_id
-               JOIN participants p ON p.meeting_uuid = m.uuid
+               JOIN temp.zl_sess p ON p.meeting_uuid = m.uuid
                WHERE coalesce(p.email, '') <> '' AND p.ip_address <> ''
                  AND (?2 = 1 OR NOT zl_internal(p.email))",
             rusqlite::params![ctx.int("min_instances"), ctx.int("include_internal")],
@@ -77,7 +78,7 @@ impl Rule for UnexpectedIpRecurringMeeting {
             "DROP TABLE IF EXISTS temp.zl_first_ip;
              CREATE TEMP TABLE zl_first_ip (e TEXT, ip TEXT, t TEXT, PRIMARY KEY (e, ip)) WITHOUT ROWID;
              INSERT INTO temp.zl_first_ip
-               SELECT lower(email), ip_address, min(join_time) FROM participants
+               SELECT lower(email), ip_address, min(join_time) FROM temp.zl_sess
                WHERE email <> '' AND ip_address <> '' GROUP BY 1, 2;
              INSERT INTO temp.zl_first_ip
                SELECT lower(email), ip_address, min(time) FROM signins
