@@ -401,3 +401,38 @@ async fn sync_killed_with_sigkill_resumes_to_the_truth() {
     drop(s);
     assert_equals_truth(&case2, &t);
 }
+
+/// `--since-last` asks only for what is new: windows start on the last completed day, and
+/// participants of meetings already fetched are not asked again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn since_last_asks_only_for_the_new_days() {
+    let shape = Shape {
+        big_meeting: 0,
+        ..Shape::default()
+    };
+    let t = Arc::new(tenant::build(&shape));
+    let base = start_sim(t.clone(), SimConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("s.case");
+    let r = sync(&base, Plan::Business, &case, opts(&shape, vec![], None)).await;
+    assert!(r.complete);
+    let cap = dir.path().join("since.ndjson");
+    let mut o = opts(&shape, vec![], Some(&cap));
+    o.since_last = true;
+    let r2 = sync(&base, Plan::Business, &case, o).await;
+    assert!(r2.complete, "{:?}", r2.failed);
+    assert_eq!(r2.tables.0.values().map(|c| c.added).sum::<u64>(), 0);
+    let today = chrono::Utc::now().date_naive().to_string();
+    let text = std::fs::read_to_string(&cap).unwrap();
+    let mut windowed = 0;
+    for l in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let path = v["path"].as_str().unwrap();
+        assert!(!path.contains("/participants"), "asked again: {path}");
+        if let Some(from) = v["query"]["from"].as_str() {
+            windowed += 1;
+            assert!(from.starts_with(&today), "{path} from {from}");
+        }
+    }
+    assert!(windowed > 0);
+}
