@@ -366,8 +366,50 @@ async fn paging_walks_every_record_exactly_once() {
     let parts = walk(&c, &base, &t, &path, "participants").await;
     assert_eq!(parts.len(), 3 + N_EXTRA_PARTICIPANTS);
 
+    // Chat needs a conversation, as on Zoom: without to_channel / to_contact it is code 300.
+    let (s, v) = get(
+        &c,
+        &base,
+        &t,
+        &format!("/chat/users/{DAVE}/messages?date=2024-06-10"),
+    )
+    .await;
+    assert_eq!((s, v["code"].as_i64()), (400, Some(300)), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("to_channel"), "{v}");
+    // Dave's messages are all in one channel: none are 1:1 with a contact.
+    let direct = walk(
+        &c,
+        &base,
+        &t,
+        &format!("/chat/users/{DAVE}/messages?date=2024-06-10&to_contact=someone@example.com"),
+        "messages",
+    )
+    .await;
+    assert!(direct.is_empty(), "{direct:?}");
+    let other = walk(
+        &c,
+        &base,
+        &t,
+        &format!("/chat/users/{DAVE}/messages?date=2024-06-10&to_channel=NOPE"),
+        "messages",
+    )
+    .await;
+    assert!(other.is_empty(), "another channel holds none of them");
+    // Dave's channels: Zoom's "List user's channels" shape, paged like the others.
+    let (s, v) = get(&c, &base, &t, &format!("/chat/users/{DAVE}/channels")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["total_records"], 1);
+    assert_eq!(v["page_size"], 10);
+    assert_eq!(v["next_page_token"], "");
+    let ch = &v["channels"][0];
+    assert_eq!(ch["id"], CHANNEL);
+    for k in ["jid", "name", "type", "channel_settings"] {
+        assert!(!ch[k].is_null(), "channel lacks {k}: {ch}");
+    }
+    let (s, v) = get(&c, &base, &t, "/chat/users/nobody/channels").await;
+    assert_eq!((s, v["code"].as_i64()), (404, Some(1001)), "{v}");
     // Chat: default 10, max 50 (larger sizes are clamped).
-    let chat = format!("/chat/users/{DAVE}/messages?date=2024-06-10");
+    let chat = format!("/chat/users/{DAVE}/messages?date=2024-06-10&to_channel={CHANNEL}");
     let (_, v) = get(&c, &base, &t, &chat).await;
     assert_eq!(v["page_size"], 10);
     assert_eq!(v["messages"].as_array().unwrap().len(), 10);
@@ -553,7 +595,7 @@ async fn users_recordings_and_plans() {
     for path in [
         "/report/users/nobody@example.com/meetings?from=2024-06-01&to=2024-06-30",
         "/users/nobody/recordings",
-        "/chat/users/nobody/messages",
+        "/chat/users/nobody/messages?to_channel=C1",
     ] {
         let (s, v) = get(&c, &base, &t, path).await;
         assert_eq!((s, v["code"].as_i64()), (404, Some(1001)), "{path}: {v}");
@@ -653,4 +695,45 @@ fn truth_counts_the_fixture() {
     assert_eq!(c["zoom_participants"], 67 + 1 + 1 + 1);
     // Recording (3 files) and trash (file already counted: same id) of one meeting.
     assert_eq!(c["zoom_recordings"], 3);
+}
+
+/// "List user's channels" pages like the other endpoints, and each listed channel answers
+/// `to_channel` with its own messages only.
+#[tokio::test]
+async fn user_channels_page_and_each_channel_holds_its_messages() {
+    let mut ten = tenant();
+    let base_msg = ten.chat_by_user[DAVE][0].clone();
+    for i in 0..24 {
+        let mut m = base_msg.clone();
+        m["id"] = serde_json::json!(format!("chx{i:02}"));
+        ten.chat_channel
+            .insert(format!("chx{i:02}"), format!("CHX{i:02}"));
+        ten.chat_by_user.get_mut(DAVE).unwrap().push(m);
+    }
+    let base = start(ten, cfg()).await;
+    let c = client();
+    let t = token(&c, &base).await;
+    let path = format!("/chat/users/{DAVE}/channels?page_size=10");
+    let (_, first) = get(&c, &base, &t, &path).await;
+    assert_eq!(first["total_records"], 25);
+    assert_eq!(first["channels"].as_array().unwrap().len(), 10);
+    assert_ne!(first["next_page_token"], "");
+    let chans = walk(&c, &base, &t, &path, "channels").await;
+    let ids: BTreeSet<String> = chans
+        .iter()
+        .map(|ch| ch["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 25, "every channel once across 3 pages");
+    assert!(ids.contains(CHANNEL));
+    let day = base_msg["date_time"].as_str().unwrap()[..10].to_string();
+    let msgs = walk(
+        &c,
+        &base,
+        &t,
+        &format!("/chat/users/{DAVE}/messages?date={day}&to_channel=CHX07"),
+        "messages",
+    )
+    .await;
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0]["id"], "chx07");
 }

@@ -83,7 +83,7 @@ async fn every_endpoint_matches_its_sample() {
         ),
         (
             &format!(
-                "/chat/users/{DAVE}/messages?from=2024-06-10T00:00:00Z&to=2024-06-11T00:00:00Z&page_size=50&include_deleted_and_edited_message=true"
+                "/chat/users/{DAVE}/messages?to_channel={CHANNEL}&from=2024-06-10T00:00:00Z&to=2024-06-11T00:00:00Z&page_size=50&include_deleted_and_edited_message=true"
             ),
             "chat_messages.json",
         ),
@@ -156,7 +156,10 @@ async fn generated_tenant_matches_the_samples() {
         .expect("a meeting with participants");
     let rec_host = t.recordings_by_host.keys().next().cloned();
     let trash_host = t.trash_by_host.keys().next().cloned();
-    let chat_user = t.chat_by_user.keys().next().cloned();
+    let chat_user = t.chat_by_user.iter().next().map(|(u, msgs)| {
+        let id = msgs[0]["id"].as_str().unwrap();
+        (u.clone(), t.chat_channel[id].clone())
+    });
     let t = std::sync::Arc::new(t);
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", l.local_addr().unwrap());
@@ -221,8 +224,8 @@ async fn generated_tenant_matches_the_samples() {
             "meetings",
         ));
     }
-    if let Some(h) = chat_user {
-        cases.push((format!("/chat/users/{h}/messages?from={from}T00:00:00Z&to={to}T00:00:00Z&page_size=50&include_deleted_and_edited_message=true"), "chat_messages.json", "messages"));
+    if let Some((h, ch)) = chat_user {
+        cases.push((format!("/chat/users/{h}/messages?to_channel={ch}&from={from}T00:00:00Z&to={to}T00:00:00Z&page_size=50&include_deleted_and_edited_message=true"), "chat_messages.json", "messages"));
     }
     let mut problems = Vec::new();
     for (path, file, key) in &cases {

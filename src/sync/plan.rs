@@ -1,7 +1,8 @@
 //! What a sync fetches: sources, windows of at most 30 days, and one unit of work per
 //! (source, entity, window) — the grain of checkpoints and of the `coverage` table.
 
-use crate::zoom::{Request, endpoints};
+use crate::zoom::Request;
+use crate::zoom::endpoints::{self, ChatWith};
 use anyhow::{Result, bail};
 use chrono::{Days, NaiveDate};
 
@@ -170,7 +171,8 @@ pub fn account_units(source: Source, from: NaiveDate, to: NaiveDate) -> Vec<Unit
         .collect()
 }
 
-/// Per-user windowed endpoints (meetings report, recordings, chat).
+/// Per-user windowed endpoints (meetings report, recordings); chat goes through
+/// [`channels_unit`] and [`chat_units`], since Zoom asks for a conversation.
 pub fn user_units(source: Source, user: &str, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
     windows(from, to)
         .into_iter()
@@ -181,8 +183,7 @@ pub fn user_units(source: Source, user: &str, from: NaiveDate, to: NaiveDate) ->
             win_to: d(b),
             req: match source {
                 Source::Meetings => endpoints::user_meetings(user, a, b),
-                Source::Recordings => endpoints::recordings(user, a, b),
-                _ => endpoints::chat_messages(user, a, b),
+                _ => endpoints::recordings(user, a, b),
             },
             snapshot: false,
         })
@@ -202,6 +203,43 @@ pub fn joined_units(user: &str, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
             win_from: d(a),
             win_to: d(b),
             req: endpoints::user_meetings_joined(user, a, b),
+            snapshot: false,
+        })
+        .collect()
+}
+
+/// A user's chat channels (a current-state listing, fetched on every run, like the trash).
+/// Scope `channels:<user>`.
+pub fn channels_unit(user: &str) -> Unit {
+    Unit {
+        source: Source::Chat,
+        scope: format!("channels:{user}"),
+        win_from: String::new(),
+        win_to: String::new(),
+        req: endpoints::user_channels(user),
+        snapshot: true,
+    }
+}
+
+/// Coverage scope of one user's conversation: `channel:<id>:<user>` or `contact:<who>:<user>`.
+pub fn chat_scope(user: &str, with: ChatWith) -> String {
+    match with {
+        ChatWith::Channel(c) => format!("channel:{c}:{user}"),
+        ChatWith::Contact(c) => format!("contact:{c}:{user}"),
+    }
+}
+
+/// One user's messages in one conversation, window by window.
+pub fn chat_units(user: &str, with: ChatWith, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
+    let scope = chat_scope(user, with);
+    windows(from, to)
+        .into_iter()
+        .map(|(a, b)| Unit {
+            source: Source::Chat,
+            scope: scope.clone(),
+            win_from: d(a),
+            win_to: d(b),
+            req: endpoints::chat_messages(user, with, a, b),
             snapshot: false,
         })
         .collect()

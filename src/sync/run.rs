@@ -6,6 +6,7 @@ use super::plan::{self, Source, Unit};
 use super::progress::{Progress, SourceLine};
 use crate::ingest::capture::{CapturePage, store_page};
 use crate::store::{Counts, Store};
+use crate::zoom::endpoints::ChatWith;
 use crate::zoom::paging::Pager;
 use crate::zoom::{ApiError, Category, Client, Page};
 use anyhow::{Context, Result};
@@ -143,8 +144,12 @@ fn to_capture(p: &Page) -> Result<(CapturePage, String)> {
     Ok((cp, line))
 }
 
-/// Fetch every page of one unit, handing each to the writer with its checkpoint.
-async fn run_unit(ctx: Arc<Ctx>, unit: Unit) {
+/// Bodies of a unit's pages, for listings the run itself reads (a user's chat channels).
+type Collect = Option<Arc<Mutex<Vec<String>>>>;
+
+/// Fetch every page of one unit, handing each to the writer with its checkpoint (and a copy of
+/// its body to `collect`, if given).
+async fn run_unit(ctx: Arc<Ctx>, unit: Unit, collect: Collect) {
     let cat = unit.req.category;
     let Ok(_permit) = ctx.sems[cat as usize].clone().acquire_owned().await else {
         return;
@@ -161,6 +166,9 @@ async fn run_unit(ctx: Arc<Ctx>, unit: Unit) {
             match pager.next(&ctx.client).await {
                 Ok(Some(page)) => {
                     ctx.progress.page(src, page.attempts);
+                    if let Some(c) = &collect {
+                        c.lock().unwrap().push(page.body.clone());
+                    }
                     let last = pager.finished();
                     let ckpt = if last {
                         Checkpoint::of(&unit, State::Done, format!("{} pages", pager.pages))
@@ -239,19 +247,102 @@ fn launch(ctx: &Arc<Ctx>, cov: &Coverage, units: Vec<Unit>, set: &mut JoinSet<()
             ctx.progress.unit_end(u.source, State::Done);
             continue;
         }
-        set.spawn(run_unit(ctx.clone(), u));
+        set.spawn(run_unit(ctx.clone(), u, None));
     }
 }
 
 /// Start of the windows for (source, scope): with --since-last, the end of the last completed
 /// window (its day is fetched again: it may have been incomplete).
 fn start_for(cov: &Coverage, opts: &SyncOptions, source: Source, scope: &str) -> Option<NaiveDate> {
-    if opts.since_last
-        && let Some(d) = cov.last_done_to(source, scope)
-    {
-        return Some(d.min(opts.to));
+    Span::of(opts).start(cov, source, scope)
+}
+
+/// The date range of a run, for tasks that plan units themselves.
+#[derive(Clone, Copy)]
+struct Span {
+    from: NaiveDate,
+    to: NaiveDate,
+    since_last: bool,
+}
+
+impl Span {
+    fn of(o: &SyncOptions) -> Span {
+        Span {
+            from: o.from,
+            to: o.to,
+            since_last: o.since_last,
+        }
     }
-    Some(opts.from)
+    fn start(&self, cov: &Coverage, source: Source, scope: &str) -> Option<NaiveDate> {
+        if self.since_last
+            && let Some(d) = cov.last_done_to(source, scope)
+        {
+            return Some(d.min(self.to));
+        }
+        Some(self.from)
+    }
+}
+
+/// Channel ids of a `GET /chat/users/{userId}/channels` page.
+fn parse_channels(body: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    v.get("channels")
+        .and_then(|c| c.as_array())
+        .map(|cs| {
+            cs.iter()
+                .filter_map(|c| c.get("id").and_then(|i| i.as_str()))
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One user's Team Chat: list their channels (every run: membership changes), then fetch each
+/// channel's messages window by window with `to_channel`, checkpointed per (user, channel,
+/// window). A channel seen through several members is fetched once per member; the store keeps
+/// each message once (keyed by message id).
+async fn chat_user(ctx: Arc<Ctx>, cov: Arc<Coverage>, span: Span, user: String) {
+    let listing = plan::channels_unit(&user);
+    ctx.progress.add_total(Source::Chat, 1);
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    run_unit(ctx.clone(), listing, Some(bodies.clone())).await;
+    let bodies = std::mem::take(&mut *bodies.lock().unwrap());
+    let mut channels: Vec<String> = bodies.iter().flat_map(|b| parse_channels(b)).collect();
+    channels.sort();
+    channels.dedup();
+    let mut set = JoinSet::new();
+    for ch in &channels {
+        let with = ChatWith::Channel(ch);
+        if let Some(from) = span.start(&cov, Source::Chat, &plan::chat_scope(&user, with)) {
+            launch(
+                &ctx,
+                &cov,
+                plan::chat_units(&user, with, from, span.to),
+                &mut set,
+            );
+        }
+    }
+    while set.join_next().await.is_some() {}
+}
+
+/// 1:1 chats need `to_contact`, and Zoom lists contacts only for the token's own user
+/// (`GET /chat/users/me/contacts`), so an account-wide sweep cannot enumerate them and asking
+/// every pair of users would cost n² requests per window. 1:1 messages are therefore fetched
+/// only between the users a run is scoped to with `--users` (two or more): once per pair, from
+/// the first user's side, with the second as contact (email, or id for a user without one).
+fn contact_units(cov: &Coverage, span: Span, dir: &[DirUser]) -> Vec<Unit> {
+    let mut out = vec![];
+    for (i, a) in dir.iter().enumerate() {
+        for b in &dir[i + 1..] {
+            let contact = if b.email.is_empty() { &b.key } else { &b.email };
+            let with = ChatWith::Contact(contact);
+            if let Some(from) = span.start(cov, Source::Chat, &plan::chat_scope(&a.key, with)) {
+                out.extend(plan::chat_units(&a.key, with, from, span.to));
+            }
+        }
+    }
+    out
 }
 
 fn parse_directory(body: &str) -> Vec<DirUser> {
@@ -342,7 +433,7 @@ pub async fn run(
     progress: Arc<Progress>,
 ) -> Result<SyncReport> {
     let started = Instant::now();
-    let cov = Coverage::load(&store.conn)?;
+    let cov = Arc::new(Coverage::load(&store.conn)?);
     let capture = match &opts.capture {
         Some(p) => Some(
             std::fs::OpenOptions::new()
@@ -440,7 +531,15 @@ pub async fn run(
         }
     }
     for u in &dir {
-        for s in [Source::Meetings, Source::Recordings, Source::Chat] {
+        if has(Source::Chat) {
+            set.spawn(chat_user(
+                ctx.clone(),
+                cov.clone(),
+                Span::of(&opts),
+                u.key.clone(),
+            ));
+        }
+        for s in [Source::Meetings, Source::Recordings] {
             if !has(s) {
                 continue;
             }
@@ -478,6 +577,14 @@ pub async fn run(
             launch(&ctx, &cov, vec![plan::trash_unit(&u.key)], &mut set);
         }
     }
+    if has(Source::Chat) && !opts.users.is_empty() {
+        launch(
+            &ctx,
+            &cov,
+            contact_units(&cov, Span::of(&opts), &dir),
+            &mut set,
+        );
+    }
     while meetings_set.join_next().await.is_some() {}
 
     // Phase 3: participants of every meeting instance the reports listed (report + dashboard).
@@ -511,7 +618,7 @@ pub async fn run(
             if let Some(i) = units.iter().position(|u| !cov.is_complete(u)) {
                 let probe = units.remove(i);
                 progress.add_total(Source::Metrics, 1);
-                run_unit(ctx.clone(), probe).await;
+                run_unit(ctx.clone(), probe, None).await;
             }
             if ctx.metrics_off.load(Ordering::SeqCst) {
                 progress.add_total(Source::Metrics, units.len() as u64);

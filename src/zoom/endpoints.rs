@@ -130,11 +130,36 @@ pub fn recordings_trash(user: &str) -> Request {
     }
 }
 
-/// `GET /chat/users/{userId}/messages` for a window, edited and deleted messages included.
-pub fn chat_messages(user: &str, from: NaiveDate, to: NaiveDate) -> Request {
+/// The conversation a chat request reads: Zoom requires `to_channel` or `to_contact` on
+/// `GET /chat/users/{userId}/messages` (API.md §2.8).
+#[derive(Debug, Clone, Copy)]
+pub enum ChatWith<'a> {
+    /// A channel id, as `GET /chat/users/{userId}/channels` lists them.
+    Channel(&'a str),
+    /// A 1:1 contact: email, user id or member id.
+    Contact(&'a str),
+}
+
+/// `GET /chat/users/{userId}/channels`: Zoom's "List user's channels" (Medium, max 50 a page).
+pub fn user_channels(user: &str) -> Request {
+    Request {
+        path: format!("/chat/users/{}/channels", encode_segment(user)),
+        query: q(&[("page_size", "50")]),
+        category: Category::Medium,
+    }
+}
+
+/// `GET /chat/users/{userId}/messages` of one conversation for a window, edited and deleted
+/// messages included.
+pub fn chat_messages(user: &str, with: ChatWith, from: NaiveDate, to: NaiveDate) -> Request {
+    let (k, v) = match with {
+        ChatWith::Channel(c) => ("to_channel", c),
+        ChatWith::Contact(c) => ("to_contact", c),
+    };
     Request {
         path: format!("/chat/users/{}/messages", encode_segment(user)),
         query: q(&[
+            (k, v),
             ("from", &format!("{}T00:00:00Z", day(from))),
             // The next midnight, so a message in the day's last second is inside (chat is
             // deduplicated by message id, so the instant shared with the next window is harmless).

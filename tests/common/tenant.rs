@@ -191,6 +191,9 @@ pub fn build(shape: &Shape) -> Tenant {
         for k in 0..shape.chat_per_user {
             let at =
                 start + Duration::seconds(k as i64 * span / shape.chat_per_user as i64 + 86_399);
+            // Three channels per user, so sync must list them and ask each one.
+            t.chat_channel
+                .insert(format!("MSG{ui}-{k}"), format!("CH{ui}-{}", k % 3));
             msgs.push(json!({
                 "id": format!("MSG{ui}-{k}"), "message": format!("hello {k}"), "sender": email,
                 "sender_display_name": "Someone", "date_time": ts(at),

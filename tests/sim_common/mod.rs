@@ -56,6 +56,8 @@ pub const N_ACTIVITIES: usize = 121;
 pub const N_EXTRA_USERS: usize = 70;
 pub const N_EXTRA_PARTICIPANTS: usize = 64;
 pub const N_EXTRA_CHAT: usize = 23;
+/// The channel all of Dave's chat messages are in.
+pub const CHANNEL: &str = "CHENG001";
 
 /// A small tenant made of the sample records, multiplied where paging needs volume.
 pub fn tenant() -> Tenant {
@@ -150,6 +152,11 @@ pub fn tenant() -> Tenant {
     deleted["id"] = json!("deleted001");
     deleted["status"] = json!("Deleted");
     chat.push(deleted);
+    // All of Dave's messages are in one channel (Zoom asks for a channel or a contact).
+    for m in &chat {
+        t.chat_channel
+            .insert(m["id"].as_str().unwrap().to_string(), CHANNEL.into());
+    }
     t.chat_by_user.insert(DAVE.into(), chat);
 
     let mut hooks: Vec<Value> = std::fs::read_dir(SAMPLES)

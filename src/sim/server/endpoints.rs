@@ -37,6 +37,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/past_meetings/{meeting_id}/instances", get(past_instances))
         .route("/users/{user_id}/recordings", get(recordings))
         .route("/chat/users/{user_id}/messages", get(chat_messages))
+        .route("/chat/users/{user_id}/channels", get(user_channels))
 }
 
 /// Records sorted by time, for range queries on large lists.
@@ -93,6 +94,8 @@ pub struct Index {
     instances_by_uuid: HashMap<String, Instance>,
     /// Numeric meeting id → its instances, newest first.
     instances_by_id: HashMap<i64, Vec<Instance>>,
+    /// User id → the chat channels the tenant has messages of for that user, sorted.
+    channels_by_user: HashMap<String, Vec<String>>,
 }
 
 fn meeting_number(v: &Value) -> Option<i64> {
@@ -154,6 +157,18 @@ impl Index {
                     start: None,
                     start_text: String::new(),
                 });
+        }
+        for (user, msgs) in &t.chat_by_user {
+            let mut chans: Vec<String> = msgs
+                .iter()
+                .filter_map(|m| m.get("id").and_then(Value::as_str))
+                .filter_map(|id| t.chat_channel.get(id).cloned())
+                .collect();
+            chans.sort();
+            chans.dedup();
+            if !chans.is_empty() {
+                ix.channels_by_user.insert(user.clone(), chans);
+            }
         }
         for list in ix.instances_by_id.values_mut() {
             list.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| b.uuid.cmp(&a.uuid)));
@@ -699,15 +714,24 @@ fn message_time(m: &Value) -> Option<DateTime<Utc>> {
         })
 }
 
-/// `GET /chat/users/{userId}/messages[?from&to|date]`: the user's messages in the window
-/// (`from` → `to` inclusive; without `from`, the UTC day `date`, default today). Deleted
-/// messages only with `include_deleted_and_edited_message=true`. `to_channel` keeps the
-/// messages of that channel and `to_contact` the direct messages (those outside any channel),
-/// when the tenant records channels (`Tenant::chat_channel`); a tenant without that map does
-/// not model conversations and its messages are served whatever the contact or channel.
+/// `GET /chat/users/{userId}/messages?to_channel|to_contact[&from&to|date]`: the user's
+/// messages of one conversation in the window (`from` → `to` inclusive; without `from`, the UTC
+/// day `date`, default today). As on Zoom, one of `to_channel` / `to_contact` is required (code
+/// 300 otherwise). Deleted messages only with `include_deleted_and_edited_message=true`.
+/// `to_channel` keeps the messages of that channel and `to_contact` the direct messages (those
+/// outside any channel; the generator writes none, so the contact itself is not matched), when
+/// the tenant records channels (`Tenant::chat_channel`); a tenant without that map does not
+/// model conversations and its messages are served whatever the contact or channel.
 async fn chat_messages(State(st): St, Path(user): Path<String>, RawQuery(q): RawQuery) -> Reply {
     let p = Params::parse(q.as_deref());
     let u = find_user(&st, &user)?;
+    if p.get("to_channel").is_none() && p.get("to_contact").is_none() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            300,
+            "Either to_contact or to_channel is required.",
+        ));
+    }
     let (from, to) = match chat_time(&p, "from")? {
         Some(f) => {
             let to = chat_time(&p, "to")?.unwrap_or_else(|| st.cfg.now());
@@ -738,8 +762,7 @@ async fn chat_messages(State(st): St, Path(user): Path<String>, RawQuery(q): Raw
         }
         match (p.get("to_channel"), p.get("to_contact")) {
             (Some(ch), _) => channel_of(m).is_some_and(|c| c == ch),
-            (None, Some(_)) => channel_of(m).is_none(),
-            (None, None) => true,
+            (None, _) => channel_of(m).is_none(),
         }
     };
     let items: Vec<&Value> = st
@@ -764,5 +787,45 @@ async fn chat_messages(State(st): St, Path(user): Path<String>, RawQuery(q): Raw
         "page_size": page.page_size,
         "next_page_token": page.next_page_token,
         "messages": rows,
+    })))
+}
+
+/// `GET /chat/users/{userId}/channels`: Zoom's "List user's channels" (Medium; default 10,
+/// max 50 per page). The tenant keeps only message → channel ids, so a user's channels are those
+/// the tenant holds messages of for them; name and settings are derived from the id.
+async fn user_channels(State(st): St, Path(user): Path<String>, RawQuery(q): RawQuery) -> Reply {
+    let p = Params::parse(q.as_deref());
+    let u = find_user(&st, &user)?;
+    let chans: Vec<Value> = st
+        .index
+        .channels_by_user
+        .get(user_id(u))
+        .map(|l| {
+            l.iter()
+                .map(|id| {
+                    json!({
+                        "id": id,
+                        "jid": format!("{}@conference.xmpp.zoom.us", id.to_lowercase()),
+                        "name": format!("Channel {id}"),
+                        // 2: private channel with members of one account.
+                        "type": 2,
+                        "channel_settings": {
+                            "new_members_can_see_previous_messages_files": true,
+                            "allow_to_add_external_users": 0,
+                            "posting_permissions": 1,
+                        },
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let items: Vec<&Value> = chans.iter().collect();
+    let path = format!("/chat/users/{user}/channels");
+    let (page, rows) = page_of(&st, &path, &p, CHAT, &items)?;
+    Ok(axum::Json(json!({
+        "total_records": page.total,
+        "page_size": page.page_size,
+        "next_page_token": page.next_page_token,
+        "channels": rows,
     })))
 }
