@@ -283,9 +283,25 @@ async fn users_scope_fetches_their_meetings_only() {
         q("SELECT COUNT(DISTINCT meeting_uuid) FROM participants"),
         hosted
     );
+    // Their own channels and the one of USER0 they are a member of, each message once.
+    let theirs: std::collections::BTreeSet<&str> = t.chat_by_user["UID0001xyz"]
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert!(theirs.len() > shape.chat_per_user);
+    assert_eq!(q("SELECT COUNT(*) FROM chat_messages"), theirs.len() as i64);
+    // Chat went channel by channel, checkpointed per (user, channel, window): their three
+    // channels and USER0's first one.
     assert_eq!(
-        q("SELECT COUNT(*) FROM chat_messages"),
-        shape.chat_per_user as i64
+        q(
+            "SELECT COUNT(DISTINCT scope) FROM coverage WHERE source = 'chat' \
+           AND scope LIKE 'channel:%:UID0001xyz' AND state = 'done'"
+        ),
+        4
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM coverage WHERE scope = 'channels:UID0001xyz' AND state = 'done'"),
+        1
     );
     // The meetings they joined (type=pastJoined) were asked for too, and checkpointed.
     assert!(
@@ -396,9 +412,15 @@ async fn sync_killed_with_sigkill_resumes_to_the_truth() {
     // The capture holds every page too: importing it gives the same case.
     let case2 = dir.path().join("replay.case");
     let mut s = Store::open(&case2).unwrap();
-    zoomlens::ingest::import_paths(&mut s, std::slice::from_ref(&cap), &Default::default())
-        .unwrap();
+    let imported =
+        zoomlens::ingest::import_paths(&mut s, std::slice::from_ref(&cap), &Default::default())
+            .unwrap();
     drop(s);
+    assert!(
+        imported.first_rejects.is_empty(),
+        "channel listings and every other page import without rejects: {:?}",
+        imported.first_rejects
+    );
     assert_equals_truth(&case2, &t);
 }
 

@@ -186,6 +186,7 @@ pub fn build(shape: &Shape) -> Tenant {
             target.entry(host_id.clone()).or_default().push(rec);
         }
     }
+    let mut shared: Vec<serde_json::Value> = vec![];
     for (ui, (id, email)) in ids.iter().enumerate() {
         let mut msgs = vec![];
         for k in 0..shape.chat_per_user {
@@ -200,6 +201,14 @@ pub fn build(shape: &Shape) -> Tenant {
                 "timestamp": at.timestamp_millis(), "status": "Normal",
             }));
         }
+        // The previous user's first channel has this user as a member too: its messages are
+        // listed for both, and a pull must keep each message once.
+        let mine: Vec<serde_json::Value> = msgs
+            .iter()
+            .filter(|m| t.chat_channel[m["id"].as_str().unwrap()].ends_with("-0"))
+            .cloned()
+            .collect();
+        msgs.extend(std::mem::replace(&mut shared, mine));
         t.chat_by_user.insert(id.clone(), msgs);
     }
     t
