@@ -458,3 +458,44 @@ async fn since_last_asks_only_for_the_new_days() {
     }
     assert!(windowed > 0);
 }
+
+/// 1:1 chats need `to_contact`, which cannot be enumerated account-wide: with two or more
+/// `--users`, each pair is asked once and checkpointed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scoped_users_ask_their_one_to_one_chats_once_per_pair() {
+    let shape = Shape {
+        meetings: 2,
+        big_meeting: 0,
+        chat_per_user: 6,
+        ..Shape::default()
+    };
+    let t = Arc::new(tenant::build(&shape));
+    let base = start_sim(t.clone(), SimConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("c.case");
+    let who = vec!["UID0001xyz".to_string(), "UID0002xyz".to_string()];
+    let r = sync(&base, Plan::Business, &case, opts(&shape, who, None)).await;
+    assert!(r.complete, "{:?}", r.failed);
+    let c = rusqlite::Connection::open(&case).unwrap();
+    let scopes: Vec<String> = c
+        .prepare(
+            "SELECT DISTINCT scope FROM coverage WHERE source = 'chat' AND scope LIKE 'contact:%'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(scopes.len(), 1, "{scopes:?}");
+    assert!(scopes[0].ends_with(":UID0001xyz"), "{scopes:?}");
+    // The tenant's messages are all in channels: the pair adds none, the channels give the rest.
+    let ids: std::collections::BTreeSet<&str> = ["UID0001xyz", "UID0002xyz"]
+        .iter()
+        .flat_map(|u| t.chat_by_user[*u].iter())
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    let n: i64 = c
+        .query_row("SELECT COUNT(*) FROM chat_messages", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, ids.len() as i64);
+}
