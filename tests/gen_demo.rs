@@ -34,3 +34,40 @@ fn demo_case_is_built_and_replaced_atomically() {
         .collect();
     assert!(left.is_empty(), "temporary files left behind: {left:?}");
 }
+
+#[test]
+fn demo_never_replaces_a_case_that_is_not_a_demo() {
+    let t = tempfile::tempdir().unwrap();
+    let case = t.path().join("real.zl");
+    {
+        let mut s = Store::open(&case).unwrap();
+        let mut w = s.writer().unwrap();
+        let origin = w
+            .origin(&zoomlens::model::Origin {
+                kind: "file".into(),
+                source: "evidence.csv".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        w.departure(
+            &zoomlens::model::Departure {
+                email: "kept@example.com".into(),
+                departed_at: "2026-01-01T00:00:00Z".into(),
+            },
+            &zoomlens::model::Evidence::new(origin, Some(2), "kept@example.com,2026-01-01"),
+        )
+        .unwrap();
+        w.commit().unwrap();
+    }
+    let err = build_demo(&Config::small(1, 30, 3), &case)
+        .err()
+        .expect("a real case must not be replaced")
+        .to_string();
+    assert!(err.contains("not a zoomlens demo case"), "{err}");
+    let s = Store::open_readonly(&case).unwrap();
+    let kept: i64 = s
+        .conn
+        .query_row("SELECT count(*) FROM departures", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 1, "the real case's evidence is intact");
+}

@@ -22,6 +22,7 @@ pub fn default_case_path() -> Result<PathBuf> {
 
 /// Build the demo case at `case` from `cfg`; returns what was planted.
 pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Truth> {
+    ensure_replaceable(case)?;
     let dir = case
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -57,6 +58,11 @@ pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Tr
                 summary.first_rejects.first()
             );
         }
+        // Marks the file as a demo, so a later demo build may replace it (and nothing else).
+        store.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('demo', '1')",
+            [],
+        )?;
         // The demo opens on the findings queue, so the rules run as part of the build.
         crate::detect::run(&mut store, &crate::detect::config::Config::default(), &[])
             .context("running the detection rules on the demo case")?;
@@ -82,6 +88,32 @@ pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Tr
         .with_context(|| format!("cannot move the new demo case to {}", case.display()))?;
     remove_db(&tmp_case);
     Ok(truth)
+}
+
+/// A demo build replaces its destination, so it must only ever replace an earlier demo: a real
+/// case given by mistake as `--case` is refused, never overwritten.
+fn ensure_replaceable(case: &Path) -> Result<()> {
+    if !case.exists() {
+        return Ok(());
+    }
+    let is_demo = rusqlite::Connection::open_with_flags(
+        case,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .and_then(|c| {
+        c.query_row("SELECT value FROM meta WHERE key = 'demo'", [], |r| {
+            r.get::<_, String>(0)
+        })
+    })
+    .is_ok_and(|v| v == "1");
+    if !is_demo {
+        anyhow::bail!(
+            "{} exists and is not a zoomlens demo case; the demo never replaces other files: \
+             choose another --case path (or remove that file yourself)",
+            case.display()
+        );
+    }
+    Ok(())
 }
 
 fn remove_db(p: &Path) {

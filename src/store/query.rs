@@ -89,7 +89,12 @@ pub fn cmd_sql(a: &SqlArgs) -> Result<ExitCode> {
                         .collect()
                 })
                 .collect();
-            write_table(&mut out, &res.columns, &cells)?;
+            let headers: Vec<String> = res
+                .columns
+                .iter()
+                .map(|c| crate::util::sanitize(c).into_owned())
+                .collect();
+            write_table(&mut out, &headers, &cells)?;
             writeln!(
                 out,
                 "({} row{})",

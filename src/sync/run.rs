@@ -199,7 +199,7 @@ async fn run_unit(ctx: Arc<Ctx>, unit: Unit, collect: Collect) {
                 Ok(None) => return,
                 Err(ApiError::PageTokenExpired) if restarts < 3 => {
                     restarts += 1;
-                    tracing::info!(source = src.name(), scope = %unit.scope, "page token expired; restarting the window");
+                    tracing::info!(source = src.name(), scope = %crate::util::sanitize(&unit.scope), "page token expired; restarting the window");
                     continue 'window;
                 }
                 Err(e) if src == Source::Metrics && e.is_no_permission() => {
@@ -231,7 +231,7 @@ async fn run_unit(ctx: Arc<Ctx>, unit: Unit, collect: Collect) {
 }
 
 async fn fail(ctx: &Ctx, unit: &Unit, detail: String) {
-    tracing::warn!(source = unit.source.name(), scope = %unit.scope, win_from = %unit.win_from, %detail, "unit failed");
+    tracing::warn!(source = unit.source.name(), scope = %crate::util::sanitize(&unit.scope), win_from = %unit.win_from, detail = %crate::util::sanitize(&detail), "unit failed");
     let c = Checkpoint::of(unit, State::Failed, detail);
     ctx.failed.lock().unwrap().push(c.clone());
     ctx.send(Msg::Mark(c)).await;
@@ -435,13 +435,7 @@ pub async fn run(
     let started = Instant::now();
     let cov = Arc::new(Coverage::load(&store.conn)?);
     let capture = match &opts.capture {
-        Some(p) => Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .with_context(|| format!("cannot open capture file {}", p.display()))?,
-        ),
+        Some(p) => Some(open_capture(p)?),
         None => None,
     };
     let (tx, rx) = mpsc::channel::<Msg>(512);
@@ -681,4 +675,54 @@ pub async fn run(
         unavailable,
         stopped,
     })
+}
+
+/// Open a capture for appending. A run killed mid-write can leave a last line without its
+/// newline; end it first, so the next page starts a line of its own instead of being glued
+/// onto the fragment (which would make both unreadable on import).
+fn open_capture(p: &std::path::Path) -> Result<std::fs::File> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(p)
+        .with_context(|| format!("cannot open capture file {}", p.display()))?;
+    let len = f.metadata()?.len();
+    if len > 0 {
+        let mut last = [0u8; 1];
+        f.seek(SeekFrom::Start(len - 1))?;
+        f.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            f.write_all(b"\n")?;
+        }
+    }
+    Ok(f)
+}
+
+#[cfg(test)]
+mod capture_tests {
+    use super::open_capture;
+    use std::io::Write;
+
+    #[test]
+    fn a_torn_last_line_is_ended_before_appending() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.ndjson");
+        std::fs::write(&p, "{\"a\":1}\n{\"torn\"").unwrap();
+        let mut f = open_capture(&p).unwrap();
+        f.write_all(b"{\"b\":2}\n").unwrap();
+        drop(f);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert_eq!(text, "{\"a\":1}\n{\"torn\"\n{\"b\":2}\n");
+        // A clean file is left as it is.
+        let mut f = open_capture(&p).unwrap();
+        f.write_all(b"{\"c\":3}\n").unwrap();
+        drop(f);
+        assert!(
+            std::fs::read_to_string(&p)
+                .unwrap()
+                .ends_with("{\"b\":2}\n{\"c\":3}\n")
+        );
+    }
 }

@@ -188,7 +188,7 @@ impl Client {
                             last: why,
                         });
                     }
-                    tracing::debug!(path = %req.path, %why, attempts, "retrying");
+                    tracing::debug!(path = %crate::util::sanitize(&req.path), why = %crate::util::sanitize(&why.to_string()), attempts, "retrying");
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     tokio::time::sleep(self.retry.backoff(attempts - slowed - reauths)).await;
                 }
