@@ -60,8 +60,7 @@ fn demo_never_replaces_a_case_that_is_not_a_demo() {
         w.commit().unwrap();
     }
     let err = build_demo(&Config::small(1, 30, 3), &case)
-        .err()
-        .expect("a real case must not be replaced")
+        .expect_err("a real case must not be replaced")
         .to_string();
     assert!(err.contains("not a zoomlens demo case"), "{err}");
     let s = Store::open_readonly(&case).unwrap();
