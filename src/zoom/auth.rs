@@ -261,8 +261,25 @@ pub async fn token_request(
     form: &[(&str, &str)],
 ) -> Result<TokenResponse, ApiError> {
     let url = format!("{}/oauth/token", oauth_base.trim_end_matches('/'));
+    // A refresh token or an authorization code works once: if Zoom may already have acted on
+    // a request (an answer cut short, a 5xx after processing, an unreadable body), sending it
+    // again would present a spent token and fail. Such grants are resent only when the request
+    // surely never arrived (no connection) or was turned away unprocessed (429).
+    let single_use = query
+        .iter()
+        .chain(form.iter())
+        .any(|(k, v)| *k == "grant_type" && matches!(*v, "refresh_token" | "authorization_code"));
     let mut last = String::new();
+    let mut may_resend = true;
     for attempt in 1..=5u32 {
+        if attempt > 1 && !may_resend {
+            last.push_str(
+                "; not retried, as Zoom may already have used this one-time grant \
+                 (if it keeps failing, run `zoomlens auth login` again)",
+            );
+            break;
+        }
+        may_resend = !single_use;
         if attempt > 1 {
             tokio::time::sleep(super::retry::RetryPolicy::default().backoff(attempt)).await;
         }
@@ -277,6 +294,7 @@ pub async fn token_request(
             Ok(r) => r,
             Err(e) => {
                 // without_url: the query may name the account.
+                may_resend |= e.is_connect();
                 last = format!("token endpoint unreachable: {}", e.without_url());
                 continue;
             }
@@ -289,6 +307,7 @@ pub async fn token_request(
                 continue;
             }
         };
+        may_resend |= status.as_u16() == 429;
         if status.is_server_error() || status.as_u16() == 429 {
             last = format!("token endpoint answered HTTP {}", status.as_u16());
             continue;
