@@ -518,9 +518,9 @@ pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
         writeln!(
             out,
             "{:<8}  {:<19}  {:<37}  #{}",
-            f.severity.to_uppercase(),
-            clip(t, 19),
-            f.rule,
+            sanitize(&f.severity).to_uppercase(),
+            clip(&sanitize(t), 19),
+            sanitize(&f.rule),
             f.id
         )?;
         let mut ents = Vec::new();
