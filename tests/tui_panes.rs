@@ -362,6 +362,59 @@ fn bookmarks_tags_notes_persist_and_export() {
 }
 
 #[test]
+fn export_keeps_existing_files_and_never_touches_the_case() {
+    let (d, mut h) = open();
+    let case = d.path().join("incident.case");
+    let before = std::fs::read(&case).unwrap();
+    let run = |h: &mut Harness, line: &str| {
+        h.cmd(Cmd::Palette).unwrap();
+        h.type_str(line).unwrap();
+        h.key(KeyCode::Enter).unwrap();
+        h.app.status.clone()
+    };
+    // An existing file is kept, and the user is told how to replace it.
+    let p = d.path().join("f.csv");
+    std::fs::write(&p, "precious").unwrap();
+    let st = run(&mut h, &format!("export csv {}", p.display()));
+    assert!(
+        st.contains("already exists") && st.contains("export!"),
+        "{st}"
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "precious");
+    // export! replaces it.
+    let st = run(&mut h, &format!("export! csv {}", p.display()));
+    assert!(st.contains("exported"), "{st}");
+    let mut r = csv::Reader::from_path(&p).unwrap();
+    assert_eq!(r.headers().unwrap().get(0), Some("table"));
+    assert!(r.records().count() > 0);
+    // The open case and its sidecars are refused even with export!.
+    for name in ["incident.case", "incident.case-wal", "incident.case-shm"] {
+        let st = run(
+            &mut h,
+            &format!("export! json {}", d.path().join(name).display()),
+        );
+        assert!(st.contains("open case"), "{name}: {st}");
+    }
+    assert_eq!(
+        std::fs::read(&case).unwrap(),
+        before,
+        "the case is untouched"
+    );
+    // No temporary files are left in the folder.
+    let names: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".part")), "{names:?}");
+    // The palette documents the overwrite form.
+    assert!(
+        zoomlens::tui::app::App::palette_commands()
+            .iter()
+            .any(|(c, _)| c.starts_with("export!"))
+    );
+}
+
+#[test]
 fn keyset_paging_walks_a_long_ledger_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("long.case");

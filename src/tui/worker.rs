@@ -115,6 +115,8 @@ pub enum Query {
         headers: Vec<String>,
         format: String,
         path: PathBuf,
+        /// Replace an existing file (`:export!`); the open case is refused regardless.
+        overwrite: bool,
     },
 }
 
@@ -471,8 +473,9 @@ impl Executor {
                 headers,
                 format,
                 path,
+                overwrite,
             } => {
-                let n = self.export(list, filter, headers, format, path)?;
+                let n = self.export(list, filter, headers, format, path, *overwrite)?;
                 Reply::Done(format!("exported {n} rows to {}", path.display()))
             }
         })
@@ -507,6 +510,7 @@ impl Executor {
         headers: &[String],
         format: &str,
         path: &Path,
+        overwrite: bool,
     ) -> Result<usize> {
         let mut rows: Vec<Vec<String>> = vec![];
         let mut cur = Cursor::First;
@@ -528,8 +532,7 @@ impl Executor {
         let mut h = vec!["table".to_string(), "id".to_string()];
         h.extend(headers.iter().cloned());
         h.push("annotations".into());
-        crate::tui::export::write(path, format, &h, &rows)?;
-        Ok(rows.len())
+        crate::tui::export::write(path, &self.store.path, format, &h, &rows, overwrite)
     }
 }
 
