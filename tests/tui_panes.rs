@@ -414,9 +414,8 @@ fn export_keeps_existing_files_and_never_touches_the_case() {
     );
 }
 
-#[test]
-fn keyset_paging_walks_a_long_ledger_in_order() {
-    let dir = tempfile::tempdir().unwrap();
+/// A case whose ledger holds 2,500 operations, more than one export/read page.
+fn long_ledger_case(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let p = dir.path().join("long.case");
     {
         let mut s = zoomlens::store::Store::open(&p).unwrap();
@@ -447,6 +446,13 @@ fn keyset_paging_walks_a_long_ledger_in_order() {
         }
         w.commit().unwrap();
     }
+    p
+}
+
+#[test]
+fn keyset_paging_walks_a_long_ledger_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = long_ledger_case(&dir);
     let mut h = Harness::open(&p, 120, 30).unwrap();
     h.cmd(Cmd::PaneLedger).unwrap();
     assert_eq!(h.app.view().list.total, Some(2500));
@@ -586,4 +592,42 @@ fn free_text_filter_belongs_to_its_view() {
     h.key(KeyCode::Esc).unwrap();
     assert!(h.screen().contains("[text \"dave\"]"));
     assert_eq!(h.app.view().list.rows.len(), 1);
+}
+
+#[test]
+fn export_streams_every_page_of_a_long_list_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = long_ledger_case(&dir);
+    let mut h = Harness::open(&p, 120, 30).unwrap();
+    h.cmd(Cmd::PaneLedger).unwrap();
+    let out = dir.path().join("ledger.csv");
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str(&format!("export csv {}", out.display()))
+        .unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert!(
+        h.app.status.contains("exported 2500 rows"),
+        "{}",
+        h.app.status
+    );
+    assert!(!h.app.status.contains("truncated"), "{}", h.app.status);
+    let mut r = csv::Reader::from_path(&out).unwrap();
+    let detail = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|c| c == "detail")
+        .unwrap();
+    let got: Vec<String> = r
+        .records()
+        .map(|x| x.unwrap()[detail].to_string())
+        .collect();
+    assert_eq!(
+        got.len(),
+        2500,
+        "every page, across the 2000-row page boundary"
+    );
+    for (i, d) in got.iter().enumerate() {
+        assert_eq!(d, &format!("Security  - Setting {i}: from On to Off"));
+    }
 }

@@ -502,7 +502,8 @@ impl Executor {
         Ok(p)
     }
 
-    /// Page through a whole list into a file (CSV, JSON or Markdown).
+    /// Page through a whole list into a file (CSV, JSON or Markdown), writing each page as it
+    /// arrives so memory stays flat however long the list is.
     fn export(
         &self,
         list: &ListQuery,
@@ -512,7 +513,11 @@ impl Executor {
         path: &Path,
         overwrite: bool,
     ) -> Result<usize> {
-        let mut rows: Vec<Vec<String>> = vec![];
+        let mut h = vec!["table".to_string(), "id".to_string()];
+        h.extend(headers.iter().cloned());
+        h.push("annotations".into());
+        let mut out =
+            crate::tui::export::Export::begin(path, &self.store.path, format, &h, overwrite)?;
         let mut cur = Cursor::First;
         loop {
             let p = self.page(list, f, &cur, 2000)?;
@@ -520,19 +525,14 @@ impl Executor {
                 let mut cells = vec![r.tbl.to_string(), r.id.to_string()];
                 cells.extend(r.cells.iter().cloned());
                 cells.push(r.notes.join(" "));
-                rows.push(cells);
+                out.row(&cells)?;
             }
             match p.rows.last() {
-                Some(last) if !p.at_end && rows.len() < 1_000_000 => {
-                    cur = Cursor::After(last.key.clone())
-                }
+                Some(last) if !p.at_end => cur = Cursor::After(last.key.clone()),
                 _ => break,
             }
         }
-        let mut h = vec!["table".to_string(), "id".to_string()];
-        h.extend(headers.iter().cloned());
-        h.push("annotations".into());
-        crate::tui::export::write(path, &self.store.path, format, &h, &rows, overwrite)
+        out.finish()
     }
 }
 
