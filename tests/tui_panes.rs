@@ -362,8 +362,60 @@ fn bookmarks_tags_notes_persist_and_export() {
 }
 
 #[test]
-fn keyset_paging_walks_a_long_ledger_in_order() {
-    let dir = tempfile::tempdir().unwrap();
+fn export_keeps_existing_files_and_never_touches_the_case() {
+    let (d, mut h) = open();
+    let case = d.path().join("incident.case");
+    let before = std::fs::read(&case).unwrap();
+    let run = |h: &mut Harness, line: &str| {
+        h.cmd(Cmd::Palette).unwrap();
+        h.type_str(line).unwrap();
+        h.key(KeyCode::Enter).unwrap();
+        h.app.status.clone()
+    };
+    // An existing file is kept, and the user is told how to replace it.
+    let p = d.path().join("f.csv");
+    std::fs::write(&p, "precious").unwrap();
+    let st = run(&mut h, &format!("export csv {}", p.display()));
+    assert!(
+        st.contains("already exists") && st.contains("export!"),
+        "{st}"
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "precious");
+    // export! replaces it.
+    let st = run(&mut h, &format!("export! csv {}", p.display()));
+    assert!(st.contains("exported"), "{st}");
+    let mut r = csv::Reader::from_path(&p).unwrap();
+    assert_eq!(r.headers().unwrap().get(0), Some("table"));
+    assert!(r.records().count() > 0);
+    // The open case and its sidecars are refused even with export!.
+    for name in ["incident.case", "incident.case-wal", "incident.case-shm"] {
+        let st = run(
+            &mut h,
+            &format!("export! json {}", d.path().join(name).display()),
+        );
+        assert!(st.contains("open case"), "{name}: {st}");
+    }
+    assert_eq!(
+        std::fs::read(&case).unwrap(),
+        before,
+        "the case is untouched"
+    );
+    // No temporary files are left in the folder.
+    let names: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".part")), "{names:?}");
+    // The palette documents the overwrite form.
+    assert!(
+        zoomlens::tui::app::App::palette_commands()
+            .iter()
+            .any(|(c, _)| c.starts_with("export!"))
+    );
+}
+
+/// A case whose ledger holds 2,500 operations, more than one export/read page.
+fn long_ledger_case(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let p = dir.path().join("long.case");
     {
         let mut s = zoomlens::store::Store::open(&p).unwrap();
@@ -394,6 +446,13 @@ fn keyset_paging_walks_a_long_ledger_in_order() {
         }
         w.commit().unwrap();
     }
+    p
+}
+
+#[test]
+fn keyset_paging_walks_a_long_ledger_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = long_ledger_case(&dir);
     let mut h = Harness::open(&p, 120, 30).unwrap();
     h.cmd(Cmd::PaneLedger).unwrap();
     assert_eq!(h.app.view().list.total, Some(2500));
@@ -533,4 +592,42 @@ fn free_text_filter_belongs_to_its_view() {
     h.key(KeyCode::Esc).unwrap();
     assert!(h.screen().contains("[text \"dave\"]"));
     assert_eq!(h.app.view().list.rows.len(), 1);
+}
+
+#[test]
+fn export_streams_every_page_of_a_long_list_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = long_ledger_case(&dir);
+    let mut h = Harness::open(&p, 120, 30).unwrap();
+    h.cmd(Cmd::PaneLedger).unwrap();
+    let out = dir.path().join("ledger.csv");
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str(&format!("export csv {}", out.display()))
+        .unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert!(
+        h.app.status.contains("exported 2500 rows"),
+        "{}",
+        h.app.status
+    );
+    assert!(!h.app.status.contains("truncated"), "{}", h.app.status);
+    let mut r = csv::Reader::from_path(&out).unwrap();
+    let detail = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|c| c == "detail")
+        .unwrap();
+    let got: Vec<String> = r
+        .records()
+        .map(|x| x.unwrap()[detail].to_string())
+        .collect();
+    assert_eq!(
+        got.len(),
+        2500,
+        "every page, across the 2000-row page boundary"
+    );
+    for (i, d) in got.iter().enumerate() {
+        assert_eq!(d, &format!("Security  - Setting {i}: from On to Off"));
+    }
 }

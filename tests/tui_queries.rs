@@ -224,3 +224,42 @@ fn a_case_without_findings_still_opens() {
     h.cmd(zoomlens::tui::keymap::Cmd::PaneLedger).unwrap();
     assert!(h.screen().contains("nothing here"), "{}", h.screen());
 }
+
+#[test]
+fn domain_chips_and_subjects_match_literally() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("q.case");
+    tui_support::build(&p);
+    let s = Store::open_readonly(&p).unwrap();
+    let c = &s.conn;
+    let info = CaseInfo::load(c).unwrap();
+    let dom = |d: &str| Filter {
+        domain: Some(d.into()),
+        ..Default::default()
+    };
+    // The real domain matches ...
+    assert!(findings::count(c, &info, &dom("evil.example")).unwrap() > 0);
+    assert!(ledger::count(c, &info, &dom("acme.com")).unwrap() > 0);
+    assert!(recordings::count(c, &dom("acme.com")).unwrap() > 0);
+    let tl = |d: &str| timeline::count(c, &info, &Subject::Domain(d.into()), &Filter::default());
+    assert!(tl("evil.example").unwrap() > 0);
+    // ... but LIKE wildcards and the escape character in what the user typed are literal.
+    for d in [
+        "evil_example",
+        "evil%",
+        "%",
+        "_vil.example",
+        "evil\\.example",
+    ] {
+        assert_eq!(
+            findings::count(c, &info, &dom(d)).unwrap(),
+            0,
+            "findings {d}"
+        );
+        assert_eq!(tl(d).unwrap(), 0, "timeline {d}");
+    }
+    for d in ["acme_com", "acme%", "%", "acme\\.com"] {
+        assert_eq!(ledger::count(c, &info, &dom(d)).unwrap(), 0, "ledger {d}");
+        assert_eq!(recordings::count(c, &dom(d)).unwrap(), 0, "recordings {d}");
+    }
+}

@@ -946,13 +946,15 @@ impl App {
         h.iter().map(|s| s.to_string()).collect()
     }
 
-    fn export(&mut self, args: &[&str]) -> Vec<Effect> {
+    /// `export` never replaces a file; `export!` may (never the open case).
+    fn export(&mut self, args: &[&str], overwrite: bool) -> Vec<Effect> {
         let (bookmarks, rest): (bool, &[&str]) = match args.first() {
             Some(&"bookmarks") => (true, &args[1..]),
             _ => (false, args),
         };
         let (Some(fmt), Some(path)) = (rest.first(), rest.get(1)) else {
-            return self.say("usage: export [bookmarks] csv|json|md PATH");
+            return self
+                .say("usage: export[!] [bookmarks] csv|json|md PATH (export! replaces a file)");
         };
         if !matches!(*fmt, "csv" | "json" | "md") {
             return self.say("export formats: csv, json, md");
@@ -979,6 +981,7 @@ impl App {
                 headers: App::headers(kind),
                 format: fmt.to_string(),
                 path: path.into(),
+                overwrite,
             },
         )]
     }
@@ -1004,7 +1007,14 @@ impl App {
                 "minimum severity chip",
             ),
             ("sql QUERY", "run a read-only query"),
-            ("export csv|json|md PATH", "export the current list"),
+            (
+                "export csv|json|md PATH",
+                "export the current list (never replaces a file)",
+            ),
+            (
+                "export! csv|json|md PATH",
+                "export, replacing PATH if it exists",
+            ),
             (
                 "export bookmarks csv|json|md PATH",
                 "export bookmarked records",
@@ -1099,7 +1109,8 @@ impl App {
                 }
                 fx
             }
-            "export" => self.export(&words),
+            "export" => self.export(&words, false),
+            "export!" => self.export(&words, true),
             "tag" if !arg.is_empty() => self.annotate("tag", arg.into()),
             "note" if !arg.is_empty() => self.annotate("note", arg.into()),
             "time" => {

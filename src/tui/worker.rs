@@ -115,6 +115,8 @@ pub enum Query {
         headers: Vec<String>,
         format: String,
         path: PathBuf,
+        /// Replace an existing file (`:export!`); the open case is refused regardless.
+        overwrite: bool,
     },
 }
 
@@ -471,8 +473,9 @@ impl Executor {
                 headers,
                 format,
                 path,
+                overwrite,
             } => {
-                let n = self.export(list, filter, headers, format, path)?;
+                let n = self.export(list, filter, headers, format, path, *overwrite)?;
                 Reply::Done(format!("exported {n} rows to {}", path.display()))
             }
         })
@@ -499,7 +502,8 @@ impl Executor {
         Ok(p)
     }
 
-    /// Page through a whole list into a file (CSV, JSON or Markdown).
+    /// Page through a whole list into a file (CSV, JSON or Markdown), writing each page as it
+    /// arrives so memory stays flat however long the list is.
     fn export(
         &self,
         list: &ListQuery,
@@ -507,8 +511,13 @@ impl Executor {
         headers: &[String],
         format: &str,
         path: &Path,
+        overwrite: bool,
     ) -> Result<usize> {
-        let mut rows: Vec<Vec<String>> = vec![];
+        let mut h = vec!["table".to_string(), "id".to_string()];
+        h.extend(headers.iter().cloned());
+        h.push("annotations".into());
+        let mut out =
+            crate::tui::export::Export::begin(path, &self.store.path, format, &h, overwrite)?;
         let mut cur = Cursor::First;
         loop {
             let p = self.page(list, f, &cur, 2000)?;
@@ -516,20 +525,14 @@ impl Executor {
                 let mut cells = vec![r.tbl.to_string(), r.id.to_string()];
                 cells.extend(r.cells.iter().cloned());
                 cells.push(r.notes.join(" "));
-                rows.push(cells);
+                out.row(&cells)?;
             }
             match p.rows.last() {
-                Some(last) if !p.at_end && rows.len() < 1_000_000 => {
-                    cur = Cursor::After(last.key.clone())
-                }
+                Some(last) if !p.at_end => cur = Cursor::After(last.key.clone()),
                 _ => break,
             }
         }
-        let mut h = vec!["table".to_string(), "id".to_string()];
-        h.extend(headers.iter().cloned());
-        h.push("annotations".into());
-        crate::tui::export::write(path, format, &h, &rows)?;
-        Ok(rows.len())
+        out.finish()
     }
 }
 

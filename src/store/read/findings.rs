@@ -46,7 +46,7 @@ fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
     if let Some(d) = &f.domain {
         w.push(format!(
             "lower({user}) LIKE {} ESCAPE '\\'",
-            q.p(format!("%@{}", d.to_lowercase()))
+            q.p(domain_pattern(d))
         ));
     }
     if f.external_only {

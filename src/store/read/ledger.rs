@@ -23,7 +23,7 @@ fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
     if let Some(d) = &f.domain {
         w.push(format!(
             "o.operator LIKE {} ESCAPE '\\'",
-            q.p(format!("%@{d}"))
+            q.p(domain_pattern(d))
         ));
     }
     if f.external_only {

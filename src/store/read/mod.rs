@@ -92,15 +92,21 @@ impl Filter {
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .map(|t| {
-                format!(
-                    "%{}%",
-                    t.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            })
+            .map(|t| format!("%{}%", like_escape(t)))
     }
+}
+
+/// Escape `s` for a LIKE pattern written with `ESCAPE '\'`, so user text (a domain, a search)
+/// matches literally: `%`, `_` and the escape character itself lose their meaning.
+pub fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// LIKE pattern (with `ESCAPE '\'`) for addresses at domain `d`: `%@d`, `d` taken literally.
+pub fn domain_pattern(d: &str) -> String {
+    format!("%@{}", like_escape(&d.to_lowercase()))
 }
 
 /// Entities a row points at: what the console can pivot to.
@@ -448,5 +454,16 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(f.text_pattern().unwrap(), "%50\\%\\_off%");
+    }
+}
+
+#[cfg(test)]
+mod like_tests {
+    use super::*;
+
+    #[test]
+    fn like_escape_makes_wildcards_and_the_escape_literal() {
+        assert_eq!(like_escape(r"a%b_c\d"), r"a\%b\_c\\d");
+        assert_eq!(domain_pattern("Acme_Com"), r"%@acme\_com");
     }
 }

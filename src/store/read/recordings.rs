@@ -14,7 +14,7 @@ fn where_clause(q: &mut Q, f: &Filter) -> String {
     if let Some(d) = &f.domain {
         w.push(format!(
             "r.host_email LIKE {} ESCAPE '\\'",
-            q.p(format!("%@{}", d))
+            q.p(domain_pattern(d))
         ));
     }
     if let Some(pat) = f.text_pattern() {

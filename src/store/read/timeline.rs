@@ -177,10 +177,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
 fn subject_value(sub: &Subject) -> String {
     match sub {
         Subject::User(v) | Subject::Ip(v) | Subject::Device(v) | Subject::Name(v) => v.clone(),
-        Subject::Domain(d) => format!(
-            "%@{}",
-            d.to_lowercase().replace('%', "\\%").replace('_', "\\_")
-        ),
+        Subject::Domain(d) => domain_pattern(d),
     }
 }
 
