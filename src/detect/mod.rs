@@ -117,7 +117,9 @@ impl Ctx<'_> {
             |r| r.get(0),
         )?;
         if !built {
+            let t = Instant::now();
             self.conn.execute_batch(SESS_SQL)?;
+            tracing::info!(ms = t.elapsed().as_millis() as u64, "session copy built");
         }
         for i in indexes {
             let cols = match *i {
