@@ -31,6 +31,7 @@ impl Rule for JoinAfterDeparture {
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        ctx.sessions(&["email"])?;
         if !ctx.any("SELECT 1 FROM departures")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no HR departures list (import a CSV with email, departed_at)".into(),
@@ -47,7 +48,7 @@ impl Rule for JoinAfterDeparture {
                SELECT d.id did, 'participants' tbl, p.id, p.join_time t, p.meeting_uuid uuid,
                       coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)) mid,
                       p.ip_address ip
-               FROM d JOIN participants p ON p.email = d.email AND p.join_time >= d.gone
+               FROM d JOIN temp.zl_sess p ON p.email = d.email AND p.join_time >= d.gone
                UNION ALL
                SELECT d.id, 'signins', s.id, s.time, NULL, NULL, s.ip_address
                FROM d JOIN signins s ON s.email = d.email AND s.time >= d.gone

@@ -25,8 +25,9 @@ impl Rule for OutdatedClient {
         &[Source::SignIns, Source::Dashboard, Source::Users]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        ctx.sessions(&["email"])?;
         if !ctx.any("SELECT 1 FROM signins WHERE version <> ''")?
-            && !ctx.any("SELECT 1 FROM participants WHERE version <> '' AND email <> ''")?
+            && !ctx.any("SELECT 1 FROM temp.zl_sess WHERE version <> '' AND email <> ''")?
             && !ctx.any("SELECT 1 FROM users WHERE last_client_version <> ''")?
         {
             return Ok(RuleOutcome::CouldNotRun(
@@ -36,11 +37,11 @@ impl Rule for OutdatedClient {
         }
         let mut st = ctx.conn.prepare(
             "WITH emails AS (
-               SELECT DISTINCT email FROM participants WHERE email <> ''
+               SELECT DISTINCT email FROM temp.zl_sess WHERE email <> ''
                UNION SELECT email FROM signins UNION SELECT email FROM users),
              cand AS (
                SELECT e.email,
-                 (SELECT p.id FROM participants p WHERE p.email = e.email AND p.version <> ''
+                 (SELECT p.id FROM temp.zl_sess p WHERE p.email = e.email AND p.version <> ''
                    ORDER BY p.join_time DESC LIMIT 1) pid,
                  (SELECT s.id FROM signins s WHERE s.email = e.email AND s.version <> ''
                    ORDER BY s.time DESC LIMIT 1) sid,
@@ -49,7 +50,7 @@ impl Rule for OutdatedClient {
                FROM emails e),
              v AS (
                SELECT c.email, p.join_time t, p.version, 'participants' tbl, p.id
-                 FROM cand c JOIN participants p ON p.id = c.pid
+                 FROM cand c JOIN temp.zl_sess p ON p.id = c.pid
                UNION ALL
                SELECT c.email, s.time, s.version, 'signins', s.id FROM cand c JOIN signins s ON s.id = c.sid
                UNION ALL

@@ -42,12 +42,13 @@ impl Rule for ParallelSession {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        ctx.sessions(&["email"])?;
         if !ctx.any("SELECT 1 FROM signins WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no sign-ins with IP addresses (import /report/activities)".into(),
             ));
         }
-        if !ctx.any("SELECT 1 FROM participants WHERE ip_address <> ''")? {
+        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
                     .into(),
@@ -57,7 +58,7 @@ impl Rule for ParallelSession {
             "SELECT s.id, s.email, s.time, s.ip_address, p.id, p.ip_address, p.meeting_uuid,
                     coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)),
                     p.join_time, p.leave_time
-             FROM signins s JOIN participants p
+             FROM signins s JOIN temp.zl_sess p
                ON p.email = s.email
               AND p.join_time <= s.time
               AND p.join_time >= strftime('%Y-%m-%dT%H:%M:%SZ', unixepoch(s.time) - ?1, 'unixepoch')
@@ -67,7 +68,7 @@ impl Rule for ParallelSession {
                AND NOT zl_known_ip(s.ip_address)
                AND (?2 = 0 OR (
                     NOT EXISTS (SELECT 1 FROM signins b WHERE b.email = s.email AND b.time < s.time AND b.ip_address = s.ip_address)
-                AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.email = s.email AND q.join_time < s.time AND q.ip_address = s.ip_address)))
+                AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.email = s.email AND q.join_time < s.time AND q.ip_address = s.ip_address)))
              ORDER BY s.time",
         )?;
         let max = (ctx.num("max_session_hours") * 3600.0) as i64;

@@ -38,6 +38,7 @@ impl Rule for SigninNewIp {
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
+        ctx.sessions(&["email"])?;
         if !ctx.any("SELECT 1 FROM signins WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no sign-ins with IP addresses (import /report/activities or user.signed_in webhooks)"
@@ -52,7 +53,7 @@ impl Rule for SigninNewIp {
                FROM signins WHERE lower(activity) = 'sign in' AND ip_address <> '')
              SELECT s.id, s.email, s.time, s.ip, s.n - 1 FROM s
              WHERE s.k = 1 AND s.n > ?1 AND NOT zl_known_ip(s.ip)
-               AND NOT EXISTS (SELECT 1 FROM participants p
+               AND NOT EXISTS (SELECT 1 FROM temp.zl_sess p
                                WHERE p.email = s.email AND p.join_time < s.time AND p.ip_address = s.ip)
              ORDER BY s.time",
         )?;

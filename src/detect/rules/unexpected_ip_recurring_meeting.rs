@@ -46,7 +46,7 @@ impl Rule for UnexpectedIpRecurringMeeting {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["meeting"])?;
+        ctx.sessions(&["meeting", "email"])?;
         if !ctx.any("SELECT 1 FROM participants WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
@@ -89,7 +89,7 @@ impl Rule for UnexpectedIpRecurringMeeting {
                SELECT m.meeting_id mid, m.uuid, m.start_time st, m.topic, p.id, f.e e,
                       p.ip_address ip, p.join_time
                FROM temp.zl_first_ip f
-               CROSS JOIN participants p ON p.email = f.e AND p.join_time = f.t AND p.ip_address = f.ip
+               CROSS JOIN temp.zl_sess p ON p.email = f.e AND p.join_time = f.t AND p.ip_address = f.ip
                JOIN meetings m ON m.uuid = p.meeting_uuid
                WHERE m.meeting_id IN (SELECT mid FROM temp.zl_series_ids)
                  AND (?1 = 1 OR NOT zl_internal(p.email))",
@@ -109,7 +109,7 @@ impl Rule for UnexpectedIpRecurringMeeting {
                FROM temp.zl_uip_cand c
                WHERE NOT zl_known_ip(c.ip)
                  -- the first session of the person on this IP in this series
-                 AND NOT EXISTS (SELECT 1 FROM participants q JOIN meetings m2 ON m2.uuid = q.meeting_uuid
+                 AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q JOIN meetings m2 ON m2.uuid = q.meeting_uuid
                                  WHERE q.email = c.e AND q.join_time = c.join_time
                                    AND q.ip_address = c.ip AND q.id < c.id AND m2.meeting_id = c.mid))
              SELECT c.id, c.mid, c.uuid, c.topic, c.e, c.ip, c.join_time, c.prior,
