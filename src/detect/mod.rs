@@ -349,6 +349,8 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
     let conn = &mut store.conn;
     // Temp tables (the narrow session copy) live in memory: no temp-file I/O.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Large sorts (GROUP BY, index builds over millions of sessions) may use a helper thread.
+    conn.pragma_update(None, "threads", 2)?;
     drop_temp(conn)?;
     let env = prepare(conn, cfg)?;
     let mut internal_domains: Vec<String> = env.internal.iter().cloned().collect();
