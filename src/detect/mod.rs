@@ -117,7 +117,9 @@ impl Ctx<'_> {
             |r| r.get(0),
         )?;
         if !built {
+            let t = Instant::now();
             self.conn.execute_batch(SESS_SQL)?;
+            tracing::info!(ms = t.elapsed().as_millis() as u64, "session copy built");
         }
         for i in indexes {
             let cols = match *i {
@@ -347,6 +349,8 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
     let conn = &mut store.conn;
     // Temp tables (the narrow session copy) live in memory: no temp-file I/O.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Large sorts (GROUP BY, index builds over millions of sessions) may use a helper thread.
+    conn.pragma_update(None, "threads", 2)?;
     drop_temp(conn)?;
     let env = prepare(conn, cfg)?;
     let mut internal_domains: Vec<String> = env.internal.iter().cloned().collect();

@@ -85,7 +85,7 @@ impl Rule for DisplayNameImpersonation {
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["name", "email"])?;
+        ctx.sessions(&[])?;
         if !ctx.any("SELECT 1 FROM participants")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant sessions (import participant reports)".into(),
@@ -154,7 +154,7 @@ impl Rule for DisplayNameImpersonation {
         };
         let out_names = load("SELECT DISTINCT name FROM temp.zl_out")?;
         let all_names =
-            load("SELECT DISTINCT name FROM temp.zl_sess WHERE coalesce(name, '') <> ''")?;
+            load("SELECT DISTINCT name FROM participants WHERE coalesce(name, '') <> ''")?;
         {
             let mut ins = ctx
                 .conn
@@ -191,7 +191,7 @@ impl Rule for DisplayNameImpersonation {
                UNION ALL
                SELECT z.ref_email, z.vip, p.id, p.name, p.email, p.ip_address, p.pc_name,
                       p.meeting_uuid, p.meeting_id, p.join_time
-               FROM temp.zl_name_match z JOIN temp.zl_sess p ON p.name = z.name
+               FROM temp.zl_name_match z JOIN participants p ON p.name = z.name
                WHERE z.outsider = 0 AND zl_internal(p.email) AND lower(p.email) <> z.ref_email)
              SELECT p.meeting_uuid, p.name, coalesce(p.email, ''), p.ref_email, max(p.vip),
                     min(p.join_time), group_concat(p.id), max(nullif(p.ip_address, '')),
@@ -203,7 +203,7 @@ impl Rule for DisplayNameImpersonation {
                                AND zl_norm_name(coalesce(nullif(u.display_name, ''),
                                      coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')))
                                    = zl_norm_name(p.name))
-               AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.email = p.ref_email
+               AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.email = p.ref_email
                                AND ((coalesce(p.ip_address, '') <> '' AND q.ip_address = p.ip_address)
                                  OR (coalesce(p.pc_name, '') <> '' AND q.pc_name = p.pc_name)))
                AND NOT EXISTS (SELECT 1 FROM signins s WHERE s.email = p.ref_email

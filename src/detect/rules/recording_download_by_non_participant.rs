@@ -25,7 +25,6 @@ impl Rule for RecordingDownloadByNonParticipant {
         &[Source::Operations, Source::Participants, Source::Meetings]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["meeting", "email"])?;
         if !ctx.any("SELECT 1 FROM operations")? {
             return Ok(RuleOutcome::CouldNotRun(super::NO_OPS.into()));
         }
@@ -46,11 +45,11 @@ impl Rule for RecordingDownloadByNonParticipant {
                       ORDER BY r.start_time DESC LIMIT 1),
                     (SELECT m.topic FROM meetings m WHERE m.meeting_id = dl.mid LIMIT 1)
              FROM dl
-             WHERE EXISTS (SELECT 1 FROM meetings m JOIN temp.zl_sess p ON p.meeting_uuid = m.uuid
+             WHERE EXISTS (SELECT 1 FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
                            WHERE m.meeting_id = dl.mid)
-               AND NOT EXISTS (SELECT 1 FROM temp.zl_sess p JOIN meetings m ON m.uuid = p.meeting_uuid
+               AND NOT EXISTS (SELECT 1 FROM participants p JOIN meetings m ON m.uuid = p.meeting_uuid
                                WHERE p.email = dl.operator AND m.meeting_id = dl.mid)
-               AND NOT EXISTS (SELECT 1 FROM temp.zl_sess p WHERE p.email = dl.operator AND p.meeting_id = dl.mid)
+               AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.email = dl.operator AND p.meeting_id = dl.mid)
                AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.meeting_id = dl.mid AND m.host_email = dl.operator)
                AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.meeting_id = dl.mid AND r.host_email = dl.operator)
              ORDER BY dl.time",

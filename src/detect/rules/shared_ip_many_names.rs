@@ -33,7 +33,7 @@ impl Rule for SharedIpManyNames {
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["ip"])?;
+        ctx.sessions(&[])?;
         if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
@@ -43,8 +43,14 @@ impl Rule for SharedIpManyNames {
         if let Some(why) = ctx.need_internal() {
             return Ok(RuleOutcome::CouldNotRun(why));
         }
-        let mut st = ctx.conn.prepare(
-            "WITH o AS (
+        // The outsider-crowded IPs first (one grouped pass), then which of those few any
+        // internal user also used (one more pass): no per-IP probe, so no IP index to build.
+        ctx.conn.execute_batch(
+            "DROP TABLE IF EXISTS temp.zl_sipm; DROP TABLE IF EXISTS temp.zl_sipm_int;",
+        )?;
+        ctx.conn.execute(
+            "CREATE TEMP TABLE zl_sipm AS
+             WITH o AS (
                SELECT p.id, p.ip_address ip, p.join_time,
                       CASE WHEN coalesce(p.email, '') = '' THEN 'n:' || lower(trim(coalesce(p.name, '')))
                            ELSE 'd:' || lower(substr(p.email, instr(p.email, '@') + 1)) END ident,
@@ -52,14 +58,21 @@ impl Rule for SharedIpManyNames {
                FROM temp.zl_sess p
                WHERE p.ip_address <> '' AND NOT zl_internal(p.email)
                  AND NOT (coalesce(p.email, '') = '' AND trim(coalesce(p.name, '')) = ''))
-             SELECT ip, count(DISTINCT ident) n, min(join_time), group_concat(id),
-                    group_concat(DISTINCT label)
-             FROM o GROUP BY ip HAVING n >= ?1
-               AND NOT zl_known_ip(ip)
-               AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.ip_address = o.ip AND zl_internal(q.email))
-             ORDER BY 3",
+             SELECT ip, count(DISTINCT ident) n, min(join_time) first, group_concat(id) ids,
+                    group_concat(DISTINCT label) labels
+             FROM o GROUP BY ip HAVING n >= ?1 AND NOT zl_known_ip(ip)",
+            [ctx.int("min_names")],
         )?;
-        let rows = st.query_map([ctx.int("min_names")], |r| {
+        ctx.conn.execute_batch(
+            "CREATE TEMP TABLE zl_sipm_int AS
+               SELECT DISTINCT ip_address ip FROM temp.zl_sess
+               WHERE ip_address IN (SELECT ip FROM temp.zl_sipm) AND zl_internal(email);",
+        )?;
+        let mut st = ctx.conn.prepare(
+            "SELECT ip, n, first, ids, labels FROM temp.zl_sipm
+             WHERE ip NOT IN (SELECT ip FROM temp.zl_sipm_int) ORDER BY first",
+        )?;
+        let rows = st.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,

@@ -58,36 +58,45 @@ impl Rule for SilentPresence {
         {
             return Ok(RuleOutcome::CouldNotRun(why));
         }
-        let mut st = ctx.conn.prepare(
-            "WITH s AS (
+        let win = (ctx.num("window_days") * 86400.0) as i64;
+        // Each identity's instances, materialised once with an index on the identity: the
+        // evidence list below looks them up per finding instead of rescanning all of them.
+        ctx.conn
+            .execute_batch("DROP TABLE IF EXISTS temp.zl_silent")?;
+        ctx.conn.execute(
+            "CREATE TEMP TABLE zl_silent AS
                SELECT CASE WHEN coalesce(p.email, '') <> '' THEN lower(p.email)
                            ELSE 'guest:' || lower(trim(p.name)) END ident,
                       p.meeting_uuid, min(unixepoch(p.join_time)) t, min(p.id) id,
                       max(coalesce(p.share_desktop, 0) + coalesce(p.share_application, 0)
                           + coalesce(p.share_whiteboard, 0)) shared
                FROM temp.zl_sess p
-               WHERE p.in_metrics = 1 AND (?3 = 1 OR NOT zl_internal(p.email))
+               WHERE p.in_metrics = 1 AND (?1 = 1 OR NOT zl_internal(p.email))
                  AND (coalesce(p.email, '') <> '' OR trim(coalesce(p.name, '')) <> '')
-               GROUP BY ident, p.meeting_uuid),
-             quiet AS (SELECT ident FROM s GROUP BY ident HAVING max(shared) = 0 AND count(*) > ?1),
+               GROUP BY ident, p.meeting_uuid",
+            [ctx.int("include_internal")],
+        )?;
+        ctx.conn
+            .execute_batch("CREATE INDEX temp.zl_silent_ident ON zl_silent (ident)")?;
+        let mut st = ctx.conn.prepare(
+            "WITH quiet AS (SELECT ident FROM temp.zl_silent GROUP BY ident
+                            HAVING max(shared) = 0 AND count(*) > ?1),
              w AS (SELECT s.*, count(*) OVER (PARTITION BY s.ident ORDER BY s.t
                         RANGE BETWEEN ?2 PRECEDING AND CURRENT ROW) n
-                   FROM s JOIN quiet USING (ident))
-             SELECT ident, max(n), min(t), (SELECT group_concat(id) FROM (SELECT id FROM s s2 WHERE s2.ident = w.ident LIMIT 100))
+                   FROM temp.zl_silent s JOIN quiet USING (ident))
+             SELECT ident, max(n), min(t),
+                    (SELECT group_concat(id) FROM (SELECT id FROM temp.zl_silent s2
+                                                   WHERE s2.ident = w.ident LIMIT 100))
              FROM w GROUP BY ident HAVING max(n) > ?1 ORDER BY 3",
         )?;
-        let win = (ctx.num("window_days") * 86400.0) as i64;
-        let rows = st.query_map(
-            rusqlite::params![ctx.int("min_meetings"), win, ctx.int("include_internal")],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                ))
-            },
-        )?;
+        let rows = st.query_map(rusqlite::params![ctx.int("min_meetings"), win], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (ident, n, t, ids) = row?;

@@ -59,14 +59,11 @@ impl Rule for SourceSilent {
         // Active hours per source (index scans over the time columns).
         let mut hours: Vec<(usize, Vec<i64>)> = Vec::new();
         for (i, (tbl, col, _)) in SOURCES.iter().enumerate() {
-            let mut st = ctx.conn.prepare(&format!(
-                "SELECT DISTINCT unixepoch(substr({col}, 1, 13) || ':00:00Z') / 3600 FROM {tbl}
-                 WHERE {col} IS NOT NULL AND {col} <> '' ORDER BY 1"
-            ))?;
-            let h: Vec<i64> = st
-                .query_map([], |r| r.get::<_, Option<i64>>(0))?
-                .filter_map(|r| r.transpose())
-                .collect::<rusqlite::Result<_>>()?;
+            let h = if *tbl == "chat_messages" {
+                distinct_hours(ctx, tbl, col)?
+            } else {
+                seek_hours(ctx, tbl, col)?
+            };
             if !h.is_empty() {
                 hours.push((i, h));
             }
@@ -210,4 +207,56 @@ impl Rule for SourceSilent {
         }
         Ok(RuleOutcome::Findings(out))
     }
+}
+
+/// The distinct UTC hours (epoch hours) of a time column, in order, by one pass over it.
+fn distinct_hours(ctx: &Ctx, tbl: &str, col: &str) -> Result<Vec<i64>> {
+    let mut st = ctx.conn.prepare(&format!(
+        "SELECT DISTINCT unixepoch(substr({col}, 1, 13) || ':00:00Z') / 3600 FROM {tbl}
+         WHERE {col} IS NOT NULL AND {col} <> '' ORDER BY 1"
+    ))?;
+    let h: Vec<i64> = st
+        .query_map([], |r| r.get::<_, Option<i64>>(0))?
+        .filter_map(|r| r.transpose())
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(h)
+}
+
+/// The same as [`distinct_hours`] for a column with an index led by it: one index seek per
+/// distinct hour prefix instead of a pass over every row (millions of sessions, a few hundred
+/// active hours). Values it cannot step over as text fall back to the full pass.
+fn seek_hours(ctx: &Ctx, tbl: &str, col: &str) -> Result<Vec<i64>> {
+    let mut next = ctx.conn.prepare(&format!(
+        "SELECT {col}, substr({col}, 1, 13), unixepoch(substr({col}, 1, 13) || ':00:00Z') / 3600
+         FROM {tbl} WHERE {col} > ?1 ORDER BY {col} LIMIT 1"
+    ))?;
+    let mut hours = std::collections::BTreeSet::new();
+    // '' is below every non-empty text; NULLs and numbers never compare greater.
+    let mut after = String::new();
+    loop {
+        let row = next.query_row([&after], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+            ))
+        });
+        let (value, prefix, h) = match row {
+            Ok(v) => v,
+            Err(rusqlite::Error::QueryReturnedNoRows) => break,
+            // Not text (a blob, bad UTF-8): let the plain pass judge it as before.
+            Err(_) => return distinct_hours(ctx, tbl, col),
+        };
+        if let Some(h) = h {
+            hours.insert(h);
+        }
+        // Past every value starting with this prefix (U+10FFFF sorts after any other text);
+        // never backwards.
+        let skip = format!("{prefix}\u{10FFFF}");
+        if skip <= value {
+            return distinct_hours(ctx, tbl, col);
+        }
+        after = skip;
+    }
+    Ok(hours.into_iter().collect())
 }

@@ -46,8 +46,8 @@ impl Rule for UnexpectedIpRecurringMeeting {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["meeting"])?;
-        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
+        ctx.sessions(&["meeting", "email"])?;
+        if !ctx.any("SELECT 1 FROM participants WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
                     .into(),
@@ -58,20 +58,6 @@ impl Rule for UnexpectedIpRecurringMeeting {
         {
             return Ok(RuleOutcome::CouldNotRun(why));
         }
-        ctx.conn
-            .execute("DROP TABLE IF EXISTS temp.zl_series", [])?;
-        ctx.conn.execute(
-            "CREATE TEMP TABLE zl_series AS
-               WITH series AS (SELECT meeting_id FROM meetings WHERE meeting_id IS NOT NULL
-                               GROUP BY meeting_id HAVING count(*) >= ?1)
-               SELECT m.meeting_id mid, m.uuid, m.start_time st, m.topic, p.id, lower(p.email) e,
-                      p.ip_address ip, p.join_time
-               FROM series JOIN meetings m ON m.meeting_id = series.meeting_id
-               JOIN temp.zl_sess p ON p.meeting_uuid = m.uuid
-               WHERE coalesce(p.email, '') <> '' AND p.ip_address <> ''
-                 AND (?2 = 1 OR NOT zl_internal(p.email))",
-            rusqlite::params![ctx.int("min_instances"), ctx.int("include_internal")],
-        )?;
         // When each person was first seen on each IP (any session or sign-in): one grouped
         // pass instead of a probe per candidate.
         ctx.conn.execute_batch(
@@ -83,22 +69,56 @@ impl Rule for UnexpectedIpRecurringMeeting {
              INSERT INTO temp.zl_first_ip
                SELECT lower(email), ip_address, min(time) FROM signins
                WHERE ip_address <> '' GROUP BY 1, 2
-               ON CONFLICT (e, ip) DO UPDATE SET t = min(t, excluded.t);",
+               ON CONFLICT (e, ip) DO UPDATE SET t = min(t, excluded.t);
+             DROP TABLE IF EXISTS temp.zl_series_ids;
+             CREATE TEMP TABLE zl_series_ids (mid INTEGER PRIMARY KEY);",
+        )?;
+        ctx.conn.execute(
+            "INSERT INTO temp.zl_series_ids SELECT meeting_id FROM meetings
+             WHERE meeting_id IS NOT NULL GROUP BY meeting_id HAVING count(*) >= ?1",
+            [ctx.int("min_instances")],
+        )?;
+        // Only a session at the very time its person was first seen on its IP can be a first
+        // sighting, so candidates come from the (few) first sightings, not from every
+        // session of every series; the series facts (earlier instances attended, the IPs used
+        // before) are then counted for those candidates alone.
+        ctx.conn
+            .execute("DROP TABLE IF EXISTS temp.zl_uip_cand", [])?;
+        ctx.conn.execute(
+            "CREATE TEMP TABLE zl_uip_cand AS
+               SELECT m.meeting_id mid, m.uuid, m.start_time st, m.topic, p.id, f.e e,
+                      p.ip_address ip, p.join_time
+               FROM temp.zl_first_ip f
+               CROSS JOIN temp.zl_sess p ON p.email = f.e AND p.join_time = f.t AND p.ip_address = f.ip
+               JOIN meetings m ON m.uuid = p.meeting_uuid
+               WHERE m.meeting_id IN (SELECT mid FROM temp.zl_series_ids)
+                 AND (?1 = 1 OR NOT zl_internal(p.email))",
+            [ctx.int("include_internal")],
         )?;
         let mut st = ctx.conn.prepare(
-            "WITH r AS (
-               SELECT s.*,
-                      dense_rank() OVER (PARTITION BY mid, e ORDER BY st, uuid) - 1 AS prior,
-                      row_number() OVER (PARTITION BY mid, e, ip ORDER BY join_time, id) AS k
-               FROM temp.zl_series s)
-             SELECT r.id, r.mid, r.uuid, r.topic, r.e, r.ip, r.join_time, r.prior,
-                    (SELECT group_concat(DISTINCT s2.ip) FROM temp.zl_series s2
-                      WHERE s2.mid = r.mid AND s2.e = r.e AND s2.join_time < r.join_time)
-             FROM r
-             WHERE r.k = 1 AND r.prior >= ?1 AND NOT zl_known_ip(r.ip)
-               AND NOT EXISTS (SELECT 1 FROM temp.zl_first_ip f
-                               WHERE f.e = r.e AND f.ip = r.ip AND f.t < r.join_time)
-             ORDER BY r.join_time",
+            "WITH c AS (
+               SELECT c.*,
+                      -- earlier instances of the series (by start, then uuid) the person attended
+                      (SELECT count(*) FROM meetings m2
+                        WHERE m2.meeting_id = c.mid
+                          AND CASE WHEN c.st IS NULL THEN m2.start_time IS NULL AND m2.uuid < c.uuid
+                                   ELSE m2.start_time IS NULL OR m2.start_time < c.st
+                                        OR (m2.start_time = c.st AND m2.uuid < c.uuid) END
+                          AND EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.meeting_uuid = m2.uuid
+                                        AND q.email = c.e AND q.ip_address <> '')) prior
+               FROM temp.zl_uip_cand c
+               WHERE NOT zl_known_ip(c.ip)
+                 -- the first session of the person on this IP in this series
+                 AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q JOIN meetings m2 ON m2.uuid = q.meeting_uuid
+                                 WHERE q.email = c.e AND q.join_time = c.join_time
+                                   AND q.ip_address = c.ip AND q.id < c.id AND m2.meeting_id = c.mid))
+             SELECT c.id, c.mid, c.uuid, c.topic, c.e, c.ip, c.join_time, c.prior,
+                    (SELECT group_concat(DISTINCT q.ip_address)
+                       FROM meetings m2 JOIN temp.zl_sess q ON q.meeting_uuid = m2.uuid
+                      WHERE m2.meeting_id = c.mid AND q.email = c.e AND q.ip_address <> ''
+                        AND q.join_time < c.join_time)
+             FROM c WHERE c.prior >= ?1
+             ORDER BY c.join_time",
         )?;
         let rows = st.query_map([ctx.int("baseline")], |r| {
             Ok((

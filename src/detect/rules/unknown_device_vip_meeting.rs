@@ -33,13 +33,13 @@ impl Rule for UnknownDeviceVipMeeting {
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["email", "meeting"])?;
+        ctx.sessions(&["meeting"])?;
         if ctx.env.vips.is_empty() {
             return Ok(RuleOutcome::CouldNotRun(
                 "no VIPs: import a VIP list or set vip_emails".into(),
             ));
         }
-        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE pc_name <> '' OR mac_addr <> ''")? {
+        if !ctx.any("SELECT 1 FROM participants WHERE pc_name <> '' OR mac_addr <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no device data: needs dashboard participants with pc_name/mac_addr (/metrics)"
                     .into(),
@@ -50,9 +50,9 @@ impl Rule for UnknownDeviceVipMeeting {
             "NOT EXISTS (SELECT 1 FROM assets a WHERE a.owner_email = p.email
                AND ((a.pc_name <> '' AND a.pc_name = p.pc_name) OR (a.mac_addr <> '' AND a.mac_addr = p.mac_addr)))"
         } else {
-            "(SELECT count(*) FROM temp.zl_sess q WHERE q.email = p.email AND q.join_time < p.join_time
+            "(SELECT count(*) FROM participants q WHERE q.email = p.email AND q.join_time < p.join_time
                 AND (q.pc_name <> '' OR q.mac_addr <> '')) >= ?1
-             AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.email = p.email AND q.join_time < p.join_time
+             AND NOT EXISTS (SELECT 1 FROM participants q WHERE q.email = p.email AND q.join_time < p.join_time
                 AND ((coalesce(p.pc_name, '') <> '' AND q.pc_name = p.pc_name)
                   OR (coalesce(p.mac_addr, '') <> '' AND q.mac_addr = p.mac_addr)))"
         };
@@ -60,7 +60,7 @@ impl Rule for UnknownDeviceVipMeeting {
         // no statistics saying the VIP list is small).
         let sql = format!(
             "WITH vm AS (
-               SELECT DISTINCT p.meeting_uuid FROM temp.zl_vips v CROSS JOIN temp.zl_sess p ON p.email = v.email
+               SELECT DISTINCT p.meeting_uuid FROM temp.zl_vips v CROSS JOIN participants p ON p.email = v.email
                UNION
                SELECT m.uuid FROM meetings m WHERE zl_vip(m.host_email))
              SELECT p.id, p.email, p.pc_name, p.mac_addr, p.join_time, p.meeting_uuid, p.ip_address,

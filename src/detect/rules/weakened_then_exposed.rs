@@ -46,7 +46,6 @@ impl Rule for WeakenedThenExposed {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["join"])?;
         if !ctx.any("SELECT 1 FROM operations")? {
             return Ok(RuleOutcome::CouldNotRun(super::NO_OPS.into()));
         }
@@ -104,7 +103,7 @@ impl Rule for WeakenedThenExposed {
         let mut joins_any = ctx.conn.prepare(
             "SELECT p.id, p.join_time, coalesce(nullif(p.email, ''), p.name, '?'), p.meeting_uuid,
                     coalesce(p.meeting_id, m.meeting_id), m.topic, p.ip_address
-             FROM temp.zl_sess p LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
+             FROM participants p LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
              WHERE p.join_time > ?1 AND p.join_time <= ?2 AND NOT zl_internal(p.email)
                AND (?3 IS NULL OR m.host_email = ?3)
              ORDER BY p.join_time LIMIT 20",
