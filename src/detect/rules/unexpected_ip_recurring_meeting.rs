@@ -7,6 +7,57 @@
 
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use std::collections::HashMap;
+
+/// Fill `zl_first_ip` with each (lower-cased email, IP)'s earliest session join time. One
+/// streaming pass with a hash map: SQLite's `GROUP BY` would sort all of the millions of
+/// sessions first. `lower()` folds ASCII only and text compares bytewise, as done here.
+fn first_session_per_ip(ctx: &Ctx) -> Result<()> {
+    let mut first: HashMap<(Vec<u8>, Vec<u8>), Vec<u8>> = HashMap::new();
+    let mut st = ctx.conn.prepare(
+        "SELECT email, ip_address, join_time FROM temp.zl_sess WHERE email <> '' AND ip_address <> ''",
+    )?;
+    let mut rows = st.query([])?;
+    let mut key = (Vec::new(), Vec::new());
+    while let Some(r) = rows.next()? {
+        fn bytes<'r>(r: &'r rusqlite::Row, i: usize) -> Result<&'r [u8]> {
+            Ok(match r.get_ref(i)? {
+                ValueRef::Text(b) | ValueRef::Blob(b) => b,
+                _ => anyhow::bail!("participant email/ip/join time is not text"),
+            })
+        }
+        key.0.clear();
+        key.0
+            .extend(bytes(r, 0)?.iter().map(u8::to_ascii_lowercase));
+        key.1.clear();
+        key.1.extend_from_slice(bytes(r, 1)?);
+        let t = bytes(r, 2)?;
+        match first.get_mut(&key) {
+            Some(v) if t < v.as_slice() => {
+                v.clear();
+                v.extend_from_slice(t);
+            }
+            Some(_) => {}
+            None => {
+                first.insert(key.clone(), t.to_vec());
+            }
+        }
+    }
+    drop(rows);
+    let mut all: Vec<_> = first.into_iter().collect();
+    all.sort_unstable();
+    let mut ins = ctx
+        .conn
+        .prepare("INSERT INTO temp.zl_first_ip VALUES (?1, ?2, ?3)")?;
+    fn text(b: &[u8]) -> ToSqlOutput<'_> {
+        ToSqlOutput::Borrowed(ValueRef::Text(b))
+    }
+    for ((e, ip), t) in &all {
+        ins.execute([text(e), text(ip), text(t)])?;
+    }
+    Ok(())
+}
 
 pub struct UnexpectedIpRecurringMeeting;
 
@@ -62,11 +113,11 @@ impl Rule for UnexpectedIpRecurringMeeting {
         // pass instead of a probe per candidate.
         ctx.conn.execute_batch(
             "DROP TABLE IF EXISTS temp.zl_first_ip;
-             CREATE TEMP TABLE zl_first_ip (e TEXT, ip TEXT, t TEXT, PRIMARY KEY (e, ip)) WITHOUT ROWID;
-             INSERT INTO temp.zl_first_ip
-               SELECT lower(email), ip_address, min(join_time) FROM temp.zl_sess
-               WHERE email <> '' AND ip_address <> '' GROUP BY 1, 2;
-             INSERT INTO temp.zl_first_ip
+             CREATE TEMP TABLE zl_first_ip (e TEXT, ip TEXT, t TEXT, PRIMARY KEY (e, ip)) WITHOUT ROWID;",
+        )?;
+        first_session_per_ip(ctx)?;
+        ctx.conn.execute_batch(
+            "INSERT INTO temp.zl_first_ip
                SELECT lower(email), ip_address, min(time) FROM signins
                WHERE ip_address <> '' GROUP BY 1, 2
                ON CONFLICT (e, ip) DO UPDATE SET t = min(t, excluded.t);
