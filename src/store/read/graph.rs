@@ -24,24 +24,7 @@ pub fn around_user(conn: &Connection, info: &CaseInfo, email: &str) -> Result<Gr
            AND COALESCE(p.email, '') <> ?1
          GROUP BY who, CASE WHEN who = '' THEN p.name ELSE '' END ORDER BY n DESC, who LIMIT 40",
     )?;
-    let mut meetings = 0;
-    let nodes = st
-        .query_map(rusqlite::params![email, MAX], |r| {
-            Ok((
-                text(r, 0)?,
-                text(r, 1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .enumerate()
-        .map(|(i, (who, name, n, m))| {
-            meetings = m as u64;
-            node(info, i as i64, who, name, n)
-        })
-        .collect();
+    let (nodes, meetings) = nodes(&mut st, rusqlite::params![email, MAX], info)?;
     Ok(Graph {
         center: email.to_string(),
         nodes,
@@ -68,9 +51,24 @@ pub fn around_meeting(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<
          FROM participants p WHERE p.meeting_uuid IN (SELECT uuid FROM inst)
          GROUP BY who, CASE WHEN who = '' THEN p.name ELSE '' END ORDER BY n DESC, who LIMIT 40",
     )?;
+    let (nodes, meetings) = nodes(&mut st, rusqlite::params![mid, uuid], info)?;
+    Ok(Graph {
+        center: topic.unwrap_or_else(|| uuid.to_string()),
+        nodes,
+        meetings,
+    })
+}
+
+/// Rows of (who, name, instances shared, instances considered) as graph nodes, with the number
+/// of instances considered.
+fn nodes(
+    st: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+    info: &CaseInfo,
+) -> Result<(Vec<Row>, u64)> {
     let mut meetings = 0;
     let nodes = st
-        .query_map(rusqlite::params![mid, uuid], |r| {
+        .query_map(params, |r| {
             Ok((
                 text(r, 0)?,
                 text(r, 1)?,
@@ -86,11 +84,7 @@ pub fn around_meeting(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<
             node(info, i as i64, who, name, n)
         })
         .collect();
-    Ok(Graph {
-        center: topic.unwrap_or_else(|| uuid.to_string()),
-        nodes,
-        meetings,
-    })
+    Ok((nodes, meetings))
 }
 
 fn node(info: &CaseInfo, i: i64, who: String, name: String, n: i64) -> Row {
