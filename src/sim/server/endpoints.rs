@@ -564,21 +564,7 @@ async fn report_participants(
     let p = Params::parse(q.as_deref());
     let m = resolve_meeting(&st, &meeting)?;
     check_retention(&st, m)?;
-    let items: Vec<&Value> = st
-        .tenant
-        .participants
-        .get(&m.uuid)
-        .map(|l| l.iter().collect())
-        .unwrap_or_default();
-    let path = format!("/report/meetings/{}/participants", m.uuid);
-    let (page, rows) = page_of(&st, &path, &p, STANDARD, &items)?;
-    Ok(axum::Json(json!({
-        "page_count": page.page_count(),
-        "page_size": page.page_size,
-        "total_records": page.total,
-        "next_page_token": page.next_page_token,
-        "participants": with_registrant(rows, includes_registrant(&p)),
-    })))
+    participants_page(&st, &p, &st.tenant.participants, "report", &m.uuid)
 }
 
 /// `GET /metrics/meetings/{meetingId}/participants?type=past`: the Dashboard API (Business+).
@@ -608,20 +594,30 @@ async fn metrics_participants(
         ));
     }
     check_retention(&st, m)?;
-    let items: Vec<&Value> = st
-        .tenant
-        .metrics
-        .get(&m.uuid)
+    participants_page(&st, &p, &st.tenant.metrics, "metrics", &m.uuid)
+}
+
+/// One page of an instance's participant rows, as both participant endpoints answer it
+/// (`/{api}/meetings/{uuid}/participants`).
+fn participants_page(
+    st: &AppState,
+    p: &Params,
+    rows_by_uuid: &std::collections::BTreeMap<String, Vec<Value>>,
+    api: &str,
+    uuid: &str,
+) -> Reply {
+    let items: Vec<&Value> = rows_by_uuid
+        .get(uuid)
         .map(|l| l.iter().collect())
         .unwrap_or_default();
-    let path = format!("/metrics/meetings/{}/participants", m.uuid);
-    let (page, rows) = page_of(&st, &path, &p, STANDARD, &items)?;
+    let path = format!("/{api}/meetings/{uuid}/participants");
+    let (page, rows) = page_of(st, &path, p, STANDARD, &items)?;
     Ok(axum::Json(json!({
         "page_count": page.page_count(),
         "page_size": page.page_size,
         "total_records": page.total,
         "next_page_token": page.next_page_token,
-        "participants": with_registrant(rows, includes_registrant(&p)),
+        "participants": with_registrant(rows, includes_registrant(p)),
     })))
 }
 
