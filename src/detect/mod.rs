@@ -1,7 +1,8 @@
 //! Detection engine and rules (one file per rule); rules read the store and write findings.
 //!
-//! A rule is set-based SQL over the normalised tables (never raw JSON, never a Rust loop over
-//! millions of sessions). The engine gives every rule the same [`Ctx`]: the connection with a
+//! A rule is set-based SQL over the normalised tables (never raw JSON), or, where SQLite would
+//! sort millions of sessions (per-person lookups, grouping every session), integer work over
+//! the in-memory [`Snapshot`]. The engine gives every rule the same [`Ctx`]: the connection with a
 //! few classification functions registered on it (`zl_internal(email)`, `zl_known_ip(ip)`,
 //! `zl_sensitive(topic)`, `zl_vip(email)`, `zl_version_lt(v)`, `zl_weakening(section, setting,
 //! from, to)`, `zl_privileged(role)`), the configuration and the rule's parameters. A rule
@@ -11,6 +12,7 @@
 pub mod config;
 pub mod finding;
 pub mod rules;
+pub mod snapshot;
 
 use crate::cli::{DetectArgs, OutFormat};
 use crate::store::Store;
@@ -25,6 +27,7 @@ use std::time::{Duration, Instant};
 
 pub use config::Config;
 pub use finding::{Finding, Severity, StoredFinding};
+pub use snapshot::Snapshot;
 
 /// Where a rule's data comes from (documentation and `detect --list` style output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +73,12 @@ pub trait Rule: Sync {
         None
     }
     fn needs(&self) -> &'static [Source];
+    /// Whether the rule reads [`Ctx::snapshot`]: the engine then starts building it in the
+    /// background as the run begins. (A rule that reads it without saying so still works; it
+    /// just waits for the snapshot to be built then.)
+    fn uses_snapshot(&self) -> bool {
+        false
+    }
     fn params(&self) -> &'static [Param] {
         &[]
     }
@@ -136,6 +145,24 @@ impl Ctx<'_> {
         }
         Ok(())
     }
+    /// The in-memory session snapshot (built from `temp.zl_sess` on first use in a run), for
+    /// rules that group or look up sessions per person: see [`snapshot`].
+    pub fn snapshot(&self) -> Result<&Snapshot> {
+        if let Some(s) = self.env.snapshot.get() {
+            return Ok(s);
+        }
+        // Snapshot users read the copy too: build it while the snapshot job runs.
+        self.sessions(&[])?;
+        let job = self.env.snapshot_job.borrow_mut().take();
+        let snap = match job {
+            Some(job) => match job.join() {
+                Ok(built) => built?,
+                Err(_) => bail!("building the session snapshot panicked"),
+            },
+            None => Snapshot::build(self.conn, "temp.zl_sess", &self.env.internal)?,
+        };
+        Ok(self.env.snapshot.get_or_init(|| snap))
+    }
     /// The reason internal and external cannot be told apart, if so.
     pub fn need_internal(&self) -> Option<String> {
         self.env.internal.is_empty().then(|| {
@@ -166,7 +193,35 @@ INSERT INTO temp.zl_sess SELECT id, meeting_uuid, meeting_id, user_id, zoom_user
 pub struct Env {
     pub internal: Arc<HashSet<String>>,
     pub vips: Arc<HashSet<String>>,
+    snapshot: std::cell::OnceCell<Snapshot>,
+    /// The snapshot being built on a second connection while the first runs rules.
+    snapshot_job: std::cell::RefCell<Option<std::thread::JoinHandle<Result<Snapshot>>>>,
 }
+
+impl Env {
+    /// Build the session snapshot from the case file on another thread (its own read-only
+    /// connection), so that it costs no time on a two-core machine: the first connection
+    /// meanwhile runs the operation-log rules and builds the session copy.
+    fn start_snapshot(&self, case: &std::path::Path) {
+        let (case, internal) = (case.to_path_buf(), self.internal.clone());
+        let job = std::thread::spawn(move || {
+            let conn = Connection::open_with_flags(
+                &case,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            conn.busy_timeout(Duration::from_secs(30))?;
+            conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
+            Snapshot::build(&conn, "main.participants", &internal)
+        });
+        *self.snapshot_job.borrow_mut() = Some(job);
+    }
+}
+
+/// How much of the case file to memory-map: all of it. Rules scan the multi-gigabyte
+/// participants table; mapping it spares a read() copy of every page. (SQLite's default
+/// ceiling is 2 GB; `.cargo/config.toml` builds it with a higher one.)
+const MMAP_SIZE: i64 = 1 << 40;
 
 /// One rule's run, as reported.
 #[derive(Debug, Clone)]
@@ -201,7 +256,7 @@ impl Report {
     }
 }
 
-fn domain_of(email: &str) -> Option<String> {
+pub(crate) fn domain_of(email: &str) -> Option<String> {
     let (_, d) = email.trim().rsplit_once('@')?;
     let d = d.trim().to_ascii_lowercase();
     (!d.is_empty()).then_some(d)
@@ -322,7 +377,12 @@ pub fn prepare(conn: &Connection, cfg: &Config) -> Result<Env> {
             ins.execute([e])?;
         }
     }
-    Ok(Env { internal, vips })
+    Ok(Env {
+        internal,
+        vips,
+        snapshot: Default::default(),
+        snapshot_job: Default::default(),
+    })
 }
 
 fn drop_temp(conn: &Connection) -> Result<()> {
@@ -351,10 +411,17 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // Large sorts (GROUP BY, index builds over millions of sessions) may use a helper thread.
     conn.pragma_update(None, "threads", 2)?;
+    conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
     drop_temp(conn)?;
     let env = prepare(conn, cfg)?;
     let mut internal_domains: Vec<String> = env.internal.iter().cloned().collect();
     internal_domains.sort();
+    let selected = |rule: &&&dyn Rule| {
+        (only.is_empty() || only.iter().any(|o| o == rule.id())) && cfg.enabled(rule.id())
+    };
+    if registry.iter().filter(selected).any(|r| r.uses_snapshot()) {
+        env.start_snapshot(&store.path);
+    }
     let mut runs = Vec::new();
     for rule in registry {
         if !only.is_empty() && !only.iter().any(|o| o == rule.id()) {
@@ -423,6 +490,10 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
         });
     }
     drop_temp(conn)?;
+    if let Some(job) = env.snapshot_job.take() {
+        // No rule asked for it after all (each found its data missing): let it finish.
+        let _ = job.join();
+    }
     Ok(Report {
         runs,
         internal_domains,

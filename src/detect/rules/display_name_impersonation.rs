@@ -9,10 +9,11 @@
 //! session of the real person (their own phone joining as a guest), or the email belongs to a
 //! directory user whose own name it is (two people can share a name).
 //!
-//! Set-based: only distinct names of outsider sessions are compared in Rust (names, not
-//! sessions), then matching sessions are fetched by index.
+//! Only distinct names are compared (names, not sessions); the sessions bearing a matching name
+//! come from the session snapshot.
 
-use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use crate::detect::snapshot::Sym;
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Snapshot, Source};
 use anyhow::Result;
 use std::collections::HashMap;
 
@@ -77,6 +78,9 @@ impl Rule for DisplayNameImpersonation {
     fn needs(&self) -> &'static [Source] {
         &[Source::Participants, Source::Users, Source::Vips]
     }
+    fn uses_snapshot(&self) -> bool {
+        true
+    }
     fn params(&self) -> &'static [Param] {
         &[Param {
             name: "max_edits",
@@ -135,50 +139,67 @@ impl Rule for DisplayNameImpersonation {
             let words: Vec<&str> = cand.split(' ').collect();
             vip.split(' ').all(|w| words.contains(&w))
         };
-        // Outsider sessions (blank or external email) with a name, narrow and indexed by name.
+        // Compare each distinct name once (as the snapshot interns it, lower-cased and
+        // trimmed, which normalises the same), noting whether an outsider (blank or external
+        // email) used it.
+        let snap = ctx.snapshot()?;
+        let mut used: HashMap<Sym, bool> = HashMap::new();
+        for p in snap.rows.iter().filter(|p| p.name != Snapshot::NONE) {
+            *used.entry(p.name).or_default() |= !p.internal();
+        }
+        // Per name: the people it matches as (person, outsider sessions only).
+        let mut matches: HashMap<Sym, Vec<(usize, bool)>> = HashMap::new();
+        for (&name, &by_outsider) in &used {
+            let k = norm_name(snap.str(name));
+            if k.len() < 4 || !k.contains(' ') {
+                continue;
+            }
+            let mut hit: Vec<(usize, bool)> = Vec::new();
+            // Outsider sessions: any internal person's name exactly, or a VIP's fuzzily.
+            // Internal sessions: only a VIP's name (someone else's account posing as the VIP).
+            for outsider in [true, false] {
+                if outsider && !by_outsider {
+                    continue;
+                }
+                let before = hit.len();
+                if let Some(v) = exact.get(k.as_str()) {
+                    hit.extend(
+                        v.iter()
+                            .filter(|i| outsider || people[**i].vip)
+                            .map(|&i| (i, outsider)),
+                    );
+                }
+                for &i in &vips {
+                    if !hit[before..].iter().any(|h| h.0 == i) && like_vip(&k, &people[i].name) {
+                        hit.push((i, outsider));
+                    }
+                }
+            }
+            if !hit.is_empty() {
+                matches.insert(name, hit);
+            }
+        }
         ctx.conn.execute_batch(
-            "DROP TABLE IF EXISTS temp.zl_out;
-             CREATE TEMP TABLE zl_out AS
-               SELECT id, name, email, ip_address, pc_name, meeting_uuid, meeting_id, join_time
-               FROM temp.zl_sess WHERE coalesce(name, '') <> '' AND NOT zl_internal(email);
-             CREATE INDEX temp.zl_out_name ON zl_out (name);
-             DROP TABLE IF EXISTS temp.zl_name_match;
-             CREATE TEMP TABLE zl_name_match (name TEXT, ref_email TEXT, ref_name TEXT, vip INTEGER, outsider INTEGER);",
+            "DROP TABLE IF EXISTS temp.zl_name_cand;
+             CREATE TEMP TABLE zl_name_cand (id INTEGER, ref_email TEXT, vip INTEGER);",
         )?;
-        let load = |sql: &str| -> Result<Vec<String>> {
-            Ok(ctx
-                .conn
-                .prepare(sql)?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?)
-        };
-        let out_names = load("SELECT DISTINCT name FROM temp.zl_out")?;
-        let all_names =
-            load("SELECT DISTINCT name FROM participants WHERE coalesce(name, '') <> ''")?;
         {
             let mut ins = ctx
                 .conn
-                .prepare("INSERT INTO temp.zl_name_match VALUES (?1, ?2, ?3, ?4, ?5)")?;
-            // Outsider sessions: any internal person's name exactly, or a VIP's fuzzily.
-            // Internal sessions: only a VIP's name (someone else's account posing as the VIP).
-            for (names, outsider) in [(&out_names, true), (&all_names, false)] {
-                for n in names {
-                    let k = norm_name(n);
-                    if k.len() < 4 || !k.contains(' ') {
-                        continue;
-                    }
-                    let mut hit: Vec<usize> = Vec::new();
-                    if let Some(v) = exact.get(k.as_str()) {
-                        hit.extend(v.iter().filter(|i| outsider || people[**i].vip));
-                    }
-                    for &i in &vips {
-                        if !hit.contains(&i) && like_vip(&k, &people[i].name) {
-                            hit.push(i);
-                        }
-                    }
-                    for i in hit {
-                        let p = &people[i];
-                        ins.execute(rusqlite::params![n, p.email, p.name, p.vip, outsider])?;
+                .prepare("INSERT INTO temp.zl_name_cand VALUES (?1, ?2, ?3)")?;
+            for p in &snap.rows {
+                let Some(hits) = matches.get(&p.name) else {
+                    continue;
+                };
+                for &(i, outsider) in hits {
+                    let person = &people[i];
+                    let counts = if outsider {
+                        !p.internal()
+                    } else {
+                        p.internal() && snap.str(p.email) != person.email
+                    };
+                    if counts {
+                        ins.execute(rusqlite::params![p.id, person.email, person.vip])?;
                     }
                 }
             }
@@ -187,12 +208,7 @@ impl Rule for DisplayNameImpersonation {
             "WITH cand AS (
                SELECT z.ref_email, z.vip, p.id, p.name, p.email, p.ip_address, p.pc_name,
                       p.meeting_uuid, p.meeting_id, p.join_time
-               FROM temp.zl_name_match z JOIN temp.zl_out p ON p.name = z.name WHERE z.outsider = 1
-               UNION ALL
-               SELECT z.ref_email, z.vip, p.id, p.name, p.email, p.ip_address, p.pc_name,
-                      p.meeting_uuid, p.meeting_id, p.join_time
-               FROM temp.zl_name_match z JOIN participants p ON p.name = z.name
-               WHERE z.outsider = 0 AND zl_internal(p.email) AND lower(p.email) <> z.ref_email)
+               FROM temp.zl_name_cand z JOIN temp.zl_sess p ON p.id = z.id)
              SELECT p.meeting_uuid, p.name, coalesce(p.email, ''), p.ref_email, max(p.vip),
                     min(p.join_time), group_concat(p.id), max(nullif(p.ip_address, '')),
                     coalesce(max(p.meeting_id), (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)),

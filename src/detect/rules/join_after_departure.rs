@@ -5,6 +5,11 @@
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
 
+/// When a leaver's access should have ended (text time; `?1` is the grace in seconds).
+const GONE: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', unixepoch(departed_at)
+   + CASE WHEN substr(departed_at, 12, 8) IN ('00:00:00', '') OR length(departed_at) = 10
+          THEN 86400 ELSE 0 END + ?1, 'unixepoch')";
+
 pub struct JoinAfterDeparture;
 
 impl Rule for JoinAfterDeparture {
@@ -23,6 +28,9 @@ impl Rule for JoinAfterDeparture {
     fn needs(&self) -> &'static [Source] {
         &[Source::Departures, Source::Participants, Source::SignIns]
     }
+    fn uses_snapshot(&self) -> bool {
+        true
+    }
     fn params(&self) -> &'static [Param] {
         &[Param {
             name: "grace_hours",
@@ -31,32 +39,57 @@ impl Rule for JoinAfterDeparture {
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["email"])?;
         if !ctx.any("SELECT 1 FROM departures")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no HR departures list (import a CSV with email, departed_at)".into(),
             ));
         }
+        let grace = (ctx.num("grace_hours") * 3600.0) as i64;
+        // The sessions each leaver joined after leaving, from the snapshot's per-person order.
+        let snap = ctx.snapshot()?;
+        ctx.conn.execute_batch(
+            "DROP TABLE IF EXISTS temp.zl_dep_sess;
+             CREATE TEMP TABLE zl_dep_sess (did INTEGER, id INTEGER, PRIMARY KEY (did, id)) WITHOUT ROWID;",
+        )?;
+        {
+            let mut st = ctx.conn.prepare(&format!(
+                "SELECT id, email, unixepoch({GONE}) FROM departures"
+            ))?;
+            let mut ins = ctx
+                .conn
+                .prepare("INSERT INTO temp.zl_dep_sess VALUES (?1, ?2)")?;
+            let deps = st.query_map([grace], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                ))
+            })?;
+            for d in deps {
+                let (did, email, gone) = d?;
+                let (Some(gone), Some(e)) = (gone, snap.email(&email)) else {
+                    continue;
+                };
+                for p in snap.of_email_joined(e, gone, i64::MAX) {
+                    ins.execute([did, p.id])?;
+                }
+            }
+        }
         let mut st = ctx.conn.prepare(
-            "WITH d AS (
-               SELECT id, email, departed_at,
-                 strftime('%Y-%m-%dT%H:%M:%SZ', unixepoch(departed_at)
-                   + CASE WHEN substr(departed_at, 12, 8) IN ('00:00:00', '') OR length(departed_at) = 10
-                          THEN 86400 ELSE 0 END + ?1, 'unixepoch') AS gone
-               FROM departures),
+            &format!("WITH d AS (
+               SELECT id, email, departed_at, {GONE} AS gone FROM departures),
              act AS (
                SELECT d.id did, 'participants' tbl, p.id, p.join_time t, p.meeting_uuid uuid,
                       coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)) mid,
                       p.ip_address ip
-               FROM d JOIN temp.zl_sess p ON p.email = d.email AND p.join_time >= d.gone
+               FROM temp.zl_dep_sess x JOIN d ON d.id = x.did JOIN participants p ON p.id = x.id
                UNION ALL
                SELECT d.id, 'signins', s.id, s.time, NULL, NULL, s.ip_address
                FROM d JOIN signins s ON s.email = d.email AND s.time >= d.gone
                  AND lower(s.activity) = 'sign in')
              SELECT d.id, d.email, d.departed_at, act.tbl, act.id, act.t, act.uuid, act.mid, act.ip
-             FROM act JOIN d ON d.id = act.did ORDER BY d.id, act.t",
+             FROM act JOIN d ON d.id = act.did ORDER BY d.id, act.t"),
         )?;
-        let grace = (ctx.num("grace_hours") * 3600.0) as i64;
         let rows = st.query_map([grace], |r| {
             Ok((
                 r.get::<_, i64>(0)?,

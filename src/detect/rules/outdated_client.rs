@@ -3,6 +3,7 @@
 //! version seen, so someone who has since updated is not reported. Guests (no email) are not
 //! attributable and are skipped.
 
+use crate::detect::snapshot::Sym;
 use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
 
@@ -24,8 +25,11 @@ impl Rule for OutdatedClient {
     fn needs(&self) -> &'static [Source] {
         &[Source::SignIns, Source::Dashboard, Source::Users]
     }
+    fn uses_snapshot(&self) -> bool {
+        true
+    }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["email"])?;
+        ctx.sessions(&[])?;
         if !ctx.any("SELECT 1 FROM signins WHERE version <> ''")?
             && !ctx.any("SELECT 1 FROM temp.zl_sess WHERE version <> '' AND email <> ''")?
             && !ctx.any("SELECT 1 FROM users WHERE last_client_version <> ''")?
@@ -35,14 +39,45 @@ impl Rule for OutdatedClient {
                     .into(),
             ));
         }
+        // Each participant's latest session that carries a version, from the snapshot.
+        let snap = ctx.snapshot()?;
+        ctx.conn.execute_batch(
+            "DROP TABLE IF EXISTS temp.zl_last_version;
+             CREATE TEMP TABLE zl_last_version (email TEXT PRIMARY KEY COLLATE NOCASE, pid INTEGER);",
+        )?;
+        {
+            let mut ins = ctx
+                .conn
+                .prepare("INSERT INTO temp.zl_last_version VALUES (?1, ?2)")?;
+            let mut last: Option<(Sym, Option<i64>)> = None;
+            let mut flush = |l: Option<(Sym, Option<i64>)>| -> Result<()> {
+                if let Some((e, pid)) = l {
+                    ins.execute(rusqlite::params![snap.str(e), pid])?;
+                }
+                Ok(())
+            };
+            for p in snap.by_email() {
+                match &mut last {
+                    Some((e, pid)) if *e == p.email => {
+                        if p.has_version() {
+                            *pid = Some(p.id);
+                        }
+                    }
+                    _ => {
+                        flush(last.take())?;
+                        last = Some((p.email, p.has_version().then_some(p.id)));
+                    }
+                }
+            }
+            flush(last)?;
+        }
         let mut st = ctx.conn.prepare(
             "WITH emails AS (
-               SELECT DISTINCT email FROM temp.zl_sess WHERE email <> ''
+               SELECT email FROM temp.zl_last_version
                UNION SELECT email FROM signins UNION SELECT email FROM users),
              cand AS (
                SELECT e.email,
-                 (SELECT p.id FROM temp.zl_sess p WHERE p.email = e.email AND p.version <> ''
-                   ORDER BY p.join_time DESC LIMIT 1) pid,
+                 (SELECT z.pid FROM temp.zl_last_version z WHERE z.email = e.email) pid,
                  (SELECT s.id FROM signins s WHERE s.email = e.email AND s.version <> ''
                    ORDER BY s.time DESC LIMIT 1) sid,
                  (SELECT u.id FROM users u WHERE u.email = e.email AND u.last_client_version <> ''

@@ -6,7 +6,8 @@
 //! user before (default 0: a hijacker often reuses a plausible address, and the planted
 //! incidents show a known home IP used while the person sat in the office).
 
-use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use crate::detect::snapshot::NO_TIME;
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Snapshot, Source};
 use anyhow::Result;
 
 pub struct ParallelSession;
@@ -27,6 +28,9 @@ impl Rule for ParallelSession {
     fn needs(&self) -> &'static [Source] {
         &[Source::SignIns, Source::Dashboard]
     }
+    fn uses_snapshot(&self) -> bool {
+        true
+    }
     fn params(&self) -> &'static [Param] {
         &[
             Param {
@@ -42,60 +46,80 @@ impl Rule for ParallelSession {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["email"])?;
         if !ctx.any("SELECT 1 FROM signins WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no sign-ins with IP addresses (import /report/activities)".into(),
             ));
         }
+        ctx.sessions(&[])?;
         if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
                     .into(),
             ));
         }
-        let mut st = ctx.conn.prepare(
-            "SELECT s.id, s.email, s.time, s.ip_address, p.id, p.ip_address, p.meeting_uuid,
-                    coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)),
-                    p.join_time, p.leave_time
-             FROM signins s JOIN temp.zl_sess p
-               ON p.email = s.email
-              AND p.join_time <= s.time
-              AND p.join_time >= strftime('%Y-%m-%dT%H:%M:%SZ', unixepoch(s.time) - ?1, 'unixepoch')
-              AND p.leave_time >= s.time
-             WHERE lower(s.activity) = 'sign in' AND s.ip_address <> ''
-               AND p.ip_address <> '' AND p.ip_address <> s.ip_address
-               AND NOT zl_known_ip(s.ip_address)
-               AND (?2 = 0 OR (
-                    NOT EXISTS (SELECT 1 FROM signins b WHERE b.email = s.email AND b.time < s.time AND b.ip_address = s.ip_address)
-                AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.email = s.email AND q.join_time < s.time AND q.ip_address = s.ip_address)))
-             ORDER BY s.time",
-        )?;
+        let snap = ctx.snapshot()?;
+        let unseen = ctx.int("require_unseen_ip") != 0;
         let max = (ctx.num("max_session_hours") * 3600.0) as i64;
-        let rows = st.query_map(rusqlite::params![max, ctx.int("require_unseen_ip")], |r| {
+        // Sign-ins from outside the known ranges (and, with require_unseen_ip, from an IP the
+        // user had not signed in from before); the meeting sessions they overlap come from the
+        // snapshot's per-person time order.
+        let mut st = ctx.conn.prepare(
+            "SELECT s.id, s.email, s.time, unixepoch(s.time), s.ip_address FROM signins s
+             WHERE lower(s.activity) = 'sign in' AND s.ip_address <> ''
+               AND NOT zl_known_ip(s.ip_address)
+               AND (?1 = 0 OR NOT EXISTS (SELECT 1 FROM signins b WHERE b.email = s.email
+                                          AND b.time < s.time AND b.ip_address = s.ip_address))
+             ORDER BY s.time, s.id",
+        )?;
+        let signins = st.query_map([unseen], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, Option<i64>>(7)?,
-                r.get::<_, String>(8)?,
-                r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, String>(4)?,
             ))
         })?;
+        let mut detail = ctx.conn.prepare(
+            "SELECT p.ip_address, p.meeting_uuid,
+                    coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)),
+                    p.join_time, p.leave_time
+             FROM temp.zl_sess p WHERE p.id = ?1",
+        )?;
         let mut out: Vec<Finding> = Vec::new();
-        for row in rows {
-            let (sid, email, time, ip_b, pid, ip_a, uuid, mid, join, leave) = row?;
-            let key = format!("signin:{sid}");
-            if let Some(f) = out.iter_mut().find(|f| f.key == key) {
-                f.ev("participants", pid);
+        for row in signins {
+            let (sid, email, time, t, ip_b) = row?;
+            let (Some(t), Some(e)) = (t, snap.email(&email)) else {
+                continue;
+            };
+            if unseen && snap.on_ip_before(&email, &ip_b, t) {
                 continue;
             }
+            let other = snap.sym(&ip_b);
+            let mut hits = snap
+                .of_email_joined(e, t - max, t)
+                .filter(|p| {
+                    p.leave != NO_TIME
+                        && p.leave >= t
+                        && p.ip != Snapshot::NONE
+                        && Some(p.ip) != other
+                })
+                .map(|p| p.id);
+            let Some(first) = hits.next() else {
+                continue;
+            };
+            let (ip_a, uuid, mid, join, leave) = detail.query_row([first], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })?;
             let mut f = Finding::new(
-                key,
+                format!("signin:{sid}"),
                 time,
                 format!(
                     "{email} signed in from {ip_b} while in meeting {} from {ip_a} ({join} – {})",
@@ -108,7 +132,10 @@ impl Rule for ParallelSession {
             f.meeting_uuid = Some(uuid);
             f.meeting_id = mid;
             f.ev("signins", sid);
-            f.ev("participants", pid);
+            f.ev("participants", first);
+            for pid in hits {
+                f.ev("participants", pid);
+            }
             out.push(f);
         }
         Ok(RuleOutcome::Findings(out))

@@ -30,6 +30,9 @@ impl Rule for SigninNewIp {
     fn needs(&self) -> &'static [Source] {
         &[Source::SignIns]
     }
+    fn uses_snapshot(&self) -> bool {
+        true
+    }
     fn params(&self) -> &'static [Param] {
         &[Param {
             name: "baseline",
@@ -38,23 +41,21 @@ impl Rule for SigninNewIp {
         }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["email"])?;
         if !ctx.any("SELECT 1 FROM signins WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no sign-ins with IP addresses (import /report/activities or user.signed_in webhooks)"
                     .into(),
             ));
         }
+        let snap = ctx.snapshot()?;
         let mut st = ctx.conn.prepare(
             "WITH s AS (
                SELECT id, email, time, ip_address ip,
                       row_number() OVER (PARTITION BY lower(email) ORDER BY time, id) AS n,
                       row_number() OVER (PARTITION BY lower(email), ip_address ORDER BY time, id) AS k
                FROM signins WHERE lower(activity) = 'sign in' AND ip_address <> '')
-             SELECT s.id, s.email, s.time, s.ip, s.n - 1 FROM s
+             SELECT s.id, s.email, s.time, s.ip, s.n - 1, unixepoch(s.time) FROM s
              WHERE s.k = 1 AND s.n > ?1 AND NOT zl_known_ip(s.ip)
-               AND NOT EXISTS (SELECT 1 FROM temp.zl_sess p
-                               WHERE p.email = s.email AND p.join_time < s.time AND p.ip_address = s.ip)
              ORDER BY s.time",
         )?;
         let rows = st.query_map([ctx.int("baseline")], |r| {
@@ -64,11 +65,16 @@ impl Rule for SigninNewIp {
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, i64>(4)?,
+                r.get::<_, Option<i64>>(5)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, email, time, ip, before) = row?;
+            let (id, email, time, ip, before, t) = row?;
+            // Not new if a meeting session already came from this IP for them.
+            if t.is_some_and(|t| snap.on_ip_before(&email, &ip, t)) {
+                continue;
+            }
             let mut f = Finding::new(
                 format!("signin:{id}"),
                 time,

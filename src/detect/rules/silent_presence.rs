@@ -5,7 +5,8 @@
 //! limits it to outsiders where employees commonly attend daily stand-ups without sharing.
 //! Only instances with dashboard data count, since sharing is only known there.
 
-use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use crate::detect::snapshot::Sym;
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Snapshot, Source};
 use anyhow::Result;
 
 pub struct SilentPresence;
@@ -25,6 +26,9 @@ impl Rule for SilentPresence {
     }
     fn needs(&self) -> &'static [Source] {
         &[Source::Dashboard, Source::Users]
+    }
+    fn uses_snapshot(&self) -> bool {
+        true
     }
     fn params(&self) -> &'static [Param] {
         &[
@@ -58,64 +62,87 @@ impl Rule for SilentPresence {
         {
             return Ok(RuleOutcome::CouldNotRun(why));
         }
+        let snap = ctx.snapshot()?;
+        let include_internal = ctx.int("include_internal") != 0;
+        let min = ctx.int("min_meetings").max(0) as usize;
         let win = (ctx.num("window_days") * 86400.0) as i64;
-        // Each identity's instances, materialised once with an index on the identity: the
-        // evidence list below looks them up per finding instead of rescanning all of them.
-        ctx.conn
-            .execute_batch("DROP TABLE IF EXISTS temp.zl_silent")?;
-        ctx.conn.execute(
-            "CREATE TEMP TABLE zl_silent AS
-               SELECT CASE WHEN coalesce(p.email, '') <> '' THEN lower(p.email)
-                           ELSE 'guest:' || lower(trim(p.name)) END ident,
-                      p.meeting_uuid, min(unixepoch(p.join_time)) t, min(p.id) id,
-                      max(coalesce(p.share_desktop, 0) + coalesce(p.share_application, 0)
-                          + coalesce(p.share_whiteboard, 0)) shared
-               FROM temp.zl_sess p
-               WHERE p.in_metrics = 1 AND (?1 = 1 OR NOT zl_internal(p.email))
-                 AND (coalesce(p.email, '') <> '' OR trim(coalesce(p.name, '')) <> '')
-               GROUP BY ident, p.meeting_uuid",
-            [ctx.int("include_internal")],
-        )?;
-        ctx.conn
-            .execute_batch("CREATE INDEX temp.zl_silent_ident ON zl_silent (ident)")?;
-        let mut st = ctx.conn.prepare(
-            "WITH quiet AS (SELECT ident FROM temp.zl_silent GROUP BY ident
-                            HAVING max(shared) = 0 AND count(*) > ?1),
-             w AS (SELECT s.*, count(*) OVER (PARTITION BY s.ident ORDER BY s.t
-                        RANGE BETWEEN ?2 PRECEDING AND CURRENT ROW) n
-                   FROM temp.zl_silent s JOIN quiet USING (ident))
-             SELECT ident, max(n), min(t),
-                    (SELECT group_concat(id) FROM (SELECT id FROM temp.zl_silent s2
-                                                   WHERE s2.ident = w.ident LIMIT 100))
-             FROM w GROUP BY ident HAVING max(n) > ?1 ORDER BY 3",
-        )?;
-        let rows = st.query_map(rusqlite::params![ctx.int("min_meetings"), win], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })?;
+        // One entry per (identity, meeting instance): an email, else a guest's name (tagged so
+        // that a guest called like someone's address stays apart).
+        let mut inst: Vec<(u64, Sym, i64, i64, bool)> = snap
+            .rows
+            .iter()
+            .filter(|p| p.in_metrics() && (include_internal || !p.internal()))
+            .filter_map(|p| {
+                let ident = match (p.email, p.name) {
+                    (Snapshot::NONE, Snapshot::NONE) => return None,
+                    (Snapshot::NONE, name) => (1u64 << 32) | name as u64,
+                    (email, _) => email as u64,
+                };
+                Some((ident, p.meeting, p.join, p.id, p.shared()))
+            })
+            .collect();
+        inst.sort_unstable();
+        // Fold each instance's sessions: first join, first session, shared at all.
+        inst.dedup_by(|b, a| {
+            let same = a.0 == b.0 && a.1 == b.1;
+            if same {
+                a.2 = a.2.min(b.2);
+                a.3 = a.3.min(b.3);
+                a.4 |= b.4;
+            }
+            same
+        });
+        let mut found: Vec<(u64, usize, i64, Vec<i64>)> = Vec::new();
+        for group in inst.chunk_by(|a, b| a.0 == b.0) {
+            if group.len() <= min || group.iter().any(|i| i.4) {
+                continue;
+            }
+            let mut times: Vec<(i64, i64)> = group.iter().map(|i| (i.2, i.3)).collect();
+            times.sort_unstable();
+            // Most instances whose first join falls within any window_days span (the window
+            // ending at an instance, instances at the same second all counted).
+            let mut best = 0;
+            let mut lo = 0;
+            let mut i = 0;
+            while i < times.len() {
+                let mut j = i;
+                while j + 1 < times.len() && times[j + 1].0 == times[i].0 {
+                    j += 1;
+                }
+                while times[lo].0 < times[i].0 - win {
+                    lo += 1;
+                }
+                best = best.max(j + 1 - lo);
+                i = j + 1;
+            }
+            if best > min {
+                let ids = times.iter().take(100).map(|t| t.1).collect();
+                found.push((group[0].0, best, times[0].0, ids));
+            }
+        }
+        found.sort_by_key(|f| f.2);
         let mut out = Vec::new();
-        for row in rows {
-            let (ident, n, t, ids) = row?;
-            let (who, user) = match ident.strip_prefix("guest:") {
-                Some(name) => (format!("guest '{name}'"), None),
-                None => (ident.clone(), Some(ident.clone())),
+        for (ident, n, t, ids) in found {
+            let s = snap.str((ident & 0xffff_ffff) as Sym);
+            let (key, who, user) = if ident >> 32 == 1 {
+                (format!("guest:{s}"), format!("guest '{s}'"), None)
+            } else {
+                (s.to_string(), s.to_string(), Some(s.to_string()))
             };
             let mut f = Finding::new(
-                format!("id:{ident}"),
-                chrono::DateTime::from_timestamp(t, 0)
-                    .map(crate::model::time::fmt_utc)
-                    .unwrap_or_default(),
+                format!("id:{key}"),
+                crate::model::time::fmt_utc(
+                    chrono::DateTime::from_timestamp(t, 0).unwrap_or_default(),
+                ),
                 format!(
                     "{who} attended {n} meetings within {} days and never shared",
                     ctx.num("window_days")
                 ),
             );
             f.user = user;
-            f.evidence_csv("participants", ids.as_deref());
+            for id in ids {
+                f.ev("participants", id);
+            }
             out.push(f);
         }
         Ok(RuleOutcome::Findings(out))

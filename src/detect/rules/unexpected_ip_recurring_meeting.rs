@@ -5,56 +5,34 @@
 //! suddenly used from elsewhere is how a borrowed account or forwarded link shows up.
 //! `include_internal` = 0 limits it to outsiders' seats.
 
+use crate::detect::Snapshot;
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use crate::model::time::fmt_utc;
 use anyhow::Result;
-use rusqlite::types::{ToSqlOutput, ValueRef};
-use std::collections::HashMap;
 
-/// Fill `zl_first_ip` with each (lower-cased email, IP)'s earliest session join time. One
-/// streaming pass with a hash map: SQLite's `GROUP BY` would sort all of the millions of
-/// sessions first. `lower()` folds ASCII only and text compares bytewise, as done here.
+/// Fill `zl_first_ip` with each (lower-cased email, IP)'s earliest session join time, and
+/// `zl_first_sess` with the sessions that joined at that very time, from the snapshot.
 fn first_session_per_ip(ctx: &Ctx) -> Result<()> {
-    let mut first: HashMap<(Vec<u8>, Vec<u8>), Vec<u8>> = HashMap::new();
-    let mut st = ctx.conn.prepare(
-        "SELECT email, ip_address, join_time FROM temp.zl_sess WHERE email <> '' AND ip_address <> ''",
-    )?;
-    let mut rows = st.query([])?;
-    let mut key = (Vec::new(), Vec::new());
-    while let Some(r) = rows.next()? {
-        fn bytes<'r>(r: &'r rusqlite::Row, i: usize) -> Result<&'r [u8]> {
-            Ok(match r.get_ref(i)? {
-                ValueRef::Text(b) | ValueRef::Blob(b) => b,
-                _ => anyhow::bail!("participant email/ip/join time is not text"),
-            })
-        }
-        key.0.clear();
-        key.0
-            .extend(bytes(r, 0)?.iter().map(u8::to_ascii_lowercase));
-        key.1.clear();
-        key.1.extend_from_slice(bytes(r, 1)?);
-        let t = bytes(r, 2)?;
-        match first.get_mut(&key) {
-            Some(v) if t < v.as_slice() => {
-                v.clear();
-                v.extend_from_slice(t);
-            }
-            Some(_) => {}
-            None => {
-                first.insert(key.clone(), t.to_vec());
-            }
-        }
-    }
-    drop(rows);
-    let mut all: Vec<_> = first.into_iter().collect();
+    let snap = ctx.snapshot()?;
+    let mut all: Vec<_> = snap.first_sightings().collect();
     all.sort_unstable();
     let mut ins = ctx
         .conn
         .prepare("INSERT INTO temp.zl_first_ip VALUES (?1, ?2, ?3)")?;
-    fn text(b: &[u8]) -> ToSqlOutput<'_> {
-        ToSqlOutput::Borrowed(ValueRef::Text(b))
-    }
     for ((e, ip), t) in &all {
-        ins.execute([text(e), text(ip), text(t)])?;
+        let t = chrono::DateTime::from_timestamp(*t, 0).unwrap_or_default();
+        ins.execute([snap.str(*e), snap.str(*ip), &fmt_utc(t)])?;
+    }
+    let mut ins = ctx
+        .conn
+        .prepare("INSERT INTO temp.zl_first_sess VALUES (?1)")?;
+    for p in &snap.rows {
+        if p.email != Snapshot::NONE
+            && p.ip != Snapshot::NONE
+            && snap.first_on_ip(p.email, p.ip) == Some(p.join)
+        {
+            ins.execute([p.id])?;
+        }
     }
     Ok(())
 }
@@ -77,6 +55,9 @@ impl Rule for UnexpectedIpRecurringMeeting {
     fn needs(&self) -> &'static [Source] {
         &[Source::Meetings, Source::Dashboard, Source::Users]
     }
+    fn uses_snapshot(&self) -> bool {
+        true
+    }
     fn params(&self) -> &'static [Param] {
         &[
             Param {
@@ -97,7 +78,7 @@ impl Rule for UnexpectedIpRecurringMeeting {
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&["meeting", "email"])?;
+        ctx.sessions(&["meeting"])?;
         if !ctx.any("SELECT 1 FROM participants WHERE ip_address <> ''")? {
             return Ok(RuleOutcome::CouldNotRun(
                 "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
@@ -113,7 +94,9 @@ impl Rule for UnexpectedIpRecurringMeeting {
         // pass instead of a probe per candidate.
         ctx.conn.execute_batch(
             "DROP TABLE IF EXISTS temp.zl_first_ip;
-             CREATE TEMP TABLE zl_first_ip (e TEXT, ip TEXT, t TEXT, PRIMARY KEY (e, ip)) WITHOUT ROWID;",
+             CREATE TEMP TABLE zl_first_ip (e TEXT, ip TEXT, t TEXT, PRIMARY KEY (e, ip)) WITHOUT ROWID;
+             DROP TABLE IF EXISTS temp.zl_first_sess;
+             CREATE TEMP TABLE zl_first_sess (id INTEGER PRIMARY KEY);",
         )?;
         first_session_per_ip(ctx)?;
         ctx.conn.execute_batch(
@@ -139,8 +122,9 @@ impl Rule for UnexpectedIpRecurringMeeting {
             "CREATE TEMP TABLE zl_uip_cand AS
                SELECT m.meeting_id mid, m.uuid, m.start_time st, m.topic, p.id, f.e e,
                       p.ip_address ip, p.join_time
-               FROM temp.zl_first_ip f
-               CROSS JOIN temp.zl_sess p ON p.email = f.e AND p.join_time = f.t AND p.ip_address = f.ip
+               FROM temp.zl_first_sess s
+               JOIN temp.zl_sess p ON p.id = s.id
+               JOIN temp.zl_first_ip f ON f.e = lower(p.email) AND f.ip = p.ip_address AND f.t = p.join_time
                JOIN meetings m ON m.uuid = p.meeting_uuid
                WHERE m.meeting_id IN (SELECT mid FROM temp.zl_series_ids)
                  AND (?1 = 1 OR NOT zl_internal(p.email))",
@@ -160,9 +144,9 @@ impl Rule for UnexpectedIpRecurringMeeting {
                FROM temp.zl_uip_cand c
                WHERE NOT zl_known_ip(c.ip)
                  -- the first session of the person on this IP in this series
-                 AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q JOIN meetings m2 ON m2.uuid = q.meeting_uuid
-                                 WHERE q.email = c.e AND q.join_time = c.join_time
-                                   AND q.ip_address = c.ip AND q.id < c.id AND m2.meeting_id = c.mid))
+                 AND NOT EXISTS (SELECT 1 FROM temp.zl_uip_cand q
+                                 WHERE q.e = c.e AND q.join_time = c.join_time
+                                   AND q.ip = c.ip AND q.id < c.id AND q.mid = c.mid))
              SELECT c.id, c.mid, c.uuid, c.topic, c.e, c.ip, c.join_time, c.prior,
                     (SELECT group_concat(DISTINCT q.ip_address)
                        FROM meetings m2 JOIN temp.zl_sess q ON q.meeting_uuid = m2.uuid

@@ -9,9 +9,11 @@
 //! [`crate::detect::rules::exposes_meetings`]); by default account sign-in weakenings (2FA,
 //! sign-out) count too, since an outsider in a meeting right after them is just as worth a look.
 
+use crate::detect::snapshot::Sym;
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use crate::model::time::parse_time;
 use anyhow::Result;
-use rusqlite::params;
+use std::collections::HashMap;
 
 pub struct WeakenedThenExposed;
 
@@ -30,6 +32,9 @@ impl Rule for WeakenedThenExposed {
     }
     fn needs(&self) -> &'static [Source] {
         &[Source::Operations, Source::Participants, Source::Users]
+    }
+    fn uses_snapshot(&self) -> bool {
+        true
     }
     fn params(&self) -> &'static [Param] {
         &[
@@ -100,14 +105,27 @@ impl Rule for WeakenedThenExposed {
                 ))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let mut joins_any = ctx.conn.prepare(
+        // Outsiders' joins in time order come from the snapshot; a meeting's host from here.
+        let snap = ctx.snapshot()?;
+        let mut hosts: HashMap<Sym, String> = HashMap::new();
+        {
+            let mut st = ctx
+                .conn
+                .prepare("SELECT uuid, host_email FROM meetings WHERE host_email <> ''")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(m) = snap.sym(&r.get::<_, String>(0)?) {
+                    hosts.insert(m, r.get(1)?);
+                }
+            }
+        }
+        let mut detail = ctx.conn.prepare(
             "SELECT p.id, p.join_time, coalesce(nullif(p.email, ''), p.name, '?'), p.meeting_uuid,
                     coalesce(p.meeting_id, m.meeting_id), m.topic, p.ip_address
              FROM participants p LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
-             WHERE p.join_time > ?1 AND p.join_time <= ?2 AND NOT zl_internal(p.email)
-               AND (?3 IS NULL OR m.host_email = ?3)
-             ORDER BY p.join_time LIMIT 20",
+             WHERE p.id = ?1",
         )?;
+        let unix = |t: &str| parse_time(t).map(|t| t.timestamp());
         let mut out: Vec<Finding> = Vec::new();
         for (oid, time, operator, cid, kind, target, why, wend, restored) in weak {
             let end = match restored {
@@ -119,6 +137,9 @@ impl Rule for WeakenedThenExposed {
             } else {
                 None
             };
+            let (Some(from), Some(to)) = (unix(&time), unix(&end)) else {
+                continue;
+            };
             type J = (
                 i64,
                 String,
@@ -128,8 +149,20 @@ impl Rule for WeakenedThenExposed {
                 Option<String>,
                 Option<String>,
             );
-            let joins: Vec<J> = joins_any
-                .query_map(params![time, end, host], |r| {
+            let mut joins: Vec<J> = Vec::new();
+            let outsiders = snap
+                .joined_after(from)
+                .take_while(|p| p.join <= to)
+                .filter(|p| !p.internal())
+                .filter(|p| match &host {
+                    None => true,
+                    Some(h) => hosts
+                        .get(&p.meeting)
+                        .is_some_and(|m| m.eq_ignore_ascii_case(h)),
+                })
+                .take(20);
+            for p in outsiders {
+                joins.push(detail.query_row([p.id], |r| {
                     Ok((
                         r.get(0)?,
                         r.get(1)?,
@@ -139,8 +172,8 @@ impl Rule for WeakenedThenExposed {
                         r.get(5)?,
                         r.get(6)?,
                     ))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+                })?);
+            }
             let Some(first) = joins.first().cloned() else {
                 continue;
             };
