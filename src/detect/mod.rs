@@ -19,6 +19,7 @@ use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
+use rusqlite::types::ValueRef;
 use std::collections::HashSet;
 use std::io::Write;
 use std::process::ExitCode;
@@ -299,10 +300,25 @@ pub fn prepare(conn: &Connection, cfg: &Config) -> Result<Env> {
     let det = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
 
     let dom = internal.clone();
+    // Called for millions of sessions: reads the text in place and allocates only for a
+    // domain that is not already trimmed lower case.
     conn.create_scalar_function("zl_internal", 1, det, move |c| {
-        let e: Option<String> = c.get(0)?;
-        Ok(e.and_then(|e| domain_of(&e))
-            .is_some_and(|d| dom.contains(&d)))
+        let ValueRef::Text(e) = c.get_raw(0) else {
+            return Ok(false);
+        };
+        let Some(at) = e.iter().rposition(|&b| b == b'@') else {
+            return Ok(false);
+        };
+        let d = std::str::from_utf8(&e[at + 1..]).unwrap_or("");
+        if !d.is_empty()
+            && !d
+                .bytes()
+                .any(|b| b.is_ascii_uppercase() || b.is_ascii_whitespace())
+        {
+            return Ok(dom.contains(d));
+        }
+        let d = d.trim().to_ascii_lowercase();
+        Ok(!d.is_empty() && dom.contains(&d))
     })?;
     let ranges = cfg.known_ranges();
     conn.create_scalar_function("zl_known_ip", 1, det, move |c| {

@@ -68,6 +68,8 @@ pub struct Snapshot {
     pub rows: Vec<Sess>,
     /// Positions in `rows` of sessions with an email, by (email, join, id).
     by_email: Vec<u32>,
+    /// Per email symbol: its `start..end` in `by_email`.
+    email_range: Vec<(u32, u32)>,
     /// Positions in `rows` of all sessions, by (join, id).
     by_join: Vec<u32>,
     /// Earliest join per (email, IP), both non-empty.
@@ -86,6 +88,7 @@ impl Snapshot {
         let mut snap = Snapshot {
             rows: Vec::new(),
             by_email: Vec::new(),
+            email_range: Vec::new(),
             by_join: Vec::new(),
             first_on_ip: HashMap::default(),
             strings: vec!["".into()],
@@ -101,10 +104,11 @@ impl Snapshot {
         ))?;
         let mut rows = st.query([])?;
         let mut buf = String::new();
-        // Internal-ness is a property of the email: decided once per distinct email.
-        let mut internal_email: HashMap<Sym, bool> = HashMap::default();
-        // Sessions come grouped by meeting: most rows repeat the previous one's.
+        // Sessions come grouped by meeting: most rows repeat the previous one's. A person
+        // mostly keeps one name and a few IPs: each email remembers its last ones, which
+        // spares most hash lookups.
         let mut last_meeting = (String::new(), Self::NONE);
+        let mut last_of_email: Vec<(Sym, Sym)> = Vec::new();
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let Some(join) = unix(text(r.get_ref(1)?)) else {
@@ -120,11 +124,27 @@ impl Snapshot {
             buf.push_str(text(r.get_ref(4)?));
             buf.make_ascii_lowercase();
             let email = snap.intern(&buf);
+            if last_of_email.len() <= email as usize {
+                last_of_email.resize(email as usize + 1, (Self::NONE, Self::NONE));
+            }
+            let (last_name, last_ip) = last_of_email[email as usize];
             buf.clear();
             buf.push_str(text(r.get_ref(5)?).trim_matches(' '));
             buf.make_ascii_lowercase();
-            let name = snap.intern(&buf);
-            let ip = snap.intern(text(r.get_ref(6)?));
+            let name = if last_name != Self::NONE && *snap.str(last_name) == *buf {
+                last_name
+            } else {
+                snap.intern(&buf)
+            };
+            let ip_text = text(r.get_ref(6)?);
+            let ip = if last_ip != Self::NONE && snap.str(last_ip) == ip_text {
+                last_ip
+            } else {
+                snap.intern(ip_text)
+            };
+            if email != Self::NONE {
+                last_of_email[email as usize] = (name, ip);
+            }
             let mut flags = 0;
             if r.get::<_, i64>(7)? != 0 {
                 flags |= IN_METRICS;
@@ -134,19 +154,6 @@ impl Snapshot {
             }
             if r.get::<_, bool>(9)? {
                 flags |= HAS_VERSION;
-            }
-            let is_internal = *internal_email.entry(email).or_insert_with(|| {
-                super::domain_of(&snap.strings[email as usize])
-                    .is_some_and(|d| internal.contains(&d))
-            });
-            if is_internal {
-                flags |= INTERNAL;
-            }
-            if email != Self::NONE && ip != Self::NONE {
-                snap.first_on_ip
-                    .entry((email, ip))
-                    .and_modify(|t| *t = (*t).min(join))
-                    .or_insert(join);
             }
             snap.rows.push(Sess {
                 id,
@@ -160,6 +167,15 @@ impl Snapshot {
             });
         }
         drop(rows);
+        // Internal-ness is a property of the email: decided once per distinct string.
+        let internal_sym: Vec<bool> = (snap.strings.iter())
+            .map(|s| super::domain_of(s).is_some_and(|d| internal.contains(&d)))
+            .collect();
+        for p in &mut snap.rows {
+            if internal_sym[p.email as usize] {
+                p.flags |= INTERNAL;
+            }
+        }
         // Sort keys next to their positions: sorting through an index into `rows` would
         // chase a cache miss per comparison.
         let mut keys: Vec<(u32, i64, i64, u32)> = (snap.rows.iter().enumerate())
@@ -168,6 +184,30 @@ impl Snapshot {
             .collect();
         keys.sort_unstable();
         snap.by_email = keys.iter().map(|k| k.3).collect();
+        drop(keys);
+        // Each person's range in `by_email`, and their first session on each IP.
+        snap.email_range = vec![(0, 0); snap.strings.len()];
+        let mut ips: Vec<(Sym, i64)> = Vec::new();
+        let mut start = 0;
+        while start < snap.by_email.len() {
+            let email = snap.rows[snap.by_email[start] as usize].email;
+            let mut end = start;
+            ips.clear();
+            while end < snap.by_email.len() && snap.rows[snap.by_email[end] as usize].email == email
+            {
+                let p = &snap.rows[snap.by_email[end] as usize];
+                // In join order, so the first sighting of an IP is its earliest.
+                if p.ip != Self::NONE && !ips.iter().any(|(ip, _)| *ip == p.ip) {
+                    ips.push((p.ip, p.join));
+                }
+                end += 1;
+            }
+            snap.email_range[email as usize] = (start as u32, end as u32);
+            for &(ip, t) in &ips {
+                snap.first_on_ip.insert((email, ip), t);
+            }
+            start = end;
+        }
         let mut keys: Vec<(i64, i64, u32)> = (snap.rows.iter().enumerate())
             .map(|(i, s)| (s.join, s.id, i as u32))
             .collect();
@@ -203,6 +243,10 @@ impl Snapshot {
     pub fn sym(&self, s: &str) -> Option<Sym> {
         self.lookup.get(s).copied()
     }
+    /// One more than the largest symbol: the size of a table indexed by symbol.
+    pub fn syms(&self) -> usize {
+        self.strings.len()
+    }
     pub fn str(&self, s: Sym) -> &str {
         &self.strings[s as usize]
     }
@@ -214,16 +258,16 @@ impl Snapshot {
 
     /// A person's sessions that joined in `from..=to`, in (join, id) order.
     pub fn of_email_joined(&self, email: Sym, from: i64, to: i64) -> impl Iterator<Item = &Sess> {
-        let key = |i: &u32| {
-            let s = &self.rows[*i as usize];
-            (s.email, s.join)
-        };
-        let lo = self.by_email.partition_point(|i| key(i) < (email, from));
-        let hi = self.by_email.partition_point(|i| key(i) <= (email, to));
+        let (start, end) = self
+            .email_range
+            .get(email as usize)
+            .copied()
+            .unwrap_or((0, 0));
+        let mine = &self.by_email[start as usize..end as usize];
+        let lo = mine.partition_point(|&i| self.rows[i as usize].join < from);
+        let hi = mine.partition_point(|&i| self.rows[i as usize].join <= to);
         // An empty range when `from` > `to`.
-        self.by_email[lo..hi.max(lo)]
-            .iter()
-            .map(|&i| &self.rows[i as usize])
+        mine[lo..hi.max(lo)].iter().map(|&i| &self.rows[i as usize])
     }
 
     /// All sessions that joined after `after` (exclusive), in (join, id) order.

@@ -133,7 +133,10 @@ impl Rule for DisplayNameImpersonation {
         let vips: Vec<usize> = (0..people.len()).filter(|i| people[*i].vip).collect();
         let max_edits = ctx.int("max_edits").max(0) as usize;
         let like_vip = |cand: &str, vip: &str| {
-            if strsim::damerau_levenshtein(cand, vip) <= max_edits {
+            // Each edit changes the length by at most one character: skip the costly
+            // distance when the lengths alone rule it out.
+            let (a, b) = (cand.chars().count(), vip.chars().count());
+            if a.abs_diff(b) <= max_edits && strsim::damerau_levenshtein(cand, vip) <= max_edits {
                 return true;
             }
             let words: Vec<&str> = cand.split(' ').collect();
@@ -143,14 +146,17 @@ impl Rule for DisplayNameImpersonation {
         // trimmed, which normalises the same), noting whether an outsider (blank or external
         // email) used it.
         let snap = ctx.snapshot()?;
-        let mut used: HashMap<Sym, bool> = HashMap::new();
+        // Per name symbol: 0 unused, 1 used, 2 used by an outsider.
+        let mut used = vec![0u8; snap.syms()];
         for p in snap.rows.iter().filter(|p| p.name != Snapshot::NONE) {
-            *used.entry(p.name).or_default() |= !p.internal();
+            let u = &mut used[p.name as usize];
+            *u = (*u).max(if p.internal() { 1 } else { 2 });
         }
         // Per name: the people it matches as (person, outsider sessions only).
-        let mut matches: HashMap<Sym, Vec<(usize, bool)>> = HashMap::new();
-        for (&name, &by_outsider) in &used {
-            let k = norm_name(snap.str(name));
+        let mut matches: Vec<Vec<(usize, bool)>> = vec![Vec::new(); snap.syms()];
+        for (name, &u) in used.iter().enumerate().filter(|(_, u)| **u > 0) {
+            let by_outsider = u == 2;
+            let k = norm_name(snap.str(name as Sym));
             if k.len() < 4 || !k.contains(' ') {
                 continue;
             }
@@ -175,9 +181,7 @@ impl Rule for DisplayNameImpersonation {
                     }
                 }
             }
-            if !hit.is_empty() {
-                matches.insert(name, hit);
-            }
+            matches[name] = hit;
         }
         ctx.conn.execute_batch(
             "DROP TABLE IF EXISTS temp.zl_name_cand;
@@ -188,10 +192,7 @@ impl Rule for DisplayNameImpersonation {
                 .conn
                 .prepare("INSERT INTO temp.zl_name_cand VALUES (?1, ?2, ?3)")?;
             for p in &snap.rows {
-                let Some(hits) = matches.get(&p.name) else {
-                    continue;
-                };
-                for &(i, outsider) in hits {
+                for &(i, outsider) in &matches[p.name as usize] {
                     let person = &people[i];
                     let counts = if outsider {
                         !p.internal()

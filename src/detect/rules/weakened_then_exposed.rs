@@ -9,7 +9,6 @@
 //! [`crate::detect::rules::exposes_meetings`]); by default account sign-in weakenings (2FA,
 //! sign-out) count too, since an outsider in a meeting right after them is just as worth a look.
 
-use crate::detect::snapshot::Sym;
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use crate::model::time::parse_time;
 use anyhow::Result;
@@ -107,15 +106,18 @@ impl Rule for WeakenedThenExposed {
             .collect::<rusqlite::Result<_>>()?;
         // Outsiders' joins in time order come from the snapshot; a meeting's host from here.
         let snap = ctx.snapshot()?;
-        let mut hosts: HashMap<Sym, String> = HashMap::new();
+        // Each meeting's host as a number (0: none), so that the walk compares integers.
+        let mut host_ids: HashMap<String, u32> = HashMap::new();
+        let mut host_of = vec![0u32; snap.syms()];
         {
             let mut st = ctx
                 .conn
-                .prepare("SELECT uuid, host_email FROM meetings WHERE host_email <> ''")?;
+                .prepare("SELECT uuid, lower(host_email) FROM meetings WHERE host_email <> ''")?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
                 if let Some(m) = snap.sym(&r.get::<_, String>(0)?) {
-                    hosts.insert(m, r.get(1)?);
+                    let next = host_ids.len() as u32 + 1;
+                    host_of[m as usize] = *host_ids.entry(r.get(1)?).or_insert(next);
                 }
             }
         }
@@ -149,16 +151,18 @@ impl Rule for WeakenedThenExposed {
                 Option<String>,
                 Option<String>,
             );
+            // None: any meeting; Some(None): a host who hosts nothing here.
+            let want_host = host
+                .as_ref()
+                .map(|h| host_ids.get(&h.to_ascii_lowercase()).copied());
             let mut joins: Vec<J> = Vec::new();
             let outsiders = snap
                 .joined_after(from)
                 .take_while(|p| p.join <= to)
                 .filter(|p| !p.internal())
-                .filter(|p| match &host {
+                .filter(|p| match want_host {
                     None => true,
-                    Some(h) => hosts
-                        .get(&p.meeting)
-                        .is_some_and(|m| m.eq_ignore_ascii_case(h)),
+                    Some(id) => id.is_some_and(|id| host_of[p.meeting as usize] == id),
                 })
                 .take(20);
             for p in outsiders {
