@@ -19,6 +19,9 @@ use std::collections::HashSet;
 /// An interned string; [`Snapshot::NONE`] is the empty string (and NULL).
 pub type Sym = u32;
 
+/// A missing meeting id.
+pub const NO_ID: i64 = i64::MIN;
+
 /// Unix seconds of a missing time (a session still open, or no leave time recorded).
 pub const NO_TIME: i64 = i64::MIN;
 
@@ -27,6 +30,8 @@ pub const NO_TIME: i64 = i64::MIN;
 #[derive(Debug, Clone, Copy)]
 pub struct Sess {
     pub id: i64,
+    /// The session's own meeting id, [`NO_ID`] when not recorded.
+    pub meeting_id: i64,
     pub join: i64,
     /// [`NO_TIME`] when not known.
     pub leave: i64,
@@ -99,7 +104,7 @@ impl Snapshot {
                     ip_address, in_metrics,
                     coalesce(share_desktop, 0) + coalesce(share_application, 0)
                       + coalesce(share_whiteboard, 0) > 0,
-                    coalesce(version, '') <> ''
+                    coalesce(version, '') <> '', meeting_id
              FROM {table} ORDER BY id"
         ))?;
         let mut rows = st.query([])?;
@@ -157,6 +162,7 @@ impl Snapshot {
             }
             snap.rows.push(Sess {
                 id,
+                meeting_id: r.get::<_, Option<i64>>(10)?.unwrap_or(NO_ID),
                 join,
                 leave,
                 meeting,
@@ -347,13 +353,13 @@ mod tests {
             "CREATE TABLE participants (id INTEGER PRIMARY KEY, meeting_uuid TEXT, email TEXT,
                name TEXT, ip_address TEXT, join_time TEXT, leave_time TEXT, in_metrics INTEGER,
                share_desktop INTEGER, share_application INTEGER, share_whiteboard INTEGER,
-               version TEXT);
+               version TEXT, meeting_id INTEGER);
              INSERT INTO participants VALUES
-               (1, 'm1', 'Ann@Acme.com', ' Ann Lee ', '10.0.0.1', '2024-06-01T09:00:00Z', '2024-06-01T10:00:00Z', 1, 0, NULL, 0, '6.1'),
-               (2, 'm1', 'eve@partner.example', 'Eve', '', '2024-06-01T09:05:00Z', NULL, 1, 1, 0, 0, ''),
-               (3, 'm2', 'ann@acme.com', 'Ann Lee', '10.0.0.2', '2024-06-02 08:00:00', '2024-06-02T09:00:00Z', 0, 0, 0, 0, NULL),
-               (4, 'm2', '', 'Guest', '10.0.0.9', '2024-06-02T08:01:00Z', '2024-06-02T08:30:00Z', 1, 0, 0, 0, NULL),
-               (5, 'm3', 'ann@acme.com', 'Ann Lee', '10.0.0.1', '2024-06-01T08:00:00Z', '2024-06-01T08:10:00Z', 1, 0, 0, 0, NULL);",
+               (1, 'm1', 'Ann@Acme.com', ' Ann Lee ', '10.0.0.1', '2024-06-01T09:00:00Z', '2024-06-01T10:00:00Z', 1, 0, NULL, 0, '6.1', 811),
+               (2, 'm1', 'eve@partner.example', 'Eve', '', '2024-06-01T09:05:00Z', NULL, 1, 1, 0, 0, '', 811),
+               (3, 'm2', 'ann@acme.com', 'Ann Lee', '10.0.0.2', '2024-06-02 08:00:00', '2024-06-02T09:00:00Z', 0, 0, 0, 0, NULL, NULL),
+               (4, 'm2', '', 'Guest', '10.0.0.9', '2024-06-02T08:01:00Z', '2024-06-02T08:30:00Z', 1, 0, 0, 0, NULL, NULL),
+               (5, 'm3', 'ann@acme.com', 'Ann Lee', '10.0.0.1', '2024-06-01T08:00:00Z', '2024-06-01T08:10:00Z', 1, 0, 0, 0, NULL, 812);",
         )
         .unwrap();
         conn
@@ -377,6 +383,7 @@ mod tests {
         assert!(!snap.rows[2].in_metrics());
         assert_eq!(snap.str(snap.rows[0].name), "ann lee");
         assert_eq!(snap.rows[1].leave, NO_TIME);
+        assert_eq!((snap.rows[0].meeting_id, snap.rows[2].meeting_id), (811, NO_ID));
         assert_eq!(snap.rows[3].email, Snapshot::NONE);
         let t = |s: &str| unix(s).unwrap();
         // First sighting per (person, IP): the earlier of sessions 1 and 5, strictly before.

@@ -3,6 +3,7 @@
 //! that meeting. Only meetings whose participants are in the case are judged: without the
 //! attendance list, "non-participant" would be a guess.
 
+use crate::detect::snapshot::NO_ID;
 use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
 
@@ -23,6 +24,9 @@ impl Rule for RecordingDownloadByNonParticipant {
     }
     fn needs(&self) -> &'static [Source] {
         &[Source::Operations, Source::Participants, Source::Meetings]
+    }
+    fn uses_snapshot(&self) -> bool {
+        true
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
         if !ctx.any("SELECT 1 FROM operations")? {
@@ -47,9 +51,6 @@ impl Rule for RecordingDownloadByNonParticipant {
              FROM dl
              WHERE EXISTS (SELECT 1 FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
                            WHERE m.meeting_id = dl.mid)
-               AND NOT EXISTS (SELECT 1 FROM participants p JOIN meetings m ON m.uuid = p.meeting_uuid
-                               WHERE p.email = dl.operator AND m.meeting_id = dl.mid)
-               AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.email = dl.operator AND p.meeting_id = dl.mid)
                AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.meeting_id = dl.mid AND m.host_email = dl.operator)
                AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.meeting_id = dl.mid AND r.host_email = dl.operator)
              ORDER BY dl.time",
@@ -65,9 +66,33 @@ impl Rule for RecordingDownloadByNonParticipant {
                 r.get::<_, Option<String>>(6)?,
             ))
         })?;
+        // Whether the operator attended an instance: their sessions, from the snapshot, in a
+        // meeting with that id (the session's own id, or its instance's).
+        let snap = ctx.snapshot()?;
+        let mut id_of = vec![NO_ID; snap.syms()];
+        {
+            let mut st = ctx
+                .conn
+                .prepare("SELECT uuid, meeting_id FROM meetings WHERE meeting_id IS NOT NULL")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(m) = snap.sym(&r.get::<_, String>(0)?) {
+                    id_of[m as usize] = r.get(1)?;
+                }
+            }
+        }
+        let attended = |operator: &str, mid: i64| {
+            snap.email(operator).is_some_and(|e| {
+                snap.of_email_joined(e, i64::MIN, i64::MAX)
+                    .any(|p| p.meeting_id == mid || id_of[p.meeting as usize] == mid)
+            })
+        };
         let mut out = Vec::new();
         for row in rows {
             let (oid, time, operator, cid, mid, rid, topic) = row?;
+            if attended(&operator, mid) {
+                continue;
+            }
             let mut f = Finding::new(
                 format!("chg:{cid}"),
                 time,
