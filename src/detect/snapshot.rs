@@ -383,7 +383,10 @@ mod tests {
         assert!(!snap.rows[2].in_metrics());
         assert_eq!(snap.str(snap.rows[0].name), "ann lee");
         assert_eq!(snap.rows[1].leave, NO_TIME);
-        assert_eq!((snap.rows[0].meeting_id, snap.rows[2].meeting_id), (811, NO_ID));
+        assert_eq!(
+            (snap.rows[0].meeting_id, snap.rows[2].meeting_id),
+            (811, NO_ID)
+        );
         assert_eq!(snap.rows[3].email, Snapshot::NONE);
         let t = |s: &str| unix(s).unwrap();
         // First sighting per (person, IP): the earlier of sessions 1 and 5, strictly before.
