@@ -4,6 +4,9 @@
 //! kept in `extra_evidence` (unless those exact bytes are already there) and its fields fill the
 //! gaps of the existing row: a dashboard row adds IP and device to a report row for the same
 //! session. Identical bytes seen again are "already present" and change nothing.
+//!
+//! Sign-ins have no natural key all doors share (a webhook has no IP), so they match on email,
+//! second and activity plus compatible details instead: see [`Writer::signin`].
 
 use crate::model::*;
 use anyhow::Result;
@@ -574,25 +577,45 @@ impl<'c> Writer<'c> {
         let o = if rows.is_empty() {
             self.insert_signin(s, &activity, &new, ev)?;
             Outcome::Added
-        } else if rows.iter().any(|r| r.sha == ev.sha256) || self.kept("signins", &ev.sha256)? {
-            Outcome::Present
         } else {
-            match best_match(&rows, &new) {
-                Some(row) => {
-                    merge_signin(&self.tx, row, &new, &s.email, ev)?;
-                    Outcome::Merged
-                }
-                None => {
-                    self.insert_signin(s, &activity, &new, ev)?;
-                    Outcome::Added
-                }
-            }
+            self.match_signin(rows, s, &activity, &new, ev)?
         };
         self.counts.note("signins", o);
         self.terms(&[("email", Some(&s.email)), ("ip", s.ip_address.as_deref())])?;
         Ok(o)
     }
 
+    /// A sign-in whose email, second and activity the case already has: present, merged into
+    /// the compatible row, or another sign-in in that second.
+    fn match_signin(
+        &mut self,
+        rows: Vec<SignRow>,
+        s: &SignIn,
+        activity: &str,
+        new: &SignVals,
+        ev: &Evidence,
+    ) -> Result<Outcome> {
+        Ok(
+            if rows.iter().any(|r| r.sha == ev.sha256) || self.kept("signins", &ev.sha256)? {
+                Outcome::Present
+            } else {
+                match best_match(&rows, new) {
+                    Some(row) => {
+                        merge_signin(&self.tx, row, new, &s.email, ev)?;
+                        Outcome::Merged
+                    }
+                    None => {
+                        self.insert_signin(s, activity, new, ev)?;
+                        Outcome::Added
+                    }
+                }
+            },
+        )
+    }
+
+    /// Insert a new sign-in row. No stored row has its key: any would be compatible with it.
+    /// (`ON CONFLICT DO NOTHING` only spares SQLite a statement journal per row; a conflict
+    /// would be a bug, reported as one.)
     fn insert_signin(
         &mut self,
         s: &SignIn,
@@ -600,11 +623,12 @@ impl<'c> Writer<'c> {
         v: &SignVals,
         ev: &Evidence,
     ) -> Result<()> {
-        self.tx
+        let n = self
+            .tx
             .prepare_cached(
                 "INSERT INTO signins (email, time, activity, ip_address, client_type, version,
                  login_type, via, origin_id, line, raw, sha256)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
             )?
             .execute(params![
                 s.email,
@@ -620,6 +644,13 @@ impl<'c> Writer<'c> {
                 ev.raw,
                 ev.sha256
             ])?;
+        anyhow::ensure!(
+            n == 1,
+            "internal error: sign-in {} {} {} collided with a stored row it does not match",
+            s.email,
+            s.time,
+            activity
+        );
         Ok(())
     }
 
@@ -1135,7 +1166,8 @@ pub(crate) struct SignVals {
 
 impl SignVals {
     fn of(s: &SignIn) -> SignVals {
-        let blank = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
+        // Stored as given (older rows were), blank for none.
+        let blank = |v: &Option<String>| v.clone().unwrap_or_default();
         SignVals {
             ip: blank(&s.ip_address),
             ct: blank(&s.client_type),
@@ -1189,9 +1221,10 @@ pub(crate) struct SignRow {
 fn sign_rows(conn: &Connection, email: &str, time: &str, activity: &str) -> Result<Vec<SignRow>> {
     let mut st = conn.prepare_cached(
         "SELECT id, ip_address, client_type, version, login_type, via, sha256 FROM signins
-         WHERE email = ?1 AND time = ?2 AND activity = ?3 ORDER BY id",
+         WHERE email = ?1 AND time = ?2 AND activity = ?3",
     )?;
-    let rows = st
+    // Sorted here: `ORDER BY id` makes SQLite re-prepare this statement on every run.
+    let mut rows: Vec<SignRow> = st
         .query_map(params![email, time, activity], |r| {
             Ok(SignRow {
                 id: r.get(0)?,
@@ -1205,7 +1238,8 @@ fn sign_rows(conn: &Connection, email: &str, time: &str, activity: &str) -> Resu
                 sha: r.get(6)?,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<rusqlite::Result<_>>()?;
+    rows.sort_by_key(|r| r.id);
     Ok(rows)
 }
 
@@ -1327,9 +1361,9 @@ pub(crate) fn fold_signins(conn: &Connection) -> Result<u64> {
             for sql in [
                 "UPDATE OR IGNORE extra_evidence SET row_id = ?1 WHERE tbl = 'signins' AND row_id = ?2",
                 "UPDATE OR IGNORE annotations SET row_id = ?1 WHERE tbl = 'signins' AND row_id = ?2",
-                "DELETE FROM annotations WHERE tbl = 'signins' AND row_id = ?2 AND ?1 IS NOT NULL",
+                "DELETE FROM annotations WHERE tbl = 'signins' AND row_id = ?2",
                 "UPDATE OR IGNORE finding_evidence SET row_id = ?1 WHERE tbl = 'signins' AND row_id = ?2",
-                "DELETE FROM finding_evidence WHERE tbl = 'signins' AND row_id = ?2 AND ?1 IS NOT NULL",
+                "DELETE FROM finding_evidence WHERE tbl = 'signins' AND row_id = ?2",
             ] {
                 conn.execute(sql, params![k, r.id])?;
             }
