@@ -1377,3 +1377,64 @@ pub(crate) fn fold_signins(conn: &Connection) -> Result<u64> {
     }
     Ok(folded)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(ip: &str, ct: &str, ver: &str, lt: Option<i64>, via: &str) -> SignVals {
+        SignVals {
+            ip: ip.into(),
+            ct: ct.into(),
+            ver: ver.into(),
+            login_type: lt,
+            via: via.into(),
+        }
+    }
+
+    #[test]
+    fn merging_sign_in_details_does_not_depend_on_order() {
+        let recs = [
+            v("", "mac", "6.0", Some(101), "webhook"),
+            v("192.0.2.10", "Mac", "6.0", None, "report"),
+            v("192.0.2.10", "MAC", "", None, "csv"),
+        ];
+        let orders = [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ];
+        let fold = |o: &[usize; 3]| {
+            o[1..]
+                .iter()
+                .fold(recs[o[0]].clone(), |acc, &i| acc.merged(&recs[i]))
+        };
+        let first = fold(&orders[0]);
+        for o in &orders {
+            assert_eq!(fold(o), first, "{o:?}");
+        }
+        assert_eq!(
+            first,
+            v("192.0.2.10", "MAC", "6.0", Some(101), "report+csv+webhook")
+        );
+        // Between the report's and the webhook's spelling, the report's.
+        assert_eq!(recs[0].merged(&recs[1]).ct, "Mac");
+        assert_eq!(recs[1].merged(&recs[0]).via, "report+webhook");
+    }
+
+    #[test]
+    fn details_that_differ_on_both_sides_are_another_sign_in() {
+        let wh = v("", "mac", "6.0", None, "webhook");
+        assert!(wh.compatible(&v("192.0.2.10", "Mac", "6.0", None, "report")));
+        assert!(wh.compatible(&v("192.0.2.10", "", "", None, "report")));
+        assert!(!wh.compatible(&v("192.0.2.10", "Windows", "6.0", None, "report")));
+        assert!(!wh.compatible(&v("192.0.2.10", "Mac", "5.9", None, "report")));
+        let a = v("192.0.2.10", "Mac", "6.0", None, "report");
+        assert!(!a.compatible(&v("198.51.100.20", "Mac", "6.0", None, "report")));
+        assert_eq!(canonical_activity("sign-in"), "Sign in");
+        assert_eq!(canonical_activity("Sign Out"), "Sign out");
+    }
+}
