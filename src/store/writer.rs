@@ -647,9 +647,9 @@ impl<'c> Writer<'c> {
         anyhow::ensure!(
             n == 1,
             "internal error: sign-in {} {} {} collided with a stored row it does not match",
-            s.email,
-            s.time,
-            activity
+            crate::util::sanitize(&s.email),
+            crate::util::sanitize(&s.time),
+            crate::util::sanitize(activity)
         );
         Ok(())
     }
