@@ -81,6 +81,13 @@ fn import_of_generated_captures_matches_truth_counts() {
         count(&store, "zoom_meetings"),
         truth.counts["zoom_meetings"]
     );
+    // Every sign-in also came as a webhook (no IP, lowercase client): one row per event still,
+    // each of them merged from both doors.
+    assert_eq!(count(&store, "zoom_signins"), truth.counts["zoom_signins"]);
+    assert_eq!(
+        count(&store, "zoom_signins WHERE via = 'report+webhook'"),
+        truth.counts["zoom_signins"]
+    );
 
     // Background activity is clean: the plain SQL forms of two rules find only the plants.
     let rows = |sql: &str| -> Vec<(String, String)> {

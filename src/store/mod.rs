@@ -15,11 +15,19 @@ use std::path::{Path, PathBuf};
 
 pub use writer::{Counts, MeetingActivity, Outcome, Writer};
 
+/// A forward migration: its SQL, then, when SQL alone cannot do it, a Rust step run in the
+/// same transaction.
+type Migration = (&'static str, Option<fn(&Connection) -> Result<()>>);
+
 /// Forward migrations; index + 1 is the schema version they produce.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_init.sql"),
-    include_str!("migrations/0002_findings.sql"),
-    include_str!("migrations/0003_sync.sql"),
+const MIGRATIONS: &[Migration] = &[
+    (include_str!("migrations/0001_init.sql"), None),
+    (include_str!("migrations/0002_findings.sql"), None),
+    (include_str!("migrations/0003_sync.sql"), None),
+    (
+        include_str!("migrations/0004_signin_merge.sql"),
+        Some(|c| writer::fold_signins(c).map(drop)),
+    ),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
@@ -99,9 +107,13 @@ impl Store {
         }
         if have < SCHEMA_VERSION {
             let tx = self.conn.transaction()?;
-            for (i, sql) in MIGRATIONS.iter().enumerate().skip(have as usize) {
+            for (i, (sql, then)) in MIGRATIONS.iter().enumerate().skip(have as usize) {
                 tx.execute_batch(sql)
                     .with_context(|| format!("migrating case to schema version {}", i + 1))?;
+                if let Some(step) = then {
+                    step(&tx)
+                        .with_context(|| format!("migrating case to schema version {}", i + 1))?;
+                }
                 tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             }
             tx.execute_batch(VIEWS)?;

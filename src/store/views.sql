@@ -49,6 +49,8 @@ SELECT c.id, o.id AS operation_id, o.time, o.operator, o.category_type, o.action
        c.kind, c.section, c.setting, c.from_value, c.to_value, c.target, c.meeting_id
 FROM op_changes c JOIN operations o ON o.id = c.operation_id;
 
+-- One row per sign-in event: the report row and the webhook of one event are merged, and
+-- `via` lists every door it came through, richest first ('report', 'webhook', 'report+webhook').
 DROP VIEW IF EXISTS zoom_signins;
 CREATE VIEW zoom_signins AS
 SELECT id, time, email, activity AS type, ip_address, client_type, version, login_type, via

@@ -4,6 +4,9 @@
 //! kept in `extra_evidence` (unless those exact bytes are already there) and its fields fill the
 //! gaps of the existing row: a dashboard row adds IP and device to a report row for the same
 //! session. Identical bytes seen again are "already present" and change nothing.
+//!
+//! Sign-ins have no natural key all doors share (a webhook has no IP), so they match on email,
+//! second and activity plus compatible details instead: see [`Writer::signin`].
 
 use crate::model::*;
 use anyhow::Result;
@@ -173,23 +176,6 @@ static USERS: Spec = Spec {
     nkey: 1,
     or_cols: &[],
     merge: Merge::Replace,
-    sql: OnceLock::new(),
-};
-static SIGNINS: Spec = Spec {
-    table: "signins",
-    cols: &[
-        "email",
-        "time",
-        "activity",
-        "ip_address",
-        "client_type",
-        "version",
-        "login_type",
-        "via",
-    ],
-    nkey: 6,
-    or_cols: &[],
-    merge: Merge::Fill,
     sql: OnceLock::new(),
 };
 static OPERATIONS: Spec = Spec {
@@ -574,29 +560,106 @@ impl<'c> Writer<'c> {
         Ok(o)
     }
 
+    /// Store a sign-in or sign-out, merging the doors that report the same event.
+    ///
+    /// Zoom has no id for a sign-in, and its doors describe it differently: a `user.signed_in`
+    /// webhook has no IP and a lowercase client type ("mac"), `/report/activities` has both
+    /// ("Mac", "192.0.2.10"). A record joins an existing row of the same email (any case),
+    /// second and activity when their details are compatible (see [`SignVals::compatible`]);
+    /// otherwise it is a sign-in of its own (two sign-ins in one second from two addresses
+    /// stay two rows). A merge is `Outcome::Merged`, keeps the new record in `extra_evidence`
+    /// and fills the row with [`SignVals::merged`]; the row's own evidence (`raw`) is always
+    /// the record from the richest door, so import order does not change the final row.
     pub fn signin(&mut self, s: &SignIn, ev: &Evidence) -> Result<Outcome> {
-        let blank = |v: &Option<String>| v.clone().unwrap_or_default();
-        let (ip, ct, ver) = (
-            blank(&s.ip_address),
-            blank(&s.client_type),
-            blank(&s.version),
-        );
-        let (o, _) = self.put(
-            &SIGNINS,
-            &[
-                &s.email,
-                &s.time,
-                &s.activity,
-                &ip,
-                &ct,
-                &ver,
-                &s.login_type,
-                &s.via,
-            ],
-            ev,
-        )?;
+        let new = SignVals::of(s);
+        let activity = canonical_activity(&s.activity);
+        let rows = sign_rows(&self.tx, &s.email, &s.time, &activity)?;
+        let o = if rows.is_empty() {
+            self.insert_signin(s, &activity, &new, ev)?;
+            Outcome::Added
+        } else {
+            self.match_signin(rows, s, &activity, &new, ev)?
+        };
+        self.counts.note("signins", o);
         self.terms(&[("email", Some(&s.email)), ("ip", s.ip_address.as_deref())])?;
         Ok(o)
+    }
+
+    /// A sign-in whose email, second and activity the case already has: present, merged into
+    /// the compatible row, or another sign-in in that second.
+    fn match_signin(
+        &mut self,
+        rows: Vec<SignRow>,
+        s: &SignIn,
+        activity: &str,
+        new: &SignVals,
+        ev: &Evidence,
+    ) -> Result<Outcome> {
+        Ok(
+            if rows.iter().any(|r| r.sha == ev.sha256) || self.kept("signins", &ev.sha256)? {
+                Outcome::Present
+            } else {
+                match best_match(&rows, new) {
+                    Some(row) => {
+                        merge_signin(&self.tx, row, new, &s.email, ev)?;
+                        Outcome::Merged
+                    }
+                    None => {
+                        self.insert_signin(s, activity, new, ev)?;
+                        Outcome::Added
+                    }
+                }
+            },
+        )
+    }
+
+    /// Insert a new sign-in row. No stored row has its key: any would be compatible with it.
+    /// (`ON CONFLICT DO NOTHING` only spares SQLite a statement journal per row; a conflict
+    /// would be a bug, reported as one.)
+    fn insert_signin(
+        &mut self,
+        s: &SignIn,
+        activity: &str,
+        v: &SignVals,
+        ev: &Evidence,
+    ) -> Result<()> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO signins (email, time, activity, ip_address, client_type, version,
+                 login_type, via, origin_id, line, raw, sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                s.email,
+                s.time,
+                activity,
+                v.ip,
+                v.ct,
+                v.ver,
+                v.login_type,
+                v.via,
+                ev.origin_id,
+                ev.line,
+                ev.raw,
+                ev.sha256
+            ])?;
+        anyhow::ensure!(
+            n == 1,
+            "internal error: sign-in {} {} {} collided with a stored row it does not match",
+            crate::util::sanitize(&s.email),
+            crate::util::sanitize(&s.time),
+            crate::util::sanitize(activity)
+        );
+        Ok(())
+    }
+
+    /// Whether these bytes are already kept as further evidence of some row of `table`.
+    fn kept(&self, table: &str, sha256: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM extra_evidence WHERE tbl = ?1 AND sha256 = ?2")?
+            .exists(params![table, sha256])?)
     }
 
     /// Store an operation and, when new, its parsed changes.
@@ -1031,5 +1094,347 @@ impl<'c> Writer<'c> {
                 .push((source.to_string(), line, reason.to_string()));
         }
         Ok(())
+    }
+}
+
+/// "Sign in" / "Sign out" whatever the capitalisation or spacing; anything else unchanged.
+fn canonical_activity(a: &str) -> String {
+    let t: String = a
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match t.as_str() {
+        "signin" => "Sign in".into(),
+        "signout" => "Sign out".into(),
+        _ => a.to_string(),
+    }
+}
+
+/// How much a door's sign-in record says, richest first. The primary evidence (`raw`) of a
+/// merged row is the record from the highest-ranked door: the report's row, which has the IP,
+/// over the webhook, which has none.
+fn door_rank(door: &str) -> u8 {
+    match door {
+        "report" => 4,
+        "file" => 3,
+        "panther" => 2,
+        "csv" => 1,
+        _ => 0,
+    }
+}
+
+/// The rank of a row's richest door (`via` lists every door, see [`via_union`]).
+fn via_rank(via: &str) -> u8 {
+    via.split('+').map(door_rank).max().unwrap_or(0)
+}
+
+/// `via` of a merged sign-in: every door it came through, richest first, joined by '+'
+/// ("report+webhook"). A row from one door keeps that door's name alone ("report").
+fn via_union(a: &str, b: &str) -> String {
+    let mut doors: Vec<&str> = a
+        .split('+')
+        .chain(b.split('+'))
+        .filter(|d| !d.is_empty())
+        .collect();
+    doors.sort_by(|x, y| door_rank(y).cmp(&door_rank(x)).then(x.cmp(y)));
+    doors.dedup();
+    doors.join("+")
+}
+
+/// Of two spellings of one value (equal ignoring case, or one blank), the one a merged row
+/// keeps: the non-blank one; else a capitalised spelling (the report's "Mac") over an
+/// all-lowercase one (the webhook's "mac"); else the bytewise smaller. A total order, so the
+/// kept spelling never depends on import order.
+fn spelling(a: &str, b: &str) -> String {
+    if a.is_empty() || b.is_empty() {
+        return format!("{a}{b}");
+    }
+    let key = |s: &str| (s == s.to_lowercase(), s.to_string());
+    if key(a) <= key(b) { a } else { b }.to_string()
+}
+
+/// The details of a sign-in that decide whether two records are the same event.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct SignVals {
+    ip: String,
+    ct: String,
+    ver: String,
+    login_type: Option<i64>,
+    via: String,
+}
+
+impl SignVals {
+    fn of(s: &SignIn) -> SignVals {
+        // Stored as given (older rows were), blank for none.
+        let blank = |v: &Option<String>| v.clone().unwrap_or_default();
+        SignVals {
+            ip: blank(&s.ip_address),
+            ct: blank(&s.client_type),
+            ver: blank(&s.version),
+            login_type: s.login_type,
+            via: s.via.clone(),
+        }
+    }
+
+    /// Same event as far as the details tell: IP equal or blank on one side, client type equal
+    /// ignoring case or blank on one side, version equal or blank on one side.
+    fn compatible(&self, o: &SignVals) -> bool {
+        let ok = |a: &str, b: &str| a.is_empty() || b.is_empty() || a.eq_ignore_ascii_case(b);
+        ok(&self.ip, &o.ip)
+            && ok(&self.ct, &o.ct)
+            && (self.ver.is_empty() || o.ver.is_empty() || self.ver == o.ver)
+    }
+
+    /// How many details both sides state (and agree on): the closer match wins a tie.
+    fn agreement(&self, o: &SignVals) -> usize {
+        [(&self.ip, &o.ip), (&self.ct, &o.ct), (&self.ver, &o.ver)]
+            .iter()
+            .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+            .count()
+    }
+
+    /// The richer values of two compatible records; commutative, so order never matters.
+    fn merged(&self, o: &SignVals) -> SignVals {
+        SignVals {
+            ip: spelling(&self.ip, &o.ip),
+            ct: spelling(&self.ct, &o.ct),
+            ver: spelling(&self.ver, &o.ver),
+            login_type: match (self.login_type, o.login_type) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
+            via: via_union(&self.via, &o.via),
+        }
+    }
+}
+
+/// One stored sign-in row, as matching and merging need it.
+#[derive(Debug, Clone)]
+pub(crate) struct SignRow {
+    id: i64,
+    vals: SignVals,
+    sha: String,
+}
+
+/// The rows of one email (any case), second and activity.
+fn sign_rows(conn: &Connection, email: &str, time: &str, activity: &str) -> Result<Vec<SignRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, ip_address, client_type, version, login_type, via, sha256 FROM signins
+         WHERE email = ?1 AND time = ?2 AND activity = ?3",
+    )?;
+    // Sorted here: `ORDER BY id` makes SQLite re-prepare this statement on every run.
+    let mut rows: Vec<SignRow> = st
+        .query_map(params![email, time, activity], |r| {
+            Ok(SignRow {
+                id: r.get(0)?,
+                vals: SignVals {
+                    ip: r.get(1)?,
+                    ct: r.get(2)?,
+                    ver: r.get(3)?,
+                    login_type: r.get(4)?,
+                    via: r.get(5)?,
+                },
+                sha: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// The row a record merges into: a compatible one, the closest match first, then the oldest.
+/// None when every row differs from it (a different sign-in in the same second).
+fn best_match<'r>(rows: &'r [SignRow], new: &SignVals) -> Option<&'r SignRow> {
+    rows.iter()
+        .filter(|r| r.vals.compatible(new))
+        .max_by(|a, b| {
+            a.vals
+                .agreement(new)
+                .cmp(&b.vals.agreement(new))
+                .then(b.id.cmp(&a.id))
+        })
+}
+
+/// Merge a compatible record into a stored row: the row takes the merged values, and the
+/// record's evidence is kept, as the row's primary evidence when it comes from a richer door
+/// (the old primary then moves to `extra_evidence`, so nothing is lost), else as further
+/// evidence. The choice of primary is a total order (door rank, then bytes), so both import
+/// orders end with the same row. Returns the row as it now is.
+fn merge_signin(
+    conn: &Connection,
+    row: &SignRow,
+    new: &SignVals,
+    email: &str,
+    ev: &Evidence,
+) -> Result<SignRow> {
+    let m = row.vals.merged(new);
+    let promote = (via_rank(&new.via), std::cmp::Reverse(ev.sha256.as_str()))
+        > (via_rank(&row.vals.via), std::cmp::Reverse(row.sha.as_str()));
+    if promote {
+        conn.prepare_cached(
+            "INSERT INTO extra_evidence (tbl, row_id, origin_id, line, raw, sha256)
+             SELECT 'signins', id, origin_id, line, raw, sha256 FROM signins WHERE id = ?1
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute([row.id])?;
+        conn.prepare_cached(
+            "DELETE FROM extra_evidence WHERE tbl = 'signins' AND row_id = ?1 AND sha256 = ?2",
+        )?
+        .execute(params![row.id, ev.sha256])?;
+        conn.prepare_cached(
+            "UPDATE signins SET email = ?1, ip_address = ?2, client_type = ?3, version = ?4,
+             login_type = ?5, via = ?6, origin_id = ?7, line = ?8, raw = ?9, sha256 = ?10
+             WHERE id = ?11",
+        )?
+        .execute(params![
+            email,
+            m.ip,
+            m.ct,
+            m.ver,
+            m.login_type,
+            m.via,
+            ev.origin_id,
+            ev.line,
+            ev.raw,
+            ev.sha256,
+            row.id
+        ])?;
+    } else {
+        conn.prepare_cached(
+            "INSERT INTO extra_evidence (tbl, row_id, origin_id, line, raw, sha256)
+             VALUES ('signins', ?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![row.id, ev.origin_id, ev.line, ev.raw, ev.sha256])?;
+        conn.prepare_cached(
+            "UPDATE signins SET ip_address = ?1, client_type = ?2, version = ?3,
+             login_type = ?4, via = ?5 WHERE id = ?6",
+        )?
+        .execute(params![m.ip, m.ct, m.ver, m.login_type, m.via, row.id])?;
+    }
+    Ok(SignRow {
+        id: row.id,
+        vals: m,
+        sha: if promote {
+            ev.sha256.clone()
+        } else {
+            row.sha.clone()
+        },
+    })
+}
+
+/// Fold sign-ins stored twice before the doors were merged (schema version 4): each row that
+/// is compatible with an earlier row of the same email, second and activity is merged into it
+/// exactly as an import would merge it (values, primary evidence, `via`), its own further
+/// evidence, annotations and finding evidence move to the kept row, and it is deleted.
+/// Returns how many rows were folded.
+pub(crate) fn fold_signins(conn: &Connection) -> Result<u64> {
+    let groups: Vec<(String, String, String)> = conn
+        .prepare(
+            "SELECT email, time, activity FROM signins
+             GROUP BY email, time, activity HAVING count(*) > 1",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut folded = 0;
+    for (email, time, activity) in groups {
+        let mut kept: Vec<SignRow> = Vec::new();
+        for r in sign_rows(conn, &email, &time, &activity)? {
+            let Some(k) = best_match(&kept, &r.vals).map(|k| k.id) else {
+                kept.push(r);
+                continue;
+            };
+            let (r_email, origin_id, line, raw): (String, i64, Option<i64>, String) = conn
+                .query_row(
+                    "SELECT email, origin_id, line, raw FROM signins WHERE id = ?1",
+                    [r.id],
+                    |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)),
+                )?;
+            let ev = Evidence {
+                origin_id,
+                line,
+                raw,
+                sha256: r.sha.clone(),
+            };
+            // Gone first: the merged row may take this row's exact key.
+            conn.execute("DELETE FROM signins WHERE id = ?1", [r.id])?;
+            for sql in [
+                "UPDATE OR IGNORE extra_evidence SET row_id = ?1 WHERE tbl = 'signins' AND row_id = ?2",
+                "UPDATE OR IGNORE annotations SET row_id = ?1 WHERE tbl = 'signins' AND row_id = ?2",
+                "DELETE FROM annotations WHERE tbl = 'signins' AND row_id = ?2",
+                "UPDATE OR IGNORE finding_evidence SET row_id = ?1 WHERE tbl = 'signins' AND row_id = ?2",
+                "DELETE FROM finding_evidence WHERE tbl = 'signins' AND row_id = ?2",
+            ] {
+                conn.execute(sql, params![k, r.id])?;
+            }
+            let i = kept
+                .iter()
+                .position(|x| x.id == k)
+                .expect("picked from kept");
+            kept[i] = merge_signin(conn, &kept[i], &r.vals, &r_email, &ev)?;
+            folded += 1;
+        }
+    }
+    Ok(folded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(ip: &str, ct: &str, ver: &str, lt: Option<i64>, via: &str) -> SignVals {
+        SignVals {
+            ip: ip.into(),
+            ct: ct.into(),
+            ver: ver.into(),
+            login_type: lt,
+            via: via.into(),
+        }
+    }
+
+    #[test]
+    fn merging_sign_in_details_does_not_depend_on_order() {
+        let recs = [
+            v("", "mac", "6.0", Some(101), "webhook"),
+            v("192.0.2.10", "Mac", "6.0", None, "report"),
+            v("192.0.2.10", "MAC", "", None, "csv"),
+        ];
+        let orders = [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ];
+        let fold = |o: &[usize; 3]| {
+            o[1..]
+                .iter()
+                .fold(recs[o[0]].clone(), |acc, &i| acc.merged(&recs[i]))
+        };
+        let first = fold(&orders[0]);
+        for o in &orders {
+            assert_eq!(fold(o), first, "{o:?}");
+        }
+        assert_eq!(
+            first,
+            v("192.0.2.10", "MAC", "6.0", Some(101), "report+csv+webhook")
+        );
+        // Between the report's and the webhook's spelling, the report's.
+        assert_eq!(recs[0].merged(&recs[1]).ct, "Mac");
+        assert_eq!(recs[1].merged(&recs[0]).via, "report+webhook");
+    }
+
+    #[test]
+    fn details_that_differ_on_both_sides_are_another_sign_in() {
+        let wh = v("", "mac", "6.0", None, "webhook");
+        assert!(wh.compatible(&v("192.0.2.10", "Mac", "6.0", None, "report")));
+        assert!(wh.compatible(&v("192.0.2.10", "", "", None, "report")));
+        assert!(!wh.compatible(&v("192.0.2.10", "Windows", "6.0", None, "report")));
+        assert!(!wh.compatible(&v("192.0.2.10", "Mac", "5.9", None, "report")));
+        let a = v("192.0.2.10", "Mac", "6.0", None, "report");
+        assert!(!a.compatible(&v("198.51.100.20", "Mac", "6.0", None, "report")));
+        assert_eq!(canonical_activity("sign-in"), "Sign in");
+        assert_eq!(canonical_activity("Sign Out"), "Sign out");
     }
 }

@@ -1,0 +1,9 @@
+-- zoomlens case file, schema version 4: one sign-in event is one `signins` row.
+-- Before this version a `user.signed_in/out` webhook (no IP, lowercase client type) and the
+-- `/report/activities` row for the same event were stored as two rows. The writer now merges
+-- records of the same email, second and activity whose details are compatible (IP, client
+-- type, version equal ignoring case, or blank on one side); the other record's bytes go to
+-- extra_evidence, and `via` lists every door the event came through ("report+webhook").
+-- The schema itself does not change: after this (empty) SQL step, the Rust step
+-- store::writer::fold_signins folds the rows older imports stored twice, with the writer's
+-- own merge, moving their evidence, annotations and finding evidence to the kept row.
