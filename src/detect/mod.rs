@@ -146,8 +146,11 @@ impl Ctx<'_> {
         }
         Ok(())
     }
-    /// The in-memory session snapshot (built from `temp.zl_sess` on first use in a run), for
-    /// rules that group or look up sessions per person: see [`snapshot`].
+    /// The in-memory session snapshot, for rules that group or look up sessions per person:
+    /// see [`snapshot`]. Usually being built on a second connection since the run began; else
+    /// built here from the copy. Another process may write to the case meanwhile (`listen`),
+    /// so the snapshot and the copy can differ by a few fresh sessions: fetch a session's
+    /// details from `participants`, which has every committed one.
     pub fn snapshot(&self) -> Result<&Snapshot> {
         if let Some(s) = self.env.snapshot.get() {
             return Ok(s);

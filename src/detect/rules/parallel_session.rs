@@ -85,7 +85,7 @@ impl Rule for ParallelSession {
             "SELECT p.ip_address, p.meeting_uuid,
                     coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)),
                     p.join_time, p.leave_time
-             FROM temp.zl_sess p WHERE p.id = ?1",
+             FROM participants p WHERE p.id = ?1",
         )?;
         let mut out: Vec<Finding> = Vec::new();
         for row in signins {
