@@ -38,14 +38,14 @@ impl Rule for BillingOrLicenseChanged {
              GROUP BY o.id ORDER BY o.time",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
+            <(
+                i64,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            )>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -55,17 +55,17 @@ impl Rule for BriefJoin {
         let mut st = ctx.conn.prepare(&sql)?;
         let max = (ctx.num("max_minutes") * 60.0) as i64;
         let rows = st.query_map([max], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<i64>>(8)?,
-            ))
+            <(
+                String,
+                String,
+                String,
+                i64,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<i64>,
+            )>::try_from(r)
         })?;
         let mut topic = ctx
             .conn

@@ -66,17 +66,17 @@ impl Rule for DirectLinkJoin {
         let rows = st.query_map(
             rusqlite::params![ctx.int("min_registered"), ctx.int("include_internal")],
             |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                ))
+                <(
+                    String,
+                    Option<i64>,
+                    Option<String>,
+                    String,
+                    Option<String>,
+                    i64,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                )>::try_from(r)
             },
         )?;
         let mut out = Vec::new();

@@ -112,13 +112,7 @@ impl Rule for DisplayNameImpersonation {
                  UNION ALL
                  SELECT lower(email), name, 1 FROM vips WHERE coalesce(name, '') <> ''",
             )?;
-            for r in st.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, bool>(2)?,
-                ))
-            })? {
+            for r in st.query_map([], |r| <(String, Option<String>, bool)>::try_from(r))? {
                 let (email, name, vip) = r?;
                 let name = norm_name(&name.unwrap_or_default());
                 if name.len() >= 4 && name.contains(' ') {
@@ -229,18 +223,18 @@ impl Rule for DisplayNameImpersonation {
              ORDER BY 6",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<i64>>(8)?,
-                r.get::<_, Option<String>>(9)?,
-            ))
+            <(
+                String,
+                String,
+                String,
+                String,
+                bool,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<i64>,
+                Option<String>,
+            )>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -70,16 +70,16 @@ impl Rule for ExternalInSensitiveMeeting {
              FROM s GROUP BY e HAVING inst >= ?1 ORDER BY 5",
         )?;
         let rows = st.query_map([ctx.int("min_repeats")], |r| {
-            Ok((
-                r.get::<_, Option<i64>>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, i64>(7)?,
-            ))
+            <(
+                Option<i64>,
+                String,
+                i64,
+                Option<String>,
+                String,
+                Option<String>,
+                String,
+                i64,
+            )>::try_from(r)
         })?;
         for row in rows {
             let (mid, email, n, topic, last, ids, uuid, inst) = row?;
@@ -107,15 +107,15 @@ impl Rule for ExternalInSensitiveMeeting {
                  GROUP BY m.uuid ORDER BY 4",
             )?;
             let rows = st.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, i64>(6)?,
-                ))
+                <(
+                    String,
+                    Option<i64>,
+                    Option<String>,
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    i64,
+                )>::try_from(r)
             })?;
             for row in rows {
                 let (uuid, mid, topic, first, ids, names, n) = row?;

@@ -58,13 +58,7 @@ impl Rule for JoinAfterDeparture {
             let mut ins = ctx
                 .conn
                 .prepare("INSERT INTO temp.zl_dep_sess VALUES (?1, ?2)")?;
-            let deps = st.query_map([grace], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<i64>>(2)?,
-                ))
-            })?;
+            let deps = st.query_map([grace], |r| <(i64, String, Option<i64>)>::try_from(r))?;
             for d in deps {
                 let (did, email, gone) = d?;
                 let (Some(gone), Some(e)) = (gone, snap.email(&email)) else {
@@ -91,17 +85,17 @@ impl Rule for JoinAfterDeparture {
              FROM act JOIN d ON d.id = act.did ORDER BY d.id, act.t"),
         )?;
         let rows = st.query_map([grace], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<i64>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-            ))
+            <(
+                i64,
+                String,
+                String,
+                String,
+                i64,
+                String,
+                Option<String>,
+                Option<i64>,
+                Option<String>,
+            )>::try_from(r)
         })?;
         let mut out: Vec<Finding> = Vec::new();
         let mut counts: Vec<(usize, usize)> = Vec::new();

@@ -69,12 +69,7 @@ impl Rule for JoinBurstMultipleIps {
             // Per instance keep the window with most IPs (earliest on ties).
             let mut best: HashMap<String, (i64, i64, String)> = HashMap::new();
             let rows = st.query_map(rusqlite::params![win, ctx.int("min_ips")], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
+                <(String, i64, i64, String)>::try_from(r)
             })?;
             for row in rows {
                 let (uuid, t, n, ids) = row?;
@@ -113,13 +108,7 @@ impl Rule for JoinBurstMultipleIps {
         let mut st = ctx.conn.prepare(
             "SELECT id, time, object_id FROM webhook_events WHERE event = 'meeting.risk_alert' ORDER BY time",
         )?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })?;
+        let rows = st.query_map([], |r| <(i64, String, Option<String>)>::try_from(r))?;
         for row in rows {
             let (id, time, obj) = row?;
             let mut f = Finding::new(

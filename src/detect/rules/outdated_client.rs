@@ -95,15 +95,7 @@ impl Rule for OutdatedClient {
              SELECT email, t, version, tbl, id FROM ranked WHERE rn = 1 AND zl_version_lt(version)
              ORDER BY t",
         )?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })?;
+        let rows = st.query_map([], |r| <(String, String, String, String, i64)>::try_from(r))?;
         let min = &ctx.cfg.min_client_version;
         let mut out = Vec::new();
         for row in rows {

@@ -73,13 +73,7 @@ impl Rule for ParallelSession {
              ORDER BY s.time, s.id",
         )?;
         let signins = st.query_map([unseen], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-                r.get::<_, String>(4)?,
-            ))
+            <(i64, String, String, Option<i64>, String)>::try_from(r)
         })?;
         let mut detail = ctx.conn.prepare(
             "SELECT p.ip_address, p.meeting_uuid,
@@ -110,13 +104,7 @@ impl Rule for ParallelSession {
                 continue;
             };
             let (ip_a, uuid, mid, join, leave) = detail.query_row([first], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<i64>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                ))
+                <(String, String, Option<i64>, String, Option<String>)>::try_from(r)
             })?;
             let mut f = Finding::new(
                 format!("signin:{sid}"),

@@ -68,19 +68,19 @@ impl Rule for RecordingDeleted {
         );
         let mut st = ctx.conn.prepare(&sql)?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, Option<String>>(9)?,
-                r.get::<_, Option<String>>(10)?,
-            ))
+            <(
+                i64,
+                String,
+                Option<i64>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            )>::try_from(r)
         })?;
         for row in rows {
             let (rid, uuid, mid, topic, host, time, fids, oids, op_by, wids, wh_by) = row?;
@@ -117,13 +117,7 @@ impl Rule for RecordingDeleted {
         );
         let mut st = ctx.conn.prepare(&sql)?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
+            <(i64, String, String, Option<i64>, i64)>::try_from(r)
         })?;
         for row in rows {
             let (oid, time, operator, mid, cid) = row?;
@@ -151,13 +145,7 @@ impl Rule for RecordingDeleted {
              ORDER BY w.time",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
-            ))
+            <(i64, String, Option<String>, Option<String>, String)>::try_from(r)
         })?;
         for row in rows {
             let (wid, time, operator, object, event) = row?;

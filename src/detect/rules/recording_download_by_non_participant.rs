@@ -56,15 +56,7 @@ impl Rule for RecordingDownloadByNonParticipant {
              ORDER BY dl.time",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
+            <(i64, String, String, i64, i64, Option<i64>, Option<String>)>::try_from(r)
         })?;
         // Whether the operator attended an instance: their sessions, from the snapshot, in a
         // meeting with that id (the session's own id, or its instance's).

@@ -73,13 +73,7 @@ impl Rule for SharedIpManyNames {
              WHERE ip NOT IN (SELECT ip FROM temp.zl_sipm_int) ORDER BY first",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
+            <(String, i64, String, Option<String>, Option<String>)>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -39,13 +39,7 @@ impl Rule for SignInMethodEnabled {
              ORDER BY o.time, c.id",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
+            <(i64, String, String, i64, Option<String>)>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

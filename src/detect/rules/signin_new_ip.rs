@@ -59,14 +59,7 @@ impl Rule for SigninNewIp {
              ORDER BY s.time",
         )?;
         let rows = st.query_map([ctx.int("baseline")], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-            ))
+            <(i64, String, String, String, i64, Option<i64>)>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -175,16 +175,7 @@ impl Rule for SourceSilent {
                  WHERE state IN ('failed', 'partial') ORDER BY updated_at",
             )?;
             let rows = st.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, String>(7)?,
-                ))
+                <(i64, String, String, String, String, String, String, String)>::try_from(r)
             })?;
             for row in rows {
                 let (id, source, scope, from, to, state, detail, at) = row?;
@@ -234,13 +225,7 @@ fn seek_hours(ctx: &Ctx, tbl: &str, col: &str) -> Result<Vec<i64>> {
     // '' is below every non-empty text; NULLs and numbers never compare greater.
     let mut after = String::new();
     loop {
-        let row = next.query_row([&after], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-            ))
-        });
+        let row = next.query_row([&after], |r| <(String, String, Option<i64>)>::try_from(r));
         let (value, prefix, h) = match row {
             Ok(v) => v,
             Err(rusqlite::Error::QueryReturnedNoRows) => break,

@@ -156,17 +156,17 @@ impl Rule for UnexpectedIpRecurringMeeting {
              ORDER BY c.join_time",
         )?;
         let rows = st.query_map([ctx.int("baseline")], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, i64>(7)?,
-                r.get::<_, Option<String>>(8)?,
-            ))
+            <(
+                i64,
+                i64,
+                String,
+                Option<String>,
+                String,
+                String,
+                String,
+                i64,
+                Option<String>,
+            )>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -73,17 +73,17 @@ impl Rule for UnknownDeviceVipMeeting {
         );
         let mut st = ctx.conn.prepare(&sql)?;
         let rows = st.query_map([ctx.int("baseline")], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<i64>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-            ))
+            <(
+                i64,
+                String,
+                Option<String>,
+                Option<String>,
+                String,
+                String,
+                Option<String>,
+                Option<i64>,
+                Option<String>,
+            )>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {

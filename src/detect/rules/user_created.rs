@@ -39,13 +39,7 @@ impl Rule for UserCreated {
         )?;
         let mut out: Vec<Finding> = Vec::new();
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
+            <(i64, String, String, Option<String>, Option<String>)>::try_from(r)
         })?;
         for row in rows {
             let (oid, time, operator, target, cids) = row?;
@@ -67,12 +61,7 @@ impl Rule for UserCreated {
                  WHERE w.event = 'user.created' ORDER BY w.time",
             )?;
             let rows = st.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                ))
+                <(i64, String, Option<String>, Option<String>)>::try_from(r)
             })?;
             for row in rows {
                 let (wid, time, operator, email) = row?;
