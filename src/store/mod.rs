@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0004_signin_merge.sql"),
         Some(|c| writer::fold_signins(c).map(drop)),
     ),
+    (include_str!("migrations/0005_pivot_indexes.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
