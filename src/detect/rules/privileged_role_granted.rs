@@ -45,17 +45,7 @@ pub(crate) type Grant = (
 
 pub(crate) fn grants(ctx: &Ctx) -> Result<Vec<Grant>> {
     let mut st = ctx.conn.prepare(GRANTS_SQL)?;
-    let rows = st.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-        ))
-    })?;
+    let rows = st.query_map([], |r| Grant::try_from(r))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

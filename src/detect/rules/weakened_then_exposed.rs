@@ -91,17 +91,7 @@ impl Rule for WeakenedThenExposed {
         );
         let weak: Vec<W> = st
             .query_map([window, ctx.int("meeting_settings_only")], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                ))
+                W::try_from(r)
             })?
             .collect::<rusqlite::Result<_>>()?;
         // Outsiders' joins in time order come from the snapshot; a meeting's host from here.
@@ -166,17 +156,7 @@ impl Rule for WeakenedThenExposed {
                 })
                 .take(20);
             for p in outsiders {
-                joins.push(detail.query_row([p.id], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                })?);
+                joins.push(detail.query_row([p.id], |r| J::try_from(r))?);
             }
             let Some(first) = joins.first().cloned() else {
                 continue;
