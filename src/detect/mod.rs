@@ -118,7 +118,7 @@ impl Ctx<'_> {
     }
     /// Make sure `temp.zl_sess` exists — the narrow in-memory copy of `participants` (every
     /// column a rule reads, no raw JSON) built in one scan on first use in a run — with the
-    /// named indexes (`meeting`, `email`, `ip`, `name`, `join`). Rules read it instead of the wide table:
+    /// named indexes (only `meeting`: by instance, then join time). Rules read it instead of the wide table:
     /// on a multi-million-session case each full scan of `participants` reads gigabytes.
     pub fn sessions(&self, indexes: &[&str]) -> Result<()> {
         let built: bool = self.conn.query_row(
@@ -132,12 +132,10 @@ impl Ctx<'_> {
             tracing::info!(ms = t.elapsed().as_millis() as u64, "session copy built");
         }
         for i in indexes {
+            // Per-person and time-ordered access goes through the snapshot, which sorts far
+            // faster than SQLite builds an index.
             let cols = match *i {
                 "meeting" => "meeting_uuid, join_time",
-                "email" => "email, join_time",
-                "ip" => "ip_address",
-                "join" => "join_time",
-                "name" => "name",
                 other => bail!("no session index {other:?}"),
             };
             self.conn.execute_batch(&format!(
