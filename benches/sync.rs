@@ -10,12 +10,12 @@ mod tenant;
 
 use std::sync::Arc;
 use std::time::Instant;
-use zoomlens::cli::Plan;
 use zoomlens::sim::server::{SimConfig, serve};
 use zoomlens::store::Store;
 use zoomlens::sync::plan::Source;
 use zoomlens::sync::progress::{Mode, Progress};
 use zoomlens::sync::run::{SyncOptions, run};
+use zoomlens::zoom::Plan;
 use zoomlens::zoom::auth::{Credentials, Secret};
 use zoomlens::zoom::{Category, Client, ClientConfig};
 

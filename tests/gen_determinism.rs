@@ -64,22 +64,23 @@ fn the_streaming_writer_and_the_in_memory_tenant_agree_on_counts() {
 
 #[test]
 fn knobs_are_validated_with_a_clear_message() {
-    let args = |users: u32, days: u32, start: Option<&str>, inc: &str| zoomlens::cli::TenantArgs {
-        seed: 1,
-        users,
-        days,
-        start: start.map(String::from),
-        external_share: 0.08,
-        guest_share: 0.04,
-        incidents: inc.into(),
-    };
-    let e = Config::from_args(&args(5, 3, Some("2026-03-02"), "all")).unwrap_err();
+    let args =
+        |users: u32, days: u32, start: Option<&str>, inc: &str| zoomlens::sim::generator::Knobs {
+            seed: 1,
+            users,
+            days,
+            start: start.map(String::from),
+            external_share: 0.08,
+            guest_share: 0.04,
+            incidents: inc.into(),
+        };
+    let e = Config::from_knobs(&args(5, 3, Some("2026-03-02"), "all")).unwrap_err();
     assert!(e.to_string().contains("--users"), "{e}");
-    let e = Config::from_args(&args(30, 3, Some("March 2"), "all")).unwrap_err();
+    let e = Config::from_knobs(&args(30, 3, Some("March 2"), "all")).unwrap_err();
     assert!(e.to_string().contains("YYYY-MM-DD"), "{e}");
-    let e = Config::from_args(&args(30, 3, Some("2026-03-02"), "brief-join,nope")).unwrap_err();
+    let e = Config::from_knobs(&args(30, 3, Some("2026-03-02"), "brief-join,nope")).unwrap_err();
     assert!(e.to_string().contains("nope"), "{e}");
-    let c = Config::from_args(&args(
+    let c = Config::from_knobs(&args(
         30,
         3,
         Some("2026-03-02"),

@@ -7,8 +7,8 @@ use serde_json::Value;
 use sim_common::*;
 use std::collections::BTreeSet;
 use std::time::Duration;
-use zoomlens::cli::Plan;
 use zoomlens::sim::server::SimConfig;
+use zoomlens::zoom::Plan;
 
 async fn token_req(
     c: &reqwest::Client,

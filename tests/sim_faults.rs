@@ -5,9 +5,9 @@ mod sim_common;
 use serde_json::Value;
 use sim_common::*;
 use std::time::Duration;
-use zoomlens::cli::Plan;
 use zoomlens::sim::server::deliver::{DeliverConfig, deliver};
 use zoomlens::sim::server::{FaultKind, SimConfig};
+use zoomlens::zoom::Plan;
 
 const ACTS: &str = "/report/activities?from=2024-06-01&to=2024-06-02";
 

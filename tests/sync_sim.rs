@@ -8,13 +8,13 @@ use common::tenant::{self, Shape};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use zoomlens::cli::Plan;
 use zoomlens::sim::server::{SimConfig, serve};
 use zoomlens::sim::tenant::Tenant;
 use zoomlens::store::Store;
 use zoomlens::sync::plan::Source;
 use zoomlens::sync::progress::{Mode, Progress};
 use zoomlens::sync::run::{SyncOptions, SyncReport, run};
+use zoomlens::zoom::Plan;
 use zoomlens::zoom::auth::{Credentials, Secret};
 use zoomlens::zoom::{Client, ClientConfig};
 

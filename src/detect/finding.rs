@@ -39,19 +39,6 @@ impl Severity {
     }
 }
 
-impl From<crate::cli::Severity> for Severity {
-    fn from(s: crate::cli::Severity) -> Self {
-        use crate::cli::Severity as C;
-        match s {
-            C::Info => Severity::Info,
-            C::Low => Severity::Low,
-            C::Medium => Severity::Medium,
-            C::High => Severity::High,
-            C::Critical => Severity::Critical,
-        }
-    }
-}
-
 /// Tables a finding may cite as evidence (the normalised tables, each with an `id` column).
 pub const EVIDENCE_TABLES: &[&str] = &[
     "users",

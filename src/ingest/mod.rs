@@ -16,15 +16,13 @@ pub mod panther;
 pub mod sniff;
 pub mod webhook;
 
-use crate::cli::ImportArgs;
 use crate::model::Origin;
 use crate::store::{Counts, Store, Writer};
 use anyhow::{Context, Result};
 use bodies::{At, PageCtx, store_body, top_level};
 use sniff::{ArraySplitter, Format, Kind, classify, sniff};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Records per transaction: large enough to amortise the commit, small enough that memory
 /// stays flat and an interrupted import loses little work.
@@ -81,7 +79,7 @@ pub fn import_paths(
 }
 
 /// Detect every file's format; the first unknown one is a one-line error naming it.
-fn sniff_all(paths: &[PathBuf], opts: &ImportOptions) -> Result<Vec<Format>> {
+pub fn sniff_all(paths: &[PathBuf], opts: &ImportOptions) -> Result<Vec<Format>> {
     let mut out = Vec::with_capacity(paths.len());
     for p in paths {
         let f = sniff(p).map_err(|e| {
@@ -408,102 +406,4 @@ fn capture_page(top: &bodies::TopLevel) -> std::result::Result<capture::CaptureP
         fetched_at,
         body,
     })
-}
-
-/// Entry point of `zoomlens import`.
-pub fn cmd_import(a: &ImportArgs) -> Result<ExitCode> {
-    let opts = ImportOptions {
-        meeting: a.meeting.clone(),
-    };
-    // Refuse unknown files before the case is even created.
-    sniff_all(&a.files, &opts)?;
-    let mut store = Store::open(&a.case)?;
-    let summary = import_paths(&mut store, &a.files, &opts)?;
-    let out = std::io::stdout();
-    let mut out = out.lock();
-    if a.json {
-        let rejects: Vec<serde_json::Value> = summary
-            .first_rejects
-            .iter()
-            .map(|(f, l, r)| serde_json::json!({"file": f, "line": l, "reason": r}))
-            .collect();
-        let v = serde_json::json!({
-            "case": a.case.display().to_string(),
-            "files": summary.files,
-            "counts": summary.counts,
-            "rejected": summary.counts.total_rejected(),
-            "first_rejects": rejects,
-        });
-        serde_json::to_writer_pretty(&mut out, &v)?;
-        writeln!(out)?;
-    } else {
-        print_summary(&mut out, &a.case, &summary)?;
-    }
-    Ok(if summary.counts.total_rejected() > 0 {
-        ExitCode::from(3)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// The human summary: files, per-table counts, the first rejects.
-pub fn print_summary(out: &mut dyn Write, case: &Path, s: &ImportSummary) -> Result<()> {
-    use crate::util::sanitize;
-    for f in &s.files {
-        writeln!(
-            out,
-            "{}: {} records ({})",
-            sanitize(&f.path),
-            f.records,
-            f.format
-        )?;
-    }
-    let headers: Vec<String> = [
-        "table",
-        "added",
-        "merged",
-        "present",
-        "rejected",
-        "not stored",
-    ]
-    .iter()
-    .map(|h| h.to_string())
-    .collect();
-    let rows: Vec<Vec<String>> = s
-        .counts
-        .0
-        .iter()
-        .map(|(t, c)| {
-            vec![
-                t.clone(),
-                c.added.to_string(),
-                c.merged.to_string(),
-                c.present.to_string(),
-                c.rejected.to_string(),
-                c.skipped.to_string(),
-            ]
-        })
-        .collect();
-    writeln!(out, "case {}", sanitize(&case.display().to_string()))?;
-    if rows.is_empty() {
-        writeln!(out, "no records")?;
-    } else {
-        crate::store::query::write_table(out, &headers, &rows)?;
-    }
-    let total = s.counts.total_rejected();
-    if total > 0 {
-        writeln!(
-            out,
-            "{total} record{} rejected (kept whole in zoom_rejects); first:",
-            if total == 1 { "" } else { "s" }
-        )?;
-        for (f, l, r) in &s.first_rejects {
-            let at = match l {
-                Some(l) => format!("{f}:{l}"),
-                None => f.clone(),
-            };
-            writeln!(out, "  {}: {}", sanitize(&at), sanitize(r))?;
-        }
-    }
-    Ok(())
 }

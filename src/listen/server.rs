@@ -6,7 +6,7 @@
 
 use super::verify::Verifier;
 use super::writer::{Ack, Job, Msg};
-use crate::util::sanitize;
+use crate::output::sanitize;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;

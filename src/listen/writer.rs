@@ -150,7 +150,7 @@ fn commit_batch(store: &mut Store, origin: &mut OriginSlot, stats: &Stats, jobs:
     let origin_id = match origin.current(store) {
         Ok(id) => id,
         Err(e) => {
-            error!(error = %crate::util::sanitize(&format!("{e:#}")), "cannot record the origin; answering 503");
+            error!(error = %crate::output::sanitize(&format!("{e:#}")), "cannot record the origin; answering 503");
             let n = jobs.len();
             ack_all(stats, jobs, vec![Ack::Failed; n]);
             return;
@@ -177,7 +177,7 @@ fn commit_batch(store: &mut Store, origin: &mut OriginSlot, stats: &Stats, jobs:
             ack_all(stats, jobs, acks);
         }
         Err(e) => {
-            warn!(events = n, error = %crate::util::sanitize(&format!("{e:#}")), "batch failed; storing its events one by one");
+            warn!(events = n, error = %crate::output::sanitize(&format!("{e:#}")), "batch failed; storing its events one by one");
             let acks: Vec<Ack> = jobs
                 .iter()
                 .map(|j| one_by_one(store, origin, origin_id, &j.raw))
@@ -200,7 +200,7 @@ fn one_by_one(store: &mut Store, origin: &OriginSlot, origin_id: i64, raw: &str)
     match r {
         Ok(a) => a,
         Err(e) if is_database_error(&e) => {
-            error!(error = %crate::util::sanitize(&format!("{e:#}")), "event not stored; answering 500 so Zoom retries");
+            error!(error = %crate::output::sanitize(&format!("{e:#}")), "event not stored; answering 500 so Zoom retries");
             Ack::Failed
         }
         Err(e) => {
@@ -213,11 +213,11 @@ fn one_by_one(store: &mut Store, origin: &OriginSlot, origin_id: i64, raw: &str)
             })();
             match kept {
                 Ok(()) => {
-                    warn!(reason = %crate::util::sanitize(&reason), "event kept in rejects");
+                    warn!(reason = %crate::output::sanitize(&reason), "event kept in rejects");
                     Ack::Rejected
                 }
                 Err(e2) => {
-                    error!(error = %crate::util::sanitize(&format!("{e2:#}")), "cannot keep rejected event; answering 500");
+                    error!(error = %crate::output::sanitize(&format!("{e2:#}")), "cannot keep rejected event; answering 500");
                     Ack::Failed
                 }
             }

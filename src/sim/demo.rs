@@ -4,14 +4,11 @@
 //! The case is built beside its destination under a temporary name and renamed over the old
 //! demo only when complete, so an interrupted build never leaves a half-made demo behind.
 
-use crate::cli::{DemoArgs, OpenArgs};
 use crate::ingest::{ImportOptions, import_paths};
 use crate::sim::generator::{Config, generate, output::CaptureWriter};
 use crate::store::Store;
 use anyhow::{Context, Result};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// The demo case's default location: `<data dir>/zoomlens/demo.zl`.
 pub fn default_case_path() -> Result<PathBuf> {
@@ -121,45 +118,4 @@ fn remove_db(p: &Path) {
     for ext in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
     }
-}
-
-/// Entry point of `zoomlens demo`.
-pub fn cmd_demo(a: &DemoArgs) -> Result<ExitCode> {
-    let cfg = Config::from_args(&a.tenant)?;
-    let case = match &a.case {
-        Some(p) => p.clone(),
-        None => default_case_path()?,
-    };
-    let t0 = std::time::Instant::now();
-    let truth = build_demo(&cfg, &case)?;
-    println!(
-        "demo case {} built in {:.1} s: {} users, {} days from {}, seed {}",
-        case.display(),
-        t0.elapsed().as_secs_f64(),
-        cfg.users,
-        cfg.days,
-        cfg.start,
-        cfg.seed
-    );
-    let store = Store::open_readonly(&case)?;
-    let st = crate::store::status::case_status(&store)?;
-    let mut out = std::io::stdout().lock();
-    crate::store::status::write_status(&mut out, &case.display().to_string(), &st)?;
-    drop(store);
-    let mut by_rule: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for i in truth.incidents.iter() {
-        by_rule.entry(&i.rule).or_default().0 += 1;
-    }
-    for i in truth.near_misses.iter() {
-        by_rule.entry(&i.rule).or_default().1 += 1;
-    }
-    println!("\nplanted (incidents / near-misses that must not be flagged):");
-    for (rule, (n, m)) in &by_rule {
-        println!("  {rule:<40} {n:>2} / {m}");
-    }
-    if a.no_open {
-        println!("\nopen it with: zoomlens open {}", case.display());
-        return Ok(ExitCode::SUCCESS);
-    }
-    crate::tui::cmd_open(&OpenArgs { case })
 }

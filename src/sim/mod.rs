@@ -6,7 +6,3 @@ pub mod demo;
 pub mod generator;
 pub mod server;
 pub mod tenant;
-
-pub use demo::cmd_demo;
-pub use generator::cmd_gen;
-pub use server::cmd_sim;

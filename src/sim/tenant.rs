@@ -52,9 +52,9 @@ impl Tenant {
         Ok(t)
     }
 
-    /// Generate a tenant from the command-line knobs (`sim`, `demo`).
-    pub fn from_args(a: &crate::cli::TenantArgs) -> Result<Tenant> {
-        Tenant::generate(&Config::from_args(a)?)
+    /// Generate a tenant from unvalidated knobs.
+    pub fn from_knobs(a: &generator::Knobs) -> Result<Tenant> {
+        Tenant::generate(&Config::from_knobs(a)?)
     }
 
     /// What a complete pull of this tenant must produce in each view, recomputed from the

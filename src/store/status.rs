@@ -5,12 +5,10 @@
 //! with a window function over each source's time index; nothing is loaded into memory.
 
 use super::Store;
-use crate::cli::StatusArgs;
 use anyhow::Result;
 use rusqlite::params;
 use serde::Serialize;
 use std::io::Write;
-use std::process::ExitCode;
 
 /// Gaps longer than this inside the case's span are reported.
 pub const GAP_HOURS: f64 = 24.0;
@@ -368,7 +366,7 @@ fn thousands(n: i64) -> String {
 
 /// The human report, at most 100 columns wide.
 pub fn write_status(out: &mut dyn Write, case: &str, st: &CaseStatus) -> Result<()> {
-    use crate::util::sanitize;
+    use crate::output::sanitize;
     writeln!(out, "case {}", sanitize(case))?;
     match &st.span {
         Some((a, b)) => writeln!(
@@ -475,26 +473,6 @@ pub fn write_status(out: &mut dyn Write, case: &str, st: &CaseStatus) -> Result<
         }
     }
     Ok(())
-}
-
-pub fn cmd_status(a: &StatusArgs) -> Result<ExitCode> {
-    let store = Store::open_readonly(&a.case)?;
-    let st = case_status(&store)?;
-    let out = std::io::stdout();
-    let mut out = out.lock();
-    if a.json {
-        let v = serde_json::json!({
-            "case": a.case.display().to_string(),
-            "span": st.span.as_ref().map(|(a, b)| serde_json::json!({"first": a, "last": b})),
-            "sources": st.sources,
-            "coverage": st.coverage,
-        });
-        serde_json::to_writer_pretty(&mut out, &v)?;
-        writeln!(out)?;
-    } else {
-        write_status(&mut out, &a.case.display().to_string(), &st)?;
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

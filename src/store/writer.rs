@@ -565,10 +565,10 @@ impl<'c> Writer<'c> {
     /// Zoom has no id for a sign-in, and its doors describe it differently: a `user.signed_in`
     /// webhook has no IP and a lowercase client type ("mac"), `/report/activities` has both
     /// ("Mac", "192.0.2.10"). A record joins an existing row of the same email (any case),
-    /// second and activity when their details are compatible (see [`SignVals::compatible`]);
+    /// second and activity when their details are compatible (see `SignVals::compatible`);
     /// otherwise it is a sign-in of its own (two sign-ins in one second from two addresses
     /// stay two rows). A merge is `Outcome::Merged`, keeps the new record in `extra_evidence`
-    /// and fills the row with [`SignVals::merged`]; the row's own evidence (`raw`) is always
+    /// and fills the row with `SignVals::merged`; the row's own evidence (`raw`) is always
     /// the record from the richest door, so import order does not change the final row.
     pub fn signin(&mut self, s: &SignIn, ev: &Evidence) -> Result<Outcome> {
         let new = SignVals::of(s);
@@ -647,9 +647,9 @@ impl<'c> Writer<'c> {
         anyhow::ensure!(
             n == 1,
             "internal error: sign-in {} {} {} collided with a stored row it does not match",
-            crate::util::sanitize(&s.email),
-            crate::util::sanitize(&s.time),
-            crate::util::sanitize(activity)
+            crate::output::sanitize(&s.email),
+            crate::output::sanitize(&s.time),
+            crate::output::sanitize(activity)
         );
         Ok(())
     }

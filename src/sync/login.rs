@@ -147,7 +147,7 @@ pub async fn login(cfg: &LoginConfig, show: impl FnOnce(&str)) -> Result<StoredT
     let Some(code) = code.filter(|c| !c.is_empty()) else {
         bail!(
             "authorization was refused: {}",
-            crate::util::sanitize(
+            crate::output::sanitize(
                 &[error, desc]
                     .into_iter()
                     .flatten()

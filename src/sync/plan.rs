@@ -55,7 +55,7 @@ impl Source {
             .ok_or_else(|| {
                 anyhow::anyhow!(
                     "unknown source {:?}; choose from {}",
-                    crate::util::sanitize(&s),
+                    crate::output::sanitize(&s),
                     Source::ALL.map(|x| x.name()).join(",")
                 )
             })
@@ -93,7 +93,7 @@ pub fn parse_day(s: &str, flag: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
         anyhow::anyhow!(
             "{flag} {:?} is not a date; use YYYY-MM-DD",
-            crate::util::sanitize(s)
+            crate::output::sanitize(s)
         )
     })
 }

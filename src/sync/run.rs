@@ -199,7 +199,7 @@ async fn run_unit(ctx: Arc<Ctx>, unit: Unit, collect: Collect) {
                 Ok(None) => return,
                 Err(ApiError::PageTokenExpired) if restarts < 3 => {
                     restarts += 1;
-                    tracing::info!(source = src.name(), scope = %crate::util::sanitize(&unit.scope), "page token expired; restarting the window");
+                    tracing::info!(source = src.name(), scope = %crate::output::sanitize(&unit.scope), "page token expired; restarting the window");
                     continue 'window;
                 }
                 Err(e) if src == Source::Metrics && e.is_no_permission() => {
@@ -231,7 +231,7 @@ async fn run_unit(ctx: Arc<Ctx>, unit: Unit, collect: Collect) {
 }
 
 async fn fail(ctx: &Ctx, unit: &Unit, detail: String) {
-    tracing::warn!(source = unit.source.name(), scope = %crate::util::sanitize(&unit.scope), win_from = %unit.win_from, detail = %crate::util::sanitize(&detail), "unit failed");
+    tracing::warn!(source = unit.source.name(), scope = %crate::output::sanitize(&unit.scope), win_from = %unit.win_from, detail = %crate::output::sanitize(&detail), "unit failed");
     let c = Checkpoint::of(unit, State::Failed, detail);
     ctx.failed.lock().unwrap().push(c.clone());
     ctx.send(Msg::Mark(c)).await;
@@ -498,7 +498,7 @@ pub async fn run(
                     None => {
                         progress.println(&format!(
                             "warning: {} is not in the users directory; asking Zoom by that name",
-                            crate::util::sanitize(want)
+                            crate::output::sanitize(want)
                         ));
                         scoped.push(DirUser {
                             key: want.clone(),

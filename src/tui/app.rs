@@ -930,7 +930,7 @@ impl App {
             .or(l.ip.clone())
             .or(l.meeting_uuid.clone())
             .unwrap_or_else(|| row.cells.join("\t"));
-        self.status = format!("copied {}", crate::util::sanitize(&v));
+        self.status = format!("copied {}", crate::output::sanitize(&v));
         vec![Effect::Copy(v)]
     }
 
@@ -1119,7 +1119,7 @@ impl App {
             }
             _ => self.say(&format!(
                 "unknown command {:?}: press : and see the list",
-                crate::util::sanitize(line)
+                crate::output::sanitize(line)
             )),
         }
     }

@@ -195,7 +195,7 @@ impl Drop for Export {
 }
 
 fn md_cell(s: &str) -> String {
-    crate::util::sanitize(s).replace('|', "\\|")
+    crate::output::sanitize(s).replace('|', "\\|")
 }
 
 /// Write a whole list at once (used for small lists and tests).

@@ -19,7 +19,7 @@ use anyhow::{Context, Result};
 use app::{Action, App, Effect};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use std::io::Write;
-use std::process::ExitCode;
+use std::path::Path;
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
@@ -32,14 +32,14 @@ fn wrap_reply(r: worker::Response) -> Msg {
     Msg::Reply(r)
 }
 
-/// Entry point of `zoomlens open`.
-pub fn cmd_open(a: &crate::cli::OpenArgs) -> Result<ExitCode> {
+/// Run the console on `case` until the analyst quits; the terminal is restored on every exit.
+pub fn run(case: &Path) -> Result<()> {
     // Open (and, for an older case, upgrade) before touching the terminal, so errors print plainly.
-    drop(crate::store::Store::open_readonly(&a.case).map_err(|e| {
+    drop(crate::store::Store::open_readonly(case).map_err(|e| {
         if format!("{e:#}").contains("not a database") {
             anyhow::anyhow!(
                 "{} is not a zoomlens case file (expected SQLite); create a case with `zoomlens import CASE FILE...`",
-                a.case.display()
+                case.display()
             )
         } else {
             e
@@ -48,10 +48,9 @@ pub fn cmd_open(a: &crate::cli::OpenArgs) -> Result<ExitCode> {
     let keymap = keymap::Keymap::load()?;
     let theme = theme::Theme::load()?;
     let (tx, rx) = channel::<Msg>();
-    let worker = worker::Worker::spawn(&a.case, tx.clone(), wrap_reply)
-        .context("starting the query worker")?;
-    let name = a
-        .case
+    let worker =
+        worker::Worker::spawn(case, tx.clone(), wrap_reply).context("starting the query worker")?;
+    let name = case
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -132,8 +131,7 @@ pub fn cmd_open(a: &crate::cli::OpenArgs) -> Result<ExitCode> {
     })();
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
-    result?;
-    Ok(ExitCode::SUCCESS)
+    result
 }
 
 /// Carry out effects; true when the app asked to quit.

@@ -334,7 +334,7 @@ pub async fn token_request(
             if why.is_empty() {
                 String::new()
             } else {
-                format!(", {}", crate::util::sanitize(&why))
+                format!(", {}", crate::output::sanitize(&why))
             }
         )));
     }

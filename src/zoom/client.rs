@@ -1,10 +1,10 @@
 //! One GET against the Zoom API, with pacing, token handling and retries.
 
+use super::Plan;
 use super::auth::{Secret, TokenSource};
 use super::ratelimit::{Category, DailyCapPolicy, RateLimiter, Slot, next_utc_midnight};
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::{ApiError, DEFAULT_TIMEOUT};
-use crate::cli::Plan;
 use chrono::{DateTime, Utc};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -35,7 +35,7 @@ pub struct Page {
 
 pub struct ClientConfig {
     /// Explicit API base (`--api-base` / ZOOM_API_BASE); otherwise `api_url` from the token
-    /// response, otherwise https://api.zoom.us/v2.
+    /// response, otherwise <https://api.zoom.us/v2>.
     pub api_base: Option<String>,
     pub oauth_base: String,
     pub plan: Plan,
@@ -188,7 +188,7 @@ impl Client {
                             last: why,
                         });
                     }
-                    tracing::debug!(path = %crate::util::sanitize(&req.path), why = %crate::util::sanitize(&why.to_string()), attempts, "retrying");
+                    tracing::debug!(path = %crate::output::sanitize(&req.path), why = %crate::output::sanitize(&why.to_string()), attempts, "retrying");
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     tokio::time::sleep(self.retry.backoff(attempts - slowed - reauths)).await;
                 }
@@ -285,7 +285,7 @@ impl Client {
             });
         }
         let err: ZoomError = serde_json::from_slice(&body).unwrap_or_default();
-        let message = crate::util::sanitize(err.message.as_deref().unwrap_or("")).into_owned();
+        let message = crate::output::sanitize(err.message.as_deref().unwrap_or("")).into_owned();
         let code = err.code.unwrap_or(status as i64);
         let header = |k: &str| {
             headers

@@ -1,4 +1,4 @@
-//! One function per endpoint this tool calls (API.md §2), each with its rate-limit category.
+//! One function per endpoint this tool calls, each with its rate-limit category.
 
 use super::{Category, Request};
 use chrono::NaiveDate;
@@ -17,7 +17,7 @@ pub fn encode_segment(s: &str) -> String {
 }
 
 /// Meeting instance UUIDs are double-encoded, always: Zoom requires it when the UUID starts with
-/// `/` or contains `//`, and accepts it for the rest (API.md §2.0).
+/// `/` or contains `//`, and accepts it for the rest.
 pub fn encode_uuid(uuid: &str) -> String {
     encode_segment(&encode_segment(uuid))
 }
@@ -131,7 +131,7 @@ pub fn recordings_trash(user: &str) -> Request {
 }
 
 /// The conversation a chat request reads: Zoom requires `to_channel` or `to_contact` on
-/// `GET /chat/users/{userId}/messages` (API.md §2.8).
+/// `GET /chat/users/{userId}/messages`.
 #[derive(Debug, Clone, Copy)]
 pub enum ChatWith<'a> {
     /// A channel id, as `GET /chat/users/{userId}/channels` lists them.

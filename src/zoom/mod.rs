@@ -9,7 +9,7 @@ pub mod ratelimit;
 pub mod retry;
 
 pub use client::{Client, ClientConfig, Page, Request};
-pub use ratelimit::{Category, DailyCapPolicy};
+pub use ratelimit::{Category, DailyCapPolicy, Plan};
 
 use std::time::Duration;
 

@@ -1,12 +1,11 @@
 //! Per-category request pacing for one Zoom account.
 //!
 //! Zoom limits each account per rate-limit label (Light, Medium, Heavy) and plan, and shares the
-//! budget with every other app on the account (API.md §3). Each category is paced as a GCRA
+//! budget with every other app on the account. Each category is paced as a GCRA
 //! (evenly spaced requests at `target × limit`), which keeps the budget full without bursts that
 //! a per-second window would count twice. The rate adapts: a 429 cuts it and pauses the category
 //! for Retry-After; successes climb back to the target. Daily caps are counted per UTC day.
 
-use crate::cli::Plan;
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,7 +34,7 @@ impl Category {
 }
 
 /// What to do when a daily cap is reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum DailyCapPolicy {
     /// Stop with a message saying when Zoom resumes (the default: the budget is shared).
     #[default]
@@ -44,7 +43,16 @@ pub enum DailyCapPolicy {
     Wait,
 }
 
-/// Requests per second and the daily cap of a category on a plan (API.md §3.2).
+/// The account's Zoom plan, which sets its rate limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Plan {
+    Free,
+    Pro,
+    #[default]
+    Business,
+}
+
+/// Requests per second and the daily cap of a category on a plan.
 pub fn plan_limits(plan: Plan, cat: Category) -> (f64, Option<u64>) {
     match (plan, cat) {
         (Plan::Free, Category::Light) => (4.0, Some(6_000)),

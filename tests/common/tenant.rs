@@ -244,7 +244,7 @@ pub fn truth(t: &Tenant) -> BTreeMap<String, i64> {
 
 /// A generated tenant (the simulator's own generator), small enough for tests.
 pub fn generated(users: u32, days: u32, seed: u64) -> Tenant {
-    Tenant::from_args(&zoomlens::cli::TenantArgs {
+    Tenant::from_knobs(&zoomlens::sim::generator::Knobs {
         seed,
         users,
         days,

@@ -22,7 +22,6 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 pub use truth::{Truth, TruthItem};
 
 /// Every rule of the detection catalogue (DESIGN.md), each with a planted incident.
@@ -54,6 +53,37 @@ pub const RULES: &[&str] = &[
     "source-silent",
 ];
 
+/// The generator's knobs as given (by `gen`, `sim`, `demo` or a test), before validation.
+#[derive(Debug, Clone)]
+pub struct Knobs {
+    /// The same seed and knobs give byte-identical output.
+    pub seed: u64,
+    pub users: u32,
+    pub days: u32,
+    /// First day (YYYY-MM-DD); `None`: `days` days before today.
+    pub start: Option<String>,
+    /// Share of meeting participants from outside the account.
+    pub external_share: f64,
+    /// Share of meeting participants who are guests without an email.
+    pub guest_share: f64,
+    /// `all`, `none`, or a comma-separated list of rule ids.
+    pub incidents: String,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Knobs {
+            seed: 42,
+            users: 200,
+            days: 14,
+            start: None,
+            external_share: 0.08,
+            guest_share: 0.04,
+            incidents: "all".into(),
+        }
+    }
+}
+
 /// The generator's knobs, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -68,9 +98,9 @@ pub struct Config {
 }
 
 impl Config {
-    /// Validate the command-line knobs. Without `--start` the window ends yesterday (the only
-    /// input that depends on the clock; give `--start` for reproducible output).
-    pub fn from_args(a: &crate::cli::TenantArgs) -> Result<Config> {
+    /// Validate the knobs. Without `start` the window ends yesterday (the only input that
+    /// depends on the clock; give `start` for reproducible output).
+    pub fn from_knobs(a: &Knobs) -> Result<Config> {
         if a.users < 30 {
             bail!(
                 "--users must be at least 30 (the organisation needs executives, admins and the people incidents are planted on)"
@@ -512,35 +542,4 @@ pub fn day_at(start: NaiveDate, d: u32, secs: i64) -> DateTime<Utc> {
 /// `MM/DD/YYYY HH:mm`, the user-meetings report's format.
 pub fn fmt_mdy(t: DateTime<Utc>) -> String {
     t.format("%m/%d/%Y %H:%M").to_string()
-}
-
-/// Entry point of `zoomlens gen`.
-pub fn cmd_gen(a: &crate::cli::GenArgs) -> Result<std::process::ExitCode> {
-    let cfg = Config::from_args(&a.tenant)?;
-    let t0 = std::time::Instant::now();
-    let mut w = output::CaptureWriter::create(&a.out)?;
-    let s = generate(&cfg, &mut w)?;
-    let secs = t0.elapsed().as_secs_f64();
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "generated {} users x {} days (seed {}, {}..{}) into {} in {:.1} s",
-        cfg.users,
-        cfg.days,
-        cfg.seed,
-        cfg.start,
-        cfg.end(),
-        a.out.display(),
-        secs
-    )?;
-    for (k, v) in &s.truth.counts {
-        writeln!(out, "  {k:<28} {v}")?;
-    }
-    writeln!(
-        out,
-        "  planted incidents: {}, near-misses: {} (see truth.json)",
-        s.truth.incidents.len(),
-        s.truth.near_misses.len()
-    )?;
-    Ok(std::process::ExitCode::SUCCESS)
 }

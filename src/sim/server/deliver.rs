@@ -7,7 +7,6 @@
 //! acknowledgement; anything else is a failure. Zoom would retry failures after 5, 25 and 85
 //! minutes; a test run does not, it reports them.
 
-use crate::cli::SimArgs;
 use anyhow::Context;
 use hmac::{Hmac, KeyInit, Mac};
 use rand::RngCore;
@@ -32,33 +31,6 @@ pub struct DeliverConfig {
     /// Write `{"event","event_ts"}` lines of acknowledged events here.
     pub acks_out: Option<PathBuf>,
     pub concurrency: usize,
-}
-
-impl DeliverConfig {
-    pub fn from_args(url: &str, a: &SimArgs) -> anyhow::Result<DeliverConfig> {
-        let parsed = url::Url::parse(url).with_context(|| {
-            format!("--deliver-to {url:?} is not a URL; use e.g. http://127.0.0.1:8090/webhook")
-        })?;
-        anyhow::ensure!(
-            matches!(parsed.scheme(), "http" | "https"),
-            "--deliver-to must be an http:// or https:// URL"
-        );
-        anyhow::ensure!(
-            a.deliver_rate > 0.0 && a.deliver_rate.is_finite(),
-            "--deliver-rate must be a positive number of events per second"
-        );
-        let secret = a.webhook_secret.clone().context(
-            "--deliver-to needs --webhook-secret (or ZOOM_WEBHOOK_SECRET_TOKEN) to sign the events",
-        )?;
-        Ok(DeliverConfig {
-            url: url.to_string(),
-            rate: a.deliver_rate,
-            seconds: a.deliver_seconds,
-            secret,
-            acks_out: a.deliver_acks.clone(),
-            concurrency: a.deliver_concurrency.max(1),
-        })
-    }
 }
 
 /// Totals of one delivery run.

@@ -1,12 +1,12 @@
 //! The `/v2` endpoints with Zoom's data semantics: date windows, paging, meeting-id resolution
 //! (numeric id = latest instance; UUIDs double-URL-encoded), retention limits, plan gating and
-//! Zoom's error codes. Bodies carry the fields of the matching samples in ../shared/zoom/samples.
+//! Zoom's error codes. Bodies carry the fields Zoom documents for each error.
 
 use super::paging::{CHAT, Page, PageRule, Params, STANDARD};
 use super::{ApiError, AppState};
-use crate::cli::Plan;
 use crate::model::time::parse_time;
 use crate::sim::tenant::Tenant;
+use crate::zoom::Plan;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;

@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// The kinds of fault (`--fault-kinds`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FaultKind {
     /// 500, 502, 503 or 504 with a Zoom-like (or gateway HTML) body.
     ServerError,

@@ -14,8 +14,8 @@ pub mod paging;
 pub mod ratelimit;
 pub mod truth;
 
-use crate::cli::{Plan, SimArgs};
 use crate::sim::tenant::Tenant;
+use crate::zoom::Plan;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -25,7 +25,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -82,52 +81,6 @@ impl Default for SimConfig {
 }
 
 impl SimConfig {
-    /// The configuration `zoomlens sim` runs with.
-    pub fn from_args(a: &SimArgs) -> anyhow::Result<SimConfig> {
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&a.fault_rate),
-            "--fault-rate must be between 0 and 1 (got {})",
-            a.fault_rate
-        );
-        anyhow::ensure!(
-            a.rate_limit_scale > 0.0 && a.rate_limit_scale.is_finite(),
-            "--rate-limit-scale must be a positive number (got {})",
-            a.rate_limit_scale
-        );
-        if let Some(d) = a.daily_limit_scale {
-            anyhow::ensure!(
-                d > 0.0 && d.is_finite(),
-                "--daily-limit-scale must be a positive number (got {d})"
-            );
-        }
-        anyhow::ensure!(a.token_ttl > 0, "--token-ttl must be at least 1 second");
-        let now = match &a.now {
-            None => None,
-            Some(s) => Some(crate::model::time::parse_time(s).with_context(|| {
-                format!("--now {s:?} is not a date or time; use e.g. 2026-06-30T12:00:00Z")
-            })?),
-        };
-        Ok(SimConfig {
-            account_id: a.account_id.clone(),
-            client_id: a.client_id.clone(),
-            client_secret: a.client_secret.clone(),
-            plan: a.plan,
-            token_ttl: Duration::from_secs(a.token_ttl),
-            page_token_ttl: Duration::from_secs(a.page_token_ttl),
-            rate_limit_scale: a.rate_limit_scale,
-            daily_limit_scale: a.daily_limit_scale,
-            fault_rate: a.fault_rate,
-            fault_kinds: if a.fault_kinds.is_empty() {
-                FaultKind::ALL.to_vec()
-            } else {
-                a.fault_kinds.clone()
-            },
-            seed: a.tenant.seed,
-            slow_delay: Duration::from_millis(a.slow_ms),
-            now,
-        })
-    }
-
     /// "Now" for retention checks.
     pub fn now(&self) -> DateTime<Utc> {
         self.now.unwrap_or_else(Utc::now)
@@ -326,75 +279,4 @@ async fn stats(State(st): State<Arc<AppState>>) -> axum::Json<Value> {
         "faults": st.faults.stats_json(),
         "tokens_issued": st.auth.issued(),
     }))
-}
-
-/// Entry point of `zoomlens sim`.
-pub fn cmd_sim(a: &SimArgs) -> anyhow::Result<std::process::ExitCode> {
-    let cfg = SimConfig::from_args(a)?;
-    let deliver_cfg = match &a.deliver_to {
-        None => None,
-        Some(url) => Some(deliver::DeliverConfig::from_args(url, a)?),
-    };
-    let t0 = Instant::now();
-    let tenant = Arc::new(build_tenant(&a.tenant)?);
-    tracing::info!(
-        seconds = t0.elapsed().as_secs_f64(),
-        users = tenant.users.len(),
-        webhooks = tenant.webhooks.len(),
-        "tenant generated"
-    );
-    if let Some(path) = &a.truth {
-        let truth = truth::truth(&tenant);
-        let text = serde_json::to_string_pretty(&truth)? + "\n";
-        std::fs::write(path, text)
-            .with_context(|| format!("cannot write the truth file {}", path.display()))?;
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&a.bind).await.with_context(|| {
-            format!(
-                "cannot listen on {}: is the port taken? Pick another with --bind (port 0 picks a free one)",
-                a.bind
-            )
-        })?;
-        let addr = listener.local_addr()?;
-        {
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "listening on http://{addr}")?;
-            out.flush()?;
-        }
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve_until(tenant.clone(), cfg, listener, async move {
-            let _ = stop_rx.await;
-        }));
-        match deliver_cfg {
-            Some(dc) => {
-                tokio::select! {
-                    r = deliver::deliver(&tenant.webhooks, &dc) => {
-                        let report = r?;
-                        println!("{}", report.summary());
-                    }
-                    _ = tokio::signal::ctrl_c() => eprintln!("interrupted; delivery stopped"),
-                }
-            }
-            None => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-        let _ = stop_tx.send(());
-        match tokio::time::timeout(Duration::from_secs(5), server).await {
-            Ok(joined) => joined.context("the server task panicked")??,
-            Err(_) => eprintln!("some requests were still running at shutdown"),
-        }
-        anyhow::Ok(())
-    })?;
-    Ok(std::process::ExitCode::SUCCESS)
-}
-
-/// The tenant `zoomlens sim` serves, from the generator.
-fn build_tenant(args: &crate::cli::TenantArgs) -> anyhow::Result<Tenant> {
-    Tenant::from_args(args)
 }

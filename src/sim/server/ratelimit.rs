@@ -1,4 +1,4 @@
-//! Zoom's account-wide rate limits (API.md §3.2), per category and plan.
+//! Zoom's account-wide rate limits, per category and plan.
 //!
 //! Per-second limits are token buckets holding one second's worth of requests (at least one).
 //! Daily caps reset at 00:00 UTC: on Free every category has its own cap; on Pro and Business
@@ -7,7 +7,7 @@
 //! X-RateLimit-* headers; `Retry-After` is seconds for a per-second limit and the RFC 3339 time
 //! of the next 00:00 UTC for a daily one (the form Zoom's documentation showed).
 
-use crate::cli::Plan;
+use crate::zoom::Plan;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
@@ -40,7 +40,7 @@ impl Category {
             Category::Resource => "Resource-intensive",
         }
     }
-    /// Label of an endpoint (API.md §3.2): reports and dashboards are Heavy; users, recordings,
+    /// Label of an endpoint: reports and dashboards are Heavy; users, recordings,
     /// chat and past-meeting instances are Medium; anything else Light.
     pub fn of_path(path: &str) -> Category {
         let p = path.strip_prefix("/v2").unwrap_or(path);

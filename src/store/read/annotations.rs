@@ -1,6 +1,6 @@
 //! The analyst's bookmarks, tags and notes, keyed by (table, record id).
 //!
-//! Reads go through the console's read-only connection; [`toggle`] and [`add`] take a write
+//! Reads go through the console's read-only connection; [`toggle_bookmark`] and [`add`] take a write
 //! connection (the only writes the console makes, never to evidence).
 
 use super::*;

@@ -1,5 +1,5 @@
 //! Small drawing helpers shared by the panes. Every string that came from the case goes
-//! through [`clean`] (util::sanitize) before it reaches a widget.
+//! through [`clean`] (output::sanitize) before it reaches a widget.
 
 use super::app::{App, ListWin};
 use super::theme::Theme;
@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Cell as TCell, Row as TRow, Table};
 
 /// Untrusted text made safe for the terminal.
 pub fn clean(s: &str) -> String {
-    crate::util::sanitize(s).into_owned()
+    crate::output::sanitize(s).into_owned()
 }
 
 /// A stored UTC time for display: `YYYY-MM-DD HH:MM:SS` in UTC, or local time when asked.

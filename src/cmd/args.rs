@@ -1,7 +1,8 @@
-//! Command-line definitions of every subcommand.
+//! What the user can type: clap's definitions of every subcommand and flag.
 //!
-//! Each module owns its behaviour (`crate::<module>::cmd_*`); this file only says what the
-//! user can type.
+//! Only the command layer sees these types; each `cmd::<name>` turns them into the plain
+//! option structs the library defines. Enums that mirror library enums (`Plan`, `Severity`...)
+//! exist so that clap stays out of the library.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ pub struct Cli {
     pub verbose: u8,
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// `zoomlens CASE` opens the console on CASE.
+    /// A case file to open in the console (`zoomlens CASE` is `zoomlens open CASE`).
     pub case: Option<PathBuf>,
 }
 
@@ -51,7 +52,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// The case file.
+    /// The case file to import into (created if missing).
     pub case: PathBuf,
     /// Files to import: captures, bare API bodies, webhooks, Panther rows, CSV lists and exports.
     #[arg(required = true)]
@@ -64,25 +65,36 @@ pub struct ImportArgs {
     pub json: bool,
 }
 
+/// How a command prints its rows.
 #[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
 pub enum OutFormat {
+    /// Aligned text for reading; log text is escaped.
     #[default]
     Table,
+    /// JSON; control and invisible characters are written as \u escapes.
     Json,
+    /// CSV for spreadsheets; cells that a spreadsheet would run as a formula are neutralised.
     Csv,
 }
 
 #[derive(Args, Debug)]
 pub struct SqlArgs {
+    /// The case file (opened read-only).
     pub case: PathBuf,
     /// The query; runs on a read-only connection.
     pub query: String,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: OutFormat,
+    /// Escape control and invisible characters in CSV cells even when writing to a file or
+    /// pipe (always on when stdout is a terminal).
+    #[arg(long)]
+    pub safe: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct StatusArgs {
+    /// The case file (opened read-only).
     pub case: PathBuf,
     /// Print as JSON.
     #[arg(long)]
@@ -124,12 +136,78 @@ pub struct GenArgs {
     pub tenant: TenantArgs,
 }
 
+/// A Zoom plan; it sets the API rate limits.
 #[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
 pub enum Plan {
+    /// Basic (free) accounts: low per-second limits and daily caps on every category.
     Free,
+    /// Pro accounts.
     Pro,
+    /// Business, Education, Enterprise and higher.
     #[default]
     Business,
+}
+
+impl From<Plan> for crate::zoom::Plan {
+    fn from(p: Plan) -> Self {
+        match p {
+            Plan::Free => Self::Free,
+            Plan::Pro => Self::Pro,
+            Plan::Business => Self::Business,
+        }
+    }
+}
+
+/// Kinds of fault the simulator injects.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FaultKind {
+    /// 500, 502, 503 or 504 with a Zoom-like (or gateway HTML) body.
+    ServerError,
+    /// A burst of consecutive 429s, like the per-second limit's.
+    Storm,
+    /// The connection is dropped without a complete answer.
+    Reset,
+    /// The answer comes only after a delay (--slow-ms).
+    Slow,
+    /// 200 with the JSON body cut in half.
+    Truncated,
+    /// 200 with a body that is not valid JSON.
+    Malformed,
+    /// The caller's access token is revoked: later calls with it get 401 / 124.
+    Revoke,
+}
+
+impl From<FaultKind> for crate::sim::server::FaultKind {
+    fn from(k: FaultKind) -> Self {
+        match k {
+            FaultKind::ServerError => Self::ServerError,
+            FaultKind::Storm => Self::Storm,
+            FaultKind::Reset => Self::Reset,
+            FaultKind::Slow => Self::Slow,
+            FaultKind::Truncated => Self::Truncated,
+            FaultKind::Malformed => Self::Malformed,
+            FaultKind::Revoke => Self::Revoke,
+        }
+    }
+}
+
+/// What `sync` does when a daily request cap is reached.
+#[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
+pub enum DailyCap {
+    /// Stop with a message saying when Zoom resumes (the budget is shared with other apps).
+    #[default]
+    Stop,
+    /// Sleep until 00:00 UTC and carry on.
+    Wait,
+}
+
+impl From<DailyCap> for crate::zoom::DailyCapPolicy {
+    fn from(p: DailyCap) -> Self {
+        match p {
+            DailyCap::Stop => Self::Stop,
+            DailyCap::Wait => Self::Wait,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -140,6 +218,7 @@ pub struct SimArgs {
     /// Boxed to keep `Command` small.
     #[command(flatten)]
     pub tenant: Box<TenantArgs>,
+    /// The plan whose rate limits the simulator enforces.
     #[arg(long, value_enum, default_value_t)]
     pub plan: Plan,
     /// Share of requests answered with a fault (5xx, 429 storm, reset, slow, truncated body...).
@@ -157,10 +236,13 @@ pub struct SimArgs {
     /// Multiply only the daily caps (default: --rate-limit-scale), to reach a daily 429 quickly.
     #[arg(long)]
     pub daily_limit_scale: Option<f64>,
+    /// Account id the simulator accepts in Server-to-Server OAuth token requests.
     #[arg(long, default_value = "sim-account")]
     pub account_id: String,
+    /// OAuth client id the simulator accepts.
     #[arg(long, default_value = "sim-client")]
     pub client_id: String,
+    /// OAuth client secret the simulator accepts.
     #[arg(
         long,
         default_value = "sim-secret",
@@ -189,7 +271,7 @@ pub struct SimArgs {
     /// Fault kinds to draw from (default: all): server-error, storm, reset, slow, truncated,
     /// malformed, revoke.
     #[arg(long, value_enum, value_delimiter = ',')]
-    pub fault_kinds: Vec<crate::sim::server::FaultKind>,
+    pub fault_kinds: Vec<FaultKind>,
     /// Delay of a "slow answer" fault, in milliseconds.
     #[arg(long, default_value_t = 4000)]
     pub slow_ms: u64,
@@ -215,6 +297,7 @@ pub struct DemoArgs {
 
 #[derive(Args, Debug)]
 pub struct SyncArgs {
+    /// The case file to pull into (created if missing).
     pub case: PathBuf,
     /// First day to pull (YYYY-MM-DD).
     #[arg(long)]
@@ -234,18 +317,19 @@ pub struct SyncArgs {
     /// Also append every fetched page to this capture file (the import format).
     #[arg(long)]
     pub capture: Option<PathBuf>,
+    /// No progress bars and no summary; failures still go to stderr.
     #[arg(long, conflicts_with = "json")]
     pub quiet: bool,
     /// Progress and summary as JSON lines.
     #[arg(long)]
     pub json: bool,
-    /// API base URL (default: the token's api_url, else https://api.zoom.us/v2).
+    /// API base URL (default: the token's api_url, else <https://api.zoom.us/v2>).
     #[arg(long, env = "ZOOM_API_BASE")]
     pub api_base: Option<String>,
     /// OAuth base URL.
     #[arg(long, env = "ZOOM_OAUTH_BASE", default_value = "https://zoom.us")]
     pub oauth_base: String,
-    /// The account's plan, which sets the rate limits paced against (API.md §3.2).
+    /// The account's plan, which sets the rate limits requests are paced against.
     #[arg(long, value_enum, default_value = "pro")]
     pub plan: Plan,
     /// Share of each rate limit to use (the budget is shared with the account's other apps).
@@ -253,11 +337,12 @@ pub struct SyncArgs {
     pub rate_share: f64,
     /// When a daily request cap is reached: stop (say when to resume) or wait until 00:00 UTC.
     #[arg(long, value_enum, default_value = "stop")]
-    pub on_daily_cap: crate::zoom::DailyCapPolicy,
+    pub on_daily_cap: DailyCap,
 }
 
 #[derive(Args, Debug)]
 pub struct AuthArgs {
+    /// What to do.
     #[command(subcommand)]
     pub command: AuthCommand,
 }
@@ -266,11 +351,13 @@ pub struct AuthArgs {
 pub enum AuthCommand {
     /// Authorize an OAuth app in the browser; the refresh token is stored in the config dir.
     Login {
+        /// The OAuth app's client id (the secret comes from ZOOM_CLIENT_SECRET or credentials.toml).
         #[arg(long, env = "ZOOM_CLIENT_ID")]
         client_id: String,
         /// Loopback port for the redirect.
         #[arg(long, default_value_t = 8765)]
         port: u16,
+        /// OAuth base URL.
         #[arg(long, env = "ZOOM_OAUTH_BASE", default_value = "https://zoom.us")]
         oauth_base: String,
         /// Don't try to open a browser; only print the authorization URL.
@@ -282,28 +369,53 @@ pub enum AuthCommand {
     },
 }
 
+/// A finding's severity.
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Context worth knowing, not an alert (e.g. a routine user creation).
     Info,
+    /// Unusual; worth a look when time allows.
     Low,
+    /// Suspicious; look at it today.
     Medium,
+    /// Likely malicious; look at it now.
     High,
+    /// Account takeover or data loss in progress.
     Critical,
+}
+
+impl From<Severity> for crate::detect::Severity {
+    fn from(s: Severity) -> Self {
+        match s {
+            Severity::Info => Self::Info,
+            Severity::Low => Self::Low,
+            Severity::Medium => Self::Medium,
+            Severity::High => Self::High,
+            Severity::Critical => Self::Critical,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
 pub struct DetectArgs {
+    /// The case file; findings are stored in it.
     pub case: PathBuf,
     /// Configuration file (TOML); default: the user's config directory, else built-in defaults.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Run only these rules.
+    /// Run only this rule (repeat for several); rule ids as in the README's catalogue.
     #[arg(long = "rule")]
     pub rules: Vec<String>,
+    /// Print only findings at or above this severity (all are stored).
     #[arg(long, value_enum)]
     pub min_severity: Option<Severity>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: OutFormat,
+    /// Escape control and invisible characters in CSV cells even when writing to a file or
+    /// pipe (always on when stdout is a terminal).
+    #[arg(long)]
+    pub safe: bool,
 }
 
 #[derive(Args, Debug)]
@@ -330,5 +442,6 @@ pub struct ListenArgs {
 
 #[derive(Args, Debug)]
 pub struct OpenArgs {
+    /// The case file (opened read-only).
     pub case: PathBuf,
 }

@@ -1,0 +1,50 @@
+//! `zoomlens demo`: build the demo case, print what was planted, open the console.
+
+use super::args::DemoArgs;
+use crate::sim::demo::{build_demo, default_case_path};
+use crate::sim::generator::Config;
+use crate::store::Store;
+use anyhow::Result;
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+/// `zoomlens demo`.
+pub fn run(a: &DemoArgs) -> Result<ExitCode> {
+    let cfg = Config::from_knobs(&super::knobs(&a.tenant))?;
+    let case = match &a.case {
+        Some(p) => p.clone(),
+        None => default_case_path()?,
+    };
+    let t0 = std::time::Instant::now();
+    let truth = build_demo(&cfg, &case)?;
+    println!(
+        "demo case {} built in {:.1} s: {} users, {} days from {}, seed {}",
+        case.display(),
+        t0.elapsed().as_secs_f64(),
+        cfg.users,
+        cfg.days,
+        cfg.start,
+        cfg.seed
+    );
+    let store = Store::open_readonly(&case)?;
+    let st = crate::store::status::case_status(&store)?;
+    let mut out = std::io::stdout().lock();
+    crate::store::status::write_status(&mut out, &case.display().to_string(), &st)?;
+    drop(store);
+    let mut by_rule: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for i in truth.incidents.iter() {
+        by_rule.entry(&i.rule).or_default().0 += 1;
+    }
+    for i in truth.near_misses.iter() {
+        by_rule.entry(&i.rule).or_default().1 += 1;
+    }
+    println!("\nplanted (incidents / near-misses that must not be flagged):");
+    for (rule, (n, m)) in &by_rule {
+        println!("  {rule:<40} {n:>2} / {m}");
+    }
+    if a.no_open {
+        println!("\nopen it with: zoomlens open {}", case.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    super::open(&case)
+}

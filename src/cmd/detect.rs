@@ -1,0 +1,155 @@
+//! `zoomlens detect`: run the rules, store the findings, print them.
+
+use super::args::{DetectArgs, OutFormat};
+use crate::detect::{self, Config, Report, RunStatus, Severity, StoredFinding, finding};
+use crate::output::{self, CsvOut, Safety, clip, sanitize, wrap};
+use crate::store::Store;
+use anyhow::{Result, bail};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// `zoomlens detect`.
+pub fn run(a: &DetectArgs) -> Result<ExitCode> {
+    if !a.case.exists() {
+        bail!(
+            "no case file at {} (create one with `zoomlens import {} FILE...`)",
+            a.case.display(),
+            a.case.display()
+        );
+    }
+    let (cfg, cfg_source) = Config::load(a.config.as_deref())?;
+    let mut store = Store::open(&a.case)?;
+    let report = detect::run(&mut store, &cfg, &a.rules)?;
+    let min = a.min_severity.map(Severity::from).unwrap_or(Severity::Info);
+    let mut found = finding::load_findings(&store.conn, min, &a.rules)?;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    match a.format {
+        OutFormat::Json => {
+            finding::load_evidence(&store.conn, &mut found)?;
+            output::write_json(&mut out, &found)?;
+            let mut err = std::io::stderr().lock();
+            write_skipped(&mut err, &report)?;
+        }
+        OutFormat::Csv => {
+            let mut w = CsvOut::new(&mut out, Safety::for_stdout(a.safe));
+            w.row([
+                "id",
+                "rule",
+                "severity",
+                "time",
+                "summary",
+                "user",
+                "meeting_id",
+                "meeting_uuid",
+                "ip",
+            ])?;
+            for f in &found {
+                w.row([
+                    f.id.to_string(),
+                    f.rule.clone(),
+                    f.severity.clone(),
+                    f.time.clone(),
+                    f.summary.clone(),
+                    f.user.clone().unwrap_or_default(),
+                    f.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
+                    f.meeting_uuid.clone().unwrap_or_default(),
+                    f.ip.clone().unwrap_or_default(),
+                ])?;
+            }
+            w.finish()?;
+            let mut err = std::io::stderr().lock();
+            write_skipped(&mut err, &report)?;
+        }
+        OutFormat::Table => {
+            write_table(&mut out, &found)?;
+            writeln!(out)?;
+            write_summary(&mut out, &report, &cfg_source, found.len())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+const WIDTH: usize = 100;
+
+/// Findings as a table that reads at 100 columns: a header line per finding and its summary
+/// wrapped below. Every log string is sanitised.
+pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
+    writeln!(
+        out,
+        "{:<8}  {:<19}  {:<37}  ID",
+        "SEVERITY", "TIME (UTC)", "RULE"
+    )?;
+    writeln!(out, "{}", "-".repeat(WIDTH))?;
+    for f in found {
+        let t = f.time.replace('T', " ");
+        let t = t.trim_end_matches('Z');
+        writeln!(
+            out,
+            "{:<8}  {:<19}  {:<37}  #{}",
+            sanitize(&f.severity).to_uppercase(),
+            clip(&sanitize(t), 19),
+            sanitize(&f.rule),
+            f.id
+        )?;
+        let mut ents = Vec::new();
+        if let Some(u) = &f.user {
+            ents.push(format!("user {}", sanitize(u)));
+        }
+        if let Some(m) = f.meeting_id {
+            ents.push(format!("meeting {m}"));
+        }
+        if let Some(u) = &f.meeting_uuid {
+            ents.push(format!("uuid {}", sanitize(u)));
+        }
+        if let Some(ip) = &f.ip {
+            ents.push(format!("ip {}", sanitize(ip)));
+        }
+        for line in wrap(&sanitize(&f.summary), WIDTH - 10) {
+            writeln!(out, "          {line}")?;
+        }
+        if !ents.is_empty() {
+            writeln!(out, "          {}", clip(&ents.join(" · "), WIDTH - 10))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_skipped(out: &mut dyn Write, report: &Report) -> Result<()> {
+    for r in &report.runs {
+        if let RunStatus::Skipped(why) = &r.status {
+            let text = format!("could not run {}: {why}", r.rule);
+            for (i, line) in wrap(&text, WIDTH - 4).iter().enumerate() {
+                let indent = if i == 0 { "" } else { "    " };
+                writeln!(out, "{indent}{line}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_summary(
+    out: &mut dyn Write,
+    report: &Report,
+    cfg_source: &str,
+    shown: usize,
+) -> Result<()> {
+    writeln!(
+        out,
+        "{} finding(s) shown; {} from {} rule(s) in {:.1} s (config: {})",
+        shown,
+        report.total_findings(),
+        report.runs.len(),
+        report.elapsed.as_secs_f64(),
+        clip(cfg_source, 40)
+    )?;
+    if !report.internal_domains.is_empty() {
+        writeln!(
+            out,
+            "internal domains: {}",
+            clip(&report.internal_domains.join(", "), WIDTH - 18)
+        )?;
+    }
+    write_skipped(out, report)?;
+    Ok(())
+}

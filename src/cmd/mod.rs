@@ -1,0 +1,82 @@
+//! The command layer: the only code that knows the command line.
+//!
+//! Each subcommand has a file here that turns clap's [`args`] into the plain option structs the
+//! library defines, calls the library, prints through [`crate::output`] and chooses the exit
+//! code. The library below never sees a flag (ripgrep's `flags` → `HiArgs` split is the model),
+//! so it can be driven from another program, a test or a benchmark unchanged.
+//!
+//! Exit codes: 0 done; 1 error (message on stderr); 2 usage; 3 done but incomplete (records
+//! rejected, a sync window not fetched).
+
+pub mod args;
+mod demo;
+mod detect;
+mod generate;
+mod import;
+mod listen;
+mod sim;
+mod sql;
+mod status;
+mod sync;
+
+pub use args::Cli;
+
+use anyhow::Result;
+use args::{Command, TenantArgs};
+use clap::CommandFactory;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Exit status of a run that finished but left something out (rejects, unfetched windows).
+pub const EXIT_INCOMPLETE: u8 = 3;
+
+/// Run a parsed command line; errors are printed (sanitised) and become exit code 1.
+pub fn run(cli: Cli) -> ExitCode {
+    let command = match (cli.command, cli.case) {
+        (Some(c), _) => c,
+        (None, Some(case)) => Command::Open(args::OpenArgs { case }),
+        (None, None) => {
+            let _ = Cli::command().print_help();
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        Command::Import(a) => import::run(&a),
+        Command::Sql(a) => sql::run(&a),
+        Command::Status(a) => status::run(&a),
+        Command::Gen(a) => generate::run(&a),
+        Command::Sim(a) => sim::run(&a),
+        Command::Demo(a) => demo::run(&a),
+        Command::Sync(a) => sync::run(&a),
+        Command::Auth(a) => sync::auth(&a),
+        Command::Detect(a) => detect::run(&a),
+        Command::Listen(a) => listen::run(&a),
+        Command::Open(a) => open(&a.case),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("zoomlens: {}", crate::output::sanitize(&format!("{e:#}")));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `zoomlens open CASE` (and `zoomlens CASE`).
+fn open(case: &Path) -> Result<ExitCode> {
+    crate::tui::run(case)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The generator's knobs from `gen`, `sim` and `demo`'s shared flags.
+fn knobs(a: &TenantArgs) -> crate::sim::generator::Knobs {
+    crate::sim::generator::Knobs {
+        seed: a.seed,
+        users: a.users,
+        days: a.days,
+        start: a.start.clone(),
+        external_share: a.external_share,
+        guest_share: a.guest_share,
+        incidents: a.incidents.clone(),
+    }
+}

@@ -1,0 +1,321 @@
+//! How zoomlens writes text that came from the logs: one sanitiser, one text table, one JSON
+//! writer and one CSV writer, shared by every command, the console and its exports.
+//!
+//! Log text is attacker-controlled (a display name, a topic, a chat message), so nothing from
+//! the case reaches a terminal, a clipboard or a spreadsheet without passing through here:
+//! * [`sanitize`] turns control characters, escape sequences, bidi overrides and invisible
+//!   characters into visible escapes (`\x1b`, `\u{202e}`) — tables, the console, summaries;
+//! * [`write_json`] writes those characters as JSON `\u` escapes: the parsed value is unchanged
+//!   (faithful) and the bytes are inert on a terminal, so JSON needs no mode;
+//! * [`CsvOut`] neutralises cells a spreadsheet would run as a formula (always), and escapes
+//!   like [`sanitize`] when [`Safety::Inert`] (the default when stdout is a terminal).
+
+use serde::Serialize;
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
+
+/// Make untrusted log text safe for a terminal: control characters, escape sequences, bidi
+/// overrides and invisible characters become visible escapes instead of acting on the terminal
+/// or hiding in a name.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hostile) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hostile(c) {
+            if (c as u32) < 0x100 {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            } else {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Characters that act on a terminal or are invisible: Unicode's Cc (controls, C0 and C1),
+/// Cf (format: bidi controls, zero-width characters, soft hyphen, tags), Zl and Zp (line and
+/// paragraph separators) and the Default_Ignorable_Code_Point set (fillers such as U+3164,
+/// variation selectors, U+034F).
+pub fn is_hostile(c: char) -> bool {
+    c.is_control()
+        || matches!(c as u32,
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+            | 0x0600..=0x0605 | 0x06DD | 0x070F | 0x0890 | 0x0891 | 0x08E2
+            | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0x3164
+            | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB
+            | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF)
+}
+
+/// Text with every hostile character removed (not escaped): what a name looks like on screen,
+/// for comparing names (an impersonator hides a zero-width space inside "Kwame Campbell").
+pub fn visible(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hostile) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().filter(|c| !is_hostile(*c)).collect())
+}
+
+/// `s` cut to `w` characters, with an ellipsis when cut.
+pub fn clip(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Words of `s` in lines of at most `w` characters (a longer word is clipped).
+pub fn wrap(s: &str, w: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for word in s.split(' ') {
+        let word = clip(word, w);
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > w {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// "1 record", "2 records".
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// A plain aligned text table; cells wider than 60 characters are cut with an ellipsis.
+/// Cells must already be sanitised (callers know which cells came from the logs).
+pub fn write_table(
+    out: &mut dyn Write,
+    headers: &[String],
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
+    const MAX: usize = 60;
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(clip(c, MAX).chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| -> String {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{:<w$}", c, w = widths[i]))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    writeln!(out, "{}", line(headers.to_vec()))?;
+    writeln!(
+        out,
+        "{}",
+        line(widths.iter().map(|w| "-".repeat(*w)).collect())
+    )?;
+    for r in rows {
+        writeln!(out, "{}", line(r.iter().map(|c| clip(c, MAX)).collect()))?;
+    }
+    Ok(())
+}
+
+/// Pretty JSON followed by a newline, with every hostile character inside strings written as
+/// a `\u` escape: a JSON reader gets exactly the same value, a terminal gets nothing to act on.
+pub fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    out.write_all(inert_json(&text).as_bytes())?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// One line of compact JSON (NDJSON), escaped as [`write_json`] does.
+pub fn json_line<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
+    Ok(inert_json(&serde_json::to_string(value)?).into_owned())
+}
+
+/// Hostile characters can only sit inside JSON strings (the syntax is ASCII), so replacing each
+/// with its `\uXXXX` form (a surrogate pair above U+FFFF) keeps the document's value.
+fn inert_json(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_hostile(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c != '\n' && is_hostile(c) {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether output may carry log text as it is (to a file or a pipe) or must keep it inert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Safety {
+    /// Values exactly as stored (formula-looking CSV cells are still neutralised).
+    Faithful,
+    /// Values escaped as on the console: nothing in them can act on a terminal.
+    Inert,
+}
+
+impl Safety {
+    /// Inert when asked, or when stdout is a terminal; faithful to a file or pipe.
+    pub fn for_stdout(force_safe: bool) -> Safety {
+        if force_safe || std::io::stdout().is_terminal() {
+            Safety::Inert
+        } else {
+            Safety::Faithful
+        }
+    }
+}
+
+/// The one CSV writer: every cell goes through [`csv_cell`].
+pub struct CsvOut<W: Write> {
+    w: csv::Writer<W>,
+    safety: Safety,
+}
+
+impl<W: Write> CsvOut<W> {
+    pub fn new(out: W, safety: Safety) -> Self {
+        CsvOut {
+            w: csv::Writer::from_writer(out),
+            safety,
+        }
+    }
+
+    pub fn row<I, S>(&mut self, cells: I) -> anyhow::Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let safety = self.safety;
+        self.w.write_record(
+            cells
+                .into_iter()
+                .map(|c| csv_cell(c.as_ref(), safety).into_owned()),
+        )?;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> anyhow::Result<W> {
+        self.w.flush()?;
+        self.w
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot finish the CSV output: {}", e.error()))
+    }
+}
+
+/// A cell a spreadsheet will not run: one that begins with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'` (OWASP's CSV-injection rule), unless it is a plain
+/// number such as `-12.5`; inert cells are also escaped like [`sanitize`].
+pub fn csv_cell(s: &str, safety: Safety) -> Cow<'_, str> {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+        && !(s.len() > 1
+            && s[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && s.parse::<f64>().is_ok());
+    let s: Cow<'_, str> = if risky {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    };
+    match safety {
+        Safety::Faithful => s,
+        Safety::Inert => match sanitize(&s) {
+            Cow::Borrowed(_) => s,
+            Cow::Owned(o) => Cow::Owned(o),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_neutralises_escapes_bidi_and_invisibles() {
+        assert_eq!(sanitize("Alice"), "Alice");
+        assert_eq!(sanitize("A\x1b]0;pwned\x07"), "A\\x1b]0;pwned\\x07");
+        assert_eq!(sanitize("ab\u{202e}cd"), "ab\\u{202e}cd");
+        assert_eq!(sanitize("line\nnext"), "line\\x0anext");
+        assert_eq!(sanitize("\u{9b}31m"), "\\x9b31m");
+        for c in [
+            '\u{2060}',
+            '\u{ad}',
+            '\u{e0041}',
+            '\u{3164}',
+            '\u{180e}',
+            '\u{34f}',
+            '\u{200d}',
+        ] {
+            let s = format!("Kwame{c}Campbell");
+            assert!(!sanitize(&s).contains(c), "{c:?} passed through");
+            assert_eq!(visible(&s), "KwameCampbell");
+        }
+        assert_eq!(sanitize("Zoë Ñandú 山田"), "Zoë Ñandú 山田");
+    }
+
+    /// Every character of the categories Cc, Zl, Zp and the format controls is escaped;
+    /// ordinary letters, digits, punctuation and symbols are not.
+    #[test]
+    fn sanitize_covers_whole_ranges() {
+        for cp in (0u32..0x20).chain(0x7f..0xa0).chain([0x2028, 0x2029]) {
+            let c = char::from_u32(cp).unwrap();
+            assert!(is_hostile(c), "U+{cp:04X}");
+        }
+        for cp in (0xE0000u32..=0xE007F)
+            .chain(0x200B..=0x200F)
+            .chain(0x2060..=0x2064)
+        {
+            assert!(is_hostile(char::from_u32(cp).unwrap()), "U+{cp:04X}");
+        }
+        for c in "aZ09 .,-_@()[]€£→é山😀".chars() {
+            assert!(!is_hostile(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn json_is_inert_and_faithful() {
+        let v = serde_json::json!({"name": "Eve\u{1b}]52;c;AAAA\u{7}\u{9b}\u{202e}\u{e0041}x"});
+        let mut out = Vec::new();
+        write_json(&mut out, &v).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.chars().all(|c| c == '\n' || !is_hostile(c)),
+            "{text:?}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn csv_neutralises_formulas_and_keeps_numbers() {
+        let f = Safety::Faithful;
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")", f), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("+1+cmd|' /C calc'!A0", f), "'+1+cmd|' /C calc'!A0");
+        assert_eq!(csv_cell("@SUM(A1)", f), "'@SUM(A1)");
+        assert_eq!(csv_cell("\tx", f), "'\tx");
+        assert_eq!(csv_cell("\rx", f), "'\rx");
+        assert_eq!(csv_cell("-2+3", f), "'-2+3");
+        assert_eq!(csv_cell("-12.5", f), "-12.5");
+        assert_eq!(csv_cell("alice@example.com", f), "alice@example.com");
+        assert_eq!(csv_cell("a\u{1b}[2J", f), "a\u{1b}[2J");
+        assert_eq!(csv_cell("a\u{1b}[2J", Safety::Inert), "a\\x1b[2J");
+    }
+}

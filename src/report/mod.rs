@@ -1,1 +1,0 @@
-//! Exports of findings and views.
