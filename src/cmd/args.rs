@@ -42,8 +42,14 @@ pub enum Command {
     Sync(SyncArgs),
     /// Sign in with an OAuth app (authorization-code flow).
     Auth(AuthArgs),
-    /// Run the detection rules over a case and store the findings.
+    /// Run the detection rules over a case, store the findings and group them into incidents.
     Detect(DetectArgs),
+    /// List a case's incidents (findings grouped into stories), highest score first.
+    Incidents(IncidentsArgs),
+    /// Record a verdict on findings or incidents (kept across re-runs of detect).
+    Triage(TriageArgs),
+    /// Show the case's own configuration: its allow-list.
+    Config(ConfigArgs),
     /// Receive Zoom webhook events into a case.
     Listen(ListenArgs),
     /// Open the investigation console on a case.
@@ -416,6 +422,79 @@ pub struct DetectArgs {
     /// pipe (always on when stdout is a terminal).
     #[arg(long)]
     pub safe: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct IncidentsArgs {
+    /// The case file (opened read-only).
+    pub case: PathBuf,
+    /// Only incidents still open (new or investigating).
+    #[arg(long)]
+    pub open: bool,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutFormat,
+}
+
+/// A verdict.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum TriageState {
+    /// Not looked at yet.
+    New,
+    /// Someone is on it.
+    Investigating,
+    /// The rule was wrong: not what it claims.
+    FalsePositive,
+    /// True but expected (a sanctioned change, a known partner).
+    Benign,
+    /// Handled.
+    Resolved,
+}
+
+impl From<TriageState> for crate::detect::triage::State {
+    fn from(s: TriageState) -> Self {
+        match s {
+            TriageState::New => Self::New,
+            TriageState::Investigating => Self::Investigating,
+            TriageState::FalsePositive => Self::FalsePositive,
+            TriageState::Benign => Self::Benign,
+            TriageState::Resolved => Self::Resolved,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct TriageArgs {
+    /// The case file.
+    pub case: PathBuf,
+    /// Findings (42, F42) and incidents (I7), as detect and incidents print them.
+    #[arg(required = true)]
+    pub ids: Vec<String>,
+    /// The verdict.
+    #[arg(long, value_enum)]
+    pub state: TriageState,
+    /// Why, in a sentence a colleague will understand.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    /// Who decided (default: ZOOMLENS_ANALYST, else the login name).
+    #[arg(long)]
+    pub analyst: Option<String>,
+    /// Also allow-list what made this fire, so the next detect does not flag it again. KIND is
+    /// partner-domain (an email domain), ip (address or CIDR range), device or name.
+    #[arg(long, num_args = 2, value_names = ["KIND", "VALUE"])]
+    pub allow: Vec<String>,
+    /// Re-run detect right away (applies an --allow entry now).
+    #[arg(long)]
+    pub redetect: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    /// The case file (opened read-only).
+    pub case: PathBuf,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -32,6 +32,7 @@ pub fn run(a: &DetectArgs) -> Result<ExitCode> {
             write_skipped(&mut err, &report)?;
         }
         OutFormat::Csv => {
+            finding::load_evidence(&store.conn, &mut found)?;
             let mut w = CsvOut::new(&mut out, Safety::for_stdout(a.safe));
             w.row([
                 "id",
@@ -43,6 +44,11 @@ pub fn run(a: &DetectArgs) -> Result<ExitCode> {
                 "meeting_id",
                 "meeting_uuid",
                 "ip",
+                "technique",
+                "incident",
+                "state",
+                "reason",
+                "evidence",
             ])?;
             for f in &found {
                 w.row([
@@ -55,6 +61,15 @@ pub fn run(a: &DetectArgs) -> Result<ExitCode> {
                     f.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
                     f.meeting_uuid.clone().unwrap_or_default(),
                     f.ip.clone().unwrap_or_default(),
+                    f.technique.clone().unwrap_or_default(),
+                    f.incident.map(|i| format!("I{i}")).unwrap_or_default(),
+                    f.state.clone(),
+                    f.reason.clone(),
+                    f.evidence
+                        .iter()
+                        .map(|e| format!("{}:{}", e.table, e.id))
+                        .collect::<Vec<_>>()
+                        .join(" "),
                 ])?;
             }
             w.finish()?;
@@ -86,11 +101,19 @@ pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
         let t = t.trim_end_matches('Z');
         writeln!(
             out,
-            "{:<8}  {:<19}  {:<37}  #{}",
+            "{:<8}  {:<19}  {:<37}  {}",
             sanitize(&f.severity).to_uppercase(),
             clip(&sanitize(t), 19),
             sanitize(&f.rule),
-            f.id
+            [
+                Some(format!("#{}", f.id)),
+                f.incident.map(|i| format!("I{i}")),
+                (f.state != "new").then(|| sanitize(&f.state).into_owned()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("  ")
         )?;
         let mut ents = Vec::new();
         if let Some(u) = &f.user {
@@ -142,6 +165,20 @@ fn write_summary(
         report.runs.len(),
         report.elapsed.as_secs_f64(),
         clip(cfg_source, 40)
+    )?;
+    let g = &report.incidents;
+    writeln!(
+        out,
+        "grouped into {} (`zoomlens incidents CASE` lists them){}",
+        output::plural(g.incidents, "incident"),
+        if report.total_suppressed() > 0 {
+            format!(
+                "; {} covered by the case's allow-list",
+                report.total_suppressed()
+            )
+        } else {
+            String::new()
+        }
     )?;
     if !report.internal_domains.is_empty() {
         writeln!(

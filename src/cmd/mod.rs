@@ -18,6 +18,7 @@ mod sim;
 mod sql;
 mod status;
 mod sync;
+mod triage;
 
 pub use args::Cli;
 
@@ -50,11 +51,23 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Sync(a) => sync::run(&a),
         Command::Auth(a) => sync::auth(&a),
         Command::Detect(a) => detect::run(&a),
+        Command::Incidents(a) => triage::list(&a),
+        Command::Triage(a) => triage::run(&a),
+        Command::Config(a) => triage::config(&a),
         Command::Listen(a) => listen::run(&a),
         Command::Open(a) => open(&a.case),
     };
     match result {
         Ok(code) => code,
+        // `zoomlens ... | head`: the reader has what it wanted.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("zoomlens: {}", crate::output::sanitize(&format!("{e:#}")));
             ExitCode::from(1)

@@ -31,6 +31,9 @@ pub struct Config {
     /// Lowest acceptable Zoom client version.
     #[serde(default = "default_min_version")]
     pub min_client_version: String,
+    /// Findings that share a person, meeting or recording this close in time are one incident.
+    #[serde(default = "default_incident_window")]
+    pub incident_window_hours: f64,
     /// Per-rule tables: `enabled` and the rule's thresholds.
     #[serde(default)]
     pub rules: BTreeMap<String, toml::Table>,
@@ -60,6 +63,10 @@ fn default_topics() -> Vec<String> {
     .collect()
 }
 
+fn default_incident_window() -> f64 {
+    super::incidents::DEFAULT_WINDOW_HOURS
+}
+
 fn default_min_version() -> String {
     "5.17.0".into()
 }
@@ -72,6 +79,7 @@ impl Default for Config {
             sensitive_topics: default_topics(),
             known_ip_ranges: Vec::new(),
             min_client_version: default_min_version(),
+            incident_window_hours: default_incident_window(),
             rules: BTreeMap::new(),
         }
     }

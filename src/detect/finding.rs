@@ -194,6 +194,13 @@ pub struct StoredFinding {
     pub ip: Option<String>,
     pub recording: Option<i64>,
     pub technique: Option<String>,
+    /// The incident this finding is part of (`I<n>`), if any.
+    pub incident: Option<i64>,
+    /// Triage: the finding's own verdict, else its incident's, else `new`.
+    pub state: String,
+    pub reason: String,
+    pub analyst: Option<String>,
+    pub triaged_at: Option<String>,
     pub evidence: Vec<EvidenceRecord>,
 }
 
@@ -213,11 +220,14 @@ pub fn load_findings(
     min: Severity,
     rules: &[String],
 ) -> Result<Vec<StoredFinding>> {
-    let mut st = conn.prepare(
-        "SELECT id, rule, severity, time, summary, user_email, meeting_id, meeting_uuid, ip,
-                recording_id, technique
-         FROM findings WHERE sev_rank >= ?1 ORDER BY sev_rank DESC, time DESC, id",
-    )?;
+    let mut st = conn.prepare(&format!(
+        "SELECT f.id, f.rule, f.severity, f.time, f.summary, f.user_email, f.meeting_id,
+                f.meeting_uuid, f.ip, f.recording_id, f.technique, f.incident_id, {}
+         FROM findings f {}
+         WHERE f.sev_rank >= ?1 ORDER BY f.sev_rank DESC, f.time DESC, f.id",
+        super::triage::STANDING_COLUMNS,
+        super::triage::STANDING_JOIN
+    ))?;
     let rows = st.query_map([min.rank()], |r| {
         Ok(StoredFinding {
             id: r.get(0)?,
@@ -231,6 +241,11 @@ pub fn load_findings(
             ip: r.get(8)?,
             recording: r.get(9)?,
             technique: r.get(10)?,
+            incident: r.get(11)?,
+            state: r.get(12)?,
+            reason: r.get(13)?,
+            analyst: r.get(14)?,
+            triaged_at: r.get(15)?,
             evidence: Vec::new(),
         })
     })?;

@@ -11,8 +11,10 @@
 
 pub mod config;
 pub mod finding;
+pub mod incidents;
 pub mod rules;
 pub mod snapshot;
+pub mod triage;
 
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
@@ -229,6 +231,8 @@ pub struct RuleRun {
     pub title: &'static str,
     pub status: RunStatus,
     pub findings: usize,
+    /// Findings the case's allow-list covered (not stored).
+    pub suppressed: usize,
     pub elapsed: Duration,
 }
 
@@ -243,12 +247,17 @@ pub enum RunStatus {
 pub struct Report {
     pub runs: Vec<RuleRun>,
     pub internal_domains: Vec<String>,
+    /// How the findings were grouped into incidents.
+    pub incidents: incidents::Regrouped,
     pub elapsed: Duration,
 }
 
 impl Report {
     pub fn total_findings(&self) -> usize {
         self.runs.iter().map(|r| r.findings).sum()
+    }
+    pub fn total_suppressed(&self) -> usize {
+        self.runs.iter().map(|r| r.suppressed).sum()
     }
     pub fn run_of(&self, rule: &str) -> Option<&RuleRun> {
         self.runs.iter().find(|r| r.rule == rule)
@@ -427,6 +436,24 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
     conn.pragma_update(None, "threads", 2)?;
     conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
     drop_temp(conn)?;
+    // The case's own allow-list: its IP ranges count as known networks for every rule; the
+    // rest filters findings below.
+    let entries = triage::allow_list(conn)?;
+    let allow = triage::AllowSet::from_entries(&entries);
+    let effective;
+    let cfg = if allow.ip_ranges().is_empty() {
+        cfg
+    } else {
+        let mut c = cfg.clone();
+        c.known_ip_ranges.extend(
+            entries
+                .iter()
+                .filter(|a| a.kind == "ip")
+                .map(|a| a.value.clone()),
+        );
+        effective = c;
+        &effective
+    };
     let env = prepare(conn, cfg)?;
     let mut internal_domains: Vec<String> = env.internal.iter().cloned().collect();
     internal_domains.sort();
@@ -456,10 +483,21 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
         };
         let elapsed = t0.elapsed();
         let now = crate::model::time::fmt_utc(chrono::Utc::now());
-        let (status, findings) = match outcome {
+        let (status, mut findings) = match outcome {
             RuleOutcome::Findings(f) => (RunStatus::Ok, f),
             RuleOutcome::CouldNotRun(why) => (RunStatus::Skipped(why), Vec::new()),
         };
+        let before = findings.len();
+        if !allow.is_empty() {
+            let mut kept = Vec::with_capacity(findings.len());
+            for f in findings {
+                if !allow.covers(conn, &f)? {
+                    kept.push(f);
+                }
+            }
+            findings = kept;
+        }
+        let suppressed = before - findings.len();
         let tx = conn.transaction()?;
         finding::replace_findings(
             &tx,
@@ -500,6 +538,7 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
             title: rule.title(),
             status,
             findings: findings.len(),
+            suppressed,
             elapsed,
         });
     }
@@ -508,9 +547,12 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
         // No rule asked for it after all (each found its data missing): let it finish.
         let _ = job.join();
     }
+    let now = crate::model::time::fmt_utc(chrono::Utc::now());
+    let incidents = incidents::regroup(conn, cfg.incident_window_hours, &now)?;
     Ok(Report {
         runs,
         internal_domains,
+        incidents,
         elapsed: started.elapsed(),
     })
 }

@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
         Some(|c| writer::fold_signins(c).map(drop)),
     ),
     (include_str!("migrations/0005_pivot_indexes.sql"), None),
+    (include_str!("migrations/0006_triage.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
