@@ -50,6 +50,10 @@ pub enum Command {
     Triage(TriageArgs),
     /// Show the case's own configuration: its allow-list.
     Config(ConfigArgs),
+    /// Check a case: SQLite integrity, and every record's SHA-256 against its original bytes.
+    Verify(VerifyArgs),
+    /// Bring a case made by an older zoomlens up to this version's schema.
+    Upgrade(UpgradeArgs),
     /// Receive Zoom webhook events into a case.
     Listen(ListenArgs),
     /// Open the investigation console on a case.
@@ -495,6 +499,21 @@ pub struct ConfigArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The case file (opened read-only).
+    pub case: PathBuf,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct UpgradeArgs {
+    /// The case file to upgrade in place (one transaction: all or nothing).
+    pub case: PathBuf,
 }
 
 #[derive(Args, Debug)]

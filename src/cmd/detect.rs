@@ -19,6 +19,16 @@ pub fn run(a: &DetectArgs) -> Result<ExitCode> {
     }
     let (cfg, cfg_source) = Config::load(a.config.as_deref())?;
     let mut store = Store::open(&a.case)?;
+    let integrity = crate::store::verify::quick_check(&store)?;
+    if integrity != ["ok"] {
+        bail!(
+            "{} failed SQLite's integrity check ({}); findings from a damaged case cannot be \
+             trusted: run `zoomlens verify {}`",
+            a.case.display(),
+            integrity.join("; "),
+            a.case.display()
+        );
+    }
     let report = detect::run(&mut store, &cfg, &a.rules)?;
     let min = a.min_severity.map(Severity::from).unwrap_or(Severity::Info);
     let mut found = finding::load_findings(&store.conn, min, &a.rules)?;

@@ -19,6 +19,7 @@ mod sql;
 mod status;
 mod sync;
 mod triage;
+mod verify;
 
 pub use args::Cli;
 
@@ -54,6 +55,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Incidents(a) => triage::list(&a),
         Command::Triage(a) => triage::run(&a),
         Command::Config(a) => triage::config(&a),
+        Command::Verify(a) => verify::run(&a),
+        Command::Upgrade(a) => verify::upgrade(&a),
         Command::Listen(a) => listen::run(&a),
         Command::Open(a) => open(&a.case),
     };

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 /// `zoomlens status`.
 pub fn run(a: &StatusArgs) -> Result<ExitCode> {
     let store = Store::open_readonly(&a.case)?;
+    let integrity = crate::store::verify::quick_check(&store)?;
     let st = case_status(&store)?;
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -19,10 +20,20 @@ pub fn run(a: &StatusArgs) -> Result<ExitCode> {
             "span": st.span.as_ref().map(|(a, b)| serde_json::json!({"first": a, "last": b})),
             "sources": st.sources,
             "coverage": st.coverage,
+            "integrity": integrity,
         });
         output::write_json(&mut out, &v)?;
     } else {
         write_status(&mut out, &a.case.display().to_string(), &st)?;
+    }
+    if integrity != ["ok"] {
+        eprintln!(
+            "zoomlens: the case failed SQLite's integrity check ({}); run `zoomlens verify {}` \
+             and work on a copy from the original evidence",
+            output::sanitize(&integrity.join("; ")),
+            output::sanitize(&a.case.display().to_string())
+        );
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@
 pub mod query;
 pub mod read;
 pub mod status;
+pub mod verify;
 pub mod writer;
 
 use anyhow::{Context, Result, bail};
@@ -29,9 +30,27 @@ const MIGRATIONS: &[Migration] = &[
         Some(|c| writer::fold_signins(c).map(drop)),
     ),
     (include_str!("migrations/0005_pivot_indexes.sql"), None),
-    (include_str!("migrations/0006_triage.sql"), None),
+    (
+        include_str!("migrations/0006_triage.sql"),
+        Some(add_incident_column),
+    ),
 ];
 const VIEWS: &str = include_str!("views.sql");
+
+/// Schema 6: `findings.incident_id`, added only where missing (SQLite has no
+/// `ADD COLUMN IF NOT EXISTS`), so the step can be replayed safely.
+fn add_incident_column(c: &Connection) -> Result<()> {
+    let has: bool = c.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('findings') WHERE name = 'incident_id'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        c.execute_batch("ALTER TABLE findings ADD COLUMN incident_id INTEGER")?;
+    }
+    c.execute_batch("CREATE INDEX IF NOT EXISTS findings_incident ON findings (incident_id)")?;
+    Ok(())
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -41,9 +60,172 @@ pub struct Store {
     pub path: PathBuf,
 }
 
+/// `PRAGMA application_id` of a zoomlens case ("ZLEN"); older cases are recognised by their
+/// tables instead.
+pub const APPLICATION_ID: i64 = 0x5A4C_454E;
+
+/// What a file on disk is, judged without writing to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileKind {
+    Missing,
+    Empty,
+    NotSqlite,
+    /// An SQLite database of another application (its first tables, for the message).
+    ForeignSqlite(Vec<String>),
+    /// A zoomlens case at this schema version.
+    Case(i64),
+}
+
+/// Look at `path` read-only: is it a zoomlens case, and of which schema version?
+pub fn inspect(path: &Path) -> Result<FileKind> {
+    use std::io::Read;
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileKind::Missing),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let mut head = [0u8; 100];
+    let n = f.read(&mut head)?;
+    if n == 0 {
+        return Ok(FileKind::Empty);
+    }
+    if n < 100 || &head[..16] != b"SQLite format 3\0" {
+        return Ok(FileKind::NotSqlite);
+    }
+    let conn = open_ro(path)?;
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let ours = app_id == APPLICATION_ID
+        || (app_id == 0
+            && version >= 1
+            && ["meta", "origins"]
+                .iter()
+                .all(|t| tables.iter().any(|x| x == t)));
+    Ok(if ours {
+        FileKind::Case(version)
+    } else {
+        FileKind::ForeignSqlite(tables.into_iter().take(5).collect())
+    })
+}
+
+/// A read-only connection that never writes to the file, also on read-only media: where
+/// SQLite cannot create the WAL index beside the case, the file is opened as immutable.
+fn open_ro(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let plain = Connection::open_with_flags(path, flags).and_then(|c| {
+        c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        Ok(c)
+    });
+    match plain {
+        Ok(c) => Ok(c),
+        Err(first) => {
+            let abs = std::fs::canonicalize(path)
+                .with_context(|| format!("cannot open case file {}", path.display()))?;
+            let uri = url::Url::from_file_path(&abs)
+                .map_err(|_| anyhow::anyhow!("cannot open case file {}", path.display()))?;
+            Connection::open_with_flags(format!("{uri}?immutable=1"), flags)
+                .and_then(|c| {
+                    c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+                    Ok(c)
+                })
+                .map_err(|_| first)
+                .with_context(|| format!("cannot open case file {}", path.display()))
+        }
+    }
+}
+
+/// The error for a file that is not a case; `None` when it is one (or may become one).
+pub fn refuse(path: &Path, kind: &FileKind, creating: bool) -> Option<anyhow::Error> {
+    let p = path.display();
+    Some(match kind {
+        FileKind::Missing | FileKind::Empty if creating => return None,
+        FileKind::Missing => {
+            anyhow::anyhow!("no case file at {p} (create one with `zoomlens import {p} FILE...`)")
+        }
+        FileKind::Empty => anyhow::anyhow!(
+            "{p} is an empty file, not a zoomlens case yet (`zoomlens import {p} FILE...` \
+             makes it one)"
+        ),
+        FileKind::NotSqlite => anyhow::anyhow!(
+            "{p} is not a zoomlens case (not an SQLite database); nothing was changed"
+        ),
+        FileKind::ForeignSqlite(tables) => anyhow::anyhow!(
+            "{p} is an SQLite database of another application (tables {}), not a zoomlens case; \
+             zoomlens never modifies other files",
+            if tables.is_empty() {
+                "none".to_string()
+            } else {
+                tables.join(", ")
+            }
+        ),
+        FileKind::Case(v) if *v > SCHEMA_VERSION => anyhow::anyhow!(
+            "case file {p} has schema version {v}, newer than this zoomlens understands \
+             ({SCHEMA_VERSION}); open it with a newer zoomlens"
+        ),
+        FileKind::Case(_) => return None,
+    })
+}
+
+/// Only reading: no user SQL may write, attach, vacuum into a copy or turn `query_only` off.
+/// Pragmas that only report (table_info, user_version...) stay allowed.
+fn read_only_authorizer(ctx: rusqlite::hooks::AuthContext<'_>) -> rusqlite::hooks::Authorization {
+    use rusqlite::hooks::{AuthAction as A, Authorization};
+    const REPORTING: &[&str] = &[
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "index_list",
+        "index_info",
+        "index_xinfo",
+        "foreign_key_list",
+        "function_list",
+        "pragma_list",
+        "module_list",
+        "collation_list",
+        "database_list",
+        "compile_options",
+        "quick_check",
+        "integrity_check",
+    ];
+    match ctx.action {
+        A::Select | A::Read { .. } | A::Function { .. } | A::Recursive => Authorization::Allow,
+        A::Transaction { .. } | A::Savepoint { .. } => Authorization::Allow,
+        A::Pragma {
+            pragma_name,
+            pragma_value,
+        } => {
+            let name = pragma_name.to_ascii_lowercase();
+            if pragma_value.is_none() || REPORTING.contains(&name.as_str()) {
+                Authorization::Allow
+            } else {
+                Authorization::Deny
+            }
+        }
+        _ => Authorization::Deny,
+    }
+}
+
 impl Store {
-    /// Open a case for writing, creating it if missing and upgrading an older schema.
+    /// Open a case for writing, creating it if missing and upgrading an older schema. A file
+    /// that is not a zoomlens case (another application's database, a text file) is refused
+    /// and left untouched; an empty file (`mktemp`) becomes a case, and the log says so.
     pub fn open(path: &Path) -> Result<Store> {
+        let kind = inspect(path)?;
+        if let Some(e) = refuse(path, &kind, true) {
+            return Err(e);
+        }
+        if kind == FileKind::Empty {
+            tracing::warn!(
+                "{} was an empty file; it is now a zoomlens case",
+                path.display()
+            );
+        }
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
             && !dir.exists()
@@ -54,7 +236,13 @@ impl Store {
         let conn = Connection::open(path)
             .with_context(|| format!("cannot open case file {}", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .with_context(|| {
+                format!(
+                    "cannot switch case file {} to WAL mode (is its folder writable?)",
+                    path.display()
+                )
+            })?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         conn.pragma_update(None, "cache_size", -65536)?;
@@ -66,26 +254,29 @@ impl Store {
         Ok(store)
     }
 
-    /// Open an existing case read-only: the connection itself refuses writes.
+    /// Open an existing case read-only, without writing a byte: the file must be a zoomlens
+    /// case of the current schema (an older one is refused with the command that upgrades it),
+    /// and the connection refuses any write through SQL, including `PRAGMA query_only = OFF`,
+    /// `ATTACH` and `VACUUM INTO`.
     pub fn open_readonly(path: &Path) -> Result<Store> {
-        if !path.exists() {
+        let kind = inspect(path)?;
+        if let Some(e) = refuse(path, &kind, false) {
+            return Err(e);
+        }
+        if let FileKind::Case(v) = kind
+            && v < SCHEMA_VERSION
+        {
             bail!(
-                "no case file at {} (create one with `zoomlens import {} FILE...`)",
-                path.display(),
-                path.display()
+                "case file {p} has schema version {v}; this zoomlens reads version {SCHEMA_VERSION}. \
+                 Upgrade it first with `zoomlens upgrade {p}` (commands that only read never \
+                 change a case)",
+                p = path.display()
             );
         }
-        // Bring an older case up to date first, so the views readers rely on exist.
-        drop(Store::open(path)?);
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )
-        .with_context(|| format!("cannot open case file {}", path.display()))?;
+        let mut conn = open_ro(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "query_only", true)?;
+        conn.authorizer(Some(read_only_authorizer))?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
@@ -108,6 +299,8 @@ impl Store {
             );
         }
         if have < SCHEMA_VERSION {
+            self.conn
+                .pragma_update(None, "application_id", APPLICATION_ID)?;
             let tx = self.conn.transaction()?;
             for (i, (sql, then)) in MIGRATIONS.iter().enumerate().skip(have as usize) {
                 tx.execute_batch(sql)
@@ -153,11 +346,39 @@ mod tests {
         let p = dir.path().join("a.case");
         {
             let c = Connection::open(&p).unwrap();
+            c.execute_batch("CREATE TABLE meta (k); CREATE TABLE origins (id);")
+                .unwrap();
             c.pragma_update(None, "user_version", SCHEMA_VERSION + 5)
                 .unwrap();
         }
         let err = Store::open(&p).err().unwrap().to_string();
         assert!(err.contains("newer than this zoomlens"), "{err}");
+    }
+
+    /// A case from an older zoomlens is read only after `upgrade`: the read-only open refuses
+    /// it (naming the command) without changing a byte; a writing open upgrades it.
+    #[test]
+    fn older_case_is_refused_read_only_and_upgraded_by_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("old.case");
+        {
+            let c = Connection::open(&p).unwrap();
+            c.pragma_update(None, "journal_mode", "WAL").unwrap();
+            for (i, (sql, _)) in MIGRATIONS.iter().take(5).enumerate() {
+                c.execute_batch(sql).unwrap();
+                c.pragma_update(None, "user_version", (i + 1) as i64)
+                    .unwrap();
+            }
+            c.execute_batch(VIEWS).unwrap();
+        }
+        let before = std::fs::read(&p).unwrap();
+        let err = Store::open_readonly(&p).err().unwrap().to_string();
+        assert!(err.contains("zoomlens upgrade"), "{err}");
+        assert_eq!(std::fs::read(&p).unwrap(), before);
+        let s = Store::open(&p).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        drop(s);
+        assert!(Store::open_readonly(&p).is_ok());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `zoomlens sql`: read-only queries on a case, printed as a table, JSON or CSV.
 
 use super::Store;
-use anyhow::{Context, Result};
+use anyhow::{Result, bail};
 use rusqlite::types::ValueRef;
 
 /// Column names and rows of a query, values as JSON.
@@ -12,7 +12,17 @@ pub struct QueryResult {
 
 /// Run a query on a read-only connection (the connection refuses any write).
 pub fn run(store: &Store, sql: &str, limit: Option<usize>) -> Result<QueryResult> {
-    let mut st = store.conn.prepare(sql).context("the query did not parse")?;
+    let mut st = store.conn.prepare(sql).map_err(|e| {
+        if e.to_string().contains("not authorized") {
+            anyhow::anyhow!("the case is read-only here: queries may read, never write ({e})")
+        } else {
+            anyhow::Error::new(e).context("the query did not parse")
+        }
+    })?;
+    // VACUUM INTO and the like write elsewhere without a table write the authorizer would see.
+    if !st.readonly() {
+        bail!("the case is read-only here: queries may read, never write");
+    }
     let columns: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
     let n = columns.len();
     let mut rows = Vec::new();

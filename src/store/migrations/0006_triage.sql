@@ -5,10 +5,9 @@
 -- findings are found again. Triage state and allow-list entries are the analyst's work: detect
 -- never writes them, so a re-run never loses or resets a verdict.
 
-ALTER TABLE findings ADD COLUMN incident_id INTEGER;
-CREATE INDEX findings_incident ON findings (incident_id);
+-- findings.incident_id is added by the migration's Rust step (only where it is missing).
 
-CREATE TABLE incidents (
+CREATE TABLE IF NOT EXISTS incidents (
   id         INTEGER PRIMARY KEY,
   title      TEXT NOT NULL,
   score      REAL NOT NULL,               -- rises with severity, count and corroboration
@@ -21,11 +20,11 @@ CREATE TABLE incidents (
   findings   INTEGER NOT NULL,
   updated_at TEXT NOT NULL
 );
-CREATE INDEX incidents_score ON incidents (score DESC, id);
+CREATE INDEX IF NOT EXISTS incidents_score ON incidents (score DESC, id);
 
 -- The current verdict on a finding (subject 'finding', ref '<rule> <fkey>': survives a
 -- finding that disappears and comes back) or an incident (subject 'incident', ref its id).
-CREATE TABLE triage (
+CREATE TABLE IF NOT EXISTS triage (
   subject TEXT NOT NULL,
   ref     TEXT NOT NULL,
   state   TEXT NOT NULL,                  -- new | investigating | false-positive | benign | resolved
@@ -36,7 +35,7 @@ CREATE TABLE triage (
 ) WITHOUT ROWID;
 
 -- Every verdict ever given, for the hand-off.
-CREATE TABLE triage_log (
+CREATE TABLE IF NOT EXISTS triage_log (
   id      INTEGER PRIMARY KEY,
   subject TEXT NOT NULL,
   ref     TEXT NOT NULL,
@@ -47,7 +46,7 @@ CREATE TABLE triage_log (
 );
 
 -- What this case's analyst declared expected; applied by the next `detect`.
-CREATE TABLE allow_list (
+CREATE TABLE IF NOT EXISTS allow_list (
   kind    TEXT NOT NULL,                  -- partner-domain | ip | device | name
   value   TEXT NOT NULL,
   reason  TEXT NOT NULL DEFAULT '',
