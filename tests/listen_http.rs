@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use zoomlens::listen::verify::{Clock, Secret, Secrets, sign};
-use zoomlens::listen::{Config, Stats, Verifier, serve};
+use zoomlens::listen::{Config, ListenOptions, Stats, Verifier, serve};
 
 const SECRET: &str = "test-secret-token-123";
 
@@ -60,6 +60,10 @@ impl Running {
 }
 
 async fn start_with(secrets: Secrets, clock: Option<Clock>) -> Running {
+    start_opts(secrets, clock, ListenOptions::default()).await
+}
+
+async fn start_opts(secrets: Secrets, clock: Option<Clock>, options: ListenOptions) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("t.case");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -74,6 +78,7 @@ async fn start_with(secrets: Secrets, clock: Option<Clock>) -> Running {
         verifier,
         tls: None,
         grace: Duration::from_secs(5),
+        options,
     };
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, cfg, async move {

@@ -1,8 +1,9 @@
 //! HTTP side of the listener: the webhook route, the health route, and their refusals.
 //!
-//! Order of checks on the webhook route: body size (413) → timestamp and signature over the
-//! exact bytes (401) → JSON envelope (400) → url_validation answer, or hand the event to the
-//! writer and answer 200 once it is committed. Nothing refused reaches the writer.
+//! Order of checks on the webhook route: body within the body timeout (408) and size (413) →
+//! timestamp and signature over the exact bytes (401) → JSON envelope (400) → url_validation
+//! answer, or hand the event to the writer and answer 200 once it is committed. Nothing refused
+//! reaches the writer.
 
 use super::verify::Verifier;
 use super::writer::{Ack, Job, Msg};
@@ -10,9 +11,8 @@ use crate::util::sanitize;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -21,6 +21,7 @@ use serde_json::value::RawValue;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
@@ -42,6 +43,13 @@ pub struct Stats {
     pub refused_timestamp: AtomicU64,
     pub refused_too_large: AtomicU64,
     pub refused_not_json: AtomicU64,
+    /// Body not received within the body timeout (408).
+    pub refused_body_timeout: AtomicU64,
+    /// Client connections open now, and the most open at once.
+    pub connections_open: AtomicU64,
+    pub connections_peak: AtomicU64,
+    /// Times a new connection had to wait for a slot (the connection cap was reached).
+    pub connection_limit_reached: AtomicU64,
 }
 
 impl Stats {
@@ -52,6 +60,7 @@ impl Stats {
             &self.refused_timestamp,
             &self.refused_too_large,
             &self.refused_not_json,
+            &self.refused_body_timeout,
         ]
         .iter()
         .map(|c| c.load(Relaxed))
@@ -73,6 +82,12 @@ impl Stats {
                 "timestamp": g(&self.refused_timestamp),
                 "too_large": g(&self.refused_too_large),
                 "not_json": g(&self.refused_not_json),
+                "body_timeout": g(&self.refused_body_timeout),
+            },
+            "connections": {
+                "open": g(&self.connections_open),
+                "peak": g(&self.connections_peak),
+                "limit_reached": g(&self.connection_limit_reached),
             },
         })
     }
@@ -83,6 +98,7 @@ pub struct AppState {
     pub tx: mpsc::Sender<Msg>,
     pub stats: Arc<Stats>,
     pub started: chrono::DateTime<chrono::Utc>,
+    pub body_timeout: Duration,
 }
 
 pub fn router(state: Arc<AppState>, path: &str) -> Router {
@@ -114,12 +130,32 @@ struct Challenge {
 async fn webhook(
     State(st): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    req: Request,
 ) -> Response {
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
+    let timestamp = req.headers().get("x-zm-request-timestamp").cloned();
+    let signature = req.headers().get("x-zm-signature").cloned();
+    // The headers are in (the connection's header timeout saw to that); the body must follow
+    // within the body timeout, or a client trickling it would hold its connection for ever.
+    let body = match tokio::time::timeout(st.body_timeout, Bytes::from_request(req, &())).await {
+        Err(_) => {
+            st.stats.refused_body_timeout.fetch_add(1, Relaxed);
+            warn!(
+                %peer,
+                "refused: body not received within {}s",
+                st.body_timeout.as_secs_f64()
+            );
+            let mut r = refuse(
+                StatusCode::REQUEST_TIMEOUT,
+                "request body not received in time",
+            );
+            r.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            return r;
+        }
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
             let status = e.status();
             if status == StatusCode::PAYLOAD_TOO_LARGE {
                 st.stats.refused_too_large.fetch_add(1, Relaxed);
@@ -131,8 +167,8 @@ async fn webhook(
         }
     };
     let key = match st.verifier.verify(
-        headers.get("x-zm-request-timestamp").map(|v| v.as_bytes()),
-        headers.get("x-zm-signature").map(|v| v.as_bytes()),
+        timestamp.as_ref().map(|v| v.as_bytes()),
+        signature.as_ref().map(|v| v.as_bytes()),
         &body,
     ) {
         Ok(k) => k,
