@@ -383,23 +383,14 @@ async fn every_refusal_stores_nothing() {
     )
     .await;
     assert_eq!(s, 413);
-    // Correctly signed, not JSON; JSON but not an event; not UTF-8.
-    for bad in [
-        b"event=meeting.started".to_vec(),
-        b"{\"event\":\"x\"".to_vec(),
-        b"[1,2,3]".to_vec(),
-        b"{\"payload\":{}}".to_vec(),
+    // Not JSON, not UTF-8, unsigned: refused before anything is read from it.
+    let (s, _) = post_raw(
+        &l.url,
         vec![b'{', 0xff, 0xfe, b'}'],
-    ] {
-        let sig = sign(SECRET, &ts, &bad);
-        let (s, a) = post_raw(
-            &l.url,
-            bad.clone(),
-            &[("x-zm-request-timestamp", &ts), ("x-zm-signature", &sig)],
-        )
-        .await;
-        assert_eq!(s, 400, "{:?}: {a}", String::from_utf8_lossy(&bad));
-    }
+        &[("x-zm-request-timestamp", &ts)],
+    )
+    .await;
+    assert_eq!(s, 401);
     // url_validation without a plainToken.
     let ch = br#"{"event":"endpoint.url_validation","event_ts":1,"payload":{}}"#;
     let sig = sign(SECRET, &ts, ch);
@@ -419,10 +410,10 @@ async fn every_refusal_stores_nothing() {
         .unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["received"], 0);
-    assert_eq!(health["refused"]["signature"], 4);
+    assert_eq!(health["refused"]["signature"], 5);
     assert_eq!(health["refused"]["timestamp"], 4);
     assert_eq!(health["refused"]["too_large"], 1);
-    assert_eq!(health["refused"]["not_json"], 6);
+    assert_eq!(health["refused"]["bad_challenge"], 1);
 
     let stats = l.stop().await;
     assert_eq!(relaxed(&stats.received), 0);
@@ -570,4 +561,78 @@ async fn authentic_but_unusable_event_is_kept_in_rejects() {
         .query_row("SELECT raw FROM rejects", [], |r| r.get(0))
         .unwrap();
     assert_eq!(raw.as_bytes(), body);
+}
+
+/// Signed by Zoom but unreadable as an event (not UTF-8, not JSON, JSON that is not an event):
+/// authenticated, so kept in zoom_rejects with the reason and answered 200 "rejected" (a 400
+/// only made Zoom retry it three times and then drop it). What is kept is the body: never the
+/// Secret Token, nor the signature headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_bodies_that_are_not_events_are_kept_in_rejects() {
+    let mut l = start().await;
+    let not_utf8 = vec![b'{', 0xff, 0xfe, b'}'];
+    let bodies: Vec<Vec<u8>> = vec![
+        b"event=meeting.started".to_vec(),
+        b"{\"event\":\"x\"".to_vec(),
+        b"[1,2,3]".to_vec(),
+        b"{\"payload\":{}}".to_vec(),
+        not_utf8.clone(),
+    ];
+    let mut sigs = vec![];
+    for body in &bodies {
+        let ts = now();
+        let sig = sign(SECRET, &ts, body);
+        let (s, a) = post_raw(
+            &l.url,
+            body.clone(),
+            &[("x-zm-request-timestamp", &ts), ("x-zm-signature", &sig)],
+        )
+        .await;
+        assert_eq!(
+            (s, a["status"].as_str()),
+            (200, Some("rejected")),
+            "{:?}: {a}",
+            String::from_utf8_lossy(body)
+        );
+        sigs.push(sig);
+    }
+    let stats = l.stop().await;
+    assert_eq!(relaxed(&stats.rejected), bodies.len() as u64);
+    assert_eq!(stats.refused_total(), 0);
+    let db = l.db();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM webhook_events"), 0);
+    let rows: Vec<(String, String)> = db
+        .prepare("SELECT raw, reason FROM zoom_rejects ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), bodies.len(), "{rows:?}");
+    for ((raw, reason), body) in rows.iter().zip(&bodies) {
+        assert!(!reason.is_empty());
+        if body == &not_utf8 {
+            // Kept byte for byte, as base64 (the column is text), and the reason says so.
+            assert!(
+                reason.contains("not UTF-8") && reason.contains("base64"),
+                "{reason}"
+            );
+            let back =
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, raw).unwrap();
+            assert_eq!(&back, body);
+        } else {
+            assert_eq!(raw.as_bytes(), body.as_slice(), "{reason}");
+        }
+    }
+    // Neither the secret nor a signature anywhere in the case (database and WAL).
+    drop(db);
+    for f in std::fs::read_dir(l.case.parent().unwrap()).unwrap() {
+        let bytes = std::fs::read(f.unwrap().path()).unwrap();
+        for needle in std::iter::once(SECRET).chain(sigs.iter().map(String::as_str)) {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} found in the case"
+            );
+        }
+    }
 }

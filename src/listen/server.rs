@@ -1,9 +1,11 @@
 //! HTTP side of the listener: the webhook route, the health route, and their refusals.
 //!
 //! Order of checks on the webhook route: body within the body timeout (408) and size (413) →
-//! timestamp and signature over the exact bytes (401) → JSON envelope (400) → url_validation
-//! answer, or hand the event to the writer and answer 200 once it is committed. Nothing refused
-//! reaches the writer.
+//! timestamp and signature over the exact bytes (401) → url_validation answer (400 without its
+//! plainToken), or hand the body to the writer and answer 200 once it is committed. Nothing
+//! refused reaches the writer. An authenticated body that is not a usable event (not UTF-8, not
+//! JSON, no event name...) is not refused: it is kept in `rejects` with the reason and answered
+//! 200 `{"status":"rejected"}`, since Zoom would only retry it and then drop it.
 
 use super::verify::Verifier;
 use super::writer::{Ack, Job, Msg};
@@ -42,7 +44,8 @@ pub struct Stats {
     pub refused_signature: AtomicU64,
     pub refused_timestamp: AtomicU64,
     pub refused_too_large: AtomicU64,
-    pub refused_not_json: AtomicU64,
+    /// `endpoint.url_validation` without `payload.plainToken`.
+    pub refused_bad_challenge: AtomicU64,
     /// Body not received within the body timeout (408).
     pub refused_body_timeout: AtomicU64,
     /// Client connections open now, and the most open at once.
@@ -59,7 +62,7 @@ impl Stats {
             &self.refused_signature,
             &self.refused_timestamp,
             &self.refused_too_large,
-            &self.refused_not_json,
+            &self.refused_bad_challenge,
             &self.refused_body_timeout,
         ]
         .iter()
@@ -81,7 +84,7 @@ impl Stats {
                 "signature": g(&self.refused_signature),
                 "timestamp": g(&self.refused_timestamp),
                 "too_large": g(&self.refused_too_large),
-                "not_json": g(&self.refused_not_json),
+                "bad_challenge": g(&self.refused_bad_challenge),
                 "body_timeout": g(&self.refused_body_timeout),
             },
             "connections": {
@@ -113,10 +116,12 @@ fn refuse(status: StatusCode, msg: &str) -> Response {
     (status, Json(json!({ "error": msg }))).into_response()
 }
 
-/// The envelope fields the listener itself needs; parsing it also checks the whole body is JSON.
+/// The envelope field the listener itself needs, to answer url_validation challenges; the writer
+/// reads the rest (and keeps what it cannot use in `rejects`).
 #[derive(Deserialize)]
 struct Envelope<'a> {
-    event: String,
+    #[serde(default)]
+    event: Option<String>,
     #[serde(borrow, default)]
     payload: Option<&'a RawValue>,
 }
@@ -182,29 +187,28 @@ async fn webhook(
             return refuse(StatusCode::UNAUTHORIZED, &r.to_string());
         }
     };
+    // Authenticated from here on: whatever it is, Zoom sent it, so it is kept.
     let Ok(text) = std::str::from_utf8(&body) else {
-        st.stats.refused_not_json.fetch_add(1, Relaxed);
-        warn!(%peer, "refused: body is not UTF-8");
-        return refuse(StatusCode::BAD_REQUEST, "body is not JSON (not UTF-8)");
+        let raw = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &body);
+        let reason = "webhook body is not UTF-8 text (raw holds it base64-encoded)";
+        return deliver(
+            &st,
+            peer,
+            "(not UTF-8)".into(),
+            key,
+            raw,
+            Some(reason.into()),
+        )
+        .await;
     };
-    let env: Envelope = match serde_json::from_str(text) {
-        Ok(e) => e,
-        Err(e) => {
-            st.stats.refused_not_json.fetch_add(1, Relaxed);
-            // serde_json's message names a line/column and a type, not the body's content.
-            warn!(%peer, error = %e, "refused: not a Zoom event");
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "body is not a JSON Zoom event ({\"event\": ..., \"payload\": ...})",
-            );
-        }
-    };
-    if env.event == "endpoint.url_validation" {
+    let env = serde_json::from_str::<Envelope>(text).ok();
+    let event_name = env.as_ref().and_then(|e| e.event.as_deref());
+    if event_name == Some("endpoint.url_validation") {
         let plain = env
-            .payload
+            .and_then(|e| e.payload)
             .and_then(|p| serde_json::from_str::<Challenge>(p.get()).ok());
         let Some(Challenge { plain_token }) = plain else {
-            st.stats.refused_not_json.fetch_add(1, Relaxed);
+            st.stats.refused_bad_challenge.fetch_add(1, Relaxed);
             warn!(%peer, "refused: url_validation without payload.plainToken");
             return refuse(
                 StatusCode::BAD_REQUEST,
@@ -217,11 +221,29 @@ async fn webhook(
         return Json(json!({ "plainToken": plain_token, "encryptedToken": encrypted }))
             .into_response();
     }
-    let event = sanitize(&env.event).chars().take(80).collect::<String>();
+    // Not JSON, or no event name: the writer keeps it in rejects with the parser's reason.
+    let event = match event_name {
+        Some(e) => sanitize(e).chars().take(80).collect::<String>(),
+        None => "(not a Zoom event)".into(),
+    };
+    deliver(&st, peer, event, key, text.to_owned(), None).await
+}
+
+/// Hand an authenticated delivery to the writer and answer once it is committed. With a
+/// `reason`, it is kept in `rejects` as it is, not parsed.
+async fn deliver(
+    st: &AppState,
+    peer: SocketAddr,
+    event: String,
+    key: super::verify::KeyUsed,
+    raw: String,
+    reason: Option<String>,
+) -> Response {
     st.stats.received.fetch_add(1, Relaxed);
     let (ack_tx, ack_rx) = oneshot::channel();
     let job = Job {
-        raw: text.to_owned(),
+        raw,
+        reason,
         ack: ack_tx,
     };
     if st.tx.send(Msg::Event(job)).await.is_err() {
@@ -229,12 +251,15 @@ async fn webhook(
         return refuse(StatusCode::SERVICE_UNAVAILABLE, "listener is shutting down");
     }
     match ack_rx.await {
-        Ok(a @ (Ack::Stored | Ack::Duplicate | Ack::Rejected)) => {
+        Ok(Ack::Rejected) => {
+            warn!(%peer, event, ?key, "authenticated but unusable: kept in zoom_rejects");
+            Json(json!({ "status": "rejected" })).into_response()
+        }
+        Ok(a @ (Ack::Stored | Ack::Duplicate)) => {
             debug!(%peer, event, ?key, ack = ?a, "event committed");
             let status = match a {
                 Ack::Stored => "stored",
-                Ack::Duplicate => "duplicate",
-                _ => "rejected",
+                _ => "duplicate",
             };
             Json(json!({ "status": status })).into_response()
         }
