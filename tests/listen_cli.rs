@@ -120,8 +120,8 @@ fn serves_on_port_zero_stores_and_stops_on_sigterm_without_leaking_the_secret() 
     });
     assert_eq!(ok, 200);
     assert_eq!(bad, 401);
-    assert_eq!(health["stored"], 1, "{health}");
-    assert_eq!(health["refused"]["signature"], 1, "{health}");
+    // Counts only when asked for (the route is unauthenticated): the summary has them.
+    assert_eq!(health, serde_json::json!({ "status": "ok" }));
 
     terminate(&child);
     let status = wait(&mut child);
@@ -136,6 +136,7 @@ fn serves_on_port_zero_stores_and_stops_on_sigterm_without_leaking_the_secret() 
         .read_to_string(&mut err)
         .unwrap();
     assert!(rest.contains("1 events stored"), "{rest}");
+    assert!(rest.contains("1 requests refused"), "{rest}");
     assert!(err.contains("refused"), "logs name refusals: {err}");
     for text in [&rest, &err] {
         assert!(!text.contains(SECRET), "secret leaked into output");

@@ -312,9 +312,20 @@ async fn zoom_test_vector_is_accepted_with_its_clock_and_refused_as_replay_now()
     );
 }
 
+fn secrets() -> Secrets {
+    Secrets {
+        current: Secret::new(SECRET),
+        old: None,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_refusal_stores_nothing() {
-    let mut l = start().await;
+    let counts = ListenOptions {
+        healthz_counts: true,
+        ..ListenOptions::default()
+    };
+    let mut l = start_opts(secrets(), None, counts).await;
     let body = serde_json::to_vec(&sample("webhook_meeting.participant_joined.json")).unwrap();
     let ts = now();
     let t: i64 = ts.parse().unwrap();
@@ -635,4 +646,37 @@ async fn signed_bodies_that_are_not_events_are_kept_in_rejects() {
             );
         }
     }
+}
+
+/// /healthz needs no authentication, so by default it says only that the listener is up; the
+/// counters are opt-in (ListenOptions::healthz_counts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_shows_counts_only_when_asked() {
+    let body = serde_json::to_vec(&sample("webhook_meeting.started.json")).unwrap();
+    let mut plain = start().await;
+    assert_eq!(post_signed(&plain.url, SECRET, &body).await.0, 200);
+    let r = reqwest::get(format!("{}/healthz", plain.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let health: Value = r.json().await.unwrap();
+    assert_eq!(health, json!({ "status": "ok" }));
+    plain.stop().await;
+
+    let counts = ListenOptions {
+        healthz_counts: true,
+        ..ListenOptions::default()
+    };
+    let mut counted = start_opts(secrets(), None, counts).await;
+    assert_eq!(post_signed(&counted.url, SECRET, &body).await.0, 200);
+    let health: Value = reqwest::get(format!("{}/healthz", counted.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["stored"], 1, "{health}");
+    assert_eq!(health["connections"]["limit_reached"], 0, "{health}");
+    counted.stop().await;
 }

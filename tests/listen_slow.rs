@@ -187,6 +187,7 @@ async fn slowloris_flood_is_cut_off_and_every_signed_event_is_stored() {
         header_timeout: Duration::from_secs(1),
         body_timeout: Duration::from_secs(1),
         max_connections: CAP,
+        ..ListenOptions::default()
     })
     .await;
     let started = Instant::now();

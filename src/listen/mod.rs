@@ -31,7 +31,7 @@ pub use verify::{Secrets, Verifier};
 /// Capacity of the queue between handlers and the writer; a full queue slows senders down.
 const QUEUE: usize = 16 * 1024;
 
-/// How the listener protects itself from slow or too many clients.
+/// How the listener protects itself from slow or too many clients, and what `/healthz` shows.
 /// `Default` is what `zoomlens listen` runs with.
 #[derive(Clone, Debug)]
 pub struct ListenOptions {
@@ -45,6 +45,9 @@ pub struct ListenOptions {
     /// Connections served at once; more wait in the kernel's backlog. Lowered at start if the
     /// open-file limit could not hold that many (see [`limit::effective_cap`]).
     pub max_connections: usize,
+    /// `/healthz` shows the counters (events stored, refusals, connections) besides its status.
+    /// Off by default: the route needs no authentication.
+    pub healthz_counts: bool,
 }
 
 /// Zoom wants an answer within 3 s; a client that needs longer than this just to send its
@@ -59,6 +62,7 @@ impl Default for ListenOptions {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             body_timeout: DEFAULT_BODY_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            healthz_counts: false,
         }
     }
 }
@@ -147,6 +151,7 @@ impl Listener {
             stats: stats.clone(),
             started: chrono::Utc::now(),
             body_timeout: opts.body_timeout,
+            healthz_counts: opts.healthz_counts,
         });
         let app =
             server::router(state, &cfg.path).into_make_service_with_connect_info::<SocketAddr>();
