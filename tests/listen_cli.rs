@@ -120,8 +120,8 @@ fn serves_on_port_zero_stores_and_stops_on_sigterm_without_leaking_the_secret() 
     });
     assert_eq!(ok, 200);
     assert_eq!(bad, 401);
-    assert_eq!(health["stored"], 1, "{health}");
-    assert_eq!(health["refused"]["signature"], 1, "{health}");
+    // Counts only when asked for (the route is unauthenticated): the summary has them.
+    assert_eq!(health, serde_json::json!({ "status": "ok" }));
 
     terminate(&child);
     let status = wait(&mut child);
@@ -136,6 +136,7 @@ fn serves_on_port_zero_stores_and_stops_on_sigterm_without_leaking_the_secret() 
         .read_to_string(&mut err)
         .unwrap();
     assert!(rest.contains("1 events stored"), "{rest}");
+    assert!(rest.contains("1 requests refused"), "{rest}");
     assert!(err.contains("refused"), "logs name refusals: {err}");
     for text in [&rest, &err] {
         assert!(!text.contains(SECRET), "secret leaked into output");
@@ -201,4 +202,152 @@ fn sigterm_right_after_the_banner_is_a_graceful_stop() {
     terminate(&child);
     let status = wait(&mut child);
     assert!(status.success(), "killed instead of stopping: {status:?}");
+}
+
+/// The report that prompted the listener's timeouts and connection cap: under a 128-file limit,
+/// 200 connections trickling one header line per second took every descriptor, were never
+/// closed, and no valid delivery got in again. Now the cap stays below the file limit, slow
+/// clients are cut off after the header timeout (defaults: no option changed), and every signed
+/// event sent meanwhile is stored. No timing is asserted: the deadline is a bound about three
+/// times what it takes (two or three header timeouts).
+#[test]
+fn slow_clients_under_a_128_file_limit_do_not_stop_deliveries() {
+    const SLOW: usize = 200;
+    const EVENTS: u64 = 40;
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("limited.case");
+    let mut child = Command::new("sh")
+        .args(["-c", r#"ulimit -n 128 && exec "$0" "$@""#])
+        .arg(env!("CARGO_BIN_EXE_zoomlens"))
+        .args(["listen", "-v"])
+        .arg(&case)
+        .args(["--bind", "127.0.0.1:0"])
+        .env_remove("ZOOM_WEBHOOK_SECRET_TOKEN_OLD")
+        .env_remove("ZOOMLENS_LOG")
+        .env("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    // Drained as it comes, so a chatty log can never block the listener on a full pipe.
+    let mut err_pipe = child.stderr.take().unwrap();
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err_pipe.read_to_string(&mut s);
+        s
+    });
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected banner {line:?}"))
+        .to_string();
+    let addr: std::net::SocketAddr = url["http://".len()..url.len() - "/webhook".len()]
+        .parse()
+        .unwrap();
+    let event = |n: u64| {
+        let mut v: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../shared/zoom/samples/webhook_meeting.participant_joined.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        v["event_ts"] = serde_json::json!(1_720_000_000_000i64 + n as i64);
+        v["payload"]["object"]["participant"]["user_id"] = serde_json::json!(format!("u{n}"));
+        serde_json::to_vec(&v).unwrap()
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(45);
+    let unacked = rt.block_on(async {
+        use tokio::io::AsyncWriteExt;
+        let mut slow = vec![];
+        for _ in 0..SLOW {
+            slow.push(tokio::spawn(async move {
+                let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
+                    return;
+                };
+                let _ = s.write_all(b"POST /webhook HTTP/1.1\r\nhost: x\r\n").await;
+                for i in 0.. {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    let l = format!("x-slow-{i}: 1\r\n");
+                    if s.write_all(l.as_bytes()).await.is_err() || i > 60 {
+                        return;
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .timeout(Duration::from_secs(15))
+            .build()
+            .unwrap();
+        let mut sends = vec![];
+        for n in 0..EVENTS {
+            let (c, u, body) = (client.clone(), url.clone(), event(n));
+            sends.push(tokio::spawn(async move {
+                while std::time::Instant::now() < deadline {
+                    let ts = chrono::Utc::now().timestamp().to_string();
+                    let r = c
+                        .post(&u)
+                        .header("x-zm-request-timestamp", &ts)
+                        .header("x-zm-signature", sign(SECRET, &ts, &body))
+                        .body(body.clone())
+                        .send()
+                        .await;
+                    if r.is_ok_and(|r| r.status() == 200) {
+                        return None;
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Some(n)
+            }));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut unacked = vec![];
+        for s in sends {
+            if let Some(n) = s.await.unwrap() {
+                unacked.push(n);
+            }
+        }
+        for s in slow {
+            s.abort();
+        }
+        unacked
+    });
+    drop(rt);
+    terminate(&child);
+    let status = wait(&mut child);
+    let err = err_reader.join().unwrap();
+    assert!(
+        unacked.is_empty(),
+        "{} of {EVENTS} events never acknowledged; log:\n{err}",
+        unacked.len()
+    );
+    assert!(status.success(), "{status:?}");
+    assert!(
+        err.contains("the open-file limit is 128"),
+        "the lowered cap is logged: {err}"
+    );
+    assert!(
+        err.contains("connection limit reached"),
+        "reaching the cap is logged: {err}"
+    );
+    let db = rusqlite::Connection::open(&case).unwrap();
+    let n: i64 = db
+        .query_row(
+            "SELECT COUNT(DISTINCT event_ts) FROM webhook_events",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, EVENTS as i64);
 }

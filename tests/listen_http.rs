@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use zoomlens::listen::verify::{Clock, Secret, Secrets, sign};
-use zoomlens::listen::{Config, Stats, Verifier, serve};
+use zoomlens::listen::{Config, ListenOptions, Stats, Verifier, serve};
 
 const SECRET: &str = "test-secret-token-123";
 
@@ -60,6 +60,10 @@ impl Running {
 }
 
 async fn start_with(secrets: Secrets, clock: Option<Clock>) -> Running {
+    start_opts(secrets, clock, ListenOptions::default()).await
+}
+
+async fn start_opts(secrets: Secrets, clock: Option<Clock>, options: ListenOptions) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("t.case");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -74,6 +78,7 @@ async fn start_with(secrets: Secrets, clock: Option<Clock>) -> Running {
         verifier,
         tls: None,
         grace: Duration::from_secs(5),
+        options,
     };
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, cfg, async move {
@@ -307,9 +312,20 @@ async fn zoom_test_vector_is_accepted_with_its_clock_and_refused_as_replay_now()
     );
 }
 
+fn secrets() -> Secrets {
+    Secrets {
+        current: Secret::new(SECRET),
+        old: None,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_refusal_stores_nothing() {
-    let mut l = start().await;
+    let counts = ListenOptions {
+        healthz_counts: true,
+        ..ListenOptions::default()
+    };
+    let mut l = start_opts(secrets(), None, counts).await;
     let body = serde_json::to_vec(&sample("webhook_meeting.participant_joined.json")).unwrap();
     let ts = now();
     let t: i64 = ts.parse().unwrap();
@@ -378,23 +394,14 @@ async fn every_refusal_stores_nothing() {
     )
     .await;
     assert_eq!(s, 413);
-    // Correctly signed, not JSON; JSON but not an event; not UTF-8.
-    for bad in [
-        b"event=meeting.started".to_vec(),
-        b"{\"event\":\"x\"".to_vec(),
-        b"[1,2,3]".to_vec(),
-        b"{\"payload\":{}}".to_vec(),
+    // Not JSON, not UTF-8, unsigned: refused before anything is read from it.
+    let (s, _) = post_raw(
+        &l.url,
         vec![b'{', 0xff, 0xfe, b'}'],
-    ] {
-        let sig = sign(SECRET, &ts, &bad);
-        let (s, a) = post_raw(
-            &l.url,
-            bad.clone(),
-            &[("x-zm-request-timestamp", &ts), ("x-zm-signature", &sig)],
-        )
-        .await;
-        assert_eq!(s, 400, "{:?}: {a}", String::from_utf8_lossy(&bad));
-    }
+        &[("x-zm-request-timestamp", &ts)],
+    )
+    .await;
+    assert_eq!(s, 401);
     // url_validation without a plainToken.
     let ch = br#"{"event":"endpoint.url_validation","event_ts":1,"payload":{}}"#;
     let sig = sign(SECRET, &ts, ch);
@@ -414,10 +421,10 @@ async fn every_refusal_stores_nothing() {
         .unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["received"], 0);
-    assert_eq!(health["refused"]["signature"], 4);
+    assert_eq!(health["refused"]["signature"], 5);
     assert_eq!(health["refused"]["timestamp"], 4);
     assert_eq!(health["refused"]["too_large"], 1);
-    assert_eq!(health["refused"]["not_json"], 6);
+    assert_eq!(health["refused"]["bad_challenge"], 1);
 
     let stats = l.stop().await;
     assert_eq!(relaxed(&stats.received), 0);
@@ -565,4 +572,111 @@ async fn authentic_but_unusable_event_is_kept_in_rejects() {
         .query_row("SELECT raw FROM rejects", [], |r| r.get(0))
         .unwrap();
     assert_eq!(raw.as_bytes(), body);
+}
+
+/// Signed by Zoom but unreadable as an event (not UTF-8, not JSON, JSON that is not an event):
+/// authenticated, so kept in zoom_rejects with the reason and answered 200 "rejected" (a 400
+/// only made Zoom retry it three times and then drop it). What is kept is the body: never the
+/// Secret Token, nor the signature headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_bodies_that_are_not_events_are_kept_in_rejects() {
+    let mut l = start().await;
+    let not_utf8 = vec![b'{', 0xff, 0xfe, b'}'];
+    let bodies: Vec<Vec<u8>> = vec![
+        b"event=meeting.started".to_vec(),
+        b"{\"event\":\"x\"".to_vec(),
+        b"[1,2,3]".to_vec(),
+        b"{\"payload\":{}}".to_vec(),
+        not_utf8.clone(),
+    ];
+    let mut sigs = vec![];
+    for body in &bodies {
+        let ts = now();
+        let sig = sign(SECRET, &ts, body);
+        let (s, a) = post_raw(
+            &l.url,
+            body.clone(),
+            &[("x-zm-request-timestamp", &ts), ("x-zm-signature", &sig)],
+        )
+        .await;
+        assert_eq!(
+            (s, a["status"].as_str()),
+            (200, Some("rejected")),
+            "{:?}: {a}",
+            String::from_utf8_lossy(body)
+        );
+        sigs.push(sig);
+    }
+    let stats = l.stop().await;
+    assert_eq!(relaxed(&stats.rejected), bodies.len() as u64);
+    assert_eq!(stats.refused_total(), 0);
+    let db = l.db();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM webhook_events"), 0);
+    let rows: Vec<(String, String)> = db
+        .prepare("SELECT raw, reason FROM zoom_rejects ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), bodies.len(), "{rows:?}");
+    for ((raw, reason), body) in rows.iter().zip(&bodies) {
+        assert!(!reason.is_empty());
+        if body == &not_utf8 {
+            // Kept byte for byte, as base64 (the column is text), and the reason says so.
+            assert!(
+                reason.contains("not UTF-8") && reason.contains("base64"),
+                "{reason}"
+            );
+            let back =
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, raw).unwrap();
+            assert_eq!(&back, body);
+        } else {
+            assert_eq!(raw.as_bytes(), body.as_slice(), "{reason}");
+        }
+    }
+    // Neither the secret nor a signature anywhere in the case (database and WAL).
+    drop(db);
+    for f in std::fs::read_dir(l.case.parent().unwrap()).unwrap() {
+        let bytes = std::fs::read(f.unwrap().path()).unwrap();
+        for needle in std::iter::once(SECRET).chain(sigs.iter().map(String::as_str)) {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} found in the case"
+            );
+        }
+    }
+}
+
+/// /healthz needs no authentication, so by default it says only that the listener is up; the
+/// counters are opt-in (ListenOptions::healthz_counts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_shows_counts_only_when_asked() {
+    let body = serde_json::to_vec(&sample("webhook_meeting.started.json")).unwrap();
+    let mut plain = start().await;
+    assert_eq!(post_signed(&plain.url, SECRET, &body).await.0, 200);
+    let r = reqwest::get(format!("{}/healthz", plain.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let health: Value = r.json().await.unwrap();
+    assert_eq!(health, json!({ "status": "ok" }));
+    plain.stop().await;
+
+    let counts = ListenOptions {
+        healthz_counts: true,
+        ..ListenOptions::default()
+    };
+    let mut counted = start_opts(secrets(), None, counts).await;
+    assert_eq!(post_signed(&counted.url, SECRET, &body).await.0, 200);
+    let health: Value = reqwest::get(format!("{}/healthz", counted.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["stored"], 1, "{health}");
+    assert_eq!(health["connections"]["limit_reached"], 0, "{health}");
+    counted.stop().await;
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use zoomlens::listen::verify::{Secret, Secrets, sign};
-use zoomlens::listen::{Config, Verifier, serve};
+use zoomlens::listen::{Config, ListenOptions, Verifier, serve};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,6 +26,7 @@ async fn https_listener_verifies_and_stores() {
         }),
         tls: Some((fixture("cert.pem"), fixture("key.pem"))),
         grace: Duration::from_secs(5),
+        options: ListenOptions::default(),
     };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, cfg, async move {
@@ -76,8 +77,52 @@ async fn unreadable_certificate_is_a_clear_error() {
         }),
         tls: Some((dir.path().join("missing.pem"), fixture("key.pem"))),
         grace: Duration::from_secs(1),
+        options: ListenOptions::default(),
     };
     let err = serve(listener, cfg, async {}).await.unwrap_err();
     let msg = format!("{err:#}");
     assert!(msg.contains("cannot load TLS certificate"), "{msg}");
+}
+
+/// A client that connects to the HTTPS port and never starts (or finishes) the TLS handshake is
+/// cut off after the header timeout, like a slow client on plain HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_tls_handshake_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let cfg = Config {
+        case: dir.path().join("tls.case"),
+        path: "/webhook".into(),
+        verifier: Verifier::new(Secrets {
+            current: Secret::new("tls-secret"),
+            old: None,
+        }),
+        tls: Some((fixture("cert.pem"), fixture("key.pem"))),
+        grace: Duration::from_secs(1),
+        options: ListenOptions {
+            header_timeout: Duration::from_secs(1),
+            ..ListenOptions::default()
+        },
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, cfg, async move {
+        let _ = rx.await;
+    }));
+    // One connection silent, one that sends the first bytes of a ClientHello and stalls.
+    let mut silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut partial = tokio::net::TcpStream::connect(addr).await.unwrap();
+    partial
+        .write_all(&[0x16, 0x03, 0x01, 0x02, 0x00])
+        .await
+        .unwrap();
+    for (name, s) in [("silent", &mut silent), ("partial", &mut partial)] {
+        let mut buf = vec![];
+        // A bound well above the 1 s timeout (and below axum-server's own 10 s default).
+        let r = tokio::time::timeout(Duration::from_secs(6), s.read_to_end(&mut buf)).await;
+        assert!(r.is_ok(), "{name} handshake still open after 6 s");
+    }
+    tx.send(()).unwrap();
+    task.await.unwrap().unwrap();
 }

@@ -536,6 +536,19 @@ pub struct ListenArgs {
     /// On SIGINT/SIGTERM, how long to let requests in flight finish (seconds).
     #[arg(long, default_value_t = 10)]
     pub grace_secs: u64,
+    /// Close a connection that has not sent complete request headers (or finished its TLS
+    /// handshake) within this many seconds.
+    #[arg(long, default_value_t = 5)]
+    pub header_timeout_secs: u64,
+    /// Answer 408 and close when a request body takes longer than this many seconds.
+    #[arg(long, default_value_t = 5)]
+    pub body_timeout_secs: u64,
+    /// Connections served at once (lowered at start if the open-file limit cannot hold them).
+    #[arg(long, default_value_t = 512)]
+    pub max_connections: usize,
+    /// Show the counters on /healthz (it needs no authentication, so they are off by default).
+    #[arg(long)]
+    pub healthz_counts: bool,
 }
 
 #[derive(Args, Debug)]

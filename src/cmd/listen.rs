@@ -1,7 +1,7 @@
 //! `zoomlens listen`: receive webhook events until SIGINT or SIGTERM.
 
 use super::args::ListenArgs;
-use crate::listen::{Config, Listener, Secrets, Verifier, shutdown_signal, verify};
+use crate::listen::{Config, ListenOptions, Listener, Secrets, Verifier, shutdown_signal, verify};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,6 +38,12 @@ pub fn run(a: &ListenArgs) -> Result<ExitCode> {
             verifier: Verifier::new(secrets),
             tls: a.tls_cert.clone().zip(a.tls_key.clone()),
             grace: Duration::from_secs(a.grace_secs),
+            options: ListenOptions {
+                header_timeout: Duration::from_secs(a.header_timeout_secs.max(1)),
+                body_timeout: Duration::from_secs(a.body_timeout_secs.max(1)),
+                max_connections: a.max_connections.max(1),
+                healthz_counts: a.healthz_counts,
+            },
         };
         let ready = Listener::start(listener, cfg).await?;
         let mut out = std::io::stdout().lock();

@@ -140,6 +140,17 @@ pub(crate) fn store_event_at(
     line: Option<i64>,
     raw: &str,
 ) -> Result<Outcome> {
+    // serde reads a struct from a JSON array too (fields in order): `[1,2,3]` would be an event.
+    if !raw.trim_start().starts_with('{') {
+        w.reject(
+            "webhook_events",
+            source,
+            line,
+            "not a webhook event: not a JSON object",
+            raw,
+        )?;
+        return Ok(Outcome::Present);
+    }
     let env: Envelope = match serde_json::from_str(raw) {
         Ok(e) => e,
         Err(e) => {

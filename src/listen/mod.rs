@@ -5,7 +5,13 @@
 //! has committed (WAL, `synchronous=FULL`), so an acknowledged event survives a crash of the
 //! listener or of the machine; Zoom retries what was not acknowledged, and retries are stored
 //! once. Many requests share one commit (see [`writer`]), which is what makes this fast.
+//!
+//! Slow or too many clients cannot starve Zoom's deliveries (see [`ListenOptions`]): request
+//! headers and bodies must arrive within a few seconds, connections beyond a cap wait in the
+//! kernel's backlog instead of taking file descriptors ([`limit`]), and only HTTP/1.1 is spoken
+//! (what Zoom sends), so no connection can idle in protocol detection.
 
+pub mod limit;
 pub mod server;
 pub mod verify;
 pub mod writer;
@@ -24,6 +30,42 @@ pub use verify::{Secrets, Verifier};
 /// Capacity of the queue between handlers and the writer; a full queue slows senders down.
 const QUEUE: usize = 16 * 1024;
 
+/// How the listener protects itself from slow or too many clients, and what `/healthz` shows.
+/// `Default` is what `zoomlens listen` runs with.
+#[derive(Clone, Debug)]
+pub struct ListenOptions {
+    /// A connection must deliver complete request headers within this long of being accepted
+    /// (or of its previous answer, for a kept-alive connection), else it is closed. With TLS,
+    /// the handshake must complete within this long too.
+    pub header_timeout: Duration,
+    /// A request's body must arrive within this long of its headers, else it is answered 408
+    /// and the connection closed.
+    pub body_timeout: Duration,
+    /// Connections served at once; more wait in the kernel's backlog. Lowered at start if the
+    /// open-file limit could not hold that many (see [`limit::effective_cap`]).
+    pub max_connections: usize,
+    /// `/healthz` shows the counters (events stored, refusals, connections) besides its status.
+    /// Off by default: the route needs no authentication.
+    pub healthz_counts: bool,
+}
+
+/// Zoom wants an answer within 3 s; a client that needs longer than this just to send its
+/// request is not Zoom.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+impl Default for ListenOptions {
+    fn default() -> Self {
+        ListenOptions {
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            healthz_counts: false,
+        }
+    }
+}
+
 /// Everything `serve` needs besides the socket.
 pub struct Config {
     pub case: PathBuf,
@@ -34,6 +76,7 @@ pub struct Config {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// How long shutdown waits for requests in flight before closing their connections.
     pub grace: Duration,
+    pub options: ListenOptions,
 }
 
 /// Run the listener on `listener` until `shutdown` completes, then stop accepting, let requests
@@ -55,6 +98,8 @@ pub struct Listener {
     writer: std::thread::JoinHandle<Result<()>>,
     stats: Arc<Stats>,
     grace: Duration,
+    header_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Listener {
@@ -68,8 +113,8 @@ impl Listener {
             );
         }
         let tls = match &cfg.tls {
-            Some((cert, key)) => Some(
-                axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+            Some((cert, key)) => {
+                let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                     .await
                     .with_context(|| {
                         format!(
@@ -77,10 +122,21 @@ impl Listener {
                             cert.display(),
                             key.display()
                         )
-                    })?,
-            ),
+                    })?;
+                // Only HTTP/1.1 is served (see `run`): do not offer h2 in ALPN.
+                let mut inner = (*tls.get_inner()).clone();
+                inner.alpn_protocols = vec![b"http/1.1".to_vec()];
+                tls.reload_from_config(Arc::new(inner));
+                Some(tls)
+            }
             None => None,
         };
+        let opts = cfg.options;
+        if opts.header_timeout.is_zero() || opts.body_timeout.is_zero() {
+            bail!("the header and body timeouts must be longer than zero");
+        }
+        let max_connections = limit::effective_cap(opts.max_connections);
+        limit::lengthen_backlog(&listener).context("cannot lengthen the listen queue")?;
         let store = crate::store::Store::open(&cfg.case)?;
         // An acknowledged event must survive a power cut, not only a crash: fsync each commit.
         // Group commit keeps this cheap.
@@ -93,6 +149,8 @@ impl Listener {
             tx: tx.clone(),
             stats: stats.clone(),
             started: chrono::Utc::now(),
+            body_timeout: opts.body_timeout,
+            healthz_counts: opts.healthz_counts,
         });
         let app =
             server::router(state, &cfg.path).into_make_service_with_connect_info::<SocketAddr>();
@@ -104,6 +162,8 @@ impl Listener {
             writer,
             stats,
             grace: cfg.grace,
+            header_timeout: opts.header_timeout,
+            max_connections,
         })
     }
 
@@ -124,19 +184,26 @@ impl Listener {
             info!("shutting down: no new connections; finishing requests in flight");
             h2.graceful_shutdown(Some(grace));
         });
-        let std_listener = self.listener.into_std()?;
+        let capped = limit::CappedListener::new(
+            self.listener,
+            self.max_connections,
+            self.header_timeout,
+            self.stats.clone(),
+        );
+        let server = axum_server::Server::<limit::Peer>::from_listener(capped);
         let served = match self.tls {
             Some(config) => {
-                axum_server::from_tcp_rustls(std_listener, config)?
-                    .handle(handle)
-                    .serve(self.app)
-                    .await
+                let tls = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                    .handshake_timeout(self.header_timeout);
+                // The acceptor first: replacing it forgets `http1_only`.
+                let mut server = server.acceptor(tls).http1_only();
+                http1_timeouts(&mut server, self.header_timeout);
+                server.handle(handle).serve(self.app).await
             }
             None => {
-                axum_server::from_tcp(std_listener)?
-                    .handle(handle)
-                    .serve(self.app)
-                    .await
+                let mut server = server.http1_only();
+                http1_timeouts(&mut server, self.header_timeout);
+                server.handle(handle).serve(self.app).await
             }
         };
         // Whatever is queued is stored before we return; handlers still waiting get their answer.
@@ -151,6 +218,20 @@ impl Listener {
         info!("stopped; everything acknowledged is in the case");
         Ok(self.stats)
     }
+}
+
+/// Close connections whose request headers do not arrive within `header_timeout`. Only in
+/// HTTP/1 mode does hyper start reading (and timing) the head as soon as a connection is
+/// accepted; protocol detection would wait for the first bytes forever.
+fn http1_timeouts<A: axum_server::Address, Acc>(
+    server: &mut axum_server::Server<A, Acc>,
+    header_timeout: Duration,
+) {
+    server
+        .http_builder()
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout);
 }
 
 /// A future that resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this

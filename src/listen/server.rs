@@ -1,8 +1,11 @@
 //! HTTP side of the listener: the webhook route, the health route, and their refusals.
 //!
-//! Order of checks on the webhook route: body size (413) → timestamp and signature over the
-//! exact bytes (401) → JSON envelope (400) → url_validation answer, or hand the event to the
-//! writer and answer 200 once it is committed. Nothing refused reaches the writer.
+//! Order of checks on the webhook route: body within the body timeout (408) and size (413) →
+//! timestamp and signature over the exact bytes (401) → url_validation answer (400 without its
+//! plainToken), or hand the body to the writer and answer 200 once it is committed. Nothing
+//! refused reaches the writer. An authenticated body that is not a usable event (not UTF-8, not
+//! JSON, no event name...) is not refused: it is kept in `rejects` with the reason and answered
+//! 200 `{"status":"rejected"}`, since Zoom would only retry it and then drop it.
 
 use super::verify::Verifier;
 use super::writer::{Ack, Job, Msg};
@@ -10,9 +13,8 @@ use crate::output::sanitize;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -21,13 +23,14 @@ use serde_json::value::RawValue;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 /// Largest body accepted (Zoom's events are a few KiB).
 pub const MAX_BODY: usize = 1 << 20;
 
-/// Counters shown by `/healthz` and in the shutdown summary.
+/// Counters shown in the shutdown summary (and by `/healthz` when asked to).
 #[derive(Debug, Default)]
 pub struct Stats {
     /// Authentic event deliveries handed to the writer.
@@ -41,7 +44,15 @@ pub struct Stats {
     pub refused_signature: AtomicU64,
     pub refused_timestamp: AtomicU64,
     pub refused_too_large: AtomicU64,
-    pub refused_not_json: AtomicU64,
+    /// `endpoint.url_validation` without `payload.plainToken`.
+    pub refused_bad_challenge: AtomicU64,
+    /// Body not received within the body timeout (408).
+    pub refused_body_timeout: AtomicU64,
+    /// Client connections open now, and the most open at once.
+    pub connections_open: AtomicU64,
+    pub connections_peak: AtomicU64,
+    /// Times a new connection had to wait for a slot (the connection cap was reached).
+    pub connection_limit_reached: AtomicU64,
 }
 
 impl Stats {
@@ -51,7 +62,8 @@ impl Stats {
             &self.refused_signature,
             &self.refused_timestamp,
             &self.refused_too_large,
-            &self.refused_not_json,
+            &self.refused_bad_challenge,
+            &self.refused_body_timeout,
         ]
         .iter()
         .map(|c| c.load(Relaxed))
@@ -72,7 +84,13 @@ impl Stats {
                 "signature": g(&self.refused_signature),
                 "timestamp": g(&self.refused_timestamp),
                 "too_large": g(&self.refused_too_large),
-                "not_json": g(&self.refused_not_json),
+                "bad_challenge": g(&self.refused_bad_challenge),
+                "body_timeout": g(&self.refused_body_timeout),
+            },
+            "connections": {
+                "open": g(&self.connections_open),
+                "peak": g(&self.connections_peak),
+                "limit_reached": g(&self.connection_limit_reached),
             },
         })
     }
@@ -83,6 +101,9 @@ pub struct AppState {
     pub tx: mpsc::Sender<Msg>,
     pub stats: Arc<Stats>,
     pub started: chrono::DateTime<chrono::Utc>,
+    pub body_timeout: Duration,
+    /// `/healthz` shows the counters (otherwise only its status).
+    pub healthz_counts: bool,
 }
 
 pub fn router(state: Arc<AppState>, path: &str) -> Router {
@@ -97,10 +118,12 @@ fn refuse(status: StatusCode, msg: &str) -> Response {
     (status, Json(json!({ "error": msg }))).into_response()
 }
 
-/// The envelope fields the listener itself needs; parsing it also checks the whole body is JSON.
+/// The envelope field the listener itself needs, to answer url_validation challenges; the writer
+/// reads the rest (and keeps what it cannot use in `rejects`).
 #[derive(Deserialize)]
 struct Envelope<'a> {
-    event: String,
+    #[serde(default)]
+    event: Option<String>,
     #[serde(borrow, default)]
     payload: Option<&'a RawValue>,
 }
@@ -114,12 +137,32 @@ struct Challenge {
 async fn webhook(
     State(st): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    req: Request,
 ) -> Response {
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
+    let timestamp = req.headers().get("x-zm-request-timestamp").cloned();
+    let signature = req.headers().get("x-zm-signature").cloned();
+    // The headers are in (the connection's header timeout saw to that); the body must follow
+    // within the body timeout, or a client trickling it would hold its connection for ever.
+    let body = match tokio::time::timeout(st.body_timeout, Bytes::from_request(req, &())).await {
+        Err(_) => {
+            st.stats.refused_body_timeout.fetch_add(1, Relaxed);
+            warn!(
+                %peer,
+                "refused: body not received within {}s",
+                st.body_timeout.as_secs_f64()
+            );
+            let mut r = refuse(
+                StatusCode::REQUEST_TIMEOUT,
+                "request body not received in time",
+            );
+            r.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            return r;
+        }
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
             let status = e.status();
             if status == StatusCode::PAYLOAD_TOO_LARGE {
                 st.stats.refused_too_large.fetch_add(1, Relaxed);
@@ -131,8 +174,8 @@ async fn webhook(
         }
     };
     let key = match st.verifier.verify(
-        headers.get("x-zm-request-timestamp").map(|v| v.as_bytes()),
-        headers.get("x-zm-signature").map(|v| v.as_bytes()),
+        timestamp.as_ref().map(|v| v.as_bytes()),
+        signature.as_ref().map(|v| v.as_bytes()),
         &body,
     ) {
         Ok(k) => k,
@@ -146,29 +189,28 @@ async fn webhook(
             return refuse(StatusCode::UNAUTHORIZED, &r.to_string());
         }
     };
+    // Authenticated from here on: whatever it is, Zoom sent it, so it is kept.
     let Ok(text) = std::str::from_utf8(&body) else {
-        st.stats.refused_not_json.fetch_add(1, Relaxed);
-        warn!(%peer, "refused: body is not UTF-8");
-        return refuse(StatusCode::BAD_REQUEST, "body is not JSON (not UTF-8)");
+        let raw = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &body);
+        let reason = "webhook body is not UTF-8 text (raw holds it base64-encoded)";
+        return deliver(
+            &st,
+            peer,
+            "(not UTF-8)".into(),
+            key,
+            raw,
+            Some(reason.into()),
+        )
+        .await;
     };
-    let env: Envelope = match serde_json::from_str(text) {
-        Ok(e) => e,
-        Err(e) => {
-            st.stats.refused_not_json.fetch_add(1, Relaxed);
-            // serde_json's message names a line/column and a type, not the body's content.
-            warn!(%peer, error = %e, "refused: not a Zoom event");
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "body is not a JSON Zoom event ({\"event\": ..., \"payload\": ...})",
-            );
-        }
-    };
-    if env.event == "endpoint.url_validation" {
+    let env = serde_json::from_str::<Envelope>(text).ok();
+    let event_name = env.as_ref().and_then(|e| e.event.as_deref());
+    if event_name == Some("endpoint.url_validation") {
         let plain = env
-            .payload
+            .and_then(|e| e.payload)
             .and_then(|p| serde_json::from_str::<Challenge>(p.get()).ok());
         let Some(Challenge { plain_token }) = plain else {
-            st.stats.refused_not_json.fetch_add(1, Relaxed);
+            st.stats.refused_bad_challenge.fetch_add(1, Relaxed);
             warn!(%peer, "refused: url_validation without payload.plainToken");
             return refuse(
                 StatusCode::BAD_REQUEST,
@@ -181,11 +223,29 @@ async fn webhook(
         return Json(json!({ "plainToken": plain_token, "encryptedToken": encrypted }))
             .into_response();
     }
-    let event = sanitize(&env.event).chars().take(80).collect::<String>();
+    // Not JSON, or no event name: the writer keeps it in rejects with the parser's reason.
+    let event = match event_name {
+        Some(e) => sanitize(e).chars().take(80).collect::<String>(),
+        None => "(not a Zoom event)".into(),
+    };
+    deliver(&st, peer, event, key, text.to_owned(), None).await
+}
+
+/// Hand an authenticated delivery to the writer and answer once it is committed. With a
+/// `reason`, it is kept in `rejects` as it is, not parsed.
+async fn deliver(
+    st: &AppState,
+    peer: SocketAddr,
+    event: String,
+    key: super::verify::KeyUsed,
+    raw: String,
+    reason: Option<String>,
+) -> Response {
     st.stats.received.fetch_add(1, Relaxed);
     let (ack_tx, ack_rx) = oneshot::channel();
     let job = Job {
-        raw: text.to_owned(),
+        raw,
+        reason,
         ack: ack_tx,
     };
     if st.tx.send(Msg::Event(job)).await.is_err() {
@@ -193,12 +253,15 @@ async fn webhook(
         return refuse(StatusCode::SERVICE_UNAVAILABLE, "listener is shutting down");
     }
     match ack_rx.await {
-        Ok(a @ (Ack::Stored | Ack::Duplicate | Ack::Rejected)) => {
+        Ok(Ack::Rejected) => {
+            warn!(%peer, event, ?key, "authenticated but unusable: kept in zoom_rejects");
+            Json(json!({ "status": "rejected" })).into_response()
+        }
+        Ok(a @ (Ack::Stored | Ack::Duplicate)) => {
             debug!(%peer, event, ?key, ack = ?a, "event committed");
             let status = match a {
                 Ack::Stored => "stored",
-                Ack::Duplicate => "duplicate",
-                _ => "rejected",
+                _ => "duplicate",
             };
             Json(json!({ "status": status })).into_response()
         }
@@ -213,7 +276,12 @@ async fn webhook(
     }
 }
 
+/// `{"status":"ok"}`; with `healthz_counts`, the counters too (the route is unauthenticated, so
+/// they are opt-in).
 async fn health(State(st): State<Arc<AppState>>) -> Response {
+    if !st.healthz_counts {
+        return Json(json!({ "status": "ok" })).into_response();
+    }
     let queued = st.tx.max_capacity() - st.tx.capacity();
     let mut v = st.stats.snapshot();
     v["status"] = json!("ok");

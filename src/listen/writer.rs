@@ -32,6 +32,9 @@ pub enum Ack {
 
 pub struct Job {
     pub raw: String,
+    /// Kept in `rejects` with this reason as it is, not parsed (an authenticated body the
+    /// handler could not even read as text; `raw` then says how it is encoded).
+    pub reason: Option<String>,
     pub ack: oneshot::Sender<Ack>,
 }
 
@@ -132,12 +135,21 @@ fn ack_all(stats: &Stats, jobs: &mut Vec<Job>, acks: Vec<Ack>) {
     }
 }
 
-/// Store one delivery in the open batch. `store_event` keeps an unusable delivery (no
+/// Store one delivery in the open batch. `store_event` keeps an unusable delivery (not JSON, no
 /// event_ts, say) in `rejects` and reports it `Present`; the reject tally tells it apart from a
 /// retried delivery.
-fn store_one(w: &mut Writer, origin_id: i64, raw: &str) -> anyhow::Result<Ack> {
+fn store_one(
+    w: &mut Writer,
+    origin: &OriginSlot,
+    origin_id: i64,
+    job: &Job,
+) -> anyhow::Result<Ack> {
+    if let Some(reason) = &job.reason {
+        w.reject("webhook_events", &origin.source, None, reason, &job.raw)?;
+        return Ok(Ack::Rejected);
+    }
     let before = w.counts.total_rejected();
-    let o = crate::ingest::webhook::store_event(w, origin_id, None, raw)?;
+    let o = crate::ingest::webhook::store_event(w, origin_id, None, &job.raw)?;
     Ok(match o {
         Outcome::Added | Outcome::Merged => Ack::Stored,
         Outcome::Present if w.counts.total_rejected() > before => Ack::Rejected,
@@ -160,7 +172,7 @@ fn commit_batch(store: &mut Store, origin: &mut OriginSlot, stats: &Stats, jobs:
         let mut w = store.writer()?;
         let mut acks = Vec::with_capacity(jobs.len());
         for j in jobs.iter() {
-            acks.push(store_one(&mut w, origin_id, &j.raw)?);
+            acks.push(store_one(&mut w, origin, origin_id, j)?);
         }
         w.commit()?;
         Ok(acks)
@@ -180,7 +192,7 @@ fn commit_batch(store: &mut Store, origin: &mut OriginSlot, stats: &Stats, jobs:
             warn!(events = n, error = %crate::output::sanitize(&format!("{e:#}")), "batch failed; storing its events one by one");
             let acks: Vec<Ack> = jobs
                 .iter()
-                .map(|j| one_by_one(store, origin, origin_id, &j.raw))
+                .map(|j| one_by_one(store, origin, origin_id, j))
                 .collect();
             stats.batches.fetch_add(1, Relaxed);
             ack_all(stats, jobs, acks);
@@ -190,10 +202,11 @@ fn commit_batch(store: &mut Store, origin: &mut OriginSlot, stats: &Stats, jobs:
 
 /// Store one event in its own transaction. A content error (the event cannot be normalised)
 /// keeps the body in `rejects`; a database error fails the event so Zoom delivers it again.
-fn one_by_one(store: &mut Store, origin: &OriginSlot, origin_id: i64, raw: &str) -> Ack {
+fn one_by_one(store: &mut Store, origin: &OriginSlot, origin_id: i64, job: &Job) -> Ack {
+    let raw = job.raw.as_str();
     let r = (|| -> anyhow::Result<Ack> {
         let mut w = store.writer()?;
-        let a = store_one(&mut w, origin_id, raw)?;
+        let a = store_one(&mut w, origin, origin_id, job)?;
         w.commit()?;
         Ok(a)
     })();
