@@ -922,14 +922,25 @@ impl App {
         let Some(row) = self.view().list.selected() else {
             return self.say("nothing selected");
         };
+        // What goes on the clipboard is what the screen shows, minus control and invisible
+        // characters: an email "eve@evil.example\ntouch pwned" pasted into a shell must not run
+        // a second command.
+        let clean = |s: &str| crate::output::visible(s).into_owned();
         let l = &row.link;
         let v = l
             .user
-            .clone()
-            .or(l.operator.clone())
-            .or(l.ip.clone())
-            .or(l.meeting_uuid.clone())
-            .unwrap_or_else(|| row.cells.join("\t"));
+            .as_deref()
+            .or(l.operator.as_deref())
+            .or(l.ip.as_deref())
+            .or(l.meeting_uuid.as_deref())
+            .map(clean)
+            .unwrap_or_else(|| {
+                row.cells
+                    .iter()
+                    .map(|c| clean(c))
+                    .collect::<Vec<_>>()
+                    .join("\t")
+            });
         self.status = format!("copied {}", crate::output::sanitize(&v));
         vec![Effect::Copy(v)]
     }

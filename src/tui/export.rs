@@ -13,7 +13,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 enum Sink {
-    Csv(Box<csv::Writer<BufWriter<File>>>),
+    Csv(Box<crate::output::CsvOut<BufWriter<File>>>),
     Json { out: BufWriter<File>, first: bool },
     Md(BufWriter<File>),
 }
@@ -100,8 +100,9 @@ impl Export {
         let started = (|| -> Result<Sink> {
             Ok(match format {
                 "csv" => {
-                    let mut w = csv::Writer::from_writer(out);
-                    w.write_record(headers)?;
+                    // A file for spreadsheets: faithful values, formula cells neutralised.
+                    let mut w = crate::output::CsvOut::new(out, crate::output::Safety::Faithful);
+                    w.row(headers)?;
                     Sink::Csv(Box::new(w))
                 }
                 "json" => {
@@ -129,7 +130,7 @@ impl Export {
 
     pub fn row(&mut self, cells: &[String]) -> Result<()> {
         match self.sink.as_mut().expect("export already finished") {
-            Sink::Csv(w) => w.write_record(cells)?,
+            Sink::Csv(w) => w.row(cells)?,
             Sink::Json { out, first } => {
                 let obj: serde_json::Map<String, serde_json::Value> = self
                     .headers
@@ -153,10 +154,7 @@ impl Export {
     /// Flush, sync and move the file into place; returns the number of rows written.
     pub fn finish(mut self) -> Result<usize> {
         let file = match self.sink.take().expect("export already finished") {
-            Sink::Csv(w) => w
-                .into_inner()
-                .map_err(|e| anyhow::anyhow!("{}", e.error()))?
-                .into_inner()?,
+            Sink::Csv(w) => w.finish()?.into_inner()?,
             Sink::Json { mut out, .. } => {
                 writeln!(out, "\n]")?;
                 out.into_inner()?

@@ -20,10 +20,17 @@ use std::collections::HashMap;
 pub struct DisplayNameImpersonation;
 
 /// Normalise a display name for comparison: lowercase, look-alike characters folded, only
-/// letters and single spaces kept.
+/// letters and single spaces kept. Invisible characters (zero-width space, Hangul filler, soft
+/// hyphen...) separate words as a space would: "Kwame\u{200b}Campbell" is "kwame campbell".
 pub fn norm_name(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().flat_map(char::to_lowercase) {
+        if crate::output::is_hostile(c) {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            continue;
+        }
         let c = match c {
             'а' => 'a',
             'е' | 'ё' => 'e',
@@ -277,5 +284,8 @@ mod tests {
         assert_eq!(norm_name("Jаne Dоe"), "jane doe"); // Cyrillic а and о
         assert_eq!(norm_name("J4ne D0e (CFO)"), "jane doe cfo");
         assert_eq!(norm_name("jane.doe"), "jane doe");
+        assert_eq!(norm_name("Kwame\u{200b}Campbell (CFO)"), "kwame campbell cfo");
+        assert_eq!(norm_name("Kwame\u{3164}Campbell"), "kwame campbell");
+        assert_eq!(norm_name("\u{2060}Kwame\u{ad} Campbell\u{e0041}"), "kwame campbell");
     }
 }
