@@ -16,7 +16,7 @@ const TOPICS: [&str; 5] = [
     "Engineering Release Planning",
 ];
 
-/// An outsider's 25 minutes in a planted meeting: (name, email, ip, location).
+/// An outsider who sits 25 minutes in each planted meeting: (name, email, ip, location).
 type Visitor = (&'static str, &'static str, &'static str, &'static str);
 
 const PARTNER: Visitor = (
@@ -50,6 +50,7 @@ fn visit(
     Ok((g.held(m)?, j))
 }
 
+/// Truth names an outsider with an email by that email, and by their address.
 fn seen(v: Visitor, note: &str) -> It {
     It::new(note).user(v.1).ip(v.2)
 }

@@ -34,10 +34,8 @@ pub(super) fn early(g: &mut Gen) -> Result<()> {
     let it = g.op(t, admin, ("User", "Update"), &detail, Some(wh))?;
     // At the departure, not the deactivation.
     let it = it.user(g.email(q)).at(g.at(sec(12, 0)));
-    g.near_miss(
-        RULE,
-        it.note("departed and deactivated; no meetings after the departure"),
-    );
+    let note = "departed and deactivated; no meetings after the departure";
+    g.near_miss(RULE, it.note(note));
     Ok(())
 }
 
