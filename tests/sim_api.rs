@@ -28,16 +28,30 @@ async fn token_req(
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
+/// POST /oauth/token with the right client credentials.
+async fn grant(
+    c: &reqwest::Client,
+    base: &str,
+    query: &str,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
+    token_req(c, base, "sim-client", "sim-secret", query, form).await
+}
+
+/// Every row of the sign-in report for a query (`from`, `to` and more).
+async fn activities(api: &Api, query: &str) -> Vec<Value> {
+    let path = format!("/report/activities?{query}");
+    api.walk(&path, "activity_logs").await
+}
+
 #[tokio::test]
 async fn s2s_token_in_query_or_form_and_token_errors() {
     let base = start(tenant(), cfg()).await;
     let c = client();
     // Parameters in the query string (Elastic's style)...
-    let (s, v) = token_req(
+    let (s, v) = grant(
         &c,
         &base,
-        "sim-client",
-        "sim-secret",
         "?grant_type=account_credentials&account_id=sim-account",
         &[],
     )
@@ -68,11 +82,9 @@ async fn s2s_token_in_query_or_form_and_token_errors() {
     );
     let (s, v) = token_req(&c, &base, "other-client", "sim-secret", "", &form).await;
     assert_eq!((s, v["error"].as_str()), (401, Some("invalid_client")));
-    let (s, v) = token_req(
+    let (s, v) = grant(
         &c,
         &base,
-        "sim-client",
-        "sim-secret",
         "",
         &[
             ("grant_type", "account_credentials"),
@@ -149,11 +161,9 @@ async fn authorization_code_grant_and_refresh_rotation() {
         let c = c.clone();
         let base = base.clone();
         async move {
-            token_req(
+            grant(
                 &c,
                 &base,
-                "sim-client",
-                "sim-secret",
                 "",
                 &[
                     ("grant_type", "authorization_code"),
@@ -204,11 +214,9 @@ async fn authorization_code_grant_and_refresh_rotation() {
         let c = c.clone();
         let base = base.clone();
         async move {
-            token_req(
+            grant(
                 &c,
                 &base,
-                "sim-client",
-                "sim-secret",
                 "",
                 &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
             )
@@ -227,9 +235,7 @@ async fn authorization_code_grant_and_refresh_rotation() {
 
 #[tokio::test]
 async fn report_windows_are_validated_with_code_300() {
-    let base = start(tenant(), cfg()).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), cfg()).await;
     for path in [
         "/report/activities",
         "/report/activities?from=2024-06-01",
@@ -241,74 +247,44 @@ async fn report_windows_are_validated_with_code_300() {
         "/report/users/z8yCxjabcdEFGHfp8uQ/meetings",
         "/report/operationlogs?from=2023-11-01&to=2023-11-30",
     ] {
-        let (s, v) = get(&c, &base, &t, path).await;
+        let (s, v) = api.get(path).await;
         assert_eq!((s, v["code"].as_i64()), (400, Some(300)), "{path}: {v}");
         assert!(v["message"].is_string());
     }
     // Exactly one calendar month is allowed.
-    let (s, v) = get(
-        &c,
-        &base,
-        &t,
-        "/report/activities?from=2024-06-01&to=2024-07-01",
-    )
-    .await;
+    let (s, v) = api
+        .get("/report/activities?from=2024-06-01&to=2024-07-01")
+        .await;
     assert_eq!(s, 200, "{v}");
 }
 
 #[tokio::test]
 async fn dates_filter_inclusively_by_utc_day() {
-    let base = start(tenant(), cfg()).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), cfg()).await;
     // Activities are every 2 hours from 2024-06-01T00:00Z: 12 per day.
-    let day = walk(
-        &c,
-        &base,
-        &t,
-        "/report/activities?from=2024-06-02&to=2024-06-02",
-        "activity_logs",
-    )
-    .await;
+    let day = activities(&api, "from=2024-06-02&to=2024-06-02").await;
     assert_eq!(day.len(), 12);
     assert!(
         day.iter()
             .all(|a| a["time"].as_str().unwrap().starts_with("2024-06-02"))
     );
-    let two = walk(
-        &c,
-        &base,
-        &t,
-        "/report/activities?from=2024-06-02&to=2024-06-03&page_size=5",
-        "activity_logs",
-    )
-    .await;
+    let two = activities(&api, "from=2024-06-02&to=2024-06-03&page_size=5").await;
     assert_eq!(two.len(), 24);
-    let (s, v) = get(
-        &c,
-        &base,
-        &t,
-        "/report/operationlogs?from=2024-06-08&to=2024-06-08",
-    )
-    .await;
+    let (s, v) = api
+        .get("/report/operationlogs?from=2024-06-08&to=2024-06-08")
+        .await;
     assert_eq!(s, 200);
     assert_eq!(v["operation_logs"].as_array().unwrap().len(), 1);
-    let (_, v) = get(
-        &c,
-        &base,
-        &t,
-        "/report/operationlogs?from=2024-06-01&to=2024-06-30&category_type=recording",
-    )
-    .await;
+    let (_, v) = api
+        .get("/report/operationlogs?from=2024-06-01&to=2024-06-30&category_type=recording")
+        .await;
     assert_eq!(v["operation_logs"].as_array().unwrap().len(), 1);
     // Meetings by start day; the earlier instance of 2024-06-03 only in its window.
-    let (_, v) = get(
-        &c,
-        &base,
-        &t,
-        &format!("/report/users/{DAVE}/meetings?from=2024-06-03&to=2024-06-03"),
-    )
-    .await;
+    let (_, v) = api
+        .get(&format!(
+            "/report/users/{DAVE}/meetings?from=2024-06-03&to=2024-06-03"
+        ))
+        .await;
     let uuids: Vec<&str> = v["meetings"]
         .as_array()
         .unwrap()
@@ -317,45 +293,32 @@ async fn dates_filter_inclusively_by_utc_day() {
         .collect();
     assert_eq!(uuids, vec![SLASH_UUID]);
     // By email too.
-    let (s, v) = get(
-        &c,
-        &base,
-        &t,
-        "/report/users/DAVE@example.com/meetings?from=2024-06-01&to=2024-06-30",
-    )
-    .await;
+    let (s, v) = api
+        .get("/report/users/DAVE@example.com/meetings?from=2024-06-01&to=2024-06-30")
+        .await;
     assert_eq!(s, 200);
     assert_eq!(v["total_records"], 2);
 }
 
 #[tokio::test]
 async fn paging_walks_every_record_exactly_once() {
-    let base = start(tenant(), cfg()).await;
-    let c = client();
-    let t = token(&c, &base).await;
-    let all = walk(
-        &c,
-        &base,
-        &t,
-        "/report/activities?from=2024-06-01&to=2024-06-30&page_size=7",
-        "activity_logs",
-    )
-    .await;
+    let api = Api::start(tenant(), cfg()).await;
+    let all = activities(&api, "from=2024-06-01&to=2024-06-30&page_size=7").await;
     assert_eq!(all.len(), N_ACTIVITIES);
     let times: BTreeSet<&str> = all.iter().map(|a| a["time"].as_str().unwrap()).collect();
     assert_eq!(times.len(), N_ACTIVITIES, "no record twice");
 
-    let users = walk(&c, &base, &t, "/users?status=active", "users").await;
+    let users = api.walk("/users?status=active", "users").await;
     assert_eq!(users.len(), 2 + N_EXTRA_USERS);
     let ids: BTreeSet<&str> = users.iter().map(|u| u["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), users.len());
-    let (_, v) = get(&c, &base, &t, "/users").await;
+    let (_, v) = api.get("/users").await;
     assert_eq!(v["page_size"], 30, "default page size");
     assert_eq!(v["total_records"], 72);
     assert_eq!(v["page_count"], 3);
-    let inactive = walk(&c, &base, &t, "/users?status=inactive", "users").await;
+    let inactive = api.walk("/users?status=inactive", "users").await;
     assert_eq!(inactive.len(), 1);
-    let pending = walk(&c, &base, &t, "/users?status=pending", "users").await;
+    let pending = api.walk("/users?status=pending", "users").await;
     assert_eq!(pending.len(), 1);
     assert!(pending[0].get("id").is_none(), "pending users have no id");
 
@@ -363,40 +326,32 @@ async fn paging_walks_every_record_exactly_once() {
         "/report/meetings/{}/participants?page_size=10",
         encode(&encode(LATEST_UUID))
     );
-    let parts = walk(&c, &base, &t, &path, "participants").await;
+    let parts = api.walk(&path, "participants").await;
     assert_eq!(parts.len(), 3 + N_EXTRA_PARTICIPANTS);
 
     // Chat needs a conversation, as on Zoom: without to_channel / to_contact it is code 300.
-    let (s, v) = get(
-        &c,
-        &base,
-        &t,
-        &format!("/chat/users/{DAVE}/messages?date=2024-06-10"),
-    )
-    .await;
+    let (s, v) = api
+        .get(&format!("/chat/users/{DAVE}/messages?date=2024-06-10"))
+        .await;
     assert_eq!((s, v["code"].as_i64()), (400, Some(300)), "{v}");
     assert!(v["message"].as_str().unwrap().contains("to_channel"), "{v}");
     // Dave's messages are all in one channel: none are 1:1 with a contact.
-    let direct = walk(
-        &c,
-        &base,
-        &t,
-        &format!("/chat/users/{DAVE}/messages?date=2024-06-10&to_contact=someone@example.com"),
-        "messages",
-    )
-    .await;
+    let direct = api
+        .walk(
+            &format!("/chat/users/{DAVE}/messages?date=2024-06-10&to_contact=someone@example.com"),
+            "messages",
+        )
+        .await;
     assert!(direct.is_empty(), "{direct:?}");
-    let other = walk(
-        &c,
-        &base,
-        &t,
-        &format!("/chat/users/{DAVE}/messages?date=2024-06-10&to_channel=NOPE"),
-        "messages",
-    )
-    .await;
+    let other = api
+        .walk(
+            &format!("/chat/users/{DAVE}/messages?date=2024-06-10&to_channel=NOPE"),
+            "messages",
+        )
+        .await;
     assert!(other.is_empty(), "another channel holds none of them");
     // Dave's channels: Zoom's "List user's channels" shape, paged like the others.
-    let (s, v) = get(&c, &base, &t, &format!("/chat/users/{DAVE}/channels")).await;
+    let (s, v) = api.get(&format!("/chat/users/{DAVE}/channels")).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["total_records"], 1);
     assert_eq!(v["page_size"], 10);
@@ -406,30 +361,28 @@ async fn paging_walks_every_record_exactly_once() {
     for k in ["jid", "name", "type", "channel_settings"] {
         assert!(!ch[k].is_null(), "channel lacks {k}: {ch}");
     }
-    let (s, v) = get(&c, &base, &t, "/chat/users/nobody/channels").await;
+    let (s, v) = api.get("/chat/users/nobody/channels").await;
     assert_eq!((s, v["code"].as_i64()), (404, Some(1001)), "{v}");
     // Chat: default 10, max 50 (larger sizes are clamped).
     let chat = format!("/chat/users/{DAVE}/messages?date=2024-06-10&to_channel={CHANNEL}");
-    let (_, v) = get(&c, &base, &t, &chat).await;
+    let (_, v) = api.get(&chat).await;
     assert_eq!(v["page_size"], 10);
     assert_eq!(v["messages"].as_array().unwrap().len(), 10);
-    let msgs = walk(&c, &base, &t, &format!("{chat}&page_size=500"), "messages").await;
+    let msgs = api.walk(&format!("{chat}&page_size=500"), "messages").await;
     assert_eq!(msgs.len(), 3 + N_EXTRA_CHAT, "deleted message hidden");
-    let (_, v) = get(&c, &base, &t, &format!("{chat}&page_size=500")).await;
+    let (_, v) = api.get(&format!("{chat}&page_size=500")).await;
     assert_eq!(v["page_size"], 50);
-    let with_deleted = walk(
-        &c,
-        &base,
-        &t,
-        &format!("{chat}&include_deleted_and_edited_message=true"),
-        "messages",
-    )
-    .await;
+    let with_deleted = api
+        .walk(
+            &format!("{chat}&include_deleted_and_edited_message=true"),
+            "messages",
+        )
+        .await;
     assert_eq!(with_deleted.len(), 4 + N_EXTRA_CHAT);
     // Standard endpoints clamp at 300; a non-number is a 300 error.
-    let (_, v) = get(&c, &base, &t, "/users?page_size=5000").await;
+    let (_, v) = api.get("/users?page_size=5000").await;
     assert_eq!(v["page_size"], 300);
-    let (s, v) = get(&c, &base, &t, "/users?page_size=abc").await;
+    let (s, v) = api.get("/users?page_size=abc").await;
     assert_eq!((s, v["code"].as_i64()), (400, Some(300)));
 }
 
@@ -439,99 +392,85 @@ async fn page_tokens_expire_and_bind_the_other_params() {
         page_token_ttl: Duration::from_millis(400),
         ..cfg()
     };
-    let base = start(tenant(), cfg).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), cfg).await;
     let first = "/report/activities?from=2024-06-01&to=2024-06-30&page_size=10";
-    let (_, v) = get(&c, &base, &t, first).await;
+    let (_, v) = api.get(first).await;
     let tok = v["next_page_token"].as_str().unwrap().to_string();
     assert!(!tok.is_empty());
     let expect_300 = |s: u16, v: &Value| {
         assert_eq!((s, v["code"].as_i64()), (400, Some(300)), "{v}");
     };
     // Different other params with the token: refused.
-    let (s, v) = get(
-        &c,
-        &base,
-        &t,
-        &format!("/report/activities?from=2024-06-02&to=2024-06-30&next_page_token={tok}"),
-    )
-    .await;
+    let (s, v) = api
+        .get(&format!(
+            "/report/activities?from=2024-06-02&to=2024-06-30&next_page_token={tok}"
+        ))
+        .await;
     expect_300(s, &v);
     // Garbage and tampered tokens: refused.
-    let (s, v) = get(&c, &base, &t, &format!("{first}&next_page_token=garbage")).await;
+    let (s, v) = api.get(&format!("{first}&next_page_token=garbage")).await;
     expect_300(s, &v);
     let mut bad = tok.clone().into_bytes();
     bad[3] = if bad[3] == b'A' { b'B' } else { b'A' };
-    let (s, v) = get(
-        &c,
-        &base,
-        &t,
-        &format!(
+    let (s, v) = api
+        .get(&format!(
             "{first}&next_page_token={}",
             String::from_utf8(bad).unwrap()
-        ),
-    )
-    .await;
+        ))
+        .await;
     expect_300(s, &v);
     // The right token in time works...
-    let (s, v) = get(&c, &base, &t, &format!("{first}&next_page_token={tok}")).await;
+    let (s, v) = api.get(&format!("{first}&next_page_token={tok}")).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["activity_logs"][0]["time"], "2024-06-01T20:00:00Z");
     // ...and not after it expired.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let (s, v) = get(&c, &base, &t, &format!("{first}&next_page_token={tok}")).await;
+    let (s, v) = api.get(&format!("{first}&next_page_token={tok}")).await;
     expect_300(s, &v);
     assert_eq!(v["message"], "The next page token is invalid or expired.");
 }
 
 #[tokio::test]
 async fn meeting_ids_uuids_and_meeting_errors() {
-    let base = start(tenant(), cfg()).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), cfg()).await;
     let parts = |id: String| format!("/report/meetings/{id}/participants?page_size=300");
 
     // Numeric id: the latest instance.
-    let (s, v) = get(&c, &base, &t, &parts(MEETING_ID.to_string())).await;
+    let (s, v) = api.get(&parts(MEETING_ID.to_string())).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["total_records"], 3 + N_EXTRA_PARTICIPANTS);
     // A UUID with "/" works double-encoded...
-    let (s, v) = get(&c, &base, &t, &parts(encode(&encode(SLASH_UUID)))).await;
+    let (s, v) = api.get(&parts(encode(&encode(SLASH_UUID)))).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["total_records"], 1);
     // ...and fails single-encoded, as in Zoom.
-    let (s, v) = get(&c, &base, &t, &parts(encode(SLASH_UUID))).await;
+    let (s, v) = api.get(&parts(encode(SLASH_UUID))).await;
     assert_eq!(s, 404, "{v}");
     // A UUID without "/" works encoded once or twice.
     for id in [encode(LATEST_UUID), encode(&encode(LATEST_UUID))] {
-        let (s, v) = get(&c, &base, &t, &parts(id)).await;
+        let (s, v) = api.get(&parts(id)).await;
         assert_eq!((s, v["total_records"].as_i64()), (200, Some(67)));
     }
     // Unknown meeting: 404 / 3001.
     for id in ["99999999999".to_string(), encode(&encode("nope+nope=="))] {
-        let (s, v) = get(&c, &base, &t, &parts(id)).await;
+        let (s, v) = api.get(&parts(id)).await;
         assert_eq!((s, v["code"].as_i64()), (404, Some(3001)), "{v}");
     }
     // Older than a year: 400 / 12702 on both participant endpoints.
-    let (s, v) = get(&c, &base, &t, &parts(encode(&encode(OLD_UUID)))).await;
+    let (s, v) = api.get(&parts(encode(&encode(OLD_UUID)))).await;
     assert_eq!((s, v["code"].as_i64()), (400, Some(12702)), "{v}");
-    let (s, v) = get(&c, &base, &t, &parts(OLD_MEETING_ID.to_string())).await;
+    let (s, v) = api.get(&parts(OLD_MEETING_ID.to_string())).await;
     assert_eq!((s, v["code"].as_i64()), (400, Some(12702)), "{v}");
-    let (s, v) = get(
-        &c,
-        &base,
-        &t,
-        &format!(
+    let (s, v) = api
+        .get(&format!(
             "/metrics/meetings/{}/participants?type=past",
             encode(&encode(OLD_UUID))
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!((s, v["code"].as_i64()), (400, Some(12702)), "{v}");
 
     // registrant_id only on request.
-    let (_, v) = get(&c, &base, &t, &parts(MEETING_ID.to_string())).await;
+    let (_, v) = api.get(&parts(MEETING_ID.to_string())).await;
     assert!(
         v["participants"]
             .as_array()
@@ -539,16 +478,12 @@ async fn meeting_ids_uuids_and_meeting_errors() {
             .iter()
             .all(|p| p.get("registrant_id").is_none())
     );
-    let (_, v) = get(
-        &c,
-        &base,
-        &t,
-        &format!(
+    let (_, v) = api
+        .get(&format!(
             "{}&include_fields=registrant_id",
             parts(MEETING_ID.to_string())
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(
         v["participants"][2]["registrant_id"],
         "_f08HhPJS82MIVLuuFaJPg"
@@ -562,19 +497,15 @@ async fn meeting_ids_uuids_and_meeting_errors() {
         "/metrics/meetings/{}/participants",
         encode(&encode(LATEST_UUID))
     );
-    let (s, v) = get(&c, &base, &t, &m).await;
+    let (s, v) = api.get(&m).await;
     assert_eq!((s, v["code"].as_i64()), (404, Some(3001)), "{v}");
-    let (s, v) = get(&c, &base, &t, &format!("{m}?type=past")).await;
+    let (s, v) = api.get(&format!("{m}?type=past")).await;
     assert_eq!((s, v["total_records"].as_i64()), (200, Some(2)), "{v}");
 
     // Past instances, newest first.
-    let (s, v) = get(
-        &c,
-        &base,
-        &t,
-        &format!("/past_meetings/{MEETING_ID}/instances"),
-    )
-    .await;
+    let (s, v) = api
+        .get(&format!("/past_meetings/{MEETING_ID}/instances"))
+        .await;
     assert_eq!(s, 200);
     let uuids: Vec<&str> = v["meetings"]
         .as_array()
@@ -583,100 +514,69 @@ async fn meeting_ids_uuids_and_meeting_errors() {
         .map(|m| m["uuid"].as_str().unwrap())
         .collect();
     assert_eq!(uuids, vec![LATEST_UUID, SLASH_UUID]);
-    let (s, v) = get(&c, &base, &t, "/past_meetings/123/instances").await;
+    let (s, v) = api.get("/past_meetings/123/instances").await;
     assert_eq!((s, v["code"].as_i64()), (404, Some(3001)));
+}
+
+/// A simulator of an account on `plan`, signed in.
+async fn on_plan(plan: Plan) -> Api {
+    Api::start(tenant(), SimConfig { plan, ..cfg() }).await
 }
 
 #[tokio::test]
 async fn users_recordings_and_plans() {
-    let base = start(tenant(), cfg()).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), cfg()).await;
     for path in [
         "/report/users/nobody@example.com/meetings?from=2024-06-01&to=2024-06-30",
         "/users/nobody/recordings",
         "/chat/users/nobody/messages?to_channel=C1",
     ] {
-        let (s, v) = get(&c, &base, &t, path).await;
+        let (s, v) = api.get(path).await;
         assert_eq!((s, v["code"].as_i64()), (404, Some(1001)), "{path}: {v}");
     }
     // Recordings default to today→tomorrow (fixture clock 2024-06-20): nothing.
-    let (s, v) = get(&c, &base, &t, &format!("/users/{DAVE}/recordings")).await;
+    let (s, v) = api.get(&format!("/users/{DAVE}/recordings")).await;
     assert_eq!((s, v["total_records"].as_i64()), (200, Some(0)));
     assert_eq!(v["from"], "2024-06-20");
-    let (_, v) = get(
-        &c,
-        &base,
-        &t,
-        &format!("/users/{DAVE}/recordings?from=2024-06-01&to=2024-06-30"),
-    )
-    .await;
+    let (_, v) = api
+        .get(&format!(
+            "/users/{DAVE}/recordings?from=2024-06-01&to=2024-06-30"
+        ))
+        .await;
     assert_eq!(v["total_records"], 1);
-    let (_, v) = get(
-        &c,
-        &base,
-        &t,
-        &format!("/users/{DAVE}/recordings?trash=true"),
-    )
-    .await;
+    let (_, v) = api
+        .get(&format!("/users/{DAVE}/recordings?trash=true"))
+        .await;
     assert_eq!(v["total_records"], 1, "from/to do not filter trash");
     assert!(v["meetings"][0]["recording_files"][0]["deleted_time"].is_string());
-    let (s, v) = get(
-        &c,
-        &base,
-        &t,
-        &format!("/users/{DAVE}/recordings?from=2024-01-01&to=2024-06-30"),
-    )
-    .await;
+    let (s, v) = api
+        .get(&format!(
+            "/users/{DAVE}/recordings?from=2024-01-01&to=2024-06-30"
+        ))
+        .await;
     assert_eq!((s, v["code"].as_i64()), (400, Some(300)));
 
     // The Dashboard API is absent below Business; reports below Pro.
-    let pro = start(
-        tenant(),
-        SimConfig {
-            plan: Plan::Pro,
-            ..cfg()
-        },
-    )
-    .await;
-    let t = token(&c, &pro).await;
-    let (s, v) = get(
-        &c,
-        &pro,
-        &t,
-        &format!("/metrics/meetings/{MEETING_ID}/participants?type=past"),
-    )
-    .await;
+    let pro = on_plan(Plan::Pro).await;
+    let (s, v) = pro
+        .get(&format!(
+            "/metrics/meetings/{MEETING_ID}/participants?type=past"
+        ))
+        .await;
     assert_eq!(
         (s, v["code"].as_i64(), v["message"].as_str()),
         (400, Some(200), Some("No permission."))
     );
-    let (s, _) = get(
-        &c,
-        &pro,
-        &t,
-        "/report/activities?from=2024-06-01&to=2024-06-02",
-    )
-    .await;
+    let (s, _) = pro
+        .get("/report/activities?from=2024-06-01&to=2024-06-02")
+        .await;
     assert_eq!(s, 200);
-    let free = start(
-        tenant(),
-        SimConfig {
-            plan: Plan::Free,
-            ..cfg()
-        },
-    )
-    .await;
-    let t = token(&c, &free).await;
-    let (s, v) = get(
-        &c,
-        &free,
-        &t,
-        "/report/activities?from=2024-06-01&to=2024-06-02",
-    )
-    .await;
+    let free = on_plan(Plan::Free).await;
+    let (s, v) = free
+        .get("/report/activities?from=2024-06-01&to=2024-06-02")
+        .await;
     assert_eq!((s, v["code"].as_i64()), (400, Some(200)));
-    let (s, _) = get(&c, &free, &t, "/users").await;
+    let (s, _) = free.get("/users").await;
     assert_eq!(s, 200);
 }
 
@@ -710,15 +610,13 @@ async fn user_channels_page_and_each_channel_holds_its_messages() {
             .insert(format!("chx{i:02}"), format!("CHX{i:02}"));
         ten.chat_by_user.get_mut(DAVE).unwrap().push(m);
     }
-    let base = start(ten, cfg()).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(ten, cfg()).await;
     let path = format!("/chat/users/{DAVE}/channels?page_size=10");
-    let (_, first) = get(&c, &base, &t, &path).await;
+    let (_, first) = api.get(&path).await;
     assert_eq!(first["total_records"], 25);
     assert_eq!(first["channels"].as_array().unwrap().len(), 10);
     assert_ne!(first["next_page_token"], "");
-    let chans = walk(&c, &base, &t, &path, "channels").await;
+    let chans = api.walk(&path, "channels").await;
     let ids: BTreeSet<String> = chans
         .iter()
         .map(|ch| ch["id"].as_str().unwrap().to_string())
@@ -726,14 +624,12 @@ async fn user_channels_page_and_each_channel_holds_its_messages() {
     assert_eq!(ids.len(), 25, "every channel once across 3 pages");
     assert!(ids.contains(CHANNEL));
     let day = base_msg["date_time"].as_str().unwrap()[..10].to_string();
-    let msgs = walk(
-        &c,
-        &base,
-        &t,
-        &format!("/chat/users/{DAVE}/messages?date={day}&to_channel=CHX07"),
-        "messages",
-    )
-    .await;
+    let msgs = api
+        .walk(
+            &format!("/chat/users/{DAVE}/messages?date={day}&to_channel=CHX07"),
+            "messages",
+        )
+        .await;
     assert_eq!(msgs.len(), 1);
     assert_eq!(msgs[0]["id"], "chx07");
 }

@@ -11,14 +11,6 @@ use zoomlens::zoom::Plan;
 
 const ACTS: &str = "/report/activities?from=2024-06-01&to=2024-06-02";
 
-async fn raw_get(c: &reqwest::Client, base: &str, t: &str, path: &str) -> reqwest::Response {
-    c.get(format!("{base}/v2{path}"))
-        .bearer_auth(t)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn per_second_limit_answers_429_with_retry_after() {
     // Pro Heavy is 10/s; scaled by 0.2 → 2/s, a bucket of 2.
@@ -27,13 +19,11 @@ async fn per_second_limit_answers_429_with_retry_after() {
         rate_limit_scale: 0.2,
         ..cfg()
     };
-    let base = start(tenant(), cfg).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), cfg).await;
     let mut statuses = Vec::new();
     let mut limited = None;
     for _ in 0..5 {
-        let r = raw_get(&c, &base, &t, ACTS).await;
+        let r = api.raw(ACTS).await;
         statuses.push(r.status().as_u16());
         if r.status() == 429 && limited.is_none() {
             let h = r.headers().clone();
@@ -55,21 +45,14 @@ async fn per_second_limit_answers_429_with_retry_after() {
     let retry: u64 = h["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry));
     // Medium is a separate bucket.
-    let r = raw_get(&c, &base, &t, "/users").await;
+    let r = api.raw("/users").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["x-ratelimit-category"], "Medium");
     // After the advertised wait, requests pass again.
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(raw_get(&c, &base, &t, ACTS).await.status(), 200);
+    assert_eq!(api.raw(ACTS).await.status(), 200);
 
-    let stats: Value = c
-        .get(format!("{base}/_sim/stats"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = api.stats().await;
     let heavy = &stats["categories"]["Heavy"];
     assert_eq!(heavy["served"], 3);
     assert_eq!(heavy["limited_qps"], 3);
@@ -84,13 +67,11 @@ async fn daily_cap_answers_429_until_midnight_utc() {
         daily_limit_scale: Some(0.0001),
         ..cfg()
     };
-    let base = start(tenant(), cfg).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), cfg).await;
     let mut statuses = Vec::new();
     let mut daily = None;
     for _ in 0..8 {
-        let r = raw_get(&c, &base, &t, ACTS).await;
+        let r = api.raw(ACTS).await;
         statuses.push(r.status().as_u16());
         if r.status() == 429 {
             daily = Some((r.headers().clone(), r.json::<Value>().await.unwrap()));
@@ -109,10 +90,10 @@ async fn daily_cap_answers_429_until_midnight_utc() {
     assert_eq!(body["code"], 429);
     assert!(body["message"].as_str().unwrap().contains("daily"));
     // Heavy's cap does not touch Medium on Business.
-    assert_eq!(raw_get(&c, &base, &t, "/users").await.status(), 200);
+    assert_eq!(api.raw("/users").await.status(), 200);
     // Dashboard calls share the Heavy daily counter.
     let m = format!("/metrics/meetings/{MEETING_ID}/participants?type=past");
-    assert_eq!(raw_get(&c, &base, &t, &m).await.status(), 429);
+    assert_eq!(api.raw(&m).await.status(), 429);
 }
 
 #[tokio::test]
@@ -122,12 +103,10 @@ async fn free_plan_limits_are_lower() {
         rate_limit_scale: 0.5,
         ..cfg()
     };
-    let base = start(tenant(), cfg).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), cfg).await;
     // 0.5 × 2/s = 1/s, daily 1,000: a QPS 429 on the second immediate call.
-    assert_eq!(raw_get(&c, &base, &t, "/users").await.status(), 200);
-    let r = raw_get(&c, &base, &t, "/users").await;
+    assert_eq!(api.raw("/users").await.status(), 200);
+    let r = api.raw("/users").await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["x-ratelimit-type"], "QPS");
     assert_eq!(r.headers()["x-ratelimit-category"], "Medium");
@@ -142,42 +121,26 @@ fn faulty(kind: FaultKind, rate: f64) -> SimConfig {
     }
 }
 
-async fn fault_stats(c: &reqwest::Client, base: &str) -> Value {
-    let v: Value = c
-        .get(format!("{base}/_sim/stats"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["faults"].clone()
-}
-
 #[tokio::test]
 async fn server_errors() {
-    let base = start(tenant(), faulty(FaultKind::ServerError, 1.0)).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), faulty(FaultKind::ServerError, 1.0)).await;
     let mut seen = std::collections::BTreeSet::new();
     for _ in 0..30 {
-        let s = raw_get(&c, &base, &t, "/users").await.status().as_u16();
+        let s = api.raw("/users").await.status().as_u16();
         assert!([500, 502, 503, 504].contains(&s), "{s}");
         seen.insert(s);
     }
     assert!(seen.len() >= 3, "several kinds of 5xx: {seen:?}");
-    assert_eq!(fault_stats(&c, &base).await["server_error"], 30);
+    assert_eq!(api.stats().await["faults"]["server_error"], 30);
 }
 
 #[tokio::test]
 async fn storms_are_runs_of_429() {
-    let base = start(tenant(), faulty(FaultKind::Storm, 0.1)).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), faulty(FaultKind::Storm, 0.1)).await;
     let mut longest = 0;
     let mut run = 0;
     for _ in 0..50 {
-        let r = raw_get(&c, &base, &t, "/users").await;
+        let r = api.raw("/users").await;
         if r.status() == 429 {
             assert_eq!(r.headers()["x-ratelimit-type"], "QPS");
             assert_eq!(r.headers()["retry-after"], "1");
@@ -196,14 +159,13 @@ async fn storms_are_runs_of_429() {
 
 #[tokio::test]
 async fn resets_leave_the_client_without_an_answer() {
-    let base = start(tenant(), faulty(FaultKind::Reset, 1.0)).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), faulty(FaultKind::Reset, 1.0)).await;
     for _ in 0..3 {
         let got = async {
-            let r = c
-                .get(format!("{base}/v2/users"))
-                .bearer_auth(&t)
+            let r = api
+                .c
+                .get(format!("{}/v2/users", api.base))
+                .bearer_auth(&api.tok)
                 .send()
                 .await?;
             r.bytes().await
@@ -215,29 +177,20 @@ async fn resets_leave_the_client_without_an_answer() {
 
 #[tokio::test]
 async fn slow_answers_arrive_late_but_whole() {
-    let base = start(tenant(), faulty(FaultKind::Slow, 1.0)).await;
-    let c = client();
-    let t = token(&c, &base).await;
+    let api = Api::start(tenant(), faulty(FaultKind::Slow, 1.0)).await;
     let t0 = std::time::Instant::now();
-    let (s, v) = get(&c, &base, &t, "/users").await;
+    let (s, v) = api.get("/users").await;
     assert!(t0.elapsed() >= Duration::from_millis(300));
     assert_eq!((s, v["total_records"].as_i64()), (200, Some(72)));
 }
 
 #[tokio::test]
 async fn truncated_and_malformed_bodies_are_200_but_not_json() {
-    let clean = start(tenant(), cfg()).await;
-    let c = client();
-    let t = token(&c, &clean).await;
-    let whole = raw_get(&c, &clean, &t, "/users?page_size=5")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let clean = Api::start(tenant(), cfg()).await;
+    let whole = clean.raw("/users?page_size=5").await.text().await.unwrap();
     for kind in [FaultKind::Truncated, FaultKind::Malformed] {
-        let base = start(tenant(), faulty(kind, 1.0)).await;
-        let t = token(&c, &base).await;
-        let r = raw_get(&c, &base, &t, "/users?page_size=5").await;
+        let api = Api::start(tenant(), faulty(kind, 1.0)).await;
+        let r = api.raw("/users?page_size=5").await;
         assert_eq!(r.status(), 200);
         let body = r.text().await.unwrap();
         assert!(
@@ -254,23 +207,20 @@ async fn truncated_and_malformed_bodies_are_200_but_not_json() {
 
 #[tokio::test]
 async fn a_revoked_token_stays_revoked() {
-    let base = start(tenant(), faulty(FaultKind::Revoke, 1.0)).await;
-    let c = client();
-    let t = token(&c, &base).await;
-    let (s, v) = get(&c, &base, &t, "/users").await;
+    let api = Api::start(tenant(), faulty(FaultKind::Revoke, 1.0)).await;
+    let (s, v) = api.get("/users").await;
     assert_eq!((s, v["code"].as_i64()), (401, Some(124)));
-    assert_eq!(fault_stats(&c, &base).await["revoke"], 1);
+    assert_eq!(api.stats().await["faults"]["revoke"], 1);
     for _ in 0..3 {
-        let (s, v) = get(&c, &base, &t, "/users").await;
+        let (s, v) = api.get("/users").await;
         assert_eq!((s, v["code"].as_i64()), (401, Some(124)));
     }
     // Refused at the token check: no new faults were drawn.
-    assert_eq!(fault_stats(&c, &base).await["revoke"], 1);
+    assert_eq!(api.stats().await["faults"]["revoke"], 1);
 }
 
 #[tokio::test]
 async fn the_same_seed_gives_the_same_faults() {
-    let c = client();
     let mut runs = Vec::new();
     for seed in [7, 7, 8] {
         let cfg = SimConfig {
@@ -283,11 +233,10 @@ async fn the_same_seed_gives_the_same_faults() {
             seed,
             ..cfg()
         };
-        let base = start(tenant(), cfg).await;
-        let t = token(&c, &base).await;
+        let api = Api::start(tenant(), cfg).await;
         let mut seq = Vec::new();
         for _ in 0..40 {
-            let r = raw_get(&c, &base, &t, "/users?page_size=1").await;
+            let r = api.raw("/users?page_size=1").await;
             let s = r.status().as_u16();
             let ok_json = serde_json::from_str::<Value>(&r.text().await.unwrap()).is_ok();
             seq.push((s, ok_json));
@@ -301,6 +250,18 @@ async fn the_same_seed_gives_the_same_faults() {
 }
 
 // ---------- webhook delivery ----------
+
+/// Delivery to `url` at `rate` a second, signed with `secret`: no time limit, no acks file.
+fn delivery(url: String, rate: f64, secret: &str, concurrency: usize) -> DeliverConfig {
+    DeliverConfig {
+        url,
+        rate,
+        seconds: None,
+        secret: secret.into(),
+        acks_out: None,
+        concurrency,
+    }
+}
 
 #[tokio::test]
 async fn webhooks_are_signed_counted_and_acks_recorded() {
@@ -325,12 +286,8 @@ async fn webhooks_are_signed_counted_and_acks_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let acks = dir.path().join("acks.ndjson");
     let cfg = DeliverConfig {
-        url,
-        rate: 1000.0,
-        seconds: None,
-        secret: secret.into(),
         acks_out: Some(acks.clone()),
-        concurrency: 32,
+        ..delivery(url, 1000.0, secret, 32)
     };
     let report = deliver(&events, &cfg).await.unwrap();
     assert_eq!(report.sent, n);
@@ -368,12 +325,8 @@ async fn delivery_stops_after_the_time_limit_and_counts_unreachable_targets() {
     let url = format!("http://{}/webhook", l.local_addr().unwrap());
     drop(l);
     let cfg = DeliverConfig {
-        url,
-        rate: 100.0,
         seconds: Some(1),
-        secret: "x".into(),
-        acks_out: None,
-        concurrency: 8,
+        ..delivery(url, 100.0, "x", 8)
     };
     let report = deliver(&events, &cfg).await.unwrap();
     assert!((90..=110).contains(&report.sent), "{report:?}");
@@ -403,14 +356,7 @@ async fn delivery_throughput() {
             e
         })
         .collect();
-    let cfg = DeliverConfig {
-        url,
-        rate,
-        seconds: None,
-        secret: "bench-secret".into(),
-        acks_out: None,
-        concurrency: 256,
-    };
+    let cfg = delivery(url, rate, "bench-secret", 256);
     let report = deliver(&events, &cfg).await.unwrap();
     println!("target {rate}/s: {}", report.summary());
     assert_eq!(got.lock().unwrap().events.len() as i64, n);

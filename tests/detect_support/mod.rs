@@ -34,10 +34,59 @@ pub fn sess(
     }
 }
 
+/// The fields of a session that rules look at beyond who and when, set in passing.
+pub trait SessExt {
+    fn ip(self, ip: &str) -> Self;
+    fn pc(self, pc_name: &str) -> Self;
+    fn sharing(self, on: bool) -> Self;
+}
+
+impl SessExt for Participant {
+    fn ip(self, ip: &str) -> Participant {
+        Participant {
+            ip_address: Some(ip.into()),
+            ..self
+        }
+    }
+    fn pc(self, pc_name: &str) -> Participant {
+        Participant {
+            pc_name: Some(pc_name.into()),
+            ..self
+        }
+    }
+    fn sharing(self, on: bool) -> Participant {
+        Participant {
+            share_desktop: Some(on),
+            ..self
+        }
+    }
+}
+
+/// (category, action) of the operation-log rows most rules read.
+pub const ACCOUNT: (&str, &str) = ("Account", "Update");
+pub const USER: (&str, &str) = ("User", "Update");
+
+/// An operation-log row for `Case::ops`, in the log's own order: (minutes after the base
+/// time, operator, (category, action), detail).
+pub type OpRow<'a> = (i64, &'a str, (&'a str, &'a str), &'a str);
+
 pub fn secs(a: &str, b: &str) -> Option<i64> {
     let a = zoomlens::model::time::parse_time(a)?;
     let b = zoomlens::model::time::parse_time(b)?;
     Some((b - a).num_seconds())
+}
+
+/// Evidence for the `n`th record of a case: a test origin and a raw line of its own.
+fn evidence(w: &mut zoomlens::store::Writer, n: &mut i64) -> Evidence {
+    *n += 1;
+    let o = w
+        .origin(&Origin {
+            kind: "file".into(),
+            source: "test".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    Evidence::new(o, Some(*n), format!("{{\"test\":{n}}}"))
 }
 
 /// `base` plus `min` minutes, as stored time text.
@@ -58,18 +107,6 @@ impl Case {
         }
     }
 
-    fn ev(&mut self, w: &mut zoomlens::store::Writer) -> Evidence {
-        self.n += 1;
-        let o = w
-            .origin(&Origin {
-                kind: "file".into(),
-                source: "test".into(),
-                ..Default::default()
-            })
-            .unwrap();
-        Evidence::new(o, Some(self.n), format!("{{\"test\":{}}}", self.n))
-    }
-
     pub fn with(
         &mut self,
         f: impl FnOnce(
@@ -79,20 +116,20 @@ impl Case {
     ) {
         let mut n = self.n;
         let mut w = self.store.writer().unwrap();
-        let mut mk = |w: &mut zoomlens::store::Writer| {
-            n += 1;
-            let o = w
-                .origin(&Origin {
-                    kind: "file".into(),
-                    source: "test".into(),
-                    ..Default::default()
-                })
-                .unwrap();
-            Evidence::new(o, Some(n), format!("{{\"test\":{n}}}"))
-        };
-        f(&mut w, &mut mk);
+        f(&mut w, &mut |w| evidence(w, &mut n));
         w.commit().unwrap();
         self.n = n;
+    }
+
+    /// One record with evidence of its own, in a transaction of its own.
+    fn put<T, E: std::fmt::Debug>(
+        &mut self,
+        f: impl FnOnce(&mut zoomlens::store::Writer, &Evidence) -> Result<T, E>,
+    ) {
+        self.with(|w, ev| {
+            let e = ev(w);
+            f(w, &e).unwrap();
+        });
     }
 
     pub fn user(&mut self, email: &str, name: &str) {
@@ -106,10 +143,7 @@ impl Case {
             status: Some("active".into()),
             ..Default::default()
         };
-        self.with(|w, ev| {
-            let e = ev(w);
-            w.user(&u, &e).unwrap();
-        });
+        self.put(|w, e| w.user(&u, e));
     }
 
     pub fn op(&mut self, time: &str, operator: &str, cat: &str, action: &str, detail: &str) {
@@ -121,10 +155,14 @@ impl Case {
             operation_detail: detail.into(),
             via: "report".into(),
         };
-        self.with(|w, ev| {
-            let e = ev(w);
-            w.operation(&op, &e).unwrap();
-        });
+        self.put(|w, e| w.operation(&op, e));
+    }
+
+    /// Operation-log rows at `base` plus each row's minutes, in the order given.
+    pub fn ops(&mut self, base: &str, rows: &[OpRow]) {
+        for &(min, operator, (cat, action), detail) in rows {
+            self.op(&at(base, min), operator, cat, action, detail);
+        }
     }
 
     pub fn signin(&mut self, time: &str, email: &str, ip: &str) {
@@ -142,10 +180,7 @@ impl Case {
             via: "report".into(),
             ..Default::default()
         };
-        self.with(|w, ev| {
-            let e = ev(w);
-            w.signin(&s, &e).unwrap();
-        });
+        self.put(|w, e| w.signin(&s, e));
     }
 
     pub fn meeting(
@@ -167,17 +202,11 @@ impl Case {
             via: "report".into(),
             ..Default::default()
         };
-        self.with(|w, ev| {
-            let e = ev(w);
-            w.meeting(&m, &e).unwrap();
-        });
+        self.put(|w, e| w.meeting(&m, e));
     }
 
     pub fn part(&mut self, p: Participant) {
-        self.with(|w, ev| {
-            let e = ev(w);
-            w.participant(&p, &e).unwrap();
-        });
+        self.put(|w, e| w.participant(&p, e));
     }
 
     pub fn parts(&mut self, ps: Vec<Participant>) {
@@ -190,10 +219,7 @@ impl Case {
     }
 
     pub fn recording(&mut self, r: Recording) {
-        self.with(|w, ev| {
-            let e = ev(w);
-            w.recording(&r, &e).unwrap();
-        });
+        self.put(|w, e| w.recording(&r, e));
     }
 
     pub fn departure(&mut self, email: &str, when: &str) {
@@ -201,10 +227,7 @@ impl Case {
             email: email.into(),
             departed_at: when.into(),
         };
-        self.with(|w, ev| {
-            let e = ev(w);
-            w.departure(&d, &e).unwrap();
-        });
+        self.put(|w, e| w.departure(&d, e));
     }
 
     pub fn vip(&mut self, email: &str, name: &str) {
@@ -213,10 +236,7 @@ impl Case {
             name: Some(name.into()),
             title: Some("CFO".into()),
         };
-        self.with(|w, ev| {
-            let e = ev(w);
-            w.vip(&v, &e).unwrap();
-        });
+        self.put(|w, e| w.vip(&v, e));
     }
 
     pub fn asset(&mut self, pc: &str, owner: &str) {
@@ -225,10 +245,7 @@ impl Case {
             mac_addr: None,
             owner_email: owner.into(),
         };
-        self.with(|w, ev| {
-            let e = ev(w);
-            w.asset(&a, &e).unwrap();
-        });
+        self.put(|w, e| w.asset(&a, e));
     }
 
     pub fn webhook(&mut self, event: &str, time: &str, operator: &str, object: &str) {
@@ -243,10 +260,7 @@ impl Case {
             object_id: Some(object.into()),
             payload_sha256: zoomlens::util::sha256_hex(format!("{event}{time}{object}").as_bytes()),
         };
-        self.with(|w, ev| {
-            let e = ev(w);
-            w.webhook_event(&h, &e).unwrap();
-        });
+        self.put(|w, e| w.webhook_event(&h, e));
     }
 
     /// Run everything; the report.
@@ -262,6 +276,14 @@ impl Case {
             panic!("{rule} could not run: {why}");
         }
         self.findings(rule)
+    }
+
+    /// Run one rule, assert that it found exactly one thing, and return that finding.
+    pub fn run_one(&mut self, rule: &str) -> StoredFinding {
+        let f = self.run(rule);
+        let summaries: Vec<&str> = f.iter().map(|x| x.summary.as_str()).collect();
+        assert_eq!(f.len(), 1, "{summaries:?}");
+        f.into_iter().next().unwrap()
     }
 
     /// Run one rule and return why it could not run (panics if it ran).

@@ -251,6 +251,49 @@ pub async fn walk(c: &reqwest::Client, base: &str, tok: &str, path: &str, key: &
     panic!("{path}: paging never ended");
 }
 
+/// A simulator and a client signed in to it with the default credentials: where most
+/// simulator tests start.
+pub struct Api {
+    pub c: reqwest::Client,
+    pub base: String,
+    pub tok: String,
+}
+
+impl Api {
+    pub async fn start(t: Tenant, cfg: SimConfig) -> Api {
+        let base = start(t, cfg).await;
+        let c = client();
+        let tok = token(&c, &base).await;
+        Api { c, base, tok }
+    }
+
+    /// GET /v2{path}: (status, JSON body).
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        get(&self.c, &self.base, &self.tok, path).await
+    }
+
+    /// Every record of a paged list endpoint.
+    pub async fn walk(&self, path: &str, key: &str) -> Vec<Value> {
+        walk(&self.c, &self.base, &self.tok, path, key).await
+    }
+
+    /// GET /v2{path} as it came: for status, headers and bodies that are not JSON.
+    pub async fn raw(&self, path: &str) -> reqwest::Response {
+        self.c
+            .get(format!("{}/v2{path}", self.base))
+            .bearer_auth(&self.tok)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The simulator's own counters (/_sim/stats).
+    pub async fn stats(&self) -> Value {
+        let r = self.c.get(format!("{}/_sim/stats", self.base)).send();
+        r.await.unwrap().json().await.unwrap()
+    }
+}
+
 /// Double URL-encoding of a UUID, escaping `/`, `+` and `=` (API.md §2.0).
 pub fn encode(s: &str) -> String {
     const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
