@@ -284,8 +284,14 @@ mod tests {
         assert_eq!(norm_name("Jаne Dоe"), "jane doe"); // Cyrillic а and о
         assert_eq!(norm_name("J4ne D0e (CFO)"), "jane doe cfo");
         assert_eq!(norm_name("jane.doe"), "jane doe");
-        assert_eq!(norm_name("Kwame\u{200b}Campbell (CFO)"), "kwame campbell cfo");
+        assert_eq!(
+            norm_name("Kwame\u{200b}Campbell (CFO)"),
+            "kwame campbell cfo"
+        );
         assert_eq!(norm_name("Kwame\u{3164}Campbell"), "kwame campbell");
-        assert_eq!(norm_name("\u{2060}Kwame\u{ad} Campbell\u{e0041}"), "kwame campbell");
+        assert_eq!(
+            norm_name("\u{2060}Kwame\u{ad} Campbell\u{e0041}"),
+            "kwame campbell"
+        );
     }
 }
