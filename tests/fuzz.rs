@@ -145,7 +145,7 @@ fn sniffer_and_importers_never_panic_and_lose_nothing_silently() {
         let opts = zoomlens::ingest::ImportOptions {
             meeting: Some("M1==".into()),
         };
-        let _ = zoomlens::ingest::import_paths(&mut store, &[p.clone()], &opts);
+        let _ = zoomlens::ingest::import_paths(&mut store, std::slice::from_ref(&p), &opts);
         std::fs::remove_file(&p).unwrap();
     }
     // The case is still sound after all of it.
