@@ -100,6 +100,9 @@ pub struct SqlArgs {
     /// pipe (always on when stdout is a terminal).
     #[arg(long)]
     pub safe: bool,
+    /// Stop the query after this many seconds (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    pub timeout: u64,
 }
 
 #[derive(Args, Debug)]

@@ -10,8 +10,27 @@ pub struct QueryResult {
     pub rows: Vec<Vec<serde_json::Value>>,
 }
 
-/// Run a query on a read-only connection (the connection refuses any write).
+/// Run a query on a read-only connection (the connection refuses any write), keeping at most
+/// `limit` rows in memory.
 pub fn run(store: &Store, sql: &str, limit: Option<usize>) -> Result<QueryResult> {
+    let mut rows = Vec::new();
+    let columns = stream(store, sql, |_, row| {
+        if limit.is_some_and(|l| rows.len() >= l) {
+            return Ok(false);
+        }
+        rows.push(row);
+        Ok(true)
+    })?;
+    Ok(QueryResult { columns, rows })
+}
+
+/// Run a query and hand each row to `each` as it comes (memory stays flat however many rows
+/// there are); `each` returns false to stop early. Returns the column names.
+pub fn stream(
+    store: &Store,
+    sql: &str,
+    mut each: impl FnMut(&[String], Vec<serde_json::Value>) -> Result<bool>,
+) -> Result<Vec<String>> {
     let mut st = store.conn.prepare(sql).map_err(|e| {
         if e.to_string().contains("not authorized") {
             anyhow::anyhow!("the case is read-only here: queries may read, never write ({e})")
@@ -25,12 +44,8 @@ pub fn run(store: &Store, sql: &str, limit: Option<usize>) -> Result<QueryResult
     }
     let columns: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
     let n = columns.len();
-    let mut rows = Vec::new();
     let mut it = st.query([])?;
     while let Some(r) = it.next()? {
-        if limit.is_some_and(|l| rows.len() >= l) {
-            break;
-        }
         let mut row = Vec::with_capacity(n);
         for i in 0..n {
             row.push(match r.get_ref(i)? {
@@ -41,9 +56,11 @@ pub fn run(store: &Store, sql: &str, limit: Option<usize>) -> Result<QueryResult
                 ValueRef::Blob(b) => format!("<{} bytes>", b.len()).into(),
             });
         }
-        rows.push(row);
+        if !each(&columns, row)? {
+            break;
+        }
     }
-    Ok(QueryResult { columns, rows })
+    Ok(columns)
 }
 
 /// A value as text: blank for NULL, strings as they are, numbers in JSON form.
