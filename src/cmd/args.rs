@@ -109,6 +109,16 @@ pub struct SqlArgs {
 pub struct StatusArgs {
     /// The case file (opened read-only).
     pub case: PathBuf,
+    /// Silence longer than this many hours is a gap (default: the detect configuration's
+    /// `[rules.source-silent] max_gap_hours`, else 24).
+    #[arg(long)]
+    pub gap_hours: Option<f64>,
+    /// Judge silence up to now, as for a case fed live by `listen` or a scheduled sync.
+    #[arg(long)]
+    pub until_now: bool,
+    /// Detection configuration file the default threshold is read from.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,

@@ -3,7 +3,7 @@
 use super::args::StatusArgs;
 use crate::output;
 use crate::store::Store;
-use crate::store::status::{case_status, write_status};
+use crate::store::status::{StatusOptions, case_status_with, write_status};
 use anyhow::Result;
 use std::process::ExitCode;
 
@@ -11,13 +11,30 @@ use std::process::ExitCode;
 pub fn run(a: &StatusArgs) -> Result<ExitCode> {
     let store = Store::open_readonly(&a.case)?;
     let integrity = crate::store::verify::quick_check(&store)?;
-    let st = case_status(&store)?;
+    let gap_hours = match a.gap_hours {
+        Some(h) if h > 0.0 && h.is_finite() => h,
+        Some(h) => anyhow::bail!("--gap-hours must be a positive number of hours (got {h})"),
+        None => {
+            let (cfg, _) = crate::detect::Config::load(a.config.as_deref())?;
+            cfg.param("source-silent", "max_gap_hours")
+                .unwrap_or(crate::store::status::GAP_HOURS)
+        }
+    };
+    let opts = StatusOptions {
+        gap_hours,
+        until: a
+            .until_now
+            .then(|| crate::model::time::fmt_utc(chrono::Utc::now())),
+    };
+    let st = case_status_with(&store, &opts)?;
     let out = std::io::stdout();
     let mut out = out.lock();
     if a.json {
         let v = serde_json::json!({
             "case": a.case.display().to_string(),
             "span": st.span.as_ref().map(|(a, b)| serde_json::json!({"first": a, "last": b})),
+            "window": st.window.as_ref().map(|(a, b)| serde_json::json!({"first": a, "last": b})),
+            "gap_hours": st.gap_hours,
             "sources": st.sources,
             "coverage": st.coverage,
             "integrity": integrity,

@@ -10,8 +10,73 @@ use rusqlite::params;
 use serde::Serialize;
 use std::io::Write;
 
-/// Gaps longer than this inside the case's span are reported.
+/// Gaps longer than this inside the case's window are reported by default (Panther's "no events
+/// processed" alert uses the same day).
 pub const GAP_HOURS: f64 = 24.0;
+
+/// How silence is judged.
+#[derive(Debug, Clone)]
+pub struct StatusOptions {
+    /// Silence longer than this is a gap.
+    pub gap_hours: f64,
+    /// Judge silence up to this time too (RFC 3339): "now" for a case fed live.
+    pub until: Option<String>,
+}
+
+impl Default for StatusOptions {
+    fn default() -> Self {
+        StatusOptions {
+            gap_hours: GAP_HOURS,
+            until: None,
+        }
+    }
+}
+
+/// The window a case claims to cover: the span of its events, widened to the sync windows it
+/// asked Zoom for (each up to when it was fetched, since later hours could not have data yet)
+/// and to `until`. A feed that stopped days before the end of what was pulled is silent there,
+/// even when every other feed stopped too.
+pub fn claimed_window(
+    conn: &rusqlite::Connection,
+    span: Option<(String, String)>,
+    until: Option<&str>,
+) -> Result<Option<(String, String)>> {
+    let mut st = conn.prepare(
+        "SELECT win_from, win_to, updated_at FROM coverage
+         WHERE scope = '' AND win_from <> '' AND win_to <> '' AND state IN ('done', 'partial')",
+    )?;
+    let mut first = span.as_ref().map(|s| s.0.clone());
+    let mut last = span.as_ref().map(|s| s.1.clone());
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+    for row in st.query_map([], |r| <(String, String, String)>::try_from(r))? {
+        let (from, to, fetched) = row?;
+        let (Some(f), Some(t)) = (day(&from), day(&to)) else {
+            continue;
+        };
+        let start = crate::model::time::fmt_utc(f.and_hms_opt(0, 0, 0).unwrap().and_utc());
+        let mut end = crate::model::time::fmt_utc(
+            (t + chrono::Days::new(1))
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc(),
+        );
+        if let Some(fetched) = crate::model::time::parse_time(&fetched) {
+            end = end.min(crate::model::time::fmt_utc(fetched));
+        }
+        if first.as_ref().is_none_or(|x| start < *x) {
+            first = Some(start);
+        }
+        if last.as_ref().is_none_or(|x| end > *x) {
+            last = Some(end);
+        }
+    }
+    if let Some(u) = until
+        && last.as_ref().is_none_or(|x| u > x.as_str())
+    {
+        last = Some(u.to_string());
+    }
+    Ok(first.zip(last))
+}
 
 /// One source of evidence: a table (optionally filtered) and its event-time column.
 struct Source {
@@ -174,6 +239,11 @@ pub struct CoverageProblem {
 pub struct CaseStatus {
     /// First and last event time over every event source.
     pub span: Option<(String, String)>,
+    /// What the case claims to cover (the span widened to its sync windows and `until`);
+    /// silence is judged over this.
+    pub window: Option<(String, String)>,
+    /// The silence threshold used, in hours.
+    pub gap_hours: f64,
     pub sources: Vec<SourceStatus>,
     /// Sync windows that failed, were unavailable or partial.
     pub coverage: Vec<CoverageProblem>,
@@ -187,7 +257,13 @@ fn hours_between(a: &str, b: &str) -> Option<f64> {
 
 /// The status of a case (library entry: the console and the `source-silent` rule use it too).
 pub fn case_status(store: &Store) -> Result<CaseStatus> {
+    case_status_with(store, &StatusOptions::default())
+}
+
+/// [`case_status`] with a chosen threshold and end of window.
+pub fn case_status_with(store: &Store, opts: &StatusOptions) -> Result<CaseStatus> {
     let conn = &store.conn;
+    let gap_hours = opts.gap_hours;
     let mut sources = Vec::new();
     for s in SOURCES {
         let where_ = match (s.time, s.filter) {
@@ -254,7 +330,8 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
         let last = tracked().filter_map(|s| s.last.clone()).max();
         first.zip(last)
     };
-    if let Some((span_first, span_last)) = &span {
+    let window = claimed_window(conn, span.clone(), opts.until.as_deref())?;
+    if let Some((span_first, span_last)) = &window {
         for (s, st) in SOURCES.iter().zip(sources.iter_mut()) {
             let (Some(t), true) = (s.time, s.gaps) else {
                 continue;
@@ -268,7 +345,7 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
                 (Some(first), Some(last)) => {
                     let mut edge = |from: &str, to: &str| {
                         if let Some(h) = hours_between(from, to)
-                            && h > GAP_HOURS
+                            && h > gap_hours
                         {
                             gaps.push(Gap {
                                 from: from.into(),
@@ -293,7 +370,7 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
                         table = s.table
                     );
                     let mut st_ = conn.prepare(&sql)?;
-                    let inner = st_.query_map(params![GAP_HOURS], |r| {
+                    let inner = st_.query_map(params![gap_hours], |r| {
                         Ok(Gap {
                             from: r.get(0)?,
                             to: r.get(1)?,
@@ -304,7 +381,7 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
                         gaps.push(g?);
                     }
                     if let Some(h) = hours_between(last, span_last)
-                        && h > GAP_HOURS
+                        && h > gap_hours
                     {
                         gaps.push(Gap {
                             from: last.clone(),
@@ -315,7 +392,7 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
                 }
                 _ => {
                     if let Some(h) = hours_between(span_first, span_last)
-                        && h > GAP_HOURS
+                        && h > gap_hours
                     {
                         gaps.push(Gap {
                             from: span_first.clone(),
@@ -347,6 +424,8 @@ pub fn case_status(store: &Store) -> Result<CaseStatus> {
     }
     Ok(CaseStatus {
         span,
+        window,
+        gap_hours,
         sources,
         coverage,
     })
@@ -376,14 +455,22 @@ pub fn write_status(out: &mut dyn Write, case: &str, st: &CaseStatus) -> Result<
         )?,
         None => writeln!(out, "span: no timed events yet")?,
     }
+    if let Some((a, b)) = &st.window
+        && st.span.as_ref() != Some(&(a.clone(), b.clone()))
+    {
+        writeln!(
+            out,
+            "window {a} → {b} (what was pulled; silence is judged over it)"
+        )?;
+    }
     writeln!(out)?;
     writeln!(
         out,
-        "{:<24} {:>9}  {:<20}  {:<20}  gaps > 24 h",
-        "source", "records", "first", "last"
+        "{:<24} {:>9}  {:<20}  {:<20}  gaps > {} h",
+        "source", "records", "first", "last", st.gap_hours
     )?;
     for s in &st.sources {
-        let gaps = if !s.tracks_gaps || st.span.is_none() {
+        let gaps = if !s.tracks_gaps || st.window.is_none() {
             "-".to_string()
         } else if s.records == 0 {
             "SILENT (no records)".to_string()
@@ -510,14 +597,24 @@ mod tests {
             Some(("2024-06-01T00:00:00Z".into(), "2024-06-05T00:00:00Z".into()))
         );
         let by = |n: &str| st.sources.iter().find(|s| s.source == n).unwrap();
-        // Inside the sign-ins: 72 h of silence; the 12 h after it are not a gap.
+        // Inside the sign-ins: 72 h of silence; then nothing from June 4 noon to the end of
+        // the sign-ins window that was synced (June 1–5, so up to June 6): 36 h more. The
+        // unavailable metrics window does not widen what the case claims.
+        assert_eq!(st.window.as_ref().unwrap().1, "2024-06-06T00:00:00Z");
         assert_eq!(
             by("sign-ins").gaps,
-            vec![Gap {
-                from: "2024-06-01T12:00:00Z".into(),
-                to: "2024-06-04T12:00:00Z".into(),
-                hours: 72.0
-            }]
+            vec![
+                Gap {
+                    from: "2024-06-01T12:00:00Z".into(),
+                    to: "2024-06-04T12:00:00Z".into(),
+                    hours: 72.0
+                },
+                Gap {
+                    from: "2024-06-04T12:00:00Z".into(),
+                    to: "2024-06-06T00:00:00Z".into(),
+                    hours: 36.0
+                }
+            ]
         );
         // Operations began four days into the case: silent before. The undated one counts
         // as a record but neither widens the span nor fills the silence.
@@ -529,9 +626,9 @@ mod tests {
             Some("2024-06-05T00:00:00Z")
         );
         assert_eq!(by("sign-ins").undated, 0);
-        // A source with no records is silent for the whole span.
+        // A source with no records is silent for the whole window (June 1 to 6).
         assert_eq!(by("chat").records, 0);
-        assert_eq!(by("chat").gaps[0].hours, 96.0);
+        assert_eq!(by("chat").gaps[0].hours, 120.0);
         // Lists are not event streams.
         assert!(by("vips").gaps.is_empty() && !by("vips").tracks_gaps);
         // Only the windows sync could not complete.

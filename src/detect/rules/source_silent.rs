@@ -96,6 +96,16 @@ impl Rule for SourceSilent {
                 case_to = b;
             }
         }
+        // Widened to the sync windows the case pulled: silence after every source stopped,
+        // inside days that were asked for, is a feed that stopped, not a quiet weekend.
+        let (events_from, events_to) = (case_from.clone(), case_to.clone());
+        if let Some((a, b)) = crate::store::status::claimed_window(
+            ctx.conn,
+            (!case_from.is_empty()).then(|| (case_from.clone(), case_to.clone())),
+            None,
+        )? {
+            (case_from, case_to) = (a, b);
+        }
         let secs = |a: &str, b: &str| match (
             crate::model::time::parse_time(a),
             crate::model::time::parse_time(b),
@@ -135,6 +145,10 @@ impl Rule for SourceSilent {
                 if silent <= max_gap {
                     continue;
                 }
+                // The part of the gap outside every source's events but inside what was synced
+                // needs no other source to be active: all of them stopped.
+                let unexplained = (a.is_none() && secs(&case_from, &events_from) > max_gap)
+                    || (b.is_none() && secs(&events_to, &case_to) > max_gap);
                 let mut others = 0i64;
                 for (j, _) in &hours {
                     if j == i {
@@ -147,15 +161,20 @@ impl Rule for SourceSilent {
                         |r| r.get::<_, i64>(0),
                     )?;
                 }
-                if others < min_other {
+                if others < min_other && !unexplained {
                     continue;
                 }
+                let why = if others >= min_other {
+                    format!("while other sources logged {others} events")
+                } else {
+                    "inside the synced window, and no other source logged events either: a \
+                     collector or an export stopped"
+                        .to_string()
+                };
                 let mut f = Finding::new(
                     format!("gap:{tbl}:{from}"),
                     from.clone(),
-                    format!(
-                        "no {label} for {silent:.1} h ({from} – {to}) while other sources logged {others} events"
-                    ),
+                    format!("no {label} for {silent:.1} h ({from} – {to}) {why}"),
                 );
                 for (cmp, t) in [("=", &from), ("=", &to)] {
                     if let Ok(id) = ctx.conn.query_row(
