@@ -499,3 +499,69 @@ async fn scoped_users_ask_their_one_to_one_chats_once_per_pair() {
         .unwrap();
     assert_eq!(n, ids.len() as i64);
 }
+
+/// An app without the operation-log scope: Zoom answers 400 / 4711 naming it. The sync records
+/// it for that source, fetches everything else, and says it is incomplete; status shows why
+/// the operations are empty instead of calling the account quiet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_scope_is_recorded_for_its_source_and_the_rest_is_fetched() {
+    let shape = Shape {
+        meetings: 6,
+        big_meeting: 0,
+        signins: 20,
+        chat_per_user: 5,
+        ..Shape::default()
+    };
+    let t = Arc::new(tenant::build(&shape));
+    let base = start_sim(
+        t.clone(),
+        SimConfig {
+            missing_scopes: vec![Source::Operations],
+            ..SimConfig::default()
+        },
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("s.case");
+    let r = sync(&base, Plan::Business, &case, opts(&shape, vec![], None)).await;
+    assert!(!r.complete, "a missing scope leaves the sync incomplete");
+    assert!(
+        r.failed.is_empty(),
+        "not a failure to retry: {:?}",
+        r.failed
+    );
+    assert!(
+        r.stopped.is_none(),
+        "the other sources go on: {:?}",
+        r.stopped
+    );
+    let states = coverage_states(&case);
+    let (_, _, detail) = states
+        .iter()
+        .find(|(s, st, _)| s == "operations" && st == "missing-scope")
+        .unwrap_or_else(|| panic!("{states:?}"));
+    assert!(
+        detail.contains("report:read:operation_logs:admin"),
+        "{detail}"
+    );
+    // Everything else arrived.
+    let want = tenant::truth(&t);
+    let got = tenant::counts(&case, &want.keys().collect::<Vec<_>>());
+    assert_eq!(got["zoom_operation_logs"], 0);
+    for (view, n) in &want {
+        if view != "zoom_operation_logs" && !view.starts_with("zoom_operation") {
+            assert_eq!(got[view], *n, "{view}");
+        }
+    }
+    // status names it.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zoomlens"))
+        .arg("status")
+        .arg(&case)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("missing-scope") && text.contains("report:read:operation_logs"),
+        "{text}"
+    );
+}

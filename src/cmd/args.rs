@@ -295,6 +295,10 @@ pub struct SimArgs {
     /// malformed, revoke.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub fault_kinds: Vec<FaultKind>,
+    /// Sources whose scope the simulated app lacks (answered 400 / code 4711 "does not contain
+    /// scopes"): users, signins, operations, meetings, participants, metrics, recordings, chat.
+    #[arg(long, value_delimiter = ',')]
+    pub missing_scope: Vec<String>,
     /// Delay of a "slow answer" fault, in milliseconds.
     #[arg(long, default_value_t = 4000)]
     pub slow_ms: u64,

@@ -119,6 +119,11 @@ fn sim_config(a: &SimArgs) -> Result<SimConfig> {
         },
         seed: a.tenant.seed,
         slow_delay: Duration::from_millis(a.slow_ms),
+        missing_scopes: a
+            .missing_scope
+            .iter()
+            .map(|s| crate::sync::plan::Source::parse(s))
+            .collect::<Result<_>>()?,
         now,
     })
 }

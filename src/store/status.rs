@@ -547,16 +547,19 @@ pub fn write_status(out: &mut dyn Write, case: &str, st: &CaseStatus) -> Result<
                 c.scope.as_str()
             };
             let line = format!(
-                "  {:<12} {:<11} {} → {}  {}  {}",
+                "  {:<12} {:<13} {} → {}  {}",
                 c.source,
                 c.state,
                 c.win_from,
                 c.win_to,
-                sanitize(scope),
-                sanitize(&c.detail)
+                sanitize(scope)
             );
             let line: String = line.chars().take(100).collect();
             writeln!(out, "{line}")?;
+            // The reason in full: it says what to do (which scope to grant, what failed).
+            for l in crate::output::wrap(&sanitize(&c.detail), 94) {
+                writeln!(out, "      {l}")?;
+            }
         }
     }
     Ok(())

@@ -18,6 +18,8 @@ pub enum State {
     Done,
     Failed,
     Unavailable,
+    /// The app's token lacks the scope: nothing of this source could be fetched.
+    MissingScope,
 }
 
 impl State {
@@ -27,6 +29,7 @@ impl State {
             State::Done => "done",
             State::Failed => "failed",
             State::Unavailable => "unavailable",
+            State::MissingScope => "missing-scope",
         }
     }
 }

@@ -61,6 +61,49 @@ impl Source {
             })
     }
 
+    /// The OAuth scopes the source's endpoints need: (granular, admin level; classic). Apps
+    /// created since 2024 get granular scopes, older apps keep classic ones; Zoom accepts any
+    /// listed level of a granular scope.
+    pub fn scopes(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Source::Users => (&["user:read:list_users:admin"], &["user:read:admin"]),
+            Source::Signins => (
+                &["report:read:user_activities:admin"],
+                &["report:read:admin"],
+            ),
+            Source::Operations => (
+                &["report:read:operation_logs:admin"],
+                &["report:read:admin"],
+            ),
+            Source::Meetings => (
+                &[
+                    "report:read:user:admin",
+                    "meeting:read:list_past_instances:admin",
+                ],
+                &["report:read:admin", "meeting:read:admin"],
+            ),
+            Source::Participants => (
+                &["report:read:list_meeting_participants:admin"],
+                &["report:read:admin"],
+            ),
+            Source::Metrics => (
+                &["dashboard:read:list_meeting_participants:admin"],
+                &["dashboard_meetings:read:admin"],
+            ),
+            Source::Recordings => (
+                &["cloud_recording:read:list_user_recordings:admin"],
+                &["recording:read:admin"],
+            ),
+            Source::Chat => (
+                &[
+                    "team_chat:read:list_user_channels:admin",
+                    "team_chat:read:list_user_messages:admin",
+                ],
+                &["chat_channel:read:admin", "chat_message:read:admin"],
+            ),
+        }
+    }
+
     /// Sources whose endpoints take a user id (and so walk the users directory).
     pub fn per_user(self) -> bool {
         matches!(

@@ -136,7 +136,9 @@ impl Progress {
         if let Some(st) = self.s(s) {
             match state {
                 State::Failed => st.failed.fetch_add(1, Ordering::Relaxed),
-                State::Unavailable => st.unavailable.fetch_add(1, Ordering::Relaxed),
+                State::Unavailable | State::MissingScope => {
+                    st.unavailable.fetch_add(1, Ordering::Relaxed)
+                }
                 _ => 0,
             };
             st.done.fetch_add(1, Ordering::Relaxed);

@@ -88,6 +88,9 @@ struct Ctx {
     unavailable: Mutex<Vec<Checkpoint>>,
     directory: Mutex<Vec<DirUser>>,
     metrics_off: AtomicBool,
+    /// Sources the app has no scope for, with the scopes Zoom named: their other units are
+    /// not tried (the answer would be the same), the rest of the sync goes on.
+    no_scope: Mutex<BTreeMap<Source, Vec<String>>>,
     skipped: AtomicU64,
 }
 
@@ -163,6 +166,11 @@ async fn run_unit(ctx: Arc<Ctx>, unit: Unit, collect: Collect) {
                 // Not checkpointed: the next run fetches it (or metrics is recorded unavailable).
                 return;
             }
+            if ctx.no_scope.lock().unwrap().contains_key(&src) {
+                // Not checkpointed: once the scope is granted, the next run fetches it.
+                ctx.progress.unit_end(src, State::MissingScope);
+                return;
+            }
             match pager.next(&ctx.client).await {
                 Ok(Some(page)) => {
                     ctx.progress.page(src, page.attempts);
@@ -201,6 +209,12 @@ async fn run_unit(ctx: Arc<Ctx>, unit: Unit, collect: Collect) {
                     restarts += 1;
                     tracing::info!(source = src.name(), scope = %crate::output::sanitize(&unit.scope), "page token expired; restarting the window");
                     continue 'window;
+                }
+                Err(ApiError::MissingScope { scopes }) => {
+                    tracing::warn!(source = src.name(), scopes = %scopes.join(", "), "missing scope");
+                    ctx.no_scope.lock().unwrap().entry(src).or_insert(scopes);
+                    ctx.progress.unit_end(src, State::MissingScope);
+                    return;
                 }
                 Err(e) if src == Source::Metrics && e.is_no_permission() => {
                     ctx.metrics_off.store(true, Ordering::SeqCst);
@@ -459,6 +473,7 @@ pub async fn run(
         unavailable: Mutex::new(vec![]),
         directory: Mutex::new(vec![]),
         metrics_off: AtomicBool::new(false),
+        no_scope: Mutex::new(BTreeMap::new()),
         skipped: AtomicU64::new(0),
     });
     // Ctrl-C stops between pages; what is committed stays, the next run resumes from it.
@@ -640,6 +655,27 @@ pub async fn run(
         ctx.unavailable.lock().unwrap().push(c.clone());
         ctx.send(Msg::Mark(c)).await;
     }
+    let no_scope = std::mem::take(&mut *ctx.no_scope.lock().unwrap());
+    for (src, scopes) in &no_scope {
+        // One account-level row per source says why it is empty: not a quiet account.
+        let (granular, classic) = src.scopes();
+        let c = Checkpoint {
+            source: src.name(),
+            scope: String::new(),
+            win_from: opts.from.to_string(),
+            win_to: opts.to.to_string(),
+            state: State::MissingScope,
+            detail: format!(
+                "missing scope: {} (grant it to the app; this source needs {} or, for apps \
+                 made before 2024, {}), then sync again",
+                scopes.join(" or "),
+                granular.join(" + "),
+                classic.join(" + ")
+            ),
+        };
+        ctx.unavailable.lock().unwrap().push(c.clone());
+        ctx.send(Msg::Mark(c)).await;
+    }
     ctx.read(|_| ()).await;
     let stats = &client.stats;
     let heavy = stats.achieved_rate(Category::Heavy);
@@ -669,7 +705,7 @@ pub async fn run(
         rate_limited: stats.rate_limited.load(Ordering::Relaxed),
         tokens_fetched: client.auth.tokens_fetched(),
         units_skipped: skipped,
-        complete: failed.is_empty() && stopped.is_none(),
+        complete: failed.is_empty() && stopped.is_none() && no_scope.is_empty(),
         sources,
         failed,
         unavailable,

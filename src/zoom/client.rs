@@ -307,6 +307,10 @@ impl Client {
             }
             return Step::Slow(retry_after.unwrap_or(Duration::from_secs(1)));
         }
+        // A missing scope is not a stale token: a new token would have the same scopes.
+        if let Some(scopes) = ApiError::missing_scopes(&message) {
+            return Step::Fail(ApiError::MissingScope { scopes });
+        }
         if status == 401 || code == 124 || code == 4700 {
             return Step::Reauth(token.clone());
         }

@@ -35,6 +35,10 @@ pub enum ApiError {
         category: Category,
         resume_at: chrono::DateTime<chrono::Utc>,
     },
+    /// The app's token lacks the scope an endpoint needs (Zoom says "does not contain scopes"
+    /// with code 4711, 4700 or 201 and HTTP 400, 401 or 403); any one of `scopes` would do.
+    #[error("the app lacks a scope for this source: grant one of {}", scopes.join(", "))]
+    MissingScope { scopes: Vec<String> },
     /// Credentials refused or a token could not be obtained.
     #[error("authentication failed: {0}")]
     Auth(String),
@@ -45,6 +49,26 @@ pub enum ApiError {
 
 impl ApiError {
     /// Zoom code 200 on a dashboard endpoint: the plan has no Dashboard API.
+    /// The scopes named by a missing-scope message ("Invalid access token, does not contain
+    /// scopes:[a, b]."), or `None` when the message is not one.
+    pub fn missing_scopes(message: &str) -> Option<Vec<String>> {
+        let at = message.find("does not contain scopes")?;
+        let rest = &message[at..];
+        let list = rest
+            .find('[')
+            .and_then(|i| rest[i + 1..].find(']').map(|j| &rest[i + 1..i + 1 + j]))
+            .unwrap_or("");
+        let scopes: Vec<String> = list
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        Some(if scopes.is_empty() {
+            vec!["(Zoom did not name it)".into()]
+        } else {
+            scopes
+        })
+    }
     pub fn is_no_permission(&self) -> bool {
         matches!(self, ApiError::Zoom { code: 200, .. })
     }

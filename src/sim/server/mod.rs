@@ -51,6 +51,9 @@ pub struct SimConfig {
     pub fault_kinds: Vec<FaultKind>,
     /// Seeds the fault RNG, so the same request sequence meets the same faults.
     pub seed: u64,
+    /// Sources whose scopes the simulated app lacks: their endpoints answer Zoom's 400 / 4711
+    /// "does not contain scopes" naming the granular scope.
+    pub missing_scopes: Vec<crate::sync::plan::Source>,
     /// How long a "slow answer" fault waits before answering.
     pub slow_delay: Duration,
     /// The simulator's idea of "now" for Zoom's retention rules (6-month report lookback,
@@ -75,6 +78,7 @@ impl Default for SimConfig {
             fault_kinds: FaultKind::ALL.to_vec(),
             seed: 42,
             slow_delay: Duration::from_secs(4),
+            missing_scopes: Vec::new(),
             now: None,
         }
     }
@@ -239,6 +243,17 @@ async fn gate(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Resp
     let Some(token) = token.filter(|t| st.auth.access_valid(t)) else {
         return ApiError::invalid_token().into_response();
     };
+    if let Some(src) = source_of_path(req.uri().path())
+        && st.cfg.missing_scopes.contains(&src)
+    {
+        let scopes = src.scopes().0.join(", ");
+        return ApiError::new(
+            StatusCode::BAD_REQUEST,
+            4711,
+            format!("Invalid access token, does not contain scopes:[{scopes}]."),
+        )
+        .into_response();
+    }
     let category = ratelimit::Category::of_path(req.uri().path());
     let allowed = match st.limiter.check(category) {
         Ok(a) => a,
@@ -267,6 +282,31 @@ async fn gate(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Resp
         );
     }
     resp
+}
+
+/// Which sync source an API path belongs to (for the missing-scope fault).
+fn source_of_path(path: &str) -> Option<crate::sync::plan::Source> {
+    use crate::sync::plan::Source;
+    let p = path.strip_prefix("/v2").unwrap_or(path);
+    Some(if p == "/users" {
+        Source::Users
+    } else if p.starts_with("/report/activities") {
+        Source::Signins
+    } else if p.starts_with("/report/operationlogs") {
+        Source::Operations
+    } else if p.starts_with("/report/users/") || p.starts_with("/past_meetings/") {
+        Source::Meetings
+    } else if p.starts_with("/report/meetings/") {
+        Source::Participants
+    } else if p.starts_with("/metrics/") {
+        Source::Metrics
+    } else if p.starts_with("/users/") && p.contains("/recordings") {
+        Source::Recordings
+    } else if p.starts_with("/chat/") {
+        Source::Chat
+    } else {
+        return None;
+    })
 }
 
 /// `GET /_sim/stats`: per-category served/limited counts and the limits, faults drawn, tokens.
