@@ -14,6 +14,7 @@ mod detect;
 mod generate;
 mod import;
 mod listen;
+mod report;
 mod sim;
 mod sql;
 mod status;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Triage(a) => triage::run(&a),
         Command::Config(a) => triage::config(&a),
         Command::Listen(a) => listen::run(&a),
+        Command::Report(a) => report::run(&a),
         Command::Open(a) => open(&a.case),
     };
     match result {
