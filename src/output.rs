@@ -1,5 +1,6 @@
 //! How zoomlens writes text that came from the logs: one sanitiser, one text table, one JSON
-//! writer and one CSV writer, shared by every command, the console and its exports.
+//! writer, one CSV writer and the Markdown and HTML escapes of reports, shared by every
+//! command, the console and its exports.
 //!
 //! Log text is attacker-controlled (a display name, a topic, a chat message), so nothing from
 //! the case reaches a terminal, a clipboard or a spreadsheet without passing through here:
@@ -8,7 +9,9 @@
 //! * [`write_json`] writes those characters as JSON `\u` escapes: the parsed value is unchanged
 //!   (faithful) and the bytes are inert on a terminal, so JSON needs no mode;
 //! * [`CsvOut`] neutralises cells a spreadsheet would run as a formula (always), and escapes
-//!   like [`sanitize`] when [`Safety::Inert`] (the default when stdout is a terminal).
+//!   like [`sanitize`] when [`Safety::Inert`] (the default when stdout is a terminal);
+//! * [`md_text`] and [`html_text`] make it inert text in a Markdown or HTML (and SVG) report:
+//!   sanitised first, then the format's metacharacters escaped.
 
 use serde::Serialize;
 use std::borrow::Cow;
@@ -34,6 +37,103 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Characters [`md_text`] backslash-escapes: every character with a meaning in CommonMark or
+/// GitHub/GitLab Markdown inline text (emphasis, code, links, images, raw HTML, entities,
+/// tables, strikethrough, headings, lists), plus `:` (so `https://` is not autolinked), `@`
+/// (mentions) and `$` (math). CommonMark lets any ASCII punctuation be escaped this way.
+const MD_SPECIAL: &[char] = &[
+    '\\', '`', '*', '_', '{', '}', '[', ']', '<', '>', '(', ')', '#', '+', '-', '.', '!', '|', '~',
+    '&', ':', '@', '$',
+];
+
+/// Untrusted log text as inert Markdown text (a paragraph, a heading or a table cell): first
+/// [`sanitize`]d, so control and invisible characters become visible escapes, then every
+/// Markdown metacharacter is backslash-escaped, so the text renders as written and can neither
+/// format, link, embed, inject HTML nor break out of a table cell; URLs are [`defang`]ed.
+/// Text Markdown cannot act on
+/// wherever it stands (times, numbers, ids such as `2026-03-02T10:00:00Z`, `T1562.001`,
+/// `security-setting-disabled`) is left as it is, so the source stays readable.
+pub fn md_text(s: &str) -> String {
+    if md_inert(s) {
+        return s.to_string();
+    }
+    let s = defang(&sanitize(s)).into_owned();
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if MD_SPECIAL.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// URLs in log text made unclickable the way incident reports do (`https://x` → `hxxps://x`),
+/// so a report pasted into a ticket, a chat or a mail client that links URLs by itself never
+/// offers a link an attacker wrote into a topic or a display name. Case is kept (`HXXP://`).
+pub fn defang(s: &str) -> Cow<'_, str> {
+    let lower = s.to_ascii_lowercase();
+    if !lower.contains("http://") && !lower.contains("https://") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let rest = &lower[i..];
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            // "http" is ASCII in both strings, so the byte offsets agree.
+            let t = &s[i..i + 4];
+            out.push_str(&t[..1]);
+            for c in t[1..3].chars() {
+                out.push(if c == 'T' { 'X' } else { 'x' });
+            }
+            out.push_str(&t[3..]);
+            i += 4;
+        } else {
+            let c = s[i..].chars().next().expect("inside the string");
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `s` means nothing to Markdown at any position: only ASCII letters and digits,
+/// spaces (not first), `→`, `-` (not first), `:` between digits (a time, never a scheme or an
+/// emoji code) and `.` before a digit (a version, never a domain; `www.` is not inert).
+fn md_inert(s: &str) -> bool {
+    let b: Vec<char> = s.chars().collect();
+    let digit = |i: Option<usize>| i.and_then(|i| b.get(i)).is_some_and(|c| c.is_ascii_digit());
+    !s.starts_with(['-', ' '])
+        && !s.to_ascii_lowercase().contains("www.")
+        && b.iter().enumerate().all(|(i, c)| match c {
+            c if c.is_ascii_alphanumeric() => true,
+            ' ' | '→' | '-' => true,
+            ':' => digit(i.checked_sub(1)) && digit(Some(i + 1)),
+            '.' => digit(Some(i + 1)),
+            _ => false,
+        })
+}
+
+/// Untrusted log text as inert HTML (element content or a quoted attribute value, SVG
+/// included): first [`sanitize`]d and [`defang`]ed, then `& < > " '` become character
+/// references.
+pub fn html_text(s: &str) -> String {
+    let s = defang(&sanitize(s)).into_owned();
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Characters that act on a terminal or are invisible: Unicode's Cc (controls, C0 and C1),
@@ -287,6 +387,116 @@ mod tests {
         }
         for c in "aZ09 .,-_@()[]€£→é山😀".chars() {
             assert!(!is_hostile(c), "{c:?}");
+        }
+    }
+
+    /// Strings an attacker can put in a display name, topic or chat message.
+    const HOSTILE: &[&str] = &[
+        "<script>alert(1)</script>",
+        "[click](javascript:alert(1))",
+        "![x](https://evil.example/p.png)",
+        "a | b | c",
+        "*bold* _em_ `code` ~~gone~~",
+        "# heading",
+        "&#8238;entity &lt;",
+        "\u{1b}[31mred\u{1b}]0;title\u{7}",
+        "abc\u{202e}fed",
+        "Kwame\u{200b}Campbell",
+        "line\nbreak",
+        "back\\slash",
+        "https://evil.example/login @everyone $x$",
+    ];
+
+    #[test]
+    fn md_text_escapes_every_metacharacter() {
+        assert_eq!(md_text("Alice Smith"), "Alice Smith");
+        assert_eq!(md_text("a|b"), "a\\|b");
+        assert_eq!(md_text("](javascript:x)"), "\\]\\(javascript\\:x\\)");
+        assert_eq!(md_text("`x`"), "\\`x\\`");
+        assert_eq!(md_text("a\\b"), "a\\\\b");
+        assert_eq!(md_text("x\u{1b}[2J"), "x\\\\x1b\\[2J");
+        assert_eq!(md_text("ab\u{202e}c"), "ab\\\\u\\{202e\\}c");
+        assert_eq!(md_text("&lt;"), "\\&lt;");
+        // Times, versions and ids stay readable; look-alikes of links and emoji do not.
+        for plain in [
+            "2026-03-02T10:00:00Z",
+            "2026-03-02T10:00:00Z → 11:00:00Z",
+            "T1562.001",
+            "security-setting-disabled",
+            "70",
+            "",
+        ] {
+            assert_eq!(md_text(plain), plain);
+        }
+        assert_eq!(md_text("-1"), "\\-1");
+        assert_eq!(md_text("a:b"), "a\\:b");
+        assert_eq!(md_text(":smile:"), "\\:smile\\:");
+        assert_eq!(md_text("www.1"), "www\\.1");
+        assert_eq!(md_text("evil.example"), "evil\\.example");
+        for h in HOSTILE {
+            let m = md_text(h);
+            assert!(m.chars().all(|c| !is_hostile(c)), "{m:?}");
+            // Every metacharacter is preceded by an odd run of backslashes: escaped.
+            let chars: Vec<char> = m.chars().collect();
+            let mut i = 0;
+            while i < chars.len() {
+                if chars[i] == '\\' {
+                    assert!(
+                        i + 1 < chars.len() && MD_SPECIAL.contains(&chars[i + 1]),
+                        "{m:?}"
+                    );
+                    i += 2;
+                    continue;
+                }
+                assert!(
+                    !MD_SPECIAL.contains(&chars[i]),
+                    "{:?} unescaped in {m:?}",
+                    chars[i]
+                );
+                i += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn urls_are_defanged() {
+        assert_eq!(
+            defang("see https://evil.example/x"),
+            "see hxxps://evil.example/x"
+        );
+        assert_eq!(defang("HTTP://A and http://b"), "HXXP://A and hxxp://b");
+        assert_eq!(defang("Zoë http:/ httpx://"), "Zoë http:/ httpx://");
+        assert_eq!(defang("ÄÖhttps://é"), "ÄÖhxxps://é");
+        assert_eq!(md_text("https://e.x"), "hxxps\\://e\\.x");
+        assert_eq!(
+            html_text("<a href=\"https://e.x\">"),
+            "&lt;a href=&quot;hxxps://e.x&quot;&gt;"
+        );
+    }
+
+    #[test]
+    fn html_text_escapes_markup_and_invisibles() {
+        assert_eq!(
+            html_text("<script>alert('x')</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
+        );
+        assert_eq!(html_text("a \"b\" & c"), "a &quot;b&quot; &amp; c");
+        assert_eq!(html_text("ab\u{202e}c\u{200b}"), "ab\\u{202e}c\\u{200b}");
+        assert_eq!(html_text("Zoë 山田"), "Zoë 山田");
+        for h in HOSTILE {
+            let t = html_text(h);
+            assert!(!t.contains(['<', '>', '"', '\'']), "{t:?}");
+            assert!(t.chars().all(|c| !is_hostile(c)), "{t:?}");
+            // Every & starts a reference this function wrote.
+            for (i, _) in t.match_indices('&') {
+                let rest = &t[i..];
+                assert!(
+                    ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]
+                        .iter()
+                        .any(|r| rest.starts_with(r)),
+                    "{t:?}"
+                );
+            }
         }
     }
 

@@ -56,6 +56,8 @@ pub enum Command {
     Upgrade(UpgradeArgs),
     /// Receive Zoom webhook events into a case.
     Listen(ListenArgs),
+    /// Write a report of a case's incidents for a ticket (Markdown or self-contained HTML).
+    Report(ReportArgs),
     /// Open the investigation console on a case.
     Open(OpenArgs),
 }
@@ -572,4 +574,42 @@ pub struct ListenArgs {
 pub struct OpenArgs {
     /// The case file (opened read-only).
     pub case: PathBuf,
+}
+
+/// The format of a report.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Markdown that renders on GitHub and GitLab.
+    Md,
+    /// One self-contained HTML file (inline CSS and SVG timelines; no scripts, no network).
+    Html,
+}
+
+impl From<ReportFormat> for crate::report::Format {
+    fn from(f: ReportFormat) -> Self {
+        match f {
+            ReportFormat::Md => Self::Markdown,
+            ReportFormat::Html => Self::Html,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The case file (opened read-only; the report never modifies it).
+    pub case: PathBuf,
+    /// The file to write (replaced atomically if it exists).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Report only this incident (I7 or 7; repeat for several). Default: every incident and
+    /// the findings in none.
+    #[arg(long = "incident", value_name = "ID")]
+    pub incidents: Vec<String>,
+    /// Output format (default: from the --out extension, .md or .html).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Stamp the report "generated at" this time (RFC 3339; alone: the current time). Without
+    /// it the report holds no wall-clock time, so the same case gives the same bytes.
+    #[arg(long, value_name = "TIME", num_args = 0..=1, default_missing_value = "now")]
+    pub now: Option<String>,
 }

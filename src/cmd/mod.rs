@@ -14,6 +14,7 @@ mod detect;
 mod generate;
 mod import;
 mod listen;
+mod report;
 mod sim;
 mod sql;
 mod status;
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Verify(a) => verify::run(&a),
         Command::Upgrade(a) => verify::upgrade(&a),
         Command::Listen(a) => listen::run(&a),
+        Command::Report(a) => report::run(&a),
         Command::Open(a) => open(&a.case),
     };
     match result {
