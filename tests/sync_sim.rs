@@ -565,3 +565,72 @@ async fn a_missing_scope_is_recorded_for_its_source_and_the_rest_is_fetched() {
         "{text}"
     );
 }
+
+/// `doctor` tells granted, missing-scope and not-on-plan apart, one small request per source,
+/// and `status` shows the answer kept in the case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_names_missing_scopes_and_plan_limits() {
+    let shape = Shape {
+        meetings: 6,
+        big_meeting: 0,
+        signins: 20,
+        chat_per_user: 5,
+        ..Shape::default()
+    };
+    let t = Arc::new(tenant::build(&shape));
+    let base = start_sim(
+        t.clone(),
+        SimConfig {
+            plan: Plan::Pro,
+            missing_scopes: vec![Source::Operations, Source::Recordings],
+            ..SimConfig::default()
+        },
+    )
+    .await;
+    let client = Client::new(
+        ClientConfig {
+            api_base: None,
+            oauth_base: base.clone(),
+            plan: Plan::Pro,
+            ..ClientConfig::default()
+        },
+        s2s(),
+    )
+    .unwrap();
+    let today = tenant::first_day(&shape).date_naive() + chrono::Days::new(10);
+    let caps = zoomlens::sync::doctor::check(&client, today).await;
+    let state = |s: &str| {
+        caps.sources
+            .iter()
+            .find(|c| c.source == s)
+            .map(|c| (c.state.clone(), c.detail.clone()))
+            .unwrap()
+    };
+    assert_eq!(state("users").0, "ok");
+    assert_eq!(state("signins").0, "ok");
+    let (st, detail) = state("operations");
+    assert_eq!(st, "missing-scope");
+    assert!(
+        detail.contains("report:read:operation_logs:admin"),
+        "{detail}"
+    );
+    assert_eq!(state("recordings").0, "missing-scope");
+    assert_eq!(state("chat").0, "ok");
+    assert_eq!(caps.sources.len(), 8, "{caps:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("d.case");
+    {
+        let s = Store::open(&case).unwrap();
+        zoomlens::sync::doctor::store(&s.conn, &caps).unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zoomlens"))
+        .arg("status")
+        .arg(&case)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("what the credentials can read") && text.contains("missing-scope"),
+        "{text}"
+    );
+}

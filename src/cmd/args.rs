@@ -42,6 +42,9 @@ pub enum Command {
     Sync(SyncArgs),
     /// Sign in with an OAuth app (authorization-code flow).
     Auth(AuthArgs),
+    /// Check which sources the credentials can read (scopes granted or missing, what the plan
+    /// allows) and keep the answer in the case for `status`.
+    Doctor(DoctorArgs),
     /// Run the detection rules over a case, store the findings and group them into incidents.
     Detect(DetectArgs),
     /// List a case's incidents (findings grouped into stories), highest score first.
@@ -367,6 +370,24 @@ pub struct SyncArgs {
     /// When a daily request cap is reached: stop (say when to resume) or wait until 00:00 UTC.
     #[arg(long, value_enum, default_value = "stop")]
     pub on_daily_cap: DailyCap,
+}
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    /// The case file the answer is kept in (created if missing).
+    pub case: PathBuf,
+    /// API base URL (default: the token's api_url, else <https://api.zoom.us/v2>).
+    #[arg(long, env = "ZOOM_API_BASE")]
+    pub api_base: Option<String>,
+    /// OAuth base URL.
+    #[arg(long, env = "ZOOM_OAUTH_BASE", default_value = "https://zoom.us")]
+    pub oauth_base: String,
+    /// The account's plan, which sets the rate limits requests are paced against.
+    #[arg(long, value_enum, default_value = "pro")]
+    pub plan: Plan,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

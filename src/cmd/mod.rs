@@ -52,6 +52,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Demo(a) => demo::run(&a),
         Command::Sync(a) => sync::run(&a),
         Command::Auth(a) => sync::auth(&a),
+        Command::Doctor(a) => sync::doctor(&a),
         Command::Detect(a) => detect::run(&a),
         Command::Incidents(a) => triage::list(&a),
         Command::Triage(a) => triage::run(&a),

@@ -38,10 +38,29 @@ pub fn run(a: &StatusArgs) -> Result<ExitCode> {
             "sources": st.sources,
             "coverage": st.coverage,
             "integrity": integrity,
+            "capabilities": crate::sync::doctor::load(&store.conn)?,
         });
         output::write_json(&mut out, &v)?;
     } else {
         write_status(&mut out, &a.case.display().to_string(), &st)?;
+        if let Some(caps) = crate::sync::doctor::load(&store.conn)? {
+            use std::io::Write;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "what the credentials can read (zoomlens doctor, {}):",
+                caps.checked_at
+            )?;
+            for c in &caps.sources {
+                writeln!(
+                    out,
+                    "  {:<13} {:<12} {}",
+                    c.source,
+                    c.state,
+                    output::clip(&output::sanitize(&c.detail), 70)
+                )?;
+            }
+        }
     }
     if integrity != ["ok"] {
         eprintln!(

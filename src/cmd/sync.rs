@@ -1,6 +1,6 @@
 //! `zoomlens sync` and `zoomlens auth login`.
 
-use super::args::{AuthArgs, AuthCommand, SyncArgs};
+use super::args::{AuthArgs, AuthCommand, DoctorArgs, SyncArgs};
 use crate::output::sanitize;
 use crate::store::Store;
 use crate::sync::{login, plan, progress, run};
@@ -241,4 +241,42 @@ pub fn auth(a: &AuthArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `zoomlens doctor`.
+pub fn doctor(a: &DoctorArgs) -> Result<ExitCode> {
+    let creds = auth::load_credentials()?;
+    let client = Client::new(
+        ClientConfig {
+            api_base: a.api_base.clone(),
+            oauth_base: a.oauth_base.clone(),
+            plan: a.plan.into(),
+            ..ClientConfig::default()
+        },
+        creds,
+    )?;
+    let store = Store::open(&a.case)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let caps = rt.block_on(crate::sync::doctor::check(
+        &client,
+        chrono::Utc::now().date_naive(),
+    ));
+    crate::sync::doctor::store(&store.conn, &caps)?;
+    if a.json {
+        crate::output::write_json(&mut std::io::stdout().lock(), &caps)?;
+    } else {
+        println!("{:<13} {:<12} detail", "source", "state");
+        for c in &caps.sources {
+            println!("{:<13} {:<12} {}", c.source, c.state, sanitize(&c.detail));
+        }
+        println!("(kept in {}; `zoomlens status` shows it)", a.case.display());
+    }
+    Ok(if caps.sources.iter().all(|c| c.state == "ok") {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_INCOMPLETE)
+    })
 }

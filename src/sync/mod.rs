@@ -3,6 +3,7 @@
 //! module glues its pages to `ingest::capture::store_page`.
 
 pub mod checkpoint;
+pub mod doctor;
 pub mod login;
 pub mod plan;
 pub mod progress;
