@@ -2,29 +2,10 @@
 //! Markdown (snapshot) and self-contained HTML; deterministic; read-only; and every hostile
 //! string the logs can carry comes out inert in both formats.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::cli::*;
+use std::path::Path;
 use zoomlens::output::{html_text, is_hostile, md_text};
-use zoomlens::sim::generator::Config;
-
-fn zl(args: &[&str]) -> (String, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zoomlens"))
-        .args(args)
-        .env("ZOOMLENS_ANALYST", "dana")
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.success(),
-    )
-}
-
-fn demo(dir: &Path) -> PathBuf {
-    let case = dir.join("demo.zl");
-    zoomlens::sim::demo::build_demo(&Config::small(42, 120, 7), &case).unwrap();
-    case
-}
 
 /// Write a report with the binary and read it back.
 fn report(case: &Path, out: &Path, extra: &[&str]) -> String {

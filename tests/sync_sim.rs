@@ -25,6 +25,17 @@ async fn start_sim(t: Arc<Tenant>, cfg: SimConfig) -> String {
     base
 }
 
+/// A tenant small enough for a quick pull that still has every kind of record.
+fn small_shape() -> Shape {
+    Shape {
+        meetings: 6,
+        big_meeting: 0,
+        signins: 20,
+        chat_per_user: 5,
+        ..Shape::default()
+    }
+}
+
 fn s2s() -> Credentials {
     Credentials::ServerToServer {
         account_id: "sim-account".into(),
@@ -44,19 +55,22 @@ fn opts(shape: &Shape, users: Vec<String>, capture: Option<&Path>) -> SyncOption
     }
 }
 
+/// A client of the simulator at `base` (the token's api_url points at it).
+fn client(base: &str, plan: Plan) -> Client {
+    Client::new(
+        ClientConfig {
+            api_base: None,
+            oauth_base: base.to_string(),
+            plan,
+            ..ClientConfig::default()
+        },
+        s2s(),
+    )
+    .unwrap()
+}
+
 async fn sync(base: &str, plan: Plan, case: &Path, o: SyncOptions) -> SyncReport {
-    let client = Arc::new(
-        Client::new(
-            ClientConfig {
-                api_base: None, // the token's api_url points at the simulator
-                oauth_base: base.to_string(),
-                plan,
-                ..ClientConfig::default()
-            },
-            s2s(),
-        )
-        .unwrap(),
-    );
+    let client = Arc::new(client(base, plan));
     let progress = Progress::new(Mode::Quiet, &o.sources, client.clone());
     run(Store::open(case).unwrap(), client, o, progress)
         .await
@@ -219,13 +233,7 @@ async fn generated_tenant_equals_truth_with_faults_off_and_at_ten_percent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_without_dashboard_records_metrics_unavailable_not_failed() {
-    let shape = Shape {
-        meetings: 6,
-        big_meeting: 0,
-        signins: 20,
-        chat_per_user: 5,
-        ..Shape::default()
-    };
+    let shape = small_shape();
     let t = Arc::new(tenant::build(&shape));
     let base = start_sim(
         t.clone(),
@@ -505,13 +513,7 @@ async fn scoped_users_ask_their_one_to_one_chats_once_per_pair() {
 /// the operations are empty instead of calling the account quiet.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_scope_is_recorded_for_its_source_and_the_rest_is_fetched() {
-    let shape = Shape {
-        meetings: 6,
-        big_meeting: 0,
-        signins: 20,
-        chat_per_user: 5,
-        ..Shape::default()
-    };
+    let shape = small_shape();
     let t = Arc::new(tenant::build(&shape));
     let base = start_sim(
         t.clone(),
@@ -570,13 +572,7 @@ async fn a_missing_scope_is_recorded_for_its_source_and_the_rest_is_fetched() {
 /// and `status` shows the answer kept in the case.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_names_missing_scopes_and_plan_limits() {
-    let shape = Shape {
-        meetings: 6,
-        big_meeting: 0,
-        signins: 20,
-        chat_per_user: 5,
-        ..Shape::default()
-    };
+    let shape = small_shape();
     let t = Arc::new(tenant::build(&shape));
     let base = start_sim(
         t.clone(),
@@ -587,16 +583,7 @@ async fn doctor_names_missing_scopes_and_plan_limits() {
         },
     )
     .await;
-    let client = Client::new(
-        ClientConfig {
-            api_base: None,
-            oauth_base: base.clone(),
-            plan: Plan::Pro,
-            ..ClientConfig::default()
-        },
-        s2s(),
-    )
-    .unwrap();
+    let client = client(&base, Plan::Pro);
     let today = tenant::first_day(&shape).date_naive() + chrono::Days::new(10);
     let caps = zoomlens::sync::doctor::check(&client, today).await;
     let state = |s: &str| {

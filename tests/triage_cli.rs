@@ -2,35 +2,9 @@
 //! `triage` records verdicts that survive re-runs, `--allow` stops a known-good thing from
 //! being flagged again.
 
+mod common;
+use common::cli::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use zoomlens::sim::generator::Config;
-
-fn zl(args: &[&str]) -> (String, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zoomlens"))
-        .args(args)
-        .env("ZOOMLENS_ANALYST", "dana")
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.success(),
-    )
-}
-
-fn json(args: &[&str]) -> Value {
-    let (out, err, ok) = zl(args);
-    assert!(ok, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap()
-}
-
-fn demo(dir: &Path) -> PathBuf {
-    let case = dir.join("demo.zl");
-    zoomlens::sim::demo::build_demo(&Config::small(42, 120, 7), &case).unwrap();
-    case
-}
 
 #[test]
 fn incidents_tell_the_demo_stories_and_verdicts_survive_redetect() {
