@@ -1080,6 +1080,19 @@ impl<'c> Writer<'c> {
         reason: &str,
         raw: &str,
     ) -> Result<()> {
+        // Credentials are never stored, not even in the rejects: a redacted copy is kept.
+        let redacted = crate::ingest::credentials::redact(raw);
+        let (raw, reason) = match &redacted {
+            Some((text, keys)) => (
+                text.as_str(),
+                format!(
+                    "{reason} (it held credentials: {}; stored redacted)",
+                    keys.join(", ")
+                ),
+            ),
+            None => (raw, reason.to_string()),
+        };
+        let reason = reason.as_str();
         let sha = crate::util::sha256_hex(raw.as_bytes());
         let now = crate::model::time::fmt_utc(chrono::Utc::now());
         self.tx
