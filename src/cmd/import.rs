@@ -33,6 +33,7 @@ pub fn run(a: &ImportArgs) -> Result<ExitCode> {
             "counts": summary.counts,
             "rejected": summary.counts.total_rejected(),
             "first_rejects": rejects,
+            "notes": summary.notes,
         });
         output::write_json(&mut out, &v)?;
     } else {
@@ -87,6 +88,9 @@ fn print_summary(out: &mut dyn Write, case: &Path, s: &ImportSummary) -> Result<
         writeln!(out, "no records")?;
     } else {
         output::write_table(out, &headers, &rows)?;
+    }
+    for (note, n) in &s.notes {
+        writeln!(out, "note: {n} {}", sanitize(note))?;
     }
     let total = s.counts.total_rejected();
     if total > 0 {

@@ -224,7 +224,7 @@ pub fn store_record(w: &mut Writer, at: &At, kind: CsvKind, h: &Header, raw: &st
             }),
             CsvKind::OperationLogs => Rec::O(Operation {
                 time: time(TIME, "time")?,
-                operator: req(&["operator"], "operator")?,
+                operator: get(&["operator"]).unwrap_or_default(),
                 category_type: get(&["categorytype", "category"]).unwrap_or_default(),
                 action: get(&["action"]).unwrap_or_default(),
                 operation_detail: get(&["operationdetail", "detail"]).unwrap_or_default(),

@@ -46,6 +46,8 @@ pub struct ImportSummary {
     pub first_rejects: Vec<(String, Option<i64>, String)>,
     /// Each file with the format it was read as.
     pub files: Vec<FileSummary>,
+    /// Records stored with something unknown: what, and how many.
+    pub notes: std::collections::BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -188,6 +190,9 @@ fn finish(w: Writer, summary: &mut ImportSummary) -> Result<()> {
     let rejects = std::mem::take(&mut w.first_rejects);
     let room = MAX_FIRST_REJECTS.saturating_sub(summary.first_rejects.len());
     summary.first_rejects.extend(rejects.into_iter().take(room));
+    for (note, n) in std::mem::take(&mut w.notes) {
+        *summary.notes.entry(note.to_string()).or_default() += n;
+    }
     summary.counts.add(&w.commit()?);
     Ok(())
 }

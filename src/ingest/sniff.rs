@@ -54,6 +54,9 @@ pub enum Kind {
 /// Recognise a JSON object, or say in words what it is instead.
 pub fn classify(top: &TopLevel) -> std::result::Result<Kind, String> {
     let is_string = |k: &str| top.get(k).is_some_and(|v| v.get().starts_with('"'));
+    if let Some(what) = wrapper(top) {
+        return Err(what);
+    }
     if is_string("path") && top.contains_key("body") {
         return Ok(Kind::Capture);
     }
@@ -92,6 +95,37 @@ pub fn classify(top: &TopLevel) -> std::result::Result<Kind, String> {
         "no Zoom record shape recognised (keys: {})",
         keys.join(", ")
     ))
+}
+
+/// Wrappers users export by mistake instead of the Zoom records inside them: a one-line
+/// explanation with what to do (the caller prints it as the file's error).
+fn wrapper(top: &TopLevel) -> Option<String> {
+    let event_is_ecs = top.get("event").is_some_and(|e| {
+        top_level(e.get()).is_ok_and(|o| {
+            o.contains_key("module") || o.contains_key("dataset") || o.contains_key("original")
+        })
+    });
+    if top.contains_key("@timestamp") || top.contains_key("ecs") || event_is_ecs {
+        return Some(
+            "an Elastic (ECS) document (@timestamp, ecs, event.module), not a Zoom record — \
+             what to do: import the Zoom JSON it was made from; Elastic keeps it in \
+             event.original when the integration preserves it: \
+             jq -c '.event.original | fromjson' FILE | zoomlens import CASE -"
+                .into(),
+        );
+    }
+    if top
+        .get("events")
+        .is_some_and(|v| v.get().trim_start().starts_with('['))
+        && !top.contains_key("event")
+    {
+        return Some(
+            "an {\"events\": [...]} wrapper around records, not a Zoom record — what to do: \
+             import the events themselves: jq -c '.events[]' FILE | zoomlens import CASE -"
+                .into(),
+        );
+    }
+    None
 }
 
 fn strip_bom(s: &str) -> &str {
@@ -196,35 +230,40 @@ pub fn sniff_stream(r: &mut dyn BufRead, prefix: &mut Vec<u8>) -> Result<Sniffed
             }
         }
         b'{' => {
-            // NDJSON when one of the first lines is a complete, recognised record (the first
-            // line always is complete).
-            let mut lines: Vec<&str> = trimmed.lines().collect();
+            // NDJSON when the first line is a whole, recognised record (it always is read
+            // whole), or when it is broken but later lines are records. A first line that
+            // is not a whole JSON value starts one document spanning lines (a pretty-printed
+            // body), even if some inner line happens to look like a record.
+            let mut lines: Vec<String> = trimmed
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .take(51)
+                .map(str::to_string)
+                .collect();
             if !whole && !trimmed.ends_with('\n') && lines.len() > 1 {
                 lines.pop(); // the last line may be cut
             }
-            let mut first_reason = None;
-            for (i, l) in lines
-                .iter()
-                .filter(|l| !l.trim().is_empty())
-                .take(50)
-                .enumerate()
-            {
-                if let Ok(top) = top_level(l.trim()) {
-                    match classify(&top) {
-                        Ok(kind) => {
-                            return Ok(Sniffed {
-                                format: Format::JsonLines,
-                                first: Some(kind),
-                            });
-                        }
-                        Err(e) if i == 0 => first_reason = Some(e),
-                        Err(_) => {}
-                    }
-                }
-            }
-            if let Some(reason) = first_reason {
-                // The first line is a whole JSON object of no known kind.
-                bail!("{reason}");
+            let records = || -> Option<Kind> {
+                lines
+                    .iter()
+                    .filter(|l| !l.trim().is_empty())
+                    .take(50)
+                    .find_map(|l| top_level(l.trim()).ok().and_then(|t| classify(&t).ok()))
+            };
+            let ndjson = |kind| Sniffed {
+                format: Format::JsonLines,
+                first: Some(kind),
+            };
+            if let Ok(top) = top_level(lines[0].trim()) {
+                return match classify(&top) {
+                    Ok(kind) => Ok(ndjson(kind)),
+                    // A wrapper is named whatever follows it.
+                    Err(e) if e.contains("what to do:") => bail!("{e}"),
+                    Err(e) => match records() {
+                        Some(kind) => Ok(ndjson(kind)),
+                        None => bail!("{e}"),
+                    },
+                };
             }
             // One document spanning lines: read it whole.
             if !whole {
@@ -238,14 +277,20 @@ pub fn sniff_stream(r: &mut dyn BufRead, prefix: &mut Vec<u8>) -> Result<Sniffed
                 }
             }
             let all = String::from_utf8_lossy(prefix);
-            let top = top_level(strip_bom(&all)).map_err(|e| {
-                anyhow::anyhow!("neither NDJSON nor one JSON object (parse error: {e})")
-            })?;
-            let kind = classify(&top).map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(Sniffed {
-                format: Format::JsonObject,
-                first: Some(kind),
-            })
+            match top_level(strip_bom(&all)) {
+                Ok(top) => {
+                    let kind = classify(&top).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    Ok(Sniffed {
+                        format: Format::JsonObject,
+                        first: Some(kind),
+                    })
+                }
+                // Not one document either: NDJSON whose first line is broken.
+                Err(e) => match records() {
+                    Some(kind) => Ok(ndjson(kind)),
+                    None => bail!("neither NDJSON nor one JSON object (parse error: {e})"),
+                },
+            }
         }
         _ => {
             let first = trimmed.lines().next().unwrap_or("");
