@@ -70,6 +70,7 @@ pub struct ImportArgs {
     /// The case file to import into (created if missing).
     pub case: PathBuf,
     /// Files to import: captures, bare API bodies, webhooks, Panther rows, CSV lists and exports.
+    /// `-` reads standard input; pipes and FIFOs work; gzip and zstd are read directly.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Meeting UUID that bare participant pages belong to.

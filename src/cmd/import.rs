@@ -1,7 +1,7 @@
 //! `zoomlens import`: files into a case; rejects make the exit code 3.
 
 use super::args::ImportArgs;
-use crate::ingest::{ImportOptions, ImportSummary, import_paths, sniff_all};
+use crate::ingest::{ImportOptions, ImportSummary, import_prepared, prepare};
 use crate::output::{self, sanitize};
 use crate::store::Store;
 use anyhow::Result;
@@ -14,10 +14,11 @@ pub fn run(a: &ImportArgs) -> Result<ExitCode> {
     let opts = ImportOptions {
         meeting: a.meeting.clone(),
     };
-    // Refuse unknown files before the case is even created.
-    sniff_all(&a.files, &opts)?;
+    // Refuse unknown files before the case is even created. Each input is read once: a pipe
+    // or standard input goes on from the bytes the format check read.
+    let prepared = prepare(&a.files, &opts)?;
     let mut store = Store::open(&a.case)?;
-    let summary = import_paths(&mut store, &a.files, &opts)?;
+    let summary = import_prepared(&mut store, prepared, &opts)?;
     let out = std::io::stdout();
     let mut out = out.lock();
     if a.json {
@@ -32,6 +33,7 @@ pub fn run(a: &ImportArgs) -> Result<ExitCode> {
             "counts": summary.counts,
             "rejected": summary.counts.total_rejected(),
             "first_rejects": rejects,
+            "notes": summary.notes,
         });
         output::write_json(&mut out, &v)?;
     } else {
@@ -86,6 +88,9 @@ fn print_summary(out: &mut dyn Write, case: &Path, s: &ImportSummary) -> Result<
         writeln!(out, "no records")?;
     } else {
         output::write_table(out, &headers, &rows)?;
+    }
+    for (note, n) in &s.notes {
+        writeln!(out, "note: {n} {}", sanitize(note))?;
     }
     let total = s.counts.total_rejected();
     if total > 0 {

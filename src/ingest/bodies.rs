@@ -148,7 +148,11 @@ pub fn endpoint_of_body(top: &TopLevel) -> Option<Endpoint> {
     if top.contains_key("messages") {
         return Some(Endpoint::Chat);
     }
-    if top.contains_key("participants") {
+    // A participants *page* holds a list; a meeting's own `participants` is a count.
+    if top
+        .get("participants")
+        .is_some_and(|v| v.get().trim_start().starts_with('['))
+    {
         let k = first_keys("participants");
         let has = |s: &str| k.iter().any(|x| x == s);
         return Some(
@@ -355,7 +359,8 @@ pub(crate) fn operation_from(
     };
     Ok(Operation {
         time,
-        operator: text_req("operator", &r.operator)?,
+        // Zoom leaves it out for some system operations; the row is still evidence.
+        operator: r.operator.get().unwrap_or("").trim().to_string(),
         category_type: r.category_type.get().unwrap_or("").to_string(),
         action: r.action.get().unwrap_or("").to_string(),
         operation_detail: r.operation_detail.get().unwrap_or("").to_string(),
@@ -393,6 +398,15 @@ struct MeetingRow<'a> {
     end_time: S<'a>,
     duration: N,
     participants_count: N,
+    /// The dashboard's name for the count (`/metrics/meetings`); a list elsewhere.
+    #[serde(borrow)]
+    participants: Option<&'a RawValue>,
+    /// The dashboard's host name and email.
+    #[serde(borrow)]
+    host: S<'a>,
+    #[serde(borrow)]
+    email: S<'a>,
+    has_pstn: B,
     has_screen_share: B,
     has_recording: B,
     has_chat: B,
@@ -407,18 +421,36 @@ fn user_meeting(raw: &str, ctx: &PageCtx) -> Result<Meeting, String> {
         meeting_id: r.id.0,
         topic: r.topic.own(),
         host_id: r.host_id.own().or(path_user_id),
-        host_email: r.host_email.own().or(r.user_email.own()),
-        host_name: r.host_name.own().or(r.user_name.own()),
+        host_email: r.host_email.own().or(r.user_email.own()).or(r.email.own()),
+        host_name: r.host_name.own().or(r.user_name.own()).or(r.host.own()),
         meeting_type: r.kind.0,
         start_time: time_opt("start_time", &r.start_time)?,
         end_time: time_opt("end_time", &r.end_time)?,
         duration: r.duration.0,
-        participants_count: r.participants_count.0,
+        participants_count: r.participants_count.0.or_else(|| count_of(r.participants)),
         has_screen_share: r.has_screen_share.0,
         has_recording: r.has_recording.0,
         has_chat: r.has_chat.0,
         via: ctx.via.to_string(),
     })
+}
+
+/// A count field that may also be a list elsewhere (`participants`).
+fn count_of(v: Option<&RawValue>) -> Option<i64> {
+    v.and_then(|v| serde_json::from_str::<N>(v.get()).ok())
+        .and_then(|n| n.0)
+}
+
+/// One meeting object on its own: `/metrics/meetings/{id}` (the dashboard's meeting detail,
+/// `participants` a count, `host`/`email` the host) or a meeting row exported without its page.
+pub(crate) fn meeting_object(raw: &str) -> Result<Meeting, String> {
+    let r: MeetingRow = parse(raw)?;
+    let dashboard = r.participants.is_some() || r.host.get().is_some() || r.has_pstn.0.is_some();
+    let ctx = PageCtx {
+        via: if dashboard { "metrics" } else { "report" },
+        ..PageCtx::new(Endpoint::UserMeetings)
+    };
+    user_meeting(raw, &ctx)
 }
 
 fn instance(raw: &str, ctx: &PageCtx) -> Result<Meeting, String> {
@@ -827,7 +859,7 @@ struct MeetingActivityRow<'a> {
     activity_detail: S<'a>,
 }
 
-fn meeting_activity(raw: &str) -> Result<MeetingActivity, String> {
+pub(crate) fn meeting_activity(raw: &str) -> Result<MeetingActivity, String> {
     let r: MeetingActivityRow = parse(raw)?;
     let number = text_req("meeting_number", &r.meeting_number)?;
     Ok(MeetingActivity {

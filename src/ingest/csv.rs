@@ -4,6 +4,7 @@
 //! its verbatim CSV text; records are read one at a time (a quoted field may span lines).
 
 use super::bodies::{At, activity_kind};
+use super::input::{MAX_RECORD, read_line_capped};
 use crate::model::*;
 use crate::store::Writer;
 use anyhow::Result;
@@ -110,27 +111,65 @@ fn parse_record(text: &str) -> Option<Vec<String>> {
     Some(rec.iter().map(str::to_string).collect())
 }
 
+/// What [`read_record`] read.
+#[derive(Debug, Default)]
+pub struct RecordRead {
+    /// Physical lines read (0 at end of file).
+    pub lines: usize,
+    /// Why the record cannot be used as it is (not UTF-8, over the size cap); `buf` then holds
+    /// what can be kept of it.
+    pub problem: Option<String>,
+}
+
 /// Read one logical CSV record (quoted fields may hold newlines) into `buf`, without the line
-/// ending. Returns the number of physical lines read (0 at end of file).
-pub fn read_record(r: &mut impl BufRead, buf: &mut String) -> std::io::Result<usize> {
+/// ending. A record that is not UTF-8 or is larger than [`MAX_RECORD`] is read through and
+/// reported in [`RecordRead::problem`] (with its lossy text, or its start) instead of failing
+/// the file.
+pub fn read_record(r: &mut dyn BufRead, buf: &mut String) -> std::io::Result<RecordRead> {
     buf.clear();
-    let mut lines = 0;
-    let mut quotes = 0usize;
+    let mut out = RecordRead::default();
+    let mut bytes = Vec::new();
+    let mut line = Vec::new();
+    let (mut quotes, mut total) = (0usize, 0usize);
     loop {
-        let before = buf.len();
-        if r.read_line(buf)? == 0 {
+        let n = read_line_capped(r, &mut line, MAX_RECORD)?;
+        if n == 0 {
             break;
         }
-        lines += 1;
-        quotes += buf[before..].bytes().filter(|&b| b == b'"').count();
-        if quotes.is_multiple_of(2) {
+        out.lines += 1;
+        total += n;
+        quotes += line.iter().filter(|&&b| b == b'"').count();
+        let room = MAX_RECORD.saturating_sub(bytes.len());
+        bytes.extend_from_slice(&line[..line.len().min(room)]);
+        if quotes.is_multiple_of(2) || total > MAX_RECORD {
+            // An over-long record ends at the end of its line: an unclosed quote must not
+            // swallow the rest of the file.
             break;
         }
     }
-    while buf.ends_with('\n') || buf.ends_with('\r') {
-        buf.pop();
+    while bytes.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+        bytes.pop();
     }
-    Ok(lines)
+    if total > MAX_RECORD {
+        out.problem = Some(format!(
+            "record of {total} bytes is over the {} MiB limit: not stored (its first 4 KiB are kept here)",
+            MAX_RECORD >> 20
+        ));
+        buf.push_str(&super::input::oversize_excerpt(&bytes));
+        return Ok(out);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => *buf = s,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes().get(at).copied().unwrap_or(0);
+            out.problem = Some(format!(
+                "not UTF-8 text: byte 0x{bad:02x} at offset {at} (kept with the bad bytes as U+FFFD)"
+            ));
+            buf.push_str(&String::from_utf8_lossy(e.as_bytes()));
+        }
+    }
+    Ok(out)
 }
 
 /// Store one data record of a CSV file of `kind`; an unusable record becomes a reject.
@@ -185,7 +224,7 @@ pub fn store_record(w: &mut Writer, at: &At, kind: CsvKind, h: &Header, raw: &st
             }),
             CsvKind::OperationLogs => Rec::O(Operation {
                 time: time(TIME, "time")?,
-                operator: req(&["operator"], "operator")?,
+                operator: get(&["operator"]).unwrap_or_default(),
                 category_type: get(&["categorytype", "category"]).unwrap_or_default(),
                 action: get(&["action"]).unwrap_or_default(),
                 operation_detail: get(&["operationdetail", "detail"]).unwrap_or_default(),
@@ -254,10 +293,10 @@ mod tests {
     fn quoted_newlines_stay_in_one_record() {
         let mut r = std::io::Cursor::new("a,\"b\nc\",d\r\nnext,1\n");
         let mut buf = String::new();
-        assert_eq!(read_record(&mut r, &mut buf).unwrap(), 2);
+        assert_eq!(read_record(&mut r, &mut buf).unwrap().lines, 2);
         assert_eq!(buf, "a,\"b\nc\",d");
-        assert_eq!(read_record(&mut r, &mut buf).unwrap(), 1);
+        assert_eq!(read_record(&mut r, &mut buf).unwrap().lines, 1);
         assert_eq!(buf, "next,1");
-        assert_eq!(read_record(&mut r, &mut buf).unwrap(), 0);
+        assert_eq!(read_record(&mut r, &mut buf).unwrap().lines, 0);
     }
 }

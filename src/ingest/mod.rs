@@ -10,7 +10,9 @@
 
 pub mod bodies;
 pub mod capture;
+pub mod credentials;
 pub mod csv;
+pub mod input;
 mod lax;
 pub mod panther;
 pub mod sniff;
@@ -19,9 +21,10 @@ pub mod webhook;
 use crate::model::Origin;
 use crate::store::{Counts, Store, Writer};
 use anyhow::{Context, Result};
-use bodies::{At, PageCtx, store_body, top_level};
-use sniff::{ArraySplitter, Format, Kind, classify, sniff};
-use std::io::{BufRead, BufReader};
+use bodies::top_level;
+use bodies::{At, PageCtx, store_body};
+use sniff::{ArraySplitter, Format, Kind, classify};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// Records per transaction: large enough to amortise the commit, small enough that memory
@@ -43,6 +46,8 @@ pub struct ImportSummary {
     pub first_rejects: Vec<(String, Option<i64>, String)>,
     /// Each file with the format it was read as.
     pub files: Vec<FileSummary>,
+    /// Records stored with something unknown: what, and how many.
+    pub notes: std::collections::BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -64,51 +69,115 @@ pub fn import_paths(
     paths: &[PathBuf],
     opts: &ImportOptions,
 ) -> Result<ImportSummary> {
-    let formats = sniff_all(paths, opts)?;
+    let prepared = prepare(paths, opts)?;
+    import_prepared(store, prepared, opts)
+}
+
+/// An input whose format is known, ready to be imported.
+pub struct Prepared {
+    path: PathBuf,
+    source: String,
+    format: Format,
+    /// The format with its compression and encoding, for summaries.
+    label: String,
+    /// A stream (stdin, a pipe, a FIFO) kept open after sniffing, starting with the bytes
+    /// sniffing read; `None` for a regular file, opened again when its turn comes (so a
+    /// thousand files do not hold a thousand descriptors).
+    stream: Option<Box<dyn BufRead + Send>>,
+}
+
+impl Prepared {
+    pub fn format(&self) -> Format {
+        self.format
+    }
+}
+
+/// Detect every input's format, reading each once; the first unknown one is a one-line error
+/// naming it. Streams stay open, positioned so that the import reads on from the start.
+pub fn prepare(paths: &[PathBuf], opts: &ImportOptions) -> Result<Vec<Prepared>> {
+    let mut out = Vec::with_capacity(paths.len());
+    let mut stdin_seen = false;
+    for p in paths {
+        if p.as_os_str() == input::STDIN_NAME {
+            if stdin_seen {
+                anyhow::bail!("-: standard input is named twice — nothing was imported");
+            }
+            stdin_seen = true;
+        }
+        out.push(prepare_one(p, opts).map_err(|e| {
+            let name = p.display();
+            // I/O errors, and errors that already say what to do, need no list of formats.
+            if e.root_cause().downcast_ref::<std::io::Error>().is_some()
+                || e.to_string().contains("what to do:")
+            {
+                anyhow::anyhow!("{name}: {e:#} — nothing was imported")
+            } else {
+                anyhow::anyhow!(
+                    "{name}: {e:#} — nothing was imported (zoomlens reads captures, API bodies, \
+                     webhook events, Panther rows and CSV lists; see `zoomlens import --help`)"
+                )
+            }
+        })?);
+    }
+    Ok(out)
+}
+
+/// Detect the format of every input (see [`prepare`]).
+pub fn sniff_all(paths: &[PathBuf], opts: &ImportOptions) -> Result<Vec<Format>> {
+    Ok(prepare(paths, opts)?.iter().map(|p| p.format).collect())
+}
+
+fn prepare_one(p: &Path, opts: &ImportOptions) -> Result<Prepared> {
+    let mut input = input::open(p)?;
+    let mut prefix = Vec::new();
+    let sniffed = sniff::sniff_stream(&mut input.reader, &mut prefix)?;
+    if sniffed.format == Format::JsonObject
+        && opts.meeting.is_none()
+        && let Some(Kind::Body(ep)) = sniffed.first
+        && ep.list_key() == "participants"
+    {
+        anyhow::bail!(
+            "a bare participants page does not say which meeting it belongs to; \
+             import it with --meeting UUID"
+        );
+    }
+    let label = input.describe(sniffed.format.name());
+    let stream: Option<Box<dyn BufRead + Send>> = if input.reopenable {
+        None
+    } else {
+        let rest = input.reader;
+        Some(Box::new(BufReader::with_capacity(
+            1 << 20,
+            std::io::Cursor::new(prefix).chain(rest),
+        )))
+    };
+    Ok(Prepared {
+        path: p.to_path_buf(),
+        source: input.source,
+        format: sniffed.format,
+        label,
+        stream,
+    })
+}
+
+/// Import inputs that [`prepare`] has recognised.
+pub fn import_prepared(
+    store: &mut Store,
+    prepared: Vec<Prepared>,
+    opts: &ImportOptions,
+) -> Result<ImportSummary> {
     let mut summary = ImportSummary::default();
-    for (path, format) in paths.iter().zip(formats) {
-        let records = import_file(store, path, format, opts, &mut summary)
-            .with_context(|| format!("importing {}", path.display()))?;
+    for p in prepared {
+        let (path, label) = (p.path.display().to_string(), p.label.clone());
+        let records = import_file(store, p, opts, &mut summary)
+            .with_context(|| format!("importing {path}"))?;
         summary.files.push(FileSummary {
-            path: path.display().to_string(),
-            format: format.name().to_string(),
+            path,
+            format: label,
             records,
         });
     }
     Ok(summary)
-}
-
-/// Detect every file's format; the first unknown one is a one-line error naming it.
-pub fn sniff_all(paths: &[PathBuf], opts: &ImportOptions) -> Result<Vec<Format>> {
-    let mut out = Vec::with_capacity(paths.len());
-    for p in paths {
-        let f = sniff(p).map_err(|e| {
-            if e.root_cause().downcast_ref::<std::io::Error>().is_some() {
-                anyhow::anyhow!("{}: {e:#} — nothing was imported", p.display())
-            } else {
-                anyhow::anyhow!(
-                    "{}: {e:#} — nothing was imported (zoomlens reads captures, API bodies, \
-                     webhook events, Panther rows and CSV lists; see `zoomlens import --help`)",
-                    p.display()
-                )
-            }
-        })?;
-        if f == Format::JsonObject && opts.meeting.is_none() {
-            let text = std::fs::read_to_string(p)?;
-            if let Ok(top) = top_level(text.trim_start_matches('\u{feff}'))
-                && let Ok(Kind::Body(ep)) = classify(&top)
-                && ep.list_key() == "participants"
-            {
-                anyhow::bail!(
-                    "{}: a bare participants page does not say which meeting it belongs to; \
-                     import it with --meeting UUID — nothing was imported",
-                    p.display()
-                );
-            }
-        }
-        out.push(f);
-    }
-    Ok(out)
 }
 
 /// The batch in progress: a writer that is committed and replaced every [`BATCH`] records.
@@ -121,6 +190,9 @@ fn finish(w: Writer, summary: &mut ImportSummary) -> Result<()> {
     let rejects = std::mem::take(&mut w.first_rejects);
     let room = MAX_FIRST_REJECTS.saturating_sub(summary.first_rejects.len());
     summary.first_rejects.extend(rejects.into_iter().take(room));
+    for (note, n) in std::mem::take(&mut w.notes) {
+        *summary.notes.entry(note.to_string()).or_default() += n;
+    }
     summary.counts.add(&w.commit()?);
     Ok(())
 }
@@ -170,16 +242,11 @@ fn file_origin(w: &mut Writer, kind: &str, source: &str) -> Result<i64> {
 
 fn import_file(
     store: &mut Store,
-    path: &Path,
-    format: Format,
+    p: Prepared,
     opts: &ImportOptions,
     summary: &mut ImportSummary,
 ) -> Result<u64> {
-    // Provenance names the file unambiguously (absolute), in origins and rejects alike.
-    let source = std::fs::canonicalize(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string();
+    let (format, source) = (p.format, p.source);
     let origin_id = {
         let mut w = store.writer()?;
         let kind = if matches!(format, Format::Csv(_)) {
@@ -191,8 +258,10 @@ fn import_file(
         w.commit()?;
         id
     };
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {source}"))?;
-    let mut r = BufReader::with_capacity(1 << 20, file);
+    let mut r: Box<dyn BufRead + Send> = match p.stream {
+        Some(s) => s,
+        None => input::open(&p.path)?.reader,
+    };
     let mut batches = Batches { store };
     let meeting = opts.meeting.as_deref().map(capture::decode_segment);
     let rec = RecordCtx {
@@ -203,24 +272,28 @@ fn import_file(
     match format {
         Format::JsonLines => {
             let mut line_no = 0i64;
-            let mut buf = String::new();
+            let mut bytes = Vec::new();
             batches.run(summary, |w| {
                 loop {
-                    buf.clear();
-                    let mut bytes = Vec::new();
-                    if r.read_until(b'\n', &mut bytes)? == 0 {
+                    let n = input::read_line_capped(&mut r, &mut bytes, MAX_RECORD)?;
+                    if n == 0 {
                         return Ok(None);
                     }
                     line_no += 1;
-                    match String::from_utf8(bytes) {
-                        Ok(s) => buf = s,
+                    if n > MAX_RECORD {
+                        reject_oversize(w, &source, line_no, n, &bytes)?;
+                        return Ok(Some(1));
+                    }
+                    let text = match std::str::from_utf8(&bytes) {
+                        Ok(s) => s,
                         Err(e) => {
-                            let raw = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                            w.reject("unknown", &source, Some(line_no), "not UTF-8 text", &raw)?;
+                            let raw = String::from_utf8_lossy(&bytes);
+                            let reason = not_utf8(&bytes, &e);
+                            w.reject("unknown", &source, Some(line_no), &reason, &raw)?;
                             return Ok(Some(1));
                         }
-                    }
-                    let text = buf.trim();
+                    };
+                    let text = text.trim();
                     let text = if line_no == 1 {
                         text.trim_start_matches('\u{feff}')
                     } else {
@@ -240,38 +313,73 @@ fn import_file(
                 let Some(line) = split.next_element(&mut buf)? else {
                     return Ok(None);
                 };
-                let text = String::from_utf8_lossy(&buf);
-                store_json_record(w, &rec, line, &text, false).map(Some)
+                if split.element_len > MAX_RECORD {
+                    reject_oversize(w, &source, line, split.element_len, &buf)?;
+                    return Ok(Some(1));
+                }
+                let text = match std::str::from_utf8(&buf) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let raw = String::from_utf8_lossy(&buf);
+                        let reason = not_utf8(&buf, &e);
+                        w.reject("unknown", &source, Some(line), &reason, &raw)?;
+                        return Ok(Some(1));
+                    }
+                };
+                store_json_record(w, &rec, line, text, false).map(Some)
             })
         }
         Format::JsonObject => {
-            let mut text = String::new();
-            r.read_to_string(&mut text)
-                .with_context(|| format!("{source} is not UTF-8 text"))?;
+            let mut bytes = Vec::new();
+            (&mut r)
+                .take(MAX_RECORD as u64 + 1)
+                .read_to_end(&mut bytes)?;
             let mut done = false;
             batches.run(summary, |w| {
                 if done {
                     return Ok(None);
                 }
                 done = true;
-                let t = text.trim_start_matches('\u{feff}');
-                store_json_record(w, &rec, 1, t, true).map(Some)
+                if bytes.len() > MAX_RECORD {
+                    reject_oversize(w, &source, 1, bytes.len(), &bytes)?;
+                    return Ok(Some(1));
+                }
+                match std::str::from_utf8(&bytes) {
+                    Ok(t) => {
+                        let t = t.trim_start_matches('\u{feff}');
+                        store_json_record(w, &rec, 1, t, true).map(Some)
+                    }
+                    Err(e) => {
+                        let raw = String::from_utf8_lossy(&bytes);
+                        let line = 1 + bytes[..e.valid_up_to()]
+                            .iter()
+                            .filter(|&&b| b == b'\n')
+                            .count() as i64;
+                        let reason = not_utf8(&bytes, &e);
+                        w.reject("unknown", &source, Some(line), &reason, &raw)?;
+                        Ok(Some(1))
+                    }
+                }
             })
         }
         Format::Csv(kind) => {
             let mut buf = String::new();
             let mut line_no = 0i64;
-            let n = csv::read_record(&mut r, &mut buf)?;
-            line_no += n as i64;
+            let first = csv::read_record(&mut r, &mut buf)?;
+            line_no += first.lines as i64;
             let header = csv::Header::parse(&buf).context("unreadable CSV header")?;
             batches.run(summary, |w| {
                 loop {
-                    let n = csv::read_record(&mut r, &mut buf)?;
-                    if n == 0 {
+                    let got = csv::read_record(&mut r, &mut buf)?;
+                    if got.lines == 0 {
                         return Ok(None);
                     }
                     let line = line_no + 1;
-                    line_no += n as i64;
+                    line_no += got.lines as i64;
+                    if let Some(problem) = got.problem {
+                        w.reject(kind.table(), &source, Some(line), &problem, &buf)?;
+                        return Ok(Some(1));
+                    }
                     if buf.trim().is_empty() {
                         continue;
                     }
@@ -289,8 +397,37 @@ fn import_file(
     }
 }
 
-use std::io::Read;
+/// A record over the size cap: its start is kept with the reason, the rest is not read in.
+fn reject_oversize(
+    w: &mut Writer,
+    source: &str,
+    line: i64,
+    len: usize,
+    bytes: &[u8],
+) -> Result<()> {
+    let reason = format!(
+        "record of {len} bytes is over the {} MiB limit: not stored (its first 4 KiB are kept here)",
+        MAX_RECORD >> 20
+    );
+    w.reject(
+        "unknown",
+        source,
+        Some(line),
+        &reason,
+        &input::oversize_excerpt(bytes),
+    )
+}
 
+/// Why a record is not UTF-8 text, naming the first bad byte.
+fn not_utf8(bytes: &[u8], e: &std::str::Utf8Error) -> String {
+    let at = e.valid_up_to();
+    format!(
+        "not UTF-8 text: byte 0x{:02x} at offset {at} (kept with the bad bytes as U+FFFD)",
+        bytes.get(at).copied().unwrap_or(0)
+    )
+}
+
+use input::MAX_RECORD;
 /// Where the JSON records of one file go.
 struct RecordCtx<'a> {
     origin_id: i64,

@@ -1,4 +1,5 @@
-//! Single sign-in and operation-log records, one JSON object each: Panther's `Zoom.Activity`
+//! Single records, one JSON object each: a meeting-activity row or a meeting object exported
+//! without its page, and sign-in and operation-log records: Panther's `Zoom.Activity`
 //! and `Zoom.Operation` rows (with `p_*` fields; `p_event_time` stands in for a missing
 //! `time`), or the same records exported bare from the API.
 //!
@@ -17,6 +18,11 @@ use anyhow::Result;
 pub enum RowKind {
     Activity,
     Operation,
+    /// One `/report/meeting_activities` row without its page envelope.
+    MeetingActivity,
+    /// One meeting object: `/metrics/meetings/{id}` (where `participants` is a count), a row of
+    /// `/metrics/meetings` or `/report/users/{id}/meetings` on its own.
+    Meeting,
 }
 
 /// Classify a single record by its `p_log_type`, else by its fields.
@@ -33,8 +39,22 @@ pub fn row_kind(top: &super::bodies::TopLevel) -> Option<RowKind> {
     {
         return Some(RowKind::Operation);
     }
+    if top.contains_key("meeting_number") && top.contains_key("activity_time") {
+        return Some(RowKind::MeetingActivity);
+    }
     if top.contains_key("email") && top.contains_key("type") && !top.contains_key("id") {
         return Some(RowKind::Activity);
+    }
+    let is_count = |k: &str| {
+        top.get(k)
+            .is_some_and(|v| v.get().starts_with(|c: char| c.is_ascii_digit()))
+    };
+    if top.contains_key("uuid")
+        && top.contains_key("start_time")
+        && !top.contains_key("recording_files")
+        && (is_count("participants") || top.contains_key("participants_count"))
+    {
+        return Some(RowKind::Meeting);
     }
     None
 }
@@ -62,6 +82,18 @@ pub fn store_row(w: &mut Writer, at: &At, kind: RowKind, raw: &str, panther: boo
                 w.operation(&o, &ev())?;
             }
             Err(reason) => w.reject("operations", at.source, at.line, &reason, raw)?,
+        },
+        RowKind::MeetingActivity => match super::bodies::meeting_activity(raw) {
+            Ok(a) => {
+                w.meeting_activity(&a, &ev())?;
+            }
+            Err(reason) => w.reject("meeting_activities", at.source, at.line, &reason, raw)?,
+        },
+        RowKind::Meeting => match super::bodies::meeting_object(raw) {
+            Ok(m) => {
+                w.meeting(&m, &ev())?;
+            }
+            Err(reason) => w.reject("meetings", at.source, at.line, &reason, raw)?,
         },
     }
     Ok(())

@@ -4,7 +4,7 @@
 use super::bodies::{Endpoint, TopLevel, endpoint_of_body, top_level};
 use super::csv::{CsvKind, Header, kind_of};
 use super::panther::{RowKind, row_kind};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use std::io::{BufRead, Read};
 use std::path::Path;
 
@@ -54,6 +54,9 @@ pub enum Kind {
 /// Recognise a JSON object, or say in words what it is instead.
 pub fn classify(top: &TopLevel) -> std::result::Result<Kind, String> {
     let is_string = |k: &str| top.get(k).is_some_and(|v| v.get().starts_with('"'));
+    if let Some(what) = wrapper(top) {
+        return Err(what);
+    }
     if is_string("path") && top.contains_key("body") {
         return Ok(Kind::Capture);
     }
@@ -94,29 +97,104 @@ pub fn classify(top: &TopLevel) -> std::result::Result<Kind, String> {
     ))
 }
 
-const HEAD: u64 = 256 * 1024;
-/// Largest single JSON document read whole (pretty-printed bodies are pages of ≤300 records).
-const MAX_DOCUMENT: u64 = 1 << 30;
+/// Wrappers users export by mistake instead of the Zoom records inside them: a one-line
+/// explanation with what to do (the caller prints it as the file's error).
+fn wrapper(top: &TopLevel) -> Option<String> {
+    let event_is_ecs = top.get("event").is_some_and(|e| {
+        top_level(e.get()).is_ok_and(|o| {
+            o.contains_key("module") || o.contains_key("dataset") || o.contains_key("original")
+        })
+    });
+    if top.contains_key("@timestamp") || top.contains_key("ecs") || event_is_ecs {
+        return Some(
+            "an Elastic (ECS) document (@timestamp, ecs, event.module), not a Zoom record — \
+             what to do: import the Zoom JSON it was made from; Elastic keeps it in \
+             event.original when the integration preserves it: \
+             jq -c '.event.original | fromjson' FILE | zoomlens import CASE -"
+                .into(),
+        );
+    }
+    if top
+        .get("events")
+        .is_some_and(|v| v.get().trim_start().starts_with('['))
+        && !top.contains_key("event")
+    {
+        return Some(
+            "an {\"events\": [...]} wrapper around records, not a Zoom record — what to do: \
+             import the events themselves: jq -c '.events[]' FILE | zoomlens import CASE -"
+                .into(),
+        );
+    }
+    None
+}
 
 fn strip_bom(s: &str) -> &str {
     s.strip_prefix('\u{feff}').unwrap_or(s)
 }
 
-/// Detect a file's format from its first bytes. The error is one line naming what the file
-/// is not, so the caller can prefix the file name.
+/// How much of an input is looked at beyond its first record.
+const HEAD: usize = 256 * 1024;
+/// Largest single JSON document read whole (pretty-printed bodies are pages of ≤300 records).
+const MAX_DOCUMENT: usize = super::input::MAX_RECORD;
+
+/// What sniffing found: the layout, and what the first record (or the whole document) is.
+#[derive(Debug, Clone, Copy)]
+pub struct Sniffed {
+    pub format: Format,
+    pub first: Option<Kind>,
+}
+
+/// Detect a file's format from its content. The error is one line naming what the file is
+/// not, so the caller can prefix the file name.
 pub fn sniff(path: &Path) -> Result<Format> {
-    let mut f =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut head = Vec::new();
-    (&mut f).take(HEAD).read_to_end(&mut head)?;
-    let whole = (head.len() as u64) < HEAD;
-    let text = String::from_utf8_lossy(&head);
+    let mut input = super::input::open(path)?;
+    let mut prefix = Vec::new();
+    Ok(sniff_stream(&mut input.reader, &mut prefix)?.format)
+}
+
+/// Detect the format of a stream, reading as little as it can into `prefix` (the caller
+/// reads the input on from `prefix` then the stream, so nothing is read twice). The first
+/// record is always read whole (up to [`MAX_RECORD`](super::input::MAX_RECORD)), however long:
+/// a 300 KB metrics page on one line is NDJSON like any other. A single JSON document is
+/// read whole.
+pub fn sniff_stream(r: &mut dyn BufRead, prefix: &mut Vec<u8>) -> Result<Sniffed> {
+    use super::input::{MAX_RECORD, read_line_capped};
+    prefix.clear();
+    // Blank lines, then the first non-blank line whole, then up to HEAD more bytes.
+    let mut line = Vec::new();
+    loop {
+        let n = read_line_capped(r, &mut line, MAX_RECORD)?;
+        if n > MAX_RECORD {
+            bail!(
+                "its first record is over {} MiB, more than zoomlens reads as one record",
+                MAX_RECORD >> 20
+            );
+        }
+        prefix.extend_from_slice(&line);
+        if n == 0 || !line.iter().all(|b| b.is_ascii_whitespace()) {
+            break;
+        }
+    }
+    let mut whole = false;
+    while prefix.len() < HEAD + line.len() {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            whole = true;
+            break;
+        }
+        let take = chunk.len().min(HEAD + line.len() - prefix.len());
+        prefix.extend_from_slice(&chunk[..take]);
+        r.consume(take);
+    }
+    let text = String::from_utf8_lossy(prefix);
     let text = strip_bom(&text);
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         // Nothing to import (a sync window with no pages, an empty export): not an error.
-        return Ok(Format::JsonLines);
+        return Ok(Sniffed {
+            format: Format::JsonLines,
+            first: None,
+        });
     }
     match trimmed.as_bytes()[0] {
         b'[' => {
@@ -125,39 +203,94 @@ pub fn sniff(path: &Path) -> Result<Format> {
             match split.next_element(&mut buf) {
                 Ok(Some(_)) => {
                     let el = String::from_utf8_lossy(&buf);
-                    let top = top_level(&el).map_err(|e| {
-                        anyhow::anyhow!("a JSON array whose first element is not an object: {e}")
-                    })?;
-                    classify(&top).map_err(|e| anyhow::anyhow!("a JSON array of {e}"))?;
-                    Ok(Format::JsonArray)
+                    let top = match top_level(&el) {
+                        Ok(t) => t,
+                        // A first element longer than what was read: decide per element.
+                        Err(_) if !whole && split.at_end() => {
+                            return Ok(Sniffed {
+                                format: Format::JsonArray,
+                                first: None,
+                            });
+                        }
+                        Err(e) => {
+                            bail!("a JSON array whose first element is not an object: {e}")
+                        }
+                    };
+                    let kind =
+                        classify(&top).map_err(|e| anyhow::anyhow!("a JSON array of {e}"))?;
+                    Ok(Sniffed {
+                        format: Format::JsonArray,
+                        first: Some(kind),
+                    })
                 }
-                // Empty array, or a first element longer than the head: decide per element.
-                Ok(None) | Err(_) => Ok(Format::JsonArray),
+                Ok(None) | Err(_) => Ok(Sniffed {
+                    format: Format::JsonArray,
+                    first: None,
+                }),
             }
         }
         b'{' => {
-            // NDJSON when one of the first lines is a complete, recognised record.
-            let mut lines: Vec<&str> = trimmed.lines().collect();
-            if !whole && !trimmed.ends_with('\n') {
+            // NDJSON when the first line is a whole, recognised record (it always is read
+            // whole), or when it is broken but later lines are records. A first line that
+            // is not a whole JSON value starts one document spanning lines (a pretty-printed
+            // body), even if some inner line happens to look like a record.
+            let mut lines: Vec<String> = trimmed
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .take(51)
+                .map(str::to_string)
+                .collect();
+            if !whole && !trimmed.ends_with('\n') && lines.len() > 1 {
                 lines.pop(); // the last line may be cut
             }
-            for l in lines.iter().filter(|l| !l.trim().is_empty()).take(50) {
-                if let Ok(top) = top_level(l.trim())
-                    && classify(&top).is_ok()
-                {
-                    return Ok(Format::JsonLines);
+            let records = || -> Option<Kind> {
+                lines
+                    .iter()
+                    .filter(|l| !l.trim().is_empty())
+                    .take(50)
+                    .find_map(|l| top_level(l.trim()).ok().and_then(|t| classify(&t).ok()))
+            };
+            let ndjson = |kind| Sniffed {
+                format: Format::JsonLines,
+                first: Some(kind),
+            };
+            if let Ok(top) = top_level(lines[0].trim()) {
+                return match classify(&top) {
+                    Ok(kind) => Ok(ndjson(kind)),
+                    // A wrapper is named whatever follows it.
+                    Err(e) if e.contains("what to do:") => bail!("{e}"),
+                    Err(e) => match records() {
+                        Some(kind) => Ok(ndjson(kind)),
+                        None => bail!("{e}"),
+                    },
+                };
+            }
+            // One document spanning lines: read it whole.
+            if !whole {
+                let mut rest = r.take((MAX_DOCUMENT + 1 - prefix.len().min(MAX_DOCUMENT)) as u64);
+                rest.read_to_end(prefix)?;
+                if prefix.len() > MAX_DOCUMENT {
+                    bail!(
+                        "not NDJSON, and over {} MiB, too large to read as one JSON document",
+                        MAX_DOCUMENT >> 20
+                    );
                 }
             }
-            if size > MAX_DOCUMENT {
-                bail!("not NDJSON, and too large to read as one JSON document");
+            let all = String::from_utf8_lossy(prefix);
+            match top_level(strip_bom(&all)) {
+                Ok(top) => {
+                    let kind = classify(&top).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    Ok(Sniffed {
+                        format: Format::JsonObject,
+                        first: Some(kind),
+                    })
+                }
+                // Not one document either: NDJSON whose first line is broken.
+                Err(e) => match records() {
+                    Some(kind) => Ok(ndjson(kind)),
+                    None => bail!("neither NDJSON nor one JSON object (parse error: {e})"),
+                },
             }
-            let all = std::fs::read(path)?;
-            let all = String::from_utf8_lossy(&all);
-            let top = top_level(strip_bom(&all)).map_err(|e| {
-                anyhow::anyhow!("neither NDJSON nor one JSON object (parse error: {e})")
-            })?;
-            classify(&top).map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(Format::JsonObject)
         }
         _ => {
             let first = trimmed.lines().next().unwrap_or("");
@@ -170,7 +303,10 @@ pub fn sniff(path: &Path) -> Result<Format> {
                      VIPs: email,name,title; portal exports of operation logs or sign-ins)"
                     )
                 })?;
-            Ok(Format::Csv(kind))
+            Ok(Sniffed {
+                format: Format::Csv(kind),
+                first: None,
+            })
         }
     }
 }
@@ -182,6 +318,9 @@ pub struct ArraySplitter<R> {
     line: i64,
     started: bool,
     done: bool,
+    eof: bool,
+    /// Bytes the element being read really has (it keeps at most MAX_RECORD of them).
+    pub element_len: usize,
 }
 
 impl<R: BufRead> ArraySplitter<R> {
@@ -191,11 +330,20 @@ impl<R: BufRead> ArraySplitter<R> {
             line: 1,
             started: false,
             done: false,
+            eof: false,
+            element_len: 0,
         }
     }
 
+    /// The input ended (inside an element that was cut, when the array was not closed).
+    pub fn at_end(&self) -> bool {
+        self.eof
+    }
+
     fn peek(&mut self) -> std::io::Result<Option<u8>> {
-        Ok(self.r.fill_buf()?.first().copied())
+        let b = self.r.fill_buf()?.first().copied();
+        self.eof |= b.is_none();
+        Ok(b)
     }
 
     fn bump(&mut self) {
@@ -203,8 +351,11 @@ impl<R: BufRead> ArraySplitter<R> {
     }
 
     /// The next element's text into `buf`; returns its first line, or `None` after `]`.
+    /// An element over [`MAX_RECORD`](super::input::MAX_RECORD) is read through but only its
+    /// start is kept; [`element_len`](Self::element_len) says how long it was.
     pub fn next_element(&mut self, buf: &mut Vec<u8>) -> std::io::Result<Option<i64>> {
         buf.clear();
+        self.element_len = 0;
         if self.done {
             return Ok(None);
         }
@@ -260,7 +411,10 @@ impl<R: BufRead> ArraySplitter<R> {
             if b == b'\n' {
                 self.line += 1;
             }
-            buf.push(b);
+            self.element_len += 1;
+            if buf.len() < super::input::MAX_RECORD {
+                buf.push(b);
+            }
             self.bump();
             if depth == 0 && !in_str && matches!(b, b'}' | b']') {
                 break;

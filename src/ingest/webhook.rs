@@ -179,15 +179,24 @@ pub(crate) fn store_event_at(
         w.counts.skip("webhook_events");
         return Ok(Outcome::Present);
     }
-    let Some(event_ts) = env.event_ts.0 else {
-        w.reject(
-            "webhook_events",
-            source,
-            line,
-            "webhook event without a numeric event_ts",
-            raw,
-        )?;
-        return Ok(Outcome::Present);
+    let payload_text = env.payload.map(|p| p.get()).unwrap_or("null");
+    let event_ts = match env.event_ts.0 {
+        Some(ts) => ts,
+        // Exports and relays often drop the envelope's event_ts; the payload still says when.
+        None => match payload_time_ms(&event, payload_text) {
+            Some(ts) => ts,
+            None => {
+                w.reject(
+                    "webhook_events",
+                    source,
+                    line,
+                    "webhook event without a numeric event_ts, and no time in its payload \
+                     (time_stamp, object.date_time, participant join/leave time)",
+                    raw,
+                )?;
+                return Ok(Outcome::Present);
+            }
+        },
     };
     let Some(time) = from_epoch_number(event_ts) else {
         w.reject(
@@ -200,7 +209,6 @@ pub(crate) fn store_event_at(
         return Ok(Outcome::Present);
     };
     let time = fmt_utc(time);
-    let payload_text = env.payload.map(|p| p.get()).unwrap_or("null");
     let payload: Payload = serde_json::from_str(payload_text).unwrap_or_default();
     let object_text = payload.object.map(|o| o.get()).unwrap_or("null");
     let oid: ObjectId = serde_json::from_str(object_text).unwrap_or_default();
@@ -225,6 +233,67 @@ pub(crate) fn store_event_at(
 
 use crate::model::time::{fmt_utc, from_epoch_number};
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TimedPayload<'a> {
+    time_stamp: N,
+    #[serde(borrow)]
+    object: Option<TimedObject<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TimedObject<'a> {
+    #[serde(borrow)]
+    date_time: S<'a>,
+    #[serde(borrow)]
+    participant: Option<TimedParticipant<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TimedParticipant<'a> {
+    #[serde(borrow)]
+    date_time: S<'a>,
+    #[serde(borrow)]
+    join_time: S<'a>,
+    #[serde(borrow)]
+    leave_time: S<'a>,
+    #[serde(borrow)]
+    sharing_details: Option<SharingDetails<'a>>,
+}
+
+/// The time an event's payload gives, as epoch milliseconds, for a delivery without
+/// `event_ts`: `payload.time_stamp`, else `object.date_time`, else the participant's own time
+/// (the leave time of a `*_left` event, the join time of others, or `date_time`).
+fn payload_time_ms(event: &str, payload: &str) -> Option<i64> {
+    let p: TimedPayload = serde_json::from_str(payload).ok()?;
+    if let Some(ts) = p.time_stamp.0
+        && from_epoch_number(ts).is_some()
+    {
+        return Some(ts);
+    }
+    let o = p.object.unwrap_or_default();
+    let part = o.participant.unwrap_or_default();
+    let share = part.sharing_details.unwrap_or_default();
+    let (first, second) = if event.ends_with("_left") {
+        (&part.leave_time, &part.join_time)
+    } else {
+        (&part.join_time, &part.leave_time)
+    };
+    [
+        &o.date_time,
+        &part.date_time,
+        first,
+        second,
+        &share.date_time,
+    ]
+    .into_iter()
+    .find_map(|t| time_opt("time", t).ok().flatten())
+    .and_then(|t| crate::model::time::parse_time(&t))
+    .map(|t| t.timestamp_millis())
+}
+
 type Norm = std::result::Result<(), (&'static str, String)>;
 
 /// Store what an event describes. The outer error is a store failure; the inner one names
@@ -238,7 +307,17 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                 Err(e) => return Ok(Err(("meetings", format!("unusable object: {e}")))),
             };
             let Some(uuid) = o.uuid.nonblank().map(str::to_string) else {
-                return Ok(Err(("meetings", "object without uuid".into())));
+                // `meeting.updated`, `.deleted`, registration events and the like are about
+                // the scheduled meeting (its `id`), not an instance: the delivery is kept in
+                // webhook_events and no meeting row is made. Events about an instance
+                // (started, ended, participants, sharing) need its uuid.
+                let about_instance = matches!(action, "started" | "ended")
+                    || action.starts_with("participant_")
+                    || action.starts_with("sharing_");
+                if about_instance {
+                    return Ok(Err(("meetings", "object without uuid".into())));
+                }
+                return Ok(Ok(()));
             };
             let start = match time_opt("start_time", &o.start_time) {
                 Ok(t) => t,

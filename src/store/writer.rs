@@ -393,10 +393,16 @@ pub struct Writer<'c> {
     pub counts: Counts,
     /// (source, line, reason) of the first rejects of this batch, for summaries.
     pub first_rejects: Vec<(String, Option<i64>, String)>,
+    /// Things stored with something unknown, for the summary (what, how many records).
+    pub notes: std::collections::BTreeMap<&'static str, u64>,
     /// Search terms already indexed in this batch, per kind (names and emails repeat on every
     /// session; looked up without allocating).
     seen_terms: HashMap<&'static str, HashSet<String>>,
 }
+
+/// The summary note for operation-log records without an operator.
+pub const NOTE_NO_OPERATOR: &str =
+    "operation-log records name no operator: stored with the operator unknown (empty)";
 
 fn b(v: Option<bool>) -> Option<i64> {
     v.map(i64::from)
@@ -409,6 +415,7 @@ impl<'c> Writer<'c> {
             tx,
             counts: Counts::default(),
             first_rejects: Vec::new(),
+            notes: Default::default(),
             seen_terms: HashMap::new(),
         })
     }
@@ -664,6 +671,9 @@ impl<'c> Writer<'c> {
 
     /// Store an operation and, when new, its parsed changes.
     pub fn operation(&mut self, op: &Operation, ev: &Evidence) -> Result<Outcome> {
+        if op.operator.is_empty() {
+            *self.notes.entry(NOTE_NO_OPERATOR).or_default() += 1;
+        }
         let (o, id) = self.put(
             &OPERATIONS,
             &[
@@ -1080,6 +1090,19 @@ impl<'c> Writer<'c> {
         reason: &str,
         raw: &str,
     ) -> Result<()> {
+        // Credentials are never stored, not even in the rejects: a redacted copy is kept.
+        let redacted = crate::ingest::credentials::redact(raw);
+        let (raw, reason) = match &redacted {
+            Some((text, keys)) => (
+                text.as_str(),
+                format!(
+                    "{reason} (it held credentials: {}; stored redacted)",
+                    keys.join(", ")
+                ),
+            ),
+            None => (raw, reason.to_string()),
+        };
+        let reason = reason.as_str();
         let sha = crate::util::sha256_hex(raw.as_bytes());
         let now = crate::model::time::fmt_utc(chrono::Utc::now());
         self.tx
