@@ -260,3 +260,61 @@ mod tests {
         assert_eq!(fmt_count(12), "12");
     }
 }
+
+/// A stored time in 11 columns (`MM-DD HH:MM`), for narrow panes.
+pub fn fmt_time_short(t: &str, local: bool) -> String {
+    let full = fmt_time(t, local);
+    if full.len() == 19 && full.is_char_boundary(5) && full.is_char_boundary(16) {
+        full[5..16].to_string()
+    } else {
+        full
+    }
+}
+
+/// A triage state for a column: in full where there is room, else in at most 9 columns.
+pub fn state_label(state: &str, wide: bool) -> String {
+    let s = clean(state);
+    if wide {
+        return s;
+    }
+    match s.as_str() {
+        "investigating" => "investig.".into(),
+        "false-positive" => "false-pos".into(),
+        _ => s,
+    }
+}
+
+/// Style of a triage state: open states stand out, closed ones recede.
+pub fn state_style(state: &str, theme: &Theme) -> Style {
+    match state {
+        "new" => theme.fg("accent"),
+        "investigating" => theme.fg("medium").add_modifier(Modifier::BOLD),
+        _ => theme.fg("dim"),
+    }
+}
+
+/// How long from `first` to `last`, compactly ("", "45m", "3h", "2d").
+pub fn span_len(first: &str, last: &str) -> String {
+    let (Some(a), Some(b)) = (
+        crate::model::time::parse_time(first),
+        crate::model::time::parse_time(last),
+    ) else {
+        return String::new();
+    };
+    let s = (b - a).num_seconds().max(0);
+    match s {
+        s if s < 60 => String::new(),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 2 * 86400 => format!("{}h", (s + 1800) / 3600),
+        s => format!("{}d", (s + 43200) / 86400),
+    }
+}
+
+/// Clean text cut to `n` columns with an ellipsis, for columns that would clip it silently.
+pub fn fit(s: &str, n: usize) -> String {
+    let c = clean(s);
+    if c.chars().count() <= n || n == 0 {
+        return c;
+    }
+    c.chars().take(n - 1).collect::<String>() + "\u{2026}"
+}
