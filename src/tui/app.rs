@@ -971,14 +971,17 @@ impl App {
         let Some(row) = self.view().list.selected().cloned() else {
             return self.say("select a finding or an incident to triage (T)");
         };
-        let (target, state) = match row.tbl {
+        // The popup starts on the current state and reason (Ctrl-U clears the reason).
+        let (target, state, reason) = match row.tbl {
             "findings" => (
                 TriageTarget::Finding(row.id),
                 row.cells.get(read::findings::STATE),
+                row.cells.get(read::findings::REASON),
             ),
             "incidents" => (
                 TriageTarget::Incident(row.id),
                 row.cells.get(read::incidents::STATE),
+                row.cells.get(read::incidents::REASON),
             ),
             _ => return self.say("select a finding or an incident to triage (T)"),
         };
@@ -1000,7 +1003,7 @@ impl App {
             target,
             label,
             state,
-            reason: String::new(),
+            reason: reason.cloned().unwrap_or_default(),
         };
         vec![]
     }

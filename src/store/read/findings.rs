@@ -22,6 +22,8 @@ pub const CELLS: [&str; 9] = [
 ];
 /// Index of the standing state in a finding row's cells.
 pub const STATE: usize = 6;
+/// Index of the verdict's reason in a finding row's cells.
+pub const REASON: usize = 7;
 /// Index of the incident (`I7`, or empty) in a finding row's cells.
 pub const INCIDENT: usize = 5;
 

@@ -13,6 +13,8 @@ pub const CELLS: [&str; 11] = [
 ];
 /// Index of the state in an incident row's cells.
 pub const STATE: usize = 3;
+/// Index of the verdict's reason in an incident row's cells.
+pub const REASON: usize = 9;
 
 /// The sort key's number: score (one decimal, as stored) then severity, in one integer.
 const SKEY: &str = "(CAST(round(i.score * 10) AS INTEGER) * 8 + i.sev_rank)";

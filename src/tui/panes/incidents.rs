@@ -30,9 +30,19 @@ fn story_of(title: &str, actors: &str) -> String {
     }
 }
 
-/// The actors in `w` columns: as many as fit, then "+N".
-fn actors_cell(actors: &str, w: usize) -> String {
-    let all: Vec<&str> = actors.split(", ").filter(|a| !a.is_empty()).collect();
+/// The actors in `w` columns: as many as fit, then "+N". Where room is short, people of the
+/// case's own domains go by the part before the `@` (outsiders keep their domain).
+fn actors_cell(actors: &str, w: usize, internal: &[String], short: bool) -> String {
+    let all: Vec<&str> = actors
+        .split(", ")
+        .filter(|a| !a.is_empty())
+        .map(|a| match a.rsplit_once('@') {
+            Some((local, d)) if short && internal.iter().any(|i| i.eq_ignore_ascii_case(d)) => {
+                local
+            }
+            _ => a,
+        })
+        .collect();
     let mut out = String::new();
     for (i, a) in all.iter().enumerate() {
         let rest = all.len() - i - 1;
@@ -71,7 +81,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let local = app.local_time;
     let wide = area.width >= 160;
-    let actors_w = if wide { 36 } else { 22 };
+    let actors_w = if wide { 36 } else { 20 };
+    let internal: &[String] = info.map(|i| i.internal_domains.as_slice()).unwrap_or(&[]);
     let headers = [
         "id", "score", "severity", "state", "n", "span", "actors", "story",
     ];
@@ -120,7 +131,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 )),
                 Cell::from(clean(&c[8])),
                 Cell::from(span),
-                Cell::from(actors_cell(&c[5], actors_w)),
+                Cell::from(actors_cell(&c[5], actors_w, internal, !wide)),
                 Cell::from(clean(&story_of(&c[4], &c[5]))),
             ]
         },

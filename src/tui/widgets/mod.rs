@@ -242,25 +242,6 @@ pub fn epoch(t: &str) -> Option<i64> {
     crate::model::time::parse_time(t).map(|d| d.timestamp())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn presence_bar_covers_the_session() {
-        assert_eq!(presence_bar(0, 100, 0, 50, 10), "█████·····");
-        assert_eq!(presence_bar(0, 100, 90, 100, 10), "·········█");
-        // A blip still shows.
-        assert_eq!(presence_bar(0, 100, 40, 40, 10), "····█·····");
-    }
-
-    #[test]
-    fn counts_have_separators() {
-        assert_eq!(fmt_count(5_000_123), "5,000,123");
-        assert_eq!(fmt_count(12), "12");
-    }
-}
-
 /// A stored time in 11 columns (`MM-DD HH:MM`), for narrow panes.
 pub fn fmt_time_short(t: &str, local: bool) -> String {
     let full = fmt_time(t, local);
@@ -317,4 +298,40 @@ pub fn fit(s: &str, n: usize) -> String {
         return c;
     }
     c.chars().take(n - 1).collect::<String>() + "\u{2026}"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presence_bar_covers_the_session() {
+        assert_eq!(presence_bar(0, 100, 0, 50, 10), "█████·····");
+        assert_eq!(presence_bar(0, 100, 90, 100, 10), "·········█");
+        // A blip still shows.
+        assert_eq!(presence_bar(0, 100, 40, 40, 10), "····█·····");
+    }
+
+    #[test]
+    fn counts_have_separators() {
+        assert_eq!(fmt_count(5_000_123), "5,000,123");
+        assert_eq!(fmt_count(12), "12");
+    }
+
+    #[test]
+    fn narrow_cells_cut_with_an_ellipsis_and_spans_read_short() {
+        assert_eq!(
+            fit("external-in-sensitive-meeting", 10),
+            "external-\u{2026}"
+        );
+        assert_eq!(fit("short", 10), "short");
+        assert_eq!(state_label("false-positive", false), "false-pos");
+        assert_eq!(state_label("false-positive", true), "false-positive");
+        assert_eq!(
+            span_len("2024-06-10T06:10:00Z", "2024-06-10T07:30:00Z"),
+            "1h"
+        );
+        assert_eq!(span_len("2024-06-10T06:10:00Z", "2024-06-10T06:10:30Z"), "");
+        assert_eq!(fmt_time_short("2024-06-10T06:10:00Z", false), "06-10 06:10");
+    }
 }
