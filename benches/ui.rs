@@ -285,7 +285,9 @@ fn main() {
         slow.as_secs_f64() * 1e3
     );
 
-    // Scroll the findings queue and a busy timeline.
+    // Scroll the findings queue (the console opens on the incidents) and a busy timeline.
+    h.cmd(Cmd::PaneFindings).unwrap();
+    h.flush_slow().unwrap();
     let mut scroll = vec![];
     for i in 0..600 {
         let c = if i % 50 == 49 {

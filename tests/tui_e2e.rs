@@ -94,8 +94,10 @@ fn triage_path_in_a_real_terminal() {
     tui_support::build(&case);
     let mut t = spawn(&case, dir.path());
 
+    t.wait_for("the incidents", |s| s.contains("Incidents · row 1"));
+    t.send("2");
     t.wait_for("the findings queue", |s| {
-        s.contains("critical") && s.contains("eve@evil.example")
+        s.contains("Findings · row 1") && s.contains("critical") && s.contains("eve@evil.example")
     });
     t.send("\r");
     t.wait_for("eve's timeline", |s| {
@@ -135,7 +137,7 @@ fn triage_path_in_a_real_terminal() {
     });
 
     // Live: rows written by another process show up without a restart.
-    t.send("5");
+    t.send("6");
     t.wait_for("the ledger", |s| s.contains("Operation ledger"));
     {
         let mut store = zoomlens::store::Store::open(&case).unwrap();
@@ -192,9 +194,8 @@ fn triage_path_in_a_real_terminal() {
 /// The same path on the demo case (`zoomlens demo` + `zoomlens detect`, as an analyst would):
 /// the recording-deleted finding → its user → the meeting → its recording → who deleted it →
 /// back to the start.
-#[test]
-fn triage_path_on_the_demo_case() {
-    let dir = tempfile::tempdir().unwrap();
+/// A small demo case, detected, as an analyst would make it.
+fn demo_case(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let case = dir.path().join("demo.case");
     let bin = env!("CARGO_BIN_EXE_zoomlens");
     let run = |args: &[&str]| {
@@ -221,7 +222,25 @@ fn triage_path_on_the_demo_case() {
         "2026-11-08",
     ]);
     run(&["detect", c]);
+    case
+}
+
+fn quit(t: &mut Term) {
+    t.send("q");
+    let t0 = Instant::now();
+    while t.child.try_wait().unwrap().is_none() {
+        assert!(t0.elapsed() < Duration::from_secs(10), "q did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn triage_path_on_the_demo_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = demo_case(&dir);
     let mut t = spawn(&case, dir.path());
+    t.wait_for("the incidents", |s| s.contains("Incidents · row 1"));
+    t.send("2");
     t.wait_for("the findings queue", |s| s.contains("Findings · row 1"));
     t.send("f");
     t.send("recording-deleted\r");
@@ -270,4 +289,60 @@ fn triage_path_on_the_demo_case() {
         assert!(t0.elapsed() < Duration::from_secs(10), "q did not quit");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// From the incidents to a verdict on the demo case: open the top incident, mark its first
+/// finding a false positive with a reason, quit; reopen: the verdict is still there.
+#[test]
+fn a_verdict_from_the_console_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = demo_case(&dir);
+    let mut t = spawn(&case, dir.path());
+    t.wait_for("the incidents", |s| {
+        s.contains("Incidents · row 1") && s.contains("critical")
+    });
+    t.send("\r");
+    t.wait_for("the top incident's story", |s| {
+        crumb(s).starts_with("⌂ Incidents › incident I") && s.contains("Story · row 1")
+    });
+    t.send("T");
+    t.wait_for("the verdict popup", |s| {
+        s.contains("verdict on F") && s.contains("(•) new")
+    });
+    t.send("\x1b[B");
+    t.send("\x1b[B");
+    t.wait_for("false-positive chosen", |s| {
+        s.contains("(•) false-positive")
+    });
+    t.send("lab test account, not a person");
+    t.send("\r");
+    let s = t.wait_for("the verdict shown", |s| {
+        s.contains("marked false-positive")
+            && s.contains("state false-positive: lab test account, not a person")
+    });
+    assert!(s.contains("false-pos"), "the State column shows it:\n{s}");
+    quit(&mut t);
+
+    // The verdict is in the case, where `zoomlens triage` keeps them.
+    {
+        let c = rusqlite::Connection::open(&case).unwrap();
+        let (state, reason): (String, String) = c
+            .query_row(
+                "SELECT state, reason FROM triage WHERE subject = 'finding'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(state, "false-positive");
+        assert_eq!(reason, "lab test account, not a person");
+    }
+
+    let mut t = spawn(&case, dir.path());
+    t.wait_for("the incidents again", |s| s.contains("Incidents · row 1"));
+    t.send("\r");
+    t.wait_for("the verdict kept after a restart", |s| {
+        s.contains("Story · row 1")
+            && s.contains("state false-positive: lab test account, not a person")
+    });
+    quit(&mut t);
 }

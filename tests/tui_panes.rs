@@ -9,11 +9,19 @@ use zoomlens::tui::app::{Action, PaneKind, Target};
 use zoomlens::tui::harness::Harness;
 use zoomlens::tui::keymap::Cmd;
 
+/// The fixture case on the findings queue (the console opens on the incidents; `2`).
 fn open() -> (tempfile::TempDir, Harness) {
+    let (dir, mut h) = open_at(140, 34);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    (dir, h)
+}
+
+/// The fixture case as the console opens it: on the incidents.
+fn open_at(w: u16, ht: u16) -> (tempfile::TempDir, Harness) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("incident.case");
     tui_support::build(&p);
-    let h = Harness::open(&p, 140, 34).unwrap();
+    let h = Harness::open(&p, w, ht).unwrap();
     (dir, h)
 }
 
@@ -630,4 +638,262 @@ fn export_streams_every_page_of_a_long_list_in_order() {
     for (i, d) in got.iter().enumerate() {
         assert_eq!(d, &format!("Security  - Setting {i}: from On to Off"));
     }
+}
+
+// ---- incidents, stories and verdicts ------------------------------------------------------
+
+fn case_path(d: &tempfile::TempDir) -> std::path::PathBuf {
+    d.path().join("incident.case")
+}
+
+/// The verdict stored in the case for (subject, ref), read with a plain connection.
+fn stored_verdict(d: &tempfile::TempDir, subject: &str, r: &str) -> Option<(String, String)> {
+    let c = rusqlite::Connection::open(case_path(d)).unwrap();
+    c.query_row(
+        "SELECT state, reason FROM triage WHERE subject = ?1 AND ref = ?2",
+        [subject, r],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .ok()
+}
+
+#[test]
+fn incidents_pane_ranks_stories_and_opens_one() {
+    let (_d, mut h) = open_at(100, 30);
+    assert_eq!(h.app.view().kind, PaneKind::Incidents, "the first pane");
+    let s = h.screen();
+    insta::assert_snapshot!("incidents", s);
+    let rows = h.app.view().list.rows.clone();
+    assert_eq!(rows.len(), 2, "the board story and bob's new IP");
+    // Highest score first: the board story (critical, three findings, two rules' evidence).
+    assert_eq!(rows[0].cells[2], "critical");
+    assert_eq!(rows[0].cells[8], "3");
+    assert_eq!(rows[0].cells[3], "new");
+    assert_eq!(rows[1].cells[5], "bob@acme.com");
+    assert!(rows[0].cells[1].parse::<f64>().unwrap() > rows[1].cells[1].parse::<f64>().unwrap());
+    assert!(s.contains("Incidents · row 1 · 2 total"), "{s}");
+    assert!(s.contains(&rows[0].cells[0]), "the id (I1) is shown:\n{s}");
+    assert_inert(&s);
+
+    // Enter: the story, in time order, with why each finding was raised.
+    h.cmd(Cmd::Pivot).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Incident);
+    let s = h.screen();
+    insta::assert_snapshot!("story", s);
+    let story: Vec<String> = h
+        .app
+        .view()
+        .list
+        .rows
+        .iter()
+        .map(|r| r.cells[2].clone())
+        .collect();
+    assert_eq!(
+        story,
+        [
+            "external-in-sensitive-meeting",
+            "display-name-impersonation",
+            "recording-deleted"
+        ]
+    );
+    assert!(s.contains("Story · row 1 · 3 total"), "{s}");
+    assert!(s.contains("external eve@evil.example joined board"), "{s}");
+    assert!(
+        s.contains(&format!("Incidents › incident {}", rows[0].cells[0])),
+        "{s}"
+    );
+
+    // Each finding pivots as in the findings queue: Enter → its user, the evidence selected.
+    h.cmd(Cmd::Pivot).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Timeline);
+    assert_eq!(
+        selected(&h).link.user.as_deref(),
+        Some("eve@evil.example"),
+        "the evidence row is selected"
+    );
+    h.key(KeyCode::Esc).unwrap();
+    // r: the recording of the deletion finding.
+    h.cmd(Cmd::Bottom).unwrap();
+    assert_eq!(selected(&h).cells[2], "recording-deleted");
+    h.cmd(Cmd::PivotRecording).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Recording);
+    h.key(KeyCode::Esc).unwrap();
+    // M: the meeting of the impersonation finding (it names no user).
+    h.cmd(Cmd::Up).unwrap();
+    h.cmd(Cmd::PivotMeeting).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Meeting);
+    h.key(KeyCode::Esc).unwrap();
+    h.key(KeyCode::Esc).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Incidents);
+}
+
+#[test]
+fn findings_columns_fit_at_100_columns() {
+    let (_d, mut h) = open_at(100, 30);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    let s = h.screen();
+    insta::assert_snapshot!("findings_100", s);
+    for l in s.lines() {
+        assert!(l.chars().count() <= 100);
+    }
+    let head = s.lines().find(|l| l.contains("severity time")).unwrap();
+    for c in ["time", "inc", "state", "rule", "summary"] {
+        assert!(head.contains(c), "column {c} shown: {head}");
+    }
+    // Each finding names its incident and its state.
+    assert!(s.contains("critical 06-10 06:10 I"), "{s}");
+    assert!(
+        s.lines().filter(|l| l.contains(" new ")).count() >= 4,
+        "{s}"
+    );
+}
+
+#[test]
+fn a_verdict_is_recorded_shown_inherited_filtered_and_kept() {
+    let (d, mut h) = open_at(100, 30);
+    let board = h.app.view().list.rows[0].id;
+    h.cmd(Cmd::Pivot).unwrap(); // the board story
+    h.cmd(Cmd::Down).unwrap(); // the fake CFO
+    let fake = selected(&h);
+    assert_eq!(fake.cells[2], "display-name-impersonation");
+
+    // T opens the popup on the current state; ↓↓ false-positive; a reason; Enter records it.
+    h.key(KeyCode::Char('T')).unwrap();
+    assert!(matches!(
+        h.app.mode,
+        zoomlens::tui::app::Mode::Triage { state: 0, .. }
+    ));
+    let s = h.screen();
+    insta::assert_snapshot!("triage_popup", s);
+    assert!(s.contains("verdict on F"), "{s}");
+    h.key(KeyCode::Down).unwrap();
+    h.key(KeyCode::Down).unwrap();
+    h.type_str("carol really is the CFO").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert_eq!(h.app.mode, zoomlens::tui::app::Mode::Normal);
+
+    // Recorded in the case (keyed by rule and key), shown after the refresh, selection kept.
+    let fkey: String = rusqlite::Connection::open(case_path(&d))
+        .unwrap()
+        .query_row("SELECT fkey FROM findings WHERE id = ?1", [fake.id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let key = format!("display-name-impersonation {fkey}");
+    assert_eq!(
+        stored_verdict(&d, "finding", &key),
+        Some((
+            "false-positive".to_string(),
+            "carol really is the CFO".to_string()
+        ))
+    );
+    let s = h.screen();
+    assert_eq!(selected(&h).id, fake.id, "the selection stays");
+    assert_eq!(selected(&h).cells[6], "false-positive");
+    assert!(s.contains("false-pos"), "{s}");
+    assert!(
+        s.contains("state false-positive: carol really is the CFO"),
+        "{s}"
+    );
+    assert!(s.contains("marked false-positive"), "{s}");
+
+    // The incident as a whole: investigating. Its other findings show it; the FP keeps its own.
+    h.key(KeyCode::Esc).unwrap();
+    h.key(KeyCode::Char('T')).unwrap();
+    h.key(KeyCode::Down).unwrap();
+    h.type_str("calling the board").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert_eq!(
+        stored_verdict(&d, "incident", &board.to_string()).map(|v| v.0),
+        Some("investigating".into())
+    );
+    assert_eq!(h.app.view().list.rows[0].cells[3], "investigating");
+    h.cmd(Cmd::Pivot).unwrap();
+    let states: Vec<String> = h
+        .app
+        .view()
+        .list
+        .rows
+        .iter()
+        .map(|r| r.cells[6].clone())
+        .collect();
+    assert_eq!(states, ["investigating", "false-positive", "investigating"]);
+    match &h.app.view().extra {
+        zoomlens::tui::app::Extra::Incident(r) => assert_eq!(r.cells[3], "investigating"),
+        e => panic!("story header missing: {e:?}"),
+    }
+
+    // Findings pane: a State column; O shows open ones only (the FP is gone).
+    h.cmd(Cmd::PaneFindings).unwrap();
+    assert_eq!(h.app.view().list.rows.len(), 4);
+    h.key(KeyCode::Char('O')).unwrap();
+    let s = h.screen();
+    assert!(s.contains("[open only]"), "{s}");
+    let rules: Vec<String> = h
+        .app
+        .view()
+        .list
+        .rows
+        .iter()
+        .map(|r| r.cells[2].clone())
+        .collect();
+    assert_eq!(rules.len(), 3, "{rules:?}");
+    assert!(!rules.contains(&"display-name-impersonation".to_string()));
+    assert_eq!(h.app.view().list.total, Some(3));
+
+    // Bob's incident resolved: open only hides it from the incidents too.
+    h.cmd(Cmd::PaneIncidents).unwrap();
+    h.cmd(Cmd::Bottom).unwrap();
+    h.key(KeyCode::Char('T')).unwrap();
+    for _ in 0..4 {
+        h.key(KeyCode::Down).unwrap();
+    }
+    h.key(KeyCode::Enter).unwrap();
+    let ids: Vec<i64> = h.app.view().list.rows.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [board], "only the open incident is left");
+    h.key(KeyCode::Char('O')).unwrap();
+    assert_eq!(h.app.view().list.rows.len(), 2);
+    assert_eq!(h.app.view().list.rows[1].cells[3], "resolved");
+
+    // Esc cancels without writing.
+    h.key(KeyCode::Char('T')).unwrap();
+    h.key(KeyCode::Up).unwrap();
+    h.key(KeyCode::Esc).unwrap();
+    assert_eq!(h.app.view().list.rows[0].cells[3], "investigating");
+    assert_eq!(
+        stored_verdict(&d, "incident", &board.to_string()).map(|v| v.0),
+        Some("investigating".into())
+    );
+
+    // Kept after reopening the case.
+    drop(h);
+    let mut h = Harness::open(&case_path(&d), 100, 30).unwrap();
+    assert_eq!(h.app.view().list.rows[0].cells[3], "investigating");
+    h.cmd(Cmd::Pivot).unwrap();
+    h.cmd(Cmd::Down).unwrap();
+    assert_eq!(selected(&h).cells[6], "false-positive");
+    assert_eq!(selected(&h).cells[7], "carol really is the CFO");
+}
+
+#[test]
+fn t_outside_findings_and_incidents_explains() {
+    let (_d, mut h) = open();
+    h.cmd(Cmd::PaneLedger).unwrap();
+    h.key(KeyCode::Char('T')).unwrap();
+    assert_eq!(h.app.mode, zoomlens::tui::app::Mode::Normal);
+    assert!(
+        h.app.status.contains("finding or an incident"),
+        "{}",
+        h.app.status
+    );
+    // The help is built from the keymap: T and O are listed with what they do.
+    let help = h.app.keymap.help_lines();
+    assert!(
+        help.iter()
+            .any(|(k, what)| k == "T" && what.contains("verdict"))
+    );
+    assert!(
+        help.iter()
+            .any(|(k, what)| k == "O" && what.contains("open"))
+    );
 }

@@ -12,6 +12,7 @@ fn filters() -> Vec<Filter> {
         external_only: true,
         domain: Some("evil.example".into()),
         suspicious_only: true,
+        open_only: true,
         min_severity: Some(2),
         from: Some("2024-06-01T00:00:00Z".into()),
         to: Some("2024-07-01T00:00:00Z".into()),
@@ -32,6 +33,10 @@ fn filters() -> Vec<Filter> {
         },
         Filter {
             text: Some("50%_".into()),
+            ..Default::default()
+        },
+        Filter {
+            open_only: true,
             ..Default::default()
         },
         all,
@@ -58,6 +63,8 @@ fn every_query_runs_under_every_filter() {
     for f in filters() {
         findings::page(c, &info, &f, &Cursor::First, PAGE).unwrap();
         findings::count(c, &info, &f).unwrap();
+        incidents::page(c, &info, &f, &Cursor::First, PAGE).unwrap();
+        incidents::count(c, &info, &f).unwrap();
         ledger::page(c, &info, &f, &Cursor::Last, PAGE).unwrap();
         ledger::count(c, &info, &f).unwrap();
         recordings::page(c, &info, &f, &Cursor::First, PAGE).unwrap();
@@ -262,4 +269,57 @@ fn domain_chips_and_subjects_match_literally() {
         assert_eq!(ledger::count(c, &info, &dom(d)).unwrap(), 0, "ledger {d}");
         assert_eq!(recordings::count(c, &dom(d)).unwrap(), 0, "recordings {d}");
     }
+}
+
+/// The incidents list and a story page through keyset windows in the same order as one page.
+#[test]
+fn incidents_and_stories_page_in_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("q.case");
+    tui_support::build(&p);
+    let s = Store::open_readonly(&p).unwrap();
+    let c = &s.conn;
+    let info = CaseInfo::load(c).unwrap();
+    assert!(info.has_incidents);
+    let f = Filter::default();
+    let all = incidents::page(c, &info, &f, &Cursor::First, PAGE).unwrap();
+    assert_eq!(all.rows.len(), 2);
+    assert!(all.at_start && all.at_end);
+    let one = incidents::page(c, &info, &f, &Cursor::First, 1).unwrap();
+    assert!(!one.at_end);
+    let next = incidents::page(c, &info, &f, &Cursor::After(one.rows[0].key.clone()), 1).unwrap();
+    assert_eq!(next.rows[0].id, all.rows[1].id);
+    assert!(next.at_end);
+    let back = incidents::page(c, &info, &f, &Cursor::Before(next.rows[0].key.clone()), 1).unwrap();
+    assert_eq!(back.rows[0].id, all.rows[0].id);
+    let last = incidents::page(c, &info, &f, &Cursor::Last, 1).unwrap();
+    assert_eq!(last.rows[0].id, all.rows[1].id);
+    // The same order as `zoomlens incidents`.
+    let cli: Vec<i64> = zoomlens::detect::incidents::load(c, false)
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    let ids: Vec<i64> = all.rows.iter().map(|r| r.id).collect();
+    assert_eq!(ids, cli);
+
+    let story = findings::of_incident(c, &info, all.rows[0].id, &Cursor::First, PAGE).unwrap();
+    let times: Vec<&str> = story.rows.iter().map(|r| r.time.as_str()).collect();
+    assert_eq!(times.len(), 3);
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    let first = findings::of_incident(c, &info, all.rows[0].id, &Cursor::First, 2).unwrap();
+    let rest = findings::of_incident(
+        c,
+        &info,
+        all.rows[0].id,
+        &Cursor::After(first.rows[1].key.clone()),
+        2,
+    )
+    .unwrap();
+    assert_eq!(rest.rows.len(), 1);
+    assert_eq!(rest.rows[0].id, story.rows[2].id);
+    assert_eq!(
+        findings::count_of_incident(c, &info, all.rows[0].id).unwrap(),
+        3
+    );
 }

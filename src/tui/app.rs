@@ -4,6 +4,7 @@
 
 use super::keymap::{Cmd, Keymap};
 use super::worker::{GraphSubject, ListQuery, Merge, Query, Reply, Request, Response, Slot};
+use crate::detect::triage::{State as TriageState, Target as TriageTarget};
 use crate::store::read::meeting::MeetingRef;
 use crate::store::read::timeline::Subject;
 use crate::store::read::{self, CaseInfo, Cursor, EvidenceSet, Filter, Key, Row};
@@ -19,6 +20,9 @@ pub const DEBOUNCE_MS: u64 = 200;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PaneKind {
+    Incidents,
+    /// One incident's story: its findings in time order (under the Incidents tab).
+    Incident,
     Findings,
     Timeline,
     Meeting,
@@ -30,8 +34,10 @@ pub enum PaneKind {
     Sql,
 }
 
-/// The tabs, in order (Recording detail and Bookmarks live under Recordings and Findings).
-pub const TABS: [PaneKind; 7] = [
+/// The tabs, in order (an incident's story, Recording detail and Bookmarks live under
+/// Incidents, Recordings and Findings).
+pub const TABS: [PaneKind; 8] = [
+    PaneKind::Incidents,
     PaneKind::Findings,
     PaneKind::Timeline,
     PaneKind::Meeting,
@@ -44,6 +50,8 @@ pub const TABS: [PaneKind; 7] = [
 impl PaneKind {
     pub fn title(self) -> &'static str {
         match self {
+            PaneKind::Incidents => "Incidents",
+            PaneKind::Incident => "Incident",
             PaneKind::Findings => "Findings",
             PaneKind::Timeline => "Timeline",
             PaneKind::Meeting => "Meeting",
@@ -58,6 +66,7 @@ impl PaneKind {
     pub fn tab(self) -> PaneKind {
         match self {
             PaneKind::Recording => PaneKind::Recordings,
+            PaneKind::Incident => PaneKind::Incidents,
             PaneKind::Bookmarks => PaneKind::Findings,
             k => k,
         }
@@ -72,6 +81,7 @@ pub enum Target {
     Meeting(MeetingRef),
     Graph(GraphSubject),
     Recording(String),
+    Incident(i64),
 }
 
 /// A window of a list: the loaded rows (at most [`MAX_ROWS`]), selection and scroll.
@@ -118,6 +128,8 @@ pub enum Extra {
     Meeting(Box<read::meeting::Detail>),
     Recording(Box<read::recordings::Detail>),
     Graph(read::graph::Graph),
+    /// The incident above its story.
+    Incident(Box<Row>),
 }
 
 /// One entry of the breadcrumb: a pane looking at something.
@@ -141,6 +153,8 @@ pub struct View {
     pub focus: Option<(String, i64)>,
     /// This view's free-text filter (the other chips are shared by all views).
     pub text: Option<String>,
+    /// A verdict was recorded while this view was under another: reload it when it is back.
+    pub stale: bool,
 }
 
 impl View {
@@ -158,6 +172,7 @@ impl View {
             from_hit: false,
             focus: None,
             text: None,
+            stale: false,
         }
     }
 
@@ -180,11 +195,14 @@ impl View {
             Target::Graph(GraphSubject::User(u)) => format!("graph around {u}"),
             Target::Graph(GraphSubject::Meeting(m)) => format!("graph around meeting {m}"),
             Target::Recording(u) => format!("recording {u}"),
+            Target::Incident(i) => format!("incident I{i}"),
         }
     }
 
     fn list_query(&self) -> Option<ListQuery> {
         match (&self.kind, &self.target) {
+            (PaneKind::Incidents, _) => Some(ListQuery::Incidents),
+            (PaneKind::Incident, Target::Incident(i)) => Some(ListQuery::Story(*i)),
             (PaneKind::Findings, _) => Some(ListQuery::Findings),
             (PaneKind::Timeline, Target::Timeline(s)) => Some(ListQuery::Timeline(s.clone())),
             (PaneKind::Ledger, _) => Some(ListQuery::Ledger),
@@ -219,6 +237,13 @@ pub enum Mode {
     },
     Sql {
         input: String,
+    },
+    /// The verdict popup: pick a state (index into `triage::State::ALL`), type a reason.
+    Triage {
+        target: TriageTarget,
+        label: String,
+        state: usize,
+        reason: String,
     },
 }
 
@@ -298,6 +323,8 @@ pub struct App {
     pub quit: bool,
     /// An annotation was just written: the next data-change notice is ours.
     own_write: bool,
+    /// The write in flight is a verdict (views below the top show states: reload them later).
+    triaged: bool,
     /// Time of the last reply per slot (for the status line).
     pub last_took: Option<std::time::Duration>,
 }
@@ -306,7 +333,7 @@ impl App {
     pub fn new(case_name: impl Into<String>, keymap: Keymap, size: (u16, u16)) -> App {
         App {
             case_name: case_name.into(),
-            views: vec![View::new(PaneKind::Findings, Target::None)],
+            views: vec![View::new(PaneKind::Incidents, Target::None)],
             filter: Filter::default(),
             info: None,
             local_time: false,
@@ -325,6 +352,7 @@ impl App {
             pending_search: None,
             quit: false,
             own_write: false,
+            triaged: false,
             last_took: None,
         }
     }
@@ -414,7 +442,16 @@ impl App {
         {
             fx.extend(self.histogram(s));
         }
+        fx.extend(self.head());
         fx
+    }
+
+    /// The header of a story view (the incident itself), asked beside its list.
+    fn head(&mut self) -> Vec<Effect> {
+        match self.view().target {
+            Target::Incident(id) => vec![self.req(Slot::Head, Query::Incident { id })],
+            _ => vec![],
+        }
     }
 
     fn histogram(&mut self, subject: Subject) -> Vec<Effect> {
@@ -531,13 +568,17 @@ impl App {
     fn back(&mut self) -> Vec<Effect> {
         if self.views.len() > 1 {
             self.views.pop();
-            self.invalidate(&[Slot::Main, Slot::Count, Slot::Hist]);
+            self.invalidate(&[Slot::Main, Slot::Count, Slot::Hist, Slot::Head]);
             let v = self.view_mut();
             v.list.loading = false;
             self.status.clear();
-            // The view kept its window; refresh it only if it never loaded.
+            // The view kept its window; refresh it only if it never loaded, or in place when a
+            // verdict was recorded meanwhile.
             if !self.view().list.loaded {
                 return self.load_view();
+            }
+            if std::mem::take(&mut self.view_mut().stale) {
+                return self.refresh_in_place();
             }
             if self.view().kind == PaneKind::Sql {
                 self.mode = Mode::Sql {
@@ -667,7 +708,12 @@ impl App {
         let l = row.link.clone();
         let kind = v.kind;
         match kind {
-            PaneKind::Findings => {
+            PaneKind::Incidents => {
+                let mut nv = View::new(PaneKind::Incident, Target::Incident(row.id));
+                nv.extra = Extra::Incident(Box::new(row.clone()));
+                self.push(nv)
+            }
+            PaneKind::Findings | PaneKind::Incident => {
                 let mut nv = if let Some(u) = &l.user {
                     self.timeline_view(Subject::User(u.clone()))
                 } else if let Some(m) = &l.meeting_uuid {
@@ -918,6 +964,66 @@ impl App {
         )]
     }
 
+    // ---- triage ---------------------------------------------------------------------------
+
+    /// `T`: open the verdict popup on the selected finding or incident, on its current state.
+    fn open_triage(&mut self) -> Vec<Effect> {
+        let Some(row) = self.view().list.selected().cloned() else {
+            return self.say("select a finding or an incident to triage (T)");
+        };
+        // The popup starts on the current state and reason (Ctrl-U clears the reason).
+        let (target, state, reason) = match row.tbl {
+            "findings" => (
+                TriageTarget::Finding(row.id),
+                row.cells.get(read::findings::STATE),
+                row.cells.get(read::findings::REASON),
+            ),
+            "incidents" => (
+                TriageTarget::Incident(row.id),
+                row.cells.get(read::incidents::STATE),
+                row.cells.get(read::incidents::REASON),
+            ),
+            _ => return self.say("select a finding or an incident to triage (T)"),
+        };
+        let state = state
+            .and_then(|s| TriageState::parse(s))
+            .and_then(|st| TriageState::ALL.iter().position(|x| *x == st))
+            .unwrap_or(0);
+        let label = match target {
+            TriageTarget::Finding(_) => format!(
+                "{target} {}",
+                row.cells.get(2).map(String::as_str).unwrap_or("")
+            ),
+            TriageTarget::Incident(_) => format!(
+                "{target} {}",
+                row.cells.get(4).map(String::as_str).unwrap_or("")
+            ),
+        };
+        self.mode = Mode::Triage {
+            target,
+            label,
+            state,
+            reason: reason.cloned().unwrap_or_default(),
+        };
+        vec![]
+    }
+
+    /// Record the verdict through the worker's writer connection.
+    fn record_triage(&mut self, target: TriageTarget, state: usize, reason: String) -> Vec<Effect> {
+        let state = TriageState::ALL[state.min(TriageState::ALL.len() - 1)];
+        self.own_write = true;
+        self.triaged = true;
+        self.status = format!("recording {target} {}...", state.as_str());
+        vec![self.req(
+            Slot::Annot,
+            Query::Triage {
+                target,
+                state,
+                reason: reason.trim().to_string(),
+            },
+        )]
+    }
+
     fn copy(&mut self) -> Vec<Effect> {
         let Some(row) = self.view().list.selected() else {
             return self.say("nothing selected");
@@ -947,7 +1053,8 @@ impl App {
 
     pub fn headers(kind: PaneKind) -> Vec<String> {
         let h: &[&str] = match kind {
-            PaneKind::Findings => &["severity", "time", "rule", "user", "summary"],
+            PaneKind::Incidents => &read::incidents::CELLS,
+            PaneKind::Findings | PaneKind::Incident => &read::findings::CELLS,
             PaneKind::Timeline => &["time", "source", "who", "what", "ip", "detail"],
             PaneKind::Ledger => &["time", "operator", "category", "action", "detail"],
             PaneKind::Recordings => &["start", "topic", "host", "files", "bytes", "deleted"],
@@ -975,7 +1082,7 @@ impl App {
         } else {
             match self.view().list_query() {
                 Some(l) => (l, self.view().kind),
-                None => return self.say("this pane is not a list; export from Findings, Timeline, Ledger, Recordings or bookmarks"),
+                None => return self.say("this pane is not a list; export from Incidents, Findings, Timeline, Ledger, Recordings or bookmarks"),
             }
         };
         let filter = if bookmarks {
@@ -1358,7 +1465,25 @@ impl App {
                     Err(e) => self.sql.error = Some(e),
                 }
             }
+            Reply::Incident(row) => {
+                let v = self.view_mut();
+                match row {
+                    Some(row) if v.target == Target::Incident(row.id) => {
+                        v.extra = Extra::Incident(row)
+                    }
+                    Some(_) => {}
+                    None if matches!(v.target, Target::Incident(_)) => v.missing = true,
+                    None => {}
+                }
+            }
             Reply::Done(msg) => {
+                if r.slot == Slot::Annot && std::mem::take(&mut self.triaged) {
+                    // A verdict: every view under this one shows states; reload them on return.
+                    let n = self.views.len();
+                    for v in &mut self.views[..n - 1] {
+                        v.stale = true;
+                    }
+                }
                 self.status = msg;
                 if r.slot == Slot::Annot {
                     // Show the new annotation: reload the visible window at its position.
@@ -1404,6 +1529,7 @@ impl App {
                 },
             )];
             fx.push(self.req(Slot::Count, Query::Count { list, filter }));
+            fx.extend(self.head());
             return fx;
         }
         self.load_view()
@@ -1593,6 +1719,37 @@ impl App {
                     vec![]
                 }
             },
+            Mode::Triage {
+                target,
+                label,
+                state,
+                mut reason,
+            } => {
+                let n = TriageState::ALL.len();
+                let state = match k.code {
+                    KeyCode::Enter => {
+                        self.mode = Mode::Normal;
+                        return self.record_triage(target, state, reason);
+                    }
+                    KeyCode::Esc => {
+                        self.mode = Mode::Normal;
+                        return self.say("triage cancelled");
+                    }
+                    KeyCode::Down | KeyCode::Tab => (state + 1) % n,
+                    KeyCode::Up | KeyCode::BackTab => (state + n - 1) % n,
+                    _ => {
+                        edit(&mut reason, &k);
+                        state
+                    }
+                };
+                self.mode = Mode::Triage {
+                    target,
+                    label,
+                    state,
+                    reason,
+                };
+                vec![]
+            }
             Mode::Tag { mut input } | Mode::Note { mut input } => {
                 let is_tag = matches!(self.mode, Mode::Tag { .. });
                 match k.code {
@@ -1662,6 +1819,7 @@ impl App {
                 }
                 self.switch_to(TABS[i])
             }
+            Cmd::PaneIncidents => self.switch_to(PaneKind::Incidents),
             Cmd::PaneFindings => self.switch_to(PaneKind::Findings),
             Cmd::PaneTimeline => self.switch_to(PaneKind::Timeline),
             Cmd::PaneMeeting => self.switch_to(PaneKind::Meeting),
@@ -1719,6 +1877,11 @@ impl App {
                 self.filter.external_only = !self.filter.external_only;
                 self.refilter()
             }
+            Cmd::ToggleOpen => {
+                self.filter.open_only = !self.filter.open_only;
+                self.refilter()
+            }
+            Cmd::Triage => self.open_triage(),
             Cmd::ToggleSuspicious => {
                 self.filter.suspicious_only = !self.filter.suspicious_only;
                 self.refilter()

@@ -27,6 +27,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     draw_breadcrumb(f, crumbs, app, theme);
     draw_chips(f, chips, app, theme);
     match app.view().kind {
+        PaneKind::Incidents => panes::incidents::draw(f, main, app, theme),
+        PaneKind::Incident => panes::incidents::draw_story(f, main, app, theme),
         PaneKind::Findings => panes::findings::draw(f, main, app, theme),
         PaneKind::Timeline => panes::timeline::draw(f, main, app, theme),
         PaneKind::Meeting => panes::meeting::draw(f, main, app, theme),
@@ -41,6 +43,12 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         Mode::Help { scroll } => draw_help(f, area, app, theme, *scroll),
         Mode::Palette { input } => draw_palette(f, area, input, theme),
         Mode::Search { input } => draw_search(f, area, app, input, theme),
+        Mode::Triage {
+            label,
+            state,
+            reason,
+            ..
+        } => draw_triage(f, area, label, *state, reason, theme),
         _ => {}
     }
 }
@@ -70,8 +78,19 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(label, st));
     }
     let tz = if app.local_time { "local" } else { "UTC" };
-    let right = format!(" {} \u{b7} {tz} ", clean(&app.case_name));
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    // The case name where it fits, else cut short (the time zone always shows).
+    let room = (area.width as usize).saturating_sub(used + tz.len() + 5);
+    let name = clean(&app.case_name);
+    let name = if name.chars().count() > room {
+        name.chars()
+            .take(room.saturating_sub(1))
+            .collect::<String>()
+            + "\u{2026}"
+    } else {
+        name
+    };
+    let right = format!(" {name} \u{b7} {tz} ");
     let pad = (area.width as usize).saturating_sub(used + right.chars().count());
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(right, theme.accent()));
@@ -116,6 +135,9 @@ fn draw_chips(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if fl.suspicious_only {
         chips.push("suspicious only".into());
     }
+    if fl.open_only {
+        chips.push("open only".into());
+    }
     if let Some(s) = fl.min_severity {
         chips.push(format!(
             "severity \u{2265} {}",
@@ -155,7 +177,7 @@ fn draw_chips(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = vec![Span::styled(" filters: ", theme.fg("dim"))];
     if chips.is_empty() {
         spans.push(Span::styled(
-            "none  (x external \u{b7} s suspicious \u{b7} v severity \u{b7} f text \u{b7} +/- time \u{b7} c clear)",
+            "none  (x external \u{b7} s suspicious \u{b7} O open \u{b7} v severity \u{b7} f text \u{b7} +/- time \u{b7} c clear)",
             theme.fg("dim"),
         ));
     }
@@ -181,6 +203,10 @@ fn draw_status(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::raw(clean(input)),
             Span::raw("\u{2588}"),
         ]),
+        Mode::Triage { .. } => Line::from(vec![Span::styled(
+            " verdict: \u{2191}/\u{2193} state \u{b7} type the reason \u{b7} Enter records \u{b7} Esc cancels",
+            theme.accent(),
+        )]),
         Mode::Tag { input } => Line::from(vec![
             Span::styled("tag: ", theme.accent()),
             Span::raw(clean(input)),
@@ -349,6 +375,55 @@ fn draw_search(f: &mut Frame, area: Rect, app: &App, input: &str, theme: &Theme)
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).title(title)),
+        r,
+    );
+}
+
+/// The verdict popup: the five states (the chosen one marked) and the reason being typed.
+fn draw_triage(f: &mut Frame, area: Rect, label: &str, state: usize, reason: &str, theme: &Theme) {
+    use crate::detect::triage::State;
+    let r = popup(area, 64, State::ALL.len() as u16 + 7);
+    f.render_widget(Clear, r);
+    let mut lines = vec![];
+    for (i, s) in State::ALL.iter().enumerate() {
+        let (mark, st) = if i == state {
+            ("(\u{2022}) ", theme.selected())
+        } else {
+            ("( ) ", ratatui::style::Style::default())
+        };
+        let what = match s {
+            State::New => "not looked at yet",
+            State::Investigating => "being looked at",
+            State::FalsePositive => "the rule was wrong",
+            State::Benign => "true but expected",
+            State::Resolved => "dealt with",
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {mark}{:<15}", s.as_str()), st),
+            Span::styled(format!(" {what}"), theme.fg("dim")),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(" reason: ", theme.accent()),
+        Span::raw(clean(reason)),
+        Span::raw("\u{2588}"),
+    ]));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        " \u{2191}/\u{2193} state \u{b7} type \u{b7} Enter records \u{b7} Esc cancels",
+        theme.fg("dim"),
+    ));
+    let title = format!(" verdict on {} ", clean(label));
+    let title: String = if title.chars().count() > 60 {
+        title.chars().take(58).collect::<String>() + "\u{2026} "
+    } else {
+        title
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
             .block(Block::default().borders(Borders::ALL).title(title)),
         r,
     );

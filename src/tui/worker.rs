@@ -28,6 +28,8 @@ pub enum Slot {
     Sql,
     Annot,
     Export,
+    /// The header of a detail view (an incident above its story).
+    Head,
 }
 
 impl Slot {
@@ -40,6 +42,9 @@ impl Slot {
 /// A paged list the console can show, count and export.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ListQuery {
+    Incidents,
+    /// One incident's findings in time order.
+    Story(i64),
     Findings,
     Timeline(read::timeline::Subject),
     Ledger,
@@ -118,6 +123,17 @@ pub enum Query {
         /// Replace an existing file (`:export!`); the open case is refused regardless.
         overwrite: bool,
     },
+    /// One incident as a row (the story's header).
+    Incident {
+        id: i64,
+    },
+    /// Record a verdict (through `detect::triage::set`, on the writer connection; the analyst
+    /// is `triage::default_analyst()`, the time now).
+    Triage {
+        target: crate::detect::triage::Target,
+        state: crate::detect::triage::State,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -151,6 +167,7 @@ pub enum Reply {
     Graph(read::graph::Graph),
     Search(Vec<read::search::Hit>),
     Sql(Result<SqlResult, String>),
+    Incident(Option<Box<read::Row>>),
     Done(String),
     Error(String),
     /// Another process committed to the case.
@@ -290,7 +307,7 @@ fn lane_loop<M>(
         }
         let mut keep: Vec<Request> = vec![];
         for r in batch {
-            if r.slot == Slot::Annot || r.slot == Slot::Export {
+            if matches!(r.slot, Slot::Annot | Slot::Export) {
                 keep.push(r);
                 continue;
             }
@@ -383,6 +400,8 @@ impl Executor {
                 }
             }
             Query::Count { list, filter } => Reply::Count(match list {
+                ListQuery::Incidents => read::incidents::count(c, &self.info, filter)?,
+                ListQuery::Story(id) => read::findings::count_of_incident(c, &self.info, *id)?,
                 ListQuery::Findings => read::findings::count(c, &self.info, filter)?,
                 ListQuery::Timeline(s) => read::timeline::count(c, &self.info, s, filter)?,
                 ListQuery::Ledger => read::ledger::count(c, &self.info, filter)?,
@@ -467,6 +486,36 @@ impl Executor {
                 };
                 Reply::Done(msg)
             }
+            Query::Incident { id } => {
+                let mut row = read::incidents::one(c, &self.info, *id)?;
+                if let Some(r) = row.as_mut() {
+                    read::annotations::attach(c, std::slice::from_mut(r))?;
+                }
+                Reply::Incident(row.map(Box::new))
+            }
+            Query::Triage {
+                target,
+                state,
+                reason,
+            } => {
+                use crate::detect::triage;
+                if self.writer.is_none() {
+                    self.writer = Some(Store::open(&self.store.path)?);
+                }
+                let w = &mut self.writer.as_mut().unwrap().conn;
+                let v = triage::Verdict {
+                    state: *state,
+                    reason: reason.clone(),
+                    analyst: triage::default_analyst(),
+                    at: crate::model::time::fmt_utc(chrono::Utc::now()),
+                };
+                triage::set(w, &[*target], &v)?;
+                Reply::Done(format!(
+                    "{target} marked {} by {}",
+                    state.as_str(),
+                    crate::output::sanitize(&v.analyst)
+                ))
+            }
             Query::Export {
                 list,
                 filter,
@@ -488,6 +537,8 @@ impl Executor {
     fn page(&self, list: &ListQuery, f: &Filter, cur: &Cursor, n: usize) -> Result<Page> {
         let c = &self.store.conn;
         let mut p = match list {
+            ListQuery::Incidents => read::incidents::page(c, &self.info, f, cur, n)?,
+            ListQuery::Story(id) => read::findings::of_incident(c, &self.info, *id, cur, n)?,
             ListQuery::Findings => read::findings::page(c, &self.info, f, cur, n)?,
             ListQuery::Timeline(s) => {
                 let mut p = read::timeline::page(c, &self.info, s, f, cur, n)?;

@@ -4,7 +4,8 @@
 //! Story: the board meeting "Q3 Board Review" (recurring, id 85746065432) had an external,
 //! eve@evil.example, and a guest calling herself "Carol Chen (CFO)". Its recording was then
 //! deleted by dave@acme.com, who never attended. Bob signed in from a new IP and was made an
-//! admin. A guest's display name is hostile (terminal escapes and a bidi override).
+//! admin. A guest's display name is hostile (terminal escapes and a bidi override). The findings
+//! are grouped into two incidents, as `detect` groups them: the board story and bob's new IP.
 #![allow(dead_code)]
 
 use std::path::Path;
@@ -354,6 +355,9 @@ pub fn build(path: &Path) {
     .unwrap();
     w.commit().unwrap();
     add_findings(&store);
+    // Group them into incidents as `detect` does: the board story (eve, the fake CFO, dave's
+    // deletion: one meeting) and bob's new IP on its own.
+    zoomlens::detect::incidents::regroup(&mut store.conn, 24.0, "2024-06-11T00:00:00Z").unwrap();
 }
 
 /// Findings as the detection engine writes them (schema 2: `findings`, `finding_evidence`).

@@ -1,9 +1,31 @@
 //! Findings queue: severity first, then newest first; and one finding's evidence.
 //!
 //! The `findings` table belongs to the detection engine; its optional columns are read when
-//! present (see [`CaseInfo::finding_cols`]) so the queue works with any version of it.
+//! present (see [`CaseInfo::finding_cols`]) so the queue works with any version of it. Each row
+//! carries its incident and its standing verdict (its own, else its incident's: the triage
+//! module's `STANDING_JOIN`).
 
 use super::*;
+use crate::detect::triage::{STANDING_COLUMNS, STANDING_JOIN};
+
+/// Cells of a finding row, in order (the console's columns and exports name them so).
+pub const CELLS: [&str; 9] = [
+    "severity",
+    "time",
+    "rule",
+    "user",
+    "summary",
+    "incident",
+    "state",
+    "reason",
+    "technique",
+];
+/// Index of the standing state in a finding row's cells.
+pub const STATE: usize = 6;
+/// Index of the verdict's reason in a finding row's cells.
+pub const REASON: usize = 7;
+/// Index of the incident (`I7`, or empty) in a finding row's cells.
+pub const INCIDENT: usize = 5;
 
 /// The optional columns, in the order `page` reads them.
 fn optional(info: &CaseInfo) -> Vec<String> {
@@ -31,8 +53,99 @@ fn col(info: &CaseInfo, c: &str) -> String {
     }
 }
 
+/// The verdict join and its columns (state, reason, analyst, at), when the case has them.
+fn standing(info: &CaseInfo) -> (&'static str, &'static str) {
+    if info.has_finding_col("incident_id") && info.has_finding_col("fkey") {
+        (STANDING_JOIN, STANDING_COLUMNS)
+    } else {
+        ("", "'new', '', NULL, NULL")
+    }
+}
+
+/// SQL for a finding's standing state (valid with [`standing`]'s join).
+fn state_sql(info: &CaseInfo) -> &'static str {
+    if standing(info).0.is_empty() {
+        "'new'"
+    } else {
+        "coalesce(tf.state, ti.state, 'new')"
+    }
+}
+
+/// SQL condition: the finding still needs the analyst (new or investigating).
+pub(crate) fn open_sql(state: &str) -> String {
+    format!("{state} IN ('new', 'investigating')")
+}
+
+/// The select list and FROM clause every finding list shares (see [`map_row`]).
+fn select_from(info: &CaseInfo) -> String {
+    let rank = info.finding_rank();
+    let (join, cols) = standing(info);
+    format!(
+        "SELECT f.id, {rank}, f.severity, f.time, f.rule, f.summary, {}, {}, {cols}, {}
+         FROM findings f {join}",
+        optional(info).join(", "),
+        col(info, "incident_id"),
+        col(info, "technique"),
+    )
+}
+
+/// A row read by [`select_from`] as a finding row with sort key (rank, time, id).
+fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    let id: i64 = r.get(0)?;
+    let rank: i64 = r.get::<_, Option<i64>>(1)?.unwrap_or(0);
+    let sev = text(r, 2)?;
+    let time = text(r, 3)?;
+    let rule = text(r, 4)?;
+    let summary = text(r, 5)?;
+    let user = nonblank(opt(r, 6)?);
+    let meeting_id = opt(r, 7)?.and_then(|v| v.parse().ok());
+    let link = Links {
+        user: user.clone(),
+        meeting_id,
+        meeting_uuid: nonblank(opt(r, 8)?),
+        ip: nonblank(opt(r, 9)?),
+        recording: nonblank(opt(r, 10)?),
+        device: nonblank(opt(r, 11)?),
+        ..Default::default()
+    };
+    let incident = opt(r, 12)?.map(|i| format!("I{i}")).unwrap_or_default();
+    let state = text(r, 13)?;
+    let reason = text(r, 14)?;
+    let technique = text(r, 17)?;
+    Ok(Row {
+        tbl: "findings",
+        id,
+        key: Key {
+            t: time.clone(),
+            s: rank,
+            id,
+        },
+        kind: "finding".into(),
+        time: time.clone(),
+        cells: vec![
+            severity_name(rank).to_string(),
+            time,
+            rule,
+            user.unwrap_or_default(),
+            summary,
+            incident,
+            state,
+            reason,
+            technique,
+        ],
+        link,
+        badge: sev,
+        rank,
+        notes: vec![],
+        extra: vec![],
+    })
+}
+
 fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
     let mut w = vec!["1".to_string()];
+    if f.open_only {
+        w.push(open_sql(state_sql(info)));
+    }
     if let Some(min) = f.min_severity {
         w.push(format!("{} >= {}", info.finding_rank(), q.p(min)));
     }
@@ -94,57 +207,14 @@ pub fn page(
         ),
         None => "1".into(),
     };
-    let opts = optional(info);
     q.sql = format!(
-        "SELECT f.id, {rank}, f.severity, f.time, f.rule, f.summary, {} FROM findings f
-         WHERE {w} AND {ks} ORDER BY {rank} {dir}, f.time {dir}, f.id {dir} LIMIT {}",
-        opts.join(", "),
+        "{} WHERE {w} AND {ks} ORDER BY {rank} {dir}, f.time {dir}, f.id {dir} LIMIT {}",
+        select_from(info),
         limit + 1
     );
     let mut st = conn.prepare_cached(&q.sql)?;
     let rows = st
-        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
-            let id: i64 = r.get(0)?;
-            let rank: i64 = r.get::<_, Option<i64>>(1)?.unwrap_or(0);
-            let sev = text(r, 2)?;
-            let time = text(r, 3)?;
-            let rule = text(r, 4)?;
-            let summary = text(r, 5)?;
-            let user = nonblank(opt(r, 6)?);
-            let meeting_id = opt(r, 7)?.and_then(|v| v.parse().ok());
-            let link = Links {
-                user: user.clone(),
-                meeting_id,
-                meeting_uuid: nonblank(opt(r, 8)?),
-                ip: nonblank(opt(r, 9)?),
-                recording: nonblank(opt(r, 10)?),
-                device: nonblank(opt(r, 11)?),
-                ..Default::default()
-            };
-            Ok(Row {
-                tbl: "findings",
-                id,
-                key: Key {
-                    t: time.clone(),
-                    s: rank,
-                    id,
-                },
-                kind: "finding".into(),
-                time: time.clone(),
-                cells: vec![
-                    severity_name(rank).to_string(),
-                    time,
-                    rule,
-                    user.unwrap_or_default(),
-                    summary,
-                ],
-                link,
-                badge: sev,
-                rank,
-                notes: vec![],
-                extra: vec![],
-            })
-        })?
+        .query_map(rusqlite::params_from_iter(q.params.iter()), map_row)?
         .collect::<rusqlite::Result<Vec<Row>>>()?;
     Ok(finish_page(rows, cur, limit))
 }
@@ -156,12 +226,56 @@ pub fn count(conn: &Connection, info: &CaseInfo, f: &Filter) -> Result<u64> {
     }
     let mut q = Q::default();
     let w = where_clause(&mut q, info, f);
-    q.sql = format!("SELECT count(*) FROM findings f WHERE {w}");
+    let join = standing(info).0;
+    q.sql = format!("SELECT count(*) FROM findings f {join} WHERE {w}");
     Ok(
         conn.query_row(&q.sql, rusqlite::params_from_iter(q.params.iter()), |r| {
             r.get::<_, i64>(0)
         })? as u64,
     )
+}
+
+/// A page of one incident's findings in time order (its story), each with its standing verdict.
+pub fn of_incident(
+    conn: &Connection,
+    info: &CaseInfo,
+    incident: i64,
+    cur: &Cursor,
+    limit: usize,
+) -> Result<Page> {
+    if !info.has_findings || !info.has_finding_col("incident_id") {
+        return Ok(finish_page(vec![], cur, limit));
+    }
+    let mut q = Q::default();
+    let inc = q.p(incident);
+    let (ks, order) = keyset2(&mut q, "f.time", "f.id", cur, false);
+    q.sql = format!(
+        "{} WHERE f.incident_id = {inc} AND {ks} ORDER BY {order} LIMIT {}",
+        select_from(info),
+        limit + 1
+    );
+    let mut st = conn.prepare_cached(&q.sql)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
+            // Story order is time order: the key's secondary is unused.
+            let mut row = map_row(r)?;
+            row.key.s = 0;
+            Ok(row)
+        })?
+        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    Ok(finish_page(rows, cur, limit))
+}
+
+/// Number of findings in an incident.
+pub fn count_of_incident(conn: &Connection, info: &CaseInfo, incident: i64) -> Result<u64> {
+    if !info.has_findings || !info.has_finding_col("incident_id") {
+        return Ok(0);
+    }
+    Ok(conn.query_row(
+        "SELECT count(*) FROM findings WHERE incident_id = ?1",
+        [incident],
+        |r| r.get::<_, i64>(0),
+    )? as u64)
 }
 
 /// One finding's evidence records as (table, id) plus readable lines describing them.

@@ -12,6 +12,7 @@
 pub mod annotations;
 pub mod findings;
 pub mod graph;
+pub mod incidents;
 pub mod ledger;
 pub mod meeting;
 pub mod recordings;
@@ -72,6 +73,8 @@ pub struct Filter {
     pub external_only: bool,
     pub domain: Option<String>,
     pub suspicious_only: bool,
+    /// Findings and incidents still open: new or under investigation.
+    pub open_only: bool,
     /// Minimum severity rank (0 info .. 4 critical).
     pub min_severity: Option<i64>,
     pub from: Option<String>,
@@ -156,6 +159,8 @@ pub struct CaseInfo {
     pub span_from: Option<String>,
     pub span_to: Option<String>,
     pub participants: i64,
+    /// Whether the case has the `incidents` table (schema 6).
+    pub has_incidents: bool,
 }
 
 impl CaseInfo {
@@ -217,10 +222,12 @@ impl CaseInfo {
             span_from: lo,
             span_to: hi,
             participants: participants.unwrap_or(0),
+            has_incidents: !table_columns(conn, "incidents")?.is_empty()
+                && !table_columns(conn, "triage")?.is_empty(),
         })
     }
 
-    fn has_finding_col(&self, c: &str) -> bool {
+    pub(crate) fn has_finding_col(&self, c: &str) -> bool {
         self.finding_cols.iter().any(|x| x == c)
     }
 

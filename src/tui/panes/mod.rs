@@ -2,6 +2,7 @@
 
 pub mod findings;
 pub mod graph;
+pub mod incidents;
 pub mod ledger;
 pub mod meeting;
 pub mod recordings;

@@ -242,6 +242,64 @@ pub fn epoch(t: &str) -> Option<i64> {
     crate::model::time::parse_time(t).map(|d| d.timestamp())
 }
 
+/// A stored time in 11 columns (`MM-DD HH:MM`), for narrow panes.
+pub fn fmt_time_short(t: &str, local: bool) -> String {
+    let full = fmt_time(t, local);
+    if full.len() == 19 && full.is_char_boundary(5) && full.is_char_boundary(16) {
+        full[5..16].to_string()
+    } else {
+        full
+    }
+}
+
+/// A triage state for a column: in full where there is room, else in at most 9 columns.
+pub fn state_label(state: &str, wide: bool) -> String {
+    let s = clean(state);
+    if wide {
+        return s;
+    }
+    match s.as_str() {
+        "investigating" => "investig.".into(),
+        "false-positive" => "false-pos".into(),
+        _ => s,
+    }
+}
+
+/// Style of a triage state: open states stand out, closed ones recede.
+pub fn state_style(state: &str, theme: &Theme) -> Style {
+    match state {
+        "new" => theme.fg("accent"),
+        "investigating" => theme.fg("medium").add_modifier(Modifier::BOLD),
+        _ => theme.fg("dim"),
+    }
+}
+
+/// How long from `first` to `last`, compactly ("", "45m", "3h", "2d").
+pub fn span_len(first: &str, last: &str) -> String {
+    let (Some(a), Some(b)) = (
+        crate::model::time::parse_time(first),
+        crate::model::time::parse_time(last),
+    ) else {
+        return String::new();
+    };
+    let s = (b - a).num_seconds().max(0);
+    match s {
+        s if s < 60 => String::new(),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 2 * 86400 => format!("{}h", (s + 1800) / 3600),
+        s => format!("{}d", (s + 43200) / 86400),
+    }
+}
+
+/// Clean text cut to `n` columns with an ellipsis, for columns that would clip it silently.
+pub fn fit(s: &str, n: usize) -> String {
+    let c = clean(s);
+    if c.chars().count() <= n || n == 0 {
+        return c;
+    }
+    c.chars().take(n - 1).collect::<String>() + "\u{2026}"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +316,22 @@ mod tests {
     fn counts_have_separators() {
         assert_eq!(fmt_count(5_000_123), "5,000,123");
         assert_eq!(fmt_count(12), "12");
+    }
+
+    #[test]
+    fn narrow_cells_cut_with_an_ellipsis_and_spans_read_short() {
+        assert_eq!(
+            fit("external-in-sensitive-meeting", 10),
+            "external-\u{2026}"
+        );
+        assert_eq!(fit("short", 10), "short");
+        assert_eq!(state_label("false-positive", false), "false-pos");
+        assert_eq!(state_label("false-positive", true), "false-positive");
+        assert_eq!(
+            span_len("2024-06-10T06:10:00Z", "2024-06-10T07:30:00Z"),
+            "1h"
+        );
+        assert_eq!(span_len("2024-06-10T06:10:00Z", "2024-06-10T06:10:30Z"), "");
+        assert_eq!(fmt_time_short("2024-06-10T06:10:00Z", false), "06-10 06:10");
     }
 }
