@@ -103,6 +103,8 @@ fn the_console_copies_no_newline_or_escape() {
         .unwrap();
     let mut h =
         zoomlens::tui::harness::Harness::open(&c.dir.path().join("t.case"), 140, 34).unwrap();
+    // The console opens on Incidents; the finding is in the Findings pane.
+    h.key(KeyCode::Char('2')).unwrap();
     h.key(KeyCode::Char('y')).unwrap();
     assert_eq!(
         h.copied.last().map(String::as_str),
