@@ -158,6 +158,11 @@ fn t(s: impl Into<String>) -> Cell {
     vec![text(s)]
 }
 
+/// A row of cells of one piece of case text each.
+fn texts<const N: usize>(cells: [&str; N]) -> Vec<Cell> {
+    cells.into_iter().map(t).collect()
+}
+
 fn opt(s: &Option<String>) -> Cell {
     s.as_deref().map(t).unwrap_or_default()
 }
@@ -178,10 +183,11 @@ fn only(format: Format, label: &'static str, value: Vec<Span>) -> Fact {
     }
 }
 
-fn table(cols: &[(&'static str, Col)], rows: Vec<Vec<Cell>>) -> Block<'static> {
+/// A table with the report's own headers; `kinds` by column.
+fn table(headers: &[&'static str], kinds: &[Col], rows: Vec<Vec<Cell>>) -> Block<'static> {
     Block::Table(Table {
-        headers: cols.iter().map(|&(h, _)| Span::Own(h)).collect(),
-        kinds: cols.iter().map(|(_, k)| *k).collect(),
+        headers: headers.iter().map(|h| Span::Own(h)).collect(),
+        kinds: kinds.to_vec(),
         rows,
     })
 }
@@ -392,13 +398,14 @@ fn scope(r: &CaseReport) -> Block<'static> {
         .collect();
     body.push(table(
         &[
-            ("source", Plain),
-            ("records", Num),
-            ("undated", Num),
-            ("first", Time),
-            ("last", Time),
-            ("silent > 24 h", Plain),
+            "source",
+            "records",
+            "undated",
+            "first",
+            "last",
+            "silent > 24 h",
         ],
+        &[Plain, Num, Num, Time, Time, Plain],
         rows,
     ));
     const SHOW: usize = 10;
@@ -428,12 +435,8 @@ fn scope(r: &CaseReport) -> Block<'static> {
     if !gaps.is_empty() {
         body.push(h3("Silent periods"));
         body.push(table(
-            &[
-                ("source", Plain),
-                ("from", Time),
-                ("to", Time),
-                ("hours", Num),
-            ],
+            &["source", "from", "to", "hours"],
+            &[Plain, Time, Time, Num],
             gaps,
         ));
     }
@@ -464,14 +467,8 @@ fn scope(r: &CaseReport) -> Block<'static> {
             })
             .collect();
         body.push(table(
-            &[
-                ("source", Plain),
-                ("state", Plain),
-                ("from", Time),
-                ("to", Time),
-                ("scope", Plain),
-                ("detail", Plain),
-            ],
+            &["source", "state", "from", "to", "scope", "detail"],
+            &[Plain, Plain, Time, Time, Plain, Plain],
             rows,
         ));
     }
@@ -488,7 +485,8 @@ fn scope(r: &CaseReport) -> Block<'static> {
             .map(|(src, reason, n)| vec![t(src), t(reason), t(n.to_string())])
             .collect();
         body.push(table(
-            &[("file", Plain), ("reason", Plain), ("records", Num)],
+            &["file", "reason", "records"],
+            &[Plain, Plain, Num],
             rows,
         ));
     }
@@ -505,7 +503,7 @@ fn scope(r: &CaseReport) -> Block<'static> {
             .iter()
             .map(|(rule, why)| vec![t(rule), t(why)])
             .collect();
-        body.push(table(&[("rule", Plain), ("why", Plain)], rows));
+        body.push(table(&["rule", "why"], &[Plain, Plain], rows));
     }
     body.push(h3("Allow-list"));
     if r.scope.allow.is_empty() {
@@ -518,24 +516,11 @@ fn scope(r: &CaseReport) -> Block<'static> {
             .scope
             .allow
             .iter()
-            .map(|a| {
-                vec![
-                    t(&a.kind),
-                    t(&a.value),
-                    t(&a.analyst),
-                    t(&a.at),
-                    t(&a.reason),
-                ]
-            })
+            .map(|a| texts([&a.kind, &a.value, &a.analyst, &a.at, &a.reason]))
             .collect();
         body.push(table(
-            &[
-                ("kind", Plain),
-                ("value", Plain),
-                ("analyst", Plain),
-                ("at", Time),
-                ("reason", Plain),
-            ],
+            &["kind", "value", "analyst", "at", "reason"],
+            &[Plain, Plain, Plain, Time, Plain],
             rows,
         ));
     }
@@ -574,16 +559,10 @@ fn incidents(r: &CaseReport) -> Block<'static> {
         .collect();
     let list = table(
         &[
-            ("incident", Plain),
-            ("score", Num),
-            ("severity", Plain),
-            ("state", Plain),
-            ("span", Time),
-            ("findings", Num),
-            ("story", Plain),
-            ("analyst", Plain),
-            ("reason", Plain),
+            "incident", "score", "severity", "state", "span", "findings", "story", "analyst",
+            "reason",
         ],
+        &[Plain, Num, Plain, Plain, Time, Num, Plain, Plain, Plain],
         rows,
     );
     part(
@@ -650,24 +629,11 @@ fn story(s: &Story) -> Block<'_> {
         let rows = s
             .history
             .iter()
-            .map(|v| {
-                vec![
-                    t(&v.at),
-                    t(&v.target),
-                    t(&v.state),
-                    t(&v.analyst),
-                    t(&v.reason),
-                ]
-            })
+            .map(|v| texts([&v.at, &v.target, &v.state, &v.analyst, &v.reason]))
             .collect();
         body.push(table(
-            &[
-                ("at", Time),
-                ("on", Plain),
-                ("state", Plain),
-                ("analyst", Plain),
-                ("reason", Plain),
-            ],
+            &["at", "on", "state", "analyst", "reason"],
+            &[Time, Plain, Plain, Plain, Plain],
             rows,
         ));
     }
@@ -698,14 +664,8 @@ fn story_table(fs: &[StoryFinding]) -> Block<'static> {
         })
         .collect();
     table(
-        &[
-            ("time", Time),
-            ("finding", Plain),
-            ("severity", Plain),
-            ("rule", Plain),
-            ("technique", Plain),
-            ("why", Plain),
-        ],
+        &["time", "finding", "severity", "rule", "technique", "why"],
+        &[Time, Plain, Plain, Plain, Plain, Plain],
         rows,
     )
 }
@@ -850,14 +810,8 @@ fn notes(r: &CaseReport) -> Block<'static> {
         })
         .collect();
     let list = table(
-        &[
-            ("at", Time),
-            ("kind", Plain),
-            ("text", Plain),
-            ("record", Plain),
-            ("what it is", Plain),
-            ("cited by", Plain),
-        ],
+        &["at", "kind", "text", "record", "what it is", "cited by"],
+        &[Time, Plain, Plain, Plain, Plain, Plain],
         rows,
     );
     part(Anchor::Notes, title, vec![list])
@@ -907,13 +861,8 @@ fn provenance(r: &CaseReport) -> Block<'static> {
         })
         .collect();
     body.push(table(
-        &[
-            ("origin", Plain),
-            ("kind", Plain),
-            ("source", Plain),
-            ("query", Plain),
-            ("fetched at", Time),
-        ],
+        &["origin", "kind", "source", "query", "fetched at"],
+        &[Plain, Plain, Plain, Plain, Time],
         rows,
     ));
     body.push(h3("Evidence records"));
@@ -956,13 +905,8 @@ fn provenance(r: &CaseReport) -> Block<'static> {
         }
     }
     body.push(table(
-        &[
-            ("record", Plain),
-            ("derived from", Plain),
-            ("origin", Plain),
-            ("line", Num),
-            ("sha256", Plain),
-        ],
+        &["record", "derived from", "origin", "line", "sha256"],
+        &[Plain, Plain, Plain, Num, Plain],
         rows,
     ));
     part(Anchor::Provenance, "Appendix: provenance", body)

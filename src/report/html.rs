@@ -4,7 +4,7 @@
 //! through [`html_text`]; the report's own words (`&'static str` spans) only have `& < >`
 //! written as references.
 
-use super::doc::{self, Anchor, Block, Col, Doc, FactStyle, Para, SectionKind, Span};
+use super::doc::{self, Anchor, Block, Col, FactStyle, Para, SectionKind, Span};
 use super::{CaseReport, Format, severity_colour, svg};
 use crate::output::html_text as h;
 use std::fmt::Write;
@@ -93,15 +93,11 @@ pub fn render(r: &CaseReport) -> String {
     );
     spans(&mut out, &d.title);
     let _ = write!(out, "</title>\n<style>{STYLE}</style>\n</head>\n<body>\n");
-    blocks(&mut out, &d);
+    for b in &d.blocks {
+        block(&mut out, b);
+    }
     out.push_str("</body>\n</html>\n");
     out
-}
-
-fn blocks(out: &mut String, d: &Doc) {
-    for b in &d.blocks {
-        block(out, b);
-    }
 }
 
 fn span(out: &mut String, s: &Span) {
@@ -204,27 +200,21 @@ fn block(out: &mut String, b: &Block) {
             out.push_str("</p>\n");
         }
         Block::Facts(style, facts) => {
-            let facts = facts.iter().filter(|f| f.only != Some(Format::Markdown));
-            match style {
-                FactStyle::Summary => {
-                    out.push_str("<ul class=\"facts\">\n");
-                    for f in facts {
-                        let _ = write!(out, "<li><b>{}:</b> ", f.label);
-                        spans(out, &f.value);
-                        out.push_str("</li>\n");
-                    }
-                    out.push_str("</ul>\n");
-                }
-                FactStyle::Details => {
-                    out.push_str("<dl>\n");
-                    for f in facts {
-                        let _ = write!(out, "<dt>{}</dt><dd>", f.label);
-                        spans(out, &f.value);
-                        out.push_str("</dd>\n");
-                    }
-                    out.push_str("</dl>\n");
-                }
+            let summary = *style == FactStyle::Summary;
+            out.push_str(if summary {
+                "<ul class=\"facts\">\n"
+            } else {
+                "<dl>\n"
+            });
+            for f in facts.iter().filter(|f| f.only != Some(Format::Markdown)) {
+                let _ = match summary {
+                    true => write!(out, "<li><b>{}:</b> ", f.label),
+                    false => write!(out, "<dt>{}</dt><dd>", f.label),
+                };
+                spans(out, &f.value);
+                out.push_str(if summary { "</li>\n" } else { "</dd>\n" });
             }
+            out.push_str(if summary { "</ul>\n" } else { "</dl>\n" });
         }
         Block::Contents(links) => {
             out.push_str("<nav>");

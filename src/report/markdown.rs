@@ -5,25 +5,21 @@
 //! (`&'static str` spans of the document). Headings carry no case text, so their anchors
 //! (`#incident-i7`) are predictable.
 
-use super::doc::{self, Anchor, Block, Doc, Span};
+use super::doc::{self, Anchor, Block, Span};
 use super::{CaseReport, Format};
 use crate::output::md_text;
 
 /// Render a report as Markdown.
 pub fn render(r: &CaseReport) -> String {
     let mut out = String::new();
-    blocks(&mut out, &doc::build(r));
+    for b in &doc::build(r).blocks {
+        block(&mut out, b);
+    }
     // One trailing newline.
     while out.ends_with("\n\n") {
         out.pop();
     }
     out
-}
-
-fn blocks(out: &mut String, d: &Doc) {
-    for b in &d.blocks {
-        block(out, b);
-    }
 }
 
 /// The anchor GitHub and GitLab give the heading an [`Anchor`] names; `None` for rows, which
