@@ -1,8 +1,8 @@
 //! The report as one self-contained HTML file: inline CSS, an inline SVG timeline per incident,
 //! no script and no external reference (a Content-Security-Policy forbids both, should a
-//! browser ever be asked). An emitter of the [`Doc`]: every string that came from the case goes
-//! through [`html_text`]; the report's own words (`&'static str` spans) only have `& < >`
-//! written as references.
+//! browser ever be asked). An emitter of the [`doc::Doc`]: every string that came from the
+//! case goes through [`crate::output::html_text`]; the report's own words (`&'static str`
+//! spans) only have `& < >` written as references.
 
 use super::doc::{self, Anchor, Block, Col, FactStyle, Para, SectionKind, Span};
 use super::{CaseReport, Format, severity_colour, svg};
@@ -200,21 +200,26 @@ fn block(out: &mut String, b: &Block) {
             out.push_str("</p>\n");
         }
         Block::Facts(style, facts) => {
-            let summary = *style == FactStyle::Summary;
-            out.push_str(if summary {
-                "<ul class=\"facts\">\n"
-            } else {
-                "<dl>\n"
-            });
+            // (list, before the label, between label and value, after the value, end of list)
+            let (open, label, value, end, close) = match style {
+                FactStyle::Summary => (
+                    "<ul class=\"facts\">\n",
+                    "<li><b>",
+                    ":</b> ",
+                    "</li>\n",
+                    "</ul>\n",
+                ),
+                FactStyle::Details => ("<dl>\n", "<dt>", "</dt><dd>", "</dd>\n", "</dl>\n"),
+            };
+            out.push_str(open);
             for f in facts.iter().filter(|f| f.only != Some(Format::Markdown)) {
-                let _ = match summary {
-                    true => write!(out, "<li><b>{}:</b> ", f.label),
-                    false => write!(out, "<dt>{}</dt><dd>", f.label),
-                };
+                out.push_str(label);
+                own(out, f.label);
+                out.push_str(value);
                 spans(out, &f.value);
-                out.push_str(if summary { "</li>\n" } else { "</dd>\n" });
+                out.push_str(end);
             }
-            out.push_str(if summary { "</ul>\n" } else { "</dl>\n" });
+            out.push_str(close);
         }
         Block::Contents(links) => {
             out.push_str("<nav>");

@@ -1,4 +1,4 @@
-//! The report as GitHub/GitLab-flavoured Markdown: an emitter of the [`Doc`].
+//! The report as GitHub/GitLab-flavoured Markdown: an emitter of the [`doc::Doc`].
 //!
 //! Every string that came from the case goes through [`md_text`] (sanitised, then every
 //! Markdown metacharacter backslash-escaped); the only unescaped text is the report's own
