@@ -5,14 +5,15 @@
 //! incidents with their triage state, each incident's story (findings in time order with their
 //! why, technique and evidence records), the analyst's notes, tags and bookmarks, and the
 //! provenance of every evidence record cited (origin and SHA-256), so a reader can verify the
-//! report against the case. [`markdown`] and [`html`] render it; [`svg`] draws the HTML's
-//! per-incident timelines.
+//! report against the case. [`doc`] lays it out once as a format-neutral document, which
+//! [`markdown`] and [`html`] emit; [`svg`] draws the HTML's per-incident timelines.
 //!
 //! Reports are deterministic: everything is sorted, and no wall-clock time is read here (the
 //! caller passes a "generated at" stamp only when asked to). Every string that came from the
-//! case is escaped by the renderers through [`crate::output::md_text`] /
+//! case is escaped by the emitters through [`crate::output::md_text`] /
 //! [`crate::output::html_text`].
 
+pub mod doc;
 pub mod html;
 pub mod markdown;
 pub mod svg;
@@ -153,8 +154,8 @@ pub struct Annotation {
     pub created_at: String,
     /// What the record is, in one line.
     pub what: String,
-    /// Findings of this report that are, or cite, the record (`F42`).
-    pub cited_by: Vec<String>,
+    /// Findings of this report that are, or cite, the record (finding ids).
+    pub cited_by: Vec<i64>,
 }
 
 /// Where every evidence record of the report came from.
@@ -574,9 +575,7 @@ fn annotations(
         }
         out.push(Annotation {
             what: crate::store::read::findings::describe(conn, &table, row_id)?,
-            cited_by: by
-                .map(|s| s.iter().map(|id| format!("F{id}")).collect())
-                .unwrap_or_default(),
+            cited_by: by.map(|s| s.iter().copied().collect()).unwrap_or_default(),
             table,
             row_id,
             kind,
