@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod generator;
+pub mod score;
 pub mod server;
 pub mod tenant;
 
