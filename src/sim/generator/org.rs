@@ -318,6 +318,8 @@ pub struct Person {
     pub background: bool,
     /// Background activity stops at this instant (departures).
     pub active_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Network and meeting habits (see `background.rs`).
+    pub habits: super::background::Habits,
 }
 
 impl Person {
@@ -486,6 +488,7 @@ impl Org {
                 oncall: false,
                 background: true,
                 active_until: None,
+                habits: Default::default(),
             });
         }
         // Leadership: the first people are the executives, then the admins.
