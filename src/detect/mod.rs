@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod finding;
+pub mod net;
 pub mod rules;
 pub mod snapshot;
 

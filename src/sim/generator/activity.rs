@@ -218,8 +218,11 @@ impl Gen<'_> {
                 let other = self.signin_ip(p, !at_office);
                 let pe = &self.org.people[p];
                 let phone = pe.devices.len() - 1;
-                let early = tin - chrono::Duration::seconds(1800 + self.rng.random_range(0..1200));
-                if early > self.at(0) {
+                // At 05:00-05:40 local, before any meeting of the day: one cannot sit in a
+                // meeting at the office while still at home.
+                let jitter = self.rng.random_range(0..2400);
+                let early = self.at((5 * 3600 + jitter - off).max(60 + jitter / 8));
+                if early < tin {
                     self.signin(p, early, "Sign in", &other, phone)?;
                 }
             }
