@@ -103,7 +103,7 @@ pub fn decorate(org: &mut Org, seed: u64, days: u32) {
             email: String::new(),
             email_visible: false,
             guest: true,
-            ip: format!("2001:db8:9:{:x}::{:x}", k / 60000, k % 60000 + 1),
+            ip: format!("2001:db8:{:x}:{:x}::1", 0x9000 + k / 65536, k % 65536),
             location: ["Chicago (US)", "Paris (FR)", "Tokyo (JP)", "Austin (US)"]
                 [rng.random_range(0..4)],
             company: "",
