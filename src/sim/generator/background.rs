@@ -141,7 +141,7 @@ impl Gen<'_> {
         );
         if at_office {
             // Two in three sign-ins from the office go over IPv6.
-            if h % 3 != 0 {
+            if !h.is_multiple_of(3) {
                 return format!("{}:{iid}", office_v6_prefix(pe.site));
             }
             return pe.office_ip().to_string();
