@@ -190,3 +190,34 @@ fn known_partner_in_sensitive_meetings_is_info_unknown_external_is_high() {
     assert_eq!(sev("pat@hooli.example"), "info");
     assert_eq!(sev("rafael@globex.example"), "high");
 }
+
+#[test]
+fn role_grant_naming_a_shared_name_resolves_through_the_operators_webhook() {
+    let mut c = org();
+    // Two people called Ella Roberts: the detail names one of them, the webhook says which.
+    c.user("ella.roberts@acme.com", "Ella Roberts");
+    c.user("ella.roberts2@acme.com", "Ella Roberts");
+    c.op(
+        T0,
+        "admin@acme.com",
+        "User",
+        "Batch Update",
+        "Change Role  - Ella Roberts: from Member to Admin",
+    );
+    c.webhook(
+        "user.updated",
+        &at(T0, 0),
+        "admin@acme.com",
+        "z-ella.roberts2@acme.com",
+    );
+    // A webhook of another operator says nothing about this change.
+    c.webhook(
+        "user.updated",
+        &at(T0, 0),
+        "other@acme.com",
+        "z-ella.roberts@acme.com",
+    );
+    let f = c.run("privileged-role-granted");
+    assert_eq!(f.len(), 1, "{:?}", summaries(&f));
+    assert_eq!(f[0].user.as_deref(), Some("ella.roberts2@acme.com"));
+}

@@ -138,6 +138,7 @@ impl Rule for SilentPresence {
         let mut host_of = ctx
             .conn
             .prepare_cached("SELECT lower(host_email) FROM meetings WHERE uuid = ?1")?;
+        let mut hosts: HashMap<Sym, Option<u64>> = HashMap::default();
         let mut found: Vec<(u64, usize, usize, usize, i64, Vec<i64>)> = Vec::new();
         for group in inst.chunk_by(|a, b| a.0 == b.0) {
             let ident = group[0].0;
@@ -157,15 +158,24 @@ impl Rule for SilentPresence {
             // Unexplained presences: small instances with a host this identity rarely meets.
             let mut times: Vec<(i64, i64)> = Vec::new();
             for i in group.iter().filter(|i| small(i.1)) {
-                let host: Option<String> = host_of
-                    .query_row([snap.str(i.1)], |r| r.get(0))
-                    .unwrap_or(None);
-                let host = host.and_then(|h| snap.email(&h)).map(|h| h as u64);
+                // Candidates share many instances: each host is looked up once.
+                let host = match hosts.get(&i.1) {
+                    Some(h) => *h,
+                    None => {
+                        let h: Option<String> = host_of
+                            .query_row([snap.str(i.1)], |r| r.get(0))
+                            .unwrap_or(None);
+                        let h = h.and_then(|h| snap.email(&h)).map(|h| h as u64);
+                        hosts.insert(i.1, h);
+                        h
+                    }
+                };
                 if host == Some(ident) {
                     continue;
                 }
                 let with_host = match (host.and_then(|h| small_of.get(&h)), mine) {
-                    (Some(h), Some(m)) => m.iter().filter(|x| h.contains(x)).count(),
+                    // Both lists are in symbol order (`inst` is sorted).
+                    (Some(h), Some(m)) => m.iter().filter(|x| h.binary_search(x).is_ok()).count(),
                     _ => 0,
                 };
                 if with_host <= max_with_host {
