@@ -251,7 +251,9 @@ fn plants_have_the_properties_their_rules_need() {
     assert!(n > 20 && !shared, "{n} {shared}");
     let (n, shared) = meetings_of(one("silent-presence", true)[0].user.as_ref().unwrap());
     assert!(n <= 20 && !shared, "{n} {shared}");
-    // Nobody in the background is silent: every insider with more than 20 meetings shared.
+    // The background is not cleaner than a real organisation: besides the observer, insiders
+    // attend more than 20 meetings without ever sharing (listeners). Telling them apart is the
+    // rule's job (small meetings with unrelated hosts), not the generator's.
     let mut per: BTreeMap<String, (BTreeSet<String>, bool)> = BTreeMap::new();
     for (u, rows) in &t.metrics {
         for r in rows {
@@ -265,10 +267,8 @@ fn plants_have_the_properties_their_rules_need() {
         .filter(|(e, (m, sh))| !e.is_empty() && m.len() > 20 && !sh)
         .map(|(e, _)| e)
         .collect();
-    assert_eq!(
-        silent,
-        vec![one("silent-presence", false)[0].user.as_ref().unwrap()]
-    );
+    assert!(silent.contains(&one("silent-presence", false)[0].user.as_ref().unwrap()));
+    assert!(silent.len() > 1, "{silent:?}");
     // source-silent: no chat inside the hole, chat on both sides of it.
     let it = &one("source-silent", false)[0];
     let hole_start = zoomlens::model::time::parse_time(it.time.as_ref().unwrap())

@@ -89,7 +89,9 @@ fn import_of_generated_captures_matches_truth_counts() {
         truth.counts["zoom_signins"]
     );
 
-    // Background activity is clean: the plain SQL forms of two rules find only the plants.
+    // Background activity is realistic, not clean: the naive SQL forms of two rules find the
+    // plants among benign look-alikes (IPv6 privacy addresses, phones on carrier NAT, dual-stack
+    // offices); the rules themselves tell them apart (tests/detect_precision.rs).
     let rows = |sql: &str| -> Vec<(String, String)> {
         let mut st = store.conn.prepare(sql).unwrap();
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -104,18 +106,14 @@ fn import_of_generated_captures_matches_truth_counts() {
            AND NOT EXISTS (SELECT 1 FROM s b WHERE b.email = a.email AND b.time < a.time AND b.ip_address = a.ip_address)",
     );
     let planted = &truth.incidents_of("signin-new-ip")[0];
-    assert_eq!(
-        new_ip,
-        vec![(planted.user.clone().unwrap(), planted.ip.clone().unwrap())]
-    );
+    let want = (planted.user.clone().unwrap(), planted.ip.clone().unwrap());
+    assert!(new_ip.contains(&want) && new_ip.len() > 1, "{new_ip:?}");
     let parallel = rows(
         "SELECT DISTINCT s.email, s.ip_address FROM signins s JOIN participants p ON p.email = s.email
          AND s.time > p.join_time AND s.time < p.leave_time AND p.ip_address <> s.ip_address AND p.ip_address <> ''
          WHERE s.activity = 'Sign in' AND s.ip_address <> ''",
     );
     let planted = &truth.incidents_of("parallel-session")[0];
-    assert_eq!(
-        parallel,
-        vec![(planted.user.clone().unwrap(), planted.ip.clone().unwrap())]
-    );
+    let want = (planted.user.clone().unwrap(), planted.ip.clone().unwrap());
+    assert!(parallel.contains(&want), "{parallel:?}");
 }

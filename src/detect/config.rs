@@ -28,6 +28,18 @@ pub struct Config {
     /// Known IP ranges (CIDR or single addresses): offices, VPN egress. Never "new" or "unexpected".
     #[serde(default)]
     pub known_ip_ranges: Vec<String>,
+    /// Named offices and their address ranges (IPv4 NAT and IPv6 prefixes of one site): two
+    /// addresses of one office are the same place (dual-stack), and both count as known.
+    #[serde(default)]
+    pub offices: BTreeMap<String, Vec<String>>,
+    /// Mobile carriers' and carrier-grade NAT ranges: a phone's address. A sign-in from one
+    /// while its user sits in a meeting elsewhere is a phone beside the laptop.
+    #[serde(default = "default_mobile")]
+    pub mobile_ip_ranges: Vec<String>,
+    /// Email domains of long-standing partners: their people in recurring or sensitive
+    /// meetings are expected (still external; never internal).
+    #[serde(default)]
+    pub known_partner_domains: Vec<String>,
     /// Lowest acceptable Zoom client version.
     #[serde(default = "default_min_version")]
     pub min_client_version: String,
@@ -67,6 +79,12 @@ fn default_incident_window() -> f64 {
     super::incidents::DEFAULT_WINDOW_HOURS
 }
 
+/// Carrier-grade NAT's shared address space (RFC 6598) and the NAT64 prefix phones on
+/// IPv6-only carrier networks reach IPv4 services through.
+fn default_mobile() -> Vec<String> {
+    vec!["100.64.0.0/10".into(), "64:ff9b::/96".into()]
+}
+
 fn default_min_version() -> String {
     "5.17.0".into()
 }
@@ -78,6 +96,9 @@ impl Default for Config {
             vip_emails: Vec::new(),
             sensitive_topics: default_topics(),
             known_ip_ranges: Vec::new(),
+            offices: BTreeMap::new(),
+            mobile_ip_ranges: default_mobile(),
+            known_partner_domains: Vec::new(),
             min_client_version: default_min_version(),
             incident_window_hours: default_incident_window(),
             rules: BTreeMap::new(),
@@ -160,11 +181,37 @@ impl Config {
         Ok((Config::default(), "built-in defaults".into()))
     }
 
-    /// Parsed known ranges (validated at load, so unparsable entries never reach here).
+    /// Parsed known ranges, offices' included (validated at load, so unparsable entries never
+    /// reach here).
     pub fn known_ranges(&self) -> Vec<Cidr> {
-        self.known_ip_ranges
-            .iter()
+        (self.known_ip_ranges.iter())
+            .chain(self.offices.values().flatten())
             .filter_map(|s| Cidr::parse(s))
+            .collect()
+    }
+
+    /// Parsed office ranges: (office index, range).
+    pub fn office_ranges(&self) -> Vec<(usize, Cidr)> {
+        (self.offices.values().enumerate())
+            .flat_map(|(i, rs)| {
+                rs.iter()
+                    .filter_map(move |s| Cidr::parse(s).map(|c| (i, c)))
+            })
+            .collect()
+    }
+
+    /// Parsed mobile ranges.
+    pub fn mobile_ranges(&self) -> Vec<Cidr> {
+        (self.mobile_ip_ranges.iter())
+            .filter_map(|s| Cidr::parse(s))
+            .collect()
+    }
+
+    /// Partner domains, trimmed and lower-cased.
+    pub fn partner_domains(&self) -> std::collections::HashSet<String> {
+        (self.known_partner_domains.iter())
+            .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+            .filter(|d| !d.is_empty())
             .collect()
     }
 
@@ -184,11 +231,19 @@ impl Config {
     }
 
     fn validate(&self) -> Result<()> {
-        for r in &self.known_ip_ranges {
-            if Cidr::parse(r).is_none() {
-                bail!(
-                    "known_ip_ranges: {r:?} is not an IP address or CIDR range (e.g. 203.0.113.0/24)"
-                );
+        let lists = [
+            ("known_ip_ranges".to_string(), &self.known_ip_ranges),
+            ("mobile_ip_ranges".to_string(), &self.mobile_ip_ranges),
+        ];
+        let offices = self
+            .offices
+            .iter()
+            .map(|(k, v)| (format!("offices.{k}"), v));
+        for (key, list) in lists.into_iter().chain(offices) {
+            for r in list {
+                if Cidr::parse(r).is_none() {
+                    bail!("{key}: {r:?} is not an IP address or CIDR range (e.g. 203.0.113.0/24)");
+                }
             }
         }
         if super::rules::version_key(&self.min_client_version).is_empty() {

@@ -12,6 +12,7 @@
 pub mod config;
 pub mod finding;
 pub mod incidents;
+pub mod net;
 pub mod rules;
 pub mod snapshot;
 pub mod triage;
@@ -441,16 +442,18 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
     let entries = triage::allow_list(conn)?;
     let allow = triage::AllowSet::from_entries(&entries);
     let effective;
-    let cfg = if allow.ip_ranges().is_empty() {
+    let cfg = if entries.is_empty() {
         cfg
     } else {
         let mut c = cfg.clone();
-        c.known_ip_ranges.extend(
+        let of = |kind: &'static str| {
             entries
                 .iter()
-                .filter(|a| a.kind == "ip")
-                .map(|a| a.value.clone()),
-        );
+                .filter(move |a| a.kind == kind)
+                .map(|a| a.value.clone())
+        };
+        c.known_ip_ranges.extend(of("ip"));
+        c.known_partner_domains.extend(of("partner-domain"));
         effective = c;
         &effective
     };

@@ -303,6 +303,11 @@ impl Snapshot {
     }
 }
 
+/// Unix seconds of a stored time (any form the store accepts).
+pub fn unix_time(s: &str) -> Option<i64> {
+    unix(s)
+}
+
 /// Unix seconds of a stored time: the canonical `YYYY-MM-DDTHH:MM:SSZ` read directly, anything
 /// else through the general parser.
 fn unix(s: &str) -> Option<i64> {

@@ -4,5 +4,6 @@
 
 pub mod demo;
 pub mod generator;
+pub mod score;
 pub mod server;
 pub mod tenant;

@@ -170,12 +170,21 @@ impl Case {
     }
 
     pub fn signin_v(&mut self, time: &str, email: &str, ip: &str, version: &str) {
+        self.signin_cv(time, email, ip, "mac", version);
+    }
+
+    /// A sign-in from a given client type (mac, iOS, android...).
+    pub fn signin_c(&mut self, time: &str, email: &str, ip: &str, client: &str) {
+        self.signin_cv(time, email, ip, client, "6.0.0");
+    }
+
+    fn signin_cv(&mut self, time: &str, email: &str, ip: &str, client: &str, version: &str) {
         let s = SignIn {
             time: time.into(),
             email: email.into(),
             activity: "Sign in".into(),
             ip_address: Some(ip.into()),
-            client_type: Some("mac".into()),
+            client_type: Some(client.into()),
             version: Some(version.into()),
             via: "report".into(),
             ..Default::default()

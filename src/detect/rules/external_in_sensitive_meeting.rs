@@ -1,6 +1,9 @@
 //! `external-in-sensitive-meeting`: outsiders in meetings whose topic matches
 //! `sensitive_topics`.
 //!
+//! People of `known_partner_domains` (long-standing partners in their weekly syncs) are still
+//! reported, at info level: expected, kept for the record, not an alert.
+//!
 //! External participants (an email outside the internal domains) are counted as the research
 //! seed's query counts them (`HAVING occurrences > 3`): an external in at least `min_repeats`
 //! (default 4, i.e. more than 3) sensitive meeting instances is a standing presence rather than
@@ -81,16 +84,28 @@ impl Rule for ExternalInSensitiveMeeting {
                 i64,
             )>::try_from(r)
         })?;
+        let partners = ctx.cfg.partner_domains();
         for row in rows {
             let (mid, email, n, topic, last, ids, uuid, inst) = row?;
+            let partner = crate::detect::domain_of(&email).is_some_and(|d| partners.contains(&d));
             let mut f = Finding::new(
                 format!("ext:{email}"),
                 last,
                 format!(
-                    "external {email} attended {inst} sensitive meeting instances ({n} sessions): {}",
+                    "external {email} attended {inst} sensitive meeting instances ({n} sessions; \
+                     threshold {}){}: {}",
+                    ctx.int("min_repeats"),
+                    if partner {
+                        ", a known partner's domain"
+                    } else {
+                        ""
+                    },
                     topic.unwrap_or_default()
                 ),
             );
+            if partner {
+                f.severity = Some(Severity::Info);
+            }
             f.user = Some(email);
             f.meeting_id = mid;
             f.meeting_uuid = Some(uuid);

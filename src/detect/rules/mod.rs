@@ -71,6 +71,76 @@ pub(crate) const DUR: &str =
 pub(crate) const NO_OPS: &str =
     "no operation logs in the case (import /report/operationlogs pages or a portal export)";
 
+/// The places (see [`crate::detect::net`]) a user was seen at during one UTC day, by channel:
+/// meeting sessions and sign-ins, phones on carriers aside.
+#[derive(Debug, Default)]
+pub(crate) struct DayPlaces {
+    pub meetings: std::collections::BTreeSet<crate::detect::net::Place>,
+    pub signins: std::collections::BTreeSet<crate::detect::net::Place>,
+}
+
+impl DayPlaces {
+    /// The user's day is one dual-stack network: all their meetings that day came from one
+    /// IPv4 (or IPv6) network and all their sign-ins from one IPv6 (or IPv4) network, neither
+    /// an office, and `a` and `b` are those two. (Sign-ins go over IPv6 while meeting media goes
+    /// over IPv4.) Offices are left out (a sign-in at the office before going home says nothing of home).
+    pub fn dual_stack(&self, a: crate::detect::net::Place, b: crate::detect::net::Place) -> bool {
+        let m: Vec<_> = self.meetings.iter().filter(|p| !p.is_office()).collect();
+        let s: Vec<_> = self.signins.iter().filter(|p| !p.is_office()).collect();
+        let (&[&m], &[&s]) = (m.as_slice(), s.as_slice()) else {
+            return false;
+        };
+        m.is_v6() != s.is_v6()
+            && !m.is_office()
+            && !s.is_office()
+            && ((a == m && b == s) || (a == s && b == m))
+    }
+    pub fn len(&self) -> usize {
+        self.meetings.union(&self.signins).count()
+    }
+}
+
+/// Unix seconds as the stored UTC text.
+pub(crate) fn ts(t: i64) -> String {
+    crate::model::time::fmt_utc(chrono::DateTime::from_timestamp(t, 0).unwrap_or_default())
+}
+
+/// Where `email` (snapshot symbol `e`) was during the UTC day starting at `day0`.
+pub(crate) fn day_places(
+    ctx: &crate::detect::Ctx,
+    snap: &crate::detect::Snapshot,
+    places: &crate::detect::net::Places,
+    email: &str,
+    e: crate::detect::snapshot::Sym,
+    day0: i64,
+) -> anyhow::Result<DayPlaces> {
+    let mut d = DayPlaces::default();
+    for p in snap.of_email_joined(e, day0, day0 + 86_399) {
+        let ip = snap.str(p.ip);
+        if !places.mobile(ip)
+            && let Some(pl) = places.place(ip)
+        {
+            d.meetings.insert(pl);
+        }
+    }
+    let mut st = ctx.conn.prepare_cached(
+        "SELECT ip_address FROM signins
+         WHERE email = ?1 AND time >= ?2 AND time < ?3 AND ip_address <> ''",
+    )?;
+    let rows = st.query_map(rusqlite::params![email, ts(day0), ts(day0 + 86_400)], |r| {
+        r.get::<_, String>(0)
+    })?;
+    for ip in rows {
+        let ip = ip?;
+        if !places.mobile(&ip)
+            && let Some(pl) = places.place(&ip)
+        {
+            d.signins.insert(pl);
+        }
+    }
+    Ok(d)
+}
+
 /// Numeric version key: "5.16.10 (28573)" → [5, 16, 10, 28573]; empty when not a version.
 pub fn version_key(s: &str) -> Vec<u64> {
     let s = s.trim();

@@ -18,7 +18,9 @@ pub struct PrivilegedRoleGranted;
 /// Grants as SQL (shared with `new-admin-activity`): operation id, time, operator, change id,
 /// target, from, to.
 /// A target that is a name rather than an email ("Change Role  - Bart Simpson: ...") is resolved
-/// through the users directory when exactly one user has that name.
+/// through the users directory when exactly one user has that name; in a large organisation
+/// names repeat, and then the `user.updated` webhook the same operator caused within a minute
+/// names the account (its object id) among the namesakes.
 pub(crate) const GRANTS_SQL: &str = "
     SELECT o.id, o.time, o.operator, c.id,
            CASE WHEN c.target IS NULL OR instr(c.target, '@') > 0 THEN c.target
@@ -26,7 +28,16 @@ pub(crate) const GRANTS_SQL: &str = "
                                WHERE zl_norm_name(coalesce(nullif(u.display_name, ''),
                                        coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')))
                                      = zl_norm_name(c.target)
-                               HAVING count(*) = 1), c.target) END,
+                               HAVING count(*) = 1),
+                              (SELECT min(u.email) FROM webhook_events w
+                               JOIN users u ON u.zoom_id = w.object_id
+                               WHERE w.operator = o.operator AND w.event = 'user.updated'
+                                 AND w.time BETWEEN strftime('%Y-%m-%dT%H:%M:%SZ', o.time, '-60 seconds')
+                                                AND strftime('%Y-%m-%dT%H:%M:%SZ', o.time, '+60 seconds')
+                                 AND zl_norm_name(coalesce(nullif(u.display_name, ''),
+                                       coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')))
+                                     = zl_norm_name(c.target)
+                               HAVING count(DISTINCT u.email) = 1), c.target) END,
            c.from_value, c.to_value
     FROM op_changes c JOIN operations o ON o.id = c.operation_id
     WHERE (c.kind = 'role' OR (c.kind = 'add_user' AND lower(c.setting) LIKE '%role%'))

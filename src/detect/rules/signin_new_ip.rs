@@ -1,16 +1,23 @@
-//! `signin-new-ip`: a sign-in from an IP address the user had not signed in from before.
+//! `signin-new-ip`: a sign-in from a network the user had not been seen on before.
 //!
 //! Baseline: at least `baseline` (default 3) earlier sign-ins with an IP, so a person's first
 //! sign-ins in a case are never "new" (the design's default: fewer than three earlier sign-ins
-//! say nothing about someone's usual places). Only the first use of a new IP is reported. Not
-//! new: an IP inside `known_ip_ranges` (offices, VPN), or one the dashboard already showed the
-//! same user in a meeting from.
+//! say nothing about someone's usual places). Networks, not addresses, are compared (see
+//! `detect::net`): IPv6 privacy addresses change daily inside a home's /64, an ISP renumbers a
+//! home inside its /24, and an office's IPv4 NAT and IPv6 prefix are one office. Only the first
+//! sign-in from a new network is reported. Not new: an IP inside `known_ip_ranges` or an
+//! office, a network the dashboard already showed the user in a meeting from, and a phone or
+//! tablet on a mobile carrier (carrier NAT addresses rotate every few hours and say nothing
+//! about place).
 //!
 //! Panther's Standard.SignInFromRogueState needs IPinfo country enrichment, which zoomlens
 //! does not have; this rule is its closest honest equivalent (see tests/detect_panther.rs).
 
+use crate::detect::net::{Place, Places, phone_client};
+use crate::detect::snapshot::Sym;
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
+use rustc_hash::FxHashMap as HashMap;
 
 pub struct SigninNewIp;
 
@@ -48,31 +55,71 @@ impl Rule for SigninNewIp {
             ));
         }
         let snap = ctx.snapshot()?;
+        let places = Places::new(ctx.cfg);
+        let baseline = ctx.int("baseline").max(0) as usize;
+        // Each person's meeting networks with when they were first seen there.
+        let mut met: HashMap<Sym, Vec<(Place, i64)>> = HashMap::default();
+        for ((e, ip), t) in snap.first_sightings() {
+            if let Some(pl) = places.place(snap.str(ip)) {
+                let v = met.entry(e).or_default();
+                match v.iter_mut().find(|(p, _)| *p == pl) {
+                    Some(x) => x.1 = x.1.min(t),
+                    None => v.push((pl, t)),
+                }
+            }
+        }
         let mut st = ctx.conn.prepare(
-            "WITH s AS (
-               SELECT id, email, time, ip_address ip,
-                      row_number() OVER (PARTITION BY lower(email) ORDER BY time, id) AS n,
-                      row_number() OVER (PARTITION BY lower(email), ip_address ORDER BY time, id) AS k
-               FROM signins WHERE lower(activity) = 'sign in' AND ip_address <> '')
-             SELECT s.id, s.email, s.time, s.ip, s.n - 1, unixepoch(s.time) FROM s
-             WHERE s.k = 1 AND s.n > ?1 AND NOT zl_known_ip(s.ip)
-             ORDER BY s.time",
+            "SELECT id, lower(email), time, ip_address, unixepoch(time), coalesce(client_type, ''),
+                    zl_known_ip(ip_address)
+             FROM signins WHERE lower(activity) = 'sign in' AND ip_address <> ''
+             ORDER BY lower(email), time, id",
         )?;
-        let rows = st.query_map([ctx.int("baseline")], |r| {
-            <(i64, String, String, String, i64, Option<i64>)>::try_from(r)
-        })?;
+        let mut rows = st.query([])?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, email, time, ip, before, t) = row?;
-            // Not new if a meeting session already came from this IP for them.
-            if t.is_some_and(|t| snap.on_ip_before(&email, &ip, t)) {
+        let mut cur = String::new();
+        let mut n = 0usize;
+        let mut seen: Vec<Place> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (id, email, time, ip, t, client, known) =
+                <(i64, String, String, String, Option<i64>, String, bool)>::try_from(r)?;
+            if email != cur {
+                cur = email.clone();
+                n = 0;
+                seen.clear();
+            }
+            let before = n;
+            n += 1;
+            let Some(pl) = places.place(&ip) else {
+                continue;
+            };
+            if seen.contains(&pl) {
+                continue;
+            }
+            seen.push(pl);
+            if known || before < baseline || (places.mobile(&ip) && phone_client(&client)) {
+                continue;
+            }
+            // Not new if a meeting session already came from this network for them.
+            let e = snap.email(&email);
+            if let (Some(t), Some(v)) = (t, e.and_then(|e| met.get(&e)))
+                && v.iter().any(|(p, f)| *p == pl && *f < t)
+            {
                 continue;
             }
             let mut f = Finding::new(
                 format!("signin:{id}"),
                 time,
                 format!(
-                    "{email} signed in from new IP {ip} (after {before} sign-ins from other IPs)"
+                    "{email} signed in from new IP {ip}: its network ({}) never seen for this user \
+                     in {before} earlier sign-ins (from {} network(s)) or any earlier meeting; \
+                     first seen now{}",
+                    places.describe(pl),
+                    seen.len() - 1,
+                    if client.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({client} client)")
+                    }
                 ),
             );
             f.user = Some(email);

@@ -1,13 +1,23 @@
-//! `silent-presence`: an identity (an email, or a guest's display name) present in more than
-//! `min_meetings` meeting instances (default 20) within `window_days` (default 30) that never
-//! shared anything — a standing silent listener (a compromised account or a bot taking notes).
-//! The design's defaults: 20 meetings a month is daily attendance. `include_internal` = 0
-//! limits it to outsiders where employees commonly attend daily stand-ups without sharing.
-//! Only instances with dashboard data count, since sharing is only known there.
+//! `silent-presence`: an identity present in more than `min_meetings` meeting instances
+//! (default 20) within `window_days` (default 30) where nothing explains its presence, and
+//! which never shared anything — a standing silent listener (a compromised account or a bot
+//! taking notes).
+//!
+//! Most people attend twenty meetings a month and never share, so silence alone says nothing.
+//! A presence is unexplained when the meeting is small (at most `max_audience` people, default
+//! 15: all-hands, trainings and webinars are audiences) and the identity shared at most
+//! `max_with_host` small meetings (default 2) with its host in the window: standups, team
+//! meetings and a partner's weekly sync are with people one meets all the time; an observer
+//! drops into the small meetings of people it has no other tie to. Identities are emails, and
+//! for guests a display name *on one network* (an IPv6 /64, else the IPv4 address): different
+//! people called "iPhone" or "Alex" are not one guest. Only instances with dashboard data
+//! count, since sharing is only known there.
 
+use crate::detect::net::Places;
 use crate::detect::snapshot::Sym;
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Snapshot, Source};
 use anyhow::Result;
+use rustc_hash::FxHashMap as HashMap;
 
 pub struct SilentPresence;
 
@@ -16,7 +26,7 @@ impl Rule for SilentPresence {
         "silent-presence"
     }
     fn title(&self) -> &'static str {
-        "Outsider in many meetings, never sharing"
+        "Silent in many small meetings with unrelated hosts"
     }
     fn severity(&self) -> Severity {
         Severity::Low
@@ -47,6 +57,16 @@ impl Rule for SilentPresence {
                 default: 30.0,
                 help: "sliding window length",
             },
+            Param {
+                name: "max_audience",
+                default: 15.0,
+                help: "larger instances are audiences, where silence is normal",
+            },
+            Param {
+                name: "max_with_host",
+                default: 2.0,
+                help: "small meetings shared with the host at which a presence is unexplained",
+            },
         ]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
@@ -63,26 +83,39 @@ impl Rule for SilentPresence {
             return Ok(RuleOutcome::CouldNotRun(why));
         }
         let snap = ctx.snapshot()?;
+        let places = Places::new(ctx.cfg);
         let include_internal = ctx.int("include_internal") != 0;
         let min = ctx.int("min_meetings").max(0) as usize;
         let win = (ctx.num("window_days") * 86400.0) as i64;
-        // One entry per (identity, meeting instance): an email, else a guest's name (tagged so
-        // that a guest called like someone's address stays apart).
+        let max_audience = ctx.int("max_audience").max(1) as usize;
+        let max_with_host = ctx.int("max_with_host").max(0) as usize;
+        // Identities: an email, else a guest's name on its network (tagged apart).
+        #[allow(clippy::type_complexity)]
+        let mut guest_ids: HashMap<(Sym, Option<crate::detect::net::Place>, Sym), u64> =
+            HashMap::default();
+        let mut ident_of = |p: &crate::detect::snapshot::Sess| -> Option<u64> {
+            match (p.email, p.name) {
+                (Snapshot::NONE, Snapshot::NONE) => None,
+                (Snapshot::NONE, name) => {
+                    // The exact IPv4 address (a /24 holds many households), an IPv6 /64.
+                    let key = match places.place(snap.str(p.ip)) {
+                        Some(pl) if pl.is_v6() => (name, Some(pl), Snapshot::NONE),
+                        _ => (name, None, p.ip),
+                    };
+                    let n = guest_ids.len() as u64;
+                    Some((1u64 << 40) | *guest_ids.entry(key).or_insert(n))
+                }
+                (email, _) => Some(email as u64),
+            }
+        };
+        // One entry per (identity, instance): first join, first session, shared at all.
         let mut inst: Vec<(u64, Sym, i64, i64, bool)> = snap
             .rows
             .iter()
-            .filter(|p| p.in_metrics() && (include_internal || !p.internal()))
-            .filter_map(|p| {
-                let ident = match (p.email, p.name) {
-                    (Snapshot::NONE, Snapshot::NONE) => return None,
-                    (Snapshot::NONE, name) => (1u64 << 32) | name as u64,
-                    (email, _) => email as u64,
-                };
-                Some((ident, p.meeting, p.join, p.id, p.shared()))
-            })
+            .filter(|p| p.in_metrics())
+            .filter_map(|p| Some((ident_of(p)?, p.meeting, p.join, p.id, p.shared())))
             .collect();
         inst.sort_unstable();
-        // Fold each instance's sessions: first join, first session, shared at all.
         inst.dedup_by(|b, a| {
             let same = a.0 == b.0 && a.1 == b.1;
             if same {
@@ -92,15 +125,68 @@ impl Rule for SilentPresence {
             }
             same
         });
-        let mut found: Vec<(u64, usize, i64, Vec<i64>)> = Vec::new();
+        let mut size: HashMap<Sym, u32> = HashMap::default();
+        for i in &inst {
+            *size.entry(i.1).or_default() += 1;
+        }
+        let small = |m: Sym| size.get(&m).is_some_and(|&n| n as usize <= max_audience);
+        // Small instances per email (for the host side of the tie).
+        let mut small_of: HashMap<u64, Vec<Sym>> = HashMap::default();
+        for i in inst.iter().filter(|i| i.0 >> 40 == 0 && small(i.1)) {
+            small_of.entry(i.0).or_default().push(i.1);
+        }
+        let mut host_of = ctx
+            .conn
+            .prepare_cached("SELECT lower(host_email) FROM meetings WHERE uuid = ?1")?;
+        let mut hosts: HashMap<Sym, Option<u64>> = HashMap::default();
+        let mut found: Vec<(u64, usize, usize, usize, i64, Vec<i64>)> = Vec::new();
         for group in inst.chunk_by(|a, b| a.0 == b.0) {
+            let ident = group[0].0;
             if group.len() <= min || group.iter().any(|i| i.4) {
                 continue;
             }
-            let mut times: Vec<(i64, i64)> = group.iter().map(|i| (i.2, i.3)).collect();
+            if ident >> 40 == 0
+                && !include_internal
+                && snap
+                    .rows
+                    .iter()
+                    .any(|r| r.email as u64 == ident && r.internal())
+            {
+                continue;
+            }
+            let mine = small_of.get(&ident);
+            // Unexplained presences: small instances with a host this identity rarely meets.
+            let mut times: Vec<(i64, i64)> = Vec::new();
+            for i in group.iter().filter(|i| small(i.1)) {
+                // Candidates share many instances: each host is looked up once.
+                let host = match hosts.get(&i.1) {
+                    Some(h) => *h,
+                    None => {
+                        let h: Option<String> = host_of
+                            .query_row([snap.str(i.1)], |r| r.get(0))
+                            .unwrap_or(None);
+                        let h = h.and_then(|h| snap.email(&h)).map(|h| h as u64);
+                        hosts.insert(i.1, h);
+                        h
+                    }
+                };
+                if host == Some(ident) {
+                    continue;
+                }
+                let with_host = match (host.and_then(|h| small_of.get(&h)), mine) {
+                    // Both lists are in symbol order (`inst` is sorted).
+                    (Some(h), Some(m)) => m.iter().filter(|x| h.binary_search(x).is_ok()).count(),
+                    _ => 0,
+                };
+                if with_host <= max_with_host {
+                    times.push((i.2, i.3));
+                }
+            }
+            if times.len() <= min {
+                continue;
+            }
             times.sort_unstable();
-            // Most instances whose first join falls within any window_days span (the window
-            // ending at an instance, instances at the same second all counted).
+            // Most unexplained instances whose first join falls within any window_days span.
             let mut best = 0;
             let mut lo = 0;
             let mut i = 0;
@@ -117,16 +203,26 @@ impl Rule for SilentPresence {
             }
             if best > min {
                 let ids = times.iter().take(100).map(|t| t.1).collect();
-                found.push((group[0].0, best, times[0].0, ids));
+                let smalls = group.iter().filter(|i| small(i.1)).count();
+                found.push((ident, best, group.len(), smalls, times[0].0, ids));
             }
         }
-        found.sort_by_key(|f| f.2);
+        found.sort_by_key(|f| f.4);
+        let guest_names: HashMap<u64, Sym> = guest_ids
+            .iter()
+            .map(|((name, _, _), id)| ((1u64 << 40) | id, *name))
+            .collect();
         let mut out = Vec::new();
-        for (ident, n, t, ids) in found {
-            let s = snap.str((ident & 0xffff_ffff) as Sym);
-            let (key, who, user) = if ident >> 32 == 1 {
-                (format!("guest:{s}"), format!("guest '{s}'"), None)
+        for (ident, n, total, smalls, t, ids) in found {
+            let (key, who, user) = if ident >> 40 == 1 {
+                let s = snap.str(guest_names[&ident]);
+                (
+                    format!("guest:{s}:{}", ident & 0xff_ffff_ffff),
+                    format!("guest '{s}'"),
+                    None,
+                )
             } else {
+                let s = snap.str(ident as Sym);
                 (s.to_string(), s.to_string(), Some(s.to_string()))
             };
             let mut f = Finding::new(
@@ -135,7 +231,10 @@ impl Rule for SilentPresence {
                     chrono::DateTime::from_timestamp(t, 0).unwrap_or_default(),
                 ),
                 format!(
-                    "{who} attended {n} meetings within {} days and never shared",
+                    "{who} sat silently in {n} small meetings within {} days whose host they \
+                     met in at most {max_with_host} small meetings (threshold: more than {min}); \
+                     {total} meetings in all, {smalls} of at most {max_audience} people, never \
+                     shared",
                     ctx.num("window_days")
                 ),
             );

@@ -1,11 +1,16 @@
 //! `unexpected-ip-recurring-meeting`: in a recurring series (one meeting id with at least
 //! `min_instances` instances, default 4), a regular attendee — who came to at least `baseline`
 //! earlier instances (default 3, as the sign-in baseline) — joins from an IP never seen for
-//! them before (in any session or sign-in), outside `known_ip_ranges`. A standing seat
+//! them before (in any session or sign-in), outside `known_ip_ranges`. Networks are compared,
+//! not addresses (see `detect::net`): a new address in a /64, /24 or office the person was
+//! already seen on is not unexpected (IPv6 privacy addresses, an ISP renumbering a home), nor
+//! is a phone on a mobile carrier, nor a dual-stack home's IPv4 address on a day when all the
+//! person's meetings came from it and all their sign-ins from its IPv6 network. A standing seat
 //! suddenly used from elsewhere is how a borrowed account or forwarded link shows up.
 //! `include_internal` = 0 limits it to outsiders' seats.
 
 use crate::detect::Snapshot;
+use crate::detect::net::Places;
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use crate::model::time::fmt_utc;
 use anyhow::Result;
@@ -168,16 +173,58 @@ impl Rule for UnexpectedIpRecurringMeeting {
                 Option<String>,
             )>::try_from(r)
         })?;
+        let snap = ctx.snapshot()?;
+        let places = Places::new(ctx.cfg);
+        let mut signed = ctx.conn.prepare(
+            "SELECT ip_address FROM signins WHERE email = ?1 AND time < ?2 AND ip_address <> ''",
+        )?;
         let mut out = Vec::new();
         for row in rows {
             let (id, mid, uuid, topic, email, ip, join, prior, usual) = row?;
+            let Some(pl) = places.place(&ip) else {
+                continue;
+            };
+            if places.mobile(&ip) {
+                continue;
+            }
+            let (Some(e), Some(t)) = (
+                snap.email(&email),
+                crate::detect::snapshot::unix_time(&join),
+            ) else {
+                continue;
+            };
+            let mut known = snap
+                .of_email_joined(e, i64::MIN, t - 1)
+                .any(|p| places.place(snap.str(p.ip)) == Some(pl));
+            if !known {
+                let ips =
+                    signed.query_map(rusqlite::params![email, join], |r| r.get::<_, String>(0))?;
+                for i in ips {
+                    if places.place(&i?) == Some(pl) {
+                        known = true;
+                        break;
+                    }
+                }
+            }
+            if known {
+                continue;
+            }
+            let day0 = t - t.rem_euclid(86_400);
+            let day = super::day_places(ctx, snap, &places, &email, e, day0)?;
+            if let Some(&other) = day.signins.first()
+                && day.dual_stack(pl, other)
+            {
+                continue;
+            }
             let mut f = Finding::new(
                 format!("sess:{id}"),
                 join,
                 format!(
-                    "{email} joined recurring '{}' ({mid}) from new IP {ip} after {prior} instances from {}",
+                    "{email} joined recurring '{}' ({mid}) from new IP {ip} after {prior} instances from {}; \
+                     its network ({}) never seen for them in any earlier meeting or sign-in",
                     topic.unwrap_or_default(),
-                    usual.unwrap_or_else(|| "other IPs".into())
+                    usual.unwrap_or_else(|| "other IPs".into()),
+                    places.describe(pl)
                 ),
             );
             f.user = Some(email);

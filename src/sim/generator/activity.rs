@@ -36,7 +36,9 @@ impl Gen<'_> {
         if k.is_multiple_of(2) {
             (pe.office_ip().to_string(), pe.office_loc().to_string(), dev)
         } else {
-            (pe.home_ip.clone(), pe.home_loc.clone(), dev)
+            // A dual-stack home's meeting media goes over its IPv4 address.
+            let ip = self.home_media_ip(p).unwrap_or_else(|| pe.home_ip.clone());
+            (ip, pe.home_loc.clone(), dev)
         }
     }
 
@@ -204,21 +206,23 @@ impl Gen<'_> {
             }
             let first_day = self.days_active[p] == 0;
             self.days_active[p] += 1;
-            let (ip, _, dev) = self.whereabouts(p);
+            let (media_ip, _, dev) = self.whereabouts(p);
+            let at_office = media_ip == self.org.people[p].office_ip();
+            // Sign-ins go over IPv6 where the network has it (background.rs).
+            let ip = self.signin_ip(p, at_office);
             if first_day && workday {
                 // On their first day in the case people also sign in on their phone before
                 // leaving home (or from home the evening before the office day), so their
-                // first sign-ins already show both addresses they use: however many
-                // sources report the same sign-in, no later address is new for them.
+                // first sign-ins already show both places they use: however many
+                // sources report the same sign-in, no later place is new for them.
+                let other = self.signin_ip(p, !at_office);
                 let pe = &self.org.people[p];
-                let other = if ip == pe.home_ip {
-                    pe.office_ip().to_string()
-                } else {
-                    pe.home_ip.clone()
-                };
                 let phone = pe.devices.len() - 1;
-                let early = tin - chrono::Duration::seconds(1800 + self.rng.random_range(0..1200));
-                if early > self.at(0) {
+                // At 05:00-05:40 local, before any meeting of the day: one cannot sit in a
+                // meeting at the office while still at home.
+                let jitter = self.rng.random_range(0..2400);
+                let early = self.at((5 * 3600 + jitter - off).max(60 + jitter / 8));
+                if early < tin {
                     self.signin(p, early, "Sign in", &other, phone)?;
                 }
             }
@@ -232,6 +236,9 @@ impl Gen<'_> {
             let tout = self.at(tout.clamp(120, 86_340));
             if tout > tin {
                 self.signin(p, tout, "Sign out", &ip, dev)?;
+            }
+            if workday {
+                self.phone_signin(p)?;
             }
         }
         self.routine_ops()?;

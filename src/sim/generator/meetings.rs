@@ -197,6 +197,7 @@ impl Series {
                 });
             }
         }
+        out.extend(g.partner_series(k + 1));
         out
     }
 }
@@ -311,7 +312,7 @@ impl Gen<'_> {
             }
             let share =
                 (k == 0 && self.rng.random_bool(0.4)) || (small && self.since_share[p] >= 8);
-            if share && !self.plan.no_share.contains(&p) {
+            if share && !self.plan.no_share.contains(&p) && !self.org.people[p].habits.listener {
                 inst.seats[k].shares = true;
                 self.since_share[p] = 0;
             } else {
@@ -355,6 +356,11 @@ impl Gen<'_> {
                 {
                     self.seat_in(&mut inst, m);
                 }
+            }
+            for o in self.partner_guests(&s.topic) {
+                let j = start + self.partner_join();
+                let l = Self::end_of(&inst) - Duration::seconds(self.rng.random_range(0..90));
+                inst.seats.push(Seat::new(Who::Made(Box::new(o)), j, l));
             }
             if inst.seats.len() < 2 {
                 continue;

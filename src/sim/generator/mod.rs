@@ -8,6 +8,7 @@
 //! [`output::CaptureWriter`] (`gen --out`), which keeps only one day's small buffers.
 
 pub mod activity;
+pub mod background;
 pub mod ids;
 pub mod incidents;
 pub mod meetings;
@@ -272,7 +273,8 @@ pub struct Gen<'a> {
 impl<'a> Gen<'a> {
     fn new(cfg: &'a Config, sink: &'a mut dyn Sink) -> Gen<'a> {
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-        let org = org::Org::build(&mut rng, cfg.users, cfg.start);
+        let mut org = org::Org::build(&mut rng, cfg.users, cfg.start);
+        background::decorate(&mut org, cfg.seed, cfg.days);
         let n = org.people.len();
         let n_out = org.outsiders.len();
         Gen {
@@ -306,6 +308,7 @@ impl<'a> Gen<'a> {
             self.date = self.cfg.start + chrono::Days::new(d as u64);
             self.background_day()?;
             self.meetings_day()?;
+            self.trainings_day()?;
             self.incidents_day()?;
             self.flush_day()?;
         }
@@ -493,6 +496,20 @@ impl<'a> Gen<'a> {
         truth
             .assumptions
             .insert("min_client_version".into(), "5.17.0".into());
+        // The analyst's knowledge of the organisation's networks and partners.
+        for (k, site) in org::SITES.iter().enumerate() {
+            truth.assumptions.insert(
+                format!("office:{}", site.0),
+                format!("{}/32,{}::/64", site.2, background::office_v6_prefix(k)),
+            );
+        }
+        truth
+            .assumptions
+            .insert("mobile_ip_ranges".into(), background::CARRIER_RANGE.into());
+        truth.assumptions.insert(
+            "known_partner_domains".into(),
+            background::known_partners().join(","),
+        );
         truth.assumptions.insert(
             "sensitive_keywords".into(),
             "Engineering,Board,Finance,Legal,Wire,Exec".into(),

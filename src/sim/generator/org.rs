@@ -318,6 +318,8 @@ pub struct Person {
     pub background: bool,
     /// Background activity stops at this instant (departures).
     pub active_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Network and meeting habits (see `background.rs`).
+    pub habits: super::background::Habits,
 }
 
 impl Person {
@@ -397,12 +399,14 @@ fn home_ip(i: usize) -> String {
     }
 }
 
-/// Outsiders: 203.0.113.1-.199 first (.200 and up are kept for planted incidents), then IPv6.
+/// Outsiders: 203.0.113.1-.199 first (.200 and up are kept for planted incidents), then IPv6,
+/// one /64 each.
 fn outsider_ip(i: usize) -> String {
     if i < 199 {
         format!("203.0.113.{}", i + 1)
     } else {
-        format!("2001:db8:e:{:x}::{:x}", i / 60000, i % 60000 + 1)
+        // Each outsider's home or office network is its own /64.
+        format!("2001:db8:{:x}:{:x}::1", 0xe000 + i / 65536, i % 65536)
     }
 }
 
@@ -486,6 +490,7 @@ impl Org {
                 oncall: false,
                 background: true,
                 active_until: None,
+                habits: Default::default(),
             });
         }
         // Leadership: the first people are the executives, then the admins.
