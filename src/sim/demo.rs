@@ -60,8 +60,9 @@ pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Tr
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('demo', '1')",
             [],
         )?;
-        // The demo opens on the findings queue, so the rules run as part of the build.
-        crate::detect::run(&mut store, &crate::detect::config::Config::default(), &[])
+        // The demo opens on its incidents, so the rules run as part of the build, configured as
+        // the organisation's analyst would (its offices, carriers, partners).
+        crate::detect::run(&mut store, &crate::sim::score::detect_config(&truth), &[])
             .context("running the detection rules on the demo case")?;
         store
             .conn
