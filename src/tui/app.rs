@@ -295,6 +295,8 @@ pub enum Action {
 #[derive(Debug)]
 pub enum Effect {
     Send(Box<Request>),
+    /// Stop the query of this slot if it is running (the worker interrupts SQLite).
+    Cancel(Slot),
     Copy(String),
     Quit,
 }
@@ -1554,6 +1556,13 @@ impl App {
         if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
             self.quit = true;
             return vec![Effect::Quit];
+        }
+        // Esc stops a running SQL query; a late answer to it is dropped.
+        if k.code == KeyCode::Esc && self.sql.running && self.view().kind == PaneKind::Sql {
+            self.sql.running = false;
+            self.gens.remove(&Slot::Sql);
+            self.status = "query cancelled".into();
+            return vec![Effect::Cancel(Slot::Sql)];
         }
         match self.mode.clone() {
             Mode::Normal => match self.keymap.lookup(&k) {

@@ -82,6 +82,8 @@ impl Harness {
                         next.extend(app::update(&mut self.app, Action::Response(resp), self.now));
                     }
                     Effect::Copy(s) => self.copied.push(s),
+                    // Queries run synchronously here: nothing is ever running to cancel.
+                    Effect::Cancel(_) => {}
                     Effect::Quit => {}
                 }
             }

@@ -140,6 +140,7 @@ fn apply(worker: &worker::Worker, fx: Vec<Effect>) -> Result<bool> {
     for e in fx {
         match e {
             Effect::Send(r) => worker.send(*r),
+            Effect::Cancel(slot) => worker.cancel(slot),
             Effect::Copy(text) => osc52(&text)?,
             Effect::Quit => quit = true,
         }

@@ -214,6 +214,16 @@ impl Worker {
         Ok(Worker { fast, slow })
     }
 
+    /// Interrupt the query of `slot` if it is the one running.
+    pub fn cancel(&self, slot: Slot) {
+        let lane = if slot.slow() { &self.slow } else { &self.fast };
+        if let Ok(cur) = lane.running.lock()
+            && cur.is_some_and(|(s, _)| s == slot)
+        {
+            lane.interrupt.interrupt();
+        }
+    }
+
     pub fn send(&self, r: Request) {
         let lane = if r.slot.slow() {
             &self.slow
