@@ -3,56 +3,10 @@
 //! incident is found and no near-miss is flagged. Prints precision and recall per rule.
 
 use std::collections::BTreeMap;
-use zoomlens::detect::{self, StoredFinding, finding};
-use zoomlens::sim::generator::{Config, TruthItem};
+use zoomlens::detect::{self, finding};
+use zoomlens::sim::generator::Config;
+use zoomlens::sim::score::{haystack, matches};
 use zoomlens::store::Store;
-
-/// Everything a finding says, lowercased: its entities, summary and evidence fields.
-fn haystack(f: &StoredFinding) -> String {
-    let mut s = format!(
-        "{} {} {} {} {}",
-        f.summary,
-        f.user.clone().unwrap_or_default(),
-        f.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
-        f.meeting_uuid.clone().unwrap_or_default(),
-        f.ip.clone().unwrap_or_default()
-    );
-    for e in &f.evidence {
-        for v in e.fields.values() {
-            match v {
-                serde_json::Value::String(t) => {
-                    s.push(' ');
-                    s.push_str(t);
-                }
-                serde_json::Value::Number(n) => {
-                    s.push(' ');
-                    s.push_str(&n.to_string());
-                }
-                _ => {}
-            }
-        }
-    }
-    s.to_lowercase()
-}
-
-/// A finding matches a truth item when every entity the item names appears in it.
-fn matches(it: &TruthItem, hay: &str) -> bool {
-    let mut keys: Vec<String> = Vec::new();
-    keys.extend(it.user.clone());
-    keys.extend(it.meeting_uuid.clone());
-    keys.extend(it.ip.clone());
-    if it.meeting_uuid.is_none() {
-        keys.extend(it.meeting_id.map(|m| m.to_string()));
-    }
-    // The time pins which of a person's actions is meant (an admin's weakening vs. their
-    // later restore). Source gaps are named by their day.
-    match (&it.time, it.rule.as_str()) {
-        (Some(t), "source-silent") => keys.push(t[..10].to_string()),
-        (Some(t), _) => keys.push(t.clone()),
-        _ => {}
-    }
-    keys.iter().all(|k| hay.contains(&k.to_lowercase()))
-}
 
 #[test]
 fn every_planted_incident_found_and_no_near_miss_flagged() {

@@ -4,8 +4,7 @@
 //! The case is built beside its destination under a temporary name and renamed over the old
 //! demo only when complete, so an interrupted build never leaves a half-made demo behind.
 
-use crate::ingest::{ImportOptions, import_paths};
-use crate::sim::generator::{Config, generate, output::CaptureWriter};
+use crate::sim::generator::Config;
 use crate::store::Store;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -33,28 +32,8 @@ pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Tr
     let work = dir.join(format!(".{name}.gen-{pid}"));
     let tmp_case = dir.join(format!(".{name}.tmp-{pid}"));
     let result = (|| -> Result<crate::sim::generator::Truth> {
-        let mut w = CaptureWriter::create(&work)?;
-        let truth = generate(cfg, &mut w)?.truth;
-        drop(w);
+        let truth = crate::sim::score::build_case_in(cfg, &tmp_case, &work)?;
         let mut store = Store::open(&tmp_case)?;
-        let files: Vec<PathBuf> = [
-            "captures.ndjson",
-            "webhooks.ndjson",
-            "departures.csv",
-            "assets.csv",
-            "vips.csv",
-        ]
-        .iter()
-        .map(|f| work.join(f))
-        .collect();
-        let summary = import_paths(&mut store, &files, &ImportOptions::default())?;
-        if summary.counts.total_rejected() > 0 {
-            anyhow::bail!(
-                "the demo data had {} rejected records (first: {:?}); this is a bug",
-                summary.counts.total_rejected(),
-                summary.first_rejects.first()
-            );
-        }
         // Marks the file as a demo, so a later demo build may replace it (and nothing else).
         store.conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('demo', '1')",
@@ -70,7 +49,6 @@ pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Tr
         drop(store);
         Ok(truth)
     })();
-    let _ = std::fs::remove_dir_all(&work);
     let truth = match result {
         Ok(t) => t,
         Err(e) => {

@@ -19,9 +19,20 @@ use std::path::{Path, PathBuf};
 /// Generate a tenant into a scratch directory beside `case` and import every capture (webhooks
 /// too) into a new case at `case`. Returns the truth. No rule is run.
 pub fn build_case(cfg: &generator::Config, case: &Path) -> Result<Truth> {
-    let work = case.with_extension("gen");
-    let _ = std::fs::remove_dir_all(&work);
-    let mut w = CaptureWriter::create(&work)?;
+    build_case_in(cfg, case, &case.with_extension("gen"))
+}
+
+/// [`build_case`] with the scratch directory named (it is the captures' provenance in the
+/// case); the directory is removed whatever happens. The demo builds its case this way too.
+pub fn build_case_in(cfg: &generator::Config, case: &Path, work: &Path) -> Result<Truth> {
+    let _ = std::fs::remove_dir_all(work);
+    let result = generate_and_import(cfg, case, work);
+    let _ = std::fs::remove_dir_all(work);
+    result
+}
+
+fn generate_and_import(cfg: &generator::Config, case: &Path, work: &Path) -> Result<Truth> {
+    let mut w = CaptureWriter::create(work)?;
     let truth = generator::generate(cfg, &mut w)?.truth;
     drop(w);
     let mut store = Store::open(case)?;
@@ -36,7 +47,6 @@ pub fn build_case(cfg: &generator::Config, case: &Path) -> Result<Truth> {
     .map(|f| work.join(f))
     .collect();
     let summary = import_paths(&mut store, &files, &ImportOptions::default())?;
-    let _ = std::fs::remove_dir_all(&work);
     if summary.counts.total_rejected() > 0 {
         bail!(
             "{} generated records were rejected (first: {:?})",
