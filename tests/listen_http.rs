@@ -6,9 +6,12 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::oneshot;
+use zoomlens::listen::ListenOptions;
 use zoomlens::listen::verify::{Clock, Secret, Secrets, sign};
-use zoomlens::listen::{Config, ListenOptions, Stats, Verifier, serve};
+
+mod common;
+
+use common::listen::{self, Running};
 
 const SECRET: &str = "test-secret-token-123";
 
@@ -38,71 +41,12 @@ fn event_samples() -> Vec<(String, Value)> {
     out
 }
 
-struct Running {
-    url: String,
-    base: String,
-    case: PathBuf,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<anyhow::Result<Arc<Stats>>>>,
-    _dir: tempfile::TempDir,
-}
-
-impl Running {
-    /// Graceful stop (what SIGTERM does); the case stays readable afterwards.
-    async fn stop(&mut self) -> Arc<Stats> {
-        let _ = self.stop.take().unwrap().send(());
-        let task = self.task.take().unwrap();
-        task.await.unwrap().expect("listener stopped cleanly")
-    }
-    fn db(&self) -> Connection {
-        Connection::open(&self.case).unwrap()
-    }
-}
-
 async fn start_with(secrets: Secrets, clock: Option<Clock>) -> Running {
-    start_opts(secrets, clock, ListenOptions::default()).await
-}
-
-async fn start_opts(secrets: Secrets, clock: Option<Clock>, options: ListenOptions) -> Running {
-    let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("t.case");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut verifier = Verifier::new(secrets);
-    if let Some(c) = clock {
-        verifier = verifier.with_clock(c);
-    }
-    let cfg = Config {
-        case: case.clone(),
-        path: "/webhook".into(),
-        verifier,
-        tls: None,
-        grace: Duration::from_secs(5),
-        options,
-    };
-    let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, cfg, async move {
-        let _ = rx.await;
-    }));
-    Running {
-        url: format!("http://{addr}/webhook"),
-        base: format!("http://{addr}"),
-        case,
-        stop: Some(tx),
-        task: Some(task),
-        _dir: dir,
-    }
+    listen::start(secrets, clock, ListenOptions::default()).await
 }
 
 async fn start() -> Running {
-    start_with(
-        Secrets {
-            current: Secret::new(SECRET),
-            old: None,
-        },
-        None,
-    )
-    .await
+    start_with(listen::secrets(SECRET), None).await
 }
 
 fn now() -> String {
@@ -286,12 +230,8 @@ async fn zoom_test_vector_is_accepted_with_its_clock_and_refused_as_replay_now()
     let sig = v["headers"]["x-zm-signature"].as_str().unwrap();
     let raw = v["raw_body"].as_str().unwrap().as_bytes().to_vec();
     let hdrs = [("x-zm-request-timestamp", ts), ("x-zm-signature", sig)];
-    let secrets = || Secrets {
-        current: Secret::new(secret),
-        old: None,
-    };
     // Today the vector is two years old: a replay.
-    let mut real = start_with(secrets(), None).await;
+    let mut real = start_with(listen::secrets(secret), None).await;
     let (status, answer) = post_raw(&real.url, raw.clone(), &hdrs).await;
     assert_eq!(status, 401, "{answer}");
     assert!(answer["error"].as_str().unwrap().contains("in the past"));
@@ -299,7 +239,7 @@ async fn zoom_test_vector_is_accepted_with_its_clock_and_refused_as_replay_now()
     assert_eq!(count(&real.db(), "SELECT COUNT(*) FROM webhook_events"), 0);
 
     let t: i64 = ts.parse().unwrap();
-    let mut then = start_with(secrets(), Some(Arc::new(move || t))).await;
+    let mut then = start_with(listen::secrets(secret), Some(Arc::new(move || t))).await;
     let (status, answer) = post_raw(&then.url, raw, &hdrs).await;
     assert_eq!(status, 200, "{answer}");
     then.stop().await;
@@ -312,20 +252,13 @@ async fn zoom_test_vector_is_accepted_with_its_clock_and_refused_as_replay_now()
     );
 }
 
-fn secrets() -> Secrets {
-    Secrets {
-        current: Secret::new(SECRET),
-        old: None,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_refusal_stores_nothing() {
     let counts = ListenOptions {
         healthz_counts: true,
         ..ListenOptions::default()
     };
-    let mut l = start_opts(secrets(), None, counts).await;
+    let mut l = listen::start(listen::secrets(SECRET), None, counts).await;
     let body = serde_json::to_vec(&sample("webhook_meeting.participant_joined.json")).unwrap();
     let ts = now();
     let t: i64 = ts.parse().unwrap();
@@ -667,7 +600,7 @@ async fn healthz_shows_counts_only_when_asked() {
         healthz_counts: true,
         ..ListenOptions::default()
     };
-    let mut counted = start_opts(secrets(), None, counts).await;
+    let mut counted = listen::start(listen::secrets(SECRET), None, counts).await;
     assert_eq!(post_signed(&counted.url, SECRET, &body).await.0, 200);
     let health: Value = reqwest::get(format!("{}/healthz", counted.base))
         .await

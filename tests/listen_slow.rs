@@ -7,64 +7,22 @@
 
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
-use zoomlens::listen::verify::{Secret, Secrets, sign};
-use zoomlens::listen::{Config, ListenOptions, Stats, Verifier, serve};
+use zoomlens::listen::ListenOptions;
+use zoomlens::listen::verify::sign;
+
+mod common;
+
+use common::listen::{self, Running};
 
 const SECRET: &str = "slow-test-secret";
 
-struct Running {
-    addr: SocketAddr,
-    case: PathBuf,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<anyhow::Result<Arc<Stats>>>>,
-    _dir: tempfile::TempDir,
-}
-
-impl Running {
-    async fn stop(&mut self) -> Arc<Stats> {
-        let _ = self.stop.take().unwrap().send(());
-        let task = self.task.take().unwrap();
-        task.await.unwrap().expect("listener stopped cleanly")
-    }
-    fn url(&self) -> String {
-        format!("http://{}/webhook", self.addr)
-    }
-}
-
 async fn start(options: ListenOptions) -> Running {
-    let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("slow.case");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let cfg = Config {
-        case: case.clone(),
-        path: "/webhook".into(),
-        verifier: Verifier::new(Secrets {
-            current: Secret::new(SECRET),
-            old: None,
-        }),
-        tls: None,
-        grace: Duration::from_secs(5),
-        options,
-    };
-    let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, cfg, async move {
-        let _ = rx.await;
-    }));
-    Running {
-        addr,
-        case,
-        stop: Some(tx),
-        task: Some(task),
-        _dir: dir,
-    }
+    listen::start(listen::secrets(SECRET), None, options).await
 }
 
 /// The test opens hundreds of sockets of its own; make sure the soft open-file limit allows it.
@@ -210,7 +168,7 @@ async fn slowloris_flood_is_cut_off_and_every_signed_event_is_stored() {
         .unwrap();
     let mut events = tokio::task::JoinSet::new();
     for n in 0..EVENTS {
-        let (c, u) = (client.clone(), l.url());
+        let (c, u) = (client.clone(), l.url.clone());
         events.spawn(async move { (n, deliver_until_acked(&c, &u, n, deadline).await) });
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -97,6 +97,29 @@ struct Spec {
     sql: OnceLock<SpecSql>,
 }
 
+impl Spec {
+    const fn new(
+        table: &'static str,
+        cols: &'static [&'static str],
+        nkey: usize,
+        merge: Merge,
+    ) -> Spec {
+        Spec {
+            table,
+            cols,
+            nkey,
+            or_cols: &[],
+            merge,
+            sql: OnceLock::new(),
+        }
+    }
+
+    const fn or_cols(mut self, or_cols: &'static [&'static str]) -> Spec {
+        self.or_cols = or_cols;
+        self
+    }
+}
+
 struct SpecSql {
     insert: String,
     select: String,
@@ -153,9 +176,9 @@ impl SpecSql {
     }
 }
 
-static USERS: Spec = Spec {
-    table: "users",
-    cols: &[
+static USERS: Spec = Spec::new(
+    "users",
+    &[
         "ukey",
         "zoom_id",
         "email",
@@ -173,14 +196,12 @@ static USERS: Spec = Spec {
         "last_login_time",
         "created_at",
     ],
-    nkey: 1,
-    or_cols: &[],
-    merge: Merge::Replace,
-    sql: OnceLock::new(),
-};
-static OPERATIONS: Spec = Spec {
-    table: "operations",
-    cols: &[
+    1,
+    Merge::Replace,
+);
+static OPERATIONS: Spec = Spec::new(
+    "operations",
+    &[
         "time",
         "operator",
         "category_type",
@@ -188,14 +209,12 @@ static OPERATIONS: Spec = Spec {
         "operation_detail",
         "via",
     ],
-    nkey: 5,
-    or_cols: &[],
-    merge: Merge::Fill,
-    sql: OnceLock::new(),
-};
-static MEETINGS: Spec = Spec {
-    table: "meetings",
-    cols: &[
+    5,
+    Merge::Fill,
+);
+static MEETINGS: Spec = Spec::new(
+    "meetings",
+    &[
         "uuid",
         "meeting_id",
         "topic",
@@ -212,14 +231,13 @@ static MEETINGS: Spec = Spec {
         "has_chat",
         "via",
     ],
-    nkey: 1,
-    or_cols: &["has_screen_share", "has_recording", "has_chat"],
-    merge: Merge::Fill,
-    sql: OnceLock::new(),
-};
-static PARTICIPANTS: Spec = Spec {
-    table: "participants",
-    cols: &[
+    1,
+    Merge::Fill,
+)
+.or_cols(&["has_screen_share", "has_recording", "has_chat"]);
+static PARTICIPANTS: Spec = Spec::new(
+    "participants",
+    &[
         "meeting_uuid",
         "user_id",
         "join_time",
@@ -257,22 +275,21 @@ static PARTICIPANTS: Spec = Spec {
         "in_metrics",
         "in_webhook",
     ],
-    nkey: 3,
-    or_cols: &[
-        "share_application",
-        "share_desktop",
-        "share_whiteboard",
-        "recording",
-        "in_report",
-        "in_metrics",
-        "in_webhook",
-    ],
-    merge: Merge::Fill,
-    sql: OnceLock::new(),
-};
-static RECORDINGS: Spec = Spec {
-    table: "recordings",
-    cols: &[
+    3,
+    Merge::Fill,
+)
+.or_cols(&[
+    "share_application",
+    "share_desktop",
+    "share_whiteboard",
+    "recording",
+    "in_report",
+    "in_metrics",
+    "in_webhook",
+]);
+static RECORDINGS: Spec = Spec::new(
+    "recordings",
+    &[
         "meeting_uuid",
         "meeting_id",
         "host_id",
@@ -286,14 +303,12 @@ static RECORDINGS: Spec = Spec {
         "deleted_time",
         "via",
     ],
-    nkey: 1,
-    or_cols: &[],
-    merge: Merge::Fill,
-    sql: OnceLock::new(),
-};
-static CHAT: Spec = Spec {
-    table: "chat_messages",
-    cols: &[
+    1,
+    Merge::Fill,
+);
+static CHAT: Spec = Spec::new(
+    "chat_messages",
+    &[
         "message_id",
         "owner",
         "sender",
@@ -305,14 +320,12 @@ static CHAT: Spec = Spec {
         "to_channel",
         "reply_main_message_id",
     ],
-    nkey: 1,
-    or_cols: &[],
-    merge: Merge::Fill,
-    sql: OnceLock::new(),
-};
-static WEBHOOKS: Spec = Spec {
-    table: "webhook_events",
-    cols: &[
+    1,
+    Merge::Fill,
+);
+static WEBHOOKS: Spec = Spec::new(
+    "webhook_events",
+    &[
         "event",
         "event_ts",
         "payload_sha256",
@@ -321,39 +334,21 @@ static WEBHOOKS: Spec = Spec {
         "operator",
         "object_id",
     ],
-    nkey: 3,
-    or_cols: &[],
-    merge: Merge::Fill,
-    sql: OnceLock::new(),
-};
-static DEPARTURES: Spec = Spec {
-    table: "departures",
-    cols: &["email", "departed_at"],
-    nkey: 1,
-    or_cols: &[],
-    merge: Merge::Replace,
-    sql: OnceLock::new(),
-};
-static ASSETS: Spec = Spec {
-    table: "assets",
-    cols: &["pc_name", "mac_addr", "owner_email"],
-    nkey: 3,
-    or_cols: &[],
-    merge: Merge::Fill,
-    sql: OnceLock::new(),
-};
-static VIPS: Spec = Spec {
-    table: "vips",
-    cols: &["email", "name", "title"],
-    nkey: 1,
-    or_cols: &[],
-    merge: Merge::Replace,
-    sql: OnceLock::new(),
-};
+    3,
+    Merge::Fill,
+);
+static DEPARTURES: Spec = Spec::new("departures", &["email", "departed_at"], 1, Merge::Replace);
+static ASSETS: Spec = Spec::new(
+    "assets",
+    &["pc_name", "mac_addr", "owner_email"],
+    3,
+    Merge::Fill,
+);
+static VIPS: Spec = Spec::new("vips", &["email", "name", "title"], 1, Merge::Replace);
 
-static MEETING_ACTIVITIES: Spec = Spec {
-    table: "meeting_activities",
-    cols: &[
+static MEETING_ACTIVITIES: Spec = Spec::new(
+    "meeting_activities",
+    &[
         "time",
         "meeting_number",
         "operator_email",
@@ -361,11 +356,9 @@ static MEETING_ACTIVITIES: Spec = Spec {
         "detail",
         "operator",
     ],
-    nkey: 5,
-    or_cols: &[],
-    merge: Merge::Fill,
-    sql: OnceLock::new(),
-};
+    5,
+    Merge::Fill,
+);
 
 /// What a participant shared (`sharing_details.content` of a sharing webhook).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -514,7 +514,12 @@ async fn user_meetings(State(st): St, Path(user): Path<String>, RawQuery(q): Raw
         .map(|l| l.iter().filter(|m| w.contains(start_of(m))).collect())
         .unwrap_or_default();
     let path = format!("/report/users/{user}/meetings");
-    let (page, rows) = page_of(&st, &path, &p, STANDARD, &items)?;
+    meetings_page(&st, &path, &p, &w, &items)
+}
+
+/// One page of a windowed `meetings` list (a user's report meetings and recordings share it).
+fn meetings_page(st: &AppState, path: &str, p: &Params, w: &Window, items: &[&Value]) -> Reply {
+    let (page, rows) = page_of(st, path, p, STANDARD, items)?;
     Ok(axum::Json(json!({
         "from": ymd(w.from),
         "to": ymd(w.to),
@@ -677,16 +682,7 @@ async fn recordings(State(st): St, Path(user): Path<String>, RawQuery(q): RawQue
         })
         .unwrap_or_default();
     let path = format!("/users/{user}/recordings");
-    let (page, rows) = page_of(&st, &path, &p, STANDARD, &items)?;
-    Ok(axum::Json(json!({
-        "from": ymd(w.from),
-        "to": ymd(w.to),
-        "page_count": page.page_count(),
-        "page_size": page.page_size,
-        "total_records": page.total,
-        "next_page_token": page.next_page_token,
-        "meetings": rows,
-    })))
+    meetings_page(&st, &path, &p, &w, &items)
 }
 
 /// Chat `from`/`to`: `yyyy-MM-dd'T'HH:mm:ss'Z'` (a bare date is accepted too).
