@@ -25,6 +25,24 @@ async fn start_sim(t: Arc<Tenant>, cfg: SimConfig) -> String {
     base
 }
 
+/// A simulator serving a tenant built from a shape, and a case path in a fresh directory.
+struct Sim {
+    t: Arc<Tenant>,
+    base: String,
+    dir: tempfile::TempDir,
+    case: std::path::PathBuf,
+}
+
+impl Sim {
+    async fn start(shape: &Shape, cfg: SimConfig) -> Sim {
+        let t = Arc::new(tenant::build(shape));
+        let base = start_sim(t.clone(), cfg).await;
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("t.case");
+        Sim { t, base, dir, case }
+    }
+}
+
 /// A tenant small enough for a quick pull that still has every kind of record.
 fn small_shape() -> Shape {
     Shape {
@@ -113,10 +131,7 @@ fn coverage_states(case: &Path) -> Vec<(String, String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clean_sync_equals_truth_and_a_second_sync_adds_nothing() {
     let shape = Shape::default();
-    let t = Arc::new(tenant::build(&shape));
-    let base = start_sim(t.clone(), SimConfig::default()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("a.case");
+    let Sim { t, base, dir, case } = Sim::start(&shape, SimConfig::default()).await;
     let cap = dir.path().join("a.capture.ndjson");
     let r = sync(
         &base,
@@ -234,17 +249,19 @@ async fn generated_tenant_equals_truth_with_faults_off_and_at_ten_percent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_without_dashboard_records_metrics_unavailable_not_failed() {
     let shape = small_shape();
-    let t = Arc::new(tenant::build(&shape));
-    let base = start_sim(
-        t.clone(),
+    let Sim {
+        t,
+        base,
+        dir: _dir,
+        case,
+    } = Sim::start(
+        &shape,
         SimConfig {
             plan: Plan::Pro,
             ..SimConfig::default()
         },
     )
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("p.case");
     let r = sync(&base, Plan::Pro, &case, opts(&shape, vec![], None)).await;
     assert!(r.complete, "{:?}", r.failed);
     assert!(
@@ -275,10 +292,12 @@ async fn users_scope_fetches_their_meetings_only() {
         big_meeting: 0,
         ..Shape::default()
     };
-    let t = Arc::new(tenant::build(&shape));
-    let base = start_sim(t.clone(), SimConfig::default()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("u.case");
+    let Sim {
+        t,
+        base,
+        dir: _dir,
+        case,
+    } = Sim::start(&shape, SimConfig::default()).await;
     let who = "USER1@example.com".to_string();
     let r = sync(&base, Plan::Business, &case, opts(&shape, vec![who], None)).await;
     assert!(r.complete, "{:?}", r.failed);
@@ -440,10 +459,12 @@ async fn since_last_asks_only_for_the_new_days() {
         big_meeting: 0,
         ..Shape::default()
     };
-    let t = Arc::new(tenant::build(&shape));
-    let base = start_sim(t.clone(), SimConfig::default()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("s.case");
+    let Sim {
+        t: _,
+        base,
+        dir,
+        case,
+    } = Sim::start(&shape, SimConfig::default()).await;
     let r = sync(&base, Plan::Business, &case, opts(&shape, vec![], None)).await;
     assert!(r.complete);
     let cap = dir.path().join("since.ndjson");
@@ -477,10 +498,12 @@ async fn scoped_users_ask_their_one_to_one_chats_once_per_pair() {
         chat_per_user: 6,
         ..Shape::default()
     };
-    let t = Arc::new(tenant::build(&shape));
-    let base = start_sim(t.clone(), SimConfig::default()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("c.case");
+    let Sim {
+        t,
+        base,
+        dir: _dir,
+        case,
+    } = Sim::start(&shape, SimConfig::default()).await;
     let who = vec!["UID0001xyz".to_string(), "UID0002xyz".to_string()];
     let r = sync(&base, Plan::Business, &case, opts(&shape, who, None)).await;
     assert!(r.complete, "{:?}", r.failed);
@@ -514,17 +537,19 @@ async fn scoped_users_ask_their_one_to_one_chats_once_per_pair() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_scope_is_recorded_for_its_source_and_the_rest_is_fetched() {
     let shape = small_shape();
-    let t = Arc::new(tenant::build(&shape));
-    let base = start_sim(
-        t.clone(),
+    let Sim {
+        t,
+        base,
+        dir: _dir,
+        case,
+    } = Sim::start(
+        &shape,
         SimConfig {
             missing_scopes: vec![Source::Operations],
             ..SimConfig::default()
         },
     )
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("s.case");
     let r = sync(&base, Plan::Business, &case, opts(&shape, vec![], None)).await;
     assert!(!r.complete, "a missing scope leaves the sync incomplete");
     assert!(
