@@ -35,11 +35,7 @@ fn build(path: &std::path::Path, rows: usize) {
     let user_ip = |i: usize, k: usize| format!("10.{}.{}.{}", (i / 250) % 250, i % 250, 1 + k);
     let mut w = store.writer().unwrap();
     let origin = w
-        .origin(&Origin {
-            kind: "bench".into(),
-            source: "benches/detect.rs".into(),
-            ..Default::default()
-        })
+        .origin(&Origin::new("bench", "benches/detect.rs"))
         .unwrap();
     let mut line = 0i64;
     let mut ev = |raw: String| {

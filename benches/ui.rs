@@ -35,13 +35,7 @@ fn build(path: &Path, sessions: usize) {
     let ts =
         |s: i64| zoomlens::model::time::fmt_utc(chrono::DateTime::from_timestamp(s, 0).unwrap());
     let mut w = store.writer().unwrap();
-    let o = w
-        .origin(&Origin {
-            kind: "file".into(),
-            source: "bench".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let o = w.origin(&Origin::new("file", "bench")).unwrap();
     for u in 0..USERS {
         let raw = format!("{{\"u\":{u}}}");
         w.user(

@@ -36,13 +36,7 @@ fn store_log(c: &mut Case, log: &Value) {
         .unwrap_or_else(|| NO_TIME.to_string());
     let raw = log.to_string();
     let mut w = c.store.writer().unwrap();
-    let o = w
-        .origin(&Origin {
-            kind: "panther".into(),
-            source: "conformance".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let o = w.origin(&Origin::new("panther", "conformance")).unwrap();
     let ev = zoomlens::model::Evidence::new(o, Some(1), raw);
     if log.get("p_log_type").and_then(Value::as_str) == Some("Zoom.Activity")
         || log.get("email").is_some()

@@ -43,11 +43,7 @@ fn demo_never_replaces_a_case_that_is_not_a_demo() {
         let mut s = Store::open(&case).unwrap();
         let mut w = s.writer().unwrap();
         let origin = w
-            .origin(&zoomlens::model::Origin {
-                kind: "file".into(),
-                source: "evidence.csv".into(),
-                ..Default::default()
-            })
+            .origin(&zoomlens::model::Origin::new("file", "evidence.csv"))
             .unwrap();
         w.departure(
             &zoomlens::model::Departure {

@@ -247,13 +247,7 @@ fn details_that_disagree_keep_records_apart_and_email_case_does_not() {
     let d = tempfile::tempdir().unwrap();
     let mut store = new_case(d.path(), "c.zl");
     let mut w = store.writer().unwrap();
-    let origin = w
-        .origin(&Origin {
-            kind: "file".into(),
-            source: "t".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let origin = w.origin(&Origin::new("file", "t")).unwrap();
     let base = SignIn {
         time: "2024-06-10T06:08:20Z".into(),
         email: "jchill@example.com".into(),

@@ -143,11 +143,7 @@ fn triage_path_in_a_real_terminal() {
         let mut store = zoomlens::store::Store::open(&case).unwrap();
         let mut w = store.writer().unwrap();
         let o = w
-            .origin(&zoomlens::model::Origin {
-                kind: "webhook".into(),
-                source: "live".into(),
-                ..Default::default()
-            })
+            .origin(&zoomlens::model::Origin::new("webhook", "live"))
             .unwrap();
         let op = zoomlens::model::Operation {
             time: "2024-06-08T09:00:00Z".into(),

@@ -429,11 +429,7 @@ fn long_ledger_case(dir: &tempfile::TempDir) -> std::path::PathBuf {
         let mut s = zoomlens::store::Store::open(&p).unwrap();
         let mut w = s.writer().unwrap();
         let o = w
-            .origin(&zoomlens::model::Origin {
-                kind: "file".into(),
-                source: "gen".into(),
-                ..Default::default()
-            })
+            .origin(&zoomlens::model::Origin::new("file", "gen"))
             .unwrap();
         for i in 0..2500i64 {
             // Pairs share a second, so the id tie-breaker matters.

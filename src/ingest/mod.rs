@@ -233,11 +233,7 @@ impl<'s> Batches<'s> {
 }
 
 fn file_origin(w: &mut Writer, kind: &str, source: &str) -> Result<i64> {
-    w.origin(&Origin {
-        kind: kind.to_string(),
-        source: source.to_string(),
-        ..Default::default()
-    })
+    w.origin(&Origin::new(kind.to_string(), source.to_string()))
 }
 
 fn import_file(

@@ -21,6 +21,17 @@ pub struct Origin {
     pub fetched_at: String,
 }
 
+impl Origin {
+    /// A file-like origin: no query, no fetch time.
+    pub fn new(kind: impl Into<String>, source: impl Into<String>) -> Origin {
+        Origin {
+            kind: kind.into(),
+            source: source.into(),
+            ..Origin::default()
+        }
+    }
+}
+
 /// The verbatim evidence behind one normalised record.
 #[derive(Debug, Clone)]
 pub struct Evidence {

@@ -79,13 +79,7 @@ pub fn secs(a: &str, b: &str) -> Option<i64> {
 /// Evidence for the `n`th record of a case: a test origin and a raw line of its own.
 fn evidence(w: &mut zoomlens::store::Writer, n: &mut i64) -> Evidence {
     *n += 1;
-    let o = w
-        .origin(&Origin {
-            kind: "file".into(),
-            source: "test".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let o = w.origin(&Origin::new("file", "test")).unwrap();
     Evidence::new(o, Some(*n), format!("{{\"test\":{n}}}"))
 }
 

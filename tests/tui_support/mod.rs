@@ -25,13 +25,7 @@ fn ev(o: i64, line: i64, raw: &str) -> Evidence {
 pub fn build(path: &Path) {
     let mut store = Store::open(path).unwrap();
     let mut w = store.writer().unwrap();
-    let o = w
-        .origin(&Origin {
-            kind: "file".into(),
-            source: "fixture".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let o = w.origin(&Origin::new("file", "fixture")).unwrap();
     let mut line = 0;
     let mut next = |what: &str| {
         line += 1;
