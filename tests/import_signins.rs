@@ -61,6 +61,11 @@ fn signins(s: &ImportSummary) -> (u64, u64, u64) {
     (c.added, c.merged, c.present)
 }
 
+/// Import one file; (added, merged, present) sign-ins.
+fn signins_of(store: &mut Store, file: &Path) -> (u64, u64, u64) {
+    signins(&import(store, &[file.to_path_buf()]))
+}
+
 fn count(store: &Store, sql: &str) -> i64 {
     store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
@@ -121,24 +126,12 @@ fn webhook_and_report_of_one_sign_in_are_one_row_in_either_order_and_reimport_ad
 
     // Webhook first, then the report.
     let mut a = new_case(d.path(), "a.zl");
-    assert_eq!(
-        signins(&import(&mut a, std::slice::from_ref(&wh_file))),
-        (1, 0, 0)
-    );
-    assert_eq!(
-        signins(&import(&mut a, std::slice::from_ref(&report))),
-        (0, 1, 0)
-    );
+    assert_eq!(signins_of(&mut a, &wh_file), (1, 0, 0));
+    assert_eq!(signins_of(&mut a, &report), (0, 1, 0));
     // Report first, then the webhook.
     let mut b = new_case(d.path(), "b.zl");
-    assert_eq!(
-        signins(&import(&mut b, std::slice::from_ref(&report))),
-        (1, 0, 0)
-    );
-    assert_eq!(
-        signins(&import(&mut b, std::slice::from_ref(&wh_file))),
-        (0, 1, 0)
-    );
+    assert_eq!(signins_of(&mut b, &report), (1, 0, 0));
+    assert_eq!(signins_of(&mut b, &wh_file), (0, 1, 0));
 
     let ra = row_and_evidence(&a);
     assert_eq!(ra.len(), 1, "{ra:?}");

@@ -49,6 +49,16 @@ async fn start() -> Running {
     start_with(listen::secrets(SECRET), None).await
 }
 
+/// Post with Zoom's two signature headers as given.
+async fn post_with(url: &str, body: Vec<u8>, ts: &str, sig: &str) -> (u16, Value) {
+    post_raw(
+        url,
+        body,
+        &[("x-zm-request-timestamp", ts), ("x-zm-signature", sig)],
+    )
+    .await
+}
+
 fn now() -> String {
     chrono::Utc::now().timestamp().to_string()
 }
@@ -71,12 +81,7 @@ async fn post_raw(url: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> (u16, V
 async fn post_signed(url: &str, secret: &str, body: &[u8]) -> (u16, Value) {
     let ts = now();
     let sig = sign(secret, &ts, body);
-    post_raw(
-        url,
-        body.to_vec(),
-        &[("x-zm-request-timestamp", &ts), ("x-zm-signature", &sig)],
-    )
-    .await
+    post_with(url, body.to_vec(), &ts, &sig).await
 }
 
 fn count(db: &Connection, sql: &str) -> i64 {
@@ -272,23 +277,13 @@ async fn every_refusal_stores_nothing() {
     assert_eq!(s, 401);
     // Signed with another secret.
     let other = sign("someone-else", &ts, &body);
-    let (s, a) = post_raw(
-        &l.url,
-        body.clone(),
-        &[("x-zm-request-timestamp", &ts), ("x-zm-signature", &other)],
-    )
-    .await;
+    let (s, a) = post_with(&l.url, body.clone(), &ts, &other).await;
     assert_eq!(s, 401);
     assert!(!a.to_string().contains(SECRET));
     // Right signature, body altered after signing (one space added).
     let mut altered = body.clone();
     altered.insert(1, b' ');
-    let (s, _) = post_raw(
-        &l.url,
-        altered,
-        &[("x-zm-request-timestamp", &ts), ("x-zm-signature", &good)],
-    )
-    .await;
+    let (s, _) = post_with(&l.url, altered, &ts, &good).await;
     assert_eq!(s, 401);
     // Right signature, timestamp header changed.
     let later = (t + 1).to_string();
@@ -320,12 +315,7 @@ async fn every_refusal_stores_nothing() {
     big.extend(std::iter::repeat_n(b'a', (1 << 20) + 10));
     big.extend(br#""}}"#);
     let sig = sign(SECRET, &ts, &big);
-    let (s, _) = post_raw(
-        &l.url,
-        big,
-        &[("x-zm-request-timestamp", &ts), ("x-zm-signature", &sig)],
-    )
-    .await;
+    let (s, _) = post_with(&l.url, big, &ts, &sig).await;
     assert_eq!(s, 413);
     // Not JSON, not UTF-8, unsigned: refused before anything is read from it.
     let (s, _) = post_raw(
@@ -338,12 +328,7 @@ async fn every_refusal_stores_nothing() {
     // url_validation without a plainToken.
     let ch = br#"{"event":"endpoint.url_validation","event_ts":1,"payload":{}}"#;
     let sig = sign(SECRET, &ts, ch);
-    let (s, _) = post_raw(
-        &l.url,
-        ch.to_vec(),
-        &[("x-zm-request-timestamp", &ts), ("x-zm-signature", &sig)],
-    )
-    .await;
+    let (s, _) = post_with(&l.url, ch.to_vec(), &ts, &sig).await;
     assert_eq!(s, 400);
 
     let health: Value = reqwest::get(format!("{}/healthz", l.base))
@@ -526,12 +511,7 @@ async fn signed_bodies_that_are_not_events_are_kept_in_rejects() {
     for body in &bodies {
         let ts = now();
         let sig = sign(SECRET, &ts, body);
-        let (s, a) = post_raw(
-            &l.url,
-            body.clone(),
-            &[("x-zm-request-timestamp", &ts), ("x-zm-signature", &sig)],
-        )
-        .await;
+        let (s, a) = post_with(&l.url, body.clone(), &ts, &sig).await;
         assert_eq!(
             (s, a["status"].as_str()),
             (200, Some("rejected")),
