@@ -32,14 +32,18 @@ fn spawn(
         .spawn()
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
+    let url = banner_url(&mut out);
+    (child, url, out)
+}
+
+/// The webhook URL from the listener's first line, "listening on URL".
+fn banner_url(out: &mut impl BufRead) -> String {
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
-    let url = line
-        .trim()
+    line.trim()
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected banner {line:?}"))
-        .to_string();
-    (child, url, out)
+        .to_string()
 }
 
 fn terminate(child: &Child) {
@@ -237,13 +241,7 @@ fn slow_clients_under_a_128_file_limit_do_not_stop_deliveries() {
         let _ = err_pipe.read_to_string(&mut s);
         s
     });
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected banner {line:?}"))
-        .to_string();
+    let url = banner_url(&mut out);
     let addr: std::net::SocketAddr = url["http://".len()..url.len() - "/webhook".len()]
         .parse()
         .unwrap();

@@ -58,12 +58,7 @@ fn every_feed_stopping_before_the_synced_window_ends_is_flagged() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["window"]["last"], "2024-06-08T00:00:00Z");
     assert_eq!(v["gap_hours"], 24.0);
-    let signins = v["sources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["table"] == "signins")
-        .unwrap();
+    let signins = source(&v, "signins");
     let last_gap = signins["gaps"].as_array().unwrap().last().unwrap();
     assert_eq!(last_gap["to"], "2024-06-08T00:00:00Z");
     assert!(last_gap["hours"].as_f64().unwrap() > 70.0, "{last_gap}");
@@ -75,13 +70,18 @@ fn every_feed_stopping_before_the_synced_window_ends_is_flagged() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let signins = v["sources"]
+    let signins = source(&v, "signins");
+    assert!(signins["gaps"].as_array().unwrap().is_empty(), "{signins}");
+}
+
+/// One source's entry in `status --json`.
+fn source<'a>(status: &'a serde_json::Value, table: &str) -> &'a serde_json::Value {
+    status["sources"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["table"] == "signins")
-        .unwrap();
-    assert!(signins["gaps"].as_array().unwrap().is_empty(), "{signins}");
+        .find(|s| s["table"] == table)
+        .unwrap_or_else(|| panic!("no source {table} in {status}"))
 }
 
 #[test]
