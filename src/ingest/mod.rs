@@ -15,6 +15,7 @@ pub mod csv;
 pub mod input;
 mod lax;
 pub mod panther;
+pub mod settings;
 pub mod sniff;
 pub mod webhook;
 

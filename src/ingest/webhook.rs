@@ -228,7 +228,48 @@ pub(crate) fn store_event_at(
     if let Err((table, reason)) = normalise(w, &event, &time, object_text, &ev)? {
         w.reject(table, source, line, &format!("{event}: {reason}"), raw)?;
     }
+    if super::settings::is_settings_event(&event) {
+        settings_change(w, &event, payload_text, &time, &ev)?;
+    }
     Ok(outcome)
+}
+
+/// A settings webhook as an operation (merged with its operation-log entry by the writer).
+/// The change's own time is the payload's `time_stamp` when it has one. A delivery that
+/// names no changed setting stays in webhook_events only (it is not a reject: nothing in it
+/// is lost).
+fn settings_change(
+    w: &mut Writer,
+    event: &str,
+    payload: &str,
+    time: &str,
+    ev: &Evidence,
+) -> Result<()> {
+    let Ok(p) = serde_json::from_str::<serde_json::Value>(payload) else {
+        w.counts.skip("operations");
+        return Ok(());
+    };
+    let at = p
+        .get("time_stamp")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(from_epoch_number)
+        .map_or_else(|| time.to_string(), fmt_utc);
+    // A user's settings: name them by email when the case knows the id.
+    let subject = match (event.starts_with("user."), p.pointer("/object/id")) {
+        (true, Some(serde_json::Value::String(id))) => w
+            .conn()
+            .prepare_cached("SELECT email FROM users WHERE zoom_id = ?1")?
+            .query_row([id], |r| r.get::<_, String>(0))
+            .ok(),
+        _ => None,
+    };
+    match super::settings::operation(event, &p, &at, subject.as_deref()) {
+        Ok(op) => {
+            w.settings_change(&op, ev)?;
+        }
+        Err(_) => w.counts.skip("operations"),
+    }
+    Ok(())
 }
 
 use crate::model::time::{fmt_utc, from_epoch_number};

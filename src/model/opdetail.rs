@@ -38,8 +38,9 @@ pub fn parse(category: &str, action: &str, detail: &str) -> Vec<OpChange> {
             ..Default::default()
         }];
     }
-    // Recording operations name the meeting.
-    if cat == "recording" || lower_head.contains("recording") {
+    // Recording operations name the meeting ("Delete Recording meeting_id:1"); a settings
+    // section called Recording ("Recording  - Cloud recording: from On to Off") is a setting.
+    if cat == "recording" || (lower_head.contains("recording") && items.is_empty()) {
         return vec![OpChange {
             kind: "recording".into(),
             section: Some(head.to_string()),
@@ -204,6 +205,67 @@ fn meeting_number(detail: &str) -> Option<i64> {
     nums.last().copied()
 }
 
+/// How well the changes a settings webhook describes (`delivered`) correspond to those of an
+/// operation-log entry (`logged`): None unless every delivered change has a logged change
+/// with the same new value (and the same old value when both say); otherwise how many label
+/// words the pairs share, to choose between several entries. The log's labels are the
+/// portal's wording, the webhook's are JSON keys, so values decide and words only rank.
+pub fn correspondence(delivered: &[OpChange], logged: &[OpChange]) -> Option<usize> {
+    if delivered.is_empty() {
+        return None;
+    }
+    let mut shared = 0;
+    for d in delivered {
+        let best = logged
+            .iter()
+            .filter(|l| {
+                same_value(d.to.as_deref(), l.to.as_deref())
+                    && match (d.from.as_deref(), l.from.as_deref()) {
+                        (Some(a), Some(b)) => same_value(Some(a), Some(b)),
+                        _ => true,
+                    }
+            })
+            .map(|l| label_overlap(d, l))
+            .max()?;
+        shared += best;
+    }
+    Some(shared)
+}
+
+fn same_value(a: Option<&str>, b: Option<&str>) -> bool {
+    let norm = |v: &str| -> String {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "on" | "true" | "enabled" | "enable" | "yes" | "checked" => "on".into(),
+            "off" | "false" | "disabled" | "disable" | "no" | "unchecked" => "off".into(),
+            other => other.to_string(),
+        }
+    };
+    match (a, b) {
+        (Some(a), Some(b)) => norm(a) == norm(b),
+        _ => false,
+    }
+}
+
+/// Shared label words (first five letters, so "recording" meets "recordings").
+fn label_overlap(a: &OpChange, b: &OpChange) -> usize {
+    const NOISE: &[&str] = &[
+        "a", "an", "the", "to", "for", "in", "of", "with", "and", "or",
+    ];
+    let words = |c: &OpChange| -> std::collections::HashSet<String> {
+        format!(
+            "{} {}",
+            c.section.as_deref().unwrap_or_default(),
+            c.setting.as_deref().unwrap_or_default()
+        )
+        .to_ascii_lowercase()
+        .split(|ch: char| !ch.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && !NOISE.contains(w))
+        .map(|w| w.chars().take(5).collect())
+        .collect()
+    };
+    words(a).intersection(&words(b)).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +274,49 @@ mod tests {
         let v = parse("Account", "Update", detail);
         assert_eq!(v.len(), 1, "{v:?}");
         v.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_webhook_change_corresponds_to_its_log_entry_by_value() {
+        let hook = parse(
+            "Account",
+            "Update",
+            "Security  - Sign in with Two-Factor Authentication: from On to Off",
+        );
+        let batch = parse(
+            "Account",
+            "Update",
+            "Security  - Automatically sign users out after a specified time: from On to Off - Sign in with Two-Factor Authentication: from On to Off",
+        );
+        assert!(correspondence(&hook, &batch).unwrap() >= 3);
+        let other_way = parse(
+            "Account",
+            "Update",
+            "Security  - Waiting Room: from Off to On",
+        );
+        assert_eq!(correspondence(&hook, &other_way), None, "values differ");
+        let reworded = parse(
+            "Account",
+            "Update",
+            "Email Notification  - When attendees join meeting before host: from Off to On",
+        );
+        let jbh = parse(
+            "Account",
+            "Update",
+            "Email Notification  - Jbh reminder: from Off to On",
+        );
+        assert_eq!(
+            correspondence(&jbh, &reworded),
+            Some(2),
+            "values match; section words rank"
+        );
+    }
+
+    #[test]
+    fn the_recording_settings_section_is_a_setting_not_a_recording() {
+        let c = one("Recording  - Cloud recording: from On to Off");
+        assert_eq!(c.kind, "setting");
+        assert_eq!(one("Delete Recording meeting_id:123").kind, "recording");
     }
 
     #[test]

@@ -662,10 +662,46 @@ impl<'c> Writer<'c> {
             .exists(params![table, sha256])?)
     }
 
-    /// Store an operation and, when new, its parsed changes.
+    /// Store an operation and, when new, its parsed changes. An operation-log entry for a
+    /// change the case so far knows only from its settings webhook takes that row over (same
+    /// id, so annotations and finding evidence stay), the delivery kept as further evidence.
     pub fn operation(&mut self, op: &Operation, ev: &Evidence) -> Result<Outcome> {
         if op.operator.is_empty() {
             *self.notes.entry(NOTE_NO_OPERATOR).or_default() += 1;
+        }
+        if op.via != "webhook"
+            && !self.operation_exists(op)?
+            && let Some(id) = self.counterpart(op, true)?
+        {
+            self.tx.execute(
+                "INSERT INTO extra_evidence (tbl, row_id, origin_id, line, raw, sha256)
+                 SELECT 'operations', id, origin_id, line, raw, sha256 FROM operations
+                 WHERE id = ?1 ON CONFLICT DO NOTHING",
+                [id],
+            )?;
+            self.tx.execute(
+                "UPDATE operations SET time = ?2, operator = ?3, category_type = ?4, action = ?5,
+                 operation_detail = ?6, via = ?7 || '+webhook', origin_id = ?8, line = ?9,
+                 raw = ?10, sha256 = ?11 WHERE id = ?1",
+                params![
+                    id,
+                    op.time,
+                    op.operator,
+                    op.category_type,
+                    op.action,
+                    op.operation_detail,
+                    op.via,
+                    ev.origin_id,
+                    ev.line,
+                    ev.raw,
+                    ev.sha256
+                ],
+            )?;
+            self.tx
+                .execute("DELETE FROM op_changes WHERE operation_id = ?1", [id])?;
+            self.op_changes(id, op)?;
+            self.counts.note(OPERATIONS.table, Outcome::Merged);
+            return Ok(Outcome::Merged);
         }
         let (o, id) = self.put(
             &OPERATIONS,
@@ -679,7 +715,122 @@ impl<'c> Writer<'c> {
             ],
             ev,
         )?;
-        if o == Outcome::Added {
+        match o {
+            Outcome::Added => self.op_changes(id, op)?,
+            // Word for word the same entry through another door (a settings webhook reads
+            // exactly like its log entry): the row lists both doors, the log's first.
+            Outcome::Merged => {
+                self.tx.execute(
+                    "UPDATE operations SET via = CASE
+                       WHEN via = 'webhook' THEN ?2 || '+webhook'
+                       ELSE via || '+' || ?2 END
+                     WHERE id = ?1 AND instr(via, ?2) = 0",
+                    params![id, op.via],
+                )?;
+            }
+            Outcome::Present => {}
+        }
+        Ok(o)
+    }
+
+    /// A settings change delivered by webhook (see `ingest::settings`): the operation-log
+    /// entry for the same change, when the case has it, gains the delivery as evidence;
+    /// otherwise the change becomes an operation of its own until its log entry arrives.
+    pub fn settings_change(&mut self, op: &Operation, ev: &Evidence) -> Result<Outcome> {
+        if !self.operation_exists(op)?
+            && let Some(id) = self.counterpart(op, false)?
+        {
+            let outcome = if self.extra_evidence(OPERATIONS.table, id, ev)? {
+                self.tx.execute(
+                    "UPDATE operations SET via = via || '+webhook'
+                     WHERE id = ?1 AND via NOT LIKE '%webhook%'",
+                    [id],
+                )?;
+                Outcome::Merged
+            } else {
+                Outcome::Present
+            };
+            self.counts.note(OPERATIONS.table, outcome);
+            return Ok(outcome);
+        }
+        self.operation(op, ev)
+    }
+
+    fn operation_exists(&self, op: &Operation) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM operations WHERE time = ?1 AND operator = ?2
+                 AND category_type = ?3 AND action = ?4 AND operation_detail = ?5",
+            )?
+            .exists(params![
+                op.time,
+                op.operator,
+                op.category_type,
+                op.action,
+                op.operation_detail
+            ])?)
+    }
+
+    /// The stored operation that records the same change as `op` from the other door: same
+    /// operator, within two minutes, values that correspond (`opdetail::correspondence`);
+    /// `webhook_rows` picks which door's rows to search. The best-corresponding, then the
+    /// nearest, wins; rows already holding both doors come last, so two changes made
+    /// within the window pair up one to one.
+    fn counterpart(&self, op: &Operation, webhook_rows: bool) -> Result<Option<i64>> {
+        const WINDOW_SECS: i64 = 120;
+        if op.operator.is_empty() {
+            return Ok(None);
+        }
+        let Some(t) = crate::model::time::parse_time(&op.time) else {
+            return Ok(None);
+        };
+        let span = chrono::Duration::seconds(WINDOW_SECS);
+        let fmt = crate::model::time::fmt_utc;
+        let (lo, hi) = (fmt(t - span), fmt(t + span));
+        let mine = opdetail::parse(&op.category_type, &op.action, &op.operation_detail);
+        let mut st = self.tx.prepare_cached(
+            "SELECT id, time, category_type, action, operation_detail, via FROM operations
+             WHERE operator = ?1 AND time BETWEEN ?2 AND ?3",
+        )?;
+        let rows = st.query_map(params![op.operator, lo, hi], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut best: Option<((bool, usize, i64), i64)> = None;
+        for row in rows {
+            let (id, time, cat, action, detail, via) = row?;
+            let is_webhook_only = via == "webhook";
+            if is_webhook_only != webhook_rows {
+                continue;
+            }
+            let theirs = opdetail::parse(&cat, &action, &detail);
+            let score = if webhook_rows {
+                opdetail::correspondence(&theirs, &mine)
+            } else {
+                opdetail::correspondence(&mine, &theirs)
+            };
+            let Some(score) = score else { continue };
+            let dist = crate::model::time::parse_time(&time)
+                .map_or(i64::MAX, |x| (x - t).num_seconds().abs());
+            let both = via.contains("webhook");
+            // Higher is better: not yet paired, more shared words, nearer.
+            let key = (!both, score, -dist);
+            if best.as_ref().is_none_or(|(k, _)| key > *k) {
+                best = Some((key, id));
+            }
+        }
+        Ok(best.map(|(_, id)| id))
+    }
+
+    fn op_changes(&mut self, id: i64, op: &Operation) -> Result<()> {
+        {
             let changes = opdetail::parse(&op.category_type, &op.action, &op.operation_detail);
             let mut st = self.tx.prepare_cached(
                 "INSERT INTO op_changes (operation_id, seq, kind, section, setting, from_value,
@@ -704,7 +855,7 @@ impl<'c> Writer<'c> {
                 ("email", Some(&op.operator)),
             ])?;
         }
-        Ok(o)
+        Ok(())
     }
 
     pub fn meeting(&mut self, m: &Meeting, ev: &Evidence) -> Result<Outcome> {

@@ -9,9 +9,9 @@
 //! risky ones turned on (join before host, passcode embedded in the link), password lengths
 //! lowered, sign-out timeouts raised. Covers Panther's Zoom settings rules.
 //!
-//! Settings webhooks (`account/user.settings_updated` with `old_object`) are not used: rules
-//! never parse raw JSON and the case has no normalised table for webhook setting diffs yet, so
-//! this rule works from the operation log, which records the same changes.
+//! Settings webhooks (`account/user.settings_updated`) reach this rule too: the importer
+//! writes each as an operation in the log's own grammar, folded into the log's entry for the
+//! same change when both are in the case (`ingest::settings`, `Writer::settings_change`).
 //! One finding per operation (all its weakening changes in the summary).
 
 use super::NO_OPS;

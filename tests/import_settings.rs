@@ -1,0 +1,252 @@
+//! Settings-change webhooks (`account/user.settings_updated`, `account.lock_settings_updated`)
+//! become operations, so the settings rules fire on a case built from webhooks alone, and the
+//! same change seen in the webhook and in the operation log is one operation with both as
+//! evidence, in either import order.
+
+mod common;
+
+use common::cli::{json, zl};
+use std::path::{Path, PathBuf};
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/zoom/samples")
+        .join(name)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn import(case: &Path, files: &[&Path]) {
+    let mut args = vec!["import".to_string(), case.display().to_string()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (out, err, ok) = zl(&args);
+    assert!(ok, "{out}{err}");
+    assert!(!out.contains("rejected (kept"), "{out}");
+}
+
+fn rows(case: &Path, sql: &str) -> Vec<serde_json::Value> {
+    json(&["sql", &case.display().to_string(), sql, "--format", "json"])
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn oplog(dir: &Path, name: &str, entries: &[(&str, &str, &str, &str)]) -> PathBuf {
+    let logs: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|(time, operator, category, detail)| {
+            serde_json::json!({"time": time, "operator": operator, "category_type": category,
+                               "action": "Update", "operation_detail": detail})
+        })
+        .collect();
+    let page = serde_json::json!({"from": "2024-06-01", "to": "2024-06-30", "page_size": 300,
+                                  "next_page_token": "", "operation_logs": logs});
+    write(dir, name, &page.to_string())
+}
+
+#[test]
+fn a_case_built_from_settings_webhooks_alone_has_their_changes_and_the_rules_fire() {
+    let d = tempfile::tempdir().unwrap();
+    let case = d.path().join("w.zl");
+    let files = [
+        sample("webhook_user.settings_updated.json"),
+        sample("webhook_user.settings_updated_meeting_authentication.json"),
+        sample("webhook_account.settings_updated.json"),
+        sample("webhook_account.lock_settings_updated.json"),
+    ];
+    import(
+        &case,
+        &files.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+    );
+    let ops = rows(
+        &case,
+        "SELECT time, operator, category_type, action, operation_detail, via FROM operations ORDER BY time",
+    );
+    let details: Vec<&str> = ops
+        .iter()
+        .map(|r| r["operation_detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        details,
+        [
+            "Update User z8yCxjabcdEFGHfp8uQ  - In Meeting / Private chat: from On to Off",
+            "Update User z8yCxjabcdEFGHfp8uQ  - Only authenticated users can join meetings: from On to Off",
+            "Recording  - Cloud recording: from On to Off",
+            "Schedule Meeting (lock)  - Waiting Room: from Locked to Unlocked",
+        ]
+    );
+    assert_eq!(
+        ops[2]["time"], "2024-06-10T09:16:39Z",
+        "the payload's time_stamp"
+    );
+    assert_eq!(ops[2]["operator"], "superadmin@example.com");
+    assert!(ops.iter().all(|r| r["via"] == "webhook"));
+    // Parsed like operation-log entries: the ledger's changes and the rules read them.
+    let auth = rows(
+        &case,
+        "SELECT kind, setting, from_value, to_value FROM op_changes WHERE setting LIKE 'Only authenticated%'",
+    );
+    assert_eq!(auth.len(), 1);
+    assert_eq!(auth[0]["kind"], "update_user");
+    assert_eq!(
+        (auth[0]["from_value"].as_str(), auth[0]["to_value"].as_str()),
+        (Some("On"), Some("Off"))
+    );
+
+    let c = case.display().to_string();
+    let found = json(&["detect", &c, "--format", "json"]);
+    let disabled: Vec<&serde_json::Value> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "security-setting-disabled")
+        .collect();
+    assert_eq!(disabled.len(), 1, "{found:#}");
+    assert!(
+        disabled[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("authenticated"),
+        "{:#}",
+        disabled[0]
+    );
+}
+
+#[test]
+fn the_same_change_from_both_doors_is_one_operation_in_either_order() {
+    let d = tempfile::tempdir().unwrap();
+    let hook = sample("webhook_account.settings_updated.json");
+    // Zoom's operation log writes the portal's label, a second earlier than the webhook.
+    let log = oplog(
+        d.path(),
+        "log.json",
+        &[(
+            "2024-06-10T09:16:38Z",
+            "superadmin@example.com",
+            "Account",
+            "Change account setting Cloud Recording from ON to OFF",
+        )],
+    );
+    for (name, order) in [("a.zl", [&hook, &log]), ("b.zl", [&log, &hook])] {
+        let case = d.path().join(name);
+        import(&case, &[order[0]]);
+        import(&case, &[order[1]]);
+        let ops = rows(
+            &case,
+            "SELECT id, operation_detail, via, time FROM operations",
+        );
+        assert_eq!(ops.len(), 1, "{name}: {ops:?}");
+        // The log's own words and time win; both deliveries are evidence.
+        assert_eq!(
+            ops[0]["operation_detail"],
+            "Change account setting Cloud Recording from ON to OFF"
+        );
+        assert_eq!(ops[0]["time"], "2024-06-10T09:16:38Z");
+        assert!(
+            ops[0]["via"].as_str().unwrap().ends_with("+webhook"),
+            "{ops:?}"
+        );
+        let extra = rows(
+            &case,
+            "SELECT COUNT(*) AS n FROM extra_evidence WHERE tbl = 'operations'",
+        );
+        assert_eq!(extra[0]["n"], 1, "{name}");
+        let changes = rows(&case, "SELECT COUNT(*) AS n FROM op_changes");
+        assert_eq!(changes[0]["n"], 1, "{name}: the log's change, once");
+        // Importing both again adds nothing.
+        import(&case, &[&hook, &log]);
+        assert_eq!(rows(&case, "SELECT id FROM operations").len(), 1);
+        let extra = rows(
+            &case,
+            "SELECT COUNT(*) AS n FROM extra_evidence WHERE tbl = 'operations'",
+        );
+        assert_eq!(extra[0]["n"], 1, "{name}");
+    }
+}
+
+#[test]
+fn two_changes_by_one_admin_within_a_minute_pair_up_one_to_one() {
+    let d = tempfile::tempdir().unwrap();
+    let hook = |name: &str, ms: i64, section: &str, key: &str, old: bool, new: bool| {
+        let v = serde_json::json!({
+            "event": "account.settings_updated", "event_ts": ms + 400,
+            "payload": {"account_id": "A", "operator": "ops@example.com", "operator_id": "X",
+                        "time_stamp": ms,
+                        "object": {"id": "A", "settings": {section: {key: new}}},
+                        "old_object": {"id": "A", "settings": {section: {key: old}}}}});
+        write(d.path(), name, &v.to_string())
+    };
+    // 2024-06-10T09:00:00Z and 30 s later.
+    let h1 = hook(
+        "h1.json",
+        1_718_010_000_000,
+        "security",
+        "waiting_room",
+        true,
+        false,
+    );
+    let h2 = hook(
+        "h2.json",
+        1_718_010_030_000,
+        "schedule_meeting",
+        "host_video",
+        false,
+        true,
+    );
+    let log = oplog(
+        d.path(),
+        "log.json",
+        &[
+            (
+                "2024-06-10T09:00:00Z",
+                "ops@example.com",
+                "Account",
+                "Security  - Waiting Room: from On to Off",
+            ),
+            (
+                "2024-06-10T09:00:30Z",
+                "ops@example.com",
+                "Account",
+                "Schedule Meeting  - Host video: from Off to On",
+            ),
+        ],
+    );
+    let case = d.path().join("c.zl");
+    import(&case, &[&h2, &h1]);
+    import(&case, &[&log]);
+    let ops = rows(
+        &case,
+        "SELECT operation_detail, via FROM operations ORDER BY time",
+    );
+    assert_eq!(ops.len(), 2, "{ops:?}");
+    assert_eq!(
+        ops[0]["operation_detail"],
+        "Security  - Waiting Room: from On to Off"
+    );
+    assert_eq!(
+        ops[1]["operation_detail"],
+        "Schedule Meeting  - Host video: from Off to On"
+    );
+    assert!(
+        ops.iter()
+            .all(|r| r["via"].as_str().unwrap().ends_with("+webhook"))
+    );
+    // A different admin's change at the same second is not folded in.
+    let other = oplog(
+        d.path(),
+        "other.json",
+        &[(
+            "2024-06-10T09:00:00Z",
+            "someone@example.com",
+            "Account",
+            "Security  - Waiting Room: from On to Off",
+        )],
+    );
+    import(&case, &[&other]);
+    assert_eq!(rows(&case, "SELECT id FROM operations").len(), 3);
+}
