@@ -30,6 +30,8 @@ pub enum Endpoint {
     Recordings,
     /// `/chat/users/{id}/messages`.
     Chat,
+    /// `/chat/users/{id}/channels`: names and types for messages' channel ids.
+    Channels,
     /// `/users`.
     Users,
     /// `/report/meeting_activities`.
@@ -45,6 +47,7 @@ impl Endpoint {
             Endpoint::UserMeetings | Endpoint::PastInstances | Endpoint::Recordings => "meetings",
             Endpoint::ReportParticipants | Endpoint::MetricsParticipants => "participants",
             Endpoint::Chat => "messages",
+            Endpoint::Channels => "channels",
             Endpoint::Users => "users",
             Endpoint::MeetingActivities => "meeting_activity_logs",
         }
@@ -58,6 +61,7 @@ impl Endpoint {
             Endpoint::ReportParticipants | Endpoint::MetricsParticipants => "participants",
             Endpoint::Recordings => "recordings",
             Endpoint::Chat => "chat_messages",
+            Endpoint::Channels => "chat_channels",
             Endpoint::Users => "users",
             Endpoint::MeetingActivities => "meeting_activities",
         }
@@ -147,6 +151,9 @@ pub fn endpoint_of_body(top: &TopLevel) -> Option<Endpoint> {
     }
     if top.contains_key("messages") {
         return Some(Endpoint::Chat);
+    }
+    if top.contains_key("channels") {
+        return Some(Endpoint::Channels);
     }
     // A participants *page* holds a list; a meeting's own `participants` is a count.
     if top
@@ -251,6 +258,13 @@ pub fn store_body(w: &mut Writer, ctx: &PageCtx, body: &str, at: &At) -> Result<
             }
             Endpoint::Recordings => put!(recording(raw_text, ctx), recording),
             Endpoint::Chat => put!(chat(raw_text, ctx), chat),
+            Endpoint::Channels => match channel(raw_text) {
+                Ok((id, name, kind)) => {
+                    w.chat_channel(&id, name.as_deref(), kind, &ev())?;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
             Endpoint::Users => put!(user(raw_text), user),
             Endpoint::MeetingActivities => put!(meeting_activity(raw_text), meeting_activity),
         };
@@ -768,6 +782,23 @@ fn chat(raw: &str, ctx: &PageCtx) -> Result<ChatMessage, String> {
         to_channel: ctx.to_channel.clone(),
         reply_main_message_id: r.reply_main_message_id.own().filter(|s| !s.is_empty()),
     })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChannelRow<'a> {
+    #[serde(borrow)]
+    id: S<'a>,
+    #[serde(borrow)]
+    name: S<'a>,
+    #[serde(rename = "type")]
+    kind: N,
+}
+
+/// A channel of a user's channel list: (id, name, type).
+fn channel(raw: &str) -> Result<(String, Option<String>, Option<i64>), String> {
+    let r: ChannelRow = parse(raw)?;
+    Ok((text_req("id", &r.id)?, r.name.own(), r.kind.0))
 }
 
 #[derive(Deserialize, Default)]

@@ -51,9 +51,6 @@ pub(crate) fn store_page_at(
     line: Option<i64>,
     raw_line: Option<&str>,
 ) -> Result<usize> {
-    if is_listing_only(&page.path) {
-        return Ok(0);
-    }
     let ctx = match page_ctx(&page.path, &page.query, &page.fetched_at) {
         Ok(c) => c,
         Err(reason) => {
@@ -104,23 +101,6 @@ fn query_text(q: &serde_json::Map<String, serde_json::Value>, key: &str) -> Opti
         serde_json::Value::Null => None,
         other => Some(other.to_string()),
     }
-}
-
-/// Pages sync fetches only to plan other requests (a user's chat channels): they hold no
-/// evidence, so they are stored as nothing and are not rejects.
-pub fn is_listing_only(path: &str) -> bool {
-    let mut p = path.trim();
-    if let Some(i) = p.find("://") {
-        p = &p[i + 3..];
-        p = p.find('/').map(|j| &p[j..]).unwrap_or("/");
-    }
-    let p = p.split_once('?').map_or(p, |(b, _)| b);
-    let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
-    let segs: &[&str] = match segs.first() {
-        Some(&"v2") => &segs[1..],
-        _ => &segs[..],
-    };
-    matches!(segs, ["chat", "users", _, "channels"])
 }
 
 /// Endpoint and parameters of a request path (with `/v2`, a full URL or a `?query` tolerated).
@@ -185,6 +165,11 @@ pub fn page_ctx(
             c.trash = query_text(&query, "trash").is_some_and(|t| t.eq_ignore_ascii_case("true"));
             c
         }
+        ["chat", "users", _, "channels"] => {
+            let mut c = PageCtx::new(Endpoint::Channels);
+            c.user = Some(seg(2));
+            c
+        }
         ["chat", "users", _, "messages"] => {
             let mut c = PageCtx::new(Endpoint::Chat);
             c.user = Some(seg(2));
@@ -242,10 +227,9 @@ mod tests {
             Some(85746065432)
         );
         assert!(page_ctx("/webinars/1", &serde_json::Map::new(), "").is_err());
-        assert!(is_listing_only("/v2/chat/users/u1/channels"));
-        assert!(is_listing_only(
-            "https://api.zoom.us/v2/chat/users/me/channels?page_size=50"
-        ));
-        assert!(!is_listing_only("/v2/chat/users/u1/messages"));
+        assert_eq!(
+            ctx("https://api.zoom.us/v2/chat/users/me/channels?page_size=50").endpoint,
+            Endpoint::Channels
+        );
     }
 }

@@ -13,7 +13,7 @@ use super::bodies::{
 };
 use super::lax::{N, S, text_req, time_opt};
 use crate::model::*;
-use crate::store::writer::Shared;
+use crate::store::writer::{Shared, WaitingStay};
 use crate::store::{Outcome, Writer};
 use anyhow::Result;
 use rusqlite::OptionalExtension;
@@ -81,6 +81,29 @@ struct MeetingObject<'a> {
     end_time: S<'a>,
     #[serde(borrow)]
     participant: Option<ParticipantRow<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WaitingObject<'a> {
+    id: N,
+    #[serde(borrow)]
+    participant: Option<WaitingParticipant<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WaitingParticipant<'a> {
+    #[serde(borrow)]
+    user_id: S<'a>,
+    #[serde(borrow)]
+    participant_uuid: S<'a>,
+    #[serde(borrow)]
+    user_name: S<'a>,
+    #[serde(borrow)]
+    email: S<'a>,
+    #[serde(borrow)]
+    date_time: S<'a>,
 }
 
 #[derive(Deserialize, Default)]
@@ -425,6 +448,41 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                         // the leave stays in webhook_events only.
                         w.counts.skip("participants");
                     }
+                }
+                (
+                    "participant_joined_waiting_room"
+                    | "participant_put_in_waiting_room"
+                    | "participant_admitted"
+                    | "participant_left_waiting_room",
+                    _,
+                ) => {
+                    let o: WaitingObject = serde_json::from_str(object).unwrap_or_default();
+                    let p = o.participant.unwrap_or_default();
+                    let at = match time_opt("participant.date_time", &p.date_time) {
+                        Ok(Some(t)) => t,
+                        Ok(None) => time.to_string(),
+                        Err(e) => return Ok(Err(("waiting_room", e))),
+                    };
+                    let stay = WaitingStay {
+                        meeting_uuid: uuid.clone(),
+                        meeting_id: o.id.0,
+                        user_id: p.user_id.own().unwrap_or_default(),
+                        participant_uuid: p.participant_uuid.own().unwrap_or_default(),
+                        name: p.user_name.own(),
+                        email: p.email.own(),
+                        at,
+                    };
+                    if stay.user_id.is_empty() && stay.participant_uuid.is_empty() {
+                        return Ok(Err((
+                            "waiting_room",
+                            "participant without user_id or participant_uuid".into(),
+                        )));
+                    }
+                    match action {
+                        "participant_admitted" => w.waiting_ended(&stay, true, ev)?,
+                        "participant_left_waiting_room" => w.waiting_ended(&stay, false, ev)?,
+                        _ => w.waiting_entered(&stay, ev)?,
+                    };
                 }
                 ("sharing_started", _) => {
                     let o: SharingObject = serde_json::from_str(object).unwrap_or_default();

@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0006_triage.sql"),
         Some(add_incident_column),
     ),
+    (include_str!("migrations/0007_waiting_channels.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 

@@ -337,6 +337,12 @@ static WEBHOOKS: Spec = Spec::new(
     3,
     Merge::Fill,
 );
+static CHANNELS: Spec = Spec::new(
+    "chat_channels",
+    &["channel_id", "name", "type"],
+    1,
+    Merge::Replace,
+);
 static DEPARTURES: Spec = Spec::new("departures", &["email", "departed_at"], 1, Merge::Replace);
 static ASSETS: Spec = Spec::new(
     "assets",
@@ -366,6 +372,18 @@ pub enum Shared {
     Desktop,
     Application,
     Whiteboard,
+}
+
+/// One waiting-room event's participant: who, in which meeting, and when.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WaitingStay {
+    pub meeting_uuid: String,
+    pub meeting_id: Option<i64>,
+    pub user_id: String,
+    pub participant_uuid: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub at: String,
 }
 
 /// One row of the meeting audit trail (`/report/meeting_activities`).
@@ -1171,6 +1189,152 @@ impl<'c> Writer<'c> {
             ])?;
         }
         Ok(o)
+    }
+
+    /// A Team Chat channel as a user's channel list names it.
+    pub fn chat_channel(
+        &mut self,
+        channel_id: &str,
+        name: Option<&str>,
+        kind: Option<i64>,
+        ev: &Evidence,
+    ) -> Result<Outcome> {
+        let (o, _) = self.put(&CHANNELS, &[&channel_id, &name, &kind], ev)?;
+        if o == Outcome::Added {
+            self.terms(&[("name", name)])?;
+        }
+        Ok(o)
+    }
+
+    /// Someone entered a meeting's waiting room.
+    pub fn waiting_entered(&mut self, w: &WaitingStay, ev: &Evidence) -> Result<Outcome> {
+        let n = self.tx.prepare_cached(
+            "INSERT INTO waiting_room (meeting_uuid, meeting_id, user_id, participant_uuid, name,
+             email, entered_at, outcome, origin_id, line, raw, sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'waiting', ?8, ?9, ?10, ?11)
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            w.meeting_uuid,
+            w.meeting_id,
+            w.user_id,
+            w.participant_uuid,
+            w.name,
+            w.email,
+            w.at,
+            ev.origin_id,
+            ev.line,
+            ev.raw,
+            ev.sha256
+        ])?;
+        let o = if n == 1 {
+            self.terms(&[("name", w.name.as_deref()), ("email", w.email.as_deref())])?;
+            Outcome::Added
+        } else {
+            Outcome::Present
+        };
+        self.counts.note("waiting_room", o);
+        Ok(o)
+    }
+
+    /// A waiting-room stay ended at `w.at`: admitted, or left (or removed) without admission.
+    /// Closes the latest open stay of the same participant; a stay whose entry was not seen
+    /// (collection began later) is recorded from its end.
+    pub fn waiting_ended(
+        &mut self,
+        w: &WaitingStay,
+        admitted: bool,
+        ev: &Evidence,
+    ) -> Result<Outcome> {
+        const SAME: &str =
+            "meeting_uuid = ?1 AND ((participant_uuid <> '' AND participant_uuid = ?2)
+             OR (participant_uuid = '' AND user_id = ?3))";
+        // Zoom sends `participant_left_waiting_room` on admission too, in the same second:
+        // an end already recorded within a few seconds is this one.
+        let near = |secs: i64| {
+            crate::model::time::parse_time(&w.at)
+                .map(|t| crate::model::time::fmt_utc(t + chrono::Duration::seconds(secs)))
+                .unwrap_or_else(|| w.at.clone())
+        };
+        let done: Option<i64> = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT id FROM waiting_room WHERE {SAME} AND outcome <> 'waiting'
+                 AND COALESCE(admitted_at, left_at) BETWEEN ?4 AND ?5"
+            ))?
+            .query_row(
+                params![
+                    w.meeting_uuid,
+                    w.participant_uuid,
+                    w.user_id,
+                    near(-5),
+                    near(5)
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = done {
+            if admitted {
+                // Left, then the admission for the same moment: it was an admission.
+                self.tx.execute(
+                    "UPDATE waiting_room SET admitted_at = ?2, outcome = 'admitted'
+                     WHERE id = ?1 AND admitted_at IS NULL",
+                    params![id, w.at],
+                )?;
+            }
+            let o = if self.extra_evidence("waiting_room", id, ev)? {
+                Outcome::Merged
+            } else {
+                Outcome::Present
+            };
+            self.counts.note("waiting_room", o);
+            return Ok(o);
+        }
+        let open: Option<i64> = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT id FROM waiting_room WHERE {SAME} AND outcome = 'waiting'
+                 AND entered_at <= ?4 ORDER BY entered_at DESC LIMIT 1"
+            ))?
+            .query_row(
+                params![w.meeting_uuid, w.participant_uuid, w.user_id, w.at],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let (col, outcome) = if admitted {
+            ("admitted_at", "admitted")
+        } else {
+            ("left_at", "left")
+        };
+        match open {
+            Some(id) => {
+                self.tx.execute(
+                    &format!("UPDATE waiting_room SET {col} = ?2, outcome = ?3 WHERE id = ?1"),
+                    params![id, w.at, outcome],
+                )?;
+                self.extra_evidence("waiting_room", id, ev)?;
+                self.counts.note("waiting_room", Outcome::Merged);
+                Ok(Outcome::Merged)
+            }
+            None => {
+                self.waiting_entered(w, ev)?;
+                self.tx.execute(
+                    &format!(
+                        "UPDATE waiting_room SET {col} = ?5, outcome = ?6
+                         WHERE {SAME} AND entered_at = ?4"
+                    ),
+                    params![
+                        w.meeting_uuid,
+                        w.participant_uuid,
+                        w.user_id,
+                        w.at,
+                        w.at,
+                        outcome
+                    ],
+                )?;
+                Ok(Outcome::Added)
+            }
+        }
     }
 
     pub fn webhook_event(&mut self, w: &WebhookEvent, ev: &Evidence) -> Result<Outcome> {

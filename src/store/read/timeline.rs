@@ -117,10 +117,10 @@ fn sources(sub: &Subject) -> Vec<Src> {
         s: 6,
         kind: "chat",
         tbl: "chat_messages",
-        from: "chat_messages x",
+        from: "chat_messages x LEFT JOIN chat_channels c ON c.channel_id = x.to_channel",
         time: "x.time",
         what: "'chat'",
-        detail: "COALESCE(x.to_channel, x.to_contact, '') || ': ' || COALESCE(x.message, '')",
+        detail: "COALESCE('#' || c.name, x.to_channel, x.to_contact, '') || ': ' || COALESCE(x.message, '')",
         ip: "NULL",
         meeting: "NULL",
         user: "x.sender",
@@ -152,6 +152,19 @@ fn sources(sub: &Subject) -> Vec<Src> {
         user: "x.host_email",
         subj,
     };
+    let waiting = |subj| Src {
+        s: 9,
+        kind: "waiting",
+        tbl: "waiting_room",
+        from: "waiting_room x LEFT JOIN meetings m ON m.uuid = x.meeting_uuid",
+        time: "x.entered_at",
+        what: "'waiting room: ' || x.outcome",
+        detail: "COALESCE(m.topic, x.meeting_uuid) || '  \u{b7} ' || COALESCE(x.name, '') || COALESCE('  \u{b7} admitted ' || x.admitted_at, '') || COALESCE('  \u{b7} left ' || x.left_at, '')",
+        ip: "NULL",
+        meeting: "x.meeting_uuid",
+        user: "COALESCE(x.email, '')",
+        subj,
+    };
     match sub {
         Subject::User(_) => vec![
             signin("x.email = {}"),
@@ -162,6 +175,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
             chat("x.sender = {}"),
             hook("x.operator = {}"),
             rec("x.host_email = {}"),
+            waiting("x.email = {}"),
         ],
         Subject::Ip(_) => vec![signin("x.ip_address = {}"), join("x.ip_address = {}")],
         Subject::Domain(_) => vec![
@@ -170,7 +184,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
             op("x.operator LIKE {} ESCAPE '\\'"),
         ],
         Subject::Device(_) => vec![join("(x.pc_name = {0} OR x.device = {0})")],
-        Subject::Name(_) => vec![join("x.name = {}")],
+        Subject::Name(_) => vec![join("x.name = {}"), waiting("x.name = {}")],
     }
 }
 

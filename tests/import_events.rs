@@ -1,7 +1,7 @@
-//! Settings-change webhooks (`account/user.settings_updated`, `account.lock_settings_updated`)
-//! become operations, so the settings rules fire on a case built from webhooks alone, and the
-//! same change seen in the webhook and in the operation log is one operation with both as
-//! evidence, in either import order.
+//! Events that carry more than a delivery: settings-change webhooks become operations (the
+//! settings rules fire on a case built from webhooks alone; the same change from the webhook
+//! and the operation log is one operation, in either import order), waiting-room events
+//! become stays with their outcome, and channel lists name the channels of chat messages.
 
 mod common;
 
@@ -249,4 +249,80 @@ fn two_changes_by_one_admin_within_a_minute_pair_up_one_to_one() {
     );
     import(&case, &[&other]);
     assert_eq!(rows(&case, "SELECT id FROM operations").len(), 3);
+}
+
+#[test]
+fn waiting_room_events_make_one_stay_with_its_outcome_in_either_order() {
+    let d = tempfile::tempdir().unwrap();
+    let joined = sample("webhook_meeting.participant_joined_waiting_room.json");
+    let admitted = sample("webhook_meeting.participant_admitted.json");
+    let left = sample("webhook_meeting.participant_left_waiting_room.json");
+    for (name, order) in [
+        ("a.zl", [&joined, &admitted, &left]),
+        ("b.zl", [&joined, &left, &admitted]),
+    ] {
+        let case = d.path().join(name);
+        for f in order {
+            import(&case, &[f]);
+        }
+        import(&case, &[&joined, &admitted, &left]); // again: nothing new
+        let stays = rows(
+            &case,
+            "SELECT name, entered_at, admitted_at, outcome FROM waiting_room",
+        );
+        assert_eq!(stays.len(), 1, "{name}: {stays:?}");
+        assert_eq!(stays[0]["name"], "Guest Caller");
+        assert_eq!(stays[0]["entered_at"], "2024-06-10T06:13:50Z");
+        assert_eq!(stays[0]["admitted_at"], "2024-06-10T06:14:04Z");
+        assert_eq!(stays[0]["outcome"], "admitted", "{name}");
+    }
+    // Left without admission: the stay says so.
+    let case = d.path().join("c.zl");
+    import(&case, &[&joined, &left]);
+    let stays = rows(&case, "SELECT outcome, left_at FROM waiting_room");
+    assert_eq!(stays[0]["outcome"], "left");
+    assert_eq!(stays[0]["left_at"], "2024-06-10T06:14:04Z");
+    // An admission whose entry was never seen is still a stay.
+    let case = d.path().join("d.zl");
+    import(&case, &[&admitted]);
+    let stays = rows(&case, "SELECT outcome, entered_at FROM waiting_room");
+    assert_eq!(stays.len(), 1);
+    assert_eq!(stays[0]["outcome"], "admitted");
+}
+
+#[test]
+fn chat_channel_lists_name_the_channels_of_messages() {
+    let d = tempfile::tempdir().unwrap();
+    let page = |path: &str, body: serde_json::Value| {
+        serde_json::json!({"path": path, "query": {"to_channel": "CH1"},
+                           "fetched_at": "2024-06-11T00:00:00Z", "body": body})
+        .to_string()
+    };
+    let capture = [
+        page(
+            "/v2/chat/users/u1/channels",
+            serde_json::json!({"total_records": 1, "page_size": 50, "next_page_token": "",
+                "channels": [{"id": "CH1", "jid": "ch1@conference.xmpp.zoom.us",
+                              "name": "deal-room", "type": 3}]}),
+        ),
+        page(
+            "/v2/chat/users/u1/messages",
+            serde_json::json!({"from": "2024-06-10T00:00:00Z", "to": "2024-06-11T00:00:00Z",
+                "page_size": 50, "next_page_token": "",
+                "messages": [{"id": "M1", "message": "wire it today", "sender": "cfo@acme.com",
+                              "sender_display_name": "CFO", "date_time": "2024-06-10T20:25:21Z",
+                              "timestamp": 1718051121626i64, "status": "Normal"}]}),
+        ),
+    ]
+    .join("\n");
+    let f = write(d.path(), "cap.ndjson", &capture);
+    let case = d.path().join("c.zl");
+    import(&case, &[&f]);
+    let ch = rows(
+        &case,
+        "SELECT m.message, c.name, c.type FROM chat_messages m JOIN chat_channels c ON c.channel_id = m.to_channel",
+    );
+    assert_eq!(ch.len(), 1, "{ch:?}");
+    assert_eq!(ch[0]["name"], "deal-room");
+    assert_eq!(ch[0]["type"], 3);
 }
