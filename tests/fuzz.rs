@@ -144,6 +144,7 @@ fn sniffer_and_importers_never_panic_and_lose_nothing_silently() {
         // An unknown format is an error; a known one imports with rejects counted.
         let opts = zoomlens::ingest::ImportOptions {
             meeting: Some("M1==".into()),
+            ..Default::default()
         };
         let _ = zoomlens::ingest::import_paths(&mut store, std::slice::from_ref(&p), &opts);
         std::fs::remove_file(&p).unwrap();

@@ -326,3 +326,38 @@ fn chat_channel_lists_name_the_channels_of_messages() {
     assert_eq!(ch[0]["name"], "deal-room");
     assert_eq!(ch[0]["type"], 3);
 }
+
+#[test]
+fn a_bare_chat_page_takes_its_channel_from_the_command_line() {
+    let d = tempfile::tempdir().unwrap();
+    let case = d.path().join("c.zl");
+    let c = case.display().to_string();
+    let page = sample("chat_messages.json");
+    let (out, err, ok) = zl(&[
+        "import",
+        &c,
+        &page.display().to_string(),
+        "--channel",
+        "CH9",
+    ]);
+    assert!(ok, "{out}{err}");
+    let msgs = rows(
+        &case,
+        "SELECT DISTINCT to_channel, to_contact FROM chat_messages",
+    );
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert_eq!(msgs[0]["to_channel"], "CH9");
+    assert!(msgs[0]["to_contact"].is_null());
+    // A channel and a contact at once cannot both be right.
+    let (_, err, ok) = zl(&[
+        "import",
+        &c,
+        &page.display().to_string(),
+        "--channel",
+        "CH9",
+        "--contact",
+        "a@b.c",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("cannot be used with"), "{err}");
+}

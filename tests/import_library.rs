@@ -62,6 +62,7 @@ fn import_all_samples(store: &mut Store) -> ImportSummary {
         .collect();
     let opts = ImportOptions {
         meeting: Some(SAMPLE_MEETING.into()),
+        ..Default::default()
     };
     let mut s = import_paths(store, &pages, &opts).unwrap();
     let more = import_paths(store, &telemetry_samples(), &ImportOptions::default()).unwrap();
@@ -165,6 +166,7 @@ fn report_and_dashboard_rows_of_a_session_merge_guests_and_rejoins_are_kept() {
     let (_d, mut store) = new_case();
     let opts = ImportOptions {
         meeting: Some(SAMPLE_MEETING.into()),
+        ..Default::default()
     };
     let pages: Vec<PathBuf> = PARTICIPANT_PAGES
         .iter()

@@ -76,6 +76,12 @@ pub struct ImportArgs {
     /// Meeting UUID that bare participant pages belong to.
     #[arg(long)]
     pub meeting: Option<String>,
+    /// Channel id that bare chat message pages belong to (the request's `to_channel`).
+    #[arg(long, conflicts_with = "contact")]
+    pub channel: Option<String>,
+    /// Contact (email or id) that bare chat message pages are with (the request's `to_contact`).
+    #[arg(long)]
+    pub contact: Option<String>,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,

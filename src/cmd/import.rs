@@ -13,6 +13,8 @@ use std::process::ExitCode;
 pub fn run(a: &ImportArgs) -> Result<ExitCode> {
     let opts = ImportOptions {
         meeting: a.meeting.clone(),
+        channel: a.channel.clone(),
+        contact: a.contact.clone(),
     };
     // Refuse unknown files before the case is even created. Each input is read once: a pipe
     // or standard input goes on from the bytes the format check read.

@@ -37,6 +37,9 @@ pub const BATCH: usize = 20_000;
 pub struct ImportOptions {
     /// Meeting UUID that bare participant pages belong to.
     pub meeting: Option<String>,
+    /// Channel id / contact that bare chat pages are about (a capture's query says it itself).
+    pub channel: Option<String>,
+    pub contact: Option<String>,
 }
 
 /// What an import did, per table, plus the first rejects for the summary.
@@ -265,6 +268,8 @@ fn import_file(
         origin_id,
         source: &source,
         meeting: meeting.as_deref(),
+        channel: opts.channel.as_deref(),
+        contact: opts.contact.as_deref(),
     };
     match format {
         Format::JsonLines => {
@@ -431,6 +436,9 @@ struct RecordCtx<'a> {
     source: &'a str,
     /// `--meeting` (decoded) for bare participant pages.
     meeting: Option<&'a str>,
+    /// `--channel` / `--contact` for bare chat pages.
+    channel: Option<&'a str>,
+    contact: Option<&'a str>,
 }
 
 /// Store one JSON record (a line, an array element or a whole document) of any recognised
@@ -483,6 +491,10 @@ fn store_json_record(
         }
         Ok(Kind::Body(ep)) => {
             let mut ctx = PageCtx::new(ep);
+            if ep == bodies::Endpoint::Chat {
+                ctx.to_channel = rc.channel.map(str::to_string);
+                ctx.to_contact = rc.contact.map(str::to_string);
+            }
             if ep.list_key() == "participants" {
                 match rc.meeting {
                     Some(m) => {
