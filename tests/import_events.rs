@@ -260,6 +260,8 @@ fn waiting_room_events_make_one_stay_with_its_outcome_in_either_order() {
     for (name, order) in [
         ("a.zl", [&joined, &admitted, &left]),
         ("b.zl", [&joined, &left, &admitted]),
+        ("e.zl", [&admitted, &joined, &left]),
+        ("f.zl", [&left, &admitted, &joined]),
     ] {
         let case = d.path().join(name);
         for f in order {

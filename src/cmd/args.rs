@@ -115,6 +115,11 @@ pub struct SqlArgs {
     /// Stop the query after this many seconds (0: no limit).
     #[arg(long, default_value_t = 0)]
     pub timeout: u64,
+    /// Detection config whose internal domains, VIPs, sensitive topics and minimum client
+    /// version the query's `zl_*` functions use (default: the user's config file, else
+    /// built-in defaults).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

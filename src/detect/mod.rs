@@ -271,8 +271,34 @@ pub(crate) fn domain_of(email: &str) -> Option<String> {
     (!d.is_empty()).then_some(d)
 }
 
-/// Resolve internal domains and VIPs and register the classification functions.
+/// Resolve internal domains and VIPs, register the classification functions and load the
+/// VIP list into a temp table for the rules.
 pub fn prepare(conn: &Connection, cfg: &Config) -> Result<Env> {
+    let (internal, vips) = sql_functions(conn, cfg)?;
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS zl_vips (email TEXT PRIMARY KEY COLLATE NOCASE)",
+    )?;
+    {
+        let mut ins = conn.prepare("INSERT OR IGNORE INTO temp.zl_vips (email) VALUES (?1)")?;
+        for e in vips.iter() {
+            ins.execute([e])?;
+        }
+    }
+    Ok(Env {
+        internal,
+        vips,
+        snapshot: Default::default(),
+        snapshot_job: Default::default(),
+    })
+}
+
+type Shared = Arc<HashSet<String>>;
+
+/// The rules' helpers as SQL functions (`zl_internal(email)`, `zl_domain(email)`,
+/// `zl_version_lt(v)` and `zl_version_lt(a, b)`, `zl_sensitive(topic)`, `zl_vip(email)`...),
+/// on any connection, read-only ones included: `zoomlens sql` and the SQL pane offer them so
+/// an analyst's query says what the rules mean. Returns the internal domains and VIPs.
+pub fn sql_functions(conn: &Connection, cfg: &Config) -> Result<(Shared, Shared)> {
     let mut internal: HashSet<String> = cfg
         .internal_domains
         .iter()
@@ -392,21 +418,17 @@ pub fn prepare(conn: &Connection, cfg: &Config) -> Result<Env> {
         let s: Option<String> = c.get(0)?;
         Ok(s.is_some_and(|s| rules::is_billing_text(&s)))
     })?;
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS zl_vips (email TEXT PRIMARY KEY COLLATE NOCASE)",
-    )?;
-    {
-        let mut ins = conn.prepare("INSERT OR IGNORE INTO temp.zl_vips (email) VALUES (?1)")?;
-        for e in vips.iter() {
-            ins.execute([e])?;
-        }
-    }
-    Ok(Env {
-        internal,
-        vips,
-        snapshot: Default::default(),
-        snapshot_job: Default::default(),
-    })
+    conn.create_scalar_function("zl_domain", 1, det, |c| {
+        let e: Option<String> = c.get(0)?;
+        Ok(e.as_deref().and_then(domain_of))
+    })?;
+    conn.create_scalar_function("zl_version_lt", 2, det, |c| {
+        let g = |i| c.get::<Option<String>>(i);
+        let (a, b) = (g(0)?.unwrap_or_default(), g(1)?.unwrap_or_default());
+        let (a, b) = (rules::version_key(&a), rules::version_key(&b));
+        Ok(!a.is_empty() && !b.is_empty() && a < b)
+    })?;
+    Ok((internal, vips))
 }
 
 fn drop_temp(conn: &Connection) -> Result<()> {

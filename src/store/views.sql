@@ -6,17 +6,24 @@ SELECT id, uuid AS meeting_uuid, meeting_id, topic, host_id, host_email, host_na
        has_screen_share, has_recording, has_chat
 FROM meetings;
 
+-- The three participant views name the same things alike (user_name, user_email) and carry
+-- person_key: one person across meetings. A report's `user_id` is a per-meeting number, not a
+-- person: group by person_key (the Zoom user id, else the email, else a guest's display name
+-- within that one meeting, since two guests called "iPhone" are not one person).
 DROP VIEW IF EXISTS zoom_participants_basic;
 CREATE VIEW zoom_participants_basic AS
-SELECT id, meeting_uuid, meeting_id, user_id, zoom_user_id AS participant_user_id, name,
-       email AS user_email, join_time, leave_time, duration, status, registrant_id,
-       customer_key, failover
+SELECT id, meeting_uuid, meeting_id, user_id, zoom_user_id AS participant_user_id,
+       name AS user_name, email AS user_email, COALESCE(NULLIF(zoom_user_id, ''), lower(NULLIF(email, '')),
+       'guest:' || meeting_uuid || ':' || COALESCE(name, '')) AS person_key, join_time, leave_time,
+       duration, status, registrant_id, customer_key, failover
 FROM participants WHERE in_report = 1 OR in_webhook = 1;
 
 DROP VIEW IF EXISTS zoom_participants_detailed;
 CREATE VIEW zoom_participants_detailed AS
 SELECT id, meeting_uuid, meeting_id, user_id, zoom_user_id AS participant_user_id,
-       participant_uuid, name AS user_name, email, role, status, device, os, os_version,
+       participant_uuid, name AS user_name, email AS user_email,
+       COALESCE(NULLIF(zoom_user_id, ''), lower(NULLIF(email, '')),
+       'guest:' || meeting_uuid || ':' || COALESCE(name, '')) AS person_key, role, status, device, os, os_version,
        ip_address, location, network_type, data_center, connection_type, pc_name, domain,
        mac_addr, harddisk_id, version, join_time, leave_time, leave_reason, share_application,
        share_desktop, share_whiteboard, recording, registrant_id
@@ -25,7 +32,9 @@ FROM participants WHERE in_metrics = 1;
 DROP VIEW IF EXISTS zoom_participants;
 CREATE VIEW zoom_participants AS
 SELECT p.id, COALESCE(p.meeting_id, m.meeting_id) AS meeting_id, p.meeting_uuid,
-       m.topic AS meeting_topic, p.email AS user_email, p.name AS user_name, p.join_time,
+       m.topic AS meeting_topic, p.email AS user_email, p.name AS user_name,
+       COALESCE(NULLIF(p.zoom_user_id, ''), lower(NULLIF(p.email, '')),
+       'guest:' || p.meeting_uuid || ':' || COALESCE(p.name, '')) AS person_key, p.join_time,
        p.leave_time, p.duration, p.ip_address, p.location, p.device, p.pc_name, p.version,
        p.share_desktop, p.share_application, p.registrant_id, p.user_id,
        p.zoom_user_id AS participant_user_id, p.mac_addr, p.role, p.status

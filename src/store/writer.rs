@@ -374,6 +374,11 @@ pub enum Shared {
     Whiteboard,
 }
 
+/// One participant's stays in one meeting's waiting room (?1 meeting, ?2 participant uuid,
+/// ?3 user id): by participant uuid when the event has one.
+const SAME_STAY: &str = "meeting_uuid = ?1 AND ((participant_uuid <> '' AND participant_uuid = ?2)
+     OR (participant_uuid = '' AND user_id = ?3))";
+
 /// One waiting-room event's participant: who, in which meeting, and when.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WaitingStay {
@@ -1206,8 +1211,34 @@ impl<'c> Writer<'c> {
         Ok(o)
     }
 
-    /// Someone entered a meeting's waiting room.
+    /// Someone entered a meeting's waiting room. A stay already known only from its end (the
+    /// admission arrived first) takes this entry time.
     pub fn waiting_entered(&mut self, w: &WaitingStay, ev: &Evidence) -> Result<Outcome> {
+        let unseen: Option<i64> = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT id FROM waiting_room WHERE {SAME_STAY}
+                 AND entered_at = COALESCE(admitted_at, left_at) AND entered_at > ?4
+                 AND entered_at <= strftime('%Y-%m-%dT%H:%M:%SZ', ?4, '+1 day')
+                 ORDER BY entered_at LIMIT 1"
+            ))?
+            .query_row(
+                params![w.meeting_uuid, w.participant_uuid, w.user_id, w.at],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = unseen {
+            self.tx.execute(
+                "UPDATE waiting_room SET entered_at = ?2 WHERE id = ?1",
+                params![id, w.at],
+            )?;
+            return self.waiting_evidence(id, ev);
+        }
+        self.waiting_insert(w, ev)
+    }
+
+    /// A new stay entered at `w.at` (nothing when that very stay is already stored).
+    fn waiting_insert(&mut self, w: &WaitingStay, ev: &Evidence) -> Result<Outcome> {
         let n = self.tx.prepare_cached(
             "INSERT INTO waiting_room (meeting_uuid, meeting_id, user_id, participant_uuid, name,
              email, entered_at, outcome, origin_id, line, raw, sha256)
@@ -1237,6 +1268,22 @@ impl<'c> Writer<'c> {
         Ok(o)
     }
 
+    /// Keep `ev` as evidence of stay `id` unless it is already (its own bytes or further).
+    fn waiting_evidence(&mut self, id: i64, ev: &Evidence) -> Result<Outcome> {
+        let own: String = self.tx.query_row(
+            "SELECT sha256 FROM waiting_room WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        let o = if own != ev.sha256 && self.extra_evidence("waiting_room", id, ev)? {
+            Outcome::Merged
+        } else {
+            Outcome::Present
+        };
+        self.counts.note("waiting_room", o);
+        Ok(o)
+    }
+
     /// A waiting-room stay ended at `w.at`: admitted, or left (or removed) without admission.
     /// Closes the latest open stay of the same participant; a stay whose entry was not seen
     /// (collection began later) is recorded from its end.
@@ -1246,9 +1293,6 @@ impl<'c> Writer<'c> {
         admitted: bool,
         ev: &Evidence,
     ) -> Result<Outcome> {
-        const SAME: &str =
-            "meeting_uuid = ?1 AND ((participant_uuid <> '' AND participant_uuid = ?2)
-             OR (participant_uuid = '' AND user_id = ?3))";
         // Zoom sends `participant_left_waiting_room` on admission too, in the same second:
         // an end already recorded within a few seconds is this one.
         let near = |secs: i64| {
@@ -1259,7 +1303,7 @@ impl<'c> Writer<'c> {
         let done: Option<i64> = self
             .tx
             .prepare_cached(&format!(
-                "SELECT id FROM waiting_room WHERE {SAME} AND outcome <> 'waiting'
+                "SELECT id FROM waiting_room WHERE {SAME_STAY} AND outcome <> 'waiting'
                  AND COALESCE(admitted_at, left_at) BETWEEN ?4 AND ?5"
             ))?
             .query_row(
@@ -1282,18 +1326,12 @@ impl<'c> Writer<'c> {
                     params![id, w.at],
                 )?;
             }
-            let o = if self.extra_evidence("waiting_room", id, ev)? {
-                Outcome::Merged
-            } else {
-                Outcome::Present
-            };
-            self.counts.note("waiting_room", o);
-            return Ok(o);
+            return self.waiting_evidence(id, ev);
         }
         let open: Option<i64> = self
             .tx
             .prepare_cached(&format!(
-                "SELECT id FROM waiting_room WHERE {SAME} AND outcome = 'waiting'
+                "SELECT id FROM waiting_room WHERE {SAME_STAY} AND outcome = 'waiting'
                  AND entered_at <= ?4 ORDER BY entered_at DESC LIMIT 1"
             ))?
             .query_row(
@@ -1312,16 +1350,15 @@ impl<'c> Writer<'c> {
                     &format!("UPDATE waiting_room SET {col} = ?2, outcome = ?3 WHERE id = ?1"),
                     params![id, w.at, outcome],
                 )?;
-                self.extra_evidence("waiting_room", id, ev)?;
-                self.counts.note("waiting_room", Outcome::Merged);
+                self.waiting_evidence(id, ev)?;
                 Ok(Outcome::Merged)
             }
             None => {
-                self.waiting_entered(w, ev)?;
+                self.waiting_insert(w, ev)?;
                 self.tx.execute(
                     &format!(
                         "UPDATE waiting_room SET {col} = ?5, outcome = ?6
-                         WHERE {SAME} AND entered_at = ?4"
+                         WHERE {SAME_STAY} AND entered_at = ?4"
                     ),
                     params![
                         w.meeting_uuid,
