@@ -318,7 +318,7 @@ fn a_verdict_from_the_console_survives_a_restart() {
     t.send("\r");
     let s = t.wait_for("the verdict shown", |s| {
         s.contains("marked false-positive")
-            && s.contains("state false-positive: lab test account, not a person")
+            && s.contains("false-positive: lab test account, not a person")
     });
     assert!(s.contains("false-pos"), "the State column shows it:\n{s}");
     quit(&mut t);
@@ -341,8 +341,7 @@ fn a_verdict_from_the_console_survives_a_restart() {
     t.wait_for("the incidents again", |s| s.contains("Incidents · row 1"));
     t.send("\r");
     t.wait_for("the verdict kept after a restart", |s| {
-        s.contains("Story · row 1")
-            && s.contains("state false-positive: lab test account, not a person")
+        s.contains("Story · row 1") && s.contains("false-positive: lab test account, not a person")
     });
     quit(&mut t);
 }

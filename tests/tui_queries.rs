@@ -185,9 +185,10 @@ fn every_query_runs_under_every_filter() {
             .iter()
             .any(|h| h.kind == "meeting")
     );
-    let (set, lines) = findings::evidence(c, 1).unwrap();
-    assert_eq!(set.len(), 1);
-    assert!(lines[0].contains("eve@evil.example"));
+    let (set, items, total) = findings::evidence(c, 1).unwrap();
+    assert_eq!((set.len(), total), (1, 1));
+    assert!(items[0].text.contains("eve@evil.example"));
+    assert_eq!(items[0].time, "2024-06-10T06:10:00Z");
     annotations::page(c, &Cursor::First, PAGE).unwrap();
 }
 
@@ -321,5 +322,66 @@ fn incidents_and_stories_page_in_windows() {
     assert_eq!(
         findings::count_of_incident(c, &info, all.rows[0].id).unwrap(),
         3
+    );
+}
+
+/// The inspector's record: every column, the verbatim record with its provenance and a hash
+/// that still matches, further evidence, and for a finding its evidence in time order.
+#[test]
+fn a_record_in_full_with_its_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("q.case");
+    tui_support::build(&p);
+    let s = Store::open_readonly(&p).unwrap();
+    let c = &s.conn;
+    let id: i64 = c
+        .query_row(
+            "SELECT id FROM participants WHERE name = 'Carol Chen (CFO)'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let rec = record::load(c, "participants", id).unwrap().unwrap();
+    let field = |n: &str| {
+        rec.fields
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(field("name"), Some("Carol Chen (CFO)"));
+    assert_eq!(field("ip_address"), Some("203.0.113.9"));
+    assert_eq!(
+        field("raw"),
+        None,
+        "the raw record is shown as such, not as a field"
+    );
+    let raw = rec.raw.as_ref().unwrap();
+    assert!(raw.intact, "the kept bytes hash to the stored SHA-256");
+    assert!(raw.text.starts_with("{\"fixture\":"), "{}", raw.text);
+    assert_eq!(raw.origin.kind, "file");
+    assert_eq!(
+        raw.origin.describe(),
+        format!("file fixture, line {}", raw.origin.line.unwrap())
+    );
+    // A finding: its fields and its evidence, described.
+    let f = record::load(c, "findings", 2).unwrap().unwrap();
+    assert!(f.raw.is_none());
+    assert_eq!(f.evidence.len(), 1);
+    assert_eq!(f.evidence[0].tbl, "participants");
+    assert!(
+        f.evidence[0].text.contains("\"Carol Chen (CFO)\""),
+        "{:?}",
+        f.evidence
+    );
+    // No such table or row: nothing, and never SQL built from the name.
+    assert!(
+        record::load(c, "participants; DROP TABLE x", 1)
+            .unwrap()
+            .is_none()
+    );
+    assert!(record::load(c, "participants", 999_999).unwrap().is_none());
+    assert_eq!(
+        record::table_of_view("zoom_participants"),
+        Some("participants")
     );
 }

@@ -2,6 +2,7 @@
 //! changes the state and returns [`Effect`]s (queries to post, text to copy, quit). Nothing here
 //! touches the terminal or the database, so every behaviour is testable without either.
 
+use super::inspector::{self, Ask};
 use super::keymap::{Cmd, Keymap};
 use super::worker::{GraphSubject, ListQuery, Merge, Query, Reply, Request, Response, Slot};
 use crate::detect::triage::{State as TriageState, Target as TriageTarget};
@@ -238,6 +239,8 @@ pub enum Mode {
     Sql {
         input: String,
     },
+    /// The record inspector is open (its pages are `App::inspector`).
+    Inspect,
     /// The verdict popup: pick a state (index into `triage::State::ALL`), type a reason.
     Triage {
         target: TriageTarget,
@@ -245,6 +248,17 @@ pub enum Mode {
         state: usize,
         reason: String,
     },
+}
+
+/// The selected finding's evidence, as the evidence box shows it.
+#[derive(Clone, Debug, Default)]
+pub struct Preview {
+    pub finding: i64,
+    pub set: EvidenceSet,
+    /// Described, in time order (at most `record::MAX_EVIDENCE`).
+    pub items: Vec<read::record::EvidenceItem>,
+    /// Records the finding cites in all.
+    pub total: u64,
 }
 
 /// Linked selection: the entities last selected anywhere; Tab shows them in the next pane.
@@ -315,8 +329,13 @@ pub struct App {
     pub status: String,
     pub size: (u16, u16),
     pub hitboxes: std::cell::RefCell<Hitboxes>,
-    /// Evidence of the selected finding (for the preview and for the next pivot).
-    pub preview: Option<(i64, EvidenceSet, Vec<String>)>,
+    /// Evidence of the selected finding (for the evidence box and for the next pivot).
+    pub preview: Option<Preview>,
+    /// The evidence box's cursor (an index into the preview's items).
+    pub ev_sel: usize,
+    pub ev_top: Cell<usize>,
+    /// The record inspector's pages (empty when it is closed; Enter on evidence pushes).
+    pub inspector: Vec<inspector::Page>,
     gens: HashMap<Slot, u64>,
     next_gen: u64,
     /// (what, due time) for debounced input.
@@ -348,6 +367,9 @@ impl App {
             size,
             hitboxes: Default::default(),
             preview: None,
+            ev_sel: 0,
+            ev_top: Cell::new(0),
+            inspector: vec![],
             gens: HashMap::new(),
             next_gen: 0,
             pending_filter: None,
@@ -611,7 +633,7 @@ impl App {
         if let Some(ip) = &l.ip {
             self.ctx.ip = Some(ip.clone());
         }
-        if row.tbl == "findings" && self.preview.as_ref().is_none_or(|p| p.0 != row.id) {
+        if row.tbl == "findings" && self.preview.as_ref().is_none_or(|p| p.finding != row.id) {
             return vec![self.req(Slot::Side, Query::Evidence { finding: row.id })];
         }
         vec![]
@@ -741,10 +763,10 @@ impl App {
                     });
                 }
                 nv.evidence_of = Some(row.id);
-                if let Some((id, set, _)) = &self.preview
-                    && *id == row.id
+                if let Some(p) = &self.preview
+                    && p.finding == row.id
                 {
-                    nv.highlight = set.clone();
+                    nv.highlight = p.set.clone();
                 }
                 let mut fx = self.push(nv);
                 if self.view().highlight.is_empty() {
@@ -964,6 +986,137 @@ impl App {
                 text,
             },
         )]
+    }
+
+    // ---- the record inspector --------------------------------------------------------------
+
+    /// Open the inspector on a record (over the one open, if any: Esc comes back to it).
+    fn inspect(&mut self, tbl: String, id: i64) -> Vec<Effect> {
+        self.inspector.push(inspector::Page::new(&tbl, id));
+        self.mode = Mode::Inspect;
+        vec![self.req(Slot::Inspect, Query::Record { tbl, id })]
+    }
+
+    /// `d`: the selected row's record.
+    fn inspect_selected(&mut self) -> Vec<Effect> {
+        if self.view().kind == PaneKind::Sql {
+            return match self.sql_record() {
+                Ok((t, id)) => self.inspect(t, id),
+                Err(why) => self.say(&why),
+            };
+        }
+        let Some(row) = self.view().list.selected().cloned() else {
+            return self.say("nothing selected to inspect");
+        };
+        match row.tbl {
+            // A bookmark row stands for the record it is on.
+            "annotations" => match row.cells.get(2).and_then(|i| i.parse().ok()) {
+                Some(id) => self.inspect(row.cells[1].clone(), id),
+                None => self.say("this annotation names no record"),
+            },
+            "people" => self.say(
+                "a graph node is a person, not a record: Enter opens their timeline, where d inspects each record",
+            ),
+            t => self.inspect(t.to_string(), row.id),
+        }
+    }
+
+    /// `D`: the evidence record chosen in the evidence box (`J`/`K` choose).
+    fn inspect_evidence(&mut self) -> Vec<Effect> {
+        let Some(item) = self.evidence_item().cloned() else {
+            return self
+                .say("no evidence record chosen: select a finding (J/K choose its evidence)");
+        };
+        self.inspect(item.tbl, item.id)
+    }
+
+    /// The evidence record under the evidence box's cursor, when the box shows the selected
+    /// finding's evidence.
+    pub fn evidence_item(&self) -> Option<&read::record::EvidenceItem> {
+        let row = self.view().list.selected()?;
+        let p = self.preview.as_ref()?;
+        if row.tbl != "findings" || p.finding != row.id {
+            return None;
+        }
+        p.items.get(self.ev_sel)
+    }
+
+    fn move_evidence(&mut self, d: i64) -> Vec<Effect> {
+        let n = match (&self.preview, self.view().list.selected()) {
+            (Some(p), Some(r)) if r.tbl == "findings" && p.finding == r.id => p.items.len(),
+            _ => return self.say("no evidence here: select a finding"),
+        };
+        if n > 0 {
+            self.ev_sel = (self.ev_sel as i64 + d).clamp(0, n as i64 - 1) as usize;
+        }
+        vec![]
+    }
+
+    /// The record a SQL result row names: its `id` column, from the one table (or documented
+    /// view) the query reads FROM.
+    fn sql_record(&self) -> Result<(String, i64), String> {
+        let Some(res) = &self.sql.result else {
+            return Err("run a query first".into());
+        };
+        let Some(ci) = res
+            .columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case("id"))
+        else {
+            return Err(
+                "this result has no id column: SELECT id, ... FROM one table to inspect its rows"
+                    .into(),
+            );
+        };
+        let lower = self.sql.input.to_ascii_lowercase();
+        let table = lower
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+            .filter(|w| !w.is_empty())
+            .skip_while(|w| *w != "from")
+            .nth(1)
+            .map(|t| t.trim_matches('"'));
+        let Some(tbl) = table.and_then(read::record::table_of_view) else {
+            return Err("cannot tell which table this row is from: query one table or view".into());
+        };
+        let id = res
+            .rows
+            .get(self.sql.list.sel)
+            .and_then(|r| r.get(ci))
+            .and_then(|v| v.as_i64())
+            .ok_or_else(|| "the selected row has no numeric id".to_string())?;
+        Ok((tbl.to_string(), id))
+    }
+
+    fn inspector_key(&mut self, k: &KeyEvent) -> Vec<Effect> {
+        let Some(p) = self.inspector.last_mut() else {
+            self.mode = Mode::Normal;
+            return vec![];
+        };
+        match inspector::on_key(p, k) {
+            Ask::Nothing => vec![],
+            Ask::Back => {
+                self.inspector.pop();
+                if self.inspector.is_empty() {
+                    self.mode = Mode::Normal;
+                }
+                vec![]
+            }
+            Ask::Copy => match p.copy_text() {
+                Some((what, text)) => {
+                    // As `y` elsewhere: what the screen shows, minus control and invisible
+                    // characters, so a pasted value cannot run a second command.
+                    let v = crate::output::visible(&text).into_owned();
+                    self.status = format!("copied {}", crate::output::sanitize(&what));
+                    vec![Effect::Copy(v)]
+                }
+                None => self.say("a heading: move to a field to copy it"),
+            },
+            Ask::Open(t, id) => self.inspect(t, id),
+            Ask::ToggleTime => {
+                self.local_time = !self.local_time;
+                vec![]
+            }
+        }
     }
 
     // ---- triage ---------------------------------------------------------------------------
@@ -1368,14 +1521,32 @@ impl App {
             Reply::Evidence {
                 finding,
                 set,
-                lines,
+                items,
+                total,
             } => {
                 for v in self.views.iter_mut() {
                     if v.evidence_of == Some(finding) && v.highlight.is_empty() {
                         v.highlight = set.clone();
                     }
                 }
-                self.preview = Some((finding, set, lines));
+                if self.preview.as_ref().is_none_or(|p| p.finding != finding) {
+                    self.ev_sel = 0;
+                    self.ev_top.set(0);
+                }
+                self.preview = Some(Preview {
+                    finding,
+                    set,
+                    items,
+                    total,
+                });
+            }
+            Reply::Record { tbl, id, rec } => {
+                if let Some(p) = self.inspector.last_mut()
+                    && p.tbl == tbl
+                    && p.id == id
+                {
+                    p.set(rec);
+                }
             }
             Reply::Meeting(d) => {
                 let v = self.view_mut();
@@ -1570,6 +1741,7 @@ impl App {
                 None => vec![],
             },
             Mode::Help { scroll } => {
+                // Any key but a scroll closes help, `q` included: it never quits from here.
                 match self.keymap.lookup(&k) {
                     Some(Cmd::Down) => self.mode = Mode::Help { scroll: scroll + 1 },
                     Some(Cmd::Up) => {
@@ -1577,14 +1749,11 @@ impl App {
                             scroll: scroll.saturating_sub(1),
                         }
                     }
-                    Some(Cmd::Quit) => {
-                        self.quit = true;
-                        return vec![Effect::Quit];
-                    }
                     _ => self.mode = Mode::Normal,
                 }
                 vec![]
             }
+            Mode::Inspect => self.inspector_key(&k),
             Mode::Sql { mut input } => match k.code {
                 KeyCode::Enter => {
                     self.sql.input = input.clone();
@@ -1937,6 +2106,10 @@ impl App {
             | Cmd::PivotRecording
             | Cmd::PivotOperator => self.pivot_cmd(c),
             Cmd::Bookmarks => self.push(View::new(PaneKind::Bookmarks, Target::None)),
+            Cmd::Inspect => self.inspect_selected(),
+            Cmd::InspectEvidence => self.inspect_evidence(),
+            Cmd::EvidenceDown => self.move_evidence(1),
+            Cmd::EvidenceUp => self.move_evidence(-1),
             Cmd::Refresh => self.refresh_in_place(),
         }
     }

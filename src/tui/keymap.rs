@@ -65,6 +65,10 @@ commands! {
     PivotRecording = "pivot_recording": "pivot: the row's recording",
     PivotOperator = "pivot_operator": "pivot: ledger of the row's operator",
     Bookmarks = "bookmarks": "bookmarked records",
+    Inspect = "inspect": "describe the selected record: every field, raw JSON, provenance, SHA-256",
+    InspectEvidence = "inspect_evidence": "describe the evidence record chosen in the evidence box",
+    EvidenceDown = "evidence_down": "evidence box: next record",
+    EvidenceUp = "evidence_up": "evidence box: previous record",
     Refresh = "refresh": "reload the view",
 }
 

@@ -38,6 +38,9 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         PaneKind::Bookmarks => panes::findings::draw_bookmarks(f, main, app, theme),
         PaneKind::Sql => panes::sql::draw(f, main, app, theme),
     }
+    if app.mode == Mode::Inspect {
+        super::inspector::draw(f, main, &app.inspector, app.local_time, theme);
+    }
     draw_status(f, status, app, theme);
     match &app.mode {
         Mode::Help { scroll } => draw_help(f, area, app, theme, *scroll),

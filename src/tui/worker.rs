@@ -30,6 +30,8 @@ pub enum Slot {
     Export,
     /// The header of a detail view (an incident above its story).
     Head,
+    /// The record inspector.
+    Inspect,
 }
 
 impl Slot {
@@ -123,6 +125,11 @@ pub enum Query {
         /// Replace an existing file (`:export!`); the open case is refused regardless.
         overwrite: bool,
     },
+    /// One record in full (the inspector).
+    Record {
+        tbl: String,
+        id: i64,
+    },
     /// One incident as a row (the story's header).
     Incident {
         id: i64,
@@ -160,7 +167,14 @@ pub enum Reply {
     Evidence {
         finding: i64,
         set: EvidenceSet,
-        lines: Vec<String>,
+        items: Vec<read::record::EvidenceItem>,
+        /// Evidence records the finding cites (more than `items` holds when capped).
+        total: u64,
+    },
+    Record {
+        tbl: String,
+        id: i64,
+        rec: Option<Box<read::record::Record>>,
     },
     Meeting(Option<Box<read::meeting::Detail>>),
     Recording(Option<Box<read::recordings::Detail>>),
@@ -436,13 +450,19 @@ impl Executor {
                 to: to.clone(),
             },
             Query::Evidence { finding } => {
-                let (set, lines) = read::findings::evidence(c, *finding)?;
+                let (set, items, total) = read::findings::evidence(c, *finding)?;
                 Reply::Evidence {
                     finding: *finding,
                     set,
-                    lines,
+                    items,
+                    total,
                 }
             }
+            Query::Record { tbl, id } => Reply::Record {
+                tbl: tbl.clone(),
+                id: *id,
+                rec: read::record::load(c, tbl, *id)?.map(Box::new),
+            },
             Query::Meeting { r, filter } => {
                 let mut d = read::meeting::load(c, &self.info, r, filter)?;
                 if let Some(d) = d.as_mut() {

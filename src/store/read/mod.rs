@@ -15,6 +15,7 @@ pub mod graph;
 pub mod incidents;
 pub mod ledger;
 pub mod meeting;
+pub mod record;
 pub mod recordings;
 pub mod search;
 pub mod timeline;
@@ -145,6 +146,24 @@ pub struct Row {
     /// Detail lines shown for the selected row (parsed diffs, evidence...).
     pub extra: Vec<String>,
 }
+
+/// Named, typed access to the cells of a kind of row (`FindingRow(&row).summary()` rather
+/// than `row.cells[4]`): one definition next to the query that fills the cells.
+macro_rules! row_view {
+    ($(#[$m:meta])* $name:ident { $($field:ident = $i:expr),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name<'a>(pub &'a $crate::store::read::Row);
+        impl<'a> $name<'a> {
+            $(
+                pub fn $field(&self) -> &'a str {
+                    self.0.cells.get($i).map(String::as_str).unwrap_or("")
+                }
+            )*
+        }
+    };
+}
+pub(crate) use row_view;
 
 /// Facts about the case the console needs once: which domains are internal, whether findings
 /// exist, the case's time span.
@@ -437,6 +456,16 @@ pub fn mark_findings(conn: &Connection, info: &CaseInfo, rows: &mut [Row]) -> Re
         }
     }
     Ok(())
+}
+
+/// A table name as the `&'static str` rows carry ("unknown" for a table the console does not
+/// open).
+pub fn static_table(t: &str) -> &'static str {
+    record::TABLES
+        .iter()
+        .find(|x| **x == t)
+        .copied()
+        .unwrap_or("unknown")
 }
 
 /// The set of (table, id) a finding points at.

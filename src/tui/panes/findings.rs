@@ -1,7 +1,6 @@
 //! Findings queue (severity, then newest) with the selected finding's evidence below it;
 //! and the bookmarks list.
 
-use crate::store::read::Row;
 use crate::store::read::findings::{INCIDENT, STATE};
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
@@ -10,12 +9,16 @@ use crate::tui::widgets::{
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
+use ratatui::text::Span;
+use ratatui::widgets::Cell;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
-    let [top, bottom] = Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area);
+    // The queue takes the lines its rows need, up to three fifths; the evidence box the rest.
+    let need = (v.list.total.unwrap_or(v.list.rows.len() as u64) as u16).saturating_add(3);
+    let list_h = need.clamp(6, (area.height * 3 / 5).max(6));
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(list_h), Constraint::Min(8)]).areas(area);
     let no_table = app.info.as_ref().is_some_and(|i| !i.detect_ran);
     let title = if no_table {
         " Findings \u{b7} none in this case yet: run `zoomlens detect CASE` ".to_string()
@@ -75,88 +78,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             c
         },
     );
-    draw_evidence(f, bottom, app, theme, v.list.selected());
-}
-
-/// The selected finding's summary, verdict, entities and evidence (Findings and story panes).
-pub fn draw_evidence(f: &mut Frame, area: Rect, app: &App, theme: &Theme, row: Option<&Row>) {
-    let mut lines: Vec<Line> = vec![];
-    if let Some(row) = row {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} ", clean(&row.cells[2])),
-                theme.severity(row.rank),
-            ),
-            Span::raw(clean(&row.cells[4])),
-        ]));
-        let state = &row.cells[STATE];
-        let mut verdict = vec![
-            Span::styled("state ", theme.fg("dim")),
-            Span::styled(clean(state), state_style(state, theme)),
-        ];
-        let reason = &row.cells[7];
-        if !reason.is_empty() {
-            verdict.push(Span::raw(format!(": {}", clean(reason))));
-        }
-        let inc = &row.cells[INCIDENT];
-        if !inc.is_empty() {
-            verdict.push(Span::styled(
-                format!(" \u{b7} incident {}", clean(inc)),
-                theme.fg("dim"),
-            ));
-        }
-        let tech = &row.cells[8];
-        if !tech.is_empty() {
-            verdict.push(Span::styled(
-                format!(" \u{b7} technique {}", clean(tech)),
-                theme.fg("dim"),
-            ));
-        }
-        verdict.push(Span::styled("  (T verdict)", theme.fg("dim")));
-        lines.push(Line::from(verdict));
-        let l = &row.link;
-        let mut ents = vec![];
-        for (k, val) in [
-            ("user", &l.user),
-            ("meeting", &l.meeting_uuid),
-            ("ip", &l.ip),
-            ("recording", &l.recording),
-            ("device", &l.device),
-        ] {
-            if let Some(val) = val {
-                ents.push(format!("{k} {}", clean(val)));
-            }
-        }
-        if let Some(m) = l.meeting_id {
-            ents.push(format!("meeting id {m}"));
-        }
-        lines.push(Line::styled(ents.join(" \u{b7} "), theme.fg("dim")));
-        match &app.preview {
-            Some((id, _, ev)) if *id == row.id => {
-                for e in ev.iter().take(5) {
-                    lines.push(Line::from(vec![
-                        Span::styled("\u{25c6} ", theme.fg("highlight")),
-                        Span::raw(clean(e)),
-                    ]));
-                }
-                if ev.len() > 5 {
-                    lines.push(Line::styled(
-                        format!("  \u{2026} {} more evidence records", ev.len() - 5),
-                        theme.fg("dim"),
-                    ));
-                }
-            }
-            _ => lines.push(Line::styled("evidence \u{2026}", theme.fg("dim"))),
-        }
-    }
-    f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-            Block::default().borders(Borders::ALL).title(
-                " evidence \u{b7} Enter pivots to it (u user \u{b7} M meeting \u{b7} r recording) ",
-            ),
-        ),
-        area,
-    );
+    super::evidence::draw(f, bottom, app, theme, v.list.selected());
 }
 
 pub fn draw_bookmarks(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {

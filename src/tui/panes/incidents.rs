@@ -196,10 +196,14 @@ fn summary(r: &Row, app: &App, theme: &Theme) -> Vec<Line<'static>> {
 /// One incident's story: the incident above, its findings in time order, the evidence below.
 pub fn draw_story(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
+    // The story's list takes the lines its findings need; the evidence box the rest.
+    let rest = area.height.saturating_sub(6);
+    let need = (v.list.total.unwrap_or(v.list.rows.len() as u64) as u16).saturating_add(3);
+    let list_h = need.clamp(5, rest.saturating_sub(8).max(5));
     let [head, list, bottom] = Layout::vertical([
         Constraint::Length(6),
-        Constraint::Min(5),
-        Constraint::Length(7),
+        Constraint::Length(list_h),
+        Constraint::Min(8),
     ])
     .areas(area);
     let lines = match &v.extra {
@@ -273,5 +277,5 @@ pub fn draw_story(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             cells
         },
     );
-    super::findings::draw_evidence(f, bottom, app, theme, v.list.selected());
+    super::evidence::draw(f, bottom, app, theme, v.list.selected());
 }

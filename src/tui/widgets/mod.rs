@@ -1,6 +1,8 @@
 //! Small drawing helpers shared by the panes. Every string that came from the case goes
 //! through [`clean`] (output::sanitize) before it reaches a widget.
 
+pub mod wrapped;
+
 use super::app::{App, ListWin};
 use super::theme::Theme;
 use crate::store::read::{EvidenceSet, Row};
