@@ -17,6 +17,7 @@ fn filters() -> Vec<Filter> {
         from: Some("2024-06-01T00:00:00Z".into()),
         to: Some("2024-07-01T00:00:00Z".into()),
         text: Some("e".into()),
+        tag: Some("bec".into()),
         operator: Some("dave@acme.com".into()),
         category: Some("Recording".into()),
         action: Some("Delete".into()),
@@ -57,7 +58,7 @@ fn every_query_runs_under_every_filter() {
         Subject::User("bob@acme.com".into()),
         Subject::Ip("198.51.100.7".into()),
         Subject::Domain("acme.com".into()),
-        Subject::Device("PC-3".into()),
+        Subject::Device("PC-3".into(), None),
         Subject::Name("Carol Chen (CFO)".into()),
     ];
     for f in filters() {
@@ -68,7 +69,7 @@ fn every_query_runs_under_every_filter() {
         ledger::page(c, &info, &f, &Cursor::Last, PAGE).unwrap();
         ledger::count(c, &info, &f).unwrap();
         recordings::page(c, &info, &f, &Cursor::First, PAGE).unwrap();
-        recordings::count(c, &f).unwrap();
+        recordings::count(c, &info, &f).unwrap();
         meeting::load(c, &info, &meeting::MeetingRef::Id(tui_support::MID), &f)
             .unwrap()
             .unwrap();
@@ -126,7 +127,7 @@ fn every_query_runs_under_every_filter() {
     assert_eq!(ip.len(), 4, "two sign-ins and two sessions from that IP");
     let dom = all(Subject::Domain("evil.example".into()));
     assert_eq!(dom.len(), 1);
-    let dev = all(Subject::Device("PC-5".into()));
+    let dev = all(Subject::Device("PC-5".into(), None));
     assert!(dev.iter().all(|r| r.tbl == "participants") && !dev.is_empty());
     // Keyset both ways gives the same rows.
     let fwd = timeline::page(
@@ -248,7 +249,7 @@ fn domain_chips_and_subjects_match_literally() {
     // The real domain matches ...
     assert!(findings::count(c, &info, &dom("evil.example")).unwrap() > 0);
     assert!(ledger::count(c, &info, &dom("acme.com")).unwrap() > 0);
-    assert!(recordings::count(c, &dom("acme.com")).unwrap() > 0);
+    assert!(recordings::count(c, &info, &dom("acme.com")).unwrap() > 0);
     let tl = |d: &str| timeline::count(c, &info, &Subject::Domain(d.into()), &Filter::default());
     assert!(tl("evil.example").unwrap() > 0);
     // ... but LIKE wildcards and the escape character in what the user typed are literal.
@@ -268,7 +269,11 @@ fn domain_chips_and_subjects_match_literally() {
     }
     for d in ["acme_com", "acme%", "%", "acme\\.com"] {
         assert_eq!(ledger::count(c, &info, &dom(d)).unwrap(), 0, "ledger {d}");
-        assert_eq!(recordings::count(c, &dom(d)).unwrap(), 0, "recordings {d}");
+        assert_eq!(
+            recordings::count(c, &info, &dom(d)).unwrap(),
+            0,
+            "recordings {d}"
+        );
     }
 }
 

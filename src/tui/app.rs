@@ -152,8 +152,12 @@ pub struct View {
     /// The record this view was pivoted from, selected when it appears (a participant row
     /// pivoted from a timeline is selected in the meeting).
     pub focus: Option<(String, i64)>,
-    /// This view's free-text filter (the other chips are shared by all views).
+    /// This view's free-text filter and ledger chips (operator, category, action: set by `o`
+    /// or `:filter`, they leave with the view on Esc); the other chips are shared by all views.
     pub text: Option<String>,
+    pub operator: Option<String>,
+    pub category: Option<String>,
+    pub action: Option<String>,
     /// A verdict was recorded while this view was under another: reload it when it is back.
     pub stale: bool,
 }
@@ -173,6 +177,9 @@ impl View {
             from_hit: false,
             focus: None,
             text: None,
+            operator: None,
+            category: None,
+            action: None,
             stale: false,
         }
     }
@@ -276,6 +283,42 @@ pub struct Search {
     pub hits: Vec<read::search::Hit>,
     pub idx: usize,
     pub pending: bool,
+    /// Earlier searches, oldest first (↑ on an empty prompt recalls them).
+    pub history: Vec<String>,
+    /// The history entry shown while ↑/↓ walk it.
+    pub browsing: Option<usize>,
+}
+
+impl Search {
+    fn remember(&mut self, q: &str) {
+        let q = q.trim();
+        self.browsing = None;
+        if q.is_empty() || self.history.last().is_some_and(|l| l == q) {
+            return;
+        }
+        self.history.retain(|h| h != q);
+        self.history.push(q.to_string());
+        if self.history.len() > 50 {
+            self.history.remove(0);
+        }
+    }
+
+    /// The previous (`older`) or next history entry; `None` past either end.
+    fn recall(&mut self, older: bool) -> Option<String> {
+        let n = self.history.len();
+        let i = match (self.browsing, older) {
+            (None, true) if n > 0 => n - 1,
+            (Some(i), true) if i > 0 => i - 1,
+            (Some(i), false) if i + 1 < n => i + 1,
+            (Some(_), false) => {
+                self.browsing = None;
+                return Some(String::new());
+            }
+            _ => return None,
+        };
+        self.browsing = Some(i);
+        Some(self.history[i].clone())
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -336,6 +379,8 @@ pub struct App {
     pub ev_top: Cell<usize>,
     /// The record inspector's pages (empty when it is closed; Enter on evidence pushes).
     pub inspector: Vec<inspector::Page>,
+    /// The last view of each pane that left the screen by a pane switch (its selection kept).
+    parked: HashMap<PaneKind, View>,
     gens: HashMap<Slot, u64>,
     next_gen: u64,
     /// (what, due time) for debounced input.
@@ -370,6 +415,7 @@ impl App {
             ev_sel: 0,
             ev_top: Cell::new(0),
             inspector: vec![],
+            parked: HashMap::new(),
             gens: HashMap::new(),
             next_gen: 0,
             pending_filter: None,
@@ -388,10 +434,18 @@ impl App {
         self.views.last_mut().expect("there is always a view")
     }
 
-    /// The chips with the current view's free text.
+    /// The chips with the current view's own (free text, ledger operator/category/action).
     pub fn eff_filter(&self) -> Filter {
+        let v = self.view();
         let mut f = self.filter.clone();
-        f.text = self.view().text.clone();
+        // `#word` is a tag, matched whole: `f #BEC` never matches "became".
+        match v.text.as_deref().map(str::trim) {
+            Some(t) if t.len() > 1 && t.starts_with('#') => f.tag = Some(t[1..].to_string()),
+            _ => f.text = v.text.clone(),
+        }
+        f.operator = v.operator.clone();
+        f.category = v.category.clone();
+        f.action = v.action.clone();
         f
     }
 
@@ -531,34 +585,23 @@ impl App {
         fx
     }
 
-    /// Replace the top view (Tab between panes keeps the breadcrumb's depth).
+    /// Switch panes (a digit, Tab, Shift-Tab) without growing the trail: back to the view of
+    /// that pane already on the trail (with the same subject), else in place of the top view.
+    /// Each pane keeps its window and selection while another is shown.
     fn switch_to(&mut self, kind: PaneKind) -> Vec<Effect> {
-        if kind == PaneKind::Sql {
-            let v = View::new(PaneKind::Sql, Target::None);
-            v.list.height.set(self.view().list.height.get());
-            *self.view_mut() = v;
-            self.mode = Mode::Sql {
-                input: self.sql.input.clone(),
-            };
-            return vec![];
-        }
         let target = match kind {
-            PaneKind::Timeline => {
-                match (&self.ctx.user, &self.ctx.ip) {
-                    (Some(u), _) => Target::Timeline(Subject::User(u.clone())),
-                    (None, Some(ip)) => Target::Timeline(Subject::Ip(ip.clone())),
-                    _ => {
-                        self.status = "no user selected yet: select a row that names one (or use / to search)".into();
-                        return vec![];
-                    }
+            PaneKind::Timeline => match (&self.ctx.user, &self.ctx.ip) {
+                (Some(u), _) => Target::Timeline(Subject::User(u.clone())),
+                (None, Some(ip)) => Target::Timeline(Subject::Ip(ip.clone())),
+                _ => {
+                    return self.say(
+                        "no user selected yet: select a row that names one (or use / to search)",
+                    );
                 }
-            }
+            },
             PaneKind::Meeting => match &self.ctx.meeting {
                 Some(m) => Target::Meeting(MeetingRef::Uuid(m.clone())),
-                None => {
-                    self.status = "no meeting selected yet: select a row that names one".into();
-                    return vec![];
-                }
+                None => return self.say("no meeting selected yet: select a row that names one"),
             },
             // From a meeting: who comes to its series; elsewhere: who meets the linked person.
             PaneKind::Graph => match (&self.ctx.user, &self.ctx.meeting) {
@@ -567,18 +610,50 @@ impl App {
                 }
                 (Some(u), _) => Target::Graph(GraphSubject::User(u.clone())),
                 (None, Some(m)) => Target::Graph(GraphSubject::Meeting(m.clone())),
-                _ => {
-                    self.status = "no user or meeting selected yet".into();
-                    return vec![];
-                }
+                _ => return self.say("no user or meeting selected yet"),
             },
             _ => Target::None,
         };
-        let v = View::new(kind, target);
-        v.list.height.set(self.view().list.height.get());
-        *self.view_mut() = v;
+        self.invalidate(&[Slot::Main, Slot::Count, Slot::Hist, Slot::Head]);
+        self.status.clear();
+        let same = |v: &View| v.kind == kind && v.target == target;
+        if let Some(i) = self.views.iter().rposition(same) {
+            // Already on the trail: go back to it.
+            while self.views.len() > i + 1 {
+                let v = self.views.pop().unwrap();
+                self.park(v);
+            }
+        } else {
+            let v = match self.parked.remove(&kind) {
+                Some(v) if v.target == target => v,
+                _ => {
+                    let v = View::new(kind, target);
+                    v.list.height.set(self.view().list.height.get());
+                    v
+                }
+            };
+            let old = std::mem::replace(self.view_mut(), v);
+            self.park(old);
+        }
+        if kind == PaneKind::Sql {
+            self.mode = Mode::Sql {
+                input: self.sql.input.clone(),
+            };
+            return vec![];
+        }
         self.mode = Mode::Normal;
-        self.load_view()
+        if self.view().list.loaded {
+            // Its window, refreshed where it stands (filters may have changed meanwhile).
+            self.view_mut().stale = false;
+            self.refresh_in_place()
+        } else {
+            self.load_view()
+        }
+    }
+
+    /// Keep a view that leaves the screen, one per pane, to come back to.
+    fn park(&mut self, v: View) {
+        self.parked.insert(v.kind, v);
     }
 
     /// Make any reply still in flight for these slots stale (it was for a view now gone).
@@ -620,19 +695,16 @@ impl App {
         let Some(row) = self.view().list.selected().cloned() else {
             return vec![];
         };
+        // The linked context is the selected row's, whole: what a row does not name is not
+        // linked (a recording row must not keep the previous row's meeting).
         let l = &row.link;
-        if let Some(u) = l.user.clone().or(l.operator.clone()) {
-            self.ctx.user = Some(u);
-        }
-        if let Some(m) = &l.meeting_uuid {
-            self.ctx.meeting = Some(m.clone());
-        }
-        if let Some(r) = &l.recording {
-            self.ctx.recording = Some(r.clone());
-        }
-        if let Some(ip) = &l.ip {
-            self.ctx.ip = Some(ip.clone());
-        }
+        self.ctx = Context {
+            user: l.user.clone().or(l.operator.clone()),
+            // A recording is keyed by its meeting instance.
+            meeting: l.meeting_uuid.clone().or(l.recording.clone()),
+            recording: l.recording.clone(),
+            ip: l.ip.clone(),
+        };
         if row.tbl == "findings" && self.preview.as_ref().is_none_or(|p| p.finding != row.id) {
             return vec![self.req(Slot::Side, Query::Evidence { finding: row.id })];
         }
@@ -715,6 +787,16 @@ impl App {
                 },
             },
         )]
+    }
+
+    /// Every chip off: the shared ones and this view's own.
+    fn clear_filters(&mut self) {
+        self.filter = Filter::default();
+        let v = self.view_mut();
+        v.text = None;
+        v.operator = None;
+        v.category = None;
+        v.action = None;
     }
 
     fn refilter(&mut self) -> Vec<Effect> {
@@ -905,17 +987,19 @@ impl App {
                 }
                 None => self.say("no email domain on this row"),
             },
+            // A device by name and whose it is: two people's "Kwame's iPhone" stay apart.
             Cmd::PivotDevice => match l.device {
                 Some(d) => {
-                    let v = self.timeline_view(Subject::Device(d));
+                    let v = self.timeline_view(Subject::Device(d, l.user.clone()));
                     self.push(v)
                 }
                 None => self.say("no device on this row"),
             },
             Cmd::PivotOperator => match l.operator.or(l.user) {
                 Some(op) => {
-                    self.filter.operator = Some(op);
-                    self.push(View::new(PaneKind::Ledger, Target::None))
+                    let mut v = View::new(PaneKind::Ledger, Target::None);
+                    v.operator = Some(op);
+                    self.push(v)
                 }
                 None => self.say("no operator on this row"),
             },
@@ -943,7 +1027,7 @@ impl App {
             "email" => self.timeline_view(Subject::User(h.value)),
             "name" => self.timeline_view(Subject::Name(h.value)),
             "ip" => self.timeline_view(Subject::Ip(h.value)),
-            "device" => self.timeline_view(Subject::Device(h.value)),
+            "device" => self.timeline_view(Subject::Device(h.value, None)),
             "topic" => View::new(
                 PaneKind::Meeting,
                 Target::Meeting(MeetingRef::Topic(h.value)),
@@ -1321,7 +1405,7 @@ impl App {
                     "user" => Subject::User(arg.into()),
                     "ip" => Subject::Ip(arg.into()),
                     "domain" => Subject::Domain(arg.trim_start_matches('@').to_lowercase()),
-                    "device" => Subject::Device(arg.into()),
+                    "device" => Subject::Device(arg.into(), None),
                     _ => Subject::Name(arg.into()),
                 };
                 let v = self.timeline_view(s);
@@ -1353,26 +1437,36 @@ impl App {
                     .map(|w| w.join(" "))
                     .filter(|s| !s.is_empty());
                 match (words.first().copied(), val) {
-                    (Some("clear"), _) => {
-                        self.filter = Filter::default();
-                        self.view_mut().text = None;
-                    }
+                    (Some("clear"), _) => self.clear_filters(),
                     (Some("domain"), Some(v)) => self.filter.domain = Some(v.trim_start_matches('@').to_lowercase()),
                     (Some("from"), Some(v)) => match crate::model::time::norm_time(&v) {
                         Some(t) => self.filter.from = Some(t),
                         None => return self.say("not a time: try 2024-06-10 or 2024-06-10T06:00:00Z"),
                     },
+                    // A day alone as the end means the whole of that day.
                     (Some("to"), Some(v)) => match crate::model::time::norm_time(&v) {
+                        Some(t) if is_day(&v) => self.filter.to = Some(bump_day(&t)),
                         Some(t) => self.filter.to = Some(t),
                         None => return self.say("not a time: try 2024-06-10 or 2024-06-10T06:00:00Z"),
                     },
-                    (Some("operator"), Some(v)) => self.filter.operator = Some(v),
-                    (Some("category"), Some(v)) => self.filter.category = Some(v),
-                    (Some("action"), Some(v)) => self.filter.action = Some(v),
+                    (Some("operator"), Some(v)) => self.view_mut().operator = Some(v),
+                    (Some("category"), Some(v)) => self.view_mut().category = Some(v),
+                    (Some("action"), Some(v)) => self.view_mut().action = Some(v),
+                    (Some("tag"), Some(v)) => {
+                        self.view_mut().text = Some(format!("#{}", v.trim_start_matches('#')))
+                    }
                     (Some("text"), Some(v)) => self.view_mut().text = Some(v),
-                    _ => return self.say("usage: filter domain D | from T | to T | operator X | category X | action X | text T | clear"),
+                    _ => return self.say("usage: filter domain D | from T | to T | operator X | category X | action X | tag T | text T | clear"),
                 }
-                self.refilter()
+                let fx = self.refilter();
+                if let (Some(a), Some(b)) = (&self.filter.from, &self.filter.to)
+                    && b <= a
+                {
+                    self.status = format!(
+                        "the time range is empty: it ends ({b}) before it starts ({a}); `:filter to` takes the end (a day alone means all of it)"
+                    );
+                }
+                fx
             }
             "sql" => {
                 self.sql.input = arg.to_string();
@@ -1839,6 +1933,7 @@ impl App {
             Mode::Search { mut input } => match k.code {
                 KeyCode::Enter => {
                     self.mode = Mode::Normal;
+                    self.search.remember(&input);
                     if self.search.query != input || self.search.pending {
                         // Run now; open the best hit when it arrives.
                         self.search.query = input.clone();
@@ -1849,6 +1944,18 @@ impl App {
                 }
                 KeyCode::Esc => {
                     self.mode = Mode::Normal;
+                    vec![]
+                }
+                // ↑ on an empty prompt (or while recalling) walks the history; else the hits.
+                KeyCode::Up | KeyCode::Down
+                    if input.is_empty() || self.search.browsing.is_some() =>
+                {
+                    if let Some(h) = self.search.recall(k.code == KeyCode::Up) {
+                        input = h;
+                        self.search.pending = true;
+                        self.pending_search = Some(now + DEBOUNCE_MS);
+                    }
+                    self.mode = Mode::Search { input };
                     vec![]
                 }
                 KeyCode::Down => {
@@ -1868,6 +1975,7 @@ impl App {
                 }
                 _ => {
                     edit(&mut input, &k);
+                    self.search.browsing = None;
                     self.search.pending = true;
                     self.pending_search = Some(now + DEBOUNCE_MS);
                     self.mode = Mode::Search { input };
@@ -2022,8 +2130,10 @@ impl App {
                 vec![]
             }
             Cmd::Search => {
+                // A new search starts empty; ↑ recalls earlier ones.
+                self.search.browsing = None;
                 self.mode = Mode::Search {
-                    input: self.search.query.clone(),
+                    input: String::new(),
                 };
                 vec![]
             }
@@ -2073,8 +2183,7 @@ impl App {
                 self.refilter()
             }
             Cmd::ClearFilters => {
-                self.filter = Filter::default();
-                self.view_mut().text = None;
+                self.clear_filters();
                 self.refilter()
             }
             Cmd::ZoomIn => self.zoom(1),
@@ -2239,6 +2348,19 @@ fn minus_hours(t: &str, h: i64) -> String {
     parse(t)
         .map(|d| crate::model::time::fmt_utc(d - chrono::Duration::hours(h)))
         .unwrap_or_default()
+}
+
+/// Whether a typed time is a day alone ("2024-06-10").
+fn is_day(v: &str) -> bool {
+    let v = v.trim();
+    v.len() == 10 && !v.contains(':') && !v.contains('T')
+}
+
+/// The start of the next day (the exclusive end of the whole day `t` starts).
+fn bump_day(t: &str) -> String {
+    parse(t)
+        .map(|d| crate::model::time::fmt_utc(d + chrono::Duration::days(1)))
+        .unwrap_or_else(|| t.to_string())
 }
 
 /// One second later (an exclusive upper bound that includes the last event).

@@ -429,7 +429,7 @@ impl Executor {
                 ListQuery::Findings => read::findings::count(c, &self.info, filter)?,
                 ListQuery::Timeline(s) => read::timeline::count(c, &self.info, s, filter)?,
                 ListQuery::Ledger => read::ledger::count(c, &self.info, filter)?,
-                ListQuery::Recordings => read::recordings::count(c, filter)?,
+                ListQuery::Recordings => read::recordings::count(c, &self.info, filter)?,
                 ListQuery::Bookmarks => {
                     c.query_row("SELECT count(*) FROM annotations", [], |r| {
                         r.get::<_, i64>(0)

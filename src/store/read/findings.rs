@@ -195,6 +195,7 @@ fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
             "(f.summary LIKE {p} ESCAPE '\\' OR f.rule LIKE {p} ESCAPE '\\' OR COALESCE({user}, '') LIKE {p} ESCAPE '\\')"
         ));
     }
+    w.push(tag_sql(q, f, "findings", "f.id"));
     w.join(" AND ")
 }
 

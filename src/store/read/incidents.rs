@@ -47,6 +47,7 @@ fn where_clause(q: &mut Q, f: &Filter) -> String {
             "(i.title LIKE {p} ESCAPE '\\' OR i.actors LIKE {p} ESCAPE '\\' OR i.rules LIKE {p} ESCAPE '\\' OR ('I' || i.id) LIKE {p} ESCAPE '\\')"
         ));
     }
+    w.push(tag_sql(q, f, "incidents", "i.id"));
     w.join(" AND ")
 }
 

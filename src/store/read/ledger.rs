@@ -45,6 +45,7 @@ fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
             "(o.operation_detail LIKE {p} ESCAPE '\\' OR o.operator LIKE {p} ESCAPE '\\' OR o.action LIKE {p} ESCAPE '\\' OR o.category_type LIKE {p} ESCAPE '\\')"
         ));
     }
+    w.push(tag_sql(q, f, "operations", "o.id"));
     w.join(" AND ")
 }
 

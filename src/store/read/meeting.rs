@@ -198,9 +198,22 @@ pub fn load(
             }
         }
     }
-    // Participant-level filters (external only, domain, suspicious, text) apply to the table.
+    // Participant-level filters (external only, domain, suspicious, tag, text) apply to the
+    // table.
+    let tagged: Option<std::collections::HashSet<i64>> = match f.tag.as_deref() {
+        Some(t) => Some(
+            conn.prepare_cached(
+                "SELECT row_id FROM annotations WHERE tbl = 'participants' AND kind = 'tag'
+                 AND text = ?1 COLLATE NOCASE",
+            )?
+            .query_map([t.trim()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?,
+        ),
+        None => None,
+    };
     parts.retain(|p| {
-        (!f.external_only || p.badge != "internal")
+        tagged.as_ref().is_none_or(|t| t.contains(&p.id))
+            && (!f.external_only || p.badge != "internal")
             && f.domain.as_ref().is_none_or(|d| {
                 p.link.user.as_deref().map(domain_of).as_deref() == Some(d.as_str())
             })

@@ -81,6 +81,8 @@ pub struct Filter {
     pub from: Option<String>,
     pub to: Option<String>,
     pub text: Option<String>,
+    /// Rows the analyst tagged so (exactly, ignoring case; `f #BEC` or `:filter tag BEC`).
+    pub tag: Option<String>,
     /// Ledger only: exact operator, category and action.
     pub operator: Option<String>,
     pub category: Option<String>,
@@ -97,6 +99,20 @@ impl Filter {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(|t| format!("%{}%", like_escape(t)))
+    }
+}
+
+/// SQL condition: `idcol` is a row of `tbl` carrying the filter's tag (TRUE without one).
+pub(crate) fn tag_sql(q: &mut Q, f: &Filter, tbl: &str, idcol: &str) -> String {
+    match f.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => {
+            let tb = q.p(tbl.to_string());
+            let tg = q.p(t.to_string());
+            format!(
+                "{idcol} IN (SELECT row_id FROM annotations WHERE tbl = {tb} AND kind = 'tag' AND text = {tg} COLLATE NOCASE)"
+            )
+        }
+        None => "1".into(),
     }
 }
 

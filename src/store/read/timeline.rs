@@ -13,7 +13,8 @@ pub enum Subject {
     User(String),
     Ip(String),
     Domain(String),
-    Device(String),
+    /// A device by name, and whose it is: two people's "Kwame's iPhone" are two devices.
+    Device(String, Option<String>),
     Name(String),
 }
 
@@ -23,7 +24,8 @@ impl Subject {
             Subject::User(e) => format!("user {e}"),
             Subject::Ip(i) => format!("ip {i}"),
             Subject::Domain(d) => format!("domain {d}"),
-            Subject::Device(d) => format!("device {d}"),
+            Subject::Device(d, Some(u)) => format!("device \"{d}\" of {u}"),
+            Subject::Device(d, None) => format!("device \"{d}\""),
             Subject::Name(n) => format!("name \"{n}\""),
         }
     }
@@ -38,6 +40,8 @@ struct Src {
     what: &'static str,
     detail: &'static str,
     ip: &'static str,
+    /// The device a session came from (what `e` pivots on).
+    device: &'static str,
     meeting: &'static str,
     user: &'static str,
     /// Subject condition with `{}` where the subject placeholder goes.
@@ -57,6 +61,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "x.activity",
         detail: "x.client_type || ' ' || x.version",
         ip: "x.ip_address",
+        device: "NULL",
         meeting: "NULL",
         user: "x.email",
         subj,
@@ -70,6 +75,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "'joined'",
         detail: "COALESCE(m.topic, x.meeting_uuid) || '  \u{b7} ' || COALESCE(x.duration / 60, '?') || ' min \u{b7} ' || COALESCE(x.device, '') || ' ' || COALESCE(x.version, '') || ' \u{b7} ' || COALESCE(x.location, '') || ' \u{b7} ' || COALESCE(x.name, '')",
         ip: "x.ip_address",
+        device: "COALESCE(NULLIF(x.pc_name, ''), NULLIF(x.device, ''))",
         meeting: "x.meeting_uuid",
         user: "COALESCE(NULLIF(x.email, ''), '')",
         subj,
@@ -83,6 +89,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "'hosted'",
         detail: "COALESCE(x.topic, '') || '  \u{b7} ' || COALESCE(x.participants_count, '?') || ' participants'",
         ip: "NULL",
+        device: "NULL",
         meeting: "x.uuid",
         user: "x.host_email",
         subj,
@@ -96,6 +103,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "x.action || ' ' || x.category_type",
         detail: "x.operation_detail",
         ip: "NULL",
+        device: "NULL",
         meeting: "NULL",
         user: "x.operator",
         subj,
@@ -109,6 +117,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "'by ' || x.operator || ': ' || x.action",
         detail: "x.operation_detail",
         ip: "NULL",
+        device: "NULL",
         meeting: "NULL",
         user: "x.operator",
         subj,
@@ -122,6 +131,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "'chat'",
         detail: "COALESCE(x.to_channel, x.to_contact, '') || ': ' || COALESCE(x.message, '')",
         ip: "NULL",
+        device: "NULL",
         meeting: "NULL",
         user: "x.sender",
         subj,
@@ -135,6 +145,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "x.event",
         detail: "COALESCE(x.object_id, '')",
         ip: "NULL",
+        device: "NULL",
         meeting: "NULL",
         user: "x.operator",
         subj,
@@ -148,6 +159,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "CASE WHEN x.deleted_time IS NOT NULL THEN 'recording (deleted)' ELSE 'recording' END",
         detail: "COALESCE(x.topic, '') || '  \u{b7} ' || COALESCE(x.recording_count, '?') || ' files'",
         ip: "NULL",
+        device: "NULL",
         meeting: "x.meeting_uuid",
         user: "x.host_email",
         subj,
@@ -169,14 +181,16 @@ fn sources(sub: &Subject) -> Vec<Src> {
             join("x.email LIKE {} ESCAPE '\\'"),
             op("x.operator LIKE {} ESCAPE '\\'"),
         ],
-        Subject::Device(_) => vec![join("(x.pc_name = {0} OR x.device = {0})")],
+        Subject::Device(_, _) => vec![join(
+            "(x.pc_name = {0} OR x.device = {0}) AND ({1} IS NULL OR x.email = {1})",
+        )],
         Subject::Name(_) => vec![join("x.name = {}")],
     }
 }
 
 fn subject_value(sub: &Subject) -> String {
     match sub {
-        Subject::User(v) | Subject::Ip(v) | Subject::Device(v) | Subject::Name(v) => v.clone(),
+        Subject::User(v) | Subject::Ip(v) | Subject::Device(v, _) | Subject::Name(v) => v.clone(),
         Subject::Domain(d) => domain_pattern(d),
     }
 }
@@ -184,7 +198,12 @@ fn subject_value(sub: &Subject) -> String {
 /// The shared WHERE of one source: subject, filters, and (optionally) the keyset.
 fn src_where(q: &mut Q, info: &CaseInfo, src: &Src, sub: &Subject, f: &Filter) -> String {
     let v = q.p(subject_value(sub));
-    let mut w = vec![src.subj.replace("{0}", &v).replace("{}", &v)];
+    let mut subj = src.subj.replace("{0}", &v).replace("{}", &v);
+    if let Subject::Device(_, owner) = sub {
+        let o = q.p(owner.clone());
+        subj = subj.replace("{1}", &o);
+    }
+    let mut w = vec![subj];
     w.push(format!("{} IS NOT NULL AND {} > ''", src.time, src.time));
     if let Some(from) = &f.from {
         w.push(format!("{} >= {}", src.time, q.p(from.clone())));
@@ -215,6 +234,7 @@ fn src_where(q: &mut Q, info: &CaseInfo, src: &Src, sub: &Subject, f: &Filter) -
             w.push("0".into());
         }
     }
+    w.push(tag_sql(q, f, src.tbl, "x.id"));
     w.join(" AND ")
 }
 
@@ -251,7 +271,8 @@ pub fn page(
         };
         parts.push(format!(
             "SELECT * FROM (SELECT '{kind}' AS kind, {s} AS s, x.id AS id, {time} AS time, {what} AS what, \
-             {detail} AS detail, {ip} AS ip, {meeting} AS meeting, {user} AS usr, '{tbl}' AS tbl \
+             {detail} AS detail, {ip} AS ip, {meeting} AS meeting, {user} AS usr, '{tbl}' AS tbl, \
+             {device} AS device \
              FROM {from} WHERE {w} AND {ks} ORDER BY {time} {dir}, x.id {dir} LIMIT {n})",
             kind = src.kind,
             s = src.s,
@@ -259,6 +280,7 @@ pub fn page(
             what = src.what,
             detail = src.detail,
             ip = src.ip,
+            device = src.device,
             meeting = src.meeting,
             user = src.user,
             tbl = src.tbl,
@@ -297,6 +319,7 @@ pub fn page(
                 meeting_uuid: meeting.clone(),
                 recording: if tbl == "recordings" { meeting } else { None },
                 ip: ip.clone(),
+                device: nonblank(opt(r, 10)?),
                 operator: if tbl == "operations" {
                     usr.clone()
                 } else {

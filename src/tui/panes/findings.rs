@@ -74,7 +74,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if with_user {
                 c.push(Cell::from(clean(&r.cells[3])));
             }
-            c.push(Cell::from(clean(&r.cells[4])));
+            // The analyst's tags and notes follow the summary.
+            let mut summary = vec![Span::raw(clean(&r.cells[4]))];
+            if !r.notes.is_empty() {
+                summary.push(Span::styled(
+                    format!("  {}", clean(&r.notes.join(" "))),
+                    theme.fg("medium"),
+                ));
+            }
+            c.push(Cell::from(ratatui::text::Line::from(summary)));
             c
         },
     );

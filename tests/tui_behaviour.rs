@@ -1,0 +1,282 @@
+//! Behaviour tests of the console's state bugs a new analyst hit, one test each, driven through
+//! the pure `update` step with the real queries (tui::harness) on the fixture case.
+
+mod tui_support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use zoomlens::tui::app::{Action, Mode, PaneKind, Target};
+use zoomlens::tui::harness::Harness;
+use zoomlens::tui::keymap::Cmd;
+
+fn open_at(w: u16, ht: u16) -> (tempfile::TempDir, Harness) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("incident.case");
+    tui_support::build(&p);
+    let h = Harness::open(&p, w, ht).unwrap();
+    (dir, h)
+}
+
+fn case(d: &tempfile::TempDir) -> std::path::PathBuf {
+    d.path().join("incident.case")
+}
+
+fn sel(h: &Harness) -> usize {
+    h.app.view().list.sel
+}
+
+fn crumb(h: &Harness) -> String {
+    h.screen().lines().nth(1).unwrap_or("").trim().to_string()
+}
+
+#[test]
+fn every_pane_keeps_its_selection_across_digits_and_tab() {
+    let (_d, mut h) = open_at(140, 34);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    h.cmd(Cmd::Down).unwrap();
+    h.cmd(Cmd::Down).unwrap();
+    assert_eq!(sel(&h), 2);
+    let id = h.app.view().list.selected().unwrap().id;
+    // 3 then 2: back on the same finding.
+    h.cmd(Cmd::PaneTimeline).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Timeline);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    assert_eq!(sel(&h), 2, "the Findings cursor survives 3 then 2");
+    assert_eq!(h.app.view().list.selected().unwrap().id, id);
+    // Tab away and Shift-Tab back.
+    h.cmd(Cmd::NextPane).unwrap();
+    assert_ne!(h.app.view().kind, PaneKind::Findings);
+    h.cmd(Cmd::PrevPane).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Findings);
+    assert_eq!(sel(&h), 2, "and Tab / Shift-Tab");
+    // The incidents keep theirs too.
+    h.cmd(Cmd::PaneIncidents).unwrap();
+    h.cmd(Cmd::Down).unwrap();
+    h.cmd(Cmd::PaneLedger).unwrap();
+    h.cmd(Cmd::PaneIncidents).unwrap();
+    assert_eq!(sel(&h), 1);
+}
+
+#[test]
+fn the_linked_context_is_the_selected_rows_never_a_previous_ones() {
+    let (_d, mut h) = open_at(140, 34);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    // bob's new IP: a sign-in, no meeting. Before it, eve's finding linked the board meeting.
+    assert!(h.app.ctx.meeting.is_some());
+    let i = h
+        .app
+        .view()
+        .list
+        .rows
+        .iter()
+        .position(|r| r.cells[2] == "signin-new-ip")
+        .unwrap();
+    for _ in 0..i {
+        h.cmd(Cmd::Down).unwrap();
+    }
+    assert_eq!(h.app.ctx.user.as_deref(), Some("bob@acme.com"));
+    assert_eq!(
+        h.app.ctx.meeting, None,
+        "no stale meeting from the row before"
+    );
+    h.cmd(Cmd::PaneMeeting).unwrap();
+    assert_eq!(
+        h.app.view().kind,
+        PaneKind::Findings,
+        "4 has no meeting to open"
+    );
+    assert!(h.app.status.contains("no meeting"), "{}", h.app.status);
+    // A recording row links its own meeting.
+    h.cmd(Cmd::PaneRecordings).unwrap();
+    assert_eq!(h.app.ctx.meeting.as_deref(), Some(tui_support::BOARD));
+    assert_eq!(h.app.ctx.recording.as_deref(), Some(tui_support::BOARD));
+}
+
+#[test]
+fn ledger_operator_chip_leaves_with_its_view() {
+    let (_d, mut h) = open_at(140, 34);
+    h.cmd(Cmd::PaneLedger).unwrap();
+    assert_eq!(h.app.view().list.rows.len(), 3);
+    h.cmd(Cmd::PivotOperator).unwrap();
+    assert!(h.screen().contains("[operator "), "{}", h.screen());
+    assert_eq!(h.app.view().list.rows.len(), 1);
+    h.key(KeyCode::Esc).unwrap();
+    let s = h.screen();
+    assert!(
+        !s.contains("[operator"),
+        "no chip once its view is gone:\n{s}"
+    );
+    assert_eq!(h.app.view().list.rows.len(), 3);
+    // A later chip does not bring it back.
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str("filter category Account").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert!(!h.screen().contains("[operator"), "{}", h.screen());
+    assert_eq!(
+        h.app.view().list.rows.len(),
+        1,
+        "only the Account operation"
+    );
+}
+
+#[test]
+fn recordings_suspicious_chip_agrees_with_its_count() {
+    let (d, mut h) = open_at(140, 34);
+    // A second recording, behind no finding.
+    {
+        let c = rusqlite::Connection::open(case(&d)).unwrap();
+        c.execute(
+            "INSERT INTO recordings (meeting_uuid, meeting_id, topic, start_time, via, origin_id, raw, sha256)
+             VALUES ('sync-1==', 91112223333, 'Weekly Sync', '2024-06-10T09:00:00Z', 'api', 1, '{}', '')",
+            [],
+        )
+        .unwrap();
+    }
+    h.cmd(Cmd::PaneRecordings).unwrap();
+    assert_eq!(h.app.view().list.total, Some(2));
+    h.cmd(Cmd::ToggleSuspicious).unwrap();
+    assert_eq!(h.app.view().list.rows.len(), 1);
+    assert_eq!(
+        h.app.view().list.total,
+        Some(1),
+        "the title counts what is shown"
+    );
+    assert!(h.screen().contains("1 total"), "{}", h.screen());
+}
+
+#[test]
+fn a_day_as_the_end_of_the_range_means_the_whole_day() {
+    let (_d, mut h) = open_at(140, 34);
+    h.cmd(Cmd::PaneLedger).unwrap();
+    for cmd in ["filter from 2024-06-10", "filter to 2024-06-10"] {
+        h.cmd(Cmd::Palette).unwrap();
+        h.type_str(cmd).unwrap();
+        h.key(KeyCode::Enter).unwrap();
+    }
+    assert_eq!(h.app.filter.to.as_deref(), Some("2024-06-11T00:00:00Z"));
+    assert_eq!(h.app.view().list.rows.len(), 1, "dave's delete on the 10th");
+    // An end before the start says so.
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str("filter to 2024-06-09T12:00:00Z").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert!(h.app.status.contains("empty"), "{}", h.app.status);
+}
+
+#[test]
+fn q_in_help_closes_help_only() {
+    let (_d, mut h) = open_at(100, 30);
+    h.cmd(Cmd::Help).unwrap();
+    assert!(matches!(h.app.mode, Mode::Help { .. }));
+    h.key(KeyCode::Char('q')).unwrap();
+    assert!(!h.app.quit, "q closed the help, not the console");
+    assert_eq!(h.app.mode, Mode::Normal);
+}
+
+#[test]
+fn the_breadcrumb_does_not_grow_on_pane_switches_and_elides_its_middle() {
+    let (_d, mut h) = open_at(100, 30);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    for _ in 0..3 {
+        h.cmd(Cmd::Pivot).unwrap(); // → eve's timeline
+        h.cmd(Cmd::PaneFindings).unwrap();
+    }
+    assert_eq!(h.app.views.len(), 1, "{}", crumb(&h));
+    assert_eq!(crumb(&h), "⌂ Findings");
+    // A long trail keeps its start and end, and "(Esc back)" stays on screen.
+    h.cmd(Cmd::Pivot).unwrap(); // eve
+    h.cmd(Cmd::Pivot).unwrap(); // the meeting
+    h.cmd(Cmd::PivotRecording).unwrap();
+    h.cmd(Cmd::Pivot).unwrap(); // dave
+    h.cmd(Cmd::PivotIp).ok();
+    h.cmd(Cmd::PivotOperator).unwrap();
+    let c = crumb(&h);
+    assert!(c.starts_with("⌂ Findings › …"), "{c}");
+    assert!(c.ends_with("Ledger   (Esc back)"), "{c}");
+    assert!(c.chars().count() <= 100);
+}
+
+#[test]
+fn tags_filter_whole_words_and_notes_show_in_the_queue() {
+    let (_d, mut h) = open_at(160, 40);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    h.cmd(Cmd::Down).unwrap();
+    h.act(Action::Cmd(Cmd::Tag)).unwrap();
+    h.type_str("BEC").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    h.act(Action::Cmd(Cmd::Note)).unwrap();
+    h.type_str("asked dave by phone").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let s = h.screen();
+    assert!(
+        s.contains("#BEC") && s.contains("asked dave by phone"),
+        "{s}"
+    );
+    // A free-text "became" finding must not match the tag.
+    h.cmd(Cmd::FilterText).unwrap();
+    h.type_str("#bec").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let rows = &h.app.view().list.rows;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].cells[2], "recording-deleted");
+    assert!(h.screen().contains("[tag #bec]"), "{}", h.screen());
+}
+
+#[test]
+fn search_opens_empty_and_recalls_history_on_up() {
+    let (_d, mut h) = open_at(140, 34);
+    h.cmd(Cmd::Search).unwrap();
+    h.type_str("eve").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    h.cmd(Cmd::Search).unwrap();
+    assert_eq!(
+        h.app.mode,
+        Mode::Search {
+            input: String::new()
+        },
+        "a new search starts empty"
+    );
+    h.key(KeyCode::Up).unwrap();
+    assert_eq!(
+        h.app.mode,
+        Mode::Search {
+            input: "eve".into()
+        }
+    );
+    let _ = KeyEvent::new(KeyCode::Up, KeyModifiers::NONE);
+}
+
+#[test]
+fn device_pivot_from_a_timeline_join_is_by_person_and_device() {
+    let (d, mut h) = open_at(140, 34);
+    // Two people with a device of the same name.
+    {
+        let c = rusqlite::Connection::open(case(&d)).unwrap();
+        c.execute(
+            "UPDATE participants SET pc_name = 'Kwame''s iPhone' WHERE email IN ('alice@acme.com', 'bob@acme.com')",
+            [],
+        )
+        .unwrap();
+    }
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str("user bob@acme.com").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let i = h
+        .app
+        .view()
+        .list
+        .rows
+        .iter()
+        .position(|r| r.tbl == "participants")
+        .unwrap();
+    for _ in 0..i {
+        h.cmd(Cmd::Down).unwrap();
+    }
+    h.cmd(Cmd::PivotDevice).unwrap();
+    assert!(!h.app.status.contains("no device"), "{}", h.app.status);
+    let rows = &h.app.view().list.rows;
+    assert_eq!(rows.len(), 2, "bob's two sessions from it, not alice's");
+    assert!(
+        rows.iter()
+            .all(|r| r.link.user.as_deref() == Some("bob@acme.com"))
+    );
+    assert!(matches!(h.app.view().target, Target::Timeline(_)));
+}
