@@ -280,3 +280,115 @@ fn device_pivot_from_a_timeline_join_is_by_person_and_device() {
     );
     assert!(matches!(h.app.view().target, Target::Timeline(_)));
 }
+
+#[test]
+fn local_time_reaches_every_time_on_screen_and_the_header_names_the_zone() {
+    let (_d, mut h) = open_at(160, 40);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    let utc = "2024-06-10 06:10:00";
+    assert!(h.screen().contains(&format!("◆ {utc}")), "{}", h.screen());
+    h.cmd(Cmd::ToggleTime).unwrap();
+    let local = chrono::DateTime::parse_from_rfc3339("2024-06-10T06:10:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let s = h.screen();
+    let header = s.lines().next().unwrap();
+    assert!(
+        header.contains("local: "),
+        "the header names the zone: {header}"
+    );
+    let off = chrono::Local::now().format("%:z").to_string();
+    assert!(header.contains(&off), "{header}");
+    assert!(
+        s.contains(&format!("◆ {local}")),
+        "the evidence follows:\n{s}"
+    );
+    // The inspector too: local with its offset, the stored UTC beside it.
+    h.cmd(Cmd::InspectEvidence).unwrap();
+    let s = h.screen();
+    assert!(
+        s.contains(&format!("{local} {}", chrono::Local::now().format("%:z")))
+            || s.contains(&local),
+        "{s}"
+    );
+    assert!(s.contains("(2024-06-10T06:10:00Z)"), "{s}");
+}
+
+#[test]
+fn zoom_centres_on_the_selected_event_and_keeps_it_selected() {
+    let (_d, mut h) = open_at(140, 34);
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str("user bob@acme.com").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    // Select a late event (bob's weekly sync join), not row 1.
+    h.cmd(Cmd::Bottom).unwrap();
+    let r = h.app.view().list.selected().cloned().unwrap();
+    assert!(sel(&h) > 0);
+    h.cmd(Cmd::ZoomIn).unwrap();
+    let (from, to) = (
+        h.app.filter.from.clone().unwrap(),
+        h.app.filter.to.clone().unwrap(),
+    );
+    assert!(from.as_str() < r.time.as_str() && r.time.as_str() < to.as_str());
+    assert_eq!(
+        h.app.view().list.selected().map(|x| x.id),
+        Some(r.id),
+        "the event stays selected"
+    );
+    h.cmd(Cmd::ZoomIn).unwrap();
+    let mid = |a: &str, b: &str| {
+        let a = chrono::DateTime::parse_from_rfc3339(a).unwrap().timestamp();
+        let b = chrono::DateTime::parse_from_rfc3339(b).unwrap().timestamp();
+        (a + b) / 2
+    };
+    let t = chrono::DateTime::parse_from_rfc3339(&r.time)
+        .unwrap()
+        .timestamp();
+    let m = mid(
+        h.app.filter.from.as_deref().unwrap(),
+        h.app.filter.to.as_deref().unwrap(),
+    );
+    assert!(
+        (m - t).abs() <= 1,
+        "the second zoom centres on it again ({m} vs {t})"
+    );
+    // The histogram has a date axis.
+    assert!(
+        h.screen().lines().any(|l| l.contains("|06-10 ")),
+        "{}",
+        h.screen()
+    );
+}
+
+#[test]
+fn numbers_read_as_a_person_writes_them() {
+    let (_d, mut h) = open_at(160, 40);
+    h.cmd(Cmd::PaneRecordings).unwrap();
+    let s = h.screen();
+    assert!(s.contains("59.6 MB"), "{s}");
+    assert!(!s.contains("59648373"), "{s}");
+    h.cmd(Cmd::Pivot).unwrap();
+    let s = h.screen();
+    assert!(s.contains("2 files · 59.6 MB"), "{s}");
+    assert!(s.contains("52.4 MB"), "{s}");
+    h.cmd(Cmd::PivotMeeting).unwrap();
+    let s = h.screen();
+    assert!(s.contains("2 guests"), "{s}");
+    assert!(s.contains("1 recording ·"), "{s}");
+    assert!(
+        !s.lines().skip(3).take(4).any(|l| l.contains('?')),
+        "no unknowns spelled as ? in the header:\n{s}"
+    );
+    // A session with no duration leaves no "? min" in the timeline.
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str("user eve@evil.example").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let s = h.screen();
+    assert!(!s.contains("? min") && !s.contains("·  ·"), "{s}");
+    assert!(
+        s.contains("Q3 Board Review · Windows 6.0.2 · Remote · Eve"),
+        "{s}"
+    );
+}

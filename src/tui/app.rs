@@ -481,7 +481,7 @@ impl App {
         let target = v.target.clone();
         let start = v.start.clone();
         if let Some(list) = v.list_query() {
-            let focus = !v.highlight.is_empty() || v.evidence_of.is_some();
+            let focus = !v.highlight.is_empty() || v.evidence_of.is_some() || v.focus.is_some();
             fx.push(self.req(
                 Slot::Main,
                 Query::Page {
@@ -1522,17 +1522,31 @@ impl App {
         let (Some(a), Some(b)) = (parse(&lo), parse(&hi)) else {
             return vec![];
         };
-        let center = self
-            .view()
-            .list
-            .selected()
+        let sel = self.view().list.selected().cloned();
+        let center = sel
+            .as_ref()
             .and_then(|r| parse(&r.time))
             .unwrap_or(a + (b - a) / 2);
         let half = if dir > 0 { (b - a) / 4 } else { b - a };
         let half = half.max(chrono::Duration::minutes(5));
         self.filter.from = Some(crate::model::time::fmt_utc(center - half));
         self.filter.to = Some(crate::model::time::fmt_utc(center + half));
-        self.refilter()
+        self.status.clear();
+        // The selected event stays selected (and the next zoom centres on it again): the new
+        // window starts just before it, and it is chosen when the page arrives.
+        let v = self.view_mut();
+        v.start = Cursor::First;
+        if let Some(r) = sel {
+            v.focus = Some((r.tbl.to_string(), r.id));
+            if matches!(v.kind, PaneKind::Timeline | PaneKind::Ledger) {
+                v.start = Cursor::After(Key {
+                    t: minus_secs(&r.time, 1),
+                    s: -1,
+                    id: -1,
+                });
+            }
+        }
+        self.load_view()
     }
 
     // ---- replies ------------------------------------------------------------------------
@@ -1570,11 +1584,17 @@ impl App {
                             Some(i) => i,
                             None => 0,
                         };
+                        // The record this view was opened or zoomed on, else the first
+                        // evidence row.
+                        let key = |r: &Row| (r.tbl.to_string(), r.id);
                         if focus
                             && let Some(i) = l
                                 .rows
                                 .iter()
-                                .position(|r| v.highlight.contains(&(r.tbl.to_string(), r.id)))
+                                .position(|r| v.focus.as_ref() == Some(&key(r)))
+                                .or_else(|| {
+                                    l.rows.iter().position(|r| v.highlight.contains(&key(r)))
+                                })
                         {
                             l.sel = i;
                         }
@@ -2342,6 +2362,12 @@ fn edit(s: &mut String, k: &KeyEvent) {
 
 fn parse(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     crate::model::time::parse_time(t)
+}
+
+fn minus_secs(t: &str, n: i64) -> String {
+    parse(t)
+        .map(|d| crate::model::time::fmt_utc(d - chrono::Duration::seconds(n)))
+        .unwrap_or_default()
 }
 
 fn minus_hours(t: &str, h: i64) -> String {

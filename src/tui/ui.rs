@@ -80,7 +80,11 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         x += w;
         spans.push(Span::styled(label, st));
     }
-    let tz = if app.local_time { "local" } else { "UTC" };
+    let tz = if app.local_time {
+        format!("local: {}", super::widgets::local_zone())
+    } else {
+        "UTC".to_string()
+    };
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     // The case name where it fits, else cut short (the time zone always shows).
     let room = (area.width as usize).saturating_sub(used + tz.len() + 5);

@@ -315,11 +315,13 @@ pub fn load(
                 },
                 kind: "recording".into(),
                 time: t.clone(),
+                // time, topic, files, bytes, deleted (a time): the pane words them.
                 cells: vec![
                     t,
                     text(r, 2)?,
-                    format!("{} files, {} bytes", text(r, 4)?, text(r, 3)?),
-                    deleted.map(|d| format!("deleted {d}")).unwrap_or_default(),
+                    text(r, 4)?,
+                    text(r, 3)?,
+                    deleted.unwrap_or_default(),
                 ],
                 link: Links {
                     recording: Some(uuid.clone()),

@@ -65,10 +65,7 @@ fn list_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             host.clone().unwrap_or_default(),
             text(r, 5)?,
             text(r, 6)?,
-            deleted
-                .clone()
-                .map(|d| format!("deleted {d}"))
-                .unwrap_or_default(),
+            deleted.clone().unwrap_or_default(),
         ],
         link: Links {
             user: host,
@@ -167,9 +164,7 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
                     t,
                     text(r, 5)?,
                     text(r, 7)?,
-                    nonblank(opt(r, 8)?)
-                        .map(|d| format!("deleted {d}"))
-                        .unwrap_or_default(),
+                    nonblank(opt(r, 8)?).unwrap_or_default(),
                 ],
                 link: Links {
                     recording: Some(uuid.to_string()),

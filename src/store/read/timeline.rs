@@ -73,7 +73,10 @@ fn sources(sub: &Subject) -> Vec<Src> {
         from: PART,
         time: "x.join_time",
         what: "'joined'",
-        detail: "COALESCE(m.topic, x.meeting_uuid) || '  \u{b7} ' || COALESCE(x.duration / 60, '?') || ' min \u{b7} ' || COALESCE(x.device, '') || ' ' || COALESCE(x.version, '') || ' \u{b7} ' || COALESCE(x.location, '') || ' \u{b7} ' || COALESCE(x.name, '')",
+        // Only what is known, so an empty field leaves no "· ? min ·  ·" behind.
+        detail: "concat_ws(' \u{b7} ', COALESCE(NULLIF(m.topic, ''), x.meeting_uuid), x.duration / 60 || ' min', \
+                 NULLIF(trim(COALESCE(x.device, '') || ' ' || COALESCE(x.version, '')), ''), NULLIF(x.location, ''), \
+                 NULLIF(x.name, ''))",
         ip: "x.ip_address",
         device: "COALESCE(NULLIF(x.pc_name, ''), NULLIF(x.device, ''))",
         meeting: "x.meeting_uuid",
@@ -87,7 +90,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         from: "meetings x",
         time: "x.start_time",
         what: "'hosted'",
-        detail: "COALESCE(x.topic, '') || '  \u{b7} ' || COALESCE(x.participants_count, '?') || ' participants'",
+        detail: "concat_ws(' \u{b7} ', NULLIF(x.topic, ''), x.participants_count || CASE x.participants_count WHEN 1 THEN ' participant' ELSE ' participants' END)",
         ip: "NULL",
         device: "NULL",
         meeting: "x.uuid",
@@ -157,7 +160,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         from: "recordings x",
         time: "x.start_time",
         what: "CASE WHEN x.deleted_time IS NOT NULL THEN 'recording (deleted)' ELSE 'recording' END",
-        detail: "COALESCE(x.topic, '') || '  \u{b7} ' || COALESCE(x.recording_count, '?') || ' files'",
+        detail: "concat_ws(' \u{b7} ', NULLIF(x.topic, ''), x.recording_count || CASE x.recording_count WHEN 1 THEN ' file' ELSE ' files' END)",
         ip: "NULL",
         device: "NULL",
         meeting: "x.meeting_uuid",

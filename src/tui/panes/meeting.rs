@@ -11,15 +11,25 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph};
 
-fn meeting_type(t: Option<i64>) -> &'static str {
-    match t {
-        Some(1) => "instant",
-        Some(2) => "scheduled",
-        Some(3) => "recurring, no fixed time",
-        Some(4) => "PMI",
-        Some(8) => "recurring, fixed time",
-        _ => "type ?",
-    }
+fn meeting_type(t: Option<i64>) -> Option<&'static str> {
+    Some(match t? {
+        1 => "instant",
+        2 => "scheduled",
+        3 => "recurring, no fixed time",
+        4 => "PMI",
+        8 => "recurring, fixed time",
+        _ => return None,
+    })
+}
+
+/// Non-empty parts joined by " · " (an unknown field leaves no gap behind).
+fn dots(parts: &[String]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" \u{b7} ")
 }
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -58,41 +68,50 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .count();
     let guests = d.participants.iter().filter(|p| p.badge == "guest").count();
     let flagged = d.participants.iter().filter(|p| p.rank >= 0).count();
+    let plural = |n: usize, w: &str| crate::output::plural(n, w);
     let lines = vec![
         Line::from(vec![
             Span::styled(clean(&h.topic), theme.accent()),
             Span::raw(format!(
-                "   id {} \u{b7} {} \u{b7} uuid {}",
-                h.meeting_id
-                    .map(|m| m.to_string())
-                    .unwrap_or_else(|| "?".into()),
-                meeting_type(h.meeting_type),
-                clean(&h.uuid)
+                "   {}",
+                dots(&[
+                    h.meeting_id.map(|m| format!("id {m}")).unwrap_or_default(),
+                    meeting_type(h.meeting_type).unwrap_or("").to_string(),
+                    format!("uuid {}", clean(&h.uuid)),
+                ])
             )),
         ]),
-        Line::raw(format!(
-            "host {} {} \u{b7} {} \u{2192} {} \u{b7} {} min",
-            clean(&h.host_name),
-            clean(&h.host_email),
-            fmt_time(&h.start, local),
-            fmt_time(&h.end, local),
+        Line::raw(dots(&[
+            match format!("{} {}", clean(&h.host_name), clean(&h.host_email)).trim() {
+                "" => String::new(),
+                who => format!("host {who}"),
+            },
+            if h.start.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "{} \u{2192} {}",
+                    fmt_time(&h.start, local),
+                    fmt_time(&h.end, local)
+                )
+            },
             h.duration_min
-                .map(|m| m.to_string())
-                .unwrap_or_else(|| "?".into())
-        )),
+                .map(|m| format!("{m} min"))
+                .unwrap_or_default(),
+        ])),
         Line::from(vec![
-            Span::raw(format!("{} sessions", d.participants.len())),
+            Span::raw(plural(d.participants.len(), "session")),
             Span::raw(" \u{b7} "),
             Span::styled(format!("{ext} external"), theme.class("external")),
             Span::raw(" \u{b7} "),
-            Span::styled(format!("{guests} guests"), theme.class("guest")),
+            Span::styled(plural(guests, "guest"), theme.class("guest")),
             Span::raw(" \u{b7} "),
             Span::styled(format!("{flagged} flagged"), theme.severity(3)),
             Span::raw(format!(
-                " \u{b7} {} recordings \u{b7} {} operations \u{b7} {} other instances{}",
-                d.recordings.len(),
-                d.operations.len(),
-                d.instances.len(),
+                " \u{b7} {} \u{b7} {} \u{b7} {}{}",
+                plural(d.recordings.len(), "recording"),
+                plural(d.operations.len(), "operation"),
+                plural(d.instances.len(), "other instance"),
                 if d.truncated {
                     " \u{b7} (sessions capped)"
                 } else {
@@ -209,7 +228,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     "operations" => "operation",
                     _ => "instance",
                 };
-                let rest = r.cells[1..].iter().map(|c| clean(c)).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("  ");
+                let rest = if r.tbl == "recordings" {
+                    dots(&[
+                        clean(&r.cells[1]),
+                        crate::tui::widgets::count_of(&r.cells[2], "file"),
+                        crate::tui::widgets::human_bytes(&r.cells[3]),
+                        super::recordings::deleted(&r.cells[4], local),
+                    ])
+                } else {
+                    r.cells[1..].iter().map(|c| clean(c)).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("  ")
+                };
                 vec![Cell::from(Span::styled(label, theme.accent())), Cell::from(fmt_time(&r.cells[0], local)), Cell::from(rest)]
             },
         );

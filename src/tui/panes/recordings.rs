@@ -3,7 +3,7 @@
 
 use crate::tui::app::{App, Extra, PaneKind};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{clean, fmt_time, list_table, position};
+use crate::tui::widgets::{clean, count_of, fmt_time, human_bytes, list_table, position};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -24,7 +24,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 " Recordings \u{b7} newest first \u{b7} {} \u{b7} Enter: files and who touched them ",
                 position(&v.list)
             ),
-            &["start", "topic", "host", "files", "bytes", "state"],
+            &["start", "topic", "host", "files", "size", "state"],
             &[
                 Constraint::Length(19),
                 Constraint::Fill(2),
@@ -40,8 +40,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     Cell::from(clean(&r.cells[1])),
                     Cell::from(clean(&r.cells[2])),
                     Cell::from(clean(&r.cells[3])),
-                    Cell::from(clean(&r.cells[4])),
-                    Cell::from(Span::styled(clean(&r.cells[5]), theme.fg("error"))),
+                    Cell::from(human_bytes(&r.cells[4])),
+                    Cell::from(Span::styled(deleted(&r.cells[5], local), theme.fg("error"))),
                 ]
             },
         );
@@ -72,13 +72,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ]),
         Line::from(vec![
             Span::raw(format!(
-                "{} files \u{b7} {} bytes \u{b7} meeting {} ",
-                clean(&r.cells[3]),
-                clean(&r.cells[4]),
+                "{} \u{b7} {} \u{b7} meeting {} ",
+                count_of(&r.cells[3], "file"),
+                human_bytes(&r.cells[4]),
                 clean(r.link.meeting_uuid.as_deref().unwrap_or(""))
             )),
             Span::styled(
-                clean(&r.cells[5]),
+                deleted(&r.cells[5], local),
                 theme.fg("error").add_modifier(Modifier::BOLD),
             ),
         ]),
@@ -118,10 +118,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Cell::from(""),
                 Cell::from(""),
                 Cell::from(format!(
-                    "{} bytes {} {}",
-                    clean(&row.cells[2]),
+                    "{}  {}  {}",
+                    human_bytes(&row.cells[2]),
                     clean(&row.cells[5]),
-                    clean(&row.cells[6])
+                    deleted(&row.cells[6], local)
                 )),
             ],
             _ => {
@@ -142,4 +142,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
         },
     );
+}
+
+/// "deleted 2024-06-10 07:31:00" in the display zone, blank when not deleted.
+pub fn deleted(t: &str, local: bool) -> String {
+    if t.trim().is_empty() {
+        String::new()
+    } else {
+        format!("deleted {}", fmt_time(t, local))
+    }
 }

@@ -214,6 +214,46 @@ pub fn fmt_count(n: u64) -> String {
     out
 }
 
+/// A byte count as a person writes it: "116 MB", "7.2 MB", "512 bytes" (decimal units, as
+/// Zoom's own web portal shows sizes). Not a number: shown as it is.
+pub fn human_bytes(raw: &str) -> String {
+    let Ok(n) = raw.trim().parse::<u64>() else {
+        return clean(raw);
+    };
+    if n < 1000 {
+        return crate::output::plural(n as usize, "byte");
+    }
+    let mut f = n as f64;
+    let mut unit = 0;
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    while f >= 999.95 && unit < UNITS.len() - 1 {
+        f /= 1000.0;
+        unit += 1;
+    }
+    if f >= 99.95 {
+        format!("{f:.0} {}", UNITS[unit])
+    } else {
+        format!("{f:.1} {}", UNITS[unit])
+    }
+}
+
+/// "1 guest", "3 guests": a count and its noun, for numbers read from the case as text.
+pub fn count_of(raw: &str, noun: &str) -> String {
+    match raw.trim().parse::<usize>() {
+        Ok(n) => crate::output::plural(n, noun),
+        Err(_) => String::new(),
+    }
+}
+
+/// The local time zone, named: "Europe/Paris +01:00" (the offset now), or the offset alone.
+pub fn local_zone() -> String {
+    let off = chrono::Local::now().format("%:z").to_string();
+    match iana_time_zone::get_timezone() {
+        Ok(name) if !name.is_empty() => format!("{} {off}", clean(&name)),
+        _ => format!("UTC{off}"),
+    }
+}
+
 /// A presence bar: `width` cells over [lo, hi], filled where [a, b] overlaps.
 pub fn presence_bar(lo: i64, hi: i64, a: i64, b: i64, width: usize) -> String {
     if width == 0 || hi <= lo {
@@ -312,6 +352,18 @@ mod tests {
         assert_eq!(presence_bar(0, 100, 90, 100, 10), "·········█");
         // A blip still shows.
         assert_eq!(presence_bar(0, 100, 40, 40, 10), "····█·····");
+    }
+
+    #[test]
+    fn sizes_and_counts_read_as_a_person_writes_them() {
+        assert_eq!(human_bytes("116367948"), "116 MB");
+        assert_eq!(human_bytes("7219573"), "7.2 MB");
+        assert_eq!(human_bytes("1"), "1 byte");
+        assert_eq!(human_bytes("999"), "999 bytes");
+        assert_eq!(human_bytes(""), "");
+        assert_eq!(count_of("1", "guest"), "1 guest");
+        assert_eq!(count_of("2", "guest"), "2 guests");
+        assert_eq!(count_of("", "guest"), "");
     }
 
     #[test]
