@@ -392,3 +392,64 @@ fn numbers_read_as_a_person_writes_them() {
         "{s}"
     );
 }
+
+#[test]
+fn columns_follow_content_and_the_terminal_and_scroll_sideways() {
+    // 100 columns: every header whole (no "summa").
+    let (_d, mut h) = open_at(100, 30);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    let s = h.screen();
+    let header = s.lines().nth(4).unwrap();
+    assert!(header.contains("summary"), "{header}");
+    // 220 columns: the rule and the summary widen to their content.
+    let (_d, mut h) = open_at(220, 60);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    let s = h.screen();
+    assert!(s.contains("display-name-impersonation "), "{s}");
+    assert!(
+        s.contains("external eve@evil.example joined board meeting \"Q3 Board Review\""),
+        "{s}"
+    );
+    // 70 columns: what does not fit scrolls with ←/→, and the table says so.
+    let (_d, mut h) = open_at(70, 30);
+    h.cmd(Cmd::PaneFindings).unwrap();
+    let s = h.screen();
+    assert!(s.contains("←/→"), "{s}");
+    assert!(!s.contains("summary"), "{s}");
+    for _ in 0..6 {
+        h.cmd(Cmd::ScrollRight).unwrap();
+    }
+    let s = h.screen();
+    assert!(s.contains("summary"), "scrolled into view:\n{s}");
+    assert!(s.contains("critical"), "the first column stays:\n{s}");
+    h.cmd(Cmd::ScrollLeft).unwrap();
+}
+
+#[test]
+fn the_sql_pane_sizes_columns_to_content_scrolls_and_states_its_cap() {
+    let (_d, mut h) = open_at(120, 30);
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str("sql SELECT * FROM zoom_participants ORDER BY id")
+        .unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let s = h.screen();
+    assert!(s.contains("10 rows · 22 columns"), "{s}");
+    // Content-wide columns: the meeting uuid whole, not squeezed to a few characters.
+    assert!(s.contains("board-1=="), "{s}");
+    assert!(!s.contains("participant_user_id"), "{s}");
+    for _ in 0..25 {
+        h.key(KeyCode::Right).unwrap();
+    }
+    let s = h.screen();
+    assert!(
+        s.contains("participant_user_id") || s.contains("status"),
+        "{s}"
+    );
+    // A capped result says so.
+    h.key(KeyCode::Esc).unwrap();
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str("sql WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 5000) SELECT i FROM n")
+        .unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert!(h.screen().contains("stops at 1,000"), "{}", h.screen());
+}

@@ -1020,9 +1020,18 @@ fn inspector_on_any_pane_and_a_tampered_record_is_flagged() {
     h.type_str("sql SELECT id, user_name FROM zoom_participants WHERE user_name = 'Eve'")
         .unwrap();
     h.key(KeyCode::Enter).unwrap();
-    h.act(Action::Cmd(Cmd::Inspect)).unwrap();
-    // (In the SQL pane keys go to the prompt: the command is what `d` is bound to elsewhere.)
+    // In the SQL pane keys type into the prompt: Ctrl-D describes the selected row.
+    h.act(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('d'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )))
+    .unwrap();
     assert!(h.screen().contains("eve@evil.example"), "{}", h.screen());
+    h.key(KeyCode::Esc).unwrap();
+    assert!(
+        matches!(h.app.mode, zoomlens::tui::app::Mode::Sql { .. }),
+        "back at the prompt"
+    );
     h.key(KeyCode::Esc).unwrap();
     // A record whose bytes changed after import no longer verifies.
     {

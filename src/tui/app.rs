@@ -98,6 +98,9 @@ pub struct ListWin {
     pub total: Option<u64>,
     /// Rows visible, recorded by the last draw.
     pub height: Cell<usize>,
+    /// Columns scrolled off to the left (`←`/`→`), and how far they can scroll (last draw).
+    pub hcol: usize,
+    pub hmax: Cell<usize>,
 }
 
 impl ListWin {
@@ -327,7 +330,6 @@ pub struct SqlState {
     pub result: Option<super::worker::SqlResult>,
     pub error: Option<String>,
     pub running: bool,
-    pub col: usize,
     pub list: ListWin,
 }
 
@@ -1181,7 +1183,13 @@ impl App {
             Ask::Back => {
                 self.inspector.pop();
                 if self.inspector.is_empty() {
-                    self.mode = Mode::Normal;
+                    self.mode = if self.view().kind == PaneKind::Sql {
+                        Mode::Sql {
+                            input: self.sql.input.clone(),
+                        }
+                    } else {
+                        Mode::Normal
+                    };
                 }
                 vec![]
             }
@@ -1869,6 +1877,10 @@ impl App {
             }
             Mode::Inspect => self.inspector_key(&k),
             Mode::Sql { mut input } => match k.code {
+                // Keys type into the prompt here: Ctrl-D describes the selected result row.
+                KeyCode::Char('d') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    self.inspect_selected()
+                }
                 KeyCode::Enter => {
                     self.sql.input = input.clone();
                     self.run_sql()
@@ -1910,11 +1922,14 @@ impl App {
                     vec![]
                 }
                 KeyCode::Right => {
-                    self.sql.col += 1;
+                    let l = &mut self.sql.list;
+                    if l.hcol < l.hmax.get() {
+                        l.hcol += 1;
+                    }
                     vec![]
                 }
                 KeyCode::Left => {
-                    self.sql.col = self.sql.col.saturating_sub(1);
+                    self.sql.list.hcol = self.sql.list.hcol.saturating_sub(1);
                     vec![]
                 }
                 _ => {
@@ -2235,6 +2250,18 @@ impl App {
             | Cmd::PivotRecording
             | Cmd::PivotOperator => self.pivot_cmd(c),
             Cmd::Bookmarks => self.push(View::new(PaneKind::Bookmarks, Target::None)),
+            Cmd::ScrollLeft => {
+                let l = &mut self.view_mut().list;
+                l.hcol = l.hcol.saturating_sub(1);
+                vec![]
+            }
+            Cmd::ScrollRight => {
+                let l = &mut self.view_mut().list;
+                if l.hcol < l.hmax.get() {
+                    l.hcol += 1;
+                }
+                vec![]
+            }
             Cmd::Inspect => self.inspect_selected(),
             Cmd::InspectEvidence => self.inspect_evidence(),
             Cmd::EvidenceDown => self.move_evidence(1),

@@ -70,6 +70,8 @@ commands! {
     EvidenceDown = "evidence_down": "evidence box: next record",
     EvidenceUp = "evidence_up": "evidence box: previous record",
     Refresh = "refresh": "reload the view",
+    ScrollLeft = "scroll_left": "table wider than the screen: columns to the left",
+    ScrollRight = "scroll_right": "table wider than the screen: columns to the right",
 }
 
 impl Cmd {

@@ -487,12 +487,16 @@ impl Executor {
             }
             Query::Search { text } => Reply::Search(read::search::search(c, text, 200)?),
             Query::Sql { text } => Reply::Sql(
-                crate::store::query::run(&self.store, text, Some(1000))
-                    .map(|r| SqlResult {
-                        columns: r.columns,
-                        rows: r.rows,
-                    })
-                    .map_err(|e| sql_error(&e)),
+                crate::store::query::run(
+                    &self.store,
+                    text,
+                    Some(crate::tui::panes::sql::SQL_ROW_CAP),
+                )
+                .map(|r| SqlResult {
+                    columns: r.columns,
+                    rows: r.rows,
+                })
+                .map_err(|e| sql_error(&e)),
             ),
             Query::Annotate {
                 tbl,

@@ -3,6 +3,11 @@
 
 use super::*;
 
+row_view! {
+    /// An operation row's cells by name.
+    LedgerRow { time = 0, operator = 1, category = 2, action = 3, detail = 4 }
+}
+
 fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
     let mut w = vec!["1".to_string()];
     if let Some(from) = &f.from {

@@ -41,6 +41,22 @@ pub struct Detail {
     pub operations: Vec<Row>,
 }
 
+row_view! {
+    /// A participant session's cells by name.
+    ParticipantRow {
+        name = 0,
+        email = 1,
+        join = 2,
+        leave = 3,
+        ip = 4,
+        location = 5,
+        device = 6,
+        version = 7,
+        role = 8,
+        shared = 9,
+    }
+}
+
 /// Resolve a reference to an instance uuid.
 pub fn resolve(conn: &Connection, r: &MeetingRef) -> Result<Option<String>> {
     Ok(match r {

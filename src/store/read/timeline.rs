@@ -31,6 +31,11 @@ impl Subject {
     }
 }
 
+row_view! {
+    /// A timeline row's cells by name.
+    TimelineRow { time = 0, source = 1, who = 2, what = 3, ip = 4, detail = 5 }
+}
+
 struct Src {
     s: i64,
     kind: &'static str,

@@ -1,16 +1,17 @@
 //! Findings queue (severity, then newest) with the selected finding's evidence below it;
 //! and the bookmarks list.
 
-use crate::store::read::findings::{INCIDENT, STATE};
+use crate::store::read::annotations::BookmarkRow;
+use crate::store::read::findings::FindingRow;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{
-    clean, fit, fmt_time, fmt_time_short, list_table, position, state_label, state_style,
+    clean, fmt_time, fmt_time_short, list_table, position, state_label, state_style,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Span;
-use ratatui::widgets::Cell;
+use ratatui::text::{Line, Span};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
@@ -26,25 +27,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         format!(" Findings \u{b7} {} ", position(&v.list))
     };
     let local = app.local_time;
-    // Columns by width: full times and states from 160 columns, the user from 120.
-    let w = area.width;
-    let wide = w >= 160;
-    let with_user = w >= 120;
-    let rule_w = if wide { 37 } else { 24 };
-    let mut headers = vec!["severity", "time", "inc", "state", "rule"];
-    let mut widths = vec![
-        Constraint::Length(8),
-        Constraint::Length(if wide { 19 } else { 11 }),
-        Constraint::Length(4),
-        Constraint::Length(if wide { 14 } else { 9 }),
-        Constraint::Length(rule_w),
-    ];
-    if with_user {
-        headers.push("user");
-        widths.push(Constraint::Length(if wide { 28 } else { 22 }));
-    }
-    headers.push("summary");
-    widths.push(Constraint::Fill(1));
+    // Full times and states where the terminal is wide; every other width follows the content.
+    let wide = area.width >= 160;
     list_table(
         f,
         top,
@@ -52,38 +36,43 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         theme,
         &v.list,
         title,
-        &headers,
-        &widths,
+        &[
+            Col::new("severity", 8, 8),
+            Col::new("time", 11, 19),
+            Col::new("inc", 3, 5),
+            Col::new("state", 9, 14),
+            Col::new("rule", 12, 37),
+            Col::new("user", 12, 40),
+            Col::new("summary", 24, 0),
+        ],
         &v.highlight,
         |r| {
-            let state = &r.cells[STATE];
-            let mut c = vec![
-                Cell::from(Span::styled(clean(&r.cells[0]), theme.severity(r.rank))),
-                Cell::from(if wide {
-                    fmt_time(&r.cells[1], local)
-                } else {
-                    fmt_time_short(&r.cells[1], local)
-                }),
-                Cell::from(clean(&r.cells[INCIDENT])),
-                Cell::from(Span::styled(
-                    state_label(state, wide),
-                    state_style(state, theme),
-                )),
-                Cell::from(fit(&r.cells[2], rule_w as usize)),
-            ];
-            if with_user {
-                c.push(Cell::from(clean(&r.cells[3])));
-            }
+            let fr = FindingRow(r);
+            let state = fr.state();
             // The analyst's tags and notes follow the summary.
-            let mut summary = vec![Span::raw(clean(&r.cells[4]))];
+            let mut summary = vec![Span::raw(clean(fr.summary()))];
             if !r.notes.is_empty() {
                 summary.push(Span::styled(
                     format!("  {}", clean(&r.notes.join(" "))),
                     theme.fg("medium"),
                 ));
             }
-            c.push(Cell::from(ratatui::text::Line::from(summary)));
-            c
+            vec![
+                Line::from(Span::styled(clean(fr.severity()), theme.severity(r.rank))),
+                Line::from(if wide {
+                    fmt_time(fr.time(), local)
+                } else {
+                    fmt_time_short(fr.time(), local)
+                }),
+                Line::from(clean(fr.incident())),
+                Line::from(Span::styled(
+                    state_label(state, wide),
+                    state_style(state, theme),
+                )),
+                Line::from(clean(fr.rule())),
+                Line::from(clean(fr.user())),
+                Line::from(summary),
+            ]
         },
     );
     super::evidence::draw(f, bottom, app, theme, v.list.selected());
@@ -102,22 +91,22 @@ pub fn draw_bookmarks(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             " Bookmarks, tags and notes \u{b7} {} \u{b7} :export bookmarks md FILE ",
             position(&v.list)
         ),
-        &["when", "kind", "record", "text", "summary"],
         &[
-            Constraint::Length(19),
-            Constraint::Length(8),
-            Constraint::Length(22),
-            Constraint::Length(20),
-            Constraint::Fill(1),
+            Col::new("when", 19, 19),
+            Col::new("kind", 4, 8),
+            Col::new("record", 10, 24),
+            Col::new("text", 8, 40),
+            Col::new("summary", 20, 0),
         ],
         &v.highlight,
         |r| {
+            let b = BookmarkRow(r);
             vec![
-                Cell::from(fmt_time(&r.cells[0], local)),
-                Cell::from(clean(&r.kind)),
-                Cell::from(format!("{} #{}", clean(&r.cells[1]), clean(&r.cells[2]))),
-                Cell::from(clean(&r.cells[3])),
-                Cell::from(clean(&r.cells[4])),
+                Line::from(fmt_time(b.at(), local)),
+                Line::from(clean(&r.kind)),
+                Line::from(format!("{} #{}", clean(b.table()), clean(b.record()))),
+                Line::from(clean(b.text())),
+                Line::from(clean(b.summary())),
             ]
         },
     );

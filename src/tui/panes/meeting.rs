@@ -2,14 +2,16 @@
 //! with internal/external/guest and finding badges and a presence chart column, then the
 //! meeting's recordings, the operations that mention it and the other instances.
 
+use crate::store::read::meeting::ParticipantRow;
 use crate::tui::app::{App, Extra};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{clean, epoch, fmt_time, list_section, presence_bar};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 fn meeting_type(t: Option<i64>) -> Option<&'static str> {
     Some(match t? {
@@ -149,9 +151,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .max()
                 .unwrap_or(0),
         );
-    let bar_w = (table.width as usize)
-        .saturating_sub(3 + 9 + 18 + 24 + 15 + 14 + 16 + 9 + 10)
-        .clamp(10, 80);
+    // The presence bar has a fifth of the width, never squeezed by the other columns.
+    let bar_w = (table.width as usize / 5).clamp(10, 60);
     list_section(
         f,
         table,
@@ -166,22 +167,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             fmt_time(&h.end, local)
         ),
         &[
-            "class", "name", "email", "ip", "location", "device", "version", "presence",
-        ],
-        &[
-            Constraint::Length(9),
-            Constraint::Length(16),
-            Constraint::Length(22),
-            Constraint::Length(15),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(7),
-            Constraint::Fill(1),
+            Col::new("class", 9, 9),
+            Col::new("name", 10, 40),
+            Col::new("email", 12, 44),
+            Col::new("ip", 7, 39),
+            Col::new("location", 8, 24),
+            Col::new("device", 6, 24),
+            Col::new("version", 7, 12),
+            Col::new("presence", bar_w as u16, bar_w as u16),
         ],
         &v.highlight,
         |r| {
-            let a = epoch(&r.cells[2]).unwrap_or(lo);
-            let b = epoch(&r.cells[3]).unwrap_or(hi);
+            let p = ParticipantRow(r);
+            let a = epoch(p.join()).unwrap_or(lo);
+            let b = epoch(p.leave()).unwrap_or(hi);
             let mut bst = theme.class(&r.badge);
             if r.rank >= 0 {
                 bst = bst.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
@@ -195,14 +194,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 bst,
             );
             vec![
-                Cell::from(badge),
-                Cell::from(clean(&r.cells[0])),
-                Cell::from(clean(&r.cells[1])),
-                Cell::from(clean(&r.cells[4])),
-                Cell::from(clean(&r.cells[5])),
-                Cell::from(clean(&r.cells[6])),
-                Cell::from(clean(&r.cells[7])),
-                Cell::from(Span::styled(
+                Line::from(badge),
+                Line::from(clean(p.name())),
+                Line::from(clean(p.email())),
+                Line::from(clean(p.ip())),
+                Line::from(clean(p.location())),
+                Line::from(clean(p.device())),
+                Line::from(clean(p.version())),
+                Line::from(Span::styled(
                     presence_bar(lo, hi, a, b, bar_w),
                     theme.class(&r.badge),
                 )),
@@ -219,8 +218,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             np..v.list.rows.len(),
             false,
             " its recordings \u{b7} operations that mention it \u{b7} other instances of the series (r: recording) ".into(),
-            &["what", "time", "detail"],
-            &[Constraint::Length(10), Constraint::Length(19), Constraint::Fill(1)],
+            &[Col::new("what", 9, 10), Col::new("time", 19, 19), Col::new("detail", 20, 0)],
             &v.highlight,
             |r| {
                 let label = match r.tbl {
@@ -238,7 +236,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 } else {
                     r.cells[1..].iter().map(|c| clean(c)).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("  ")
                 };
-                vec![Cell::from(Span::styled(label, theme.accent())), Cell::from(fmt_time(&r.cells[0], local)), Cell::from(rest)]
+                vec![Line::from(Span::styled(label, theme.accent())), Line::from(fmt_time(&r.cells[0], local)), Line::from(rest)]
             },
         );
     }

@@ -1,13 +1,15 @@
 //! Timeline of one subject: histogram over the case span (or the zoomed range) and every
 //! source merged in time order.
 
+use crate::store::read::timeline::TimelineRow;
 use crate::tui::app::{App, Target};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{clean, epoch, fmt_time, list_table, position};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Sparkline};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
@@ -80,25 +82,24 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         theme,
         &v.list,
         format!(" Timeline \u{b7} {subject} \u{b7} {} ", position(&v.list)),
-        &["time", "source", "who", "what", "ip", "detail"],
         &[
-            Constraint::Length(19),
-            Constraint::Length(9),
-            Constraint::Length(24),
-            Constraint::Length(22),
-            Constraint::Length(15),
-            Constraint::Fill(1),
+            Col::new("time", 19, 19),
+            Col::new("source", 6, 9),
+            Col::new("who", 10, 34),
+            Col::new("what", 8, 30),
+            Col::new("ip", 7, 39),
+            Col::new("detail", 24, 0),
         ],
         &v.highlight,
         |r| {
-            let who = Span::styled(clean(&r.cells[2]), theme.class(&r.badge));
+            let t = TimelineRow(r);
             vec![
-                Cell::from(fmt_time(&r.cells[0], local)),
-                Cell::from(Span::styled(clean(&r.cells[1]), theme.fg("dim"))),
-                Cell::from(who),
-                Cell::from(clean(&r.cells[3])),
-                Cell::from(clean(&r.cells[4])),
-                Cell::from(clean(&r.cells[5])),
+                Line::from(fmt_time(t.time(), local)),
+                Line::from(Span::styled(clean(t.source()), theme.fg("dim"))),
+                Line::from(Span::styled(clean(t.who()), theme.class(&r.badge))),
+                Line::from(clean(t.what())),
+                Line::from(clean(t.ip())),
+                Line::from(clean(t.detail())),
             ]
         },
     );

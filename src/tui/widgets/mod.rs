@@ -1,16 +1,17 @@
 //! Small drawing helpers shared by the panes. Every string that came from the case goes
 //! through [`clean`] (output::sanitize) before it reaches a widget.
 
+pub mod table;
 pub mod wrapped;
 
 use super::app::{App, ListWin};
 use super::theme::Theme;
 use crate::store::read::{EvidenceSet, Row};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell as TCell, Row as TRow, Table};
+use ratatui::widgets::{Block, Borders};
 
 /// Untrusted text made safe for the terminal.
 pub fn clean(s: &str) -> String {
@@ -30,7 +31,7 @@ pub fn fmt_time(t: &str, local: bool) -> String {
 }
 
 /// The marker column: evidence highlight, finding severity, annotations.
-pub fn marker(row: &Row, highlight: &EvidenceSet, theme: &Theme) -> TCell<'static> {
+pub fn marker(row: &Row, highlight: &EvidenceSet, theme: &Theme) -> Line<'static> {
     let mut spans = vec![];
     if highlight.contains(&(row.tbl.to_string(), row.id)) {
         spans.push(Span::styled(
@@ -52,7 +53,7 @@ pub fn marker(row: &Row, highlight: &EvidenceSet, theme: &Theme) -> TCell<'stati
     } else {
         spans.push(Span::raw(" "));
     }
-    TCell::from(Line::from(spans))
+    Line::from(spans)
 }
 
 /// Draw a list window as a table; records the visible height and the click target.
@@ -64,10 +65,9 @@ pub fn list_table<'a>(
     theme: &Theme,
     list: &ListWin,
     title: String,
-    headers: &[&str],
-    widths: &[Constraint],
+    cols: &[table::Col],
     highlight: &EvidenceSet,
-    cells: impl Fn(&Row) -> Vec<TCell<'a>>,
+    cells: impl Fn(&Row) -> Vec<Line<'a>>,
 ) {
     list_section(
         f,
@@ -78,15 +78,15 @@ pub fn list_table<'a>(
         0..list.rows.len(),
         true,
         title,
-        headers,
-        widths,
+        cols,
         highlight,
         cells,
     )
 }
 
 /// Draw rows `range` of a list as a table (a section of a pane that shows one list in several
-/// boxes). The `primary` section sets the list's page height.
+/// boxes). The `primary` section sets the list's page height. Columns follow the content on
+/// screen (see [`table`]); the marker and the first column stay when `←`/`→` scroll the rest.
 #[allow(clippy::too_many_arguments)]
 pub fn list_section<'a>(
     f: &mut Frame,
@@ -97,15 +97,12 @@ pub fn list_section<'a>(
     range: std::ops::Range<usize>,
     primary: bool,
     title: String,
-    headers: &[&str],
-    widths: &[Constraint],
+    cols: &[table::Col],
     highlight: &EvidenceSet,
-    cells: impl Fn(&Row) -> Vec<TCell<'a>>,
+    cells: impl Fn(&Row) -> Vec<Line<'a>>,
 ) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(title, theme.accent()));
-    let inner = block.inner(area);
+    let probe = Block::default().borders(Borders::ALL);
+    let inner = probe.inner(area);
     let h = inner.height.saturating_sub(1) as usize; // header line
     if primary {
         list.height.set(h.max(1));
@@ -128,35 +125,61 @@ pub fn list_section<'a>(
         top = sel;
     }
     let rows_slice = &list.rows[range.clone()];
-    let mut ws = vec![Constraint::Length(3)];
-    ws.extend_from_slice(widths);
-    let mut hdr = vec![TCell::from("")];
-    hdr.extend(headers.iter().map(|h| TCell::from(h.to_string())));
-    let rows: Vec<TRow> = rows_slice
-        .iter()
-        .enumerate()
-        .skip(top)
-        .take(h)
-        .map(|(i, r)| {
+    let shown: Vec<&Row> = rows_slice.iter().skip(top).take(h).collect();
+    let mut all = vec![table::Col::new("", 3, 3)];
+    all.extend_from_slice(cols);
+    let hcol = if primary { list.hcol } else { 0 };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, theme.accent()));
+    let fit = table::draw(
+        f,
+        area,
+        block,
+        &all,
+        theme.fg("dim").add_modifier(Modifier::BOLD),
+        &shown,
+        2,
+        hcol,
+        |r: &&Row| {
             let mut c = vec![marker(r, highlight, theme)];
             c.extend(cells(r));
+            c
+        },
+        |i, r: &&Row| {
             let mut st = Style::default();
             if highlight.contains(&(r.tbl.to_string(), r.id)) {
                 st = st.add_modifier(Modifier::BOLD);
             }
-            if i == sel {
+            if top + i == sel {
                 st = st.patch(theme.selected());
             }
-            TRow::new(c).style(st)
-        })
-        .collect();
-    let empty = rows.is_empty();
-    let table = Table::new(rows, ws)
-        .header(TRow::new(hdr).style(theme.fg("dim").add_modifier(Modifier::BOLD)))
-        .block(block)
-        .column_spacing(1);
-    f.render_widget(table, area);
-    if empty {
+            st
+        },
+        0,
+    );
+    if primary {
+        list.hmax.set(fit.hcol + fit.more_right);
+        if fit.hcol > 0 || fit.more_right > 0 {
+            let hint = format!(
+                " \u{2190}/\u{2192} {} more column{} ",
+                fit.hcol + fit.more_right,
+                if fit.hcol + fit.more_right == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            );
+            let r = Rect {
+                x: area.x + area.width.saturating_sub(hint.chars().count() as u16 + 1),
+                y: area.bottom().saturating_sub(1),
+                width: (hint.chars().count() as u16).min(area.width),
+                height: 1,
+            };
+            f.render_widget(Span::styled(hint, theme.fg("accent")), r);
+        }
+    }
+    if shown.is_empty() {
         let msg = if list.loading || !list.loaded {
             "loading\u{2026}"
         } else {
