@@ -309,6 +309,14 @@ pub fn describe_timed(conn: &Connection, tbl: &str, id: i64) -> Result<(String, 
         "operations" => {
             "SELECT time, 'operation  ' || operator || '  ' || action || '  ' || operation_detail FROM operations WHERE id = ?1"
         }
+        "op_changes" => {
+            "SELECT o.time, 'change  ' || o.operator || '  ' || c.kind || '  '
+               || trim(COALESCE(c.section, '') || ' \u{203a} ' || COALESCE(c.setting, ''), ' \u{203a}')
+               || CASE WHEN c.from_value IS NOT NULL OR c.to_value IS NOT NULL
+                       THEN ': ' || COALESCE(c.from_value, '') || ' \u{2192} ' || COALESCE(c.to_value, '') ELSE '' END
+               || CASE WHEN c.target IS NOT NULL THEN '  (target ' || c.target || ')' ELSE '' END
+             FROM op_changes c JOIN operations o ON o.id = c.operation_id WHERE c.id = ?1"
+        }
         "meetings" => {
             "SELECT COALESCE(start_time, ''), 'meeting  ' || COALESCE(topic, '') || '  ' || uuid FROM meetings WHERE id = ?1"
         }
