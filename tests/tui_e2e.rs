@@ -314,7 +314,7 @@ fn a_verdict_from_the_console_survives_a_restart() {
     t.send("\r");
     let s = t.wait_for("the verdict shown", |s| {
         s.contains("marked false-positive")
-            && s.contains("state false-positive: lab test account, not a person")
+            && s.contains("false-positive: lab test account, not a person")
     });
     assert!(s.contains("false-pos"), "the State column shows it:\n{s}");
     quit(&mut t);
@@ -337,8 +337,78 @@ fn a_verdict_from_the_console_survives_a_restart() {
     t.wait_for("the incidents again", |s| s.contains("Incidents · row 1"));
     t.send("\r");
     t.wait_for("the verdict kept after a restart", |s| {
-        s.contains("Story · row 1")
-            && s.contains("state false-positive: lab test account, not a person")
+        s.contains("Story · row 1") && s.contains("false-positive: lab test account, not a person")
+    });
+    quit(&mut t);
+}
+
+/// The issue's path on the demo: open the impersonation incident (the top one once filtered),
+/// inspect the impersonator's session (the full display name, the raw JSON as received), mark
+/// the finding a false positive with a reason, quit; reopen: the verdict is kept.
+#[test]
+fn inspect_the_impersonator_then_a_verdict_that_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = demo_case(&dir);
+    let mut t = spawn(&case, dir.path());
+    t.wait_for("the incidents", |s| s.contains("Incidents · row 1"));
+    t.send("f");
+    t.send("impersonat\r");
+    t.wait_for("the impersonation incidents", |s| {
+        s.contains("[text \"impersonat\"]") && s.contains("Incidents · row 1")
+    });
+    t.send("\r");
+    t.wait_for("its story", |s| {
+        crumb(s).starts_with("⌂ Incidents › incident I") && s.contains("display-name-impersonat")
+    });
+    // D: the evidence record, in full.
+    t.send("D");
+    let s = t.wait_for("the impersonator's session", |s| {
+        s.contains("record participants #") && s.lines().any(|l| l.contains("│name "))
+    });
+    let name_line = s.lines().find(|l| l.contains("│name ")).unwrap();
+    let name = name_line
+        .trim_start_matches('│')
+        .trim_start_matches("name")
+        .trim()
+        .trim_end_matches('│')
+        .trim()
+        .to_string();
+    assert!(
+        name.starts_with("Kwame Campbel"),
+        "the display name, whole: {name:?}\n{s}"
+    );
+    // The raw JSON as received names the same display name, pretty-printed.
+    t.send("G");
+    t.wait_for("the raw record", |s| {
+        s.contains(&format!("\"user_name\": \"{name}\"")) && s.contains("(verified: the")
+    });
+    t.send("\x1b");
+    t.wait_for("the story again", |s| {
+        s.contains("Story · row 1") && !s.contains("record participants")
+    });
+    t.send("T");
+    t.wait_for("the verdict popup", |s| s.contains("(•) new"));
+    t.send("\x1b[B");
+    t.send("\x1b[B");
+    t.wait_for("false-positive chosen", |s| {
+        s.contains("(•) false-positive")
+    });
+    t.send("the CFO's own guest account");
+    t.send("\r");
+    t.wait_for("the verdict shown", |s| {
+        s.contains("marked false-positive")
+            && s.contains("false-positive: the CFO's own guest account")
+    });
+    quit(&mut t);
+
+    let mut t = spawn(&case, dir.path());
+    t.wait_for("the incidents again", |s| s.contains("Incidents · row 1"));
+    t.send("f");
+    t.send("impersonat\r");
+    t.wait_for("filtered", |s| s.contains("[text \"impersonat\"]"));
+    t.send("\r");
+    t.wait_for("the verdict kept after a restart", |s| {
+        s.contains("Story · row 1") && s.contains("false-positive: the CFO's own guest account")
     });
     quit(&mut t);
 }

@@ -17,6 +17,7 @@ fn filters() -> Vec<Filter> {
         from: Some("2024-06-01T00:00:00Z".into()),
         to: Some("2024-07-01T00:00:00Z".into()),
         text: Some("e".into()),
+        tag: Some("bec".into()),
         operator: Some("dave@acme.com".into()),
         category: Some("Recording".into()),
         action: Some("Delete".into()),
@@ -57,7 +58,7 @@ fn every_query_runs_under_every_filter() {
         Subject::User("bob@acme.com".into()),
         Subject::Ip("198.51.100.7".into()),
         Subject::Domain("acme.com".into()),
-        Subject::Device("PC-3".into()),
+        Subject::Device("PC-3".into(), None),
         Subject::Name("Carol Chen (CFO)".into()),
     ];
     for f in filters() {
@@ -68,7 +69,7 @@ fn every_query_runs_under_every_filter() {
         ledger::page(c, &info, &f, &Cursor::Last, PAGE).unwrap();
         ledger::count(c, &info, &f).unwrap();
         recordings::page(c, &info, &f, &Cursor::First, PAGE).unwrap();
-        recordings::count(c, &f).unwrap();
+        recordings::count(c, &info, &f).unwrap();
         meeting::load(c, &info, &meeting::MeetingRef::Id(tui_support::MID), &f)
             .unwrap()
             .unwrap();
@@ -126,7 +127,7 @@ fn every_query_runs_under_every_filter() {
     assert_eq!(ip.len(), 4, "two sign-ins and two sessions from that IP");
     let dom = all(Subject::Domain("evil.example".into()));
     assert_eq!(dom.len(), 1);
-    let dev = all(Subject::Device("PC-5".into()));
+    let dev = all(Subject::Device("PC-5".into(), None));
     assert!(dev.iter().all(|r| r.tbl == "participants") && !dev.is_empty());
     // Keyset both ways gives the same rows.
     let fwd = timeline::page(
@@ -185,9 +186,10 @@ fn every_query_runs_under_every_filter() {
             .iter()
             .any(|h| h.kind == "meeting")
     );
-    let (set, lines) = findings::evidence(c, 1).unwrap();
-    assert_eq!(set.len(), 1);
-    assert!(lines[0].contains("eve@evil.example"));
+    let (set, items, total) = findings::evidence(c, 1).unwrap();
+    assert_eq!((set.len(), total), (1, 1));
+    assert!(items[0].text.contains("eve@evil.example"));
+    assert_eq!(items[0].time, "2024-06-10T06:10:00Z");
     annotations::page(c, &Cursor::First, PAGE).unwrap();
 }
 
@@ -247,7 +249,7 @@ fn domain_chips_and_subjects_match_literally() {
     // The real domain matches ...
     assert!(findings::count(c, &info, &dom("evil.example")).unwrap() > 0);
     assert!(ledger::count(c, &info, &dom("acme.com")).unwrap() > 0);
-    assert!(recordings::count(c, &dom("acme.com")).unwrap() > 0);
+    assert!(recordings::count(c, &info, &dom("acme.com")).unwrap() > 0);
     let tl = |d: &str| timeline::count(c, &info, &Subject::Domain(d.into()), &Filter::default());
     assert!(tl("evil.example").unwrap() > 0);
     // ... but LIKE wildcards and the escape character in what the user typed are literal.
@@ -267,7 +269,11 @@ fn domain_chips_and_subjects_match_literally() {
     }
     for d in ["acme_com", "acme%", "%", "acme\\.com"] {
         assert_eq!(ledger::count(c, &info, &dom(d)).unwrap(), 0, "ledger {d}");
-        assert_eq!(recordings::count(c, &dom(d)).unwrap(), 0, "recordings {d}");
+        assert_eq!(
+            recordings::count(c, &info, &dom(d)).unwrap(),
+            0,
+            "recordings {d}"
+        );
     }
 }
 
@@ -321,5 +327,66 @@ fn incidents_and_stories_page_in_windows() {
     assert_eq!(
         findings::count_of_incident(c, &info, all.rows[0].id).unwrap(),
         3
+    );
+}
+
+/// The inspector's record: every column, the verbatim record with its provenance and a hash
+/// that still matches, further evidence, and for a finding its evidence in time order.
+#[test]
+fn a_record_in_full_with_its_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("q.case");
+    tui_support::build(&p);
+    let s = Store::open_readonly(&p).unwrap();
+    let c = &s.conn;
+    let id: i64 = c
+        .query_row(
+            "SELECT id FROM participants WHERE name = 'Carol Chen (CFO)'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let rec = record::load(c, "participants", id).unwrap().unwrap();
+    let field = |n: &str| {
+        rec.fields
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(field("name"), Some("Carol Chen (CFO)"));
+    assert_eq!(field("ip_address"), Some("203.0.113.9"));
+    assert_eq!(
+        field("raw"),
+        None,
+        "the raw record is shown as such, not as a field"
+    );
+    let raw = rec.raw.as_ref().unwrap();
+    assert!(raw.intact, "the kept bytes hash to the stored SHA-256");
+    assert!(raw.text.starts_with("{\"fixture\":"), "{}", raw.text);
+    assert_eq!(raw.origin.kind, "file");
+    assert_eq!(
+        raw.origin.describe(),
+        format!("file fixture, line {}", raw.origin.line.unwrap())
+    );
+    // A finding: its fields and its evidence, described.
+    let f = record::load(c, "findings", 2).unwrap().unwrap();
+    assert!(f.raw.is_none());
+    assert_eq!(f.evidence.len(), 1);
+    assert_eq!(f.evidence[0].tbl, "participants");
+    assert!(
+        f.evidence[0].text.contains("\"Carol Chen (CFO)\""),
+        "{:?}",
+        f.evidence
+    );
+    // No such table or row: nothing, and never SQL built from the name.
+    assert!(
+        record::load(c, "participants; DROP TABLE x", 1)
+            .unwrap()
+            .is_none()
+    );
+    assert!(record::load(c, "participants", 999_999).unwrap().is_none());
+    assert_eq!(
+        record::table_of_view("zoom_participants"),
+        Some("participants")
     );
 }

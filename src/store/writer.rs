@@ -1270,11 +1270,11 @@ impl<'c> Writer<'c> {
 
     /// Keep `ev` as evidence of stay `id` unless it is already (its own bytes or further).
     fn waiting_evidence(&mut self, id: i64, ev: &Evidence) -> Result<Outcome> {
-        let own: String = self.tx.query_row(
-            "SELECT sha256 FROM waiting_room WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
+        let own: String =
+            self.tx
+                .query_row("SELECT sha256 FROM waiting_room WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
         let o = if own != ev.sha256 && self.extra_evidence("waiting_room", id, ev)? {
             Outcome::Merged
         } else {

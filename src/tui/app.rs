@@ -2,6 +2,7 @@
 //! changes the state and returns [`Effect`]s (queries to post, text to copy, quit). Nothing here
 //! touches the terminal or the database, so every behaviour is testable without either.
 
+use super::inspector::{self, Ask};
 use super::keymap::{Cmd, Keymap};
 use super::worker::{GraphSubject, ListQuery, Merge, Query, Reply, Request, Response, Slot};
 use crate::detect::triage::{State as TriageState, Target as TriageTarget};
@@ -97,6 +98,9 @@ pub struct ListWin {
     pub total: Option<u64>,
     /// Rows visible, recorded by the last draw.
     pub height: Cell<usize>,
+    /// Columns scrolled off to the left (`←`/`→`), and how far they can scroll (last draw).
+    pub hcol: usize,
+    pub hmax: Cell<usize>,
 }
 
 impl ListWin {
@@ -151,8 +155,12 @@ pub struct View {
     /// The record this view was pivoted from, selected when it appears (a participant row
     /// pivoted from a timeline is selected in the meeting).
     pub focus: Option<(String, i64)>,
-    /// This view's free-text filter (the other chips are shared by all views).
+    /// This view's free-text filter and ledger chips (operator, category, action: set by `o`
+    /// or `:filter`, they leave with the view on Esc); the other chips are shared by all views.
     pub text: Option<String>,
+    pub operator: Option<String>,
+    pub category: Option<String>,
+    pub action: Option<String>,
     /// A verdict was recorded while this view was under another: reload it when it is back.
     pub stale: bool,
 }
@@ -172,6 +180,9 @@ impl View {
             from_hit: false,
             focus: None,
             text: None,
+            operator: None,
+            category: None,
+            action: None,
             stale: false,
         }
     }
@@ -238,6 +249,8 @@ pub enum Mode {
     Sql {
         input: String,
     },
+    /// The record inspector is open (its pages are `App::inspector`).
+    Inspect,
     /// The verdict popup: pick a state (index into `triage::State::ALL`), type a reason.
     Triage {
         target: TriageTarget,
@@ -245,6 +258,17 @@ pub enum Mode {
         state: usize,
         reason: String,
     },
+}
+
+/// The selected finding's evidence, as the evidence box shows it.
+#[derive(Clone, Debug, Default)]
+pub struct Preview {
+    pub finding: i64,
+    pub set: EvidenceSet,
+    /// Described, in time order (at most `record::MAX_EVIDENCE`).
+    pub items: Vec<read::record::EvidenceItem>,
+    /// Records the finding cites in all.
+    pub total: u64,
 }
 
 /// Linked selection: the entities last selected anywhere; Tab shows them in the next pane.
@@ -262,6 +286,42 @@ pub struct Search {
     pub hits: Vec<read::search::Hit>,
     pub idx: usize,
     pub pending: bool,
+    /// Earlier searches, oldest first (↑ on an empty prompt recalls them).
+    pub history: Vec<String>,
+    /// The history entry shown while ↑/↓ walk it.
+    pub browsing: Option<usize>,
+}
+
+impl Search {
+    fn remember(&mut self, q: &str) {
+        let q = q.trim();
+        self.browsing = None;
+        if q.is_empty() || self.history.last().is_some_and(|l| l == q) {
+            return;
+        }
+        self.history.retain(|h| h != q);
+        self.history.push(q.to_string());
+        if self.history.len() > 50 {
+            self.history.remove(0);
+        }
+    }
+
+    /// The previous (`older`) or next history entry; `None` past either end.
+    fn recall(&mut self, older: bool) -> Option<String> {
+        let n = self.history.len();
+        let i = match (self.browsing, older) {
+            (None, true) if n > 0 => n - 1,
+            (Some(i), true) if i > 0 => i - 1,
+            (Some(i), false) if i + 1 < n => i + 1,
+            (Some(_), false) => {
+                self.browsing = None;
+                return Some(String::new());
+            }
+            _ => return None,
+        };
+        self.browsing = Some(i);
+        Some(self.history[i].clone())
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -270,7 +330,6 @@ pub struct SqlState {
     pub result: Option<super::worker::SqlResult>,
     pub error: Option<String>,
     pub running: bool,
-    pub col: usize,
     pub list: ListWin,
 }
 
@@ -315,8 +374,15 @@ pub struct App {
     pub status: String,
     pub size: (u16, u16),
     pub hitboxes: std::cell::RefCell<Hitboxes>,
-    /// Evidence of the selected finding (for the preview and for the next pivot).
-    pub preview: Option<(i64, EvidenceSet, Vec<String>)>,
+    /// Evidence of the selected finding (for the evidence box and for the next pivot).
+    pub preview: Option<Preview>,
+    /// The evidence box's cursor (an index into the preview's items).
+    pub ev_sel: usize,
+    pub ev_top: Cell<usize>,
+    /// The record inspector's pages (empty when it is closed; Enter on evidence pushes).
+    pub inspector: Vec<inspector::Page>,
+    /// The last view of each pane that left the screen by a pane switch (its selection kept).
+    parked: HashMap<PaneKind, View>,
     gens: HashMap<Slot, u64>,
     next_gen: u64,
     /// (what, due time) for debounced input.
@@ -348,6 +414,10 @@ impl App {
             size,
             hitboxes: Default::default(),
             preview: None,
+            ev_sel: 0,
+            ev_top: Cell::new(0),
+            inspector: vec![],
+            parked: HashMap::new(),
             gens: HashMap::new(),
             next_gen: 0,
             pending_filter: None,
@@ -366,10 +436,18 @@ impl App {
         self.views.last_mut().expect("there is always a view")
     }
 
-    /// The chips with the current view's free text.
+    /// The chips with the current view's own (free text, ledger operator/category/action).
     pub fn eff_filter(&self) -> Filter {
+        let v = self.view();
         let mut f = self.filter.clone();
-        f.text = self.view().text.clone();
+        // `#word` is a tag, matched whole: `f #BEC` never matches "became".
+        match v.text.as_deref().map(str::trim) {
+            Some(t) if t.len() > 1 && t.starts_with('#') => f.tag = Some(t[1..].to_string()),
+            _ => f.text = v.text.clone(),
+        }
+        f.operator = v.operator.clone();
+        f.category = v.category.clone();
+        f.action = v.action.clone();
         f
     }
 
@@ -405,7 +483,7 @@ impl App {
         let target = v.target.clone();
         let start = v.start.clone();
         if let Some(list) = v.list_query() {
-            let focus = !v.highlight.is_empty() || v.evidence_of.is_some();
+            let focus = !v.highlight.is_empty() || v.evidence_of.is_some() || v.focus.is_some();
             fx.push(self.req(
                 Slot::Main,
                 Query::Page {
@@ -509,34 +587,23 @@ impl App {
         fx
     }
 
-    /// Replace the top view (Tab between panes keeps the breadcrumb's depth).
+    /// Switch panes (a digit, Tab, Shift-Tab) without growing the trail: back to the view of
+    /// that pane already on the trail (with the same subject), else in place of the top view.
+    /// Each pane keeps its window and selection while another is shown.
     fn switch_to(&mut self, kind: PaneKind) -> Vec<Effect> {
-        if kind == PaneKind::Sql {
-            let v = View::new(PaneKind::Sql, Target::None);
-            v.list.height.set(self.view().list.height.get());
-            *self.view_mut() = v;
-            self.mode = Mode::Sql {
-                input: self.sql.input.clone(),
-            };
-            return vec![];
-        }
         let target = match kind {
-            PaneKind::Timeline => {
-                match (&self.ctx.user, &self.ctx.ip) {
-                    (Some(u), _) => Target::Timeline(Subject::User(u.clone())),
-                    (None, Some(ip)) => Target::Timeline(Subject::Ip(ip.clone())),
-                    _ => {
-                        self.status = "no user selected yet: select a row that names one (or use / to search)".into();
-                        return vec![];
-                    }
+            PaneKind::Timeline => match (&self.ctx.user, &self.ctx.ip) {
+                (Some(u), _) => Target::Timeline(Subject::User(u.clone())),
+                (None, Some(ip)) => Target::Timeline(Subject::Ip(ip.clone())),
+                _ => {
+                    return self.say(
+                        "no user selected yet: select a row that names one (or use / to search)",
+                    );
                 }
-            }
+            },
             PaneKind::Meeting => match &self.ctx.meeting {
                 Some(m) => Target::Meeting(MeetingRef::Uuid(m.clone())),
-                None => {
-                    self.status = "no meeting selected yet: select a row that names one".into();
-                    return vec![];
-                }
+                None => return self.say("no meeting selected yet: select a row that names one"),
             },
             // From a meeting: who comes to its series; elsewhere: who meets the linked person.
             PaneKind::Graph => match (&self.ctx.user, &self.ctx.meeting) {
@@ -545,18 +612,50 @@ impl App {
                 }
                 (Some(u), _) => Target::Graph(GraphSubject::User(u.clone())),
                 (None, Some(m)) => Target::Graph(GraphSubject::Meeting(m.clone())),
-                _ => {
-                    self.status = "no user or meeting selected yet".into();
-                    return vec![];
-                }
+                _ => return self.say("no user or meeting selected yet"),
             },
             _ => Target::None,
         };
-        let v = View::new(kind, target);
-        v.list.height.set(self.view().list.height.get());
-        *self.view_mut() = v;
+        self.invalidate(&[Slot::Main, Slot::Count, Slot::Hist, Slot::Head]);
+        self.status.clear();
+        let same = |v: &View| v.kind == kind && v.target == target;
+        if let Some(i) = self.views.iter().rposition(same) {
+            // Already on the trail: go back to it.
+            while self.views.len() > i + 1 {
+                let v = self.views.pop().unwrap();
+                self.park(v);
+            }
+        } else {
+            let v = match self.parked.remove(&kind) {
+                Some(v) if v.target == target => v,
+                _ => {
+                    let v = View::new(kind, target);
+                    v.list.height.set(self.view().list.height.get());
+                    v
+                }
+            };
+            let old = std::mem::replace(self.view_mut(), v);
+            self.park(old);
+        }
+        if kind == PaneKind::Sql {
+            self.mode = Mode::Sql {
+                input: self.sql.input.clone(),
+            };
+            return vec![];
+        }
         self.mode = Mode::Normal;
-        self.load_view()
+        if self.view().list.loaded {
+            // Its window, refreshed where it stands (filters may have changed meanwhile).
+            self.view_mut().stale = false;
+            self.refresh_in_place()
+        } else {
+            self.load_view()
+        }
+    }
+
+    /// Keep a view that leaves the screen, one per pane, to come back to.
+    fn park(&mut self, v: View) {
+        self.parked.insert(v.kind, v);
     }
 
     /// Make any reply still in flight for these slots stale (it was for a view now gone).
@@ -598,20 +697,17 @@ impl App {
         let Some(row) = self.view().list.selected().cloned() else {
             return vec![];
         };
+        // The linked context is the selected row's, whole: what a row does not name is not
+        // linked (a recording row must not keep the previous row's meeting).
         let l = &row.link;
-        if let Some(u) = l.user.clone().or(l.operator.clone()) {
-            self.ctx.user = Some(u);
-        }
-        if let Some(m) = &l.meeting_uuid {
-            self.ctx.meeting = Some(m.clone());
-        }
-        if let Some(r) = &l.recording {
-            self.ctx.recording = Some(r.clone());
-        }
-        if let Some(ip) = &l.ip {
-            self.ctx.ip = Some(ip.clone());
-        }
-        if row.tbl == "findings" && self.preview.as_ref().is_none_or(|p| p.0 != row.id) {
+        self.ctx = Context {
+            user: l.user.clone().or(l.operator.clone()),
+            // A recording is keyed by its meeting instance.
+            meeting: l.meeting_uuid.clone().or(l.recording.clone()),
+            recording: l.recording.clone(),
+            ip: l.ip.clone(),
+        };
+        if row.tbl == "findings" && self.preview.as_ref().is_none_or(|p| p.finding != row.id) {
             return vec![self.req(Slot::Side, Query::Evidence { finding: row.id })];
         }
         vec![]
@@ -695,6 +791,16 @@ impl App {
         )]
     }
 
+    /// Every chip off: the shared ones and this view's own.
+    fn clear_filters(&mut self) {
+        self.filter = Filter::default();
+        let v = self.view_mut();
+        v.text = None;
+        v.operator = None;
+        v.category = None;
+        v.action = None;
+    }
+
     fn refilter(&mut self) -> Vec<Effect> {
         self.status.clear();
         self.reload()
@@ -741,10 +847,10 @@ impl App {
                     });
                 }
                 nv.evidence_of = Some(row.id);
-                if let Some((id, set, _)) = &self.preview
-                    && *id == row.id
+                if let Some(p) = &self.preview
+                    && p.finding == row.id
                 {
-                    nv.highlight = set.clone();
+                    nv.highlight = p.set.clone();
                 }
                 let mut fx = self.push(nv);
                 if self.view().highlight.is_empty() {
@@ -883,17 +989,19 @@ impl App {
                 }
                 None => self.say("no email domain on this row"),
             },
+            // A device by name and whose it is: two people's "Kwame's iPhone" stay apart.
             Cmd::PivotDevice => match l.device {
                 Some(d) => {
-                    let v = self.timeline_view(Subject::Device(d));
+                    let v = self.timeline_view(Subject::Device(d, l.user.clone()));
                     self.push(v)
                 }
                 None => self.say("no device on this row"),
             },
             Cmd::PivotOperator => match l.operator.or(l.user) {
                 Some(op) => {
-                    self.filter.operator = Some(op);
-                    self.push(View::new(PaneKind::Ledger, Target::None))
+                    let mut v = View::new(PaneKind::Ledger, Target::None);
+                    v.operator = Some(op);
+                    self.push(v)
                 }
                 None => self.say("no operator on this row"),
             },
@@ -921,7 +1029,7 @@ impl App {
             "email" => self.timeline_view(Subject::User(h.value)),
             "name" => self.timeline_view(Subject::Name(h.value)),
             "ip" => self.timeline_view(Subject::Ip(h.value)),
-            "device" => self.timeline_view(Subject::Device(h.value)),
+            "device" => self.timeline_view(Subject::Device(h.value, None)),
             "topic" => View::new(
                 PaneKind::Meeting,
                 Target::Meeting(MeetingRef::Topic(h.value)),
@@ -964,6 +1072,143 @@ impl App {
                 text,
             },
         )]
+    }
+
+    // ---- the record inspector --------------------------------------------------------------
+
+    /// Open the inspector on a record (over the one open, if any: Esc comes back to it).
+    fn inspect(&mut self, tbl: String, id: i64) -> Vec<Effect> {
+        self.inspector.push(inspector::Page::new(&tbl, id));
+        self.mode = Mode::Inspect;
+        vec![self.req(Slot::Inspect, Query::Record { tbl, id })]
+    }
+
+    /// `d`: the selected row's record.
+    fn inspect_selected(&mut self) -> Vec<Effect> {
+        if self.view().kind == PaneKind::Sql {
+            return match self.sql_record() {
+                Ok((t, id)) => self.inspect(t, id),
+                Err(why) => self.say(&why),
+            };
+        }
+        let Some(row) = self.view().list.selected().cloned() else {
+            return self.say("nothing selected to inspect");
+        };
+        match row.tbl {
+            // A bookmark row stands for the record it is on.
+            "annotations" => match row.cells.get(2).and_then(|i| i.parse().ok()) {
+                Some(id) => self.inspect(row.cells[1].clone(), id),
+                None => self.say("this annotation names no record"),
+            },
+            "people" => self.say(
+                "a graph node is a person, not a record: Enter opens their timeline, where d inspects each record",
+            ),
+            t => self.inspect(t.to_string(), row.id),
+        }
+    }
+
+    /// `D`: the evidence record chosen in the evidence box (`J`/`K` choose).
+    fn inspect_evidence(&mut self) -> Vec<Effect> {
+        let Some(item) = self.evidence_item().cloned() else {
+            return self
+                .say("no evidence record chosen: select a finding (J/K choose its evidence)");
+        };
+        self.inspect(item.tbl, item.id)
+    }
+
+    /// The evidence record under the evidence box's cursor, when the box shows the selected
+    /// finding's evidence.
+    pub fn evidence_item(&self) -> Option<&read::record::EvidenceItem> {
+        let row = self.view().list.selected()?;
+        let p = self.preview.as_ref()?;
+        if row.tbl != "findings" || p.finding != row.id {
+            return None;
+        }
+        p.items.get(self.ev_sel)
+    }
+
+    fn move_evidence(&mut self, d: i64) -> Vec<Effect> {
+        let n = match (&self.preview, self.view().list.selected()) {
+            (Some(p), Some(r)) if r.tbl == "findings" && p.finding == r.id => p.items.len(),
+            _ => return self.say("no evidence here: select a finding"),
+        };
+        if n > 0 {
+            self.ev_sel = (self.ev_sel as i64 + d).clamp(0, n as i64 - 1) as usize;
+        }
+        vec![]
+    }
+
+    /// The record a SQL result row names: its `id` column, from the one table (or documented
+    /// view) the query reads FROM.
+    fn sql_record(&self) -> Result<(String, i64), String> {
+        let Some(res) = &self.sql.result else {
+            return Err("run a query first".into());
+        };
+        let Some(ci) = res
+            .columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case("id"))
+        else {
+            return Err(
+                "this result has no id column: SELECT id, ... FROM one table to inspect its rows"
+                    .into(),
+            );
+        };
+        let lower = self.sql.input.to_ascii_lowercase();
+        let table = lower
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+            .filter(|w| !w.is_empty())
+            .skip_while(|w| *w != "from")
+            .nth(1)
+            .map(|t| t.trim_matches('"'));
+        let Some(tbl) = table.and_then(read::record::table_of_view) else {
+            return Err("cannot tell which table this row is from: query one table or view".into());
+        };
+        let id = res
+            .rows
+            .get(self.sql.list.sel)
+            .and_then(|r| r.get(ci))
+            .and_then(|v| v.as_i64())
+            .ok_or_else(|| "the selected row has no numeric id".to_string())?;
+        Ok((tbl.to_string(), id))
+    }
+
+    fn inspector_key(&mut self, k: &KeyEvent) -> Vec<Effect> {
+        let Some(p) = self.inspector.last_mut() else {
+            self.mode = Mode::Normal;
+            return vec![];
+        };
+        match inspector::on_key(p, k) {
+            Ask::Nothing => vec![],
+            Ask::Back => {
+                self.inspector.pop();
+                if self.inspector.is_empty() {
+                    self.mode = if self.view().kind == PaneKind::Sql {
+                        Mode::Sql {
+                            input: self.sql.input.clone(),
+                        }
+                    } else {
+                        Mode::Normal
+                    };
+                }
+                vec![]
+            }
+            Ask::Copy => match p.copy_text() {
+                Some((what, text)) => {
+                    // As `y` elsewhere: what the screen shows, minus control and invisible
+                    // characters, so a pasted value cannot run a second command.
+                    let v = crate::output::visible(&text).into_owned();
+                    self.status = format!("copied {}", crate::output::sanitize(&what));
+                    vec![Effect::Copy(v)]
+                }
+                None => self.say("a heading: move to a field to copy it"),
+            },
+            Ask::Open(t, id) => self.inspect(t, id),
+            Ask::ToggleTime => {
+                self.local_time = !self.local_time;
+                vec![]
+            }
+        }
     }
 
     // ---- triage ---------------------------------------------------------------------------
@@ -1168,7 +1413,7 @@ impl App {
                     "user" => Subject::User(arg.into()),
                     "ip" => Subject::Ip(arg.into()),
                     "domain" => Subject::Domain(arg.trim_start_matches('@').to_lowercase()),
-                    "device" => Subject::Device(arg.into()),
+                    "device" => Subject::Device(arg.into(), None),
                     _ => Subject::Name(arg.into()),
                 };
                 let v = self.timeline_view(s);
@@ -1200,26 +1445,36 @@ impl App {
                     .map(|w| w.join(" "))
                     .filter(|s| !s.is_empty());
                 match (words.first().copied(), val) {
-                    (Some("clear"), _) => {
-                        self.filter = Filter::default();
-                        self.view_mut().text = None;
-                    }
+                    (Some("clear"), _) => self.clear_filters(),
                     (Some("domain"), Some(v)) => self.filter.domain = Some(v.trim_start_matches('@').to_lowercase()),
                     (Some("from"), Some(v)) => match crate::model::time::norm_time(&v) {
                         Some(t) => self.filter.from = Some(t),
                         None => return self.say("not a time: try 2024-06-10 or 2024-06-10T06:00:00Z"),
                     },
+                    // A day alone as the end means the whole of that day.
                     (Some("to"), Some(v)) => match crate::model::time::norm_time(&v) {
+                        Some(t) if is_day(&v) => self.filter.to = Some(bump_day(&t)),
                         Some(t) => self.filter.to = Some(t),
                         None => return self.say("not a time: try 2024-06-10 or 2024-06-10T06:00:00Z"),
                     },
-                    (Some("operator"), Some(v)) => self.filter.operator = Some(v),
-                    (Some("category"), Some(v)) => self.filter.category = Some(v),
-                    (Some("action"), Some(v)) => self.filter.action = Some(v),
+                    (Some("operator"), Some(v)) => self.view_mut().operator = Some(v),
+                    (Some("category"), Some(v)) => self.view_mut().category = Some(v),
+                    (Some("action"), Some(v)) => self.view_mut().action = Some(v),
+                    (Some("tag"), Some(v)) => {
+                        self.view_mut().text = Some(format!("#{}", v.trim_start_matches('#')))
+                    }
                     (Some("text"), Some(v)) => self.view_mut().text = Some(v),
-                    _ => return self.say("usage: filter domain D | from T | to T | operator X | category X | action X | text T | clear"),
+                    _ => return self.say("usage: filter domain D | from T | to T | operator X | category X | action X | tag T | text T | clear"),
                 }
-                self.refilter()
+                let fx = self.refilter();
+                if let (Some(a), Some(b)) = (&self.filter.from, &self.filter.to)
+                    && b <= a
+                {
+                    self.status = format!(
+                        "the time range is empty: it ends ({b}) before it starts ({a}); `:filter to` takes the end (a day alone means all of it)"
+                    );
+                }
+                fx
             }
             "sql" => {
                 self.sql.input = arg.to_string();
@@ -1275,17 +1530,31 @@ impl App {
         let (Some(a), Some(b)) = (parse(&lo), parse(&hi)) else {
             return vec![];
         };
-        let center = self
-            .view()
-            .list
-            .selected()
+        let sel = self.view().list.selected().cloned();
+        let center = sel
+            .as_ref()
             .and_then(|r| parse(&r.time))
             .unwrap_or(a + (b - a) / 2);
         let half = if dir > 0 { (b - a) / 4 } else { b - a };
         let half = half.max(chrono::Duration::minutes(5));
         self.filter.from = Some(crate::model::time::fmt_utc(center - half));
         self.filter.to = Some(crate::model::time::fmt_utc(center + half));
-        self.refilter()
+        self.status.clear();
+        // The selected event stays selected (and the next zoom centres on it again): the new
+        // window starts just before it, and it is chosen when the page arrives.
+        let v = self.view_mut();
+        v.start = Cursor::First;
+        if let Some(r) = sel {
+            v.focus = Some((r.tbl.to_string(), r.id));
+            if matches!(v.kind, PaneKind::Timeline | PaneKind::Ledger) {
+                v.start = Cursor::After(Key {
+                    t: minus_secs(&r.time, 1),
+                    s: -1,
+                    id: -1,
+                });
+            }
+        }
+        self.load_view()
     }
 
     // ---- replies ------------------------------------------------------------------------
@@ -1323,11 +1592,17 @@ impl App {
                             Some(i) => i,
                             None => 0,
                         };
+                        // The record this view was opened or zoomed on, else the first
+                        // evidence row.
+                        let key = |r: &Row| (r.tbl.to_string(), r.id);
                         if focus
                             && let Some(i) = l
                                 .rows
                                 .iter()
-                                .position(|r| v.highlight.contains(&(r.tbl.to_string(), r.id)))
+                                .position(|r| v.focus.as_ref() == Some(&key(r)))
+                                .or_else(|| {
+                                    l.rows.iter().position(|r| v.highlight.contains(&key(r)))
+                                })
                         {
                             l.sel = i;
                         }
@@ -1368,14 +1643,32 @@ impl App {
             Reply::Evidence {
                 finding,
                 set,
-                lines,
+                items,
+                total,
             } => {
                 for v in self.views.iter_mut() {
                     if v.evidence_of == Some(finding) && v.highlight.is_empty() {
                         v.highlight = set.clone();
                     }
                 }
-                self.preview = Some((finding, set, lines));
+                if self.preview.as_ref().is_none_or(|p| p.finding != finding) {
+                    self.ev_sel = 0;
+                    self.ev_top.set(0);
+                }
+                self.preview = Some(Preview {
+                    finding,
+                    set,
+                    items,
+                    total,
+                });
+            }
+            Reply::Record { tbl, id, rec } => {
+                if let Some(p) = self.inspector.last_mut()
+                    && p.tbl == tbl
+                    && p.id == id
+                {
+                    p.set(rec);
+                }
             }
             Reply::Meeting(d) => {
                 let v = self.view_mut();
@@ -1570,6 +1863,7 @@ impl App {
                 None => vec![],
             },
             Mode::Help { scroll } => {
+                // Any key but a scroll closes help, `q` included: it never quits from here.
                 match self.keymap.lookup(&k) {
                     Some(Cmd::Down) => self.mode = Mode::Help { scroll: scroll + 1 },
                     Some(Cmd::Up) => {
@@ -1577,15 +1871,16 @@ impl App {
                             scroll: scroll.saturating_sub(1),
                         }
                     }
-                    Some(Cmd::Quit) => {
-                        self.quit = true;
-                        return vec![Effect::Quit];
-                    }
                     _ => self.mode = Mode::Normal,
                 }
                 vec![]
             }
+            Mode::Inspect => self.inspector_key(&k),
             Mode::Sql { mut input } => match k.code {
+                // Keys type into the prompt here: Ctrl-D describes the selected result row.
+                KeyCode::Char('d') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    self.inspect_selected()
+                }
                 KeyCode::Enter => {
                     self.sql.input = input.clone();
                     self.run_sql()
@@ -1627,11 +1922,14 @@ impl App {
                     vec![]
                 }
                 KeyCode::Right => {
-                    self.sql.col += 1;
+                    let l = &mut self.sql.list;
+                    if l.hcol < l.hmax.get() {
+                        l.hcol += 1;
+                    }
                     vec![]
                 }
                 KeyCode::Left => {
-                    self.sql.col = self.sql.col.saturating_sub(1);
+                    self.sql.list.hcol = self.sql.list.hcol.saturating_sub(1);
                     vec![]
                 }
                 _ => {
@@ -1670,6 +1968,7 @@ impl App {
             Mode::Search { mut input } => match k.code {
                 KeyCode::Enter => {
                     self.mode = Mode::Normal;
+                    self.search.remember(&input);
                     if self.search.query != input || self.search.pending {
                         // Run now; open the best hit when it arrives.
                         self.search.query = input.clone();
@@ -1680,6 +1979,18 @@ impl App {
                 }
                 KeyCode::Esc => {
                     self.mode = Mode::Normal;
+                    vec![]
+                }
+                // ↑ on an empty prompt (or while recalling) walks the history; else the hits.
+                KeyCode::Up | KeyCode::Down
+                    if input.is_empty() || self.search.browsing.is_some() =>
+                {
+                    if let Some(h) = self.search.recall(k.code == KeyCode::Up) {
+                        input = h;
+                        self.search.pending = true;
+                        self.pending_search = Some(now + DEBOUNCE_MS);
+                    }
+                    self.mode = Mode::Search { input };
                     vec![]
                 }
                 KeyCode::Down => {
@@ -1699,6 +2010,7 @@ impl App {
                 }
                 _ => {
                     edit(&mut input, &k);
+                    self.search.browsing = None;
                     self.search.pending = true;
                     self.pending_search = Some(now + DEBOUNCE_MS);
                     self.mode = Mode::Search { input };
@@ -1853,8 +2165,10 @@ impl App {
                 vec![]
             }
             Cmd::Search => {
+                // A new search starts empty; ↑ recalls earlier ones.
+                self.search.browsing = None;
                 self.mode = Mode::Search {
-                    input: self.search.query.clone(),
+                    input: String::new(),
                 };
                 vec![]
             }
@@ -1904,8 +2218,7 @@ impl App {
                 self.refilter()
             }
             Cmd::ClearFilters => {
-                self.filter = Filter::default();
-                self.view_mut().text = None;
+                self.clear_filters();
                 self.refilter()
             }
             Cmd::ZoomIn => self.zoom(1),
@@ -1937,6 +2250,22 @@ impl App {
             | Cmd::PivotRecording
             | Cmd::PivotOperator => self.pivot_cmd(c),
             Cmd::Bookmarks => self.push(View::new(PaneKind::Bookmarks, Target::None)),
+            Cmd::ScrollLeft => {
+                let l = &mut self.view_mut().list;
+                l.hcol = l.hcol.saturating_sub(1);
+                vec![]
+            }
+            Cmd::ScrollRight => {
+                let l = &mut self.view_mut().list;
+                if l.hcol < l.hmax.get() {
+                    l.hcol += 1;
+                }
+                vec![]
+            }
+            Cmd::Inspect => self.inspect_selected(),
+            Cmd::InspectEvidence => self.inspect_evidence(),
+            Cmd::EvidenceDown => self.move_evidence(1),
+            Cmd::EvidenceUp => self.move_evidence(-1),
             Cmd::Refresh => self.refresh_in_place(),
         }
     }
@@ -2062,10 +2391,29 @@ fn parse(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     crate::model::time::parse_time(t)
 }
 
+fn minus_secs(t: &str, n: i64) -> String {
+    parse(t)
+        .map(|d| crate::model::time::fmt_utc(d - chrono::Duration::seconds(n)))
+        .unwrap_or_default()
+}
+
 fn minus_hours(t: &str, h: i64) -> String {
     parse(t)
         .map(|d| crate::model::time::fmt_utc(d - chrono::Duration::hours(h)))
         .unwrap_or_default()
+}
+
+/// Whether a typed time is a day alone ("2024-06-10").
+fn is_day(v: &str) -> bool {
+    let v = v.trim();
+    v.len() == 10 && !v.contains(':') && !v.contains('T')
+}
+
+/// The start of the next day (the exclusive end of the whole day `t` starts).
+fn bump_day(t: &str) -> String {
+    parse(t)
+        .map(|d| crate::model::time::fmt_utc(d + chrono::Duration::days(1)))
+        .unwrap_or_else(|| t.to_string())
 }
 
 /// One second later (an exclusive upper bound that includes the last event).

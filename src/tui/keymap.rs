@@ -65,7 +65,13 @@ commands! {
     PivotRecording = "pivot_recording": "pivot: the row's recording",
     PivotOperator = "pivot_operator": "pivot: ledger of the row's operator",
     Bookmarks = "bookmarks": "bookmarked records",
+    Inspect = "inspect": "describe the selected record: every field, raw JSON, provenance, SHA-256",
+    InspectEvidence = "inspect_evidence": "describe the evidence record chosen in the evidence box",
+    EvidenceDown = "evidence_down": "evidence box: next record",
+    EvidenceUp = "evidence_up": "evidence box: previous record",
     Refresh = "refresh": "reload the view",
+    ScrollLeft = "scroll_left": "table wider than the screen: columns to the left",
+    ScrollRight = "scroll_right": "table wider than the screen: columns to the right",
 }
 
 impl Cmd {

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod export;
 pub mod harness;
+pub mod inspector;
 pub mod keymap;
 pub mod panes;
 pub mod theme;

@@ -38,6 +38,9 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         PaneKind::Bookmarks => panes::findings::draw_bookmarks(f, main, app, theme),
         PaneKind::Sql => panes::sql::draw(f, main, app, theme),
     }
+    if app.mode == Mode::Inspect {
+        super::inspector::draw(f, main, &app.inspector, app.local_time, theme);
+    }
     draw_status(f, status, app, theme);
     match &app.mode {
         Mode::Help { scroll } => draw_help(f, area, app, theme, *scroll),
@@ -77,7 +80,11 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         x += w;
         spans.push(Span::styled(label, st));
     }
-    let tz = if app.local_time { "local" } else { "UTC" };
+    let tz = if app.local_time {
+        format!("local: {}", super::widgets::local_zone())
+    } else {
+        "UTC".to_string()
+    };
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     // The case name where it fits, else cut short (the time zone always shows).
     let room = (area.width as usize).saturating_sub(used + tz.len() + 5);
@@ -98,29 +105,63 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn draw_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let labels: Vec<String> = app
+        .views
+        .iter()
+        .map(|v| {
+            let l = clean(&v.label());
+            if l.chars().count() > 40 {
+                l.chars().take(39).collect::<String>() + "\u{2026}"
+            } else {
+                l
+            }
+        })
+        .collect();
+    let back = if labels.len() > 1 {
+        "   (Esc back)"
+    } else {
+        ""
+    };
+    let room = (area.width as usize).saturating_sub(3 + back.len());
+    let shown = elide_trail(&labels, room);
     let mut spans = vec![Span::styled(" \u{2302} ", theme.fg("dim"))];
-    let n = app.views.len();
-    for (i, v) in app.views.iter().enumerate() {
+    let n = shown.len();
+    for (i, l) in shown.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" \u{203a} ", theme.fg("dim")));
         }
-        let label = clean(&v.label());
-        let label: String = if label.chars().count() > 40 {
-            label.chars().take(39).collect::<String>() + "\u{2026}"
-        } else {
-            label
-        };
         let st = if i + 1 == n {
             theme.accent()
         } else {
             theme.fg("dim")
         };
-        spans.push(Span::styled(label, st));
+        spans.push(Span::styled(l, st));
     }
-    if n > 1 {
-        spans.push(Span::styled("   (Esc back)", theme.fg("dim")));
-    }
+    spans.push(Span::styled(back, theme.fg("dim")));
     f.render_widget(Line::from(spans), area);
+}
+
+/// The trail in `room` columns: whole when it fits, else its start and as much of its end as
+/// fits, the middle replaced by "…" (the current view is always shown).
+pub fn elide_trail(labels: &[String], room: usize) -> Vec<String> {
+    let w = |ls: &[String]| -> usize {
+        ls.iter().map(|l| l.chars().count()).sum::<usize>() + 3 * ls.len().saturating_sub(1)
+    };
+    if w(labels) <= room || labels.len() <= 2 {
+        return labels.to_vec();
+    }
+    let mut tail: Vec<String> = vec![labels[labels.len() - 1].clone()];
+    for l in labels[1..labels.len() - 1].iter().rev() {
+        let mut t = vec![labels[0].clone(), "\u{2026}".to_string(), l.clone()];
+        t.extend(tail.iter().cloned());
+        if w(&t) > room {
+            break;
+        }
+        tail.insert(0, l.clone());
+    }
+    let mut out = vec![labels[0].clone(), "\u{2026}".to_string()];
+    out.extend(tail);
+    out
 }
 
 fn draw_chips(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -157,18 +198,23 @@ fn draw_chips(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .unwrap_or_else(|| "end".into());
         chips.push(format!("{a} \u{2192} {b}"));
     }
+    let ef = app.eff_filter();
     match &app.mode {
         Mode::FilterText { input, .. } => chips.push(format!("text \"{}\u{2588}\"", clean(input))),
         _ => {
-            if let Some(t) = &app.view().text {
+            if let Some(t) = &ef.text {
                 chips.push(format!("text \"{}\"", clean(t)));
+            }
+            if let Some(t) = &ef.tag {
+                chips.push(format!("tag #{}", clean(t)));
             }
         }
     }
+    // The ledger's chips belong to the view they were set on (they leave with it on Esc).
     for (k, v) in [
-        ("operator", &fl.operator),
-        ("category", &fl.category),
-        ("action", &fl.action),
+        ("operator", &ef.operator),
+        ("category", &ef.category),
+        ("action", &ef.action),
     ] {
         if let Some(v) = v {
             chips.push(format!("{k} {}", clean(v)));

@@ -30,6 +30,8 @@ pub enum Slot {
     Export,
     /// The header of a detail view (an incident above its story).
     Head,
+    /// The record inspector.
+    Inspect,
 }
 
 impl Slot {
@@ -123,6 +125,11 @@ pub enum Query {
         /// Replace an existing file (`:export!`); the open case is refused regardless.
         overwrite: bool,
     },
+    /// One record in full (the inspector).
+    Record {
+        tbl: String,
+        id: i64,
+    },
     /// One incident as a row (the story's header).
     Incident {
         id: i64,
@@ -160,7 +167,14 @@ pub enum Reply {
     Evidence {
         finding: i64,
         set: EvidenceSet,
-        lines: Vec<String>,
+        items: Vec<read::record::EvidenceItem>,
+        /// Evidence records the finding cites (more than `items` holds when capped).
+        total: u64,
+    },
+    Record {
+        tbl: String,
+        id: i64,
+        rec: Option<Box<read::record::Record>>,
     },
     Meeting(Option<Box<read::meeting::Detail>>),
     Recording(Option<Box<read::recordings::Detail>>),
@@ -371,6 +385,12 @@ pub struct Executor {
 impl Executor {
     pub fn new(store: Store) -> Executor {
         let info = CaseInfo::load(&store.conn).unwrap_or_default();
+        // The rules' helpers (`zl_internal(email)`...) for the SQL pane, as in `zoomlens sql`.
+        let helpers = crate::detect::Config::load(None)
+            .and_then(|(cfg, _)| crate::detect::sql_functions(&store.conn, &cfg).map(drop));
+        if let Err(e) = helpers {
+            tracing::warn!("SQL helpers unavailable in the console: {e:#}");
+        }
         Executor {
             store,
             info,
@@ -415,7 +435,7 @@ impl Executor {
                 ListQuery::Findings => read::findings::count(c, &self.info, filter)?,
                 ListQuery::Timeline(s) => read::timeline::count(c, &self.info, s, filter)?,
                 ListQuery::Ledger => read::ledger::count(c, &self.info, filter)?,
-                ListQuery::Recordings => read::recordings::count(c, filter)?,
+                ListQuery::Recordings => read::recordings::count(c, &self.info, filter)?,
                 ListQuery::Bookmarks => {
                     c.query_row("SELECT count(*) FROM annotations", [], |r| {
                         r.get::<_, i64>(0)
@@ -436,13 +456,19 @@ impl Executor {
                 to: to.clone(),
             },
             Query::Evidence { finding } => {
-                let (set, lines) = read::findings::evidence(c, *finding)?;
+                let (set, items, total) = read::findings::evidence(c, *finding)?;
                 Reply::Evidence {
                     finding: *finding,
                     set,
-                    lines,
+                    items,
+                    total,
                 }
             }
+            Query::Record { tbl, id } => Reply::Record {
+                tbl: tbl.clone(),
+                id: *id,
+                rec: read::record::load(c, tbl, *id)?.map(Box::new),
+            },
             Query::Meeting { r, filter } => {
                 let mut d = read::meeting::load(c, &self.info, r, filter)?;
                 if let Some(d) = d.as_mut() {
@@ -467,12 +493,16 @@ impl Executor {
             }
             Query::Search { text } => Reply::Search(read::search::search(c, text, 200)?),
             Query::Sql { text } => Reply::Sql(
-                crate::store::query::run(&self.store, text, Some(1000))
-                    .map(|r| SqlResult {
-                        columns: r.columns,
-                        rows: r.rows,
-                    })
-                    .map_err(|e| sql_error(&e)),
+                crate::store::query::run(
+                    &self.store,
+                    text,
+                    Some(crate::tui::panes::sql::SQL_ROW_CAP),
+                )
+                .map(|r| SqlResult {
+                    columns: r.columns,
+                    rows: r.rows,
+                })
+                .map_err(|e| sql_error(&e)),
             ),
             Query::Annotate {
                 tbl,

@@ -70,6 +70,11 @@ pub fn add(w: &Connection, tbl: &str, row_id: i64, kind: &str, text: &str) -> Re
     Ok(())
 }
 
+row_view! {
+    /// A bookmark row's cells by name.
+    BookmarkRow { at = 0, table = 1, record = 2, text = 3, summary = 4 }
+}
+
 /// A page of annotated records (newest annotation first), described for reading and pivoting.
 pub fn page(conn: &Connection, cur: &Cursor, limit: usize) -> Result<Page> {
     let mut q = Q::default();

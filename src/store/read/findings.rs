@@ -9,7 +9,7 @@ use super::*;
 use crate::detect::triage::{STANDING_COLUMNS, STANDING_JOIN};
 
 /// Cells of a finding row, in order (the console's columns and exports name them so).
-pub const CELLS: [&str; 9] = [
+pub const CELLS: [&str; 10] = [
     "severity",
     "time",
     "rule",
@@ -19,7 +19,25 @@ pub const CELLS: [&str; 9] = [
     "state",
     "reason",
     "technique",
+    "why",
 ];
+
+row_view! {
+    /// A finding row's cells by name.
+    FindingRow {
+        severity = 0,
+        time = 1,
+        rule = 2,
+        user = 3,
+        summary = 4,
+        incident = 5,
+        state = 6,
+        reason = 7,
+        technique = 8,
+        // Why the rule fired (thresholds, baseline), where the case's findings carry it.
+        why = 9,
+    }
+}
 /// Index of the standing state in a finding row's cells.
 pub const STATE: usize = 6;
 /// Index of the verdict's reason in a finding row's cells.
@@ -81,11 +99,12 @@ fn select_from(info: &CaseInfo) -> String {
     let rank = info.finding_rank();
     let (join, cols) = standing(info);
     format!(
-        "SELECT f.id, {rank}, f.severity, f.time, f.rule, f.summary, {}, {}, {cols}, {}
+        "SELECT f.id, {rank}, f.severity, f.time, f.rule, f.summary, {}, {}, {cols}, {}, {}
          FROM findings f {join}",
         optional(info).join(", "),
         col(info, "incident_id"),
         col(info, "technique"),
+        col(info, "why"),
     )
 }
 
@@ -112,6 +131,7 @@ fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let state = text(r, 13)?;
     let reason = text(r, 14)?;
     let technique = text(r, 17)?;
+    let why = text(r, 18)?;
     Ok(Row {
         tbl: "findings",
         id,
@@ -132,6 +152,7 @@ fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             state,
             reason,
             technique,
+            why,
         ],
         link,
         badge: sev,
@@ -174,6 +195,7 @@ fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
             "(f.summary LIKE {p} ESCAPE '\\' OR f.rule LIKE {p} ESCAPE '\\' OR COALESCE({user}, '') LIKE {p} ESCAPE '\\')"
         ));
     }
+    w.push(tag_sql(q, f, "findings", "f.id"));
     w.join(" AND ")
 }
 
@@ -278,23 +300,24 @@ pub fn count_of_incident(conn: &Connection, info: &CaseInfo, incident: i64) -> R
     )? as u64)
 }
 
-/// One finding's evidence records as (table, id) plus readable lines describing them.
-pub fn evidence(conn: &Connection, finding_id: i64) -> Result<(EvidenceSet, Vec<String>)> {
-    let mut set = EvidenceSet::new();
-    let mut lines = vec![];
+/// One finding's evidence: every record it cites as (table, id), the first
+/// [`record::MAX_EVIDENCE`](super::record::MAX_EVIDENCE) described in time order, and how many
+/// it cites in all.
+pub fn evidence(
+    conn: &Connection,
+    finding_id: i64,
+) -> Result<(EvidenceSet, Vec<super::record::EvidenceItem>, u64)> {
     let mut st = conn.prepare_cached(
-        "SELECT tbl, row_id FROM finding_evidence WHERE finding_id = ?1 ORDER BY tbl, row_id LIMIT 500",
+        "SELECT tbl, row_id FROM finding_evidence WHERE finding_id = ?1 ORDER BY tbl, row_id",
     )?;
-    let pairs = st
+    let set: EvidenceSet = st
         .query_map([finding_id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (tbl, id) in pairs {
-        lines.push(describe(conn, &tbl, id).unwrap_or_else(|_| format!("{tbl} #{id}")));
-        set.insert((tbl, id));
-    }
-    Ok((set, lines))
+        .collect::<rusqlite::Result<_>>()?;
+    let items = super::record::evidence_items(conn, finding_id)?;
+    let total = set.len() as u64;
+    Ok((set, items, total))
 }
 
 /// A one-line description of a record, for evidence lists and bookmarks.

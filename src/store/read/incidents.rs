@@ -16,6 +16,23 @@ pub const STATE: usize = 3;
 /// Index of the verdict's reason in an incident row's cells.
 pub const REASON: usize = 9;
 
+row_view! {
+    /// An incident row's cells by name.
+    IncidentRow {
+        incident = 0,
+        score = 1,
+        severity = 2,
+        state = 3,
+        title = 4,
+        actors = 5,
+        first = 6,
+        last = 7,
+        findings = 8,
+        reason = 9,
+        analyst = 10,
+    }
+}
+
 /// The sort key's number: score (one decimal, as stored) then severity, in one integer.
 const SKEY: &str = "(CAST(round(i.score * 10) AS INTEGER) * 8 + i.sev_rank)";
 const STATE_SQL: &str = "coalesce(t.state, 'new')";
@@ -47,6 +64,7 @@ fn where_clause(q: &mut Q, f: &Filter) -> String {
             "(i.title LIKE {p} ESCAPE '\\' OR i.actors LIKE {p} ESCAPE '\\' OR i.rules LIKE {p} ESCAPE '\\' OR ('I' || i.id) LIKE {p} ESCAPE '\\')"
         ));
     }
+    w.push(tag_sql(q, f, "incidents", "i.id"));
     w.join(" AND ")
 }
 

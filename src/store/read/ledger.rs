@@ -3,6 +3,11 @@
 
 use super::*;
 
+row_view! {
+    /// An operation row's cells by name.
+    LedgerRow { time = 0, operator = 1, category = 2, action = 3, detail = 4 }
+}
+
 fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
     let mut w = vec!["1".to_string()];
     if let Some(from) = &f.from {
@@ -45,6 +50,7 @@ fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
             "(o.operation_detail LIKE {p} ESCAPE '\\' OR o.operator LIKE {p} ESCAPE '\\' OR o.action LIKE {p} ESCAPE '\\' OR o.category_type LIKE {p} ESCAPE '\\')"
         ));
     }
+    w.push(tag_sql(q, f, "operations", "o.id"));
     w.join(" AND ")
 }
 

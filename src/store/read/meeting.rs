@@ -41,6 +41,22 @@ pub struct Detail {
     pub operations: Vec<Row>,
 }
 
+row_view! {
+    /// A participant session's cells by name.
+    ParticipantRow {
+        name = 0,
+        email = 1,
+        join = 2,
+        leave = 3,
+        ip = 4,
+        location = 5,
+        device = 6,
+        version = 7,
+        role = 8,
+        shared = 9,
+    }
+}
+
 /// Resolve a reference to an instance uuid.
 pub fn resolve(conn: &Connection, r: &MeetingRef) -> Result<Option<String>> {
     Ok(match r {
@@ -198,9 +214,22 @@ pub fn load(
             }
         }
     }
-    // Participant-level filters (external only, domain, suspicious, text) apply to the table.
+    // Participant-level filters (external only, domain, suspicious, tag, text) apply to the
+    // table.
+    let tagged: Option<std::collections::HashSet<i64>> = match f.tag.as_deref() {
+        Some(t) => Some(
+            conn.prepare_cached(
+                "SELECT row_id FROM annotations WHERE tbl = 'participants' AND kind = 'tag'
+                 AND text = ?1 COLLATE NOCASE",
+            )?
+            .query_map([t.trim()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?,
+        ),
+        None => None,
+    };
     parts.retain(|p| {
-        (!f.external_only || p.badge != "internal")
+        tagged.as_ref().is_none_or(|t| t.contains(&p.id))
+            && (!f.external_only || p.badge != "internal")
             && f.domain.as_ref().is_none_or(|d| {
                 p.link.user.as_deref().map(domain_of).as_deref() == Some(d.as_str())
             })
@@ -302,11 +331,13 @@ pub fn load(
                 },
                 kind: "recording".into(),
                 time: t.clone(),
+                // time, topic, files, bytes, deleted (a time): the pane words them.
                 cells: vec![
                     t,
                     text(r, 2)?,
-                    format!("{} files, {} bytes", text(r, 4)?, text(r, 3)?),
-                    deleted.map(|d| format!("deleted {d}")).unwrap_or_default(),
+                    text(r, 4)?,
+                    text(r, 3)?,
+                    deleted.unwrap_or_default(),
                 ],
                 link: Links {
                     recording: Some(uuid.clone()),

@@ -15,6 +15,7 @@ pub mod graph;
 pub mod incidents;
 pub mod ledger;
 pub mod meeting;
+pub mod record;
 pub mod recordings;
 pub mod search;
 pub mod timeline;
@@ -80,6 +81,8 @@ pub struct Filter {
     pub from: Option<String>,
     pub to: Option<String>,
     pub text: Option<String>,
+    /// Rows the analyst tagged so (exactly, ignoring case; `f #BEC` or `:filter tag BEC`).
+    pub tag: Option<String>,
     /// Ledger only: exact operator, category and action.
     pub operator: Option<String>,
     pub category: Option<String>,
@@ -96,6 +99,20 @@ impl Filter {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(|t| format!("%{}%", like_escape(t)))
+    }
+}
+
+/// SQL condition: `idcol` is a row of `tbl` carrying the filter's tag (TRUE without one).
+pub(crate) fn tag_sql(q: &mut Q, f: &Filter, tbl: &str, idcol: &str) -> String {
+    match f.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => {
+            let tb = q.p(tbl.to_string());
+            let tg = q.p(t.to_string());
+            format!(
+                "{idcol} IN (SELECT row_id FROM annotations WHERE tbl = {tb} AND kind = 'tag' AND text = {tg} COLLATE NOCASE)"
+            )
+        }
+        None => "1".into(),
     }
 }
 
@@ -145,6 +162,24 @@ pub struct Row {
     /// Detail lines shown for the selected row (parsed diffs, evidence...).
     pub extra: Vec<String>,
 }
+
+/// Named, typed access to the cells of a kind of row (`FindingRow(&row).summary()` rather
+/// than `row.cells[4]`): one definition next to the query that fills the cells.
+macro_rules! row_view {
+    ($(#[$m:meta])* $name:ident { $($field:ident = $i:expr),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name<'a>(pub &'a $crate::store::read::Row);
+        impl<'a> $name<'a> {
+            $(
+                pub fn $field(&self) -> &'a str {
+                    self.0.cells.get($i).map(String::as_str).unwrap_or("")
+                }
+            )*
+        }
+    };
+}
+pub(crate) use row_view;
 
 /// Facts about the case the console needs once: which domains are internal, whether findings
 /// exist, the case's time span.
@@ -437,6 +472,16 @@ pub fn mark_findings(conn: &Connection, info: &CaseInfo, rows: &mut [Row]) -> Re
         }
     }
     Ok(())
+}
+
+/// A table name as the `&'static str` rows carry ("unknown" for a table the console does not
+/// open).
+pub fn static_table(t: &str) -> &'static str {
+    record::TABLES
+        .iter()
+        .find(|x| **x == t)
+        .copied()
+        .unwrap_or("unknown")
 }
 
 /// The set of (table, id) a finding points at.

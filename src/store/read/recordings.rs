@@ -3,7 +3,7 @@
 
 use super::*;
 
-fn where_clause(q: &mut Q, f: &Filter) -> String {
+fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
     let mut w = vec!["1".to_string()];
     if let Some(from) = &f.from {
         w.push(format!("r.start_time >= {}", q.p(from.clone())));
@@ -23,6 +23,23 @@ fn where_clause(q: &mut Q, f: &Filter) -> String {
             "(r.topic LIKE {p} ESCAPE '\\' OR r.host_email LIKE {p} ESCAPE '\\' OR r.meeting_uuid LIKE {p} ESCAPE '\\')"
         ));
     }
+    // Behind a finding: cited as evidence, or the finding's own recording. In SQL, so the
+    // count in the title agrees with the rows.
+    if f.suspicious_only {
+        if info.has_findings {
+            let own = if info.has_finding_col("recording_id") {
+                " OR r.id IN (SELECT recording_id FROM findings WHERE recording_id IS NOT NULL)"
+            } else {
+                ""
+            };
+            w.push(format!(
+                "(r.id IN (SELECT row_id FROM finding_evidence WHERE tbl = 'recordings'){own})"
+            ));
+        } else {
+            w.push("0".into());
+        }
+    }
+    w.push(tag_sql(q, f, "recordings", "r.id"));
     w.join(" AND ")
 }
 
@@ -48,10 +65,7 @@ fn list_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             host.clone().unwrap_or_default(),
             text(r, 5)?,
             text(r, 6)?,
-            deleted
-                .clone()
-                .map(|d| format!("deleted {d}"))
-                .unwrap_or_default(),
+            deleted.clone().unwrap_or_default(),
         ],
         link: Links {
             user: host,
@@ -80,7 +94,7 @@ pub fn page(
     limit: usize,
 ) -> Result<Page> {
     let mut q = Q::default();
-    let w = where_clause(&mut q, f);
+    let w = where_clause(&mut q, info, f);
     let (ks, order) = keyset2(&mut q, "COALESCE(r.start_time, '')", "r.id", cur, true);
     q.sql = format!(
         "SELECT {COLS} FROM recordings r WHERE {w} AND {ks} ORDER BY {order} LIMIT {}",
@@ -91,15 +105,12 @@ pub fn page(
         .query_map(rusqlite::params_from_iter(q.params.iter()), list_row)?
         .collect::<rusqlite::Result<Vec<Row>>>()?;
     mark_findings(conn, info, &mut rows)?;
-    if f.suspicious_only {
-        rows.retain(|r| r.rank >= 0);
-    }
     Ok(finish_page(rows, cur, limit))
 }
 
-pub fn count(conn: &Connection, f: &Filter) -> Result<u64> {
+pub fn count(conn: &Connection, info: &CaseInfo, f: &Filter) -> Result<u64> {
     let mut q = Q::default();
-    let w = where_clause(&mut q, f);
+    let w = where_clause(&mut q, info, f);
     q.sql = format!("SELECT count(*) FROM recordings r WHERE {w}");
     Ok(
         conn.query_row(&q.sql, rusqlite::params_from_iter(q.params.iter()), |r| {
@@ -153,9 +164,7 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
                     t,
                     text(r, 5)?,
                     text(r, 7)?,
-                    nonblank(opt(r, 8)?)
-                        .map(|d| format!("deleted {d}"))
-                        .unwrap_or_default(),
+                    nonblank(opt(r, 8)?).unwrap_or_default(),
                 ],
                 link: Links {
                     recording: Some(uuid.to_string()),

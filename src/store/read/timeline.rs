@@ -13,7 +13,8 @@ pub enum Subject {
     User(String),
     Ip(String),
     Domain(String),
-    Device(String),
+    /// A device by name, and whose it is: two people's "Kwame's iPhone" are two devices.
+    Device(String, Option<String>),
     Name(String),
 }
 
@@ -23,10 +24,16 @@ impl Subject {
             Subject::User(e) => format!("user {e}"),
             Subject::Ip(i) => format!("ip {i}"),
             Subject::Domain(d) => format!("domain {d}"),
-            Subject::Device(d) => format!("device {d}"),
+            Subject::Device(d, Some(u)) => format!("device \"{d}\" of {u}"),
+            Subject::Device(d, None) => format!("device \"{d}\""),
             Subject::Name(n) => format!("name \"{n}\""),
         }
     }
+}
+
+row_view! {
+    /// A timeline row's cells by name.
+    TimelineRow { time = 0, source = 1, who = 2, what = 3, ip = 4, detail = 5 }
 }
 
 struct Src {
@@ -38,6 +45,8 @@ struct Src {
     what: &'static str,
     detail: &'static str,
     ip: &'static str,
+    /// The device a session came from (what `e` pivots on).
+    device: &'static str,
     meeting: &'static str,
     user: &'static str,
     /// Subject condition with `{}` where the subject placeholder goes.
@@ -57,6 +66,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "x.activity",
         detail: "x.client_type || ' ' || x.version",
         ip: "x.ip_address",
+        device: "NULL",
         meeting: "NULL",
         user: "x.email",
         subj,
@@ -68,8 +78,12 @@ fn sources(sub: &Subject) -> Vec<Src> {
         from: PART,
         time: "x.join_time",
         what: "'joined'",
-        detail: "COALESCE(m.topic, x.meeting_uuid) || '  \u{b7} ' || COALESCE(x.duration / 60, '?') || ' min \u{b7} ' || COALESCE(x.device, '') || ' ' || COALESCE(x.version, '') || ' \u{b7} ' || COALESCE(x.location, '') || ' \u{b7} ' || COALESCE(x.name, '')",
+        // Only what is known, so an empty field leaves no "· ? min ·  ·" behind.
+        detail: "concat_ws(' \u{b7} ', COALESCE(NULLIF(m.topic, ''), x.meeting_uuid), x.duration / 60 || ' min', \
+                 NULLIF(trim(COALESCE(x.device, '') || ' ' || COALESCE(x.version, '')), ''), NULLIF(x.location, ''), \
+                 NULLIF(x.name, ''))",
         ip: "x.ip_address",
+        device: "COALESCE(NULLIF(x.pc_name, ''), NULLIF(x.device, ''))",
         meeting: "x.meeting_uuid",
         user: "COALESCE(NULLIF(x.email, ''), '')",
         subj,
@@ -81,8 +95,9 @@ fn sources(sub: &Subject) -> Vec<Src> {
         from: "meetings x",
         time: "x.start_time",
         what: "'hosted'",
-        detail: "COALESCE(x.topic, '') || '  \u{b7} ' || COALESCE(x.participants_count, '?') || ' participants'",
+        detail: "concat_ws(' \u{b7} ', NULLIF(x.topic, ''), x.participants_count || CASE x.participants_count WHEN 1 THEN ' participant' ELSE ' participants' END)",
         ip: "NULL",
+        device: "NULL",
         meeting: "x.uuid",
         user: "x.host_email",
         subj,
@@ -96,6 +111,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "x.action || ' ' || x.category_type",
         detail: "x.operation_detail",
         ip: "NULL",
+        device: "NULL",
         meeting: "NULL",
         user: "x.operator",
         subj,
@@ -109,6 +125,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "'by ' || x.operator || ': ' || x.action",
         detail: "x.operation_detail",
         ip: "NULL",
+        device: "NULL",
         meeting: "NULL",
         user: "x.operator",
         subj,
@@ -122,6 +139,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "'chat'",
         detail: "COALESCE('#' || c.name, x.to_channel, x.to_contact, '') || ': ' || COALESCE(x.message, '')",
         ip: "NULL",
+        device: "NULL",
         meeting: "NULL",
         user: "x.sender",
         subj,
@@ -135,6 +153,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "x.event",
         detail: "COALESCE(x.object_id, '')",
         ip: "NULL",
+        device: "NULL",
         meeting: "NULL",
         user: "x.operator",
         subj,
@@ -146,8 +165,9 @@ fn sources(sub: &Subject) -> Vec<Src> {
         from: "recordings x",
         time: "x.start_time",
         what: "CASE WHEN x.deleted_time IS NOT NULL THEN 'recording (deleted)' ELSE 'recording' END",
-        detail: "COALESCE(x.topic, '') || '  \u{b7} ' || COALESCE(x.recording_count, '?') || ' files'",
+        detail: "concat_ws(' \u{b7} ', NULLIF(x.topic, ''), x.recording_count || CASE x.recording_count WHEN 1 THEN ' file' ELSE ' files' END)",
         ip: "NULL",
+        device: "NULL",
         meeting: "x.meeting_uuid",
         user: "x.host_email",
         subj,
@@ -161,6 +181,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "'waiting room: ' || x.outcome",
         detail: "COALESCE(m.topic, x.meeting_uuid) || '  \u{b7} ' || COALESCE(x.name, '') || COALESCE('  \u{b7} admitted ' || x.admitted_at, '') || COALESCE('  \u{b7} left ' || x.left_at, '')",
         ip: "NULL",
+        device: "NULL",
         meeting: "x.meeting_uuid",
         user: "COALESCE(x.email, '')",
         subj,
@@ -183,14 +204,16 @@ fn sources(sub: &Subject) -> Vec<Src> {
             join("x.email LIKE {} ESCAPE '\\'"),
             op("x.operator LIKE {} ESCAPE '\\'"),
         ],
-        Subject::Device(_) => vec![join("(x.pc_name = {0} OR x.device = {0})")],
+        Subject::Device(_, _) => vec![join(
+            "(x.pc_name = {0} OR x.device = {0}) AND ({1} IS NULL OR x.email = {1})",
+        )],
         Subject::Name(_) => vec![join("x.name = {}"), waiting("x.name = {}")],
     }
 }
 
 fn subject_value(sub: &Subject) -> String {
     match sub {
-        Subject::User(v) | Subject::Ip(v) | Subject::Device(v) | Subject::Name(v) => v.clone(),
+        Subject::User(v) | Subject::Ip(v) | Subject::Device(v, _) | Subject::Name(v) => v.clone(),
         Subject::Domain(d) => domain_pattern(d),
     }
 }
@@ -198,7 +221,12 @@ fn subject_value(sub: &Subject) -> String {
 /// The shared WHERE of one source: subject, filters, and (optionally) the keyset.
 fn src_where(q: &mut Q, info: &CaseInfo, src: &Src, sub: &Subject, f: &Filter) -> String {
     let v = q.p(subject_value(sub));
-    let mut w = vec![src.subj.replace("{0}", &v).replace("{}", &v)];
+    let mut subj = src.subj.replace("{0}", &v).replace("{}", &v);
+    if let Subject::Device(_, owner) = sub {
+        let o = q.p(owner.clone());
+        subj = subj.replace("{1}", &o);
+    }
+    let mut w = vec![subj];
     w.push(format!("{} IS NOT NULL AND {} > ''", src.time, src.time));
     if let Some(from) = &f.from {
         w.push(format!("{} >= {}", src.time, q.p(from.clone())));
@@ -229,6 +257,7 @@ fn src_where(q: &mut Q, info: &CaseInfo, src: &Src, sub: &Subject, f: &Filter) -
             w.push("0".into());
         }
     }
+    w.push(tag_sql(q, f, src.tbl, "x.id"));
     w.join(" AND ")
 }
 
@@ -265,7 +294,8 @@ pub fn page(
         };
         parts.push(format!(
             "SELECT * FROM (SELECT '{kind}' AS kind, {s} AS s, x.id AS id, {time} AS time, {what} AS what, \
-             {detail} AS detail, {ip} AS ip, {meeting} AS meeting, {user} AS usr, '{tbl}' AS tbl \
+             {detail} AS detail, {ip} AS ip, {meeting} AS meeting, {user} AS usr, '{tbl}' AS tbl, \
+             {device} AS device \
              FROM {from} WHERE {w} AND {ks} ORDER BY {time} {dir}, x.id {dir} LIMIT {n})",
             kind = src.kind,
             s = src.s,
@@ -273,6 +303,7 @@ pub fn page(
             what = src.what,
             detail = src.detail,
             ip = src.ip,
+            device = src.device,
             meeting = src.meeting,
             user = src.user,
             tbl = src.tbl,
@@ -311,6 +342,7 @@ pub fn page(
                 meeting_uuid: meeting.clone(),
                 recording: if tbl == "recordings" { meeting } else { None },
                 ip: ip.clone(),
+                device: nonblank(opt(r, 10)?),
                 operator: if tbl == "operations" {
                     usr.clone()
                 } else {

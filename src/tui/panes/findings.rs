@@ -1,21 +1,25 @@
 //! Findings queue (severity, then newest) with the selected finding's evidence below it;
 //! and the bookmarks list.
 
-use crate::store::read::Row;
-use crate::store::read::findings::{INCIDENT, STATE};
+use crate::store::read::annotations::BookmarkRow;
+use crate::store::read::findings::FindingRow;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{
-    clean, fit, fmt_time, fmt_time_short, list_table, position, state_label, state_style,
+    clean, fmt_time, fmt_time_short, list_table, position, state_label, state_style,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
-    let [top, bottom] = Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area);
+    // The queue takes the lines its rows need, up to three fifths; the evidence box the rest.
+    let need = (v.list.total.unwrap_or(v.list.rows.len() as u64) as u16).saturating_add(3);
+    let list_h = need.clamp(6, (area.height * 3 / 5).max(6));
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(list_h), Constraint::Min(8)]).areas(area);
     let no_table = app.info.as_ref().is_some_and(|i| !i.detect_ran);
     let title = if no_table {
         " Findings \u{b7} none in this case yet: run `zoomlens detect CASE` ".to_string()
@@ -23,25 +27,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         format!(" Findings \u{b7} {} ", position(&v.list))
     };
     let local = app.local_time;
-    // Columns by width: full times and states from 160 columns, the user from 120.
-    let w = area.width;
-    let wide = w >= 160;
-    let with_user = w >= 120;
-    let rule_w = if wide { 37 } else { 24 };
-    let mut headers = vec!["severity", "time", "inc", "state", "rule"];
-    let mut widths = vec![
-        Constraint::Length(8),
-        Constraint::Length(if wide { 19 } else { 11 }),
-        Constraint::Length(4),
-        Constraint::Length(if wide { 14 } else { 9 }),
-        Constraint::Length(rule_w),
-    ];
-    if with_user {
-        headers.push("user");
-        widths.push(Constraint::Length(if wide { 28 } else { 22 }));
-    }
-    headers.push("summary");
-    widths.push(Constraint::Fill(1));
+    // Full times and states where the terminal is wide; every other width follows the content.
+    let wide = area.width >= 160;
     list_table(
         f,
         top,
@@ -49,114 +36,46 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         theme,
         &v.list,
         title,
-        &headers,
-        &widths,
+        &[
+            Col::new("severity", 8, 8),
+            Col::new("time", 11, 19),
+            Col::new("inc", 3, 5),
+            Col::new("state", 9, 14),
+            Col::new("rule", 12, 37),
+            Col::new("user", 12, 40),
+            Col::new("summary", 24, 0),
+        ],
         &v.highlight,
         |r| {
-            let state = &r.cells[STATE];
-            let mut c = vec![
-                Cell::from(Span::styled(clean(&r.cells[0]), theme.severity(r.rank))),
-                Cell::from(if wide {
-                    fmt_time(&r.cells[1], local)
+            let fr = FindingRow(r);
+            let state = fr.state();
+            // The analyst's tags and notes follow the summary.
+            let mut summary = vec![Span::raw(clean(fr.summary()))];
+            if !r.notes.is_empty() {
+                summary.push(Span::styled(
+                    format!("  {}", clean(&r.notes.join(" "))),
+                    theme.fg("medium"),
+                ));
+            }
+            vec![
+                Line::from(Span::styled(clean(fr.severity()), theme.severity(r.rank))),
+                Line::from(if wide {
+                    fmt_time(fr.time(), local)
                 } else {
-                    fmt_time_short(&r.cells[1], local)
+                    fmt_time_short(fr.time(), local)
                 }),
-                Cell::from(clean(&r.cells[INCIDENT])),
-                Cell::from(Span::styled(
+                Line::from(clean(fr.incident())),
+                Line::from(Span::styled(
                     state_label(state, wide),
                     state_style(state, theme),
                 )),
-                Cell::from(fit(&r.cells[2], rule_w as usize)),
-            ];
-            if with_user {
-                c.push(Cell::from(clean(&r.cells[3])));
-            }
-            c.push(Cell::from(clean(&r.cells[4])));
-            c
+                Line::from(clean(fr.rule())),
+                Line::from(clean(fr.user())),
+                Line::from(summary),
+            ]
         },
     );
-    draw_evidence(f, bottom, app, theme, v.list.selected());
-}
-
-/// The selected finding's summary, verdict, entities and evidence (Findings and story panes).
-pub fn draw_evidence(f: &mut Frame, area: Rect, app: &App, theme: &Theme, row: Option<&Row>) {
-    let mut lines: Vec<Line> = vec![];
-    if let Some(row) = row {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} ", clean(&row.cells[2])),
-                theme.severity(row.rank),
-            ),
-            Span::raw(clean(&row.cells[4])),
-        ]));
-        let state = &row.cells[STATE];
-        let mut verdict = vec![
-            Span::styled("state ", theme.fg("dim")),
-            Span::styled(clean(state), state_style(state, theme)),
-        ];
-        let reason = &row.cells[7];
-        if !reason.is_empty() {
-            verdict.push(Span::raw(format!(": {}", clean(reason))));
-        }
-        let inc = &row.cells[INCIDENT];
-        if !inc.is_empty() {
-            verdict.push(Span::styled(
-                format!(" \u{b7} incident {}", clean(inc)),
-                theme.fg("dim"),
-            ));
-        }
-        let tech = &row.cells[8];
-        if !tech.is_empty() {
-            verdict.push(Span::styled(
-                format!(" \u{b7} technique {}", clean(tech)),
-                theme.fg("dim"),
-            ));
-        }
-        verdict.push(Span::styled("  (T verdict)", theme.fg("dim")));
-        lines.push(Line::from(verdict));
-        let l = &row.link;
-        let mut ents = vec![];
-        for (k, val) in [
-            ("user", &l.user),
-            ("meeting", &l.meeting_uuid),
-            ("ip", &l.ip),
-            ("recording", &l.recording),
-            ("device", &l.device),
-        ] {
-            if let Some(val) = val {
-                ents.push(format!("{k} {}", clean(val)));
-            }
-        }
-        if let Some(m) = l.meeting_id {
-            ents.push(format!("meeting id {m}"));
-        }
-        lines.push(Line::styled(ents.join(" \u{b7} "), theme.fg("dim")));
-        match &app.preview {
-            Some((id, _, ev)) if *id == row.id => {
-                for e in ev.iter().take(5) {
-                    lines.push(Line::from(vec![
-                        Span::styled("\u{25c6} ", theme.fg("highlight")),
-                        Span::raw(clean(e)),
-                    ]));
-                }
-                if ev.len() > 5 {
-                    lines.push(Line::styled(
-                        format!("  \u{2026} {} more evidence records", ev.len() - 5),
-                        theme.fg("dim"),
-                    ));
-                }
-            }
-            _ => lines.push(Line::styled("evidence \u{2026}", theme.fg("dim"))),
-        }
-    }
-    f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-            Block::default().borders(Borders::ALL).title(
-                " evidence \u{b7} Enter pivots to it (u user \u{b7} M meeting \u{b7} r recording) ",
-            ),
-        ),
-        area,
-    );
+    super::evidence::draw(f, bottom, app, theme, v.list.selected());
 }
 
 pub fn draw_bookmarks(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -172,22 +91,22 @@ pub fn draw_bookmarks(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             " Bookmarks, tags and notes \u{b7} {} \u{b7} :export bookmarks md FILE ",
             position(&v.list)
         ),
-        &["when", "kind", "record", "text", "summary"],
         &[
-            Constraint::Length(19),
-            Constraint::Length(8),
-            Constraint::Length(22),
-            Constraint::Length(20),
-            Constraint::Fill(1),
+            Col::new("when", 19, 19),
+            Col::new("kind", 4, 8),
+            Col::new("record", 10, 24),
+            Col::new("text", 8, 40),
+            Col::new("summary", 20, 0),
         ],
         &v.highlight,
         |r| {
+            let b = BookmarkRow(r);
             vec![
-                Cell::from(fmt_time(&r.cells[0], local)),
-                Cell::from(clean(&r.kind)),
-                Cell::from(format!("{} #{}", clean(&r.cells[1]), clean(&r.cells[2]))),
-                Cell::from(clean(&r.cells[3])),
-                Cell::from(clean(&r.cells[4])),
+                Line::from(fmt_time(b.at(), local)),
+                Line::from(clean(&r.kind)),
+                Line::from(format!("{} #{}", clean(b.table()), clean(b.record()))),
+                Line::from(clean(b.text())),
+                Line::from(clean(b.summary())),
             ]
         },
     );

@@ -4,6 +4,7 @@
 
 use crate::tui::app::{App, Extra};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{clean, list_table};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -104,11 +105,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         theme,
         &v.list,
         " people \u{b7} Enter: their timeline ".into(),
-        &["who", "shared", "class"],
         &[
-            Constraint::Fill(1),
-            Constraint::Length(6),
-            Constraint::Length(8),
+            Col::new("who", 12, 0),
+            Col::new("shared", 6, 6),
+            Col::new("class", 8, 8),
         ],
         &v.highlight,
         |r| {
@@ -118,9 +118,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 clean(&r.cells[0])
             };
             vec![
-                who.into(),
-                r.cells[2].clone().into(),
-                Span::styled(r.badge.clone(), theme.class(&r.badge)).into(),
+                Line::from(who),
+                Line::from(clean(&r.cells[2])),
+                Line::from(Span::styled(r.badge.clone(), theme.class(&r.badge))),
             ]
         },
     );

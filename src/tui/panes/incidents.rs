@@ -3,17 +3,18 @@
 //! why it was flagged, its technique, its state and the evidence below.
 
 use crate::store::read::Row;
-use crate::store::read::findings::STATE as FSTATE;
-use crate::store::read::incidents::STATE;
+use crate::store::read::findings::FindingRow;
+use crate::store::read::incidents::IncidentRow;
 use crate::tui::app::{App, Extra};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{
     clean, fit, fmt_time, fmt_time_short, list_table, position, span_len, state_label, state_style,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 /// The title without its leading "who: " (the actors column shows who).
 fn story_of(title: &str, actors: &str) -> String {
@@ -81,21 +82,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let local = app.local_time;
     let wide = area.width >= 160;
-    let actors_w = if wide { 36 } else { 20 };
+    // Actors get a third of what is left once the fixed columns are drawn.
+    let actors_w = ((area.width as usize).saturating_sub(60) / 3).clamp(16, 60);
     let internal: &[String] = info.map(|i| i.internal_domains.as_slice()).unwrap_or(&[]);
-    let headers = [
-        "id", "score", "severity", "state", "n", "span", "actors", "story",
-    ];
-    let widths = [
-        Constraint::Length(4),
-        Constraint::Length(5),
-        Constraint::Length(8),
-        Constraint::Length(if wide { 14 } else { 9 }),
-        Constraint::Length(3),
-        Constraint::Length(if wide { 23 } else { 15 }),
-        Constraint::Length(actors_w as u16),
-        Constraint::Fill(1),
-    ];
     list_table(
         f,
         top,
@@ -103,36 +92,44 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         theme,
         &v.list,
         title,
-        &headers,
-        &widths,
+        &[
+            Col::new("id", 3, 5),
+            Col::new("score", 5, 6),
+            Col::new("severity", 8, 8),
+            Col::new("state", 9, 14),
+            Col::new("n", 2, 4),
+            Col::new("span", 15, 23),
+            Col::new("actors", 12, actors_w as u16),
+            Col::new("story", 20, 0),
+        ],
         &v.highlight,
         |r| {
-            let c = &r.cells;
-            let state = &c[STATE];
+            let c = IncidentRow(r);
+            let state = c.state();
             let when = if wide {
-                let t = fmt_time(&c[6], local);
+                let t = fmt_time(c.first(), local);
                 t.get(..16).map(str::to_string).unwrap_or(t)
             } else {
-                fmt_time_short(&c[6], local)
+                fmt_time_short(c.first(), local)
             };
-            let len = span_len(&c[6], &c[7]);
+            let len = span_len(c.first(), c.last());
             let span = if len.is_empty() {
                 when
             } else {
                 format!("{when} +{len}")
             };
             vec![
-                Cell::from(clean(&c[0])),
-                Cell::from(Span::styled(clean(&c[1]), theme.severity(r.rank))),
-                Cell::from(Span::styled(clean(&c[2]), theme.severity(r.rank))),
-                Cell::from(Span::styled(
+                Line::from(clean(c.incident())),
+                Line::from(Span::styled(clean(c.score()), theme.severity(r.rank))),
+                Line::from(Span::styled(clean(c.severity()), theme.severity(r.rank))),
+                Line::from(Span::styled(
                     state_label(state, wide),
                     state_style(state, theme),
                 )),
-                Cell::from(clean(&c[8])),
-                Cell::from(span),
-                Cell::from(actors_cell(&c[5], actors_w, internal, !wide)),
-                Cell::from(clean(&story_of(&c[4], &c[5]))),
+                Line::from(clean(c.findings())),
+                Line::from(span),
+                Line::from(actors_cell(c.actors(), actors_w, internal, !wide)),
+                Line::from(clean(&story_of(c.title(), c.actors()))),
             ]
         },
     );
@@ -153,41 +150,46 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// An incident in a few lines: id, score, severity, state and reason; the title; actors; span.
 fn summary(r: &Row, app: &App, theme: &Theme) -> Vec<Line<'static>> {
-    let c = &r.cells;
+    let c = IncidentRow(r);
     let local = app.local_time;
-    let state = &c[STATE];
+    let state = c.state();
     let mut head = vec![
-        Span::styled(format!("{} ", clean(&c[0])), theme.accent()),
+        Span::styled(format!("{} ", clean(c.incident())), theme.accent()),
         Span::styled(
-            format!("{} score {} ", clean(&c[2]), clean(&c[1])),
+            format!("{} score {} ", clean(c.severity()), clean(c.score())),
             theme.severity(r.rank),
         ),
         Span::styled("\u{b7} state ", theme.fg("dim")),
         Span::styled(clean(state), state_style(state, theme)),
     ];
-    if !c[9].is_empty() {
-        head.push(Span::raw(format!(": {}", clean(&c[9]))));
+    if !c.reason().is_empty() {
+        head.push(Span::raw(format!(": {}", clean(c.reason()))));
     }
-    if !c[10].is_empty() {
+    if !c.analyst().is_empty() {
         head.push(Span::styled(
-            format!(" ({})", clean(&c[10])),
+            format!(" ({})", clean(c.analyst())),
             theme.fg("dim"),
         ));
     }
+    let n: usize = c.findings().parse().unwrap_or(0);
+    let when = if c.first() == c.last() {
+        fmt_time(c.first(), local)
+    } else {
+        format!(
+            "{} \u{2192} {}",
+            fmt_time(c.first(), local),
+            fmt_time(c.last(), local)
+        )
+    };
     vec![
         Line::from(head),
-        Line::raw(clean(&c[4])),
+        Line::raw(clean(c.title())),
         Line::from(vec![
             Span::styled("who ", theme.fg("dim")),
-            Span::raw(clean(&c[5])),
+            Span::raw(clean(c.actors())),
         ]),
         Line::styled(
-            format!(
-                "{} \u{2192} {} \u{b7} {} findings",
-                fmt_time(&c[6], local),
-                fmt_time(&c[7], local),
-                clean(&c[8])
-            ),
+            format!("{when} \u{b7} {}", crate::output::plural(n, "finding")),
             theme.fg("dim"),
         ),
     ]
@@ -196,10 +198,14 @@ fn summary(r: &Row, app: &App, theme: &Theme) -> Vec<Line<'static>> {
 /// One incident's story: the incident above, its findings in time order, the evidence below.
 pub fn draw_story(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
+    // The story's list takes the lines its findings need; the evidence box the rest.
+    let rest = area.height.saturating_sub(6);
+    let need = (v.list.total.unwrap_or(v.list.rows.len() as u64) as u16).saturating_add(3);
+    let list_h = need.clamp(5, rest.saturating_sub(8).max(5));
     let [head, list, bottom] = Layout::vertical([
         Constraint::Length(6),
-        Constraint::Min(5),
-        Constraint::Length(7),
+        Constraint::Length(list_h),
+        Constraint::Min(8),
     ])
     .areas(area);
     let lines = match &v.extra {
@@ -220,22 +226,6 @@ pub fn draw_story(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     let local = app.local_time;
     let wide = area.width >= 160;
-    let with_user = area.width >= 120;
-    let rule_w = if wide { 37 } else { 24 };
-    let mut headers = vec!["time", "severity", "state", "rule", "technique"];
-    let mut widths = vec![
-        Constraint::Length(if wide { 19 } else { 11 }),
-        Constraint::Length(8),
-        Constraint::Length(if wide { 14 } else { 9 }),
-        Constraint::Length(rule_w),
-        Constraint::Length(9),
-    ];
-    if with_user {
-        headers.push("user");
-        widths.push(Constraint::Length(if wide { 28 } else { 22 }));
-    }
-    headers.push("why");
-    widths.push(Constraint::Fill(1));
     list_table(
         f,
         list,
@@ -243,35 +233,44 @@ pub fn draw_story(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         theme,
         &v.list,
         format!(
-            " Story \u{b7} {} \u{b7} Enter/u/M/r pivot \u{b7} T verdict ",
+            " Story \u{b7} {} \u{b7} Enter/u/M/r pivot \u{b7} T verdict \u{b7} d inspect ",
             position(&v.list)
         ),
-        &headers,
-        &widths,
+        &[
+            Col::new("time", 11, 19),
+            Col::new("severity", 8, 8),
+            Col::new("state", 9, 14),
+            Col::new("rule", 12, 37),
+            Col::new("technique", 9, 9),
+            Col::new("user", 12, 40),
+            Col::new("why", 24, 0),
+        ],
         &v.highlight,
         |r| {
-            let c = &r.cells;
-            let state = &c[FSTATE];
-            let mut cells = vec![
-                Cell::from(if wide {
-                    fmt_time(&c[1], local)
+            let c = FindingRow(r);
+            let state = c.state();
+            let why = if c.why().is_empty() {
+                c.summary()
+            } else {
+                c.why()
+            };
+            vec![
+                Line::from(if wide {
+                    fmt_time(c.time(), local)
                 } else {
-                    fmt_time_short(&c[1], local)
+                    fmt_time_short(c.time(), local)
                 }),
-                Cell::from(Span::styled(clean(&c[0]), theme.severity(r.rank))),
-                Cell::from(Span::styled(
+                Line::from(Span::styled(clean(c.severity()), theme.severity(r.rank))),
+                Line::from(Span::styled(
                     state_label(state, wide),
                     state_style(state, theme),
                 )),
-                Cell::from(fit(&c[2], rule_w as usize)),
-                Cell::from(clean(&c[8])),
-            ];
-            if with_user {
-                cells.push(Cell::from(clean(&c[3])));
-            }
-            cells.push(Cell::from(clean(&c[4])));
-            cells
+                Line::from(clean(c.rule())),
+                Line::from(clean(c.technique())),
+                Line::from(clean(c.user())),
+                Line::from(clean(why)),
+            ]
         },
     );
-    super::findings::draw_evidence(f, bottom, app, theme, v.list.selected());
+    super::evidence::draw(f, bottom, app, theme, v.list.selected());
 }

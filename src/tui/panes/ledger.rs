@@ -1,12 +1,14 @@
 //! Operation ledger: admin operations in time order; the selected one's parsed changes.
 
+use crate::store::read::ledger::LedgerRow;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{clean, fmt_time, list_table, position};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
@@ -22,27 +24,23 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             " Operation ledger \u{b7} {} \u{b7} o: filter by operator \u{b7} :filter category/action X ",
             position(&v.list)
         ),
-        &["time", "operator", "category", "action", "change"],
         &[
-            Constraint::Length(19),
-            Constraint::Length(26),
-            Constraint::Length(14),
-            Constraint::Length(10),
-            Constraint::Fill(1),
+            Col::new("time", 19, 19),
+            Col::new("operator", 12, 40),
+            Col::new("category", 8, 20),
+            Col::new("action", 6, 16),
+            Col::new("change", 24, 0),
         ],
         &v.highlight,
         |r| {
-            let change = r
-                .extra
-                .first()
-                .cloned()
-                .unwrap_or_else(|| r.cells[4].clone());
+            let o = LedgerRow(r);
+            let change = r.extra.first().map(String::as_str).unwrap_or(o.detail());
             vec![
-                Cell::from(fmt_time(&r.cells[0], local)),
-                Cell::from(clean(&r.cells[1])),
-                Cell::from(clean(&r.cells[2])),
-                Cell::from(clean(&r.cells[3])),
-                Cell::from(clean(&change)),
+                Line::from(fmt_time(o.time(), local)),
+                Line::from(clean(o.operator())),
+                Line::from(clean(o.category())),
+                Line::from(clean(o.action())),
+                Line::from(clean(change)),
             ]
         },
     );
@@ -50,7 +48,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(r) = v.list.selected() {
         lines.push(Line::from(vec![
             Span::styled("detail  ", theme.fg("dim")),
-            Span::raw(clean(&r.cells[4])),
+            Span::raw(clean(LedgerRow(r).detail())),
         ]));
         for e in &r.extra {
             lines.push(Line::from(vec![

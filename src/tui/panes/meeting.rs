@@ -2,24 +2,36 @@
 //! with internal/external/guest and finding badges and a presence chart column, then the
 //! meeting's recordings, the operations that mention it and the other instances.
 
+use crate::store::read::meeting::ParticipantRow;
 use crate::tui::app::{App, Extra};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{clean, epoch, fmt_time, list_section, presence_bar};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-fn meeting_type(t: Option<i64>) -> &'static str {
-    match t {
-        Some(1) => "instant",
-        Some(2) => "scheduled",
-        Some(3) => "recurring, no fixed time",
-        Some(4) => "PMI",
-        Some(8) => "recurring, fixed time",
-        _ => "type ?",
-    }
+fn meeting_type(t: Option<i64>) -> Option<&'static str> {
+    Some(match t? {
+        1 => "instant",
+        2 => "scheduled",
+        3 => "recurring, no fixed time",
+        4 => "PMI",
+        8 => "recurring, fixed time",
+        _ => return None,
+    })
+}
+
+/// Non-empty parts joined by " · " (an unknown field leaves no gap behind).
+fn dots(parts: &[String]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" \u{b7} ")
 }
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -58,41 +70,50 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .count();
     let guests = d.participants.iter().filter(|p| p.badge == "guest").count();
     let flagged = d.participants.iter().filter(|p| p.rank >= 0).count();
+    let plural = |n: usize, w: &str| crate::output::plural(n, w);
     let lines = vec![
         Line::from(vec![
             Span::styled(clean(&h.topic), theme.accent()),
             Span::raw(format!(
-                "   id {} \u{b7} {} \u{b7} uuid {}",
-                h.meeting_id
-                    .map(|m| m.to_string())
-                    .unwrap_or_else(|| "?".into()),
-                meeting_type(h.meeting_type),
-                clean(&h.uuid)
+                "   {}",
+                dots(&[
+                    h.meeting_id.map(|m| format!("id {m}")).unwrap_or_default(),
+                    meeting_type(h.meeting_type).unwrap_or("").to_string(),
+                    format!("uuid {}", clean(&h.uuid)),
+                ])
             )),
         ]),
-        Line::raw(format!(
-            "host {} {} \u{b7} {} \u{2192} {} \u{b7} {} min",
-            clean(&h.host_name),
-            clean(&h.host_email),
-            fmt_time(&h.start, local),
-            fmt_time(&h.end, local),
+        Line::raw(dots(&[
+            match format!("{} {}", clean(&h.host_name), clean(&h.host_email)).trim() {
+                "" => String::new(),
+                who => format!("host {who}"),
+            },
+            if h.start.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "{} \u{2192} {}",
+                    fmt_time(&h.start, local),
+                    fmt_time(&h.end, local)
+                )
+            },
             h.duration_min
-                .map(|m| m.to_string())
-                .unwrap_or_else(|| "?".into())
-        )),
+                .map(|m| format!("{m} min"))
+                .unwrap_or_default(),
+        ])),
         Line::from(vec![
-            Span::raw(format!("{} sessions", d.participants.len())),
+            Span::raw(plural(d.participants.len(), "session")),
             Span::raw(" \u{b7} "),
             Span::styled(format!("{ext} external"), theme.class("external")),
             Span::raw(" \u{b7} "),
-            Span::styled(format!("{guests} guests"), theme.class("guest")),
+            Span::styled(plural(guests, "guest"), theme.class("guest")),
             Span::raw(" \u{b7} "),
             Span::styled(format!("{flagged} flagged"), theme.severity(3)),
             Span::raw(format!(
-                " \u{b7} {} recordings \u{b7} {} operations \u{b7} {} other instances{}",
-                d.recordings.len(),
-                d.operations.len(),
-                d.instances.len(),
+                " \u{b7} {} \u{b7} {} \u{b7} {}{}",
+                plural(d.recordings.len(), "recording"),
+                plural(d.operations.len(), "operation"),
+                plural(d.instances.len(), "other instance"),
                 if d.truncated {
                     " \u{b7} (sessions capped)"
                 } else {
@@ -130,9 +151,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .max()
                 .unwrap_or(0),
         );
-    let bar_w = (table.width as usize)
-        .saturating_sub(3 + 9 + 18 + 24 + 15 + 14 + 16 + 9 + 10)
-        .clamp(10, 80);
+    // The presence bar has a fifth of the width, never squeezed by the other columns.
+    let bar_w = (table.width as usize / 5).clamp(10, 60);
     list_section(
         f,
         table,
@@ -147,22 +167,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             fmt_time(&h.end, local)
         ),
         &[
-            "class", "name", "email", "ip", "location", "device", "version", "presence",
-        ],
-        &[
-            Constraint::Length(9),
-            Constraint::Length(16),
-            Constraint::Length(22),
-            Constraint::Length(15),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(7),
-            Constraint::Fill(1),
+            Col::new("class", 9, 9),
+            Col::new("name", 10, 40),
+            Col::new("email", 12, 44),
+            Col::new("ip", 7, 39),
+            Col::new("location", 8, 24),
+            Col::new("device", 6, 24),
+            Col::new("version", 7, 12),
+            Col::new("presence", bar_w as u16, bar_w as u16),
         ],
         &v.highlight,
         |r| {
-            let a = epoch(&r.cells[2]).unwrap_or(lo);
-            let b = epoch(&r.cells[3]).unwrap_or(hi);
+            let p = ParticipantRow(r);
+            let a = epoch(p.join()).unwrap_or(lo);
+            let b = epoch(p.leave()).unwrap_or(hi);
             let mut bst = theme.class(&r.badge);
             if r.rank >= 0 {
                 bst = bst.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
@@ -176,14 +194,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 bst,
             );
             vec![
-                Cell::from(badge),
-                Cell::from(clean(&r.cells[0])),
-                Cell::from(clean(&r.cells[1])),
-                Cell::from(clean(&r.cells[4])),
-                Cell::from(clean(&r.cells[5])),
-                Cell::from(clean(&r.cells[6])),
-                Cell::from(clean(&r.cells[7])),
-                Cell::from(Span::styled(
+                Line::from(badge),
+                Line::from(clean(p.name())),
+                Line::from(clean(p.email())),
+                Line::from(clean(p.ip())),
+                Line::from(clean(p.location())),
+                Line::from(clean(p.device())),
+                Line::from(clean(p.version())),
+                Line::from(Span::styled(
                     presence_bar(lo, hi, a, b, bar_w),
                     theme.class(&r.badge),
                 )),
@@ -200,8 +218,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             np..v.list.rows.len(),
             false,
             " its recordings \u{b7} operations that mention it \u{b7} other instances of the series (r: recording) ".into(),
-            &["what", "time", "detail"],
-            &[Constraint::Length(10), Constraint::Length(19), Constraint::Fill(1)],
+            &[Col::new("what", 9, 10), Col::new("time", 19, 19), Col::new("detail", 20, 0)],
             &v.highlight,
             |r| {
                 let label = match r.tbl {
@@ -209,8 +226,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     "operations" => "operation",
                     _ => "instance",
                 };
-                let rest = r.cells[1..].iter().map(|c| clean(c)).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("  ");
-                vec![Cell::from(Span::styled(label, theme.accent())), Cell::from(fmt_time(&r.cells[0], local)), Cell::from(rest)]
+                let rest = if r.tbl == "recordings" {
+                    dots(&[
+                        clean(&r.cells[1]),
+                        crate::tui::widgets::count_of(&r.cells[2], "file"),
+                        crate::tui::widgets::human_bytes(&r.cells[3]),
+                        super::recordings::deleted(&r.cells[4], local),
+                    ])
+                } else {
+                    r.cells[1..].iter().map(|c| clean(c)).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("  ")
+                };
+                vec![Line::from(Span::styled(label, theme.accent())), Line::from(fmt_time(&r.cells[0], local)), Line::from(rest)]
             },
         );
     }

@@ -1,5 +1,6 @@
 //! One file per pane; each draws from the app state only.
 
+pub mod evidence;
 pub mod findings;
 pub mod graph;
 pub mod incidents;

@@ -3,12 +3,13 @@
 
 use crate::tui::app::{App, Extra, PaneKind};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{clean, fmt_time, list_table, position};
+use crate::tui::widgets::table::Col;
+use crate::tui::widgets::{clean, count_of, fmt_time, human_bytes, list_table, position};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
@@ -24,24 +25,23 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 " Recordings \u{b7} newest first \u{b7} {} \u{b7} Enter: files and who touched them ",
                 position(&v.list)
             ),
-            &["start", "topic", "host", "files", "bytes", "state"],
             &[
-                Constraint::Length(19),
-                Constraint::Fill(2),
-                Constraint::Length(26),
-                Constraint::Length(5),
-                Constraint::Length(12),
-                Constraint::Fill(1),
+                Col::new("start", 19, 19),
+                Col::new("topic", 12, 0),
+                Col::new("host", 12, 40),
+                Col::new("files", 5, 5),
+                Col::new("size", 7, 9),
+                Col::new("state", 8, 30),
             ],
             &v.highlight,
             |r| {
                 vec![
-                    Cell::from(fmt_time(&r.cells[0], local)),
-                    Cell::from(clean(&r.cells[1])),
-                    Cell::from(clean(&r.cells[2])),
-                    Cell::from(clean(&r.cells[3])),
-                    Cell::from(clean(&r.cells[4])),
-                    Cell::from(Span::styled(clean(&r.cells[5]), theme.fg("error"))),
+                    Line::from(fmt_time(&r.cells[0], local)),
+                    Line::from(clean(&r.cells[1])),
+                    Line::from(clean(&r.cells[2])),
+                    Line::from(clean(&r.cells[3])),
+                    Line::from(human_bytes(&r.cells[4])),
+                    Line::from(Span::styled(deleted(&r.cells[5], local), theme.fg("error"))),
                 ]
             },
         );
@@ -72,13 +72,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ]),
         Line::from(vec![
             Span::raw(format!(
-                "{} files \u{b7} {} bytes \u{b7} meeting {} ",
-                clean(&r.cells[3]),
-                clean(&r.cells[4]),
+                "{} \u{b7} {} \u{b7} meeting {} ",
+                count_of(&r.cells[3], "file"),
+                human_bytes(&r.cells[4]),
                 clean(r.link.meeting_uuid.as_deref().unwrap_or(""))
             )),
             Span::styled(
-                clean(&r.cells[5]),
+                deleted(&r.cells[5], local),
                 theme.fg("error").add_modifier(Modifier::BOLD),
             ),
         ]),
@@ -97,31 +97,30 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             " who touched it ({}) \u{b7} then its files \u{b7} Enter: that person ",
             d.actions.len()
         ),
-        &["time", "who", "action", "via", "attended", "detail"],
         &[
-            Constraint::Length(19),
-            Constraint::Length(28),
-            Constraint::Length(16),
-            Constraint::Length(8),
-            Constraint::Length(8),
-            Constraint::Fill(1),
+            Col::new("time", 19, 19),
+            Col::new("who", 12, 40),
+            Col::new("action", 6, 24),
+            Col::new("via", 3, 8),
+            Col::new("attended", 8, 8),
+            Col::new("detail", 20, 0),
         ],
         &v.highlight,
         |row| match row.tbl {
             "recording_files" => vec![
-                Cell::from(fmt_time(&row.cells[3], local)),
-                Cell::from(Span::styled(
+                Line::from(fmt_time(&row.cells[3], local)),
+                Line::from(Span::styled(
                     format!("file {}", clean(&row.cells[0])),
                     theme.fg("dim"),
                 )),
-                Cell::from(clean(&row.cells[1])),
-                Cell::from(""),
-                Cell::from(""),
-                Cell::from(format!(
-                    "{} bytes {} {}",
-                    clean(&row.cells[2]),
+                Line::from(clean(&row.cells[1])),
+                Line::from(""),
+                Line::from(""),
+                Line::from(format!(
+                    "{}  {}  {}",
+                    human_bytes(&row.cells[2]),
                     clean(&row.cells[5]),
-                    clean(&row.cells[6])
+                    deleted(&row.cells[6], local)
                 )),
             ],
             _ => {
@@ -132,14 +131,23 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     theme.fg("internal")
                 };
                 vec![
-                    Cell::from(fmt_time(&row.cells[0], local)),
-                    Cell::from(Span::styled(clean(&row.cells[1]), theme.class(&row.badge))),
-                    Cell::from(clean(&row.cells[2])),
-                    Cell::from(clean(&row.cells[3])),
-                    Cell::from(Span::styled(clean(att), st)),
-                    Cell::from(clean(&row.cells[5])),
+                    Line::from(fmt_time(&row.cells[0], local)),
+                    Line::from(Span::styled(clean(&row.cells[1]), theme.class(&row.badge))),
+                    Line::from(clean(&row.cells[2])),
+                    Line::from(clean(&row.cells[3])),
+                    Line::from(Span::styled(clean(att), st)),
+                    Line::from(clean(&row.cells[5])),
                 ]
             }
         },
     );
+}
+
+/// "deleted 2024-06-10 07:31:00" in the display zone, blank when not deleted.
+pub fn deleted(t: &str, local: bool) -> String {
+    if t.trim().is_empty() {
+        String::new()
+    } else {
+        format!("deleted {}", fmt_time(t, local))
+    }
 }

@@ -1,13 +1,15 @@
-//! SQL prompt: read-only queries on the documented views; results in a table (first 1000
-//! rows; ←/→ scroll columns, ↑/↓ rows).
+//! SQL prompt: read-only queries on the documented views; results in a table (the first
+//! [`SQL_ROW_CAP`] rows, said in its title; ←/→ scroll columns, ↑/↓ rows).
 
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::clean;
+use crate::tui::widgets::table::{self, Col};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [input, out] = Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(area);
@@ -42,64 +44,69 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let h = out.height.saturating_sub(3) as usize;
     s.list.height.set(h.max(1));
-    let cols: Vec<usize> =
-        (s.col.min(res.columns.len().saturating_sub(1))..res.columns.len()).collect();
-    let widths: Vec<Constraint> = cols
+    // Columns as wide as what they hold (up to 60), the first kept when ←/→ scroll the rest.
+    let cols: Vec<Col> = res
+        .columns
         .iter()
-        .map(|&c| {
-            let w = res
-                .rows
-                .iter()
-                .take(200)
-                .map(|r| cell(&r[c]).chars().count())
-                .max()
-                .unwrap_or(0)
-                .max(res.columns[c].len());
-            Constraint::Length(w.clamp(3, 40) as u16)
+        .map(|c| Col {
+            // Column names come from the query: untrusted like any cell.
+            header: clean(c).into(),
+            min: (c.chars().count() as u16).clamp(3, 12),
+            max: 60,
         })
         .collect();
-    let rows: Vec<Row> = res
+    let shown: Vec<(usize, &Vec<serde_json::Value>)> = res
         .rows
         .iter()
         .enumerate()
         .skip(s.list.top)
         .take(h)
-        .map(|(i, r)| {
-            let row = Row::new(
-                cols.iter()
-                    .map(|&c| clean(&cell(&r[c])))
-                    .collect::<Vec<_>>(),
-            );
-            if i == s.list.sel {
-                row.style(theme.selected())
-            } else {
-                row
-            }
-        })
         .collect();
-    let header = Row::new(
-        cols.iter()
-            .map(|&c| clean(&res.columns[c]))
-            .collect::<Vec<_>>(),
-    )
-    .style(theme.accent());
-    f.render_widget(
-        Table::new(rows, widths)
-            .header(header)
-            .block(block.title(format!(
-                " {} rows{} \u{b7} column {}/{} ",
-                res.rows.len(),
-                if res.rows.len() >= 1000 {
-                    " (first 1000)"
-                } else {
-                    ""
-                },
-                s.col.min(res.columns.len().saturating_sub(1)) + 1,
-                res.columns.len()
-            ))),
-        out,
+    let capped = res.rows.len() >= SQL_ROW_CAP;
+    let title = format!(
+        " {}{} \u{b7} {} \u{b7} \u{2191}/\u{2193} rows \u{b7} \u{2190}/\u{2192} columns \u{b7} Ctrl-D inspects a row (needs an id column) ",
+        crate::output::plural(res.rows.len(), "row"),
+        if capped {
+            format!(
+                " (the prompt stops at {}: `zoomlens sql CASE QUERY --format csv` has them all)",
+                crate::tui::widgets::fmt_count(SQL_ROW_CAP as u64)
+            )
+        } else {
+            String::new()
+        },
+        crate::output::plural(res.columns.len(), "column"),
     );
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let rows: Vec<Vec<String>> = shown
+        .iter()
+        .map(|(_, r)| r.iter().map(|v| clean(&cell(v))).collect())
+        .collect();
+    let sel = s.list.sel;
+    let top = s.list.top;
+    let fit = table::draw(
+        f,
+        out,
+        block,
+        &cols,
+        theme.accent(),
+        &rows,
+        1,
+        s.list.hcol,
+        |r: &Vec<String>| r.iter().map(|c| Line::from(c.clone())).collect(),
+        |i, _| {
+            if top + i == sel {
+                theme.selected()
+            } else {
+                Style::default()
+            }
+        },
+        0,
+    );
+    s.list.hmax.set(fit.hcol + fit.more_right);
 }
+
+/// Rows the SQL prompt keeps (the worker asks for no more).
+pub const SQL_ROW_CAP: usize = 1000;
 
 fn cell(v: &serde_json::Value) -> String {
     match v {

@@ -1,18 +1,20 @@
 //! Timeline of one subject: histogram over the case span (or the zoomed range) and every
 //! source merged in time order.
 
+use crate::store::read::timeline::TimelineRow;
 use crate::tui::app::{App, Target};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{clean, epoch, fmt_time, list_table, position};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Sparkline};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
     let [hist, list, detail] = Layout::vertical([
-        Constraint::Length(5),
+        Constraint::Length(6),
         Constraint::Min(5),
         Constraint::Length(3),
     ])
@@ -34,8 +36,19 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(hist);
     f.render_widget(block, hist);
     if let Some((bins, from, to)) = &v.hist {
-        let [spark, caret] =
-            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        let [spark, caret, axis] = Layout::vertical([
+            Constraint::Min(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        if let (Some(a), Some(b)) = (epoch(from), epoch(to)) {
+            let cols = bins.len().min(axis.width as usize);
+            f.render_widget(
+                Span::styled(date_axis(a, b, cols, app.local_time), theme.fg("dim")),
+                axis,
+            );
+        }
         f.render_widget(
             Sparkline::default()
                 .data(bins.iter().copied())
@@ -69,25 +82,24 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         theme,
         &v.list,
         format!(" Timeline \u{b7} {subject} \u{b7} {} ", position(&v.list)),
-        &["time", "source", "who", "what", "ip", "detail"],
         &[
-            Constraint::Length(19),
-            Constraint::Length(9),
-            Constraint::Length(24),
-            Constraint::Length(22),
-            Constraint::Length(15),
-            Constraint::Fill(1),
+            Col::new("time", 19, 19),
+            Col::new("source", 6, 9),
+            Col::new("who", 10, 34),
+            Col::new("what", 8, 30),
+            Col::new("ip", 7, 39),
+            Col::new("detail", 24, 0),
         ],
         &v.highlight,
         |r| {
-            let who = Span::styled(clean(&r.cells[2]), theme.class(&r.badge));
+            let t = TimelineRow(r);
             vec![
-                Cell::from(fmt_time(&r.cells[0], local)),
-                Cell::from(Span::styled(clean(&r.cells[1]), theme.fg("dim"))),
-                Cell::from(who),
-                Cell::from(clean(&r.cells[3])),
-                Cell::from(clean(&r.cells[4])),
-                Cell::from(clean(&r.cells[5])),
+                Line::from(fmt_time(t.time(), local)),
+                Line::from(Span::styled(clean(t.source()), theme.fg("dim"))),
+                Line::from(Span::styled(clean(t.who()), theme.class(&r.badge))),
+                Line::from(clean(t.what())),
+                Line::from(clean(t.ip())),
+                Line::from(clean(t.detail())),
             ]
         },
     );
@@ -117,4 +129,67 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Paragraph::new(lines).block(Block::default().borders(Borders::TOP)),
         detail,
     );
+}
+
+/// Date labels under a histogram of `cols` columns over [a, b): a tick (`|`) at each round
+/// time (hour, day, week: the finest whose labels do not overlap, aligned in the display zone)
+/// with its date, and the hour when ticks are less than a day apart.
+pub fn date_axis(a: i64, b: i64, cols: usize, local: bool) -> String {
+    let mut out: Vec<char> = vec![' '; cols];
+    if b <= a || cols == 0 {
+        return String::new();
+    }
+    let per_col = (b - a) as f64 / cols as f64;
+    const H: i64 = 3600;
+    let (step, label_w) = [
+        (H, 11),
+        (3 * H, 11),
+        (6 * H, 11),
+        (12 * H, 11),
+        (24 * H, 5),
+        (2 * 24 * H, 5),
+        (7 * 24 * H, 5),
+        (30 * 24 * H, 5),
+    ]
+    .into_iter()
+    .find(|(step, w)| *step as f64 / per_col >= (*w + 2) as f64)
+    .unwrap_or((365 * 24 * H, 5));
+    let off = if local {
+        chrono::DateTime::from_timestamp(a, 0)
+            .map(|d| d.with_timezone(&chrono::Local).offset().local_minus_utc() as i64)
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let mut t = ((a + off + step - 1).div_euclid(step)) * step - off;
+    while t < b {
+        let x = ((t - a) as f64 / per_col) as usize;
+        if x + label_w >= cols {
+            break;
+        }
+        if let Some(d) = chrono::DateTime::from_timestamp(t, 0) {
+            let full = crate::tui::widgets::fmt_time(&crate::model::time::fmt_utc(d), local);
+            let label = full.get(5..5 + label_w).unwrap_or(&full);
+            out[x] = '|';
+            for (i, c) in label.chars().enumerate() {
+                out[x + 1 + i] = c;
+            }
+        }
+        t += step;
+    }
+    out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_axis_names_dates_along_the_histogram() {
+        // 2024-06-01 .. 2024-06-15 over 60 columns: a tick every other midnight.
+        let s = super::date_axis(1717200000, 1717200000 + 14 * 86400, 60, false);
+        assert!(s.contains("|06-02  |06-04   |06-06"), "{s}");
+        assert_eq!(s.chars().count(), 60);
+        // One day over 40 columns: every twelve hours, with the hour.
+        let s = super::date_axis(1717200000, 1717200000 + 86400, 40, false);
+        assert!(s.starts_with("|06-01 00:00        |06-01 12:00"), "{s}");
+    }
 }

@@ -1,14 +1,17 @@
 //! Small drawing helpers shared by the panes. Every string that came from the case goes
 //! through [`clean`] (output::sanitize) before it reaches a widget.
 
+pub mod table;
+pub mod wrapped;
+
 use super::app::{App, ListWin};
 use super::theme::Theme;
 use crate::store::read::{EvidenceSet, Row};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell as TCell, Row as TRow, Table};
+use ratatui::widgets::{Block, Borders};
 
 /// Untrusted text made safe for the terminal.
 pub fn clean(s: &str) -> String {
@@ -28,7 +31,7 @@ pub fn fmt_time(t: &str, local: bool) -> String {
 }
 
 /// The marker column: evidence highlight, finding severity, annotations.
-pub fn marker(row: &Row, highlight: &EvidenceSet, theme: &Theme) -> TCell<'static> {
+pub fn marker(row: &Row, highlight: &EvidenceSet, theme: &Theme) -> Line<'static> {
     let mut spans = vec![];
     if highlight.contains(&(row.tbl.to_string(), row.id)) {
         spans.push(Span::styled(
@@ -50,7 +53,7 @@ pub fn marker(row: &Row, highlight: &EvidenceSet, theme: &Theme) -> TCell<'stati
     } else {
         spans.push(Span::raw(" "));
     }
-    TCell::from(Line::from(spans))
+    Line::from(spans)
 }
 
 /// Draw a list window as a table; records the visible height and the click target.
@@ -62,10 +65,9 @@ pub fn list_table<'a>(
     theme: &Theme,
     list: &ListWin,
     title: String,
-    headers: &[&str],
-    widths: &[Constraint],
+    cols: &[table::Col],
     highlight: &EvidenceSet,
-    cells: impl Fn(&Row) -> Vec<TCell<'a>>,
+    cells: impl Fn(&Row) -> Vec<Line<'a>>,
 ) {
     list_section(
         f,
@@ -76,15 +78,15 @@ pub fn list_table<'a>(
         0..list.rows.len(),
         true,
         title,
-        headers,
-        widths,
+        cols,
         highlight,
         cells,
     )
 }
 
 /// Draw rows `range` of a list as a table (a section of a pane that shows one list in several
-/// boxes). The `primary` section sets the list's page height.
+/// boxes). The `primary` section sets the list's page height. Columns follow the content on
+/// screen (see [`table`]); the marker and the first column stay when `←`/`→` scroll the rest.
 #[allow(clippy::too_many_arguments)]
 pub fn list_section<'a>(
     f: &mut Frame,
@@ -95,15 +97,12 @@ pub fn list_section<'a>(
     range: std::ops::Range<usize>,
     primary: bool,
     title: String,
-    headers: &[&str],
-    widths: &[Constraint],
+    cols: &[table::Col],
     highlight: &EvidenceSet,
-    cells: impl Fn(&Row) -> Vec<TCell<'a>>,
+    cells: impl Fn(&Row) -> Vec<Line<'a>>,
 ) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(title, theme.accent()));
-    let inner = block.inner(area);
+    let probe = Block::default().borders(Borders::ALL);
+    let inner = probe.inner(area);
     let h = inner.height.saturating_sub(1) as usize; // header line
     if primary {
         list.height.set(h.max(1));
@@ -126,35 +125,61 @@ pub fn list_section<'a>(
         top = sel;
     }
     let rows_slice = &list.rows[range.clone()];
-    let mut ws = vec![Constraint::Length(3)];
-    ws.extend_from_slice(widths);
-    let mut hdr = vec![TCell::from("")];
-    hdr.extend(headers.iter().map(|h| TCell::from(h.to_string())));
-    let rows: Vec<TRow> = rows_slice
-        .iter()
-        .enumerate()
-        .skip(top)
-        .take(h)
-        .map(|(i, r)| {
+    let shown: Vec<&Row> = rows_slice.iter().skip(top).take(h).collect();
+    let mut all = vec![table::Col::new("", 3, 3)];
+    all.extend_from_slice(cols);
+    let hcol = if primary { list.hcol } else { 0 };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, theme.accent()));
+    let fit = table::draw(
+        f,
+        area,
+        block,
+        &all,
+        theme.fg("dim").add_modifier(Modifier::BOLD),
+        &shown,
+        2,
+        hcol,
+        |r: &&Row| {
             let mut c = vec![marker(r, highlight, theme)];
             c.extend(cells(r));
+            c
+        },
+        |i, r: &&Row| {
             let mut st = Style::default();
             if highlight.contains(&(r.tbl.to_string(), r.id)) {
                 st = st.add_modifier(Modifier::BOLD);
             }
-            if i == sel {
+            if top + i == sel {
                 st = st.patch(theme.selected());
             }
-            TRow::new(c).style(st)
-        })
-        .collect();
-    let empty = rows.is_empty();
-    let table = Table::new(rows, ws)
-        .header(TRow::new(hdr).style(theme.fg("dim").add_modifier(Modifier::BOLD)))
-        .block(block)
-        .column_spacing(1);
-    f.render_widget(table, area);
-    if empty {
+            st
+        },
+        0,
+    );
+    if primary {
+        list.hmax.set(fit.hcol + fit.more_right);
+        if fit.hcol > 0 || fit.more_right > 0 {
+            let hint = format!(
+                " \u{2190}/\u{2192} {} more column{} ",
+                fit.hcol + fit.more_right,
+                if fit.hcol + fit.more_right == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            );
+            let r = Rect {
+                x: area.x + area.width.saturating_sub(hint.chars().count() as u16 + 1),
+                y: area.bottom().saturating_sub(1),
+                width: (hint.chars().count() as u16).min(area.width),
+                height: 1,
+            };
+            f.render_widget(Span::styled(hint, theme.fg("accent")), r);
+        }
+    }
+    if shown.is_empty() {
         let msg = if list.loading || !list.loaded {
             "loading\u{2026}"
         } else {
@@ -210,6 +235,46 @@ pub fn fmt_count(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// A byte count as a person writes it: "116 MB", "7.2 MB", "512 bytes" (decimal units, as
+/// Zoom's own web portal shows sizes). Not a number: shown as it is.
+pub fn human_bytes(raw: &str) -> String {
+    let Ok(n) = raw.trim().parse::<u64>() else {
+        return clean(raw);
+    };
+    if n < 1000 {
+        return crate::output::plural(n as usize, "byte");
+    }
+    let mut f = n as f64;
+    let mut unit = 0;
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    while f >= 999.95 && unit < UNITS.len() - 1 {
+        f /= 1000.0;
+        unit += 1;
+    }
+    if f >= 99.95 {
+        format!("{f:.0} {}", UNITS[unit])
+    } else {
+        format!("{f:.1} {}", UNITS[unit])
+    }
+}
+
+/// "1 guest", "3 guests": a count and its noun, for numbers read from the case as text.
+pub fn count_of(raw: &str, noun: &str) -> String {
+    match raw.trim().parse::<usize>() {
+        Ok(n) => crate::output::plural(n, noun),
+        Err(_) => String::new(),
+    }
+}
+
+/// The local time zone, named: "Europe/Paris +01:00" (the offset now), or the offset alone.
+pub fn local_zone() -> String {
+    let off = chrono::Local::now().format("%:z").to_string();
+    match iana_time_zone::get_timezone() {
+        Ok(name) if !name.is_empty() => format!("{} {off}", clean(&name)),
+        _ => format!("UTC{off}"),
+    }
 }
 
 /// A presence bar: `width` cells over [lo, hi], filled where [a, b] overlaps.
@@ -310,6 +375,18 @@ mod tests {
         assert_eq!(presence_bar(0, 100, 90, 100, 10), "·········█");
         // A blip still shows.
         assert_eq!(presence_bar(0, 100, 40, 40, 10), "····█·····");
+    }
+
+    #[test]
+    fn sizes_and_counts_read_as_a_person_writes_them() {
+        assert_eq!(human_bytes("116367948"), "116 MB");
+        assert_eq!(human_bytes("7219573"), "7.2 MB");
+        assert_eq!(human_bytes("1"), "1 byte");
+        assert_eq!(human_bytes("999"), "999 bytes");
+        assert_eq!(human_bytes(""), "");
+        assert_eq!(count_of("1", "guest"), "1 guest");
+        assert_eq!(count_of("2", "guest"), "2 guests");
+        assert_eq!(count_of("", "guest"), "");
     }
 
     #[test]
