@@ -1,15 +1,11 @@
 //! `zoomlens import`, `sql` and `status` as a user runs them: the real binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn zoomlens(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zoomlens"))
-        .args(args)
-        .env_remove("ZOOMLENS_LOG")
-        .output()
-        .expect("run zoomlens")
-}
+use common::cli::{run as zoomlens, sql_rows};
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -27,12 +23,6 @@ fn case_in(dir: &tempfile::TempDir) -> String {
     dir.path().join("case.zl").display().to_string()
 }
 
-fn sql_json(case: &str, q: &str) -> Vec<serde_json::Value> {
-    let out = zoomlens(&["sql", case, q, "--format", "json"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 #[test]
 fn broken_lines_are_rejected_with_line_and_reason_and_the_rest_is_committed() {
     let dir = tempfile::tempdir().unwrap();
@@ -48,7 +38,7 @@ fn broken_lines_are_rejected_with_line_and_reason_and_the_rest_is_committed() {
     );
     assert!(stdout.contains("broken_lines.ndjson:5: time: unparsable time \"last tuesday\""));
 
-    let rejects = sql_json(
+    let rejects = sql_rows(
         &case,
         "SELECT line, reason, raw FROM zoom_rejects ORDER BY line",
     );
@@ -68,7 +58,7 @@ fn broken_lines_are_rejected_with_line_and_reason_and_the_rest_is_committed() {
     assert!(rejects[0]["raw"].as_str().unwrap().ends_with("BROKEN"));
 
     // Every good line before and after the bad ones is in the case.
-    let n = sql_json(
+    let n = sql_rows(
         &case,
         "SELECT (SELECT COUNT(*) FROM signins) AS s, (SELECT COUNT(*) FROM operations) AS o,
                 (SELECT COUNT(*) FROM webhook_events) AS w",
@@ -88,7 +78,7 @@ fn broken_lines_are_rejected_with_line_and_reason_and_the_rest_is_committed() {
     }
     assert_eq!(v["rejected"], 4);
     assert_eq!(
-        sql_json(&case, "SELECT COUNT(*) AS n FROM zoom_rejects")[0]["n"],
+        sql_rows(&case, "SELECT COUNT(*) AS n FROM zoom_rejects")[0]["n"],
         4
     );
 }
@@ -116,7 +106,7 @@ fn seed_query_finds_the_external_in_a_recurring_engineering_meeting() {
     let case = case_in(&dir);
     let out = zoomlens(&["import", &case, &fixture("engineering_capture.ndjson")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let rows = sql_json(
+    let rows = sql_rows(
         &case,
         "SELECT meeting_id, user_email, COUNT(*) AS occurrences FROM zoom_participants \
          WHERE user_email NOT LIKE '%@acme.example' AND meeting_topic LIKE '%engineering%' \
@@ -155,7 +145,7 @@ fn sql_refuses_to_modify_evidence() {
         );
     }
     assert_eq!(
-        sql_json(&case, "SELECT COUNT(*) AS n FROM signins")[0]["n"],
+        sql_rows(&case, "SELECT COUNT(*) AS n FROM signins")[0]["n"],
         4
     );
 }
@@ -283,7 +273,7 @@ fn an_import_killed_midway_leaves_a_consistent_case_that_a_rerun_completes() {
     assert_eq!(p["present"].as_i64().unwrap(), before);
     assert_eq!(p["added"].as_i64().unwrap() + before, total as i64);
     assert_eq!(
-        sql_json(&case, "SELECT COUNT(*) AS n FROM participants")[0]["n"],
+        sql_rows(&case, "SELECT COUNT(*) AS n FROM participants")[0]["n"],
         total as i64
     );
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::cli::{json, zl};
+use common::cli::{json, sql_rows as rows, zl};
 use std::path::{Path, PathBuf};
 
 fn sample(name: &str) -> PathBuf {
@@ -27,13 +27,6 @@ fn import(case: &Path, files: &[&Path]) {
     let (out, err, ok) = zl(&args);
     assert!(ok, "{out}{err}");
     assert!(!out.contains("rejected (kept"), "{out}");
-}
-
-fn rows(case: &Path, sql: &str) -> Vec<serde_json::Value> {
-    json(&["sql", &case.display().to_string(), sql, "--format", "json"])
-        .as_array()
-        .unwrap()
-        .clone()
 }
 
 fn oplog(dir: &Path, name: &str, entries: &[(&str, &str, &str, &str)]) -> PathBuf {

@@ -2,6 +2,10 @@
 //! substitution, gzip and zstd, UTF-16 exports, stray bytes, huge lines, and files that hold
 //! credentials. The real binary, as a user runs it.
 
+mod common;
+
+use common::cli::sql_rows;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -65,14 +69,8 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn sql_json(case: &str, q: &str) -> Vec<serde_json::Value> {
-    let out = zoomlens(&["sql", case, q, "--format", "json"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn count(case: &str, table: &str) -> i64 {
-    sql_json(case, &format!("SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
+    sql_rows(case, &format!("SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
         .as_i64()
         .unwrap()
 }
@@ -118,7 +116,7 @@ fn standard_input_is_read_once_and_named_stdin() {
     );
     let stdout = text(&out.stdout);
     assert!(stdout.contains("-: 36 records (NDJSON)"), "{stdout}");
-    let kinds = sql_json(
+    let kinds = sql_rows(
         &case,
         "SELECT DISTINCT source FROM origins WHERE kind = 'file'",
     );
@@ -274,7 +272,7 @@ fn a_bad_byte_in_a_csv_rejects_that_row_with_its_line_and_keeps_the_rest() {
         "{stdout}"
     );
     assert_eq!(count(&case, "vips"), 2);
-    let r = sql_json(&case, "SELECT line, reason, raw FROM zoom_rejects");
+    let r = sql_rows(&case, "SELECT line, reason, raw FROM zoom_rejects");
     assert_eq!(r.len(), 1);
     assert_eq!(r[0]["line"], 3);
     assert!(
@@ -299,7 +297,7 @@ fn utf16_exports_are_decoded() {
         "{}",
         text(&out.stdout)
     );
-    let rows = sql_json(&case, "SELECT email FROM signins ORDER BY time");
+    let rows = sql_rows(&case, "SELECT email FROM signins ORDER BY time");
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["email"], "zoë.müller@acme.example");
     // UTF-16BE without a byte-order mark, and UTF-8 with one.
@@ -348,7 +346,7 @@ fn a_record_over_the_size_cap_is_a_reject_not_an_exhausted_memory() {
     assert!(stdout.contains("stdin:2: record of"), "{stdout}");
     assert!(stdout.contains("over the 64 MiB limit"), "{stdout}");
     assert_eq!(count(&case, "signins"), 2);
-    let r = sql_json(&case, "SELECT length(raw) AS n FROM zoom_rejects");
+    let r = sql_rows(&case, "SELECT length(raw) AS n FROM zoom_rejects");
     assert!(r[0]["n"].as_i64().unwrap() <= 4096);
 }
 
@@ -371,7 +369,7 @@ fn credentials_are_never_stored_not_even_in_the_rejects() {
         "{stdout}"
     );
     assert_eq!(count(&case, "signins"), 2);
-    let r = sql_json(&case, "SELECT raw FROM zoom_rejects ORDER BY line");
+    let r = sql_rows(&case, "SELECT raw FROM zoom_rejects ORDER BY line");
     assert_eq!(r.len(), 2);
     assert!(
         r[0]["raw"]

@@ -2,17 +2,11 @@
 //! `event_ts`, `meeting.updated`, bare meeting-activity rows, the dashboard's meeting detail,
 //! operation rows without an operator, and wrappers users export by mistake.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn zoomlens(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zoomlens"))
-        .args(args)
-        .env_remove("ZOOMLENS_LOG")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run zoomlens")
-}
+use common::cli::{run as zoomlens, sql_rows};
+
+use std::path::Path;
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,12 +18,6 @@ fn fixture(name: &str) -> String {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-fn sql_json(case: &str, q: &str) -> Vec<serde_json::Value> {
-    let out = zoomlens(&["sql", case, q, "--format", "json"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn import_ok(file: &str) -> (tempfile::TempDir, String, String) {
@@ -45,7 +33,7 @@ fn import_ok(file: &str) -> (tempfile::TempDir, String, String) {
 #[test]
 fn webhook_events_without_event_ts_take_their_time_from_the_payload() {
     let (_d, case, _) = import_ok("webhooks_without_event_ts.ndjson");
-    let ev = sql_json(
+    let ev = sql_rows(
         &case,
         "SELECT event, time FROM webhook_events ORDER BY time",
     );
@@ -71,11 +59,11 @@ fn webhook_events_without_event_ts_take_their_time_from_the_payload() {
     want.sort_by(|a, b| a.1.cmp(&b.1));
     assert_eq!(got, want);
     // And what they describe is normalised as usual.
-    let p = sql_json(&case, "SELECT join_time, leave_time FROM participants");
+    let p = sql_rows(&case, "SELECT join_time, leave_time FROM participants");
     assert_eq!(p.len(), 1);
     assert_eq!(p[0]["leave_time"], "2024-06-10T06:55:00Z");
     assert_eq!(
-        sql_json(&case, "SELECT COUNT(*) AS n FROM signins")[0]["n"],
+        sql_rows(&case, "SELECT COUNT(*) AS n FROM signins")[0]["n"],
         1
     );
 }
@@ -85,11 +73,11 @@ fn meeting_updated_is_stored_once_without_a_reject() {
     let (_d, case, stdout) = import_ok("webhook_meeting.updated.json");
     assert!(stdout.contains("webhook_events"), "{stdout}");
     assert!(!stdout.contains("meetings"), "{stdout}");
-    let ev = sql_json(&case, "SELECT event, object_id FROM webhook_events");
+    let ev = sql_rows(&case, "SELECT event, object_id FROM webhook_events");
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0]["object_id"], "6962400003");
     assert_eq!(
-        sql_json(&case, "SELECT COUNT(*) AS n FROM zoom_rejects")[0]["n"],
+        sql_rows(&case, "SELECT COUNT(*) AS n FROM zoom_rejects")[0]["n"],
         0
     );
 }
@@ -97,7 +85,7 @@ fn meeting_updated_is_stored_once_without_a_reject() {
 #[test]
 fn bare_meeting_activity_rows_are_imported() {
     let (_d, case, _) = import_ok("meeting_activities_rows.ndjson");
-    let rows = sql_json(&case, "SELECT * FROM meeting_activities ORDER BY time");
+    let rows = sql_rows(&case, "SELECT * FROM meeting_activities ORDER BY time");
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert_eq!(rows[0]["meeting_number"], 9826100285i64);
 }
@@ -105,7 +93,7 @@ fn bare_meeting_activity_rows_are_imported() {
 #[test]
 fn a_dashboard_meeting_detail_is_a_meeting_not_a_participants_page() {
     let (_d, case, _) = import_ok("metrics_meeting_detail.json");
-    let m = sql_json(
+    let m = sql_rows(
         &case,
         "SELECT uuid, meeting_id, host_email, host_name, participants_count FROM meetings",
     );
@@ -123,7 +111,7 @@ fn operation_rows_without_an_operator_are_kept_and_the_summary_says_so() {
         stdout.contains("note: 2 operation-log records name no operator: stored with the operator unknown (empty)"),
         "{stdout}"
     );
-    let ops = sql_json(&case, "SELECT operator FROM operations ORDER BY time");
+    let ops = sql_rows(&case, "SELECT operator FROM operations ORDER BY time");
     assert_eq!(ops.len(), 3);
     assert_eq!(ops[1]["operator"], "");
     // The same from a portal CSV export.

@@ -4,15 +4,8 @@
 
 mod common;
 
-use common::cli::{demo, json, zl};
+use common::cli::{demo, sql_rows as sql, zl};
 use std::path::Path;
-
-fn sql(case: &Path, q: &str) -> Vec<serde_json::Value> {
-    json(&["sql", &case.display().to_string(), q, "--format", "json"])
-        .as_array()
-        .unwrap()
-        .clone()
-}
 
 /// The header of a query's CSV output: its column names, even when no row matches.
 fn columns(case: &Path, q: &str) -> Vec<String> {

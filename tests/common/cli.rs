@@ -3,15 +3,23 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 
-/// Run `zoomlens ARGS` (analyst "dana"): stdout, stderr, success.
-pub fn zl(args: &[&str]) -> (String, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zoomlens"))
+/// Run `zoomlens ARGS` as a user at a terminal would (analyst "dana", no log override,
+/// nothing on standard input).
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zoomlens"))
         .args(args)
         .env("ZOOMLENS_ANALYST", "dana")
+        .env_remove("ZOOMLENS_LOG")
+        .stdin(Stdio::null())
         .output()
-        .unwrap();
+        .expect("run zoomlens")
+}
+
+/// [`run`]: stdout, stderr, success.
+pub fn zl(args: &[&str]) -> (String, String, bool) {
+    let out = run(args);
     (
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
@@ -32,4 +40,20 @@ pub fn demo(dir: &Path) -> PathBuf {
     zoomlens::sim::demo::build_demo(&zoomlens::sim::generator::Config::small(42, 120, 7), &case)
         .unwrap();
     case
+}
+
+/// `zoomlens sql CASE QUERY --format json`: the rows as JSON objects.
+pub fn sql_rows(case: impl AsRef<Path>, query: &str) -> Vec<serde_json::Value> {
+    let case = case.as_ref().display().to_string();
+    match json(&["sql", &case, query, "--format", "json"]) {
+        serde_json::Value::Array(rows) => rows,
+        other => panic!("not an array of rows: {other}"),
+    }
+}
+
+/// A file under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
