@@ -736,7 +736,12 @@ pub struct ExportArgs {
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
     /// Only these sources (comma-separated or repeated); default: every source the target maps.
-    #[arg(long = "source", value_enum, value_delimiter = ',', value_name = "SOURCE")]
+    #[arg(
+        long = "source",
+        value_enum,
+        value_delimiter = ',',
+        value_name = "SOURCE"
+    )]
     pub sources: Vec<ExportSource>,
     /// Write into a folder that is not empty, replacing the files an earlier export listed
     /// there (nothing else is removed).

@@ -10,8 +10,16 @@ use std::process::ExitCode;
 
 /// `zoomlens export`.
 pub fn run(a: &ExportArgs) -> Result<ExitCode> {
-    let from = a.from.as_deref().map(|t| bound(t, "--from", false)).transpose()?;
-    let to = a.until.as_deref().map(|t| bound(t, "--until", true)).transpose()?;
+    let from = a
+        .from
+        .as_deref()
+        .map(|t| bound(t, "--from", false))
+        .transpose()?;
+    let to = a
+        .until
+        .as_deref()
+        .map(|t| bound(t, "--until", true))
+        .transpose()?;
     let store = Store::open_readonly(&a.case)?;
     let opts = ExportOptions {
         target: a.target.into(),
@@ -79,8 +87,14 @@ mod tests {
 
     #[test]
     fn bounds() {
-        assert_eq!(bound("2026-03-16", "--from", false).unwrap(), "2026-03-16T00:00:00Z");
-        assert_eq!(bound("2026-03-16", "--until", true).unwrap(), "2026-03-17T00:00:00Z");
+        assert_eq!(
+            bound("2026-03-16", "--from", false).unwrap(),
+            "2026-03-16T00:00:00Z"
+        );
+        assert_eq!(
+            bound("2026-03-16", "--until", true).unwrap(),
+            "2026-03-17T00:00:00Z"
+        );
         assert_eq!(
             bound("2026-03-16T10:00:00+01:00", "--until", true).unwrap(),
             "2026-03-16T09:00:01Z"

@@ -287,10 +287,7 @@ pub fn findings_page(
         super::triage::STANDING_JOIN
     ))?;
     let (t, id) = after.unwrap_or(("", i64::MIN));
-    let rows = st.query_map(
-        params![from, to, t, id, limit as i64],
-        stored_finding,
-    )?;
+    let rows = st.query_map(params![from, to, t, id, limit as i64], stored_finding)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

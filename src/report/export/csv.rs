@@ -57,7 +57,12 @@ fn view(s: Source) -> (&'static str, &'static str) {
     }
 }
 
-pub fn export(conn: &Connection, r: &Range, sources: &[Source], out: &Path) -> Result<ExportSummary> {
+pub fn export(
+    conn: &Connection,
+    r: &Range,
+    sources: &[Source],
+    out: &Path,
+) -> Result<ExportSummary> {
     let mut summary = ExportSummary::default();
     for s in sources {
         let (name, sql) = view(*s);
@@ -68,9 +73,23 @@ pub fn export(conn: &Connection, r: &Range, sources: &[Source], out: &Path) -> R
             let mut csv = CsvOut::new(af.writer(), Safety::Faithful);
             if *s == Source::Findings {
                 csv.row([
-                    "id", "time", "rule", "severity", "technique", "summary", "user",
-                    "meeting_id", "meeting_uuid", "ip", "recording", "incident", "state",
-                    "reason", "analyst", "triaged_at", "evidence",
+                    "id",
+                    "time",
+                    "rule",
+                    "severity",
+                    "technique",
+                    "summary",
+                    "user",
+                    "meeting_id",
+                    "meeting_uuid",
+                    "ip",
+                    "recording",
+                    "incident",
+                    "state",
+                    "reason",
+                    "analyst",
+                    "triaged_at",
+                    "evidence",
                 ])?;
                 rows::findings(conn, r, |f| {
                     let ev: Vec<String> = f

@@ -235,7 +235,11 @@ pub fn signin(s: &Signin) -> Value {
     set(&mut m, "user.name", nb(Some(&s.email)));
     set(&mut m, "source.ip", nb(Some(&s.ip_address)));
     related(&mut m, &[Some(&s.email)], &[Some(&s.ip_address)]);
-    set(&mut m, "zoom.activity.client_type", nb(Some(&s.client_type)));
+    set(
+        &mut m,
+        "zoom.activity.client_type",
+        nb(Some(&s.client_type)),
+    );
     set(&mut m, "zoom.activity.client_version", nb(Some(&s.version)));
     set(&mut m, "zoom.activity.type", s.activity.as_str());
     set(&mut m, "zoomlens.login_type", s.login_type);
@@ -282,8 +286,16 @@ pub fn operation(o: &Operation) -> Value {
     }
     related(&mut m, &[Some(&o.operator), target], &[]);
     set(&mut m, "zoom.operation.action", nb(Some(&o.action)));
-    set(&mut m, "zoom.operation.category_type", nb(Some(&o.category_type)));
-    set(&mut m, "zoom.operation.operation_detail", o.operation_detail.as_str());
+    set(
+        &mut m,
+        "zoom.operation.category_type",
+        nb(Some(&o.category_type)),
+    );
+    set(
+        &mut m,
+        "zoom.operation.operation_detail",
+        o.operation_detail.as_str(),
+    );
     if !o.changes.is_empty() {
         set(&mut m, "zoomlens.changes", json!(o.changes));
     }
@@ -304,19 +316,35 @@ pub fn meeting(x: &Meeting) -> Value {
     );
     set(&mut m, "event.original", x.raw.as_str());
     set(&mut m, "event.start", x.start_time.as_str());
-    set(&mut m, "event.end", nb(x.end_time.as_deref()).filter(|t| epoch_ms(t).is_some()));
+    set(
+        &mut m,
+        "event.end",
+        nb(x.end_time.as_deref()).filter(|t| epoch_ms(t).is_some()),
+    );
     set(&mut m, "user.email", nb(x.host_email.as_deref()));
     set(&mut m, "user.name", nb(x.host_email.as_deref()));
     set(&mut m, "user.full_name", nb(x.host_name.as_deref()));
     related(&mut m, &[x.host_email.as_deref()], &[]);
-    set(&mut m, "zoom.meeting.id", x.meeting_id.map(|n| n.to_string()));
+    set(
+        &mut m,
+        "zoom.meeting.id",
+        x.meeting_id.map(|n| n.to_string()),
+    );
     set(&mut m, "zoom.meeting.uuid", x.uuid.as_str());
     set(&mut m, "zoom.meeting.host_id", nb(x.host_id.as_deref()));
     set(&mut m, "zoom.meeting.topic", nb(x.topic.as_deref()));
-    set(&mut m, "zoom.meeting.type", x.meeting_type.map(|n| n.to_string()));
+    set(
+        &mut m,
+        "zoom.meeting.type",
+        x.meeting_type.map(|n| n.to_string()),
+    );
     set(&mut m, "zoom.meeting.start_time", x.start_time.as_str());
     set(&mut m, "zoom.meeting.duration", x.duration);
-    set(&mut m, "zoomlens.meeting.participants_count", x.participants_count);
+    set(
+        &mut m,
+        "zoomlens.meeting.participants_count",
+        x.participants_count,
+    );
     Value::Object(m)
 }
 
@@ -349,11 +377,19 @@ pub fn participant(p: &Participant) -> Value {
     set(&mut m, "source.ip", nb(p.ip_address.as_deref()));
     set(&mut m, "source.geo.name", nb(p.location.as_deref()));
     set(&mut m, "host.hostname", nb(p.pc_name.as_deref()));
-    set(&mut m, "host.mac", nb(p.mac_addr.as_deref()).map(|s| json!([s])));
+    set(
+        &mut m,
+        "host.mac",
+        nb(p.mac_addr.as_deref()).map(|s| json!([s])),
+    );
     set(&mut m, "host.os.name", nb(p.os.as_deref()));
     set(&mut m, "host.os.version", nb(p.os_version.as_deref()));
     related(&mut m, &[p.email.as_deref()], &[p.ip_address.as_deref()]);
-    set(&mut m, "zoom.meeting.id", p.meeting_id.map(|n| n.to_string()));
+    set(
+        &mut m,
+        "zoom.meeting.id",
+        p.meeting_id.map(|n| n.to_string()),
+    );
     set(&mut m, "zoom.meeting.uuid", p.meeting_uuid.as_str());
     set(&mut m, "zoom.meeting.host_id", nb(p.host_id.as_deref()));
     set(&mut m, "zoom.meeting.topic", nb(p.topic.as_deref()));
@@ -368,13 +404,37 @@ pub fn participant(p: &Participant) -> Value {
         "zoom.participant.participant_uuid",
         nb(p.participant_uuid.as_deref()),
     );
-    set(&mut m, "zoom.participant.registrant_id", nb(p.registrant_id.as_deref()));
-    set(&mut m, "zoomlens.participant.device", nb(p.device.as_deref()));
-    set(&mut m, "zoomlens.participant.version", nb(p.version.as_deref()));
-    set(&mut m, "zoomlens.participant.network_type", nb(p.network_type.as_deref()));
-    set(&mut m, "zoomlens.participant.data_center", nb(p.data_center.as_deref()));
+    set(
+        &mut m,
+        "zoom.participant.registrant_id",
+        nb(p.registrant_id.as_deref()),
+    );
+    set(
+        &mut m,
+        "zoomlens.participant.device",
+        nb(p.device.as_deref()),
+    );
+    set(
+        &mut m,
+        "zoomlens.participant.version",
+        nb(p.version.as_deref()),
+    );
+    set(
+        &mut m,
+        "zoomlens.participant.network_type",
+        nb(p.network_type.as_deref()),
+    );
+    set(
+        &mut m,
+        "zoomlens.participant.data_center",
+        nb(p.data_center.as_deref()),
+    );
     set(&mut m, "zoomlens.participant.role", nb(p.role.as_deref()));
-    set(&mut m, "zoomlens.participant.share_desktop", p.share_desktop.map(|v| v != 0));
+    set(
+        &mut m,
+        "zoomlens.participant.share_desktop",
+        p.share_desktop.map(|v| v != 0),
+    );
     set(
         &mut m,
         "zoomlens.participant.share_application",
@@ -386,15 +446,32 @@ pub fn participant(p: &Participant) -> Value {
 /// A recording: completed (at its start) and, when deleted, a deletion.
 pub fn recording(r: &Recording) -> Vec<(String, Value)> {
     let one = |time: &str, action: &str, ty: &str| {
-        let mut m = doc(time, "zoom.webhook", "event", &["file"], &[ty], action, "recordings", r.id);
+        let mut m = doc(
+            time,
+            "zoom.webhook",
+            "event",
+            &["file"],
+            &[ty],
+            action,
+            "recordings",
+            r.id,
+        );
         set(&mut m, "event.original", r.raw.as_str());
         set(&mut m, "user.email", nb(r.host_email.as_deref()));
         set(&mut m, "user.name", nb(r.host_email.as_deref()));
         related(&mut m, &[r.host_email.as_deref()], &[]);
-        set(&mut m, "zoom.recording.id", r.meeting_id.map(|n| n.to_string()));
+        set(
+            &mut m,
+            "zoom.recording.id",
+            r.meeting_id.map(|n| n.to_string()),
+        );
         set(&mut m, "zoom.recording.uuid", r.meeting_uuid.as_str());
         set(&mut m, "zoom.recording.host_id", nb(r.host_id.as_deref()));
-        set(&mut m, "zoom.recording.host_email", nb(r.host_email.as_deref()));
+        set(
+            &mut m,
+            "zoom.recording.host_email",
+            nb(r.host_email.as_deref()),
+        );
         set(&mut m, "zoom.recording.topic", nb(r.topic.as_deref()));
         set(&mut m, "zoom.recording.start_time", r.start_time.as_str());
         set(&mut m, "zoom.recording.duration", r.duration);
@@ -426,7 +503,11 @@ pub fn chat(c: &Chat) -> Value {
     set(&mut m, "event.original", c.raw.as_str());
     set(&mut m, "user.email", nb(c.sender.as_deref()));
     set(&mut m, "user.name", nb(c.sender.as_deref()));
-    set(&mut m, "user.full_name", nb(c.sender_display_name.as_deref()));
+    set(
+        &mut m,
+        "user.full_name",
+        nb(c.sender_display_name.as_deref()),
+    );
     related(&mut m, &[c.sender.as_deref()], &[]);
     set(&mut m, "zoom.chat_message.id", c.message_id.as_str());
     let to_channel = nb(c.to_channel.as_deref());
@@ -448,7 +529,11 @@ pub fn chat(c: &Chat) -> Value {
         };
         set(&mut m, key, to);
     }
-    set(&mut m, "zoom.chat_message.message", nb(c.message.as_deref()));
+    set(
+        &mut m,
+        "zoom.chat_message.message",
+        nb(c.message.as_deref()),
+    );
     set(&mut m, "zoomlens.chat.owner", nb(c.owner.as_deref()));
     set(
         &mut m,
@@ -490,15 +575,27 @@ pub fn finding(f: &StoredFinding) -> Value {
     set(&mut m, "user.name", nb(f.user.as_deref()));
     set(&mut m, "source.ip", nb(f.ip.as_deref()));
     related(&mut m, &[f.user.as_deref()], &[f.ip.as_deref()]);
-    set(&mut m, "zoom.meeting.id", f.meeting_id.map(|n| n.to_string()));
+    set(
+        &mut m,
+        "zoom.meeting.id",
+        f.meeting_id.map(|n| n.to_string()),
+    );
     set(&mut m, "zoom.meeting.uuid", nb(f.meeting_uuid.as_deref()));
     set(&mut m, "zoomlens.finding.uid", format!("F{}", f.id));
     set(&mut m, "zoomlens.finding.severity", f.severity.as_str());
-    set(&mut m, "zoomlens.finding.incident", f.incident.map(|i| format!("I{i}")));
+    set(
+        &mut m,
+        "zoomlens.finding.incident",
+        f.incident.map(|i| format!("I{i}")),
+    );
     set(&mut m, "zoomlens.finding.state", f.state.as_str());
     set(&mut m, "zoomlens.finding.reason", nb(Some(&f.reason)));
     set(&mut m, "zoomlens.finding.analyst", nb(f.analyst.as_deref()));
-    set(&mut m, "zoomlens.finding.triaged_at", nb(f.triaged_at.as_deref()));
+    set(
+        &mut m,
+        "zoomlens.finding.triaged_at",
+        nb(f.triaged_at.as_deref()),
+    );
     set(&mut m, "zoomlens.finding.recording_id", f.recording);
     if !f.evidence.is_empty() {
         set(&mut m, "zoomlens.finding.evidence", json!(f.evidence));
@@ -530,7 +627,12 @@ pub fn export(conn: &Connection, r: &Range, sources: &[Source], ev: &mut Events)
                 })?
             }
             Source::Participants => rows::participants(conn, r, |p| {
-                ev.emit("participants", PARTICIPANT_COLS, &p.join_time, &participant(&p))
+                ev.emit(
+                    "participants",
+                    PARTICIPANT_COLS,
+                    &p.join_time,
+                    &participant(&p),
+                )
             })?,
             Source::Recordings => rows::recordings(conn, r, |x| {
                 for (t, d) in recording(&x) {

@@ -367,9 +367,9 @@ impl Events {
             Format::Ndjson => {
                 let f = match self.ndjson.entry(class) {
                     std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::btree_map::Entry::Vacant(e) => {
-                        e.insert(NdjsonFile::create(self.root.join(format!("{class}.ndjson")))?)
-                    }
+                    std::collections::btree_map::Entry::Vacant(e) => e.insert(NdjsonFile::create(
+                        self.root.join(format!("{class}.ndjson")),
+                    )?),
                 };
                 f.push(event)
             }

@@ -110,18 +110,13 @@ pub const AUTHENTICATION: Class = Class {
     ],
 };
 
-
-
 pub const ACCOUNT_CHANGE: Class = Class {
     uid: 3001,
     name: "Account Change",
     category_uid: 3,
     category_name: IAM,
     file: "account_change",
-    columns: op_columns![
-        ("user.name", Kind::Str),
-        ("user.email_addr", Kind::Str),
-    ],
+    columns: op_columns![("user.name", Kind::Str), ("user.email_addr", Kind::Str),],
 };
 
 pub const USER_ACCESS: Class = Class {
@@ -364,7 +359,11 @@ pub fn signin(s: &Signin) -> Value {
     set(&mut m, "service.name", "Zoom");
     set(&mut m, "is_remote", true);
     set(&mut m, "message", format!("Zoom {}", s.activity));
-    set(&mut m, "unmapped.zoom.client_type", nb(Some(&s.client_type)));
+    set(
+        &mut m,
+        "unmapped.zoom.client_type",
+        nb(Some(&s.client_type)),
+    );
     set(&mut m, "unmapped.zoom.version", nb(Some(&s.version)));
     set(&mut m, "unmapped.zoom.login_type", s.login_type);
     set(&mut m, "unmapped.zoomlens.via", s.via.as_str());
@@ -375,7 +374,11 @@ pub fn signin(s: &Signin) -> Value {
 /// The class and activity of an operation, from its first parsed change.
 pub fn operation_class(o: &Operation) -> (&'static Class, i64, &'static str) {
     let head = o.operation_detail.trim_start().to_ascii_lowercase();
-    let first = o.changes.first().map(|c| c.kind.as_str()).unwrap_or("other");
+    let first = o
+        .changes
+        .first()
+        .map(|c| c.kind.as_str())
+        .unwrap_or("other");
     let crud = |action: &str| -> (i64, &'static str) {
         let a = action.to_ascii_lowercase();
         if a.contains("add") || a.contains("create") {
@@ -429,10 +432,18 @@ pub fn operation_class(o: &Operation) -> (&'static Class, i64, &'static str) {
 pub fn operation(o: &Operation) -> Value {
     let (class, aid, aname) = operation_class(o);
     let mut m = base(class, aid, aname, &o.time, "operations", o.id);
+    if class.uid == USER_ACCESS.uid || class.uid == GROUP_MANAGEMENT.uid {
+        // These classes take `actor` through the host profile.
+        set(&mut m, "metadata.profiles", json!(["host"]));
+    }
     person(&mut m, "actor.user", &o.operator);
     set(&mut m, "message", o.operation_detail.as_str());
     set(&mut m, "unmapped.zoom.operator", nb(Some(&o.operator)));
-    set(&mut m, "unmapped.zoom.category_type", nb(Some(&o.category_type)));
+    set(
+        &mut m,
+        "unmapped.zoom.category_type",
+        nb(Some(&o.category_type)),
+    );
     set(&mut m, "unmapped.zoom.action", nb(Some(&o.action)));
     if !o.changes.is_empty() {
         set(&mut m, "unmapped.zoom.changes", json!(o.changes));
@@ -443,8 +454,9 @@ pub fn operation(o: &Operation) -> Value {
     let privileges = |cs: &[Change]| -> Value {
         cs.iter()
             .filter_map(|c| match (nb(c.setting.as_deref()), nb(c.to.as_deref())) {
-                (Some(s), Some(t)) if class.uid == USER_ACCESS.uid => Some(t.to_string())
-                    .filter(|_| !s.is_empty()),
+                (Some(s), Some(t)) if class.uid == USER_ACCESS.uid => {
+                    Some(t.to_string()).filter(|_| !s.is_empty())
+                }
                 (Some(s), Some(t)) => Some(format!("{s}: {t}")),
                 (None, Some(t)) => Some(t.to_string()),
                 _ => None,
@@ -495,7 +507,16 @@ pub fn operation(o: &Operation) -> Value {
         }
         6006 => {
             let meeting = o.changes.iter().find_map(|c| c.meeting_id);
-            set(&mut m, "file.name", format!("Cloud recording of {}", meeting.map(|n| n.to_string()).unwrap_or_else(|| "a meeting".into())));
+            set(
+                &mut m,
+                "file.name",
+                format!(
+                    "Cloud recording of {}",
+                    meeting
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|| "a meeting".into())
+                ),
+            );
             set(&mut m, "file.type_id", 1);
             set(&mut m, "file.type", "Regular File");
             set(&mut m, "src_endpoint.name", "Zoom web portal");
@@ -514,7 +535,11 @@ pub fn operation(o: &Operation) -> Value {
                 format!("Zoom {}", nb(Some(&o.category_type)).unwrap_or("setting")),
             );
             if let Some(c) = c {
-                set(&mut m, "entity.data", json!({"section": c.section, "from": c.from, "to": c.to}));
+                set(
+                    &mut m,
+                    "entity.data",
+                    json!({"section": c.section, "from": c.from, "to": c.to}),
+                );
             }
         }
     }
@@ -555,9 +580,13 @@ pub fn participant(p: &Participant) -> Vec<(String, Value)> {
             "message",
             format!(
                 "{} {} meeting {}",
-                nb(p.name.as_deref()).or(nb(p.email.as_deref())).unwrap_or("a participant"),
+                nb(p.name.as_deref())
+                    .or(nb(p.email.as_deref()))
+                    .unwrap_or("a participant"),
                 if aname == "Join" { "joined" } else { "left" },
-                p.meeting_id.map(|n| n.to_string()).unwrap_or_else(|| p.meeting_uuid.clone())
+                p.meeting_id
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| p.meeting_uuid.clone())
             ),
         );
         for (k, v) in [
@@ -580,7 +609,11 @@ pub fn participant(p: &Participant) -> Vec<(String, Value)> {
             set(&mut m, &format!("unmapped.zoom.{k}"), nb(v));
         }
         set(&mut m, "unmapped.zoom.meeting_id", p.meeting_id);
-        set(&mut m, "unmapped.zoom.share_desktop", p.share_desktop.map(|v| v != 0));
+        set(
+            &mut m,
+            "unmapped.zoom.share_desktop",
+            p.share_desktop.map(|v| v != 0),
+        );
         set(
             &mut m,
             "unmapped.zoom.share_application",
@@ -626,8 +659,16 @@ pub fn recording(r: &Recording) -> Vec<(String, Value)> {
         set(&mut m, "file.uid", r.meeting_uuid.as_str());
         set(&mut m, "file.size", r.total_size);
         set(&mut m, "src_endpoint.name", "Zoom cloud recording");
-        set(&mut m, "message", format!("Zoom cloud recording {}", aname.to_lowercase()));
-        set(&mut m, "unmapped.zoom.meeting_uuid", r.meeting_uuid.as_str());
+        set(
+            &mut m,
+            "message",
+            format!("Zoom cloud recording {}", aname.to_lowercase()),
+        );
+        set(
+            &mut m,
+            "unmapped.zoom.meeting_uuid",
+            r.meeting_uuid.as_str(),
+        );
         set(&mut m, "unmapped.zoom.meeting_id", r.meeting_id);
         set(&mut m, "unmapped.zoom.host_id", nb(r.host_id.as_deref()));
         set(&mut m, "unmapped.zoom.topic", nb(r.topic.as_deref()));
@@ -681,7 +722,11 @@ pub fn finding(f: &StoredFinding) -> Value {
     set(&mut m, "finding_info.desc", f.summary.as_str());
     set(&mut m, "finding_info.types", json!(["Zoom", f.rule]));
     if let Some(t) = nb(f.technique.as_deref()) {
-        set(&mut m, "finding_info.attacks", json!([{"technique": {"uid": t}}]));
+        set(
+            &mut m,
+            "finding_info.attacks",
+            json!([{"technique": {"uid": t}}]),
+        );
     }
     set(&mut m, "finding_info.analytic.name", f.rule.as_str());
     set(&mut m, "finding_info.analytic.uid", f.rule.as_str());
@@ -711,15 +756,31 @@ pub fn finding(f: &StoredFinding) -> Value {
     set(&mut m, "unmapped.zoomlens.severity", f.severity.as_str());
     set(&mut m, "unmapped.zoomlens.state", f.state.as_str());
     set(&mut m, "unmapped.zoomlens.reason", nb(Some(&f.reason)));
-    set(&mut m, "unmapped.zoomlens.analyst", nb(f.analyst.as_deref()));
-    set(&mut m, "unmapped.zoomlens.triaged_at", nb(f.triaged_at.as_deref()));
+    set(
+        &mut m,
+        "unmapped.zoomlens.analyst",
+        nb(f.analyst.as_deref()),
+    );
+    set(
+        &mut m,
+        "unmapped.zoomlens.triaged_at",
+        nb(f.triaged_at.as_deref()),
+    );
     set(&mut m, "unmapped.zoom.user", nb(f.user.as_deref()));
     set(&mut m, "unmapped.zoom.meeting_id", f.meeting_id);
-    set(&mut m, "unmapped.zoom.meeting_uuid", nb(f.meeting_uuid.as_deref()));
+    set(
+        &mut m,
+        "unmapped.zoom.meeting_uuid",
+        nb(f.meeting_uuid.as_deref()),
+    );
     set(&mut m, "unmapped.zoom.ip", nb(f.ip.as_deref()));
     set(&mut m, "unmapped.zoom.recording_id", f.recording);
     // A finding is derived: its evidence records carry the verbatim Zoom records.
-    set(&mut m, "raw_data", serde_json::to_string(f).unwrap_or_default());
+    set(
+        &mut m,
+        "raw_data",
+        serde_json::to_string(f).unwrap_or_default(),
+    );
     Value::Object(m)
 }
 
@@ -728,7 +789,12 @@ pub fn export(conn: &Connection, r: &Range, sources: &[Source], ev: &mut Events)
     for s in sources {
         match s {
             Source::Signins => rows::signins(conn, r, |s| {
-                ev.emit(AUTHENTICATION.file, AUTHENTICATION.columns, &s.time, &signin(&s))
+                ev.emit(
+                    AUTHENTICATION.file,
+                    AUTHENTICATION.columns,
+                    &s.time,
+                    &signin(&s),
+                )
             })?,
             Source::Operations => rows::operations(conn, r, |o| {
                 if epoch_ms(&o.time).is_none() {

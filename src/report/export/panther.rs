@@ -48,7 +48,12 @@ pub fn operation(o: &rows::Operation) -> Value {
     Value::Object(m)
 }
 
-pub fn export(conn: &Connection, r: &Range, sources: &[Source], out: &Path) -> Result<ExportSummary> {
+pub fn export(
+    conn: &Connection,
+    r: &Range,
+    sources: &[Source],
+    out: &Path,
+) -> Result<ExportSummary> {
     let mut summary = ExportSummary::default();
     let mut undated = 0u64;
     for s in sources {

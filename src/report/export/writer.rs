@@ -522,7 +522,11 @@ mod tests {
         assert!(err.to_string().contains("stray"), "{err}");
         let files = c.finish().unwrap();
         assert_eq!(files.len(), 2);
-        assert!(files[0].0.ends_with("class=demo/eventDay=20260301/part-0000.parquet"));
+        assert!(
+            files[0]
+                .0
+                .ends_with("class=demo/eventDay=20260301/part-0000.parquet")
+        );
         assert_eq!(files[0].1, 2);
         let r = SerializedFileReader::new(File::open(&files[0].0).unwrap()).unwrap();
         let rows: Vec<_> = r.get_row_iter(None).unwrap().map(|r| r.unwrap()).collect();
