@@ -647,6 +647,7 @@ pub fn export(conn: &Connection, r: &Range, sources: &[Source], ev: &mut Events)
                 ev.emit("findings", FINDING_COLS, &f.time, &finding(&f))
             })?,
         }
+        ev.close_open()?;
     }
     Ok(())
 }

@@ -385,6 +385,15 @@ impl Events {
         }
     }
 
+    /// Write out and close what is buffered: called after each source, so memory holds at
+    /// most one source's open files.
+    pub fn close_open(&mut self) -> Result<()> {
+        for c in self.parquet.values_mut() {
+            c.close_open()?;
+        }
+        Ok(())
+    }
+
     /// Count a record the target cannot carry, with why.
     pub fn skip(&mut self, why: &str, n: u64) {
         if n > 0 {

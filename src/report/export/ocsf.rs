@@ -826,6 +826,66 @@ pub fn export(conn: &Connection, r: &Range, sources: &[Source], ev: &mut Events)
             })?,
             Source::Meetings | Source::Chat => {}
         }
+        ev.close_open()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(detail: &str, action: &str, category: &str) -> Operation {
+        let changes = crate::model::opdetail::parse(category, action, detail)
+            .into_iter()
+            .map(|c| Change {
+                kind: c.kind,
+                section: c.section,
+                setting: c.setting,
+                from: c.from,
+                to: c.to,
+                target: c.target,
+                meeting_id: c.meeting_id,
+            })
+            .collect();
+        Operation {
+            id: 1,
+            time: "2026-03-02T10:00:00Z".into(),
+            operator: "admin@acme.example".into(),
+            category_type: category.into(),
+            action: action.into(),
+            operation_detail: detail.into(),
+            via: "report".into(),
+            raw: "{}".into(),
+            changes,
+        }
+    }
+
+    /// Zoom's operation shapes land in the OCSF class and activity an analyst looks for.
+    #[test]
+    fn operations_map_to_their_classes() {
+        let cases = [
+            ("Add User homer@simpson.io  - User Type: Basic", "Add", "User", 3001, 1),
+            ("Delete User bart@simpson.io", "Delete", "User", 3001, 6),
+            ("Deactivate User lisa@simpson.io", "Update", "User", 3001, 5),
+            ("Change Role  - homer@duff.io: from Admin to Co-Owner", "Update", "User", 3005, 1),
+            ("Edit Group Sales-EMEA  - Personal Meeting ID (PMI) Passcode: from On to Off", "Update", "Group", 3006, 99),
+            ("Security  - Sign in with Two-Factor Authentication: from On to Off", "Update", "Account", 3004, 3),
+            ("Delete Recording meeting_id:123", "Delete", "Recording", 6006, 4),
+        ];
+        for (detail, action, cat, class, activity) in cases {
+            let o = op(detail, action, cat);
+            let (c, a, _) = operation_class(&o);
+            assert_eq!((c.uid, a), (class, activity), "{detail}");
+            let e = operation(&o);
+            assert_eq!(e["type_uid"], class * 100 + activity);
+            assert_eq!(e["raw_data"], "{}");
+        }
+        let role = operation(&op("Change Role  - homer@duff.io: from Admin to Co-Owner", "Update", "User"));
+        assert_eq!(role["user"]["email_addr"], "homer@duff.io");
+        assert_eq!(role["privileges"], json!(["Co-Owner"]));
+        let setting = operation(&op("Security  - Sign in with Two-Factor Authentication: from On to Off", "Update", "Account"));
+        assert_eq!(setting["entity"]["name"], "Sign in with Two-Factor Authentication");
+        assert_eq!(setting["entity"]["data"]["to"], "Off");
+    }
 }

@@ -210,7 +210,7 @@ struct PartFile {
 /// Rows per row group at most, and bytes of buffered values at most: memory per open file is
 /// bounded whatever the case holds.
 const GROUP_ROWS: usize = 64 * 1024;
-const GROUP_BYTES: usize = 24 << 20;
+const GROUP_BYTES: usize = 16 << 20;
 /// Open files per class at most; a partition closed early and written to again gets the next
 /// part number, so any row order gives a correct (if more fragmented) layout.
 const MAX_OPEN: usize = 4;
@@ -424,11 +424,18 @@ impl ParquetClass {
         self.open[last].1.push(&self.layout, event)
     }
 
-    /// Close every file; returns each file written and its row count.
-    pub fn finish(mut self) -> Result<Vec<(PathBuf, u64)>> {
+    /// Close the open files (their buffered rows are written); a partition written to again
+    /// gets the next part number.
+    pub fn close_open(&mut self) -> Result<()> {
         for (_, f) in self.open.drain(..) {
             self.done.push(f.finish()?);
         }
+        Ok(())
+    }
+
+    /// Close every file; returns each file written and its row count.
+    pub fn finish(mut self) -> Result<Vec<(PathBuf, u64)>> {
+        self.close_open()?;
         self.done.sort();
         Ok(self.done)
     }
@@ -489,6 +496,7 @@ impl NdjsonFile {
 mod tests {
     use super::*;
     use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::RowAccessor;
     use serde_json::json;
 
     const COLS: Columns = &[
