@@ -26,7 +26,10 @@ fn vm_hwm_kb() -> u64 {
 }
 
 fn env_num(k: &str, d: usize) -> usize {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
 }
 
 fn main() {
@@ -37,7 +40,10 @@ fn main() {
         if !case.exists() {
             let users = env_num("ZOOMLENS_BENCH_USERS", 30_000);
             let days = env_num("ZOOMLENS_BENCH_DAYS", 30) as u32;
-            println!("building {} ({users} users x {days} days)...", case.display());
+            println!(
+                "building {} ({users} users x {days} days)...",
+                case.display()
+            );
             let t = Instant::now();
             let cfg = zoomlens::sim::generator::Config::small(42, users, days);
             zoomlens::sim::score::build_case(&cfg, &case).expect("build the case");
@@ -77,12 +83,13 @@ fn main() {
     let bytes: u64 = summary
         .files
         .iter()
-        .map(|f| std::fs::metadata(out.join(&f.path)).map(|m| m.len()).unwrap_or(0))
+        .map(|f| {
+            std::fs::metadata(out.join(&f.path))
+                .map(|m| m.len())
+                .unwrap_or(0)
+        })
         .sum();
-    println!(
-        "case: {} participant sessions, {:.0} MB",
-        sessions, case_mb
-    );
+    println!("case: {} participant sessions, {:.0} MB", sessions, case_mb);
     for (class, (files, n)) in summary.per_class() {
         println!("  {class:<24} {files:>4} files {n:>10} rows");
     }

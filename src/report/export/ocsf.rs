@@ -865,13 +865,43 @@ mod tests {
     #[test]
     fn operations_map_to_their_classes() {
         let cases = [
-            ("Add User homer@simpson.io  - User Type: Basic", "Add", "User", 3001, 1),
+            (
+                "Add User homer@simpson.io  - User Type: Basic",
+                "Add",
+                "User",
+                3001,
+                1,
+            ),
             ("Delete User bart@simpson.io", "Delete", "User", 3001, 6),
             ("Deactivate User lisa@simpson.io", "Update", "User", 3001, 5),
-            ("Change Role  - homer@duff.io: from Admin to Co-Owner", "Update", "User", 3005, 1),
-            ("Edit Group Sales-EMEA  - Personal Meeting ID (PMI) Passcode: from On to Off", "Update", "Group", 3006, 99),
-            ("Security  - Sign in with Two-Factor Authentication: from On to Off", "Update", "Account", 3004, 3),
-            ("Delete Recording meeting_id:123", "Delete", "Recording", 6006, 4),
+            (
+                "Change Role  - homer@duff.io: from Admin to Co-Owner",
+                "Update",
+                "User",
+                3005,
+                1,
+            ),
+            (
+                "Edit Group Sales-EMEA  - Personal Meeting ID (PMI) Passcode: from On to Off",
+                "Update",
+                "Group",
+                3006,
+                99,
+            ),
+            (
+                "Security  - Sign in with Two-Factor Authentication: from On to Off",
+                "Update",
+                "Account",
+                3004,
+                3,
+            ),
+            (
+                "Delete Recording meeting_id:123",
+                "Delete",
+                "Recording",
+                6006,
+                4,
+            ),
         ];
         for (detail, action, cat, class, activity) in cases {
             let o = op(detail, action, cat);
@@ -881,11 +911,22 @@ mod tests {
             assert_eq!(e["type_uid"], class * 100 + activity);
             assert_eq!(e["raw_data"], "{}");
         }
-        let role = operation(&op("Change Role  - homer@duff.io: from Admin to Co-Owner", "Update", "User"));
+        let role = operation(&op(
+            "Change Role  - homer@duff.io: from Admin to Co-Owner",
+            "Update",
+            "User",
+        ));
         assert_eq!(role["user"]["email_addr"], "homer@duff.io");
         assert_eq!(role["privileges"], json!(["Co-Owner"]));
-        let setting = operation(&op("Security  - Sign in with Two-Factor Authentication: from On to Off", "Update", "Account"));
-        assert_eq!(setting["entity"]["name"], "Sign in with Two-Factor Authentication");
+        let setting = operation(&op(
+            "Security  - Sign in with Two-Factor Authentication: from On to Off",
+            "Update",
+            "Account",
+        ));
+        assert_eq!(
+            setting["entity"]["name"],
+            "Sign in with Two-Factor Authentication"
+        );
         assert_eq!(setting["entity"]["data"]["to"], "Off");
     }
 }
