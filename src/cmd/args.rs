@@ -61,6 +61,8 @@ pub enum Command {
     Listen(ListenArgs),
     /// Write a report of a case's incidents for a ticket (Markdown or self-contained HTML).
     Report(ReportArgs),
+    /// Export a case for a SIEM or data lake: OCSF or ECS (NDJSON or Parquet), Panther rows, CSV.
+    Export(ExportArgs),
     /// Open the investigation console on a case.
     Open(OpenArgs),
 }
@@ -645,4 +647,118 @@ pub struct ReportArgs {
     /// it the report holds no wall-clock time, so the same case gives the same bytes.
     #[arg(long, value_name = "TIME", num_args = 0..=1, default_missing_value = "now")]
     pub now: Option<String>,
+}
+
+/// What `zoomlens export` writes.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ExportTarget {
+    /// OCSF 1.3.0 events: one class per file (Authentication, Account Change, Detection
+    /// Finding...).
+    Ocsf,
+    /// ECS documents with the field names of Elastic's Zoom integration.
+    Ecs,
+    /// Panther's Zoom.Activity and Zoom.Operation rows (NDJSON).
+    Panther,
+    /// One CSV file per view, formula-safe for spreadsheets.
+    Csv,
+}
+
+impl From<ExportTarget> for crate::report::export::Target {
+    fn from(t: ExportTarget) -> Self {
+        match t {
+            ExportTarget::Ocsf => Self::Ocsf,
+            ExportTarget::Ecs => Self::Ecs,
+            ExportTarget::Panther => Self::Panther,
+            ExportTarget::Csv => Self::Csv,
+        }
+    }
+}
+
+/// How OCSF and ECS events are stored.
+#[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One JSON object per line, one file per class.
+    #[default]
+    Ndjson,
+    /// Parquet with typed columns, partitioned as class=<name>/eventDay=YYYYMMDD/.
+    Parquet,
+}
+
+impl From<ExportFormat> for crate::report::export::Format {
+    fn from(f: ExportFormat) -> Self {
+        match f {
+            ExportFormat::Ndjson => Self::Ndjson,
+            ExportFormat::Parquet => Self::Parquet,
+        }
+    }
+}
+
+/// The records an export can include.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ExportSource {
+    /// Sign-ins and sign-outs.
+    #[value(alias = "sign-ins")]
+    Signins,
+    /// Admin operation logs.
+    Operations,
+    /// Meeting instances.
+    Meetings,
+    /// Participant sessions (joins and leaves).
+    Participants,
+    /// Cloud recordings.
+    Recordings,
+    /// Team chat messages.
+    Chat,
+    /// Detection findings with their evidence, incident and triage state.
+    Findings,
+}
+
+impl From<ExportSource> for crate::report::export::Source {
+    fn from(s: ExportSource) -> Self {
+        match s {
+            ExportSource::Signins => Self::Signins,
+            ExportSource::Operations => Self::Operations,
+            ExportSource::Meetings => Self::Meetings,
+            ExportSource::Participants => Self::Participants,
+            ExportSource::Recordings => Self::Recordings,
+            ExportSource::Chat => Self::Chat,
+            ExportSource::Findings => Self::Findings,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The case file (opened read-only; the export never modifies it).
+    pub case: PathBuf,
+    /// What to write.
+    #[arg(long = "to", value_enum, value_name = "TARGET")]
+    pub target: ExportTarget,
+    /// How OCSF and ECS events are stored (Panther is NDJSON, CSV is CSV).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ExportFormat,
+    /// The folder to write into (created if missing; an existing one must be empty).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Only records at or after this time (RFC 3339, or a date: its midnight UTC).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Only records up to this time, inclusive (RFC 3339, or a date: the whole day, UTC).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only these sources (comma-separated or repeated); default: every source the target maps.
+    #[arg(
+        long = "source",
+        value_enum,
+        value_delimiter = ',',
+        value_name = "SOURCE"
+    )]
+    pub sources: Vec<ExportSource>,
+    /// Write into a folder that is not empty, replacing the files an earlier export listed
+    /// there (nothing else is removed).
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
 }

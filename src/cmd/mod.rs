@@ -11,6 +11,7 @@
 pub mod args;
 mod demo;
 mod detect;
+mod export;
 mod generate;
 mod import;
 mod listen;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Upgrade(a) => verify::upgrade(&a),
         Command::Listen(a) => listen::run(&a),
         Command::Report(a) => report::run(&a),
+        Command::Export(a) => export::run(&a),
         Command::Open(a) => open(&a.case),
     };
     match result {

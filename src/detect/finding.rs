@@ -214,6 +214,39 @@ pub struct EvidenceRecord {
     pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
+/// The columns [`stored_finding`] reads, for a query over `findings f`.
+fn finding_columns() -> String {
+    format!(
+        "f.id, f.rule, f.severity, f.time, f.summary, f.user_email, f.meeting_id,
+         f.meeting_uuid, f.ip, f.recording_id, f.technique, f.incident_id, {}",
+        super::triage::STANDING_COLUMNS
+    )
+}
+
+/// A finding from a row of [`finding_columns`] (evidence not yet loaded): the one place a
+/// stored finding's fields are read, so a new field is added once for every reader.
+fn stored_finding(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFinding> {
+    Ok(StoredFinding {
+        id: r.get(0)?,
+        rule: r.get(1)?,
+        severity: r.get(2)?,
+        time: r.get(3)?,
+        summary: r.get(4)?,
+        user: r.get(5)?,
+        meeting_id: r.get(6)?,
+        meeting_uuid: r.get(7)?,
+        ip: r.get(8)?,
+        recording: r.get(9)?,
+        technique: r.get(10)?,
+        incident: r.get(11)?,
+        state: r.get(12)?,
+        reason: r.get(13)?,
+        analyst: r.get(14)?,
+        triaged_at: r.get(15)?,
+        evidence: Vec::new(),
+    })
+}
+
 /// Stored findings, most severe and newest first, optionally limited to some rules.
 pub fn load_findings(
     conn: &Connection,
@@ -221,34 +254,12 @@ pub fn load_findings(
     rules: &[String],
 ) -> Result<Vec<StoredFinding>> {
     let mut st = conn.prepare(&format!(
-        "SELECT f.id, f.rule, f.severity, f.time, f.summary, f.user_email, f.meeting_id,
-                f.meeting_uuid, f.ip, f.recording_id, f.technique, f.incident_id, {}
-         FROM findings f {}
+        "SELECT {} FROM findings f {}
          WHERE f.sev_rank >= ?1 ORDER BY f.sev_rank DESC, f.time DESC, f.id",
-        super::triage::STANDING_COLUMNS,
+        finding_columns(),
         super::triage::STANDING_JOIN
     ))?;
-    let rows = st.query_map([min.rank()], |r| {
-        Ok(StoredFinding {
-            id: r.get(0)?,
-            rule: r.get(1)?,
-            severity: r.get(2)?,
-            time: r.get(3)?,
-            summary: r.get(4)?,
-            user: r.get(5)?,
-            meeting_id: r.get(6)?,
-            meeting_uuid: r.get(7)?,
-            ip: r.get(8)?,
-            recording: r.get(9)?,
-            technique: r.get(10)?,
-            incident: r.get(11)?,
-            state: r.get(12)?,
-            reason: r.get(13)?,
-            analyst: r.get(14)?,
-            triaged_at: r.get(15)?,
-            evidence: Vec::new(),
-        })
-    })?;
+    let rows = st.query_map([min.rank()], stored_finding)?;
     let mut out = Vec::new();
     for f in rows {
         let f = f?;
@@ -257,6 +268,27 @@ pub fn load_findings(
         }
     }
     Ok(out)
+}
+
+/// One page of findings in time order with `from <= time < to`, after the `(time, id)` of the
+/// previous page's last finding: exports walk every finding with flat memory.
+pub fn findings_page(
+    conn: &Connection,
+    from: &str,
+    to: &str,
+    after: Option<(&str, i64)>,
+    limit: usize,
+) -> Result<Vec<StoredFinding>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {} FROM findings f {}
+         WHERE f.time >= ?1 AND f.time < ?2 AND (f.time, f.id) > (?3, ?4)
+         ORDER BY f.time, f.id LIMIT ?5",
+        finding_columns(),
+        super::triage::STANDING_JOIN
+    ))?;
+    let (t, id) = after.unwrap_or(("", i64::MIN));
+    let rows = st.query_map(params![from, to, t, id, limit as i64], stored_finding)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Fill in each finding's evidence records (normalised fields, provenance; never raw bytes).

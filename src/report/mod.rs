@@ -14,6 +14,7 @@
 //! [`crate::output::html_text`].
 
 pub mod doc;
+pub mod export;
 pub mod html;
 pub mod markdown;
 pub mod svg;
