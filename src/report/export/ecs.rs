@@ -8,7 +8,7 @@
 
 use super::rows::{self, Chat, Meeting, Operation, Participant, Recording, Signin};
 use super::writer::{Columns, Kind};
-use super::{Events, Range, Source, epoch_ms, nb};
+use super::{Events, Range, Source, epoch_ms, nb, set};
 use crate::detect::finding::StoredFinding;
 use anyhow::Result;
 use rusqlite::Connection;
@@ -154,23 +154,6 @@ const FINDING_COLS: Columns = columns![
     ("zoomlens.finding.recording_id", Kind::Int64),
     ("zoomlens.finding.evidence", Kind::Json),
 ];
-
-fn set(m: &mut Map<String, Value>, path: &str, v: impl Into<Value>) {
-    let v: Value = v.into();
-    if v.is_null() {
-        return;
-    }
-    let mut cur = m;
-    let parts: Vec<&str> = path.split('.').collect();
-    for p in &parts[..parts.len() - 1] {
-        cur = cur
-            .entry(p.to_string())
-            .or_insert_with(|| Value::Object(Map::new()))
-            .as_object_mut()
-            .expect("an object on the way");
-    }
-    cur.insert(parts[parts.len() - 1].to_string(), v);
-}
 
 /// The fields every document has.
 #[allow(clippy::too_many_arguments)]

@@ -438,6 +438,28 @@ pub(crate) fn nb(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Set `path` (dotted) in an event, creating objects on the way; `None` leaves it out.
+pub(super) fn set(
+    m: &mut serde_json::Map<String, serde_json::Value>,
+    path: &str,
+    v: impl Into<serde_json::Value>,
+) {
+    let v: serde_json::Value = v.into();
+    if v.is_null() {
+        return;
+    }
+    let mut cur = m;
+    let parts: Vec<&str> = path.split('.').collect();
+    for p in &parts[..parts.len() - 1] {
+        cur = cur
+            .entry(p.to_string())
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()))
+            .as_object_mut()
+            .expect("an object on the way");
+    }
+    cur.insert(parts[parts.len() - 1].to_string(), v);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

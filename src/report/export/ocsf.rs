@@ -17,7 +17,7 @@
 
 use super::rows::{self, Change, Operation, Participant, Recording, Signin};
 use super::writer::{Columns, Kind};
-use super::{Events, Range, Source, epoch_ms, nb};
+use super::{Events, Range, Source, epoch_ms, nb, set};
 use crate::detect::finding::StoredFinding;
 use anyhow::Result;
 use rusqlite::Connection;
@@ -313,24 +313,6 @@ fn base(
         json!({ "zoomlens": { "table": table, "id": id } }),
     );
     m
-}
-
-/// Set `path` (dotted) in an event, creating objects on the way; `None` leaves it out.
-fn set(m: &mut Map<String, Value>, path: &str, v: impl Into<Value>) {
-    let v: Value = v.into();
-    if v.is_null() {
-        return;
-    }
-    let mut cur = m;
-    let parts: Vec<&str> = path.split('.').collect();
-    for p in &parts[..parts.len() - 1] {
-        cur = cur
-            .entry(p.to_string())
-            .or_insert_with(|| Value::Object(Map::new()))
-            .as_object_mut()
-            .expect("an object on the way");
-    }
-    cur.insert(parts[parts.len() - 1].to_string(), v);
 }
 
 /// A person named in a log: the name, and the email when it is one.
