@@ -17,6 +17,9 @@ impl Rule for BriefJoin {
     fn title(&self) -> &'static str {
         "Outsider in a meeting for only a few minutes"
     }
+    fn question(&self) -> &'static str {
+        "Was an outsider in a meeting only long enough to glance at it?"
+    }
     fn severity(&self) -> Severity {
         Severity::Low
     }
@@ -65,6 +68,7 @@ impl Rule for BriefJoin {
                 Option<String>,
                 Option<String>,
                 Option<i64>,
+                i64,
             )>::try_from(r)
         })?;
         let mut topic = ctx
@@ -72,7 +76,7 @@ impl Rule for BriefJoin {
             .prepare("SELECT topic, meeting_id FROM meetings WHERE uuid = ?1")?;
         let mut out = Vec::new();
         for row in rows {
-            let (uuid, uid, first, total, ids, email, name, ip, mid) = row?;
+            let (uuid, uid, first, total, ids, email, name, ip, mid, sessions) = row?;
             let (t, m): (Option<String>, Option<i64>) = topic
                 .query_row([&uuid], |r| Ok((r.get(0)?, r.get(1)?)))
                 .unwrap_or((None, None));
@@ -86,11 +90,21 @@ impl Rule for BriefJoin {
                 first,
                 format!(
                     "{who} was in '{}' for only {}m{:02}s",
-                    t.unwrap_or_default(),
+                    t.clone().unwrap_or_default(),
                     total / 60,
                     total % 60
                 ),
             );
+            f.fact(format!(
+                "{}m{:02}s in all over {} session(s) in this instance; threshold {} min",
+                total / 60,
+                total % 60,
+                sessions,
+                ctx.num("max_minutes")
+            ));
+            f.fact("not internal, never in the waiting room only, no internal session under the same id");
+            f.actor = email.clone().or(name.map(|n| format!("guest '{n}'")));
+            f.target = Some(format!("'{}'", t.unwrap_or_default()));
             f.user = email;
             f.ip = ip;
             f.meeting_uuid = Some(uuid);

@@ -76,6 +76,9 @@ impl Rule for DisplayNameImpersonation {
     fn title(&self) -> &'static str {
         "Display name impersonating an internal person or VIP"
     }
+    fn question(&self) -> &'static str {
+        "Did someone join under an internal person's or a VIP's name without being them?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -127,6 +130,11 @@ impl Rule for DisplayNameImpersonation {
                 }
             }
         }
+        // Each reference person's normalised name, for the why.
+        let ref_name: HashMap<String, String> = people
+            .iter()
+            .map(|p| (p.email.clone(), p.name.clone()))
+            .collect();
         let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, p) in people.iter().enumerate() {
             exact.entry(p.name.as_str()).or_default().push(i);
@@ -260,9 +268,39 @@ impl Rule for DisplayNameImpersonation {
                     topic.unwrap_or_default()
                 ),
             );
+            let exact = norm_name(&name) == ref_name.get(&ref_email).cloned().unwrap_or_default();
+            f.fact(format!(
+                "display name '{name}' {} the name of {}{ref_email}",
+                if exact {
+                    "is"
+                } else {
+                    "resembles (look-alike letters, a typing edit or extra words)"
+                },
+                if vip {
+                    "the VIP "
+                } else {
+                    "the internal user "
+                }
+            ));
+            f.fact(if email.is_empty() {
+                "joined as a guest with no email".to_string()
+            } else {
+                format!("joined with {email}, which is not {ref_email} and not a directory user of that name")
+            });
+            f.fact(match &ip {
+                Some(i) => format!("IP {i} never used by {ref_email} in any session or sign-in; no session of theirs on that device"),
+                None => format!("no IP; no session of {ref_email} on that device"),
+            });
             if vip {
                 f.severity = Some(Severity::Critical);
+                f.fact("critical: the name is a VIP's");
             }
+            f.actor = Some(if email.is_empty() {
+                format!("guest '{name}'")
+            } else {
+                email.clone()
+            });
+            f.target = Some(ref_email.clone());
             f.user = (!email.is_empty()).then_some(email);
             f.ip = ip;
             f.meeting_uuid = Some(uuid);

@@ -17,6 +17,9 @@ impl Rule for JoinBurstMultipleIps {
     fn title(&self) -> &'static str {
         "Burst of outsiders from many IPs joining one meeting"
     }
+    fn question(&self) -> &'static str {
+        "Did outsiders from many different IPs pour into one meeting within minutes (a leaked or posted link)?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -95,10 +98,23 @@ impl Rule for JoinBurstMultipleIps {
                     time,
                     format!(
                         "{n} distinct outsider IPs joined '{}' within {} min",
-                        topic.unwrap_or_default(),
+                        topic.clone().unwrap_or_default(),
                         ctx.num("window_minutes")
                     ),
                 );
+                let sessions = ids.split(',').count();
+                f.fact(format!(
+                    "{} distinct outsider IPs ({} sessions) joined within {} min from {}; threshold {} IPs",
+                    crate::output::thousands(n),
+                    crate::output::thousands(sessions as i64),
+                    ctx.num("window_minutes"),
+                    f.time,
+                    ctx.int("min_ips")
+                ));
+                f.fact("outsiders: external or guest sessions; a partner team behind one office IP counts once");
+                // Many outsiders, no one actor: the facts say how many; the incident is titled
+                // by the meeting.
+                f.target = Some(format!("'{}'", topic.unwrap_or_default()));
                 f.meeting_uuid = Some(uuid);
                 f.meeting_id = mid;
                 f.evidence_csv("participants", Some(&ids));
@@ -119,6 +135,8 @@ impl Rule for JoinBurstMultipleIps {
                     obj.clone().unwrap_or_default()
                 ),
             );
+            f.fact("Zoom's own meeting.risk_alert webhook");
+            f.target = Some(format!("meeting {}", obj.clone().unwrap_or_default()));
             f.meeting_id = obj.as_deref().and_then(|o| o.parse().ok());
             if f.meeting_id.is_none() {
                 f.meeting_uuid = obj;

@@ -16,6 +16,9 @@ impl Rule for UserCreated {
     fn title(&self) -> &'static str {
         "User account created"
     }
+    fn question(&self) -> &'static str {
+        "Was a user account added (context for what the new account does next)?"
+    }
     fn severity(&self) -> Severity {
         Severity::Info
     }
@@ -49,6 +52,10 @@ impl Rule for UserCreated {
                 time,
                 format!("{operator} created {who}"),
             );
+            f.fact(format!("created by {operator} (operation log)"));
+            f.fact("info level: a new account is context, not an alert");
+            f.actor = Some(operator);
+            f.target = Some(who);
             f.user = target;
             f.ev("operations", oid);
             f.evidence_csv("op_changes", cids.as_deref());
@@ -71,15 +78,21 @@ impl Rule for UserCreated {
                 });
                 if let Some(f) = same {
                     f.ev("webhook_events", wid);
+                    f.fact("confirmed by a user.created webhook");
                     continue;
                 }
                 let who = email.clone().unwrap_or_else(|| "a user".into());
                 let by = operator.unwrap_or_else(|| "someone".into());
+                let by_text = by.clone();
                 let mut f = Finding::new(
                     format!("wh:{wid}"),
                     time,
-                    format!("{by} created {who} (webhook)"),
+                    format!("{by_text} created {who} (webhook)"),
                 );
+                f.fact(format!("created by {by} (user.created webhook)"));
+                f.fact("info level: a new account is context, not an alert");
+                f.actor = Some(by);
+                f.target = Some(who);
                 f.user = email;
                 f.ev("webhook_events", wid);
                 out.push(f);
