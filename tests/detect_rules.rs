@@ -645,3 +645,96 @@ fn rerun_replaces_findings_keeps_ids_and_never_duplicates() {
     assert!(c.skipped("security-setting-disabled").contains("disabled"));
     assert!(c.findings("security-setting-disabled").is_empty());
 }
+
+#[test]
+fn host_clearing_out_an_old_recording_is_info_a_fresh_one_medium() {
+    let mut c = org();
+    // Carol trashes her own recording three weeks on (housekeeping) and another two hours on.
+    c.recording(rec("OLD==", 101101101, Some(&at(T0, 21 * 1440))));
+    c.recording(rec("NEW==", 102102102, Some(&at(T0, 120))));
+    #[rustfmt::skip]
+    let log = [
+        (21 * 1440, CAROL, ("Recording", "Delete"), "Delete Recording meeting_id:101101101"),
+        (120, CAROL, ("Recording", "Delete"), "Delete Recording meeting_id:102102102"),
+    ];
+    c.ops(T0, &log);
+    let f = c.run("recording-deleted");
+    let old = f
+        .iter()
+        .find(|x| x.meeting_uuid.as_deref() == Some("OLD=="))
+        .unwrap();
+    assert_eq!(old.severity, "info", "{:?}", old.why);
+    why_says(old, &["deleted 21 day(s) later"]);
+    why_says(old, &["its host cleared out"]);
+    let new = f
+        .iter()
+        .find(|x| x.meeting_uuid.as_deref() == Some("NEW=="))
+        .unwrap();
+    assert_eq!(new.severity, "medium");
+}
+
+#[test]
+fn registered_webinar_attendees_are_neither_a_burst_nor_brief() {
+    let mut c = org();
+    c.meeting("W1", 9, "Public webinar", CAROL, T0, &at(T0, 60));
+    let mut ps = Vec::new();
+    for i in 0..8 {
+        let email = format!("attendee{i}@gmail.com");
+        // Everyone registered; all arrive in the first two minutes, one leaves after one.
+        let leave = if i == 0 { at(T0, 1) } else { at(T0, 60) };
+        let mut p = sess("W1", &format!("{}", 10 + i), "A", &email, T0, &leave)
+            .ip(&format!("203.0.113.{}", 50 + i));
+        p.registrant_id = Some(format!("r{i}"));
+        ps.push(p);
+    }
+    // An unregistered crowd in another meeting is still a burst, and a peeker still brief.
+    c.meeting("X1", 10, "Team sync", CAROL, T0, &at(T0, 60));
+    for i in 0..5 {
+        let end = if i == 0 { at(T0, 2) } else { at(T0, 60) };
+        ps.push(
+            sess("X1", &format!("{}", 30 + i), "Crasher", "", T0, &end)
+                .ip(&format!("203.0.113.{}", 80 + i)),
+        );
+    }
+    c.parts(ps);
+    let burst = c.run_one("join-burst-multiple-ips");
+    assert_eq!(burst.meeting_uuid.as_deref(), Some("X1"));
+    let brief = c.run_one("brief-join");
+    assert_eq!(brief.meeting_uuid.as_deref(), Some("X1"));
+}
+
+#[test]
+fn namesakes_among_strangers_and_own_phones_are_not_impersonation() {
+    let mut c = org();
+    c.cfg.mobile_ip_ranges = vec!["100.64.0.0/10".into()];
+    // Alice's small team meeting with Bob, a week before.
+    c.part(sess("T0", "1", "Alice Adams", ALICE, T0, &at(T0, 30)));
+    c.part(sess("T0", "2", "Bob Brown", BOB, T0, &at(T0, 30)));
+    let (s, e) = (at(T0, 7 * 1440), at(T0, 7 * 1440 + 30));
+    // A customer called Alice Adams in Carol's call: nobody there has met our Alice.
+    c.part(sess("C1", "1", "Carol Chen", CAROL, &s, &e));
+    c.part(sess("C1", "2", "Alice Adams", "alice.adams77@gmail.com", &s, &e).ip("203.0.113.7"));
+    // The same name in Bob's call: Bob knows Alice, so it is worth a look.
+    c.part(sess("C2", "1", "Bob Brown", BOB, &s, &e));
+    c.part(sess("C2", "2", "Alice Adams", "", &s, &e).ip("203.0.113.8"));
+    // Alice on her phone, not signed in, in her own weekly series (meeting id 77).
+    for (k, u) in ["S1", "S2"].iter().enumerate() {
+        let st = at(T0, k as i64 * 10080 + 60);
+        c.meeting(u, 77, "Weekly", BOB, &st, &at(&st, 30));
+        c.part(sess(u, "1", "Bob Brown", BOB, &st, &at(&st, 30)));
+    }
+    c.part(sess(
+        "S1",
+        "2",
+        "Alice Adams",
+        ALICE,
+        &at(T0, 60),
+        &at(T0, 90),
+    ));
+    let st = at(T0, 10080 + 60);
+    c.part(sess("S2", "2", "Alice Adams", "", &st, &at(&st, 30)).ip("100.72.1.9"));
+    let f = c.run_one("display-name-impersonation");
+    assert_eq!(f.meeting_uuid.as_deref(), Some("C2"));
+    assert_eq!(f.target.as_deref(), Some(ALICE));
+    why_says(&f, &["has sat in a small meeting with", ALICE]);
+}

@@ -2,7 +2,9 @@
 //! `max_minutes` (default 5, the design's default: long enough to grab a glance or a screen,
 //! shorter than any real participation) in total. All of the participant's sessions in the
 //! instance are summed, so a dropped connection followed by a rejoin is not brief; people who
-//! only sat in the waiting room never got in and are not counted.
+//! only sat in the waiting room never got in and are not counted, nor are registered
+//! attendees (a `registrant_id`: the host knows who they are, and leaving a webinar after a
+//! minute is what the public does).
 
 use super::DUR;
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
@@ -50,7 +52,7 @@ impl Rule for BriefJoin {
              FROM temp.zl_sess p
              WHERE NOT zl_internal(p.email) AND coalesce(p.status, '') <> 'in_waiting_room'
              GROUP BY p.meeting_uuid, p.user_id
-             HAVING total IS NOT NULL AND total < ?1
+             HAVING total IS NOT NULL AND total < ?1 AND max(coalesce(p.registrant_id, '')) = ''
                AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.meeting_uuid = p.meeting_uuid
                                AND q.user_id = p.user_id AND zl_internal(q.email))
              ORDER BY 3"
@@ -102,7 +104,7 @@ impl Rule for BriefJoin {
                 sessions,
                 ctx.num("max_minutes")
             ));
-            f.fact("not internal, never in the waiting room only, no internal session under the same id");
+            f.fact("not internal, not registered, never in the waiting room only, no internal session under the same id");
             f.actor = email.clone().or(name.map(|n| format!("guest '{n}'")));
             f.target = Some(format!("'{}'", t.unwrap_or_default()));
             f.user = email;

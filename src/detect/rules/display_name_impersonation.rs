@@ -5,9 +5,14 @@
 //! letters, punctuation and spacing): exactly for any internal user, and for VIPs also within
 //! `max_edits` typing edits (default 1: "Jon Chen" for "John Chen", but not "Carl
 //! Chan" for "Carol Chen", a different person two edits away) or with every word of the VIP's
-//! name present ("Carol Chen (CFO)", "Chen Carol"). Not reported: the session's IP or device was seen in an authenticated
-//! session of the real person (their own phone joining as a guest), or the email belongs to a
-//! directory user whose own name it is (two people can share a name).
+//! name present ("Carol Chen (CFO)", "Chen Carol"). Not reported: the session's IP or device
+//! was seen in an authenticated session of the real person (their own phone joining as a
+//! guest), or the email belongs to a directory user whose own name it is (two people can share
+//! a name); a guest on a mobile carrier's address (`mobile_ip_ranges`) in a meeting series the
+//! real person attends (their personal phone, not signed in); and, for a name that is not a
+//! VIP's, an outsider with that name in a meeting where no insider has ever sat in a small
+//! meeting (at most 15 people) with the real person: a namesake among strangers fools no one
+//! (a customer "Maria Garcia" is not maria.garcia, and nobody there knows her).
 //!
 //! Only distinct names are compared (names, not sessions); the sessions bearing a matching name
 //! come from the session snapshot.
@@ -251,9 +256,37 @@ impl Rule for DisplayNameImpersonation {
                 Option<String>,
             )>::try_from(r)
         })?;
+        let places = crate::detect::net::Places::new(ctx.cfg);
+        // Whether the real person attends the series (another instance, or this one).
+        let mut regular = ctx.conn.prepare(
+            "SELECT EXISTS (SELECT 1 FROM participants q JOIN meetings m ON m.uuid = q.meeting_uuid
+                            WHERE q.email = ?1 AND m.meeting_id = ?2)",
+        )?;
+        // Whether an insider of this instance has sat in a small meeting with the real person.
+        let mut acquainted = ctx.conn.prepare(
+            "SELECT EXISTS (
+               SELECT 1 FROM participants r JOIN participants c ON c.meeting_uuid = r.meeting_uuid
+               WHERE r.email = ?1 AND c.email <> r.email AND c.email <> ''
+                 AND (SELECT count(*) FROM participants x WHERE x.meeting_uuid = r.meeting_uuid) <= 15
+                 AND c.email IN (SELECT i.email FROM participants i
+                                 WHERE i.meeting_uuid = ?2 AND zl_internal(i.email)))",
+        )?;
         let mut out = Vec::new();
         for row in rows {
             let (uuid, name, email, ref_email, vip, first, ids, ip, mid, topic) = row?;
+            let on_carrier = email.is_empty() && ip.as_deref().is_some_and(|i| places.mobile(i));
+            if on_carrier
+                && let Some(m) = mid
+                && regular.query_row(rusqlite::params![ref_email, m], |r| r.get::<_, bool>(0))?
+            {
+                continue;
+            }
+            let knows = vip
+                || acquainted
+                    .query_row(rusqlite::params![ref_email, uuid], |r| r.get::<_, bool>(0))?;
+            if !knows {
+                continue;
+            }
             let as_who = if email.is_empty() {
                 "a guest with no email".to_string()
             } else {
@@ -294,6 +327,15 @@ impl Rule for DisplayNameImpersonation {
             if vip {
                 f.severity = Some(Severity::Critical);
                 f.fact("critical: the name is a VIP's");
+            } else {
+                f.fact(format!(
+                    "someone in this meeting has sat in a small meeting with {ref_email}: they know the name"
+                ));
+            }
+            if on_carrier {
+                f.fact(format!(
+                    "a carrier address, but {ref_email} does not attend this meeting series"
+                ));
             }
             f.actor = Some(if email.is_empty() {
                 format!("guest '{name}'")

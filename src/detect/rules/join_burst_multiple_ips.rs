@@ -1,8 +1,9 @@
 //! `join-burst-multiple-ips`: many distinct IP addresses of outsiders (external or guest
 //! sessions) joining one meeting instance within minutes — a leaked or posted link. Default: 5
 //! or more distinct IPs within 5 minutes (the design's default; a partner team joining from one
-//! office shares one IP and counts once). Zoom's own `meeting.risk_alert` webhooks are reported
-//! here too.
+//! office shares one IP and counts once). Registered attendees (a `registrant_id`) are not
+//! counted: a hundred registrants arriving as a webinar starts is the webinar working. Zoom's
+//! own `meeting.risk_alert` webhooks are reported here too.
 
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
@@ -59,7 +60,8 @@ impl Rule for JoinBurstMultipleIps {
                 "DROP TABLE IF EXISTS temp.zl_burst;
                  CREATE TEMP TABLE zl_burst AS
                    SELECT id, meeting_uuid, unixepoch(join_time) t, ip_address ip FROM temp.zl_sess
-                   WHERE ip_address <> '' AND NOT zl_internal(email);
+                   WHERE ip_address <> '' AND NOT zl_internal(email)
+                     AND coalesce(registrant_id, '') = '';
                  CREATE INDEX temp.zl_burst_mt ON zl_burst (meeting_uuid, t);",
             )?;
             let mut st = ctx.conn.prepare(
@@ -111,7 +113,7 @@ impl Rule for JoinBurstMultipleIps {
                     f.time,
                     ctx.int("min_ips")
                 ));
-                f.fact("outsiders: external or guest sessions; a partner team behind one office IP counts once");
+                f.fact("outsiders: external or guest sessions without a registration; a partner team behind one office IP counts once");
                 // Many outsiders, no one actor: the facts say how many; the incident is titled
                 // by the meeting.
                 f.target = Some(format!("'{}'", topic.unwrap_or_default()));

@@ -1,10 +1,12 @@
 //! `recording-deleted`: a cloud recording deleted or moved to the trash: recordings listed in
 //! the trash or with deleted files (`deleted_time`), `recording.deleted`/`recording.trashed`
-//! webhooks, and "Delete Recording ..." operations. One finding per recording; operations and
+//! webhooks, and "Delete Recording ..." operations. A host removing their own recording at
+//! least `routine_age_days` (default 14) after it was made is housekeeping, kept at info level;
+//! someone else's, or a fresh one, stays medium. One finding per recording; operations and
 //! webhooks about the same meeting are gathered as its evidence, and those with no recording in
 //! the case become findings of their own (by meeting number).
 
-use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
 
 pub struct RecordingDeleted;
@@ -33,6 +35,13 @@ impl Rule for RecordingDeleted {
     }
     fn needs(&self) -> &'static [Source] {
         &[Source::Recordings, Source::Operations, Source::Webhooks]
+    }
+    fn params(&self) -> &'static [Param] {
+        &[Param {
+            name: "routine_age_days",
+            default: 14.0,
+            help: "a host removing their own recording at least this old is housekeeping (info)",
+        }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
         if !ctx.any("SELECT 1 FROM recordings")?
@@ -120,11 +129,20 @@ impl Rule for RecordingDeleted {
                 start.as_deref().and_then(crate::model::time::parse_time),
                 time.as_deref().and_then(crate::model::time::parse_time),
             ) {
+                let age = (d - s).num_days();
                 f.fact(format!(
                     "recorded {}, deleted {} day(s) later",
                     start.clone().unwrap_or_default(),
-                    crate::output::thousands((d - s).num_days())
+                    crate::output::thousands(age)
                 ));
+                let own = matches!((&by, &host), (Some(b), Some(h)) if b.eq_ignore_ascii_case(h));
+                if own && age as f64 >= ctx.num("routine_age_days") {
+                    f.severity = Some(Severity::Info);
+                    f.fact(format!(
+                        "info level: its host cleared out a recording at least {} days old (routine_age_days)",
+                        ctx.num("routine_age_days")
+                    ));
+                }
             }
             let nfiles = fids.as_deref().map(|s| s.split(',').count()).unwrap_or(0);
             if nfiles > 0 {

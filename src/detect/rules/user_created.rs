@@ -34,7 +34,7 @@ impl Rule for UserCreated {
             return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
         }
         let mut st = ctx.conn.prepare(
-            "SELECT o.id, o.time, o.operator, max(c.target), group_concat(c.id)
+            "SELECT o.id, o.time, o.operator, max(c.target), group_concat(c.id), o.action
              FROM operations o LEFT JOIN op_changes c ON c.operation_id = o.id AND c.kind = 'add_user'
              WHERE c.id IS NOT NULL
                 OR (lower(o.category_type) = 'user' AND lower(o.action) = 'add')
@@ -42,10 +42,10 @@ impl Rule for UserCreated {
         )?;
         let mut out: Vec<Finding> = Vec::new();
         let rows = st.query_map([], |r| {
-            <(i64, String, String, Option<String>, Option<String>)>::try_from(r)
+            <(i64, String, String, Option<String>, Option<String>, String)>::try_from(r)
         })?;
         for row in rows {
-            let (oid, time, operator, target, cids) = row?;
+            let (oid, time, operator, target, cids, action) = row?;
             let who = target.clone().unwrap_or_else(|| "a user".into());
             let mut f = Finding::new(
                 format!("op:{oid}"),
@@ -53,6 +53,9 @@ impl Rule for UserCreated {
                 format!("{operator} created {who}"),
             );
             f.fact(format!("created by {operator} (operation log)"));
+            if action.to_ascii_lowercase().contains("scim") {
+                f.fact("provisioned through SCIM by the identity provider: routine onboarding");
+            }
             f.fact("info level: a new account is context, not an alert");
             f.actor = Some(operator);
             f.target = Some(who);
