@@ -222,7 +222,12 @@ fn rule_title(id: &str) -> String {
 /// "ezra.green@x: privileged role granted, security setting turned off in 3 h".
 fn title(items: &[&Item], actors: &[String]) -> String {
     let mut seen = Vec::new();
-    for i in items {
+    // Info-level context (a routine user creation) is not what the story is about.
+    let alerts = items.iter().any(|i| i.rank > Severity::Info.rank());
+    for i in items
+        .iter()
+        .filter(|i| !alerts || i.rank > Severity::Info.rank())
+    {
         if !seen.contains(&i.rule) {
             seen.push(i.rule.clone());
         }
@@ -231,8 +236,11 @@ fn title(items: &[&Item], actors: &[String]) -> String {
     if seen.len() > 4 {
         what.push(format!("{} more", seen.len() - 4));
     }
-    let span =
-        items.last().map(|l| l.time).unwrap_or(0) - items.first().map(|f| f.time).unwrap_or(0);
+    let told: Vec<&&Item> = items
+        .iter()
+        .filter(|i| !alerts || i.rank > Severity::Info.rank())
+        .collect();
+    let span = told.last().map(|l| l.time).unwrap_or(0) - told.first().map(|f| f.time).unwrap_or(0);
     let who = match actors.first() {
         Some(a) if actors.len() > 1 => format!("{a} +{}: ", actors.len() - 1),
         Some(a) => format!("{a}: "),
@@ -245,7 +253,11 @@ fn title(items: &[&Item], actors: &[String]) -> String {
 /// stands in when no one is named.
 fn actors(items: &[&Item]) -> Vec<String> {
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
-    for i in items {
+    let alerts = items.iter().any(|i| i.rank > Severity::Info.rank());
+    for i in items
+        .iter()
+        .filter(|i| !alerts || i.rank > Severity::Info.rank())
+    {
         if let Some(u) = i.actor.as_ref().or(i.user.as_ref()) {
             let u = if u.contains('@') {
                 u.to_ascii_lowercase()

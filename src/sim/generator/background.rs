@@ -538,6 +538,8 @@ impl Gen<'_> {
               "operator_id": self.org.people[admin].id, "creation_type": "ssoCreate",
               "object": {"id": id, "first_name": first, "last_name": last,
                 "display_name": format!("{first} {last}"), "email": email, "type": 2}}});
+        // The webhook brings the new account into the case's users.
+        self.count("zoom_users", 1);
         self.operation(t, admin, "User", "SCIM API - Add", &detail, Some(wh))
     }
 

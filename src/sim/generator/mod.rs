@@ -268,8 +268,8 @@ pub struct Gen<'a> {
     pub plan: incidents::Plan,
     pub fin: Finish,
     counts: BTreeMap<&'static str, u64>,
-    /// The random stream of the later background (webinars, housekeeping, onboarding...):
-    /// apart, so that the main stream, and every planted incident with it, is unchanged.
+    /// The random stream of the later background (webinars, housekeeping, onboarding...), apart
+    /// from the main one so that those additions do not reshuffle the day's other draws.
     pub bg: ChaCha8Rng,
     /// Meeting numbers of that background, far above the main stream's.
     pub bg_meetings: u64,
