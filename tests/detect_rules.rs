@@ -717,6 +717,8 @@ fn namesakes_among_strangers_and_own_phones_are_not_impersonation() {
     // The same name in Bob's call: Bob knows Alice, so it is worth a look.
     c.part(sess("C2", "1", "Bob Brown", BOB, &s, &e));
     c.part(sess("C2", "2", "Alice Adams", "", &s, &e).ip("203.0.113.8"));
+    // ... but not a customer whose own email spells the name: a namesake with an identity.
+    c.part(sess("C2", "3", "Alice Adams", "alice.adams77@gmail.com", &s, &e).ip("203.0.113.9"));
     // Alice on her phone, not signed in, in her own weekly series (meeting id 77).
     for (k, u) in ["S1", "S2"].iter().enumerate() {
         let st = at(T0, k as i64 * 10080 + 60);

@@ -9,10 +9,12 @@
 //! was seen in an authenticated session of the real person (their own phone joining as a
 //! guest), or the email belongs to a directory user whose own name it is (two people can share
 //! a name); a guest on a mobile carrier's address (`mobile_ip_ranges`) in a meeting series the
-//! real person attends (their personal phone, not signed in); and, for a name that is not a
-//! VIP's, an outsider with that name in a meeting where no insider has ever sat in a small
-//! meeting (at most 15 people) with the real person: a namesake among strangers fools no one
-//! (a customer "Maria Garcia" is not maria.garcia, and nobody there knows her).
+//! real person attends (their personal phone, not signed in). A name that is not a VIP's asks
+//! for more before it is reported: not a guest on a carrier address (someone's own phone), not
+//! an outsider whose own email spells the name (a namesake with an identity of their own:
+//! maria.garcia77@gmail.com called "Maria Garcia"), and someone in the meeting who has sat in a
+//! small meeting (at most 15 people) with the real person (a namesake among strangers fools
+//! no one).
 //!
 //! Only distinct names are compared (names, not sessions); the sessions bearing a matching name
 //! come from the session snapshot.
@@ -276,9 +278,16 @@ impl Rule for DisplayNameImpersonation {
             let (uuid, name, email, ref_email, vip, first, ids, ip, mid, topic) = row?;
             let on_carrier = email.is_empty() && ip.as_deref().is_some_and(|i| places.mobile(i));
             if on_carrier
-                && let Some(m) = mid
-                && regular.query_row(rusqlite::params![ref_email, m], |r| r.get::<_, bool>(0))?
+                && (!vip
+                    || mid.is_some_and(|m| {
+                        regular
+                            .query_row(rusqlite::params![ref_email, m], |r| r.get::<_, bool>(0))
+                            .unwrap_or(false)
+                    }))
             {
+                continue;
+            }
+            if !vip && email_spells_name(&email, &name) {
                 continue;
             }
             let knows = vip
@@ -354,9 +363,28 @@ impl Rule for DisplayNameImpersonation {
     }
 }
 
+/// Whether an email's local part spells every word of the display name
+/// ("avery.nelson45@gmail.com" for "Avery Nelson").
+fn email_spells_name(email: &str, name: &str) -> bool {
+    let Some((local, _)) = email.rsplit_once('@') else {
+        return false;
+    };
+    let local = local.to_lowercase();
+    let words: Vec<String> = norm_name(name).split(' ').map(str::to_string).collect();
+    words.len() >= 2 && words.iter().all(|w| local.contains(w.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::norm_name;
+    use super::{email_spells_name, norm_name};
+
+    #[test]
+    fn own_email_spells_the_name() {
+        assert!(email_spells_name("avery.nelson45@gmail.com", "Avery Nelson"));
+        assert!(!email_spells_name("kwame.campbel.finance@proton.me", "Kwame Campbell"));
+        assert!(!email_spells_name("", "Avery Nelson"));
+        assert!(!email_spells_name("x@gmail.com", "Avery Nelson"));
+    }
 
     #[test]
     fn lookalikes_fold_to_the_same_name() {

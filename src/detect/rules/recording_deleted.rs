@@ -1,8 +1,9 @@
 //! `recording-deleted`: a cloud recording deleted or moved to the trash: recordings listed in
 //! the trash or with deleted files (`deleted_time`), `recording.deleted`/`recording.trashed`
 //! webhooks, and "Delete Recording ..." operations. A host removing their own recording at
-//! least `routine_age_days` (default 14) after it was made is housekeeping, kept at info level;
-//! someone else's, or a fresh one, stays medium. One finding per recording; operations and
+//! least `routine_age_days` (default 21: three weeks, past the fortnight in which a recording
+//! is still being watched and shared) after it was made is housekeeping, kept at info level;
+//! someone else's, or a fresher one, stays medium. One finding per recording; operations and
 //! webhooks about the same meeting are gathered as its evidence, and those with no recording in
 //! the case become findings of their own (by meeting number).
 
@@ -39,7 +40,7 @@ impl Rule for RecordingDeleted {
     fn params(&self) -> &'static [Param] {
         &[Param {
             name: "routine_age_days",
-            default: 14.0,
+            default: 21.0,
             help: "a host removing their own recording at least this old is housekeeping (info)",
         }]
     }

@@ -570,14 +570,14 @@ impl Gen<'_> {
     }
 
     /// Hosts clearing out their own recordings: one in eight recorded meetings is moved to
-    /// the trash (or deleted for good) by its host two to five weeks later, when that falls
+    /// the trash (or deleted for good) by its host three to five weeks later, when that falls
     /// inside the window, with the operation that logs it.
     pub(super) fn housekeeping(&mut self, inst: &mut super::meetings::Instance) {
         use super::meetings::Fate;
         if !inst.recorded || inst.fate != Fate::Keep || !self.bg.random_bool(0.125) {
             return;
         }
-        let age = self.bg.random_range(15..36);
+        let age = self.bg.random_range(22..36);
         if self.day + age >= self.cfg.days {
             return;
         }
