@@ -191,6 +191,23 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
     lines
 }
 
+/// 1234567 → "1,234,567": counts in sentences an analyst reads.
+pub fn thousands(n: impl Into<i64>) -> String {
+    let n: i64 = n.into();
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// "1 record", "2 records".
 pub fn plural(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })

@@ -58,10 +58,41 @@ fn json_has_the_documented_fields_and_evidence() {
         "meeting_id",
         "meeting_uuid",
         "ip",
+        "technique",
+        "incident",
+        "state",
+        "reason",
+        "actor",
+        "target",
+        "question",
+        "why",
         "evidence",
     ] {
         assert!(sec.get(k).is_some(), "missing {k}");
     }
+    // Who did what to what, and why it fired.
+    assert_eq!(sec["actor"], "admin@acme.com");
+    assert_eq!(sec["target"], "Security settings");
+    assert!(sec["incident"].is_i64(), "{sec}");
+    assert_eq!(sec["state"], "new");
+    assert!(sec["question"].as_str().unwrap().ends_with('?'));
+    let why: Vec<&str> = sec["why"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        why.contains(&"weakens security: Waiting Room: On → Off"),
+        "{why:?}"
+    );
+    assert!(why.iter().any(|w| w.contains("Two-Factor")), "{why:?}");
+    // A guest's name reaches JSON faithfully (escaped as JSON, not as a terminal would).
+    let share = arr
+        .iter()
+        .find(|f| f["rule"] == "guest-screen-share")
+        .unwrap();
+    assert_eq!(share["actor"], "guest 'Evil\x1b]0;pwned\x07\u{202e}name'");
     assert_eq!(sec["severity"], "high");
     assert_eq!(sec["time"], "2024-06-10T09:00:00Z");
     let ev = sec["evidence"].as_array().unwrap();
@@ -91,6 +122,9 @@ fn table_fits_100_columns_and_neutralises_log_text() {
     assert!(!out.contains('\x1b') && !out.contains('\u{202e}'), "{out}");
     assert!(out.contains("\\x1b]0;pwned"), "{out}");
     assert!(out.contains("guest-screen-share"));
+    // Actor → target and the facts that made it fire, under each finding.
+    assert!(out.contains("admin@acme.com → Security settings"), "{out}");
+    assert!(out.contains("why · "), "{out}");
     assert!(out.contains("could not run join-after-departure: no HR departures list"));
 }
 

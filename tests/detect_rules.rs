@@ -23,6 +23,23 @@ fn rules(f: &[zoomlens::detect::StoredFinding]) -> Vec<String> {
     f.iter().map(|f| f.summary.clone()).collect()
 }
 
+/// The finding's why, asked and answered: its rule's question is stored, and one of its facts
+/// contains every needle.
+fn why_says(f: &zoomlens::detect::StoredFinding, needles: &[&str]) {
+    assert!(
+        f.question.ends_with('?'),
+        "{}: question {:?}",
+        f.rule,
+        f.question
+    );
+    assert!(
+        f.why.iter().any(|w| needles.iter().all(|n| w.contains(n))),
+        "{}: no fact says {needles:?}: {:#?}",
+        f.rule,
+        f.why
+    );
+}
+
 /// An hour-long session from `start`, as most cases here have.
 fn hour(uuid: &str, user_id: &str, name: &str, email: &str, start: &str) -> Participant {
     sess(uuid, user_id, name, email, start, &at(start, 60))
@@ -43,6 +60,14 @@ fn security_setting_disabled_batched_and_near_miss() {
     let f = c.run_one("security-setting-disabled");
     assert!(f.summary.contains("Two-Factor"), "{}", f.summary);
     assert_eq!(f.user.as_deref(), Some(ADMIN));
+    assert_eq!(f.actor.as_deref(), Some(ADMIN));
+    // The weakening itself, not the unrelated change batched with it.
+    why_says(&f, &["Two-Factor", "On → Off"]);
+    assert!(
+        !f.why.iter().any(|w| w.contains("topic length")),
+        "{:?}",
+        f.why
+    );
     assert!(f.evidence.iter().any(|e| e.table == "operations"));
     let ch = f.evidence.iter().find(|e| e.table == "op_changes").unwrap();
     assert_eq!(ch.fields["to_value"], "Off");
@@ -75,6 +100,11 @@ fn privileged_role_granted_custom_role_no_email_and_demotion() {
     c.ops(T0, &log);
     let f = c.run("privileged-role-granted");
     assert_eq!(f.len(), 2, "{:?}", rules(&f));
+    // The granting admin did it; the grantee is the target (and the console's user).
+    let g = f.iter().find(|x| x.user.as_deref() == Some(BOB)).unwrap();
+    assert_eq!(g.actor.as_deref(), Some(ADMIN));
+    assert_eq!(g.target.as_deref(), Some(BOB));
+    why_says(g, &["Member → Security Admin"]);
     assert!(
         f.iter()
             .any(|x| x.user.as_deref() == Some(BOB) && x.summary.contains("Security Admin"))
@@ -120,7 +150,13 @@ fn billing_changed_and_near_miss() {
     ];
     c.ops(T0, &log);
     let f = c.run_one("billing-or-license-changed");
-    assert_eq!(f.user.as_deref(), Some(BOB));
+    // The admin who made the change is who did it, the licensed user what it was done to;
+    // the console's user pivot goes to the admin.
+    assert_eq!(f.actor.as_deref(), Some(ADMIN));
+    assert_eq!(f.target.as_deref(), Some(BOB));
+    assert_eq!(f.user.as_deref(), Some(ADMIN));
+    why_says(&f, &["Basic → Licensed"]);
+    why_says(&f, &["affected user", BOB]);
 }
 
 fn rec(uuid: &str, mid: i64, deleted: Option<&str>) -> Recording {
@@ -154,6 +190,13 @@ fn recording_deleted_joins_op_and_listing() {
     assert!(f.summary.contains(BOB));
     assert!(f.evidence.iter().any(|e| e.table == "operations"));
     assert!(f.evidence.iter().any(|e| e.table == "recordings"));
+    assert_eq!(f.actor.as_deref(), Some(BOB));
+    assert!(
+        f.target.as_deref().unwrap().contains("111222333"),
+        "{:?}",
+        f.target
+    );
+    why_says(&f, &["deleted by", BOB, "not its host", CAROL]);
 }
 
 #[test]
@@ -170,6 +213,13 @@ fn recording_download_by_non_participant_and_near_miss() {
     c.ops(T0, &log);
     let f = c.run_one("recording-download-by-non-participant");
     assert_eq!(f.user.as_deref(), Some(BOB));
+    assert_eq!(f.actor.as_deref(), Some(BOB));
+    assert!(
+        f.target.as_deref().unwrap().contains("Board prep"),
+        "{:?}",
+        f.target
+    );
+    why_says(&f, &["none of the 1 instance(s) of meeting 123456789"]);
 }
 
 #[test]
@@ -192,6 +242,11 @@ fn weakened_then_exposed_and_restored_near_miss() {
     let f = c.run_one("weakened-then-exposed");
     assert!(f.summary.contains("Waiting Room"));
     assert_eq!(f.meeting_uuid.as_deref(), Some("M1"));
+    assert_eq!(f.actor.as_deref(), Some(ADMIN));
+    why_says(
+        &f,
+        &["1 outsider join(s)", "125 min after the change", "Stranger"],
+    );
 }
 
 #[test]
@@ -207,6 +262,9 @@ fn new_admin_activity_and_late_near_miss() {
     c.ops(T0, &log);
     let f = c.run_one("new-admin-activity");
     assert_eq!(f.user.as_deref(), Some(BOB));
+    assert_eq!(f.actor.as_deref(), Some(BOB));
+    why_says(&f, &["granted Admin by", ADMIN]);
+    why_says(&f, &["30 min after the grant"]);
 }
 
 #[test]
@@ -221,6 +279,11 @@ fn signin_new_ip_needs_a_baseline() {
     c.signin(&at(T0, 10), BOB, "203.0.113.77");
     let f = c.run_one("signin-new-ip");
     assert_eq!(f.ip.as_deref(), Some("203.0.113.66"));
+    assert_eq!(f.actor.as_deref(), Some(ALICE));
+    // The baseline: how many earlier sign-ins, since when, and the last one's IP.
+    why_says(&f, &["203.0.113.66", "never seen", "in 3 earlier sign-ins"]);
+    why_says(&f, &["since 2024-06-10T09:00:00Z"]);
+    why_says(&f, &["previous sign-in", "198.51.100.1"]);
     // Known ranges silence it.
     c.cfg.known_ip_ranges = vec!["203.0.113.0/24".into()];
     assert!(c.run("signin-new-ip").is_empty());
@@ -234,6 +297,7 @@ fn outdated_client_latest_version_counts() {
     c.signin_v(&at(T0, 60), BOB, "198.51.100.2", "6.1.0"); // updated since
     let f = c.run_one("outdated-client");
     assert_eq!(f.user.as_deref(), Some(ALICE));
+    why_says(&f, &["5.9.3", "minimum"]);
 }
 
 #[test]
@@ -247,6 +311,8 @@ fn parallel_session_and_same_ip_near_miss() {
     let f = c.run_one("parallel-session");
     assert_eq!(f.user.as_deref(), Some(ALICE));
     assert_eq!(f.ip.as_deref(), Some("203.0.113.9"));
+    why_says(&f, &["203.0.113.9", "never seen for this user"]);
+    why_says(&f, &["in meeting", "198.51.100.1"]);
 }
 
 #[test]
@@ -269,6 +335,7 @@ fn external_in_sensitive_meeting_repeats_as_the_seed() {
     let f = c.run_one("external-in-sensitive-meeting");
     assert_eq!(f.user.as_deref(), Some("spy@rival.com"));
     assert_eq!(f.evidence.len(), 4);
+    why_says(&f, &["4 sensitive meeting instances", "threshold: 4"]);
 }
 
 #[test]
@@ -300,6 +367,7 @@ fn direct_link_join_and_near_miss() {
     c.part(hour("W2", "2", "Alice Adams", ALICE, T0)); // internal: fine
     let f = c.run_one("direct-link-join");
     assert_eq!(f.meeting_uuid.as_deref(), Some("W1"));
+    why_says(&f, &["1 registered session(s)", "1 joined without"]);
 }
 
 #[test]
@@ -328,6 +396,11 @@ fn display_name_impersonation_vip_and_own_device_near_miss() {
     c.part(sess("M2", "5", "Carl Chan", "carl@partner.com", &s, &e));
     let f = c.run("display-name-impersonation");
     assert_eq!(f.len(), 2, "{:?}", rules(&f));
+    // The impersonator did it; the person whose name they took is the target.
+    let g = f.iter().find(|x| x.user.is_none()).unwrap();
+    assert_eq!(g.actor.as_deref(), Some("guest 'Caról Chen'"));
+    assert_eq!(g.target.as_deref(), Some(CAROL));
+    why_says(g, &["203.0.113.6", "never used by", CAROL]);
     assert!(
         f.iter()
             .all(|x| x.severity == "critical" && x.meeting_uuid.as_deref() == Some("M1"))
@@ -371,6 +444,7 @@ fn join_burst_and_four_ip_near_miss() {
     c.parts(ps);
     let f = c.run_one("join-burst-multiple-ips");
     assert_eq!(f.meeting_uuid.as_deref(), Some("B1"));
+    why_says(&f, &["5 distinct outsider IPs", "threshold 5"]);
     assert_eq!(f.evidence.len(), 5);
 }
 
@@ -384,6 +458,8 @@ fn brief_join_and_six_minute_and_rejoin_near_misses() {
     c.part(sess("M1", "4", "Alice Adams", ALICE, T0, &at(T0, 1)));
     let f = c.run_one("brief-join");
     assert!(f.summary.contains("Peeker"));
+    assert_eq!(f.actor.as_deref(), Some("guest 'Peeker'"));
+    why_says(&f, &["2m00s", "threshold 5 min"]);
 }
 
 #[test]
@@ -410,6 +486,7 @@ fn unexpected_ip_recurring_and_first_timer_near_miss() {
     let f = c.run_one("unexpected-ip-recurring-meeting");
     assert_eq!(f.user.as_deref(), Some("pat@partner.com"));
     assert_eq!(f.ip.as_deref(), Some("203.0.113.200"));
+    why_says(&f, &["4 earlier instances", "198.51.100.50"]);
 }
 
 #[test]
@@ -426,6 +503,10 @@ fn unknown_device_vip_meeting_with_inventory() {
     c.part(hour("N1", "2", "Bob Brown", BOB, T0).pc("DESKTOP-ZZZ"));
     let f = c.run_one("unknown-device-vip-meeting");
     assert_eq!(f.user.as_deref(), Some(BOB));
+    why_says(
+        &f,
+        &["DESKTOP-X1Y2", "1 device(s) the asset inventory lists"],
+    );
 }
 
 #[test]
@@ -441,6 +522,7 @@ fn silent_presence_and_sharer_near_miss() {
     c.parts(ps);
     let f = c.run_one("silent-presence");
     assert_eq!(f.user.as_deref(), Some("lurk@outside.com"));
+    why_says(&f, &["22 small meetings", "more than 20"]);
 }
 
 #[test]
@@ -491,6 +573,9 @@ fn source_silent_gap_while_others_active_but_not_quiet_weekends() {
     }
     let f = c.run_one("source-silent");
     assert!(f.summary.contains("sign-ins"), "{}", f.summary);
+    assert_eq!(f.target.as_deref(), Some("sign-ins"));
+    why_says(&f, &["threshold 24 h"]);
+    why_says(&f, &["other sources logged"]);
     // Near-miss: both sources quiet together (a weekend) is not a collector failure.
     let mut c = org();
     for h in (0..24).chain(72..96) {
@@ -559,4 +644,99 @@ fn rerun_replaces_findings_keeps_ids_and_never_duplicates() {
     );
     assert!(c.skipped("security-setting-disabled").contains("disabled"));
     assert!(c.findings("security-setting-disabled").is_empty());
+}
+
+#[test]
+fn host_clearing_out_an_old_recording_is_info_a_fresh_one_medium() {
+    let mut c = org();
+    // Carol trashes her own recording three weeks on (housekeeping) and another two hours on.
+    c.recording(rec("OLD==", 101101101, Some(&at(T0, 21 * 1440))));
+    c.recording(rec("NEW==", 102102102, Some(&at(T0, 120))));
+    #[rustfmt::skip]
+    let log = [
+        (21 * 1440, CAROL, ("Recording", "Delete"), "Delete Recording meeting_id:101101101"),
+        (120, CAROL, ("Recording", "Delete"), "Delete Recording meeting_id:102102102"),
+    ];
+    c.ops(T0, &log);
+    let f = c.run("recording-deleted");
+    let old = f
+        .iter()
+        .find(|x| x.meeting_uuid.as_deref() == Some("OLD=="))
+        .unwrap();
+    assert_eq!(old.severity, "info", "{:?}", old.why);
+    why_says(old, &["deleted 21 day(s) later"]);
+    why_says(old, &["its host cleared out"]);
+    let new = f
+        .iter()
+        .find(|x| x.meeting_uuid.as_deref() == Some("NEW=="))
+        .unwrap();
+    assert_eq!(new.severity, "medium");
+}
+
+#[test]
+fn registered_webinar_attendees_are_neither_a_burst_nor_brief() {
+    let mut c = org();
+    c.meeting("W1", 9, "Public webinar", CAROL, T0, &at(T0, 60));
+    let mut ps = Vec::new();
+    for i in 0..8 {
+        let email = format!("attendee{i}@gmail.com");
+        // Everyone registered; all arrive in the first two minutes, one leaves after one.
+        let leave = if i == 0 { at(T0, 1) } else { at(T0, 60) };
+        let mut p = sess("W1", &format!("{}", 10 + i), "A", &email, T0, &leave)
+            .ip(&format!("203.0.113.{}", 50 + i));
+        p.registrant_id = Some(format!("r{i}"));
+        ps.push(p);
+    }
+    // An unregistered crowd in another meeting is still a burst, and a peeker still brief.
+    c.meeting("X1", 10, "Team sync", CAROL, T0, &at(T0, 60));
+    for i in 0..5 {
+        let end = if i == 0 { at(T0, 2) } else { at(T0, 60) };
+        ps.push(
+            sess("X1", &format!("{}", 30 + i), "Crasher", "", T0, &end)
+                .ip(&format!("203.0.113.{}", 80 + i)),
+        );
+    }
+    c.parts(ps);
+    let burst = c.run_one("join-burst-multiple-ips");
+    assert_eq!(burst.meeting_uuid.as_deref(), Some("X1"));
+    let brief = c.run_one("brief-join");
+    assert_eq!(brief.meeting_uuid.as_deref(), Some("X1"));
+}
+
+#[test]
+fn namesakes_among_strangers_and_own_phones_are_not_impersonation() {
+    let mut c = org();
+    c.cfg.mobile_ip_ranges = vec!["100.64.0.0/10".into()];
+    // Alice's small team meeting with Bob, a week before.
+    c.part(sess("T0", "1", "Alice Adams", ALICE, T0, &at(T0, 30)));
+    c.part(sess("T0", "2", "Bob Brown", BOB, T0, &at(T0, 30)));
+    let (s, e) = (at(T0, 7 * 1440), at(T0, 7 * 1440 + 30));
+    // A customer called Alice Adams in Carol's call: nobody there has met our Alice.
+    c.part(sess("C1", "1", "Carol Chen", CAROL, &s, &e));
+    c.part(sess("C1", "2", "Alice Adams", "alice.adams77@gmail.com", &s, &e).ip("203.0.113.7"));
+    // The same name in Bob's call: Bob knows Alice, so it is worth a look.
+    c.part(sess("C2", "1", "Bob Brown", BOB, &s, &e));
+    c.part(sess("C2", "2", "Alice Adams", "", &s, &e).ip("203.0.113.8"));
+    // ... but not a customer whose own email spells the name: a namesake with an identity.
+    c.part(sess("C2", "3", "Alice Adams", "alice.adams77@gmail.com", &s, &e).ip("203.0.113.9"));
+    // Alice on her phone, not signed in, in her own weekly series (meeting id 77).
+    for (k, u) in ["S1", "S2"].iter().enumerate() {
+        let st = at(T0, k as i64 * 10080 + 60);
+        c.meeting(u, 77, "Weekly", BOB, &st, &at(&st, 30));
+        c.part(sess(u, "1", "Bob Brown", BOB, &st, &at(&st, 30)));
+    }
+    c.part(sess(
+        "S1",
+        "2",
+        "Alice Adams",
+        ALICE,
+        &at(T0, 60),
+        &at(T0, 90),
+    ));
+    let st = at(T0, 10080 + 60);
+    c.part(sess("S2", "2", "Alice Adams", "", &st, &at(&st, 30)).ip("100.72.1.9"));
+    let f = c.run_one("display-name-impersonation");
+    assert_eq!(f.meeting_uuid.as_deref(), Some("C2"));
+    assert_eq!(f.target.as_deref(), Some(ALICE));
+    why_says(&f, &["has sat in a small meeting with", ALICE]);
 }

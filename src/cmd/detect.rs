@@ -50,6 +50,10 @@ pub fn run(a: &DetectArgs) -> Result<ExitCode> {
                 "severity",
                 "time",
                 "summary",
+                "actor",
+                "target",
+                "question",
+                "why",
                 "user",
                 "meeting_id",
                 "meeting_uuid",
@@ -67,6 +71,10 @@ pub fn run(a: &DetectArgs) -> Result<ExitCode> {
                     f.severity.clone(),
                     f.time.clone(),
                     f.summary.clone(),
+                    f.actor.clone().unwrap_or_default(),
+                    f.target.clone().unwrap_or_default(),
+                    f.question.clone(),
+                    f.why.join(" | "),
                     f.user.clone().unwrap_or_default(),
                     f.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
                     f.meeting_uuid.clone().unwrap_or_default(),
@@ -97,8 +105,9 @@ pub fn run(a: &DetectArgs) -> Result<ExitCode> {
 
 const WIDTH: usize = 100;
 
-/// Findings as a table that reads at 100 columns: a header line per finding and its summary
-/// wrapped below. Every log string is sanitised.
+/// Findings as a table that reads at 100 columns: a header line per finding, its summary
+/// wrapped below, who did it to what, and the facts that made it fire. Every log string is
+/// sanitised.
 pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
     writeln!(
         out,
@@ -126,7 +135,18 @@ pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
             .join("  ")
         )?;
         let mut ents = Vec::new();
-        if let Some(u) = &f.user {
+        match (&f.actor, &f.target) {
+            (Some(a), Some(t)) => ents.push(format!("{} → {}", sanitize(a), sanitize(t))),
+            (Some(a), None) => ents.push(format!("by {}", sanitize(a))),
+            (None, Some(t)) => ents.push(format!("on {}", sanitize(t))),
+            (None, None) => {}
+        }
+        if let Some(u) = &f.user
+            && ![&f.actor, &f.target]
+                .into_iter()
+                .flatten()
+                .any(|x| x.eq_ignore_ascii_case(u))
+        {
             ents.push(format!("user {}", sanitize(u)));
         }
         if let Some(m) = f.meeting_id {
@@ -143,6 +163,16 @@ pub fn write_table(out: &mut dyn Write, found: &[StoredFinding]) -> Result<()> {
         }
         if !ents.is_empty() {
             writeln!(out, "          {}", clip(&ents.join(" · "), WIDTH - 10))?;
+        }
+        for (n, fact) in f.why.iter().enumerate() {
+            for (i, line) in wrap(&sanitize(fact), WIDTH - 16).iter().enumerate() {
+                let lead = match (n, i) {
+                    (0, 0) => "why · ",
+                    (_, 0) => "    · ",
+                    _ => "      ",
+                };
+                writeln!(out, "          {lead}{line}")?;
+            }
         }
     }
     Ok(())

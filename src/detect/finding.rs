@@ -68,7 +68,17 @@ pub struct Finding {
     pub time: String,
     /// One line; may contain log text (sanitised when printed).
     pub summary: String,
+    /// The person the console pivots to (timeline, incident grouping): usually the actor,
+    /// the grantee of a role.
     pub user: Option<String>,
+    /// Who did it: the admin operator, the person signing in, the downloader, a guest's name.
+    pub actor: Option<String>,
+    /// What it was done to, when that is not the actor's own account: the affected user, a
+    /// meeting, a recording, the account's settings.
+    pub target: Option<String>,
+    /// The thresholds and baseline facts that made the rule fire, one sentence each (log text
+    /// inside is sanitised when printed).
+    pub why: Vec<String>,
     pub meeting_id: Option<i64>,
     pub meeting_uuid: Option<String>,
     pub ip: Option<String>,
@@ -101,6 +111,11 @@ impl Finding {
             }
         }
     }
+    /// Add one fact to the why.
+    pub fn fact(&mut self, s: impl Into<String>) -> &mut Self {
+        self.why.push(s.into());
+        self
+    }
     pub fn ev(&mut self, tbl: &'static str, id: i64) {
         if !self.evidence.contains(&(tbl, id)) {
             self.evidence.push((tbl, id));
@@ -112,12 +127,12 @@ impl Finding {
 /// (rule, key) already exists keeps its row id; findings not found again are removed.
 pub fn replace_findings(
     tx: &Connection,
-    rule: &str,
-    default_sev: Severity,
-    technique: Option<&str>,
+    rule: &dyn super::Rule,
     findings: &[Finding],
     now: &str,
 ) -> Result<()> {
+    let (default_sev, technique, question) = (rule.severity(), rule.technique(), rule.question());
+    let rule = rule.id();
     tx.execute(
         "CREATE TEMP TABLE IF NOT EXISTS zl_keep (id INTEGER PRIMARY KEY)",
         [],
@@ -126,14 +141,16 @@ pub fn replace_findings(
     {
         let mut up = tx.prepare_cached(
             "INSERT INTO findings (rule, fkey, severity, sev_rank, time, summary, user_email,
-               meeting_id, meeting_uuid, ip, recording_id, technique, detected_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+               meeting_id, meeting_uuid, ip, recording_id, technique, detected_at, actor, target,
+               question, why)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
              ON CONFLICT (rule, fkey) DO UPDATE SET severity = excluded.severity,
                sev_rank = excluded.sev_rank, time = excluded.time, summary = excluded.summary,
                user_email = excluded.user_email, meeting_id = excluded.meeting_id,
                meeting_uuid = excluded.meeting_uuid, ip = excluded.ip,
                recording_id = excluded.recording_id, technique = excluded.technique,
-               detected_at = excluded.detected_at
+               detected_at = excluded.detected_at, actor = excluded.actor,
+               target = excluded.target, question = excluded.question, why = excluded.why
              RETURNING id",
         )?;
         let mut del_ev = tx.prepare_cached("DELETE FROM finding_evidence WHERE finding_id = ?1")?;
@@ -157,7 +174,11 @@ pub fn replace_findings(
                     f.ip,
                     f.recording,
                     technique,
-                    now
+                    now,
+                    f.actor,
+                    f.target,
+                    question,
+                    serde_json::to_string(&f.why)?
                 ],
                 |r| r.get(0),
             )?;
@@ -189,6 +210,14 @@ pub struct StoredFinding {
     pub time: String,
     pub summary: String,
     pub user: Option<String>,
+    /// Who did it.
+    pub actor: Option<String>,
+    /// What it was done to (empty when the actor acted on their own account).
+    pub target: Option<String>,
+    /// The rule's question in one sentence.
+    pub question: String,
+    /// The thresholds and baseline facts that made it fire.
+    pub why: Vec<String>,
     pub meeting_id: Option<i64>,
     pub meeting_uuid: Option<String>,
     pub ip: Option<String>,
@@ -218,7 +247,8 @@ pub struct EvidenceRecord {
 fn finding_columns() -> String {
     format!(
         "f.id, f.rule, f.severity, f.time, f.summary, f.user_email, f.meeting_id,
-         f.meeting_uuid, f.ip, f.recording_id, f.technique, f.incident_id, {}",
+         f.meeting_uuid, f.ip, f.recording_id, f.technique, f.incident_id, {},
+         f.actor, f.target, f.question, f.why",
         super::triage::STANDING_COLUMNS
     )
 }
@@ -243,6 +273,10 @@ fn stored_finding(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFinding> {
         reason: r.get(13)?,
         analyst: r.get(14)?,
         triaged_at: r.get(15)?,
+        actor: r.get(16)?,
+        target: r.get(17)?,
+        question: r.get(18)?,
+        why: serde_json::from_str(&r.get::<_, String>(19)?).unwrap_or_default(),
         evidence: Vec::new(),
     })
 }

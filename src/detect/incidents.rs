@@ -1,6 +1,7 @@
 //! Incidents: findings that tell one story, grouped so an analyst reads 1 row instead of 12.
 //!
-//! Two findings belong together when they share a person, a meeting or a recording and happened
+//! Two findings belong together when they share a person (the actor, the target, or the user
+//! the console pivots to; email addresses only), a meeting or a recording and happened
 //! within the grouping window of each other (chains count: A–B and B–C make one incident).
 //! IP addresses are not a link (offices and carriers put thousands behind one). Info-level
 //! findings (routine context such as a SCIM user creation) join an incident they touch but never
@@ -25,8 +26,27 @@ struct Item {
     time: i64,
     time_text: String,
     user: Option<String>,
+    /// Who did it (an email, or a guest's label).
+    actor: Option<String>,
+    target: Option<String>,
     meeting: Option<String>,
     recording: Option<i64>,
+}
+
+impl Item {
+    /// The people this finding links by: user, actor and target, when they are emails
+    /// (a guest's display name or "account settings" links nothing).
+    fn people(&self) -> impl Iterator<Item = String> + '_ {
+        let mut v: Vec<String> = [&self.user, &self.actor, &self.target]
+            .into_iter()
+            .flatten()
+            .filter(|s| s.contains('@'))
+            .map(|s| s.to_ascii_lowercase())
+            .collect();
+        v.sort();
+        v.dedup();
+        v.into_iter()
+    }
 }
 
 /// A stored incident, as `zoomlens incidents` prints it.
@@ -46,6 +66,22 @@ pub struct Incident {
     pub reason: String,
     pub analyst: Option<String>,
     pub triaged_at: Option<String>,
+    /// Its findings in time order, each with who did what to whom and why.
+    pub story: Vec<StoryLine>,
+}
+
+/// One finding of an incident's story.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryLine {
+    pub id: i64,
+    pub rule: String,
+    pub severity: String,
+    pub time: String,
+    pub actor: Option<String>,
+    pub target: Option<String>,
+    pub summary: String,
+    pub question: String,
+    pub why: Vec<String>,
 }
 
 /// What a regrouping did.
@@ -93,11 +129,8 @@ fn group(items: &[Item], window_secs: i64) -> Vec<Vec<usize>> {
     let mut dsu = Dsu((0..items.len()).collect());
     let mut by_entity: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, it) in items.iter().enumerate() {
-        if let Some(u) = &it.user {
-            by_entity
-                .entry(format!("u:{}", u.to_ascii_lowercase()))
-                .or_default()
-                .push(i);
+        for u in it.people() {
+            by_entity.entry(format!("u:{u}")).or_default().push(i);
         }
         if let Some(m) = &it.meeting {
             by_entity.entry(format!("m:{m}")).or_default().push(i);
@@ -189,7 +222,12 @@ fn rule_title(id: &str) -> String {
 /// "ezra.green@x: privileged role granted, security setting turned off in 3 h".
 fn title(items: &[&Item], actors: &[String]) -> String {
     let mut seen = Vec::new();
-    for i in items {
+    // Info-level context (a routine user creation) is not what the story is about.
+    let alerts = items.iter().any(|i| i.rank > Severity::Info.rank());
+    for i in items
+        .iter()
+        .filter(|i| !alerts || i.rank > Severity::Info.rank())
+    {
         if !seen.contains(&i.rule) {
             seen.push(i.rule.clone());
         }
@@ -198,8 +236,11 @@ fn title(items: &[&Item], actors: &[String]) -> String {
     if seen.len() > 4 {
         what.push(format!("{} more", seen.len() - 4));
     }
-    let span =
-        items.last().map(|l| l.time).unwrap_or(0) - items.first().map(|f| f.time).unwrap_or(0);
+    let told: Vec<&&Item> = items
+        .iter()
+        .filter(|i| !alerts || i.rank > Severity::Info.rank())
+        .collect();
+    let span = told.last().map(|l| l.time).unwrap_or(0) - told.first().map(|f| f.time).unwrap_or(0);
     let who = match actors.first() {
         Some(a) if actors.len() > 1 => format!("{a} +{}: ", actors.len() - 1),
         Some(a) => format!("{a}: "),
@@ -208,12 +249,22 @@ fn title(items: &[&Item], actors: &[String]) -> String {
     format!("{who}{}{}", what.join(", "), span_text(span))
 }
 
-/// The people involved, most findings first; a meeting stands in when no person is named.
+/// The actors, most findings first (a finding without an actor counts its user); a meeting
+/// stands in when no one is named.
 fn actors(items: &[&Item]) -> Vec<String> {
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
-    for i in items {
-        if let Some(u) = &i.user {
-            *count.entry(u.to_ascii_lowercase()).or_default() += 1;
+    let alerts = items.iter().any(|i| i.rank > Severity::Info.rank());
+    for i in items
+        .iter()
+        .filter(|i| !alerts || i.rank > Severity::Info.rank())
+    {
+        if let Some(u) = i.actor.as_ref().or(i.user.as_ref()) {
+            let u = if u.contains('@') {
+                u.to_ascii_lowercase()
+            } else {
+                u.clone()
+            };
+            *count.entry(u).or_default() += 1;
         }
     }
     if count.is_empty() {
@@ -232,7 +283,7 @@ fn actors(items: &[&Item]) -> Vec<String> {
 pub fn regroup(conn: &mut Connection, window_hours: f64, now: &str) -> Result<Regrouped> {
     let items: Vec<Item> = {
         let mut st = conn.prepare(
-            "SELECT id, rule, sev_rank, time, user_email, meeting_uuid, recording_id, incident_id
+            "SELECT id, rule, sev_rank, time, user_email, meeting_uuid, recording_id, actor, target
              FROM findings ORDER BY time, id",
         )?;
         let rows = st.query_map([], |r| {
@@ -246,6 +297,8 @@ pub fn regroup(conn: &mut Connection, window_hours: f64, now: &str) -> Result<Re
                 user: r.get::<_, Option<String>>(4)?.filter(|s| !s.is_empty()),
                 meeting: r.get::<_, Option<String>>(5)?.filter(|s| !s.is_empty()),
                 recording: r.get(6)?,
+                actor: r.get::<_, Option<String>>(7)?.filter(|s| !s.is_empty()),
+                target: r.get::<_, Option<String>>(8)?.filter(|s| !s.is_empty()),
             })
         })?;
         rows.collect::<rusqlite::Result<_>>()?
@@ -367,6 +420,7 @@ pub fn load(conn: &Connection, only_open: bool) -> Result<Vec<Incident>> {
             reason: r.get(10)?,
             analyst: r.get(11)?,
             triaged_at: r.get(12)?,
+            story: Vec::new(),
         })
     })?;
     let mut out = Vec::new();
@@ -375,6 +429,35 @@ pub fn load(conn: &Connection, only_open: bool) -> Result<Vec<Incident>> {
         if !only_open || super::triage::State::parse(&i.state).is_some_and(|s| s.is_open()) {
             out.push(i);
         }
+    }
+    let mut stories: HashMap<i64, Vec<StoryLine>> = HashMap::new();
+    let mut st = conn.prepare(
+        "SELECT incident_id, id, rule, severity, time, actor, target, summary, question, why
+         FROM findings WHERE incident_id IS NOT NULL ORDER BY time, id",
+    )?;
+    let rows = st.query_map([], |r| {
+        let why: String = r.get(9)?;
+        Ok((
+            r.get::<_, i64>(0)?,
+            StoryLine {
+                id: r.get(1)?,
+                rule: r.get(2)?,
+                severity: r.get(3)?,
+                time: r.get(4)?,
+                actor: r.get(5)?,
+                target: r.get(6)?,
+                summary: r.get(7)?,
+                question: r.get(8)?,
+                why: serde_json::from_str(&why).unwrap_or_default(),
+            },
+        ))
+    })?;
+    for row in rows {
+        let (inc, line) = row?;
+        stories.entry(inc).or_default().push(line);
+    }
+    for i in &mut out {
+        i.story = stories.remove(&i.id).unwrap_or_default();
     }
     Ok(out)
 }
@@ -391,6 +474,8 @@ mod tests {
             time: h * 3600,
             time_text: format!("t{h}"),
             user: user.map(String::from),
+            actor: user.map(String::from),
+            target: None,
             meeting: m.map(String::from),
             recording: None,
         }

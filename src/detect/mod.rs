@@ -68,6 +68,9 @@ pub trait Rule: Sync {
     /// Stable id (tests, configs and exports use it).
     fn id(&self) -> &'static str;
     fn title(&self) -> &'static str;
+    /// The question the rule asks of the data, in one sentence (the first line of every
+    /// finding's why).
+    fn question(&self) -> &'static str;
     fn severity(&self) -> Severity;
     /// MITRE ATT&CK technique, where one fits.
     fn technique(&self) -> Option<&'static str> {
@@ -524,14 +527,7 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
         }
         let suppressed = before - findings.len();
         let tx = conn.transaction()?;
-        finding::replace_findings(
-            &tx,
-            rule.id(),
-            rule.severity(),
-            rule.technique(),
-            &findings,
-            &now,
-        )?;
+        finding::replace_findings(&tx, *rule, &findings, &now)?;
         let (st, reason) = match &status {
             RunStatus::Ok => ("ok", ""),
             RunStatus::Skipped(r) => ("skipped", r.as_str()),

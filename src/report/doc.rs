@@ -659,15 +659,34 @@ fn story_table(fs: &[StoryFinding]) -> Block<'static> {
                 vec![Span::Severity(f.severity.clone())],
                 t(&f.rule),
                 opt(&f.technique),
+                who_to_whom(f),
                 t(&f.summary),
             ]
         })
         .collect();
     table(
-        &["time", "finding", "severity", "rule", "technique", "why"],
-        &[Time, Plain, Plain, Plain, Plain, Plain],
+        &[
+            "time",
+            "finding",
+            "severity",
+            "rule",
+            "technique",
+            "actor → target",
+            "summary",
+        ],
+        &[Time, Plain, Plain, Plain, Plain, Plain, Plain],
         rows,
     )
+}
+
+/// "actor → target", either side left out when the finding names none.
+fn who_to_whom(f: &crate::detect::StoredFinding) -> Cell {
+    match (&f.actor, &f.target) {
+        (Some(a), Some(b)) => vec![text(a), Span::Own(" → "), text(b)],
+        (Some(a), None) => t(a),
+        (None, Some(b)) => vec![Span::Own("→ "), text(b)],
+        (None, None) => Vec::new(),
+    }
 }
 
 fn finding<'a>(sf: &StoryFinding) -> Block<'a> {
@@ -722,8 +741,18 @@ fn finding<'a>(sf: &StoryFinding) -> Block<'a> {
         ),
         only(Format::Html, "When", vec![text(&f.time)]),
         only(Format::Html, "Technique", vec![technique]),
-        fact("Why", vec![text(&f.summary)]),
     ];
+    if !f.question.is_empty() {
+        facts.push(fact("Question", vec![text(&f.question)]));
+    }
+    if f.actor.is_some() || f.target.is_some() {
+        facts.push(fact("Actor → target", who_to_whom(f)));
+    }
+    facts.push(fact("Summary", vec![text(&f.summary)]));
+    // Cases detected by an older zoomlens have no facts until the next detect.
+    for w in &f.why {
+        facts.push(fact("Why", vec![text(w)]));
+    }
     if !about.is_empty() {
         facts.push(fact("About", join(about, " · ")));
     }

@@ -103,9 +103,11 @@ pub fn detect_config(truth: &Truth) -> detect::Config {
 /// Everything a finding says, lowercased: its entities, summary and evidence fields.
 pub fn haystack(f: &StoredFinding) -> String {
     let mut s = format!(
-        "{} {} {} {} {}",
+        "{} {} {} {} {} {} {}",
         f.summary,
         f.user.clone().unwrap_or_default(),
+        f.actor.clone().unwrap_or_default(),
+        f.target.clone().unwrap_or_default(),
         f.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
         f.meeting_uuid.clone().unwrap_or_default(),
         f.ip.clone().unwrap_or_default()

@@ -35,6 +35,10 @@ const MIGRATIONS: &[Migration] = &[
         Some(add_incident_column),
     ),
     (include_str!("migrations/0007_waiting_channels.sql"), None),
+    (
+        include_str!("migrations/0008_explain.sql"),
+        Some(add_explain_columns),
+    ),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
@@ -50,6 +54,28 @@ fn add_incident_column(c: &Connection) -> Result<()> {
         c.execute_batch("ALTER TABLE findings ADD COLUMN incident_id INTEGER")?;
     }
     c.execute_batch("CREATE INDEX IF NOT EXISTS findings_incident ON findings (incident_id)")?;
+    Ok(())
+}
+
+/// Schema 8: each finding's actor, target, its rule's question and the facts that made it fire,
+/// added only where missing so the step can be replayed safely.
+fn add_explain_columns(c: &Connection) -> Result<()> {
+    for (col, decl) in [
+        ("actor", "TEXT"),
+        ("target", "TEXT"),
+        ("question", "TEXT NOT NULL DEFAULT ''"),
+        ("why", "TEXT NOT NULL DEFAULT '[]'"),
+    ] {
+        let has: bool = c.query_row(
+            "SELECT count(*) > 0 FROM pragma_table_info('findings') WHERE name = ?1",
+            [col],
+            |r| r.get(0),
+        )?;
+        if !has {
+            c.execute_batch(&format!("ALTER TABLE findings ADD COLUMN {col} {decl}"))?;
+        }
+    }
+    c.execute_batch("CREATE INDEX IF NOT EXISTS findings_actor ON findings (actor)")?;
     Ok(())
 }
 

@@ -432,15 +432,7 @@ pub fn case_status_with(store: &Store, opts: &StatusOptions) -> Result<CaseStatu
 }
 
 fn thousands(n: i64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::output::thousands(n)
 }
 
 /// The human report, at most 100 columns wide.

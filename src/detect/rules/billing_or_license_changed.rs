@@ -17,6 +17,9 @@ impl Rule for BillingOrLicenseChanged {
     fn title(&self) -> &'static str {
         "Billing or licence changed"
     }
+    fn question(&self) -> &'static str {
+        "Did an admin change the account's billing, plan or a user's licence?"
+    }
     fn severity(&self) -> Severity {
         Severity::Low
     }
@@ -59,10 +62,22 @@ impl Rule for BillingOrLicenseChanged {
                 time,
                 format!(
                     "{operator} changed billing/licence{on}: {}",
-                    what.unwrap_or_default()
+                    what.clone().unwrap_or_default()
                 ),
             );
-            f.user = target.or(Some(operator));
+            // The admin who made the change is the actor; the licensed user (or the account)
+            // is what was changed.
+            f.fact(format!("changed by the admin {operator}"));
+            match &target {
+                Some(t) => f.fact(format!("affected user: {t}")),
+                None => f.fact("the detail names no user: an account-level billing change"),
+            };
+            if let Some(w) = &what {
+                f.fact(format!("change: {w}"));
+            }
+            f.user = Some(operator.clone());
+            f.actor = Some(operator);
+            f.target = Some(target.unwrap_or_else(|| "account billing".into()));
             f.ev("operations", oid);
             f.evidence_csv("op_changes", cids.as_deref());
             out.push(f);

@@ -2,7 +2,9 @@
 //! `max_minutes` (default 5, the design's default: long enough to grab a glance or a screen,
 //! shorter than any real participation) in total. All of the participant's sessions in the
 //! instance are summed, so a dropped connection followed by a rejoin is not brief; people who
-//! only sat in the waiting room never got in and are not counted.
+//! only sat in the waiting room never got in and are not counted, nor are registered
+//! attendees (a `registrant_id`: the host knows who they are, and leaving a webinar after a
+//! minute is what the public does).
 
 use super::DUR;
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
@@ -16,6 +18,9 @@ impl Rule for BriefJoin {
     }
     fn title(&self) -> &'static str {
         "Outsider in a meeting for only a few minutes"
+    }
+    fn question(&self) -> &'static str {
+        "Was an outsider in a meeting only long enough to glance at it?"
     }
     fn severity(&self) -> Severity {
         Severity::Low
@@ -47,7 +52,7 @@ impl Rule for BriefJoin {
              FROM temp.zl_sess p
              WHERE NOT zl_internal(p.email) AND coalesce(p.status, '') <> 'in_waiting_room'
              GROUP BY p.meeting_uuid, p.user_id
-             HAVING total IS NOT NULL AND total < ?1
+             HAVING total IS NOT NULL AND total < ?1 AND max(coalesce(p.registrant_id, '')) = ''
                AND NOT EXISTS (SELECT 1 FROM temp.zl_sess q WHERE q.meeting_uuid = p.meeting_uuid
                                AND q.user_id = p.user_id AND zl_internal(q.email))
              ORDER BY 3"
@@ -65,6 +70,7 @@ impl Rule for BriefJoin {
                 Option<String>,
                 Option<String>,
                 Option<i64>,
+                i64,
             )>::try_from(r)
         })?;
         let mut topic = ctx
@@ -72,7 +78,7 @@ impl Rule for BriefJoin {
             .prepare("SELECT topic, meeting_id FROM meetings WHERE uuid = ?1")?;
         let mut out = Vec::new();
         for row in rows {
-            let (uuid, uid, first, total, ids, email, name, ip, mid) = row?;
+            let (uuid, uid, first, total, ids, email, name, ip, mid, sessions) = row?;
             let (t, m): (Option<String>, Option<i64>) = topic
                 .query_row([&uuid], |r| Ok((r.get(0)?, r.get(1)?)))
                 .unwrap_or((None, None));
@@ -86,11 +92,21 @@ impl Rule for BriefJoin {
                 first,
                 format!(
                     "{who} was in '{}' for only {}m{:02}s",
-                    t.unwrap_or_default(),
+                    t.clone().unwrap_or_default(),
                     total / 60,
                     total % 60
                 ),
             );
+            f.fact(format!(
+                "{}m{:02}s in all over {} session(s) in this instance; threshold {} min",
+                total / 60,
+                total % 60,
+                sessions,
+                ctx.num("max_minutes")
+            ));
+            f.fact("not internal, not registered, never in the waiting room only, no internal session under the same id");
+            f.actor = email.clone().or(name.map(|n| format!("guest '{n}'")));
+            f.target = Some(format!("'{}'", t.unwrap_or_default()));
             f.user = email;
             f.ip = ip;
             f.meeting_uuid = Some(uuid);

@@ -15,6 +15,9 @@ impl Rule for DirectLinkJoin {
     fn title(&self) -> &'static str {
         "Joined a registration meeting without registering"
     }
+    fn question(&self) -> &'static str {
+        "In a meeting others reached through registration, did an outsider join without registering (with the bare link)?"
+    }
     fn severity(&self) -> Severity {
         Severity::Medium
     }
@@ -54,7 +57,7 @@ impl Rule for DirectLinkJoin {
              SELECT p.meeting_uuid, coalesce(max(p.meeting_id), max(m.meeting_id)), max(m.topic),
                     min(p.join_time), group_concat(p.id), count(*),
                     group_concat(DISTINCT coalesce(nullif(p.email, ''), nullif(p.name, ''), '?')),
-                    max(p.ip_address), max(nullif(p.email, ''))
+                    max(p.ip_address), max(nullif(p.email, '')), max(reg.n)
              FROM reg JOIN temp.zl_sess p ON p.meeting_uuid = reg.meeting_uuid
              LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
              WHERE coalesce(p.registrant_id, '') = ''
@@ -76,21 +79,36 @@ impl Rule for DirectLinkJoin {
                     Option<String>,
                     Option<String>,
                     Option<String>,
+                    i64,
                 )>::try_from(r)
             },
         )?;
         let mut out = Vec::new();
         for row in rows {
-            let (uuid, mid, topic, first, ids, n, who, ip, email) = row?;
+            let (uuid, mid, topic, first, ids, n, who, ip, email, registered) = row?;
+            let topic_text = topic.clone().unwrap_or_default();
             let mut f = Finding::new(
                 format!("inst:{uuid}"),
                 first,
                 format!(
                     "{n} session(s) joined registration meeting '{}' without registering: {}",
                     topic.unwrap_or_default(),
-                    who.unwrap_or_default()
+                    who.clone().unwrap_or_default()
                 ),
             );
+            f.fact(format!(
+                "{} registered session(s) in this instance (threshold {}); {} joined without a registrant id",
+                crate::output::thousands(registered),
+                ctx.int("min_registered"),
+                crate::output::thousands(n)
+            ));
+            f.fact(if ctx.int("include_internal") == 0 {
+                "not the host and not internal: they did not reach it from the client"
+            } else {
+                "not the host"
+            });
+            f.actor = who;
+            f.target = Some(format!("'{topic_text}'"));
             f.meeting_uuid = Some(uuid);
             f.meeting_id = mid;
             if n == 1 {

@@ -5,9 +5,16 @@
 //! letters, punctuation and spacing): exactly for any internal user, and for VIPs also within
 //! `max_edits` typing edits (default 1: "Jon Chen" for "John Chen", but not "Carl
 //! Chan" for "Carol Chen", a different person two edits away) or with every word of the VIP's
-//! name present ("Carol Chen (CFO)", "Chen Carol"). Not reported: the session's IP or device was seen in an authenticated
-//! session of the real person (their own phone joining as a guest), or the email belongs to a
-//! directory user whose own name it is (two people can share a name).
+//! name present ("Carol Chen (CFO)", "Chen Carol"). Not reported: the session's IP or device
+//! was seen in an authenticated session of the real person (their own phone joining as a
+//! guest), or the email belongs to a directory user whose own name it is (two people can share
+//! a name); a guest on a mobile carrier's address (`mobile_ip_ranges`) in a meeting series the
+//! real person attends (their personal phone, not signed in). A name that is not a VIP's asks
+//! for more before it is reported: not a guest on a carrier address (someone's own phone), not
+//! an outsider whose own email spells the name (a namesake with an identity of their own:
+//! maria.garcia77@gmail.com called "Maria Garcia"), and someone in the meeting who has sat in a
+//! small meeting (at most 15 people) with the real person (a namesake among strangers fools
+//! no one).
 //!
 //! Only distinct names are compared (names, not sessions); the sessions bearing a matching name
 //! come from the session snapshot.
@@ -76,6 +83,9 @@ impl Rule for DisplayNameImpersonation {
     fn title(&self) -> &'static str {
         "Display name impersonating an internal person or VIP"
     }
+    fn question(&self) -> &'static str {
+        "Did someone join under an internal person's or a VIP's name without being them?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -127,6 +137,11 @@ impl Rule for DisplayNameImpersonation {
                 }
             }
         }
+        // Each reference person's normalised name, for the why.
+        let ref_name: HashMap<String, String> = people
+            .iter()
+            .map(|p| (p.email.clone(), p.name.clone()))
+            .collect();
         let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, p) in people.iter().enumerate() {
             exact.entry(p.name.as_str()).or_default().push(i);
@@ -243,9 +258,44 @@ impl Rule for DisplayNameImpersonation {
                 Option<String>,
             )>::try_from(r)
         })?;
+        let places = crate::detect::net::Places::new(ctx.cfg);
+        // Whether the real person attends the series (another instance, or this one).
+        let mut regular = ctx.conn.prepare(
+            "SELECT EXISTS (SELECT 1 FROM participants q JOIN meetings m ON m.uuid = q.meeting_uuid
+                            WHERE q.email = ?1 AND m.meeting_id = ?2)",
+        )?;
+        // Whether an insider of this instance has sat in a small meeting with the real person.
+        let mut acquainted = ctx.conn.prepare(
+            "SELECT EXISTS (
+               SELECT 1 FROM participants r JOIN participants c ON c.meeting_uuid = r.meeting_uuid
+               WHERE r.email = ?1 AND c.email <> r.email AND c.email <> ''
+                 AND (SELECT count(*) FROM participants x WHERE x.meeting_uuid = r.meeting_uuid) <= 15
+                 AND c.email IN (SELECT i.email FROM participants i
+                                 WHERE i.meeting_uuid = ?2 AND zl_internal(i.email)))",
+        )?;
         let mut out = Vec::new();
         for row in rows {
             let (uuid, name, email, ref_email, vip, first, ids, ip, mid, topic) = row?;
+            let on_carrier = email.is_empty() && ip.as_deref().is_some_and(|i| places.mobile(i));
+            if on_carrier
+                && (!vip
+                    || mid.is_some_and(|m| {
+                        regular
+                            .query_row(rusqlite::params![ref_email, m], |r| r.get::<_, bool>(0))
+                            .unwrap_or(false)
+                    }))
+            {
+                continue;
+            }
+            if !vip && email_spells_name(&email, &name) {
+                continue;
+            }
+            let knows = vip
+                || acquainted
+                    .query_row(rusqlite::params![ref_email, uuid], |r| r.get::<_, bool>(0))?;
+            if !knows {
+                continue;
+            }
             let as_who = if email.is_empty() {
                 "a guest with no email".to_string()
             } else {
@@ -260,9 +310,48 @@ impl Rule for DisplayNameImpersonation {
                     topic.unwrap_or_default()
                 ),
             );
+            let exact = norm_name(&name) == ref_name.get(&ref_email).cloned().unwrap_or_default();
+            f.fact(format!(
+                "display name '{name}' {} the name of {}{ref_email}",
+                if exact {
+                    "is"
+                } else {
+                    "resembles (look-alike letters, a typing edit or extra words)"
+                },
+                if vip {
+                    "the VIP "
+                } else {
+                    "the internal user "
+                }
+            ));
+            f.fact(if email.is_empty() {
+                "joined as a guest with no email".to_string()
+            } else {
+                format!("joined with {email}, which is not {ref_email} and not a directory user of that name")
+            });
+            f.fact(match &ip {
+                Some(i) => format!("IP {i} never used by {ref_email} in any session or sign-in; no session of theirs on that device"),
+                None => format!("no IP; no session of {ref_email} on that device"),
+            });
             if vip {
                 f.severity = Some(Severity::Critical);
+                f.fact("critical: the name is a VIP's");
+            } else {
+                f.fact(format!(
+                    "someone in this meeting has sat in a small meeting with {ref_email}: they know the name"
+                ));
             }
+            if on_carrier {
+                f.fact(format!(
+                    "a carrier address, but {ref_email} does not attend this meeting series"
+                ));
+            }
+            f.actor = Some(if email.is_empty() {
+                format!("guest '{name}'")
+            } else {
+                email.clone()
+            });
+            f.target = Some(ref_email.clone());
             f.user = (!email.is_empty()).then_some(email);
             f.ip = ip;
             f.meeting_uuid = Some(uuid);
@@ -274,9 +363,34 @@ impl Rule for DisplayNameImpersonation {
     }
 }
 
+/// Whether an email's local part spells every word of the display name
+/// ("avery.nelson45@gmail.com" for "Avery Nelson").
+fn email_spells_name(email: &str, name: &str) -> bool {
+    let Some((local, _)) = email.rsplit_once('@') else {
+        return false;
+    };
+    let local = local.to_lowercase();
+    let words: Vec<String> = norm_name(name).split(' ').map(str::to_string).collect();
+    words.len() >= 2 && words.iter().all(|w| local.contains(w.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::norm_name;
+    use super::{email_spells_name, norm_name};
+
+    #[test]
+    fn own_email_spells_the_name() {
+        assert!(email_spells_name(
+            "avery.nelson45@gmail.com",
+            "Avery Nelson"
+        ));
+        assert!(!email_spells_name(
+            "kwame.campbel.finance@proton.me",
+            "Kwame Campbell"
+        ));
+        assert!(!email_spells_name("", "Avery Nelson"));
+        assert!(!email_spells_name("x@gmail.com", "Avery Nelson"));
+    }
 
     #[test]
     fn lookalikes_fold_to_the_same_name() {

@@ -26,6 +26,9 @@ impl Rule for ExternalInSensitiveMeeting {
     fn title(&self) -> &'static str {
         "Outsider in a sensitive meeting"
     }
+    fn question(&self) -> &'static str {
+        "Does an outsider keep attending meetings whose topic is sensitive?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -88,6 +91,7 @@ impl Rule for ExternalInSensitiveMeeting {
         for row in rows {
             let (mid, email, n, topic, last, ids, uuid, inst) = row?;
             let partner = crate::detect::domain_of(&email).is_some_and(|d| partners.contains(&d));
+            let last_text = last.clone();
             let mut f = Finding::new(
                 format!("ext:{email}"),
                 last,
@@ -100,12 +104,25 @@ impl Rule for ExternalInSensitiveMeeting {
                     } else {
                         ""
                     },
-                    topic.unwrap_or_default()
+                    topic.clone().unwrap_or_default()
                 ),
             );
+            f.fact(format!(
+                "{} sensitive meeting instances ({} sessions); threshold: {} instances",
+                crate::output::thousands(inst),
+                crate::output::thousands(n),
+                ctx.int("min_repeats")
+            ));
+            f.fact(format!("topics: {}", topic.unwrap_or_default()));
+            f.fact(format!("latest {last_text}"));
             if partner {
                 f.severity = Some(Severity::Info);
+                f.fact("info level: a known partner's domain (known_partner_domains)");
+            } else {
+                f.fact("not an internal domain and not a known partner's");
             }
+            f.actor = Some(email.clone());
+            f.target = Some("sensitive meetings".into());
             f.user = Some(email);
             f.meeting_id = mid;
             f.meeting_uuid = Some(uuid);
@@ -134,15 +151,19 @@ impl Rule for ExternalInSensitiveMeeting {
             })?;
             for row in rows {
                 let (uuid, mid, topic, first, ids, names, n) = row?;
+                let topic_text = topic.clone().unwrap_or_default();
                 let mut f = Finding::new(
                     format!("guest:{uuid}"),
                     first,
                     format!(
                         "{n} unauthenticated session(s) in sensitive meeting '{}': {}",
                         topic.unwrap_or_default(),
-                        names.unwrap_or_default()
+                        names.clone().unwrap_or_default()
                     ),
                 );
+                f.fact(format!("{n} session(s) without an email: cannot be counted across meetings, so each sensitive instance with any is reported (flag_guests = 1)"));
+                f.actor = names.clone();
+                f.target = Some(format!("'{}'", topic_text));
                 f.meeting_id = mid;
                 f.meeting_uuid = Some(uuid);
                 f.evidence_csv("participants", ids.as_deref());

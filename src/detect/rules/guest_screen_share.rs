@@ -14,6 +14,9 @@ impl Rule for GuestScreenShare {
     fn title(&self) -> &'static str {
         "Guest shared their screen"
     }
+    fn question(&self) -> &'static str {
+        "Did a participant with no account identity share their screen or an application?"
+    }
     fn severity(&self) -> Severity {
         Severity::Medium
     }
@@ -68,10 +71,17 @@ impl Rule for GuestScreenShare {
                 first,
                 format!(
                     "guest '{}' shared their {what} in '{}'",
-                    name.unwrap_or_else(|| "(no name)".into()),
-                    topic.unwrap_or_default()
+                    name.clone().unwrap_or_else(|| "(no name)".into()),
+                    topic.clone().unwrap_or_default()
                 ),
             );
+            f.fact(format!("shared their {what} (dashboard sharing flags)"));
+            f.fact("no email and no Zoom user id: a guest, not signed in");
+            f.actor = Some(format!(
+                "guest '{}'",
+                name.unwrap_or_else(|| "(no name)".into())
+            ));
+            f.target = Some(format!("'{}'", topic.unwrap_or_default()));
             f.ip = ip;
             f.meeting_uuid = Some(uuid);
             f.meeting_id = mid;

@@ -19,6 +19,9 @@ impl Rule for JoinAfterDeparture {
     fn title(&self) -> &'static str {
         "Activity after the person left the company"
     }
+    fn question(&self) -> &'static str {
+        "Did someone on the HR departures list join a meeting or sign in after they left?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -116,7 +119,17 @@ impl Rule for JoinAfterDeparture {
                 }
                 continue;
             }
-            let mut f = Finding::new(key, t, format!("{email} (departed {departed})"));
+            let mut f = Finding::new(key, t.clone(), format!("{email} (departed {departed})"));
+            f.fact(format!(
+                "departed {departed} (HR list){}",
+                if grace > 0 {
+                    format!("; {} h of grace", ctx.num("grace_hours"))
+                } else {
+                    String::new()
+                }
+            ));
+            f.fact(format!("first activity after that: {t}"));
+            f.actor = Some(email.clone());
             f.user = Some(email);
             f.meeting_uuid = uuid;
             f.meeting_id = mid;
@@ -131,6 +144,11 @@ impl Rule for JoinAfterDeparture {
             out.push(f);
         }
         for (f, (j, s)) in out.iter_mut().zip(counts) {
+            f.fact(format!(
+                "{} meeting session(s) and {} sign-in(s) after the departure",
+                crate::output::thousands(j as i64),
+                crate::output::thousands(s as i64)
+            ));
             f.summary = format!(
                 "{} was active after leaving: {j} meeting session(s), {s} sign-in(s)",
                 f.summary

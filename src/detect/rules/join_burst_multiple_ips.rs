@@ -1,8 +1,9 @@
 //! `join-burst-multiple-ips`: many distinct IP addresses of outsiders (external or guest
 //! sessions) joining one meeting instance within minutes — a leaked or posted link. Default: 5
 //! or more distinct IPs within 5 minutes (the design's default; a partner team joining from one
-//! office shares one IP and counts once). Zoom's own `meeting.risk_alert` webhooks are reported
-//! here too.
+//! office shares one IP and counts once). Registered attendees (a `registrant_id`) are not
+//! counted: a hundred registrants arriving as a webinar starts is the webinar working. Zoom's
+//! own `meeting.risk_alert` webhooks are reported here too.
 
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
@@ -16,6 +17,9 @@ impl Rule for JoinBurstMultipleIps {
     }
     fn title(&self) -> &'static str {
         "Burst of outsiders from many IPs joining one meeting"
+    }
+    fn question(&self) -> &'static str {
+        "Did outsiders from many different IPs pour into one meeting within minutes (a leaked or posted link)?"
     }
     fn severity(&self) -> Severity {
         Severity::High
@@ -56,7 +60,8 @@ impl Rule for JoinBurstMultipleIps {
                 "DROP TABLE IF EXISTS temp.zl_burst;
                  CREATE TEMP TABLE zl_burst AS
                    SELECT id, meeting_uuid, unixepoch(join_time) t, ip_address ip FROM temp.zl_sess
-                   WHERE ip_address <> '' AND NOT zl_internal(email);
+                   WHERE ip_address <> '' AND NOT zl_internal(email)
+                     AND coalesce(registrant_id, '') = '';
                  CREATE INDEX temp.zl_burst_mt ON zl_burst (meeting_uuid, t);",
             )?;
             let mut st = ctx.conn.prepare(
@@ -95,10 +100,23 @@ impl Rule for JoinBurstMultipleIps {
                     time,
                     format!(
                         "{n} distinct outsider IPs joined '{}' within {} min",
-                        topic.unwrap_or_default(),
+                        topic.clone().unwrap_or_default(),
                         ctx.num("window_minutes")
                     ),
                 );
+                let sessions = ids.split(',').count();
+                f.fact(format!(
+                    "{} distinct outsider IPs ({} sessions) joined within {} min from {}; threshold {} IPs",
+                    crate::output::thousands(n),
+                    crate::output::thousands(sessions as i64),
+                    ctx.num("window_minutes"),
+                    f.time,
+                    ctx.int("min_ips")
+                ));
+                f.fact("outsiders: external or guest sessions without a registration; a partner team behind one office IP counts once");
+                // Many outsiders, no one actor: the facts say how many; the incident is titled
+                // by the meeting.
+                f.target = Some(format!("'{}'", topic.unwrap_or_default()));
                 f.meeting_uuid = Some(uuid);
                 f.meeting_id = mid;
                 f.evidence_csv("participants", Some(&ids));
@@ -119,6 +137,8 @@ impl Rule for JoinBurstMultipleIps {
                     obj.clone().unwrap_or_default()
                 ),
             );
+            f.fact("Zoom's own meeting.risk_alert webhook");
+            f.target = Some(format!("meeting {}", obj.clone().unwrap_or_default()));
             f.meeting_id = obj.as_deref().and_then(|o| o.parse().ok());
             if f.meeting_id.is_none() {
                 f.meeting_uuid = obj;

@@ -16,6 +16,9 @@ impl Rule for NewAdminActivity {
     fn title(&self) -> &'static str {
         "New admin changed settings soon after the grant"
     }
+    fn question(&self) -> &'static str {
+        "Did someone just made an admin start changing settings or users right away?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -61,12 +64,32 @@ impl Rule for NewAdminActivity {
                 first.1.clone(),
                 format!(
                     "{admin} became {} (by {operator} at {time}) and made {} change(s) within {} h, first: {}",
-                    to.unwrap_or_default(),
+                    to.clone().unwrap_or_default(),
                     list.len(),
                     ctx.num("window_hours"),
                     first.2
                 ),
             );
+            let role = to.clone().unwrap_or_default();
+            let after = crate::model::time::parse_time(&first.1)
+                .zip(crate::model::time::parse_time(&time))
+                .map(|(a, b)| (a - b).num_minutes())
+                .unwrap_or(0);
+            f.fact(format!(
+                "{admin} was granted {role} by {operator} at {time}"
+            ));
+            f.fact(format!(
+                "{} change(s) of settings or users by {admin} within {} h of the grant (at most 50 listed)",
+                crate::output::thousands(list.len() as i64),
+                ctx.num("window_hours")
+            ));
+            f.fact(format!(
+                "first change {} min after the grant: {}",
+                crate::output::thousands(after),
+                first.2
+            ));
+            f.actor = Some(admin.clone());
+            f.target = Some("account settings and users".into());
             f.user = Some(admin.clone());
             f.ev("operations", oid);
             f.ev("op_changes", cid);

@@ -16,6 +16,9 @@ impl Rule for OutdatedClient {
     fn title(&self) -> &'static str {
         "Outdated Zoom client"
     }
+    fn question(&self) -> &'static str {
+        "Is someone's most recent Zoom client older than the configured minimum version?"
+    }
     fn severity(&self) -> Severity {
         Severity::Low
     }
@@ -107,9 +110,19 @@ impl Rule for OutdatedClient {
             };
             let mut f = Finding::new(
                 format!("user:{}", email.to_lowercase()),
-                t,
+                t.clone(),
                 format!("{email} last used Zoom client {version}, below the minimum {min}"),
             );
+            f.fact(format!(
+                "latest client seen: {version} ({} at {t}); minimum: {min}",
+                match tbl {
+                    "signins" => "a sign-in",
+                    "participants" => "a meeting session",
+                    _ => "the users directory",
+                }
+            ));
+            f.fact("judged on the latest version only: someone who updated since is not reported");
+            f.actor = Some(email.clone());
             f.user = Some(email);
             f.ev(tbl, id);
             out.push(f);

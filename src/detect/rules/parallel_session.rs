@@ -30,6 +30,9 @@ impl Rule for ParallelSession {
     fn title(&self) -> &'static str {
         "Sign-in from another place during the user's meeting"
     }
+    fn question(&self) -> &'static str {
+        "Did someone sign in from one place while their account sat in a meeting from another?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -132,6 +135,7 @@ impl Rule for ParallelSession {
             let (ip_a, uuid, mid, join, leave) = detail.query_row([first.id], |r| {
                 <(String, String, Option<i64>, String, Option<String>)>::try_from(r)
             })?;
+            let f_leave = leave.clone().unwrap_or_default();
             let sev = if mobile {
                 Severity::Low
             } else if place_a.is_office() || place_b.is_office() || earlier_days == 0 {
@@ -146,7 +150,7 @@ impl Rule for ParallelSession {
             };
             let mut f = Finding::new(
                 format!("signin:{sid}"),
-                time,
+                time.clone(),
                 format!(
                     "{email} signed in from {ip_b} ({}; {seen}; {} client) while in meeting {} \
                      from {ip_a} ({}) ({join} – {}); not one network (different office, /64 or \
@@ -159,7 +163,7 @@ impl Rule for ParallelSession {
                     },
                     mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone()),
                     places.describe(place_a),
-                    leave.unwrap_or_default(),
+                    f_leave,
                     if mobile {
                         ", a carrier address from a desktop client"
                     } else {
@@ -168,7 +172,33 @@ impl Rule for ParallelSession {
                     day.len()
                 ),
             );
+            let client_text = if client.is_empty() {
+                "unknown"
+            } else {
+                client.as_str()
+            };
+            f.fact(format!(
+                "sign-in {time} from {ip_b} ({}; {client_text} client): {seen}",
+                places.describe(place_b)
+            ));
+            f.fact(format!(
+                "at that moment in meeting {} from {ip_a} ({}), {join} – {}",
+                mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone()),
+                places.describe(place_a),
+                f_leave
+            ));
+            f.fact("not one network: different office, IPv6 /64 or IPv4 /24, and not a dual-stack home (one IPv4 and one IPv6 network all day)");
+            f.fact(format!("{} place(s) for this user that day", day.len()));
+            f.fact(match sev {
+                Severity::Low => "low: a carrier address, but from a desktop client".to_string(),
+                Severity::High if earlier_days == 0 => {
+                    "high: the sign-in's network was never seen for this user".to_string()
+                }
+                Severity::High => "high: an office is one of the two places".to_string(),
+                _ => "medium: two of the user's own places at once".to_string(),
+            });
             f.severity = Some(sev);
+            f.actor = Some(email.clone());
             f.user = Some(email);
             f.ip = Some(ip_b);
             f.meeting_uuid = Some(uuid);

@@ -67,6 +67,9 @@ impl Rule for PrivilegedRoleGranted {
     fn title(&self) -> &'static str {
         "Privileged role granted"
     }
+    fn question(&self) -> &'static str {
+        "Was someone given a role that administers the account?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -86,14 +89,21 @@ impl Rule for PrivilegedRoleGranted {
                 .clone()
                 .unwrap_or_else(|| "a user the detail does not name".into());
             let from = from.unwrap_or_else(|| "?".into());
+            let to_role = to.clone().unwrap_or_default();
             let mut f = Finding::new(
                 format!("chg:{cid}"),
                 time,
-                format!(
-                    "{who} granted {} (from {from}) by {operator}",
-                    to.unwrap_or_default()
-                ),
+                format!("{who} granted {to_role} (from {from}) by {operator}"),
             );
+            f.fact(format!("granted by the admin {operator}"));
+            f.fact(format!(
+                "role {from} → {to_role}: '{to_role}' administers the account, '{from}' does not"
+            ));
+            if target.as_deref().is_none_or(|t| !t.contains('@')) {
+                f.fact("the detail names no email and no single user has that name: the grantee is not resolved");
+            }
+            f.actor = Some(operator);
+            f.target = Some(who);
             f.user = target;
             f.ev("operations", oid);
             f.ev("op_changes", cid);

@@ -1,10 +1,13 @@
 //! `recording-deleted`: a cloud recording deleted or moved to the trash: recordings listed in
 //! the trash or with deleted files (`deleted_time`), `recording.deleted`/`recording.trashed`
-//! webhooks, and "Delete Recording ..." operations. One finding per recording; operations and
+//! webhooks, and "Delete Recording ..." operations. A host removing their own recording at
+//! least `routine_age_days` (default 21: three weeks, past the fortnight in which a recording
+//! is still being watched and shared) after it was made is housekeeping, kept at info level;
+//! someone else's, or a fresher one, stays medium. One finding per recording; operations and
 //! webhooks about the same meeting are gathered as its evidence, and those with no recording in
 //! the case become findings of their own (by meeting number).
 
-use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
 
 pub struct RecordingDeleted;
@@ -22,6 +25,9 @@ impl Rule for RecordingDeleted {
     fn title(&self) -> &'static str {
         "Recording deleted or trashed"
     }
+    fn question(&self) -> &'static str {
+        "Was a cloud recording deleted or moved to the trash, and by whom?"
+    }
     fn severity(&self) -> Severity {
         Severity::Medium
     }
@@ -30,6 +36,13 @@ impl Rule for RecordingDeleted {
     }
     fn needs(&self) -> &'static [Source] {
         &[Source::Recordings, Source::Operations, Source::Webhooks]
+    }
+    fn params(&self) -> &'static [Param] {
+        &[Param {
+            name: "routine_age_days",
+            default: 21.0,
+            help: "a host removing their own recording at least this old is housekeeping (info)",
+        }]
     }
     fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
         if !ctx.any("SELECT 1 FROM recordings")?
@@ -63,7 +76,8 @@ impl Rule for RecordingDeleted {
                         AND (w.object_id = d.meeting_uuid OR w.object_id = CAST(d.meeting_id AS TEXT))),
                     (SELECT w.operator FROM webhook_events w
                       WHERE w.event IN ('recording.deleted', 'recording.trashed')
-                        AND (w.object_id = d.meeting_uuid OR w.object_id = CAST(d.meeting_id AS TEXT)) LIMIT 1)
+                        AND (w.object_id = d.meeting_uuid OR w.object_id = CAST(d.meeting_id AS TEXT)) LIMIT 1),
+                    d.start_time
              FROM del d ORDER BY 6"
         );
         let mut st = ctx.conn.prepare(&sql)?;
@@ -80,21 +94,63 @@ impl Rule for RecordingDeleted {
                 Option<String>,
                 Option<String>,
                 Option<String>,
+                Option<String>,
             )>::try_from(r)
         })?;
         for row in rows {
-            let (rid, uuid, mid, topic, host, time, fids, oids, op_by, wids, wh_by) = row?;
+            let (rid, uuid, mid, topic, host, time, fids, oids, op_by, wids, wh_by, start) = row?;
             let by = op_by.or(wh_by);
+            let what = format!(
+                "recording of '{}' ({})",
+                topic.clone().unwrap_or_default(),
+                mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone())
+            );
             let mut f = Finding::new(
                 format!("rec:{uuid}"),
-                time.unwrap_or_default(),
+                time.clone().unwrap_or_default(),
                 format!(
-                    "recording of '{}' ({}) deleted{}",
-                    topic.unwrap_or_default(),
-                    mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone()),
+                    "{what} deleted{}",
                     by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
                 ),
             );
+            match (&by, &host) {
+                (Some(b), Some(h)) if b.eq_ignore_ascii_case(h) => {
+                    f.fact(format!("deleted by its host {h}"))
+                }
+                (Some(b), Some(h)) => f.fact(format!("deleted by {b}, who is not its host {h}")),
+                (Some(b), None) => {
+                    f.fact(format!("deleted by {b}; the case does not name its host"))
+                }
+                (None, Some(h)) => f.fact(format!(
+                    "no operation or webhook names who deleted it; its host is {h}"
+                )),
+                (None, None) => f.fact("no operation or webhook names who deleted it"),
+            };
+            if let (Some(s), Some(d)) = (
+                start.as_deref().and_then(crate::model::time::parse_time),
+                time.as_deref().and_then(crate::model::time::parse_time),
+            ) {
+                let age = (d - s).num_days();
+                f.fact(format!(
+                    "recorded {}, deleted {} day(s) later",
+                    start.clone().unwrap_or_default(),
+                    crate::output::thousands(age)
+                ));
+                let own = matches!((&by, &host), (Some(b), Some(h)) if b.eq_ignore_ascii_case(h));
+                if own && age as f64 >= ctx.num("routine_age_days") {
+                    f.severity = Some(Severity::Info);
+                    f.fact(format!(
+                        "info level: its host cleared out a recording at least {} days old (routine_age_days)",
+                        ctx.num("routine_age_days")
+                    ));
+                }
+            }
+            let nfiles = fids.as_deref().map(|s| s.split(',').count()).unwrap_or(0);
+            if nfiles > 0 {
+                f.fact(format!("{nfiles} file(s) with a deletion time"));
+            }
+            f.actor = by.clone();
+            f.target = Some(what);
             f.user = by.or(host);
             f.meeting_id = mid;
             f.meeting_uuid = Some(uuid);
@@ -130,7 +186,17 @@ impl Rule for RecordingDeleted {
                         .unwrap_or_else(|| "(not named)".into())
                 ),
             );
-            f.user = Some(operator);
+            f.fact(format!("{operator} deleted it (operation log)"));
+            f.fact(
+                "the case holds no recording of this meeting: its topic, host and age are unknown",
+            );
+            f.user = Some(operator.clone());
+            f.actor = Some(operator);
+            f.target = Some(format!(
+                "recording of meeting {}",
+                mid.map(|m| m.to_string())
+                    .unwrap_or_else(|| "(not named)".into())
+            ));
             f.meeting_id = mid;
             f.ev("operations", oid);
             f.ev("op_changes", cid);
@@ -163,6 +229,21 @@ impl Rule for RecordingDeleted {
                     object.clone().unwrap_or_default()
                 ),
             );
+            f.fact(format!(
+                "{} it ({event} webhook)",
+                match &operator {
+                    Some(o) => format!("{o} {verb}"),
+                    None => format!("someone {verb}"),
+                }
+            ));
+            f.fact(
+                "the case holds no recording of this meeting: its topic, host and age are unknown",
+            );
+            f.actor = operator.clone();
+            f.target = Some(format!(
+                "recording of meeting {}",
+                object.clone().unwrap_or_default()
+            ));
             f.user = operator;
             f.meeting_id = object.as_deref().and_then(|o| o.parse().ok());
             if f.meeting_id.is_none() {

@@ -16,6 +16,9 @@ impl Rule for RecordingDownloadByNonParticipant {
     fn title(&self) -> &'static str {
         "Recording downloaded by someone who was not in the meeting"
     }
+    fn question(&self) -> &'static str {
+        "Did someone download a recording of a meeting they neither hosted nor attended?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -47,7 +50,9 @@ impl Rule for RecordingDownloadByNonParticipant {
              SELECT dl.oid, dl.time, dl.operator, dl.cid, dl.mid,
                     (SELECT r.id FROM recordings r WHERE r.meeting_id = dl.mid
                       ORDER BY r.start_time DESC LIMIT 1),
-                    (SELECT m.topic FROM meetings m WHERE m.meeting_id = dl.mid LIMIT 1)
+                    (SELECT m.topic FROM meetings m WHERE m.meeting_id = dl.mid LIMIT 1),
+                    (SELECT count(*) FROM meetings m WHERE m.meeting_id = dl.mid),
+                    (SELECT min(m.host_email) FROM meetings m WHERE m.meeting_id = dl.mid)
              FROM dl
              WHERE EXISTS (SELECT 1 FROM meetings m JOIN participants p ON p.meeting_uuid = m.uuid
                            WHERE m.meeting_id = dl.mid)
@@ -56,7 +61,17 @@ impl Rule for RecordingDownloadByNonParticipant {
              ORDER BY dl.time",
         )?;
         let rows = st.query_map([], |r| {
-            <(i64, String, String, i64, i64, Option<i64>, Option<String>)>::try_from(r)
+            <(
+                i64,
+                String,
+                String,
+                i64,
+                i64,
+                Option<i64>,
+                Option<String>,
+                i64,
+                Option<String>,
+            )>::try_from(r)
         })?;
         // Whether the operator attended an instance: their sessions, from the snapshot, in a
         // meeting with that id (the session's own id, or its instance's).
@@ -81,7 +96,7 @@ impl Rule for RecordingDownloadByNonParticipant {
         };
         let mut out = Vec::new();
         for row in rows {
-            let (oid, time, operator, cid, mid, rid, topic) = row?;
+            let (oid, time, operator, cid, mid, rid, topic, instances, host) = row?;
             if attended(&operator, mid) {
                 continue;
             }
@@ -90,9 +105,26 @@ impl Rule for RecordingDownloadByNonParticipant {
                 time,
                 format!(
                     "{operator} downloaded the recording of '{}' ({mid}) without having hosted or attended it",
-                    topic.unwrap_or_default()
+                    topic.clone().unwrap_or_default()
                 ),
             );
+            f.fact(format!(
+                "{operator} hosted none and attended none of the {} instance(s) of meeting {mid} in the case",
+                crate::output::thousands(instances)
+            ));
+            if let Some(h) = host {
+                f.fact(format!("the meeting's host is {h}"));
+            }
+            f.fact(if rid.is_some() {
+                "the recording is in the case"
+            } else {
+                "the recording itself is not in the case (only the download operation)"
+            });
+            f.actor = Some(operator.clone());
+            f.target = Some(format!(
+                "recording of '{}' ({mid})",
+                topic.unwrap_or_default()
+            ));
             f.user = Some(operator);
             f.meeting_id = Some(mid);
             f.recording = rid;

@@ -27,6 +27,9 @@ impl Rule for SecuritySettingDisabled {
     fn title(&self) -> &'static str {
         "Security setting turned off or weakened"
     }
+    fn question(&self) -> &'static str {
+        "Did an admin turn off or weaken a security setting (passcodes, waiting room, 2FA, sign-out, password rules, encryption)?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -72,10 +75,30 @@ impl Rule for SecuritySettingDisabled {
                 time,
                 format!(
                     "{operator} weakened security{scope}: {}",
-                    why.unwrap_or_default()
+                    why.clone().unwrap_or_default()
                 ),
             );
-            f.user = Some(operator);
+            f.fact(format!("changed by the admin {operator}"));
+            for w in why
+                .as_deref()
+                .unwrap_or("")
+                .split("; ")
+                .filter(|w| !w.is_empty())
+            {
+                f.fact(format!("weakens security: {w}"));
+            }
+            f.fact(match (&target, &section) {
+                (Some(t), _) => format!("applies to {t} only"),
+                (None, Some(s)) if !s.is_empty() => format!("scope: {s}"),
+                _ => "scope: the account".to_string(),
+            });
+            f.user = Some(operator.clone());
+            f.actor = Some(operator);
+            f.target = Some(match (&target, &section) {
+                (Some(t), _) => t.clone(),
+                (None, Some(s)) if !s.is_empty() => format!("{s} settings"),
+                _ => "account settings".into(),
+            });
             f.ev("operations", oid);
             f.evidence_csv("op_changes", cids.as_deref());
             out.push(f);

@@ -16,6 +16,9 @@ impl Rule for SharedIpManyNames {
     fn title(&self) -> &'static str {
         "One IP behind many outsider names"
     }
+    fn question(&self) -> &'static str {
+        "Did many different outsider identities join from one IP that no one internal uses?"
+    }
     fn severity(&self) -> Severity {
         Severity::Medium
     }
@@ -83,9 +86,16 @@ impl Rule for SharedIpManyNames {
                 first,
                 format!(
                     "{n} outsider identities joined from {ip}: {}",
-                    labels.unwrap_or_default()
+                    labels.clone().unwrap_or_default()
                 ),
             );
+            f.fact(format!(
+                "{} outsider identities on {ip} (guest names, external domains counted once each); threshold {}",
+                crate::output::thousands(n),
+                ctx.int("min_names")
+            ));
+            f.fact("no internal user joined from this IP and it is not in known_ip_ranges");
+            f.actor = labels;
             f.ip = Some(ip);
             f.evidence_csv("participants", ids.as_deref());
             out.push(f);

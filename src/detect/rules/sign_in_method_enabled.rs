@@ -15,6 +15,9 @@ impl Rule for SignInMethodEnabled {
     fn title(&self) -> &'static str {
         "Sign-in method enabled"
     }
+    fn question(&self) -> &'static str {
+        "Did an admin switch on a new way to sign in to the account?"
+    }
     fn severity(&self) -> Severity {
         Severity::Medium
     }
@@ -55,7 +58,13 @@ impl Rule for SignInMethodEnabled {
                 time,
                 format!("{operator} enabled sign-in with {method}"),
             );
-            f.user = Some(operator);
+            f.fact(format!("changed by the admin {operator}"));
+            f.fact(format!(
+                "{setting}: Off → On (a new door into every account)"
+            ));
+            f.user = Some(operator.clone());
+            f.actor = Some(operator);
+            f.target = Some("account sign-in methods".into());
             f.ev("operations", oid);
             f.ev("op_changes", cid);
             out.push(f);

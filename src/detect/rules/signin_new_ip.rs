@@ -28,6 +28,9 @@ impl Rule for SigninNewIp {
     fn title(&self) -> &'static str {
         "Sign-in from a new IP address"
     }
+    fn question(&self) -> &'static str {
+        "Did someone sign in from a network never seen for them before, after enough sign-ins to know their usual places?"
+    }
     fn severity(&self) -> Severity {
         Severity::Medium
     }
@@ -79,6 +82,9 @@ impl Rule for SigninNewIp {
         let mut cur = String::new();
         let mut n = 0usize;
         let mut seen: Vec<Place> = Vec::new();
+        // The person's first sign-in and their previous one (time, IP), for the why.
+        let mut first_time = String::new();
+        let mut prev: Option<(String, String)> = None;
         while let Some(r) = rows.next()? {
             let (id, email, time, ip, t, client, known) =
                 <(i64, String, String, String, Option<i64>, String, bool)>::try_from(r)?;
@@ -86,9 +92,12 @@ impl Rule for SigninNewIp {
                 cur = email.clone();
                 n = 0;
                 seen.clear();
+                first_time = time.clone();
+                prev = None;
             }
             let before = n;
             n += 1;
+            let last = prev.replace((time.clone(), ip.clone()));
             let Some(pl) = places.place(&ip) else {
                 continue;
             };
@@ -122,6 +131,32 @@ impl Rule for SigninNewIp {
                     }
                 ),
             );
+            f.fact(format!(
+                "IP {ip} ({}) never seen for this user in {} earlier sign-ins from {} network(s), \
+                 nor in any earlier meeting",
+                places.describe(pl),
+                crate::output::thousands(before as i64),
+                seen.len() - 1
+            ));
+            f.fact(format!(
+                "baseline: sign-ins since {first_time}; at least {baseline} earlier sign-ins needed"
+            ));
+            if let Some((lt, lip)) = last {
+                f.fact(format!("previous sign-in {lt} from {lip}"));
+            }
+            f.fact(if places.mobile(&ip) {
+                format!(
+                    "a carrier address, but from a {} client, not a phone",
+                    if client.is_empty() {
+                        "unknown"
+                    } else {
+                        client.as_str()
+                    }
+                )
+            } else {
+                "not an office, a known range or a phone on a carrier".to_string()
+            });
+            f.actor = Some(email.clone());
             f.user = Some(email);
             f.ip = Some(ip);
             f.ev("signins", id);

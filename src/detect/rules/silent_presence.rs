@@ -28,6 +28,9 @@ impl Rule for SilentPresence {
     fn title(&self) -> &'static str {
         "Silent in many small meetings with unrelated hosts"
     }
+    fn question(&self) -> &'static str {
+        "Does an identity sit silently in many small meetings of hosts it has no other tie to?"
+    }
     fn severity(&self) -> Severity {
         Severity::Low
     }
@@ -238,6 +241,22 @@ impl Rule for SilentPresence {
                     ctx.num("window_days")
                 ),
             );
+            f.fact(format!(
+                "{} small meetings (at most {max_audience} people) within {} days whose host they met in at most {max_with_host} small meetings; threshold: more than {min}",
+                crate::output::thousands(n as i64),
+                ctx.num("window_days")
+            ));
+            f.fact(format!(
+                "{} meetings in all, {} of them small; never shared a screen or an application",
+                crate::output::thousands(total as i64),
+                crate::output::thousands(smalls as i64)
+            ));
+            if user.is_none() {
+                f.fact(
+                    "a guest: one display name on one network (IPv6 /64, else the IPv4 address)",
+                );
+            }
+            f.actor = Some(who.clone());
             f.user = user;
             for id in ids {
                 f.ev("participants", id);

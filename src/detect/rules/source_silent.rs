@@ -26,6 +26,9 @@ impl Rule for SourceSilent {
     fn title(&self) -> &'static str {
         "Log source silent while others were active"
     }
+    fn question(&self) -> &'static str {
+        "Did a log source go quiet while the others kept logging (a collector stopped, or someone stopped it)?"
+    }
     fn severity(&self) -> Severity {
         Severity::Medium
     }
@@ -176,6 +179,18 @@ impl Rule for SourceSilent {
                     from.clone(),
                     format!("no {label} for {silent:.1} h ({from} – {to}) {why}"),
                 );
+                f.fact(format!(
+                    "no {label} for {silent:.1} h, from {from} to {to}; threshold {max_gap} h"
+                ));
+                f.fact(if others >= min_other {
+                    format!(
+                        "other sources logged {} events in the gap (at least {min_other} needed: quiet weekends are not gaps)",
+                        crate::output::thousands(others)
+                    )
+                } else {
+                    "inside the synced window, and no other source logged events either".to_string()
+                });
+                f.target = Some(label.to_string());
                 for (cmp, t) in [("=", &from), ("=", &to)] {
                     if let Ok(id) = ctx.conn.query_row(
                         &format!("SELECT id FROM {tbl} WHERE {col} {cmp} ?1 LIMIT 1"),
@@ -211,6 +226,11 @@ impl Rule for SourceSilent {
                         }
                     ),
                 );
+                f.fact(format!(
+                    "the sync window {from} – {to} of {source} ended {state}"
+                ));
+                f.fact("what it would have held is missing from the case");
+                f.target = Some(source.clone());
                 f.ev("coverage", id);
                 out.push(f);
             }

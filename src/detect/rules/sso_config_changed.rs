@@ -15,6 +15,9 @@ impl Rule for SsoConfigChanged {
     fn title(&self) -> &'static str {
         "SSO configuration changed"
     }
+    fn question(&self) -> &'static str {
+        "Did anyone change single sign-on or identity federation (whoever controls it controls every sign-in)?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -45,9 +48,23 @@ impl Rule for SsoConfigChanged {
             let mut f = Finding::new(
                 format!("op:{oid}"),
                 time,
-                format!("{operator} changed SSO: {}", what.unwrap_or_default()),
+                format!(
+                    "{operator} changed SSO: {}",
+                    what.clone().unwrap_or_default()
+                ),
             );
-            f.user = Some(operator);
+            f.fact(format!("changed by the admin {operator}"));
+            for w in what
+                .as_deref()
+                .unwrap_or("")
+                .split("; ")
+                .filter(|w| !w.is_empty())
+            {
+                f.fact(format!("SSO change: {w}"));
+            }
+            f.user = Some(operator.clone());
+            f.actor = Some(operator);
+            f.target = Some("SSO configuration".into());
             f.ev("operations", oid);
             f.evidence_csv("op_changes", cids.as_deref());
             out.push(f);

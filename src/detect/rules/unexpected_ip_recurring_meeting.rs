@@ -51,6 +51,9 @@ impl Rule for UnexpectedIpRecurringMeeting {
     fn title(&self) -> &'static str {
         "Regular attendee of a recurring meeting joined from an unexpected IP"
     }
+    fn question(&self) -> &'static str {
+        "Did a regular of a recurring meeting suddenly attend from a network never seen for them?"
+    }
     fn severity(&self) -> Severity {
         Severity::Medium
     }
@@ -222,11 +225,24 @@ impl Rule for UnexpectedIpRecurringMeeting {
                 format!(
                     "{email} joined recurring '{}' ({mid}) from new IP {ip} after {prior} instances from {}; \
                      its network ({}) never seen for them in any earlier meeting or sign-in",
-                    topic.unwrap_or_default(),
-                    usual.unwrap_or_else(|| "other IPs".into()),
+                    topic.clone().unwrap_or_default(),
+                    usual.clone().unwrap_or_else(|| "other IPs".into()),
                     places.describe(pl)
                 ),
             );
+            f.fact(format!(
+                "{} earlier instances of the series attended (baseline {}), from {}",
+                crate::output::thousands(prior),
+                ctx.int("baseline"),
+                usual.unwrap_or_else(|| "other IPs".into())
+            ));
+            f.fact(format!(
+                "{ip} ({}) never seen for them in any earlier meeting or sign-in",
+                places.describe(pl)
+            ));
+            f.fact("not a known range, not a phone on a carrier, not a dual-stack home");
+            f.actor = Some(email.clone());
+            f.target = Some(format!("series {mid} '{}'", topic.unwrap_or_default()));
             f.user = Some(email);
             f.ip = Some(ip);
             f.meeting_id = Some(mid);

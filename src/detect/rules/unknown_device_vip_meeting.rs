@@ -16,6 +16,9 @@ impl Rule for UnknownDeviceVipMeeting {
     fn title(&self) -> &'static str {
         "Unknown device in a VIP's meeting"
     }
+    fn question(&self) -> &'static str {
+        "Did an account join a VIP's meeting from a device that is not theirs?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -56,6 +59,13 @@ impl Rule for UnknownDeviceVipMeeting {
                 AND ((coalesce(p.pc_name, '') <> '' AND q.pc_name = p.pc_name)
                   OR (coalesce(p.mac_addr, '') <> '' AND q.mac_addr = p.mac_addr)))"
         };
+        // What the user's known devices are, for the why (only computed for the few hits).
+        let known = if inventory {
+            "(SELECT count(*) FROM assets a WHERE a.owner_email = p.email)"
+        } else {
+            "(SELECT count(*) FROM participants q WHERE q.email = p.email AND q.join_time < p.join_time
+                AND (q.pc_name <> '' OR q.mac_addr <> ''))"
+        };
         // CROSS JOIN keeps SQLite from scanning every session to find the few VIPs' ones (it has
         // no statistics saying the VIP list is small).
         let sql = format!(
@@ -65,7 +75,8 @@ impl Rule for UnknownDeviceVipMeeting {
                SELECT m.uuid FROM meetings m WHERE zl_vip(m.host_email))
              SELECT p.id, p.email, p.pc_name, p.mac_addr, p.join_time, p.meeting_uuid, p.ip_address,
                     coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)),
-                    (SELECT m.topic FROM meetings m WHERE m.uuid = p.meeting_uuid)
+                    (SELECT m.topic FROM meetings m WHERE m.uuid = p.meeting_uuid),
+                    {known}
              FROM vm JOIN temp.zl_sess p ON p.meeting_uuid = vm.meeting_uuid
              WHERE coalesce(p.email, '') <> '' AND (coalesce(p.pc_name, '') <> '' OR coalesce(p.mac_addr, '') <> '')
                AND ?1 >= 0 AND {unknown}
@@ -83,11 +94,13 @@ impl Rule for UnknownDeviceVipMeeting {
                 Option<String>,
                 Option<i64>,
                 Option<String>,
+                i64,
             )>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, email, pc, mac, join, uuid, ip, mid, topic) = row?;
+            let (id, email, pc, mac, join, uuid, ip, mid, topic, known) = row?;
+            let topic_text = topic.clone().unwrap_or_default();
             let dev = match (pc.filter(|s| !s.is_empty()), mac.filter(|s| !s.is_empty())) {
                 (Some(p), Some(m)) => format!("{p} ({m})"),
                 (Some(p), None) => p,
@@ -107,6 +120,21 @@ impl Rule for UnknownDeviceVipMeeting {
                     topic.unwrap_or_default()
                 ),
             );
+            f.fact(if inventory {
+                format!(
+                    "device {dev} is not among the {} device(s) the asset inventory lists for {email}",
+                    crate::output::thousands(known)
+                )
+            } else {
+                format!(
+                    "device {dev} never seen in {} earlier session(s) of {email} with device data (baseline {}); no asset inventory loaded",
+                    crate::output::thousands(known),
+                    ctx.int("baseline")
+                )
+            });
+            f.fact("a VIP hosts or attends this meeting");
+            f.actor = Some(email.clone());
+            f.target = Some(format!("VIP meeting '{topic_text}'"));
             f.user = Some(email);
             f.ip = ip;
             f.meeting_uuid = Some(uuid);

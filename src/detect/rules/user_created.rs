@@ -16,6 +16,9 @@ impl Rule for UserCreated {
     fn title(&self) -> &'static str {
         "User account created"
     }
+    fn question(&self) -> &'static str {
+        "Was a user account added (context for what the new account does next)?"
+    }
     fn severity(&self) -> Severity {
         Severity::Info
     }
@@ -31,7 +34,7 @@ impl Rule for UserCreated {
             return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
         }
         let mut st = ctx.conn.prepare(
-            "SELECT o.id, o.time, o.operator, max(c.target), group_concat(c.id)
+            "SELECT o.id, o.time, o.operator, max(c.target), group_concat(c.id), o.action
              FROM operations o LEFT JOIN op_changes c ON c.operation_id = o.id AND c.kind = 'add_user'
              WHERE c.id IS NOT NULL
                 OR (lower(o.category_type) = 'user' AND lower(o.action) = 'add')
@@ -39,16 +42,23 @@ impl Rule for UserCreated {
         )?;
         let mut out: Vec<Finding> = Vec::new();
         let rows = st.query_map([], |r| {
-            <(i64, String, String, Option<String>, Option<String>)>::try_from(r)
+            <(i64, String, String, Option<String>, Option<String>, String)>::try_from(r)
         })?;
         for row in rows {
-            let (oid, time, operator, target, cids) = row?;
+            let (oid, time, operator, target, cids, action) = row?;
             let who = target.clone().unwrap_or_else(|| "a user".into());
             let mut f = Finding::new(
                 format!("op:{oid}"),
                 time,
                 format!("{operator} created {who}"),
             );
+            f.fact(format!("created by {operator} (operation log)"));
+            if action.to_ascii_lowercase().contains("scim") {
+                f.fact("provisioned through SCIM by the identity provider: routine onboarding");
+            }
+            f.fact("info level: a new account is context, not an alert");
+            f.actor = Some(operator);
+            f.target = Some(who);
             f.user = target;
             f.ev("operations", oid);
             f.evidence_csv("op_changes", cids.as_deref());
@@ -71,15 +81,21 @@ impl Rule for UserCreated {
                 });
                 if let Some(f) = same {
                     f.ev("webhook_events", wid);
+                    f.fact("confirmed by a user.created webhook");
                     continue;
                 }
                 let who = email.clone().unwrap_or_else(|| "a user".into());
                 let by = operator.unwrap_or_else(|| "someone".into());
+                let by_text = by.clone();
                 let mut f = Finding::new(
                     format!("wh:{wid}"),
                     time,
-                    format!("{by} created {who} (webhook)"),
+                    format!("{by_text} created {who} (webhook)"),
                 );
+                f.fact(format!("created by {by} (user.created webhook)"));
+                f.fact("info level: a new account is context, not an alert");
+                f.actor = Some(by);
+                f.target = Some(who);
                 f.user = email;
                 f.ev("webhook_events", wid);
                 out.push(f);

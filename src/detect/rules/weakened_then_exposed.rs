@@ -23,6 +23,9 @@ impl Rule for WeakenedThenExposed {
     fn title(&self) -> &'static str {
         "Meeting protection weakened, then an outsider joined"
     }
+    fn question(&self) -> &'static str {
+        "After an admin weakened a security setting, did an outsider join a meeting it exposed before it was restored?"
+    }
     fn severity(&self) -> Severity {
         Severity::High
     }
@@ -120,9 +123,9 @@ impl Rule for WeakenedThenExposed {
         let unix = |t: &str| parse_time(t).map(|t| t.timestamp());
         let mut out: Vec<Finding> = Vec::new();
         for (oid, time, operator, cid, kind, target, why, wend, restored) in weak {
-            let end = match restored {
-                Some(r) if r < wend => r,
-                _ => wend,
+            let end = match &restored {
+                Some(r) if *r < wend => r.clone(),
+                _ => wend.clone(),
             };
             let host = if kind == "update_user" {
                 target.clone()
@@ -177,6 +180,30 @@ impl Rule for WeakenedThenExposed {
                     first.5.clone().unwrap_or_default()
                 ),
             );
+            let mins = unix(&first.1).map(|j| (j - from) / 60).unwrap_or(0);
+            f.fact(format!("{operator} weakened {why} at {time}"));
+            f.fact(match &restored {
+                Some(r) if *r < wend => format!("restored at {r}: joins after that do not count"),
+                _ => format!(
+                    "not restored within the {} h window",
+                    ctx.num("window_hours")
+                ),
+            });
+            if let Some(h) = &host {
+                f.fact(format!(
+                    "the change applies to {h}: only meetings they host count"
+                ));
+            }
+            f.fact(format!(
+                "{}{} outsider join(s) (external or guest) in the window; the first {} min after the change: {} in '{}'",
+                n,
+                if n == 20 { "+" } else { "" },
+                crate::output::thousands(mins),
+                first.2,
+                first.5.clone().unwrap_or_default()
+            ));
+            f.actor = Some(operator.clone());
+            f.target = Some(format!("'{}'", first.5.clone().unwrap_or_default()));
             f.user = Some(operator.clone());
             f.meeting_uuid = Some(first.3.clone());
             f.meeting_id = first.4;

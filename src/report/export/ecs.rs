@@ -147,6 +147,10 @@ const FINDING_COLS: Columns = columns![
     ("zoomlens.finding.uid", Kind::Str),
     ("zoomlens.finding.severity", Kind::Str),
     ("zoomlens.finding.incident", Kind::Str),
+    ("zoomlens.finding.actor", Kind::Str),
+    ("zoomlens.finding.target", Kind::Str),
+    ("zoomlens.finding.question", Kind::Str),
+    ("zoomlens.finding.why", Kind::Json),
     ("zoomlens.finding.state", Kind::Str),
     ("zoomlens.finding.reason", Kind::Str),
     ("zoomlens.finding.analyst", Kind::Str),
@@ -571,6 +575,12 @@ pub fn finding(f: &StoredFinding) -> Value {
         "zoomlens.finding.incident",
         f.incident.map(|i| format!("I{i}")),
     );
+    set(&mut m, "zoomlens.finding.actor", nb(f.actor.as_deref()));
+    set(&mut m, "zoomlens.finding.target", nb(f.target.as_deref()));
+    set(&mut m, "zoomlens.finding.question", nb(Some(&f.question)));
+    if !f.why.is_empty() {
+        set(&mut m, "zoomlens.finding.why", json!(f.why));
+    }
     set(&mut m, "zoomlens.finding.state", f.state.as_str());
     set(&mut m, "zoomlens.finding.reason", nb(Some(&f.reason)));
     set(&mut m, "zoomlens.finding.analyst", nb(f.analyst.as_deref()));

@@ -243,6 +243,10 @@ pub const DETECTION_FINDING: Class = Class {
         ("finding_info.related_events", Kind::Json),
         ("evidences", Kind::Json),
         ("unmapped.zoomlens.rule", Kind::Str),
+        ("unmapped.zoomlens.actor", Kind::Str),
+        ("unmapped.zoomlens.target", Kind::Str),
+        ("unmapped.zoomlens.question", Kind::Str),
+        ("unmapped.zoomlens.why", Kind::Json),
         ("unmapped.zoomlens.severity", Kind::Str),
         ("unmapped.zoomlens.incident", Kind::Str),
         ("unmapped.zoomlens.state", Kind::Str),
@@ -735,6 +739,12 @@ pub fn finding(f: &StoredFinding) -> Value {
         set(&mut m, "unmapped.zoomlens.incident", format!("I{i}"));
     }
     set(&mut m, "unmapped.zoomlens.rule", f.rule.as_str());
+    set(&mut m, "unmapped.zoomlens.actor", nb(f.actor.as_deref()));
+    set(&mut m, "unmapped.zoomlens.target", nb(f.target.as_deref()));
+    set(&mut m, "unmapped.zoomlens.question", nb(Some(&f.question)));
+    if !f.why.is_empty() {
+        set(&mut m, "unmapped.zoomlens.why", json!(f.why));
+    }
     set(&mut m, "unmapped.zoomlens.severity", f.severity.as_str());
     set(&mut m, "unmapped.zoomlens.state", f.state.as_str());
     set(&mut m, "unmapped.zoomlens.reason", nb(Some(&f.reason)));

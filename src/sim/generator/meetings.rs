@@ -366,6 +366,8 @@ impl Gen<'_> {
                 continue;
             }
             internal_seats += inst.seats.len();
+            self.phone_guests(&mut inst);
+            self.housekeeping(&mut inst);
             self.background_shares(&mut inst);
             self.emit_instance(inst)?;
         }
@@ -827,7 +829,7 @@ impl Gen<'_> {
         Ok(())
     }
 
-    fn emit_recording_of(
+    pub(super) fn emit_recording_of(
         &mut self,
         inst: &Instance,
         start: DateTime<Utc>,

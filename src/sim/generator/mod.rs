@@ -268,6 +268,13 @@ pub struct Gen<'a> {
     pub plan: incidents::Plan,
     pub fin: Finish,
     counts: BTreeMap<&'static str, u64>,
+    /// The random stream of the later background (webinars, housekeeping, onboarding...), apart
+    /// from the main one so that those additions do not reshuffle the day's other draws.
+    pub bg: ChaCha8Rng,
+    /// Meeting numbers of that background, far above the main stream's.
+    pub bg_meetings: u64,
+    /// People that background made up (webinar attendees, new hires).
+    pub bg_people: u64,
 }
 
 impl<'a> Gen<'a> {
@@ -295,6 +302,9 @@ impl<'a> Gen<'a> {
             plan: incidents::Plan::default(),
             fin: Finish::default(),
             counts: BTreeMap::new(),
+            bg: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5eed_0fb6),
+            bg_meetings: 1_000_000_000,
+            bg_people: 0,
         }
     }
 
@@ -310,6 +320,7 @@ impl<'a> Gen<'a> {
             self.meetings_day()?;
             self.trainings_day()?;
             self.incidents_day()?;
+            self.realism_day()?;
             self.flush_day()?;
         }
         self.finish()
@@ -506,6 +517,10 @@ impl<'a> Gen<'a> {
         truth
             .assumptions
             .insert("mobile_ip_ranges".into(), background::CARRIER_RANGE.into());
+        // The corporate VPN's egress, which travellers sign in and meet through.
+        truth
+            .assumptions
+            .insert("known_ip_ranges".into(), background::VPN_RANGE.into());
         truth.assumptions.insert(
             "known_partner_domains".into(),
             background::known_partners().join(","),

@@ -141,7 +141,7 @@ const LAST: &[&str] = &[
 ];
 /// Outsiders' names come from other lists so that no background outsider is a near-twin
 /// of an employee (that is what the impersonation incident is for).
-const EXT_FIRST: &[&str] = &[
+pub(super) const EXT_FIRST: &[&str] = &[
     "Bartholomew",
     "Cordelia",
     "Thaddeus",
@@ -165,7 +165,7 @@ const EXT_FIRST: &[&str] = &[
     "Fitzgerald",
     "Henrietta",
 ];
-const EXT_LAST: &[&str] = &[
+pub(super) const EXT_LAST: &[&str] = &[
     "Abernathy",
     "Blackwood",
     "Castellanos",

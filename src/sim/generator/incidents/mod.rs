@@ -61,6 +61,21 @@ pub struct Plan {
     pending_ops: Vec<(DateTime<Utc>, usize, String, String, String)>,
 }
 
+impl Plan {
+    /// Log an operation on a later day (when that day is generated).
+    pub fn later_op(
+        &mut self,
+        t: DateTime<Utc>,
+        by: usize,
+        cat: &str,
+        action: &str,
+        detail: String,
+    ) {
+        self.pending_ops
+            .push((t, by, cat.to_string(), action.to_string(), detail));
+    }
+}
+
 /// A rule module's function with the module's rule id: the files are named after the rules.
 macro_rules! step {
     ($rule:ident::$f:ident) => {

@@ -1,0 +1,11 @@
+-- zoomlens case file, schema version 8: every finding explains itself.
+--
+-- findings gains (added by the migration's Rust step, only where missing):
+--   actor    TEXT  who did it (the admin operator, the person signing in, the downloader...)
+--   target   TEXT  what it was done to (the affected user, a meeting, a recording...), when
+--                  it is not the actor's own account
+--   question TEXT  the rule's question in one sentence
+--   why      TEXT  JSON array of strings: the thresholds and baseline facts that made it fire
+-- Like the rest of a finding they are rewritten by every `detect`; a finding found again keeps
+-- its id. Findings stored by an older zoomlens read as no actor, no target, no facts until the
+-- next `detect`.
