@@ -418,6 +418,11 @@ fn fail(live: &Mutex<Live>, stop: &watch::Sender<bool>, why: String) {
     let _ = stop.send(true);
 }
 
+/// Resolves once stopping is asked for (holding no borrow of the flag across an await).
+async fn stopped(rx: &mut watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
 /// Why a connection ended.
 enum End {
     /// Shutdown was asked for; closed cleanly.
@@ -502,14 +507,19 @@ pub async fn run(
     debug!(lock = %lock.path.display(), "consumer lock held");
     store.conn.pragma_update(None, "synchronous", "FULL")?;
     let prev = crate::store::feed::load(&store.conn, "websocket", &cfg.subscription)?;
+    let source = format!("websocket:{}", cfg.subscription);
+    // Counted from the case, not carried over: a run killed between two health rows has
+    // committed more than its last row says.
+    let stored_before: i64 = store.conn.query_row(
+        "SELECT COUNT(*) FROM webhook_events w JOIN origins o ON o.id = w.origin_id
+         WHERE o.source = ?1",
+        [&source],
+        |r| r.get(0),
+    )?;
+    let stored_before = stored_before as u64;
     let stats = Arc::new(Stats::default());
     let (tx, rx) = mpsc::channel(super::QUEUE);
-    let writer = writer::spawn(
-        store,
-        format!("websocket:{}", cfg.subscription),
-        stats.clone(),
-        rx,
-    )?;
+    let writer = writer::spawn(store, source, stats.clone(), rx)?;
 
     let started = now_s();
     let mut health = FeedHealth {
@@ -521,11 +531,9 @@ pub async fn run(
         update_every_secs: opts.progress_every.as_secs_f64(),
         ..FeedHealth::default()
     };
-    let mut stored_before = 0;
     // Down since: the previous run's last word, if this feed ran before.
     let mut down: Option<(String, String)> = None;
     if let Some(p) = prev {
-        stored_before = p.stored_total;
         health.gap_count = p.gap_count;
         health.gap_seconds = p.gap_seconds;
         health.gaps = p.gaps;
@@ -842,7 +850,7 @@ async fn connection_loop(
         if !wait.is_zero() {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = stop.wait_for(|s| *s) => return Ok(()),
+                _ = stopped(&mut stop) => return Ok(()),
             }
         }
     }
@@ -876,7 +884,7 @@ async fn attempt(
             Ok(t) => t,
             Err(e) => return Attempt::NoToken(e),
         },
-        _ = stop.wait_for(|s| *s) => return Attempt::Stopped,
+        _ = stopped(&mut stop) => return Attempt::Stopped,
     };
     let mut url = match url::Url::parse(&cfg.ws_base) {
         Ok(u) => u,
@@ -897,7 +905,7 @@ async fn attempt(
                 "cannot connect within {} s", opts.connect_timeout.as_secs_f64()
             )),
         },
-        _ = stop.wait_for(|s| *s) => return Attempt::Stopped,
+        _ = stopped(&mut stop) => return Attempt::Stopped,
     };
     drop(url);
     // Zoom's first frame says whether it accepts the token and subscription.
@@ -906,7 +914,7 @@ async fn attempt(
     loop {
         let m = tokio::select! {
             m = tokio::time::timeout_at(deadline, ws.next()) => m,
-            _ = stop.wait_for(|s| *s) => {
+            _ = stopped(&mut stop) => {
                 conn.close(&mut ws, "stopping").await;
                 return Attempt::Stopped;
             }
@@ -1023,7 +1031,7 @@ async fn session(
         let deadline = answer_by.map(tokio::time::Instant::from_std);
         tokio::select! {
             biased;
-            _ = stop.wait_for(|s| *s) => {
+            _ = stopped(&mut stop) => {
                 conn.close(ws, "stopping").await;
                 return End::Stop;
             }

@@ -180,16 +180,16 @@ pub fn write_feeds(
         )?;
         writeln!(
             out,
-            "      this run (since {}): {} events stored, {} redelivered, {} rejected, {:.1} events/s; \
-             {} reconnects ({} to renew the token), {} refusals",
+            "      this run (since {}): {} events stored, {} redelivered, {} rejected",
             f.started_at,
             thousands(f.stored),
             thousands(f.duplicates),
             thousands(f.rejected),
-            f.events_per_sec,
-            f.reconnects,
-            f.token_renewals,
-            f.refusals
+        )?;
+        writeln!(
+            out,
+            "      {:.1} events/s lately; {} reconnects ({} to renew the token), {} refused by Zoom",
+            f.events_per_sec, f.reconnects, f.token_renewals, f.refusals
         )?;
         writeln!(
             out,
@@ -213,7 +213,7 @@ pub fn write_feeds(
                 .max_by(|a, b| a.seconds.total_cmp(&b.seconds));
             writeln!(
                 out,
-                "      gaps (no connection; Zoom does not redeliver, backfill them with sync): {}, \
+                "      gaps (no connection; Zoom does not redeliver: backfill them with sync): {}, \
                  {:.1} s in all{}",
                 f.gap_count,
                 f.gap_seconds,
@@ -222,15 +222,12 @@ pub fn write_feeds(
                     .unwrap_or_default()
             )?;
             const SHOW: usize = 5;
+            writeln!(out, "      latest:")?;
             for g in f.gaps.iter().rev().take(SHOW) {
-                let line = format!(
-                    "        {} → {}  {:>8.1} s  {}",
-                    g.from,
-                    g.to,
-                    g.seconds,
-                    sanitize(&g.reason)
-                );
-                writeln!(out, "{}", crate::output::clip(&line, 100))?;
+                writeln!(out, "        {} → {}  {:>8.1} s", g.from, g.to, g.seconds)?;
+                for l in wrap(&sanitize(&g.reason), 88) {
+                    writeln!(out, "          {l}")?;
+                }
             }
         }
     }
