@@ -36,7 +36,11 @@ async fn run(
 ) {
     let dir = tempfile::tempdir().unwrap();
     let t = tenant(n);
-    assert_eq!(distinct(&t), n, "the tenant's events are distinct deliveries");
+    assert_eq!(
+        distinct(&t),
+        n,
+        "the tenant's events are distinct deliveries"
+    );
     let want = reference(dir.path(), &t);
     let sim = Sim::start(t, cfg).await;
     let case = dir.path().join("ws.zl");
@@ -53,7 +57,10 @@ async fn run(
 async fn every_event_is_stored_once_and_normalised_as_an_imported_webhook() {
     let n = 600;
     let (_, ws, h, got, want) = run(n, sim_config(ws_sim(3000.0, &[], 0.0))).await;
-    assert_eq!(got, want, "case fed over the WebSocket vs the same events imported");
+    assert_eq!(
+        got, want,
+        "case fed over the WebSocket vs the same events imported"
+    );
     assert_eq!(got[0], ("webhook_events".to_string(), n as i64));
     assert!(
         want.iter().any(|(t, c)| t == "participants" && *c > 0),
@@ -114,7 +121,9 @@ async fn under_every_fault_stored_equals_delivered_with_no_duplicates() {
         if faults == [WsFault::Silence] {
             // Nothing but missed heartbeat answers told the client the connection was dead.
             assert!(
-                h.gaps.iter().any(|g| g.reason.contains("heartbeat not answered")),
+                h.gaps
+                    .iter()
+                    .any(|g| g.reason.contains("heartbeat not answered")),
                 "{what}"
             );
         }
@@ -131,7 +140,10 @@ async fn the_token_is_renewed_before_it_expires() {
     let (all, ws, h, got, want) = run(n, cfg).await;
     assert_eq!(got, want);
     assert!(h.token_renewals >= 1, "{h:?}");
-    assert!(all["tokens_issued"].as_u64().unwrap() > h.token_renewals, "{all}");
+    assert!(
+        all["tokens_issued"].as_u64().unwrap() > h.token_renewals,
+        "{all}"
+    );
     // Renewed ahead of time: Zoom never saw an expired token.
     assert_eq!(ws["refused"], 0, "{ws}");
     assert!(h.gaps.iter().any(|g| g.reason == "token renewal"), "{h:?}");
@@ -185,6 +197,104 @@ async fn a_wrong_subscription_is_a_clear_error_not_a_retry_loop() {
     assert!(e.contains("refused the WebSocket connection"), "{e}");
     assert!(e.contains("Invalid subscriptionId"), "{e}");
     assert_eq!(sim.ws().await["refused"], 2);
+    sim.stop().await;
+}
+
+/// The simulator speaks Zoom's protocol as the samples record it, seen by a bare client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_speaks_zoom_websocket_protocol() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let t = tenant(5);
+    let first_body = t.webhooks[0].to_string();
+    let sim = Sim::start(
+        t,
+        sim_config(WsSimConfig {
+            secret: Some("frame-secret".into()),
+            ..ws_sim(1000.0, &[], 0.0)
+        }),
+    )
+    .await;
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "{}/oauth/token?grant_type=client_credentials",
+            sim.http
+        ))
+        .basic_auth("sim-client", Some("sim-secret"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    let url = |tok: &str| {
+        format!(
+            "{}?subscriptionId={SUBSCRIPTION}&access_token={tok}",
+            sim.ws_base
+        )
+    };
+    let json = |m: Message| -> serde_json::Value {
+        serde_json::from_str(m.into_text().unwrap().as_str()).unwrap()
+    };
+
+    // A bad token is refused in-band, on an open socket.
+    let (mut bad, _) = tokio_tungstenite::connect_async(url("nope")).await.unwrap();
+    let refusal = json(bad.next().await.unwrap().unwrap());
+    assert_eq!(
+        refusal,
+        serde_json::json!({"module": "build_connection", "success": false, "content": "Token is invalid"})
+    );
+
+    let (mut ws, _) = tokio_tungstenite::connect_async(url(&token)).await.unwrap();
+    assert_eq!(
+        json(ws.next().await.unwrap().unwrap()),
+        serde_json::json!({"module": "build_connection", "success": true})
+    );
+    ws.send(Message::text(r#"{"module":"heartbeat"}"#))
+        .await
+        .unwrap();
+    let mut events = vec![];
+    let mut beat = None;
+    while events.len() < 5 || beat.is_none() {
+        let f = json(ws.next().await.unwrap().unwrap());
+        match f["module"].as_str().unwrap() {
+            "message" => events.push(f),
+            "heartbeat" => beat = Some(f),
+            m => panic!("unexpected module {m}"),
+        }
+    }
+    assert_eq!(
+        beat.unwrap(),
+        serde_json::json!({"module": "heartbeat", "success": true, "content": "live", "header": {}})
+    );
+    // The body is a string holding the webhook JSON, signed as a webhook is.
+    let content = events[0]["content"].as_str().unwrap();
+    assert_eq!(content, first_body);
+    let h = &events[0]["header"];
+    let ts = h["x-zm-request-timestamp"].as_str().unwrap();
+    assert_eq!(
+        h["x-zm-signature"],
+        zoomlens::sim::server::deliver::signature("frame-secret", ts, content.as_bytes())
+    );
+    // A second connection to the subscription knocks the first off.
+    let (mut newer, _) = tokio_tungstenite::connect_async(url(&token)).await.unwrap();
+    assert_eq!(json(newer.next().await.unwrap().unwrap())["success"], true);
+    let closed = loop {
+        match ws.next().await {
+            Some(Ok(Message::Close(f))) => break f,
+            Some(Ok(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(
+        closed.unwrap().reason.as_str(),
+        "replaced by a newer connection"
+    );
+    let s = sim.ws().await;
+    assert_eq!(s["refused"], 1);
+    assert_eq!(s["replaced"], 1);
+    assert_eq!(s["delivered"], 5);
     sim.stop().await;
 }
 
@@ -270,7 +380,10 @@ async fn sigkill_mid_stream_loses_no_committed_event_and_a_restart_completes() {
     let second = listen_bin(&case, &sim, dir.path()).output().unwrap();
     assert_eq!(second.status.code(), Some(1));
     let msg = String::from_utf8_lossy(&second.stderr);
-    assert!(msg.contains("already consuming subscription sim-subscription"), "{msg}");
+    assert!(
+        msg.contains("already consuming subscription sim-subscription"),
+        "{msg}"
+    );
     assert!(
         msg.contains(&format!("pid {}", child.id())),
         "names the holder: {msg}"
@@ -285,7 +398,10 @@ async fn sigkill_mid_stream_loses_no_committed_event_and_a_restart_completes() {
         "{committed} reported committed, {after_kill} in the case after SIGKILL"
     );
     assert!((after_kill as usize) < n, "killed mid-stream");
-    assert!(!log.contains(SECRET), "the client secret leaked into the log");
+    assert!(
+        !log.contains(SECRET),
+        "the client secret leaked into the log"
+    );
 
     // The restart takes the lock the dead process held and completes the stream.
     let mut again = listen_bin(&case, &sim, dir.path()).spawn().unwrap();
@@ -334,7 +450,10 @@ async fn sigkill_mid_stream_loses_no_committed_event_and_a_restart_completes() {
         .unwrap();
     let text = String::from_utf8_lossy(&st.stdout);
     assert!(text.contains("live feeds"), "{text}");
-    assert!(text.contains("websocket sim-subscription: stopped at"), "{text}");
+    assert!(
+        text.contains("websocket sim-subscription: stopped at"),
+        "{text}"
+    );
     assert!(
         text.contains("listener not running (the previous one ended without stopping)"),
         "{text}"

@@ -648,7 +648,11 @@ pub struct ListenArgs {
     /// Receive events over a Zoom WebSocket subscription instead of serving HTTP: connect out
     /// with the Server-to-Server credentials `sync` uses (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID,
     /// ZOOM_CLIENT_SECRET or credentials.toml), so no public endpoint is needed.
-    #[arg(long, requires = "subscription", conflicts_with_all = ["tls_cert", "tls_key"])]
+    #[arg(
+        long,
+        requires = "subscription",
+        conflicts_with_all = ["bind", "path", "tls_cert", "tls_key", "healthz_counts", "max_connections"]
+    )]
     pub websocket: bool,
     /// The WebSocket subscription: the subscriptionId of the app's WebSocket EndPoint URL, or
     /// that whole URL.

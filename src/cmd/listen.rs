@@ -121,7 +121,18 @@ fn websocket(a: &ListenArgs) -> Result<ExitCode> {
             writeln!(out, "stop with Ctrl-C or SIGTERM")?;
             out.flush()?;
         }
-        let progress = std::sync::Arc::new(|p: Progress| {
+        // A tick is printed when something moved since the last one printed, so an idle
+        // feed stays quiet (the case's health row is rewritten regardless).
+        let last = std::sync::Mutex::new((u64::MAX, 0u64));
+        let progress = std::sync::Arc::new(move |p: Progress| {
+            if let Progress::Tick(h) = &p {
+                let now = (h.stored + h.duplicates + h.rejected, h.reconnects);
+                let mut l = last.lock().expect("progress lock");
+                if *l == now {
+                    return;
+                }
+                *l = now;
+            }
             let line = match p {
                 Progress::Connected { reconnect: false } => "websocket: connected".to_string(),
                 Progress::Connected { reconnect: true } => "websocket: reconnected".to_string(),

@@ -269,9 +269,17 @@ fn secs_between(a: &str, b: DateTime<Utc>) -> f64 {
 #[derive(Debug, PartialEq)]
 enum Frame {
     /// A webhook body to store; with a reason it goes to the rejects as it is.
-    Event { raw: String, reason: Option<String> },
-    Heartbeat { success: bool },
-    Build { success: bool, content: String },
+    Event {
+        raw: String,
+        reason: Option<String>,
+    },
+    Heartbeat {
+        success: bool,
+    },
+    Build {
+        success: bool,
+        content: String,
+    },
     Other(String),
 }
 
@@ -435,9 +443,8 @@ enum End {
     Lost(String),
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The state of one run shared by the connection loop and the progress task.
 struct Shared {
@@ -596,8 +603,8 @@ pub async fn run(
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("zoomlens/", env!("CARGO_PKG_VERSION")))
         .build()?;
-    let tokens =
-        TokenSource::new(http, &cfg.oauth_base, cfg.credentials.clone()).prefer_client_credentials();
+    let tokens = TokenSource::new(http, &cfg.oauth_base, cfg.credentials.clone())
+        .prefer_client_credentials();
     let mut conn = Conn {
         tx: tx.clone(),
         pending: pending_tx,
@@ -689,9 +696,9 @@ impl Conn {
                 *answered = None;
                 None
             }
-            Frame::Heartbeat { success: false } => {
-                Some(End::Lost("Zoom answered the heartbeat with success: false".into()))
-            }
+            Frame::Heartbeat { success: false } => Some(End::Lost(
+                "Zoom answered the heartbeat with success: false".into(),
+            )),
             Frame::Build { success: true, .. } => None,
             Frame::Build {
                 success: false,
@@ -858,7 +865,10 @@ async fn connection_loop(
 
 enum Attempt {
     /// A connection was made (and `was_up`: it lived at least one heartbeat interval).
-    Ended { end: End, was_up: bool },
+    Ended {
+        end: End,
+        was_up: bool,
+    },
     /// Refused at `build_connection`.
     Refused(String),
     /// No connection: network, TLS, HTTP upgrade, timeout.
@@ -1029,11 +1039,27 @@ async fn session(
     tokio::pin!(renew);
     loop {
         let deadline = answer_by.map(tokio::time::Instant::from_std);
+        // Timers before frames: a stream that never pauses must not starve the heartbeat or
+        // the renewal. The answer deadline comes after frames, so a reply already received is
+        // read before the connection is called dead.
         tokio::select! {
             biased;
             _ = stopped(&mut stop) => {
                 conn.close(ws, "stopping").await;
                 return End::Stop;
+            }
+            _ = beat.tick() => {
+                if let Err(e) = ws.send(Message::text(HEARTBEAT_FRAME)).await {
+                    return End::Lost(format!("cannot send the heartbeat: {}", redact(&e.to_string())));
+                }
+                if answer_by.is_none() {
+                    answer_by = Some(Instant::now() + opts.heartbeat_timeout);
+                }
+            }
+            _ = &mut renew => {
+                debug!("renewing the token: reconnecting");
+                conn.close(ws, "token renewal").await;
+                return End::Renew;
             }
             m = ws.next() => match m {
                 Some(Ok(m)) => {
@@ -1059,19 +1085,6 @@ async fn session(
                     "heartbeat not answered within {} s: connection dead",
                     opts.heartbeat_timeout.as_secs_f64()
                 ));
-            }
-            _ = beat.tick() => {
-                if let Err(e) = ws.send(Message::text(HEARTBEAT_FRAME)).await {
-                    return End::Lost(format!("cannot send the heartbeat: {}", redact(&e.to_string())));
-                }
-                if answer_by.is_none() {
-                    answer_by = Some(Instant::now() + opts.heartbeat_timeout);
-                }
-            }
-            _ = &mut renew => {
-                debug!("renewing the token: reconnecting");
-                conn.close(ws, "token renewal").await;
-                return End::Renew;
             }
         }
     }
@@ -1130,11 +1143,17 @@ mod tests {
     fn odd_frames_are_kept_or_ignored_never_fatal() {
         assert!(matches!(
             parse_frame("not json"),
-            Frame::Event { reason: Some(_), .. }
+            Frame::Event {
+                reason: Some(_),
+                ..
+            }
         ));
         assert!(matches!(
             parse_frame(r#"{"module":"message"}"#),
-            Frame::Event { reason: Some(_), .. }
+            Frame::Event {
+                reason: Some(_),
+                ..
+            }
         ));
         assert_eq!(
             parse_frame(r#"{"module":"message","content":{"event":"x","event_ts":1}}"#),
@@ -1154,7 +1173,10 @@ mod tests {
         let s = "IO error at wss://ws.zoom.us/ws?subscriptionId=abc&access_token=eyJ.secret.sig&x=1 and access_token=zzz";
         let r = redact(s);
         assert!(!r.contains("eyJ.secret.sig") && !r.contains("zzz"), "{r}");
-        assert!(r.contains("subscriptionId=abc&access_token=<redacted>&x=1"), "{r}");
+        assert!(
+            r.contains("subscriptionId=abc&access_token=<redacted>&x=1"),
+            "{r}"
+        );
     }
 
     #[test]

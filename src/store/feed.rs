@@ -207,10 +207,7 @@ pub fn write_feeds(
             }
         }
         if f.gap_count > 0 {
-            let longest = f
-                .gaps
-                .iter()
-                .max_by(|a, b| a.seconds.total_cmp(&b.seconds));
+            let longest = f.gaps.iter().max_by(|a, b| a.seconds.total_cmp(&b.seconds));
             writeln!(
                 out,
                 "      gaps (no connection; Zoom does not redeliver: backfill them with sync): {}, \

@@ -218,11 +218,7 @@ pub fn counts(case: &Path) -> Vec<(String, i64)> {
 /// The same events imported as a webhook file, for comparison.
 pub fn reference(dir: &Path, tenant: &Tenant) -> Vec<(String, i64)> {
     let file = dir.join("events.ndjson");
-    let text: String = tenant
-        .webhooks
-        .iter()
-        .map(|e| format!("{e}\n"))
-        .collect();
+    let text: String = tenant.webhooks.iter().map(|e| format!("{e}\n")).collect();
     std::fs::write(&file, text).unwrap();
     let case = dir.join("reference.zl");
     let mut store = zoomlens::store::Store::open(&case).unwrap();
