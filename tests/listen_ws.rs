@@ -163,8 +163,7 @@ async fn a_second_consumer_of_the_subscription_is_refused_and_the_first_goes_on(
         .unwrap()
         .await
         .unwrap()
-        .err()
-        .expect("the second consumer is refused")
+        .expect_err("the second consumer is refused")
         .to_string();
     assert!(
         e.contains("already consuming subscription sim-subscription"),
@@ -191,8 +190,7 @@ async fn a_wrong_subscription_is_a_clear_error_not_a_retry_loop() {
     };
     let e = zoomlens::listen::ws::run(cfg, std::future::pending(), std::sync::Arc::new(|_| {}))
         .await
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(e.contains("refused the WebSocket connection"), "{e}");
     assert!(e.contains("Invalid subscriptionId"), "{e}");
