@@ -327,6 +327,55 @@ pub struct SimArgs {
     /// Pretend the current time is this (for the 6-month report and 1-year meeting limits).
     #[arg(long)]
     pub now: Option<String>,
+    /// Also serve the tenant's events over Zoom's WebSocket endpoint,
+    /// ws://ADDR/ws?subscriptionId=ID&access_token=TOKEN (for `listen --websocket`).
+    #[arg(long)]
+    pub ws: bool,
+    /// The WebSocket subscription id the simulator accepts.
+    #[arg(long, default_value = "sim-subscription")]
+    pub ws_subscription: String,
+    /// Events per second sent over the WebSocket while a consumer is connected.
+    #[arg(long = "ws-rate", visible_alias = "rate", default_value_t = 100.0)]
+    pub ws_rate: f64,
+    /// WebSocket faults: drop (connection cut), silence (heartbeats unanswered, nothing sent),
+    /// expire (token revoked, Zoom's refusal frame and a close), duplicate (the last
+    /// --ws-replay events sent again after each reconnect).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub ws_faults: Vec<WsFaultKind>,
+    /// Chance per event sent over the WebSocket that one of the drop, silence or expire faults
+    /// of --ws-faults happens instead.
+    #[arg(long, default_value_t = 0.0)]
+    pub ws_fault_rate: f64,
+    /// With the duplicate fault: how many events are sent again after a reconnect.
+    #[arg(long, default_value_t = 20)]
+    pub ws_replay: usize,
+    /// Close a WebSocket that sent no heartbeat for this many seconds.
+    #[arg(long, default_value_t = 90)]
+    pub ws_idle_secs: u64,
+}
+
+/// Faults of the simulator's WebSocket endpoint.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum WsFaultKind {
+    /// The connection is cut without a close frame.
+    Drop,
+    /// Heartbeats go unanswered and nothing is sent: a half-dead connection.
+    Silence,
+    /// The token is revoked; Zoom's refusal frame ("Token is invalid") and a close follow.
+    Expire,
+    /// Each reconnect begins with the last --ws-replay events sent again.
+    Duplicate,
+}
+
+impl From<WsFaultKind> for crate::sim::server::ws::WsFault {
+    fn from(k: WsFaultKind) -> Self {
+        match k {
+            WsFaultKind::Drop => Self::Drop,
+            WsFaultKind::Silence => Self::Silence,
+            WsFaultKind::Expire => Self::Expire,
+            WsFaultKind::Duplicate => Self::Duplicate,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -603,6 +652,37 @@ pub struct ListenArgs {
     /// Show the counters on /healthz (it needs no authentication, so they are off by default).
     #[arg(long)]
     pub healthz_counts: bool,
+    /// Receive events over a Zoom WebSocket subscription instead of serving HTTP: connect out
+    /// with the Server-to-Server credentials `sync` uses (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID,
+    /// ZOOM_CLIENT_SECRET or credentials.toml), so no public endpoint is needed.
+    #[arg(
+        long,
+        requires = "subscription",
+        conflicts_with_all = ["bind", "path", "tls_cert", "tls_key", "healthz_counts", "max_connections"]
+    )]
+    pub websocket: bool,
+    /// The WebSocket subscription: the subscriptionId of the app's WebSocket EndPoint URL, or
+    /// that whole URL.
+    #[arg(long, requires = "websocket")]
+    pub subscription: Option<String>,
+    /// Zoom's WebSocket endpoint (default wss://ws.zoom.us/ws, or the base of a --subscription
+    /// URL).
+    #[arg(long, env = "ZOOM_WS_BASE")]
+    pub ws_base: Option<String>,
+    /// OAuth base URL the WebSocket's access tokens come from.
+    #[arg(long, env = "ZOOM_OAUTH_BASE", default_value = "https://zoom.us")]
+    pub oauth_base: String,
+    /// With --websocket: send Zoom's heartbeat this often, in seconds (Zoom expects 30).
+    #[arg(long, default_value_t = 30)]
+    pub heartbeat_secs: u64,
+    /// With --websocket: a heartbeat unanswered for this many seconds means the connection is
+    /// dead, and it is replaced.
+    #[arg(long, default_value_t = 15)]
+    pub heartbeat_timeout_secs: u64,
+    /// With --websocket: print progress (events/s, reconnects, last event) and record the
+    /// feed's health in the case this often, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub progress_secs: u64,
 }
 
 #[derive(Args, Debug)]

@@ -47,6 +47,16 @@ pub fn run(a: &SimArgs) -> Result<ExitCode> {
         {
             let mut out = std::io::stdout().lock();
             writeln!(out, "listening on http://{addr}")?;
+            if let Some(w) = &cfg.ws {
+                writeln!(
+                    out,
+                    "websocket at ws://{addr}/ws?subscriptionId={} ({} events at {}/s; \
+                     ZOOM_WS_BASE=ws://{addr}/ws ZOOM_OAUTH_BASE=http://{addr})",
+                    w.subscription,
+                    tenant.webhooks.len(),
+                    w.rate
+                )?;
+            }
             out.flush()?;
         }
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -119,6 +129,7 @@ fn sim_config(a: &SimArgs) -> Result<SimConfig> {
         },
         seed: a.tenant.seed,
         slow_delay: Duration::from_millis(a.slow_ms),
+        ws: ws_config(a)?,
         missing_scopes: a
             .missing_scope
             .iter()
@@ -152,4 +163,41 @@ fn deliver_config(url: &str, a: &SimArgs) -> Result<DeliverConfig> {
         acks_out: a.deliver_acks.clone(),
         concurrency: a.deliver_concurrency.max(1),
     })
+}
+
+/// The WebSocket endpoint from the flags, validated (`None` without `--ws`).
+fn ws_config(a: &SimArgs) -> Result<Option<crate::sim::server::ws::WsSimConfig>> {
+    use crate::sim::server::ws::{WsFault, WsSimConfig};
+    if !a.ws {
+        anyhow::ensure!(
+            a.ws_faults.is_empty() && a.ws_fault_rate == 0.0,
+            "--ws-faults and --ws-fault-rate apply to the WebSocket endpoint: add --ws"
+        );
+        return Ok(None);
+    }
+    anyhow::ensure!(
+        a.ws_rate > 0.0 && a.ws_rate.is_finite(),
+        "--ws-rate must be a positive number of events per second"
+    );
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&a.ws_fault_rate),
+        "--ws-fault-rate must be between 0 and 1 (got {})",
+        a.ws_fault_rate
+    );
+    anyhow::ensure!(a.ws_idle_secs > 0, "--ws-idle-secs must be at least 1");
+    crate::listen::ws::parse_subscription(&a.ws_subscription)?;
+    let faults: Vec<WsFault> = a.ws_faults.iter().map(|k| (*k).into()).collect();
+    anyhow::ensure!(
+        a.ws_fault_rate == 0.0 || faults.iter().any(|f| *f != WsFault::Duplicate),
+        "--ws-fault-rate needs drop, silence or expire in --ws-faults"
+    );
+    Ok(Some(WsSimConfig {
+        subscription: a.ws_subscription.clone(),
+        rate: a.ws_rate,
+        faults,
+        fault_rate: a.ws_fault_rate,
+        replay: a.ws_replay,
+        idle_timeout: Duration::from_secs(a.ws_idle_secs),
+        secret: a.webhook_secret.clone(),
+    }))
 }

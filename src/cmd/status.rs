@@ -39,6 +39,7 @@ pub fn run(a: &StatusArgs) -> Result<ExitCode> {
             "coverage": st.coverage,
             "integrity": integrity,
             "capabilities": crate::sync::doctor::load(&store.conn)?,
+            "feeds": crate::store::feed::load_all(&store.conn)?,
         });
         output::write_json(&mut out, &v)?;
     } else {
@@ -61,6 +62,8 @@ pub fn run(a: &StatusArgs) -> Result<ExitCode> {
                 )?;
             }
         }
+        let feeds = crate::store::feed::load_all(&store.conn)?;
+        crate::store::feed::write_feeds(&mut out, &feeds, chrono::Utc::now())?;
     }
     if integrity != ["ok"] {
         eprintln!(

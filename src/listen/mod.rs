@@ -1,4 +1,5 @@
 //! Webhook receiver: verifies Zoom's signatures and commits events before acknowledging them.
+//! [`ws`] is the other way in: a WebSocket subscription, for a machine Zoom cannot reach.
 //!
 //! `zoomlens listen CASE --bind ADDR` serves `POST /webhook` (Zoom's event notification
 //! endpoint) and `GET /healthz`. An event is answered 200 only after the transaction holding it
@@ -15,6 +16,7 @@ pub mod limit;
 pub mod server;
 pub mod verify;
 pub mod writer;
+pub mod ws;
 
 use anyhow::{Context, Result, bail};
 use std::future::Future;
@@ -137,13 +139,8 @@ impl Listener {
         }
         let max_connections = limit::effective_cap(opts.max_connections);
         limit::lengthen_backlog(&listener).context("cannot lengthen the listen queue")?;
-        let store = crate::store::Store::open(&cfg.case)?;
-        // An acknowledged event must survive a power cut, not only a crash: fsync each commit.
-        // Group commit keeps this cheap.
-        store.conn.pragma_update(None, "synchronous", "FULL")?;
         let stats = Arc::new(Stats::default());
-        let (tx, rx) = tokio::sync::mpsc::channel(QUEUE);
-        let writer = writer::spawn(store, cfg.path.clone(), stats.clone(), rx)?;
+        let (tx, writer) = open_writer(&cfg.case, cfg.path.clone(), stats.clone())?;
         let state = Arc::new(server::AppState {
             verifier: cfg.verifier,
             tx: tx.clone(),
@@ -218,6 +215,24 @@ impl Listener {
         info!("stopped; everything acknowledged is in the case");
         Ok(self.stats)
     }
+}
+
+/// Open (or create) the case for a listener and start its writer, filing events under the
+/// origin `source`. Every commit is fsynced: an event counts as received only once it would
+/// survive a power cut, and group commit keeps that cheap.
+pub fn open_writer(
+    case: &std::path::Path,
+    source: String,
+    stats: Arc<Stats>,
+) -> Result<(
+    tokio::sync::mpsc::Sender<writer::Msg>,
+    std::thread::JoinHandle<Result<()>>,
+)> {
+    let store = crate::store::Store::open(case)?;
+    store.conn.pragma_update(None, "synchronous", "FULL")?;
+    let (tx, rx) = tokio::sync::mpsc::channel(QUEUE);
+    let writer = writer::spawn(store, source, stats, rx)?;
+    Ok((tx, writer))
 }
 
 /// Close connections whose request headers do not arrive within `header_timeout`. Only in

@@ -40,6 +40,8 @@ pub struct Job {
 
 pub enum Msg {
     Event(Job),
+    /// Replace a live feed's health row (after the events queued before it are committed).
+    Feed(Box<crate::store::feed::FeedHealth>),
     /// Stop accepting, store what is queued, exit.
     Drain,
 }
@@ -100,9 +102,12 @@ fn run(
     // After `close`, messages sent before it are still received; `None` means all are in.
     while let Some(first) = rx.blocking_recv() {
         let mut next = Some(first);
+        let mut feed = None;
         while let Some(m) = next.take() {
             match m {
                 Msg::Event(j) => batch.push(j),
+                // Only the latest matters; it is written after this batch's events.
+                Msg::Feed(h) => feed = Some(h),
                 Msg::Drain => rx.close(),
             }
             if batch.len() < MAX_BATCH {
@@ -111,6 +116,11 @@ fn run(
         }
         if !batch.is_empty() {
             commit_batch(&mut store, &mut origin, &stats, &mut batch);
+        }
+        if let Some(h) = feed
+            && let Err(e) = crate::store::feed::store(&store.conn, &h)
+        {
+            warn!(error = %crate::output::sanitize(&format!("{e:#}")), "cannot record the feed's health");
         }
     }
     info!(

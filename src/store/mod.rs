@@ -4,6 +4,7 @@
 //! transaction per batch, so an interrupted import leaves a consistent case); readers use
 //! [`Store::open_readonly`], whose connection cannot modify the evidence.
 
+pub mod feed;
 pub mod query;
 pub mod read;
 pub mod status;

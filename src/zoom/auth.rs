@@ -355,6 +355,9 @@ pub struct TokenSource {
     current: tokio::sync::Mutex<Option<Token>>,
     api_url: std::sync::Mutex<Option<String>>,
     fetched: std::sync::atomic::AtomicU64,
+    /// Try `grant_type=client_credentials` first (what Zoom's WebSocket page documents), and
+    /// fall back to `account_credentials` once the token endpoint refuses it.
+    client_grant: std::sync::atomic::AtomicBool,
 }
 
 impl TokenSource {
@@ -366,7 +369,17 @@ impl TokenSource {
             current: tokio::sync::Mutex::new(None),
             api_url: std::sync::Mutex::new(None),
             fetched: Default::default(),
+            client_grant: Default::default(),
         }
+    }
+
+    /// Ask for Server-to-Server tokens with the `client_credentials` grant first, as Zoom's
+    /// WebSocket documentation does; older apps only know `account_credentials`, which is used
+    /// from the first refusal on.
+    pub fn prefer_client_credentials(self) -> TokenSource {
+        self.client_grant
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self
     }
 
     /// `api_url` from the last token response, when Zoom sent one.
@@ -381,11 +394,18 @@ impl TokenSource {
 
     /// A valid access token.
     pub async fn token(&self) -> Result<Secret, ApiError> {
+        Ok(self.token_until().await?.0)
+    }
+
+    /// A valid access token and when it should be replaced (a minute before it expires, or a
+    /// quarter of its life for short-lived ones): a WebSocket carries its token in the URL, so
+    /// it has to reconnect with a fresh one by then.
+    pub async fn token_until(&self) -> Result<(Secret, Instant), ApiError> {
         let mut cur = self.current.lock().await;
         if let Some(t) = cur.as_ref()
             && Instant::now() < t.refresh_at
         {
-            return Ok(t.access.clone());
+            return Ok((t.access.clone(), t.refresh_at));
         }
         let resp = self.fetch().await?;
         let ttl = resp.expires_in.unwrap_or(3600);
@@ -395,11 +415,12 @@ impl TokenSource {
         }
         self.fetched
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let refresh_at = Instant::now() + Duration::from_secs(ttl - early);
         *cur = Some(Token {
             access: resp.access_token.clone(),
-            refresh_at: Instant::now() + Duration::from_secs(ttl - early),
+            refresh_at,
         });
-        Ok(resp.access_token)
+        Ok((resp.access_token, refresh_at))
     }
 
     /// The API refused `used` (401 / code 124): forget it unless another task already replaced it.
@@ -417,6 +438,28 @@ impl TokenSource {
                 client_id,
                 client_secret,
             } => {
+                use std::sync::atomic::Ordering::Relaxed;
+                if self.client_grant.load(Relaxed) {
+                    let r = token_request(
+                        &self.http,
+                        &self.oauth_base,
+                        client_id,
+                        client_secret,
+                        &[("grant_type", "client_credentials")],
+                        &[],
+                    )
+                    .await;
+                    match r {
+                        Err(ApiError::Auth(why)) => {
+                            tracing::info!(
+                                reason = %why,
+                                "client_credentials grant refused; using account_credentials"
+                            );
+                            self.client_grant.store(false, Relaxed);
+                        }
+                        other => return other,
+                    }
+                }
                 token_request(
                     &self.http,
                     &self.oauth_base,

@@ -1,3 +1,4 @@
 pub mod cli;
 pub mod listen;
 pub mod tenant;
+pub mod ws;

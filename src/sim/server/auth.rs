@@ -1,6 +1,6 @@
-//! OAuth as Zoom does it: `POST /oauth/token` (account_credentials, authorization_code,
-//! refresh_token grants, parameters in the query string or the form body, client credentials in
-//! HTTP Basic) and `GET /oauth/authorize` (auto-approved: it redirects straight back with a code).
+//! OAuth as Zoom does it: `POST /oauth/token` (account_credentials, client_credentials,
+//! authorization_code, refresh_token grants, parameters in the query string or the form body,
+//! client credentials in HTTP Basic) and `GET /oauth/authorize` (auto-approved: it redirects straight back with a code).
 //! Token errors use Zoom's `{"reason","error"}` shape, not `{code,message}`.
 
 use super::AppState;
@@ -204,6 +204,19 @@ pub async fn token(
             if get("account_id") != cfg.account_id {
                 return oauth_error(StatusCode::BAD_REQUEST, "Bad Request", "invalid_request");
             }
+            let access = st.auth.new_access(ttl);
+            axum::Json(json!({
+                "access_token": access,
+                "token_type": "bearer",
+                "expires_in": ttl.as_secs(),
+                "scope": S2S_SCOPE,
+                "api_url": st.base_url,
+            }))
+            .into_response()
+        }
+        // Zoom's WebSocket page documents this grant for Server-to-Server apps: the client's
+        // Basic credentials alone, no account_id.
+        "client_credentials" => {
             let access = st.auth.new_access(ttl);
             axum::Json(json!({
                 "access_token": access,

@@ -2,9 +2,10 @@
 //!
 //! Serves a [`Tenant`] the way Zoom serves an account: OAuth tokens (`auth`), the `/v2`
 //! endpoints with Zoom's validation, paging and error codes (`endpoints`, `paging`), per-plan
-//! rate limits (`ratelimit`), injected faults (`faults`), and signed webhook delivery
-//! (`deliver`). Every request under `/v2` passes one gate (bearer token → rate limit → fault)
-//! before its handler runs, so handlers only deal with Zoom's data semantics.
+//! rate limits (`ratelimit`), injected faults (`faults`), and events delivered as signed
+//! webhooks (`deliver`) or over Zoom's WebSocket endpoint (`ws`). Every request under `/v2`
+//! passes one gate (bearer token → rate limit → fault) before its handler runs, so handlers
+//! only deal with Zoom's data semantics.
 
 pub mod auth;
 pub mod deliver;
@@ -13,6 +14,7 @@ pub mod faults;
 pub mod paging;
 pub mod ratelimit;
 pub mod truth;
+pub mod ws;
 
 use crate::sim::tenant::Tenant;
 use crate::zoom::Plan;
@@ -61,6 +63,8 @@ pub struct SimConfig {
     /// tenant's window when it has one (so a tenant generated with any `--start` is servable),
     /// else the real clock. Tokens and page tokens always use the real clock.
     pub now: Option<DateTime<Utc>>,
+    /// Serve the tenant's events over Zoom's WebSocket endpoint (`GET /ws`).
+    pub ws: Option<ws::WsSimConfig>,
 }
 
 impl Default for SimConfig {
@@ -80,6 +84,7 @@ impl Default for SimConfig {
             slow_delay: Duration::from_secs(4),
             missing_scopes: Vec::new(),
             now: None,
+            ws: None,
         }
     }
 }
@@ -113,6 +118,8 @@ pub struct AppState {
     /// What the token endpoint reports as `api_url`: this simulator's own base.
     pub base_url: String,
     pub started: Instant,
+    /// The WebSocket endpoint, when serving one.
+    pub ws: Option<ws::WsState>,
 }
 
 /// A Zoom API error: HTTP status plus `{"code","message"[,"errors"]}`.
@@ -166,7 +173,12 @@ pub fn router(tenant: Arc<Tenant>, cfg: SimConfig, base_url: String) -> Router {
     let t0 = Instant::now();
     let index = endpoints::Index::build(&tenant);
     tracing::info!(seconds = t0.elapsed().as_secs_f64(), "tenant indexed");
+    let ws = cfg
+        .ws
+        .clone()
+        .map(|w| ws::WsState::new(w, &tenant.webhooks, cfg.seed));
     let state = Arc::new(AppState {
+        ws,
         index,
         limiter: ratelimit::Limiter::new(
             cfg.plan,
@@ -192,6 +204,7 @@ pub fn router(tenant: Arc<Tenant>, cfg: SimConfig, base_url: String) -> Router {
         .route("/oauth/token", post(auth::token))
         .route("/oauth/authorize", get(auth::authorize))
         .route("/_sim/stats", get(stats))
+        .route("/ws", get(ws::handler))
         .nest("/v2", v2)
         .fallback(not_found)
         .with_state(state)
@@ -318,5 +331,6 @@ async fn stats(State(st): State<Arc<AppState>>) -> axum::Json<Value> {
         "categories": st.limiter.stats_json(),
         "faults": st.faults.stats_json(),
         "tokens_issued": st.auth.issued(),
+        "websocket": st.ws.as_ref().map(ws::WsState::stats_json),
     }))
 }
