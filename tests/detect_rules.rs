@@ -740,3 +740,43 @@ fn namesakes_among_strangers_and_own_phones_are_not_impersonation() {
     assert_eq!(f.target.as_deref(), Some(ALICE));
     why_says(&f, &["has sat in a small meeting with", ALICE]);
 }
+
+#[test]
+fn a_vips_namesake_on_their_phone_in_their_own_series_is_not_the_vip() {
+    let mut c = org();
+    c.cfg.mobile_ip_ranges = vec!["100.64.0.0/10".into()];
+    c.vip(CAROL, "Carol Chen");
+    // Another Carol Chen works here and attends the weekly support standup (meeting id 88).
+    c.user("carol.chen2@acme.com", "Carol Chen");
+    for (k, u) in ["D1", "D2"].iter().enumerate() {
+        let st = at(T0, k as i64 * 10080);
+        c.meeting(u, 88, "Support standup", BOB, &st, &at(&st, 15));
+        c.part(sess(u, "1", "Bob Brown", BOB, &st, &at(&st, 15)));
+    }
+    c.part(sess(
+        "D1",
+        "2",
+        "Carol Chen",
+        "carol.chen2@acme.com",
+        T0,
+        &at(T0, 15),
+    ));
+    // The next week she joins it from her phone, not signed in.
+    let st = at(T0, 10080);
+    c.part(sess("D2", "2", "Carol Chen", "", &st, &at(&st, 15)).ip("100.80.3.4"));
+    // The same guest in a meeting no Carol Chen attends is still worth a look.
+    c.meeting("E1", 99, "Payment run", BOB, &st, &at(&st, 15));
+    c.part(sess("E1", "1", "Bob Brown", BOB, &st, &at(&st, 15)));
+    c.part(sess("E1", "2", "Carol Chen", "", &st, &at(&st, 15)).ip("100.80.3.5"));
+    let f = c.run("display-name-impersonation");
+    assert!(
+        f.iter().all(|x| x.meeting_uuid.as_deref() == Some("E1")),
+        "{:?}",
+        rules(&f)
+    );
+    assert!(
+        f.iter().any(|x| x.target.as_deref() == Some(CAROL)),
+        "{:?}",
+        rules(&f)
+    );
+}

@@ -9,7 +9,8 @@
 //! was seen in an authenticated session of the real person (their own phone joining as a
 //! guest), or the email belongs to a directory user whose own name it is (two people can share
 //! a name); a guest on a mobile carrier's address (`mobile_ip_ranges`) in a meeting series the
-//! real person attends (their personal phone, not signed in). A name that is not a VIP's asks
+//! real person, or an employee of the very same name, attends (their personal phone, not
+//! signed in). A name that is not a VIP's asks
 //! for more before it is reported: not a guest on a carrier address (someone's own phone), not
 //! an outsider whose own email spells the name (a namesake with an identity of their own:
 //! maria.garcia77@gmail.com called "Maria Garcia"), and someone in the meeting who has sat in a
@@ -277,12 +278,25 @@ impl Rule for DisplayNameImpersonation {
         for row in rows {
             let (uuid, name, email, ref_email, vip, first, ids, ip, mid, topic) = row?;
             let on_carrier = email.is_empty() && ip.as_deref().is_some_and(|i| places.mobile(i));
+            // A VIP's name on a carrier: their phone if they, or anyone who bears that very
+            // name (in a large organisation names repeat), attends this series.
+            let bearers: Vec<&str> = std::iter::once(ref_email.as_str())
+                .chain(
+                    exact
+                        .get(norm_name(&name).as_str())
+                        .into_iter()
+                        .flatten()
+                        .map(|&i| people[i].email.as_str()),
+                )
+                .collect();
             if on_carrier
                 && (!vip
                     || mid.is_some_and(|m| {
-                        regular
-                            .query_row(rusqlite::params![ref_email, m], |r| r.get::<_, bool>(0))
-                            .unwrap_or(false)
+                        bearers.iter().any(|e| {
+                            regular
+                                .query_row(rusqlite::params![e, m], |r| r.get::<_, bool>(0))
+                                .unwrap_or(false)
+                        })
                     }))
             {
                 continue;
