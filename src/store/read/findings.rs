@@ -9,7 +9,7 @@ use super::*;
 use crate::detect::triage::{STANDING_COLUMNS, STANDING_JOIN};
 
 /// Cells of a finding row, in order (the console's columns and exports name them so).
-pub const CELLS: [&str; 10] = [
+pub const CELLS: [&str; 12] = [
     "severity",
     "time",
     "rule",
@@ -20,6 +20,8 @@ pub const CELLS: [&str; 10] = [
     "reason",
     "technique",
     "why",
+    "actor",
+    "target",
 ];
 
 row_view! {
@@ -36,6 +38,9 @@ row_view! {
         technique = 8,
         // Why the rule fired (thresholds, baseline), where the case's findings carry it.
         why = 9,
+        // Who did it, and to what (blank for cases detected before findings carried them).
+        actor = 10,
+        target = 11,
     }
 }
 /// Index of the standing state in a finding row's cells.
@@ -99,12 +104,14 @@ fn select_from(info: &CaseInfo) -> String {
     let rank = info.finding_rank();
     let (join, cols) = standing(info);
     format!(
-        "SELECT f.id, {rank}, f.severity, f.time, f.rule, f.summary, {}, {}, {cols}, {}, {}
+        "SELECT f.id, {rank}, f.severity, f.time, f.rule, f.summary, {}, {}, {cols}, {}, {}, {}, {}
          FROM findings f {join}",
         optional(info).join(", "),
         col(info, "incident_id"),
         col(info, "technique"),
         col(info, "why"),
+        col(info, "actor"),
+        col(info, "target"),
     )
 }
 
@@ -131,7 +138,14 @@ fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let state = text(r, 13)?;
     let reason = text(r, 14)?;
     let technique = text(r, 17)?;
+    // Stored as a JSON array of facts; shown as one line.
     let why = text(r, 18)?;
+    let why = match serde_json::from_str::<Vec<String>>(&why) {
+        Ok(facts) => facts.join(" · "),
+        Err(_) => why,
+    };
+    let actor = opt(r, 19)?.unwrap_or_default();
+    let target = opt(r, 20)?.unwrap_or_default();
     Ok(Row {
         tbl: "findings",
         id,
@@ -153,6 +167,8 @@ fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             reason,
             technique,
             why,
+            actor,
+            target,
         ],
         link,
         badge: sev,

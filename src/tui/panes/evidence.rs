@@ -63,6 +63,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme, row: Option<&Ro
                 Style::default(),
             ));
         }
+        if !fr.actor().is_empty() || !fr.target().is_empty() {
+            let who = match (fr.actor(), fr.target()) {
+                (a, "") => clean(a),
+                ("", t) => format!("→ {}", clean(t)),
+                (a, t) => format!("{} → {}", clean(a), clean(t)),
+            };
+            items.push(text("actor", who, Style::default()));
+        }
         // The rule's own account of why it fired, where the case's findings carry one.
         if !fr.why().is_empty() {
             items.push(text("why", clean(fr.why()), Style::default()));
