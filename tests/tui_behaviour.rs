@@ -453,3 +453,131 @@ fn the_sql_pane_sizes_columns_to_content_scrolls_and_states_its_cap() {
     h.key(KeyCode::Enter).unwrap();
     assert!(h.screen().contains("stops at 1,000"), "{}", h.screen());
 }
+
+/// Where on screen `word` is drawn: (x, y) of its first cell, on the row holding `on_line`.
+fn find_cell(h: &Harness, on_line: &str, word: &str) -> Option<(u16, u16)> {
+    let s = h.screen();
+    let y = s.lines().position(|l| l.contains(on_line))?;
+    let line = s.lines().nth(y)?;
+    let byte = line.find(word)?;
+    Some((line[..byte].chars().count() as u16, y as u16))
+}
+
+fn underlined(h: &Harness, (x, y): (u16, u16)) -> bool {
+    let buf = h.term.backend().buffer();
+    buf[(x, y)]
+        .modifier
+        .contains(ratatui::style::Modifier::UNDERLINED)
+}
+
+#[test]
+fn search_finds_a_word_inside_a_chat_message_and_lands_on_it_highlighted() {
+    let (_d, mut h) = open_at(160, 40);
+    h.cmd(Cmd::Search).unwrap();
+    h.type_str("wire").unwrap();
+    let hit = h
+        .app
+        .search
+        .hits
+        .iter()
+        .position(|x| x.kind == "chat")
+        .expect("the message holding 'wire' is a hit");
+    assert!(h.app.search.hits[hit].value.contains("please wire the vendor"));
+    // The hits list shows the message with the word highlighted.
+    let at = find_cell(&h, "please wire", "wire").unwrap_or_else(|| panic!("{}", h.screen()));
+    assert!(underlined(&h, at), "{}", h.screen());
+    // Enter on it: dave's timeline, the message selected, the word highlighted in the list.
+    while h.app.search.idx != hit {
+        h.key(KeyCode::Down).unwrap();
+    }
+    h.key(KeyCode::Enter).unwrap();
+    assert_eq!(
+        h.app.view().target,
+        Target::Timeline(zoomlens::store::read::timeline::Subject::User(
+            "dave@acme.com".into()
+        ))
+    );
+    let row = h.app.view().list.selected().unwrap().clone();
+    assert_eq!(row.tbl, "chat_messages");
+    assert!(row.cells[5].contains("please wire"), "{:?}", row.cells);
+    let at = find_cell(&h, "please wire", "wire").expect("the message is on screen");
+    assert!(underlined(&h, at), "{}", h.screen());
+    // Other words of the row are not marked.
+    let other = find_cell(&h, "please wire", "vendor").unwrap();
+    assert!(!underlined(&h, other));
+}
+
+#[test]
+fn search_finds_a_word_inside_an_operation_detail_and_lands_on_it_in_the_ledger() {
+    let (_d, mut h) = open_at(160, 40);
+    h.cmd(Cmd::Search).unwrap();
+    // A whole word ("room "), not the start of one.
+    h.type_str("room ").unwrap();
+    let hits = &h.app.search.hits;
+    let hit = hits
+        .iter()
+        .position(|x| x.kind == "operation")
+        .unwrap_or_else(|| panic!("{hits:?}"));
+    while h.app.search.idx != hit {
+        h.key(KeyCode::Down).unwrap();
+    }
+    h.key(KeyCode::Enter).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Ledger);
+    let row = h.app.view().list.selected().unwrap().clone();
+    assert_eq!(row.tbl, "operations");
+    assert_eq!(row.cells[4], "Security  - Waiting room: from On to Off");
+    let at = find_cell(&h, "Waiting room: from On", "room").expect("the detail is listed");
+    assert!(underlined(&h, at), "{}", h.screen());
+    // Only whole words: "roomy" would not be a hit, nor would a prefix of another word.
+    h.cmd(Cmd::Search).unwrap();
+    h.type_str("roo ").unwrap();
+    assert!(
+        !h.app.search.hits.iter().any(|x| x.record.is_some()),
+        "{:?}",
+        h.app.search.hits
+    );
+}
+
+#[test]
+fn the_full_text_index_follows_the_case_and_is_built_for_older_ones() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("c.case");
+    tui_support::build(&p);
+    let c = rusqlite::Connection::open(&p).unwrap();
+    let n = |c: &rusqlite::Connection, q: &str| -> i64 {
+        c.query_row(
+            "SELECT count(*) FROM chat_fts WHERE chat_fts MATCH ?1",
+            [q],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(n(&c, "vendor"), 1);
+    // An edited message is found by its new words only.
+    c.execute(
+        "UPDATE chat_messages SET message = 'nothing to see' WHERE message_id = 'msg-1'",
+        [],
+    )
+    .unwrap();
+    assert_eq!(n(&c, "vendor"), 0);
+    assert_eq!(n(&c, "nothing"), 1);
+    // A case from before the index: the upgrade builds it from what the case holds.
+    c.execute_batch(
+        "DROP TRIGGER chat_fts_ai; DROP TRIGGER chat_fts_ad; DROP TRIGGER chat_fts_au;
+         DROP TRIGGER operation_fts_ai; DROP TRIGGER operation_fts_ad; DROP TRIGGER operation_fts_au;
+         DROP TABLE chat_fts; DROP TABLE operation_fts; PRAGMA user_version = 7;",
+    )
+    .unwrap();
+    drop(c);
+    drop(zoomlens::store::Store::open(&p).unwrap());
+    let c = rusqlite::Connection::open(&p).unwrap();
+    assert_eq!(n(&c, "nothing"), 1);
+    let ops: i64 = c
+        .query_row(
+            "SELECT count(*) FROM operation_fts WHERE operation_fts MATCH 'recording'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(ops, 1);
+}

@@ -590,7 +590,7 @@ fn free_text_filter_belongs_to_its_view() {
     assert_eq!(h.app.view().list.rows.len(), 1);
     // Pivot: dave's timeline is not filtered by the findings' text.
     h.cmd(Cmd::Pivot).unwrap();
-    assert_eq!(h.app.view().list.rows.len(), 2, "{}", h.screen());
+    assert_eq!(h.app.view().list.rows.len(), 3, "{}", h.screen());
     assert!(!h.screen().contains("[text"));
     // Back: the findings keep their text filter.
     h.key(KeyCode::Esc).unwrap();

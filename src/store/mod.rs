@@ -35,6 +35,8 @@ const MIGRATIONS: &[Migration] = &[
         Some(add_incident_column),
     ),
     (include_str!("migrations/0007_waiting_channels.sql"), None),
+    // 0008 is being added on another branch; the numbers are put in order when they meet.
+    (include_str!("migrations/0009_fulltext.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 

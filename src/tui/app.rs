@@ -163,6 +163,8 @@ pub struct View {
     pub action: Option<String>,
     /// A verdict was recorded while this view was under another: reload it when it is back.
     pub stale: bool,
+    /// Words a search found in this view's record: highlighted wherever its rows show them.
+    pub marks: Vec<read::search::Term>,
 }
 
 impl View {
@@ -184,6 +186,7 @@ impl View {
             category: None,
             action: None,
             stale: false,
+            marks: vec![],
         }
     }
 
@@ -1025,6 +1028,9 @@ impl App {
             h.kind,
             h.value
         );
+        if let Some(rec) = &h.record {
+            return self.open_text_hit(rec.clone());
+        }
         let mut v = match h.kind.as_str() {
             "email" => self.timeline_view(Subject::User(h.value)),
             "name" => self.timeline_view(Subject::Name(h.value)),
@@ -1042,12 +1048,33 @@ impl App {
                 ),
             },
             _ => {
-                // Details and chat text: show the ledger filtered by the text.
+                // A detail as a whole value (a case searched by an older version).
                 let mut v = View::new(PaneKind::Ledger, Target::None);
                 v.text = Some(h.value.chars().take(60).collect());
                 v
             }
         };
+        v.from_hit = true;
+        self.push(v)
+    }
+
+    /// A word found inside a message or an operation: the sender's timeline or the ledger,
+    /// opened at that record, selected, with the words highlighted.
+    fn open_text_hit(&mut self, rec: read::search::TextHit) -> Vec<Effect> {
+        let mut v = match rec.tbl {
+            "chat_messages" if !rec.who.trim().is_empty() => {
+                self.timeline_view(Subject::User(rec.who.clone()))
+            }
+            "chat_messages" => return self.say("this message names no sender: d on it in the SQL pane"),
+            _ => View::new(PaneKind::Ledger, Target::None),
+        };
+        v.start = Cursor::After(Key {
+            t: minus_secs(&rec.time, 1),
+            s: -1,
+            id: -1,
+        });
+        v.focus = Some((rec.tbl.to_string(), rec.id));
+        v.marks = read::search::terms(&self.search.query);
         v.from_hit = true;
         self.push(v)
     }

@@ -4,7 +4,7 @@
 use super::app::{App, Mode, PaneKind, TABS};
 use super::panes;
 use super::theme::Theme;
-use super::widgets::{clean, fmt_time};
+use super::widgets::{clean, fmt_time, fmt_time_short, marked};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -400,6 +400,8 @@ fn draw_search(f: &mut Frame, area: Rect, app: &App, input: &str, theme: &Theme)
         )
     };
     let start = app.search.idx.saturating_sub(11);
+    let terms = crate::store::read::search::terms(&app.search.query);
+    let width = r.width.saturating_sub(2) as usize;
     let lines: Vec<Line> = hits
         .iter()
         .enumerate()
@@ -411,17 +413,28 @@ fn draw_search(f: &mut Frame, area: Rect, app: &App, input: &str, theme: &Theme)
             } else {
                 ratatui::style::Style::default()
             };
-            Line::from(vec![
-                Span::styled(format!("{:>7}  ", hit.kind), theme.fg("dim")),
-                Span::raw(clean(&hit.value)),
-            ])
-            .style(st)
+            let mut spans = vec![Span::styled(format!("{:>9}  ", hit.kind), theme.fg("dim"))];
+            match &hit.record {
+                // A word inside a message or an operation: when, who, and the words in it.
+                Some(rec) => {
+                    spans.push(Span::styled(
+                        format!(
+                            "{} {}  ",
+                            fmt_time_short(&rec.time, app.local_time),
+                            clean(&rec.who)
+                        ),
+                        theme.fg("dim"),
+                    ));
+                    // Brought into view when the words lie past the middle of the line.
+                    spans.extend(marked(&hit.value, &terms, theme.found(), width / 3).spans);
+                }
+                None => spans.push(Span::raw(clean(&hit.value))),
+            }
+            super::widgets::table::cut(Line::from(spans), width).style(st)
         })
         .collect();
     f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(Block::default().borders(Borders::ALL).title(title)),
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
         r,
     );
 }

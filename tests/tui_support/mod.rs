@@ -347,6 +347,74 @@ pub fn build(path: &Path) {
         &ev(o, l, &raw),
     )
     .unwrap();
+    // Team chat: dave asks for a wire transfer the evening the recording went (a word to find
+    // inside a message), and a channel message without it.
+    for (mid, time, sender, text) in [
+        (
+            "msg-1",
+            "2024-06-10T07:25:00Z",
+            "dave@acme.com",
+            "Before the audit: please wire the vendor payment to the new account today",
+        ),
+        (
+            "msg-2",
+            "2024-06-10T08:00:00Z",
+            "alice@acme.com",
+            "Board pack is on the drive",
+        ),
+    ] {
+        let (l, raw) = next(mid);
+        w.chat(
+            &ChatMessage {
+                message_id: mid.into(),
+                owner: Some(sender.into()),
+                sender: Some(sender.into()),
+                sender_display_name: None,
+                time: time.into(),
+                message: Some(text.into()),
+                to_channel: Some("ch-finance".into()),
+                ..Default::default()
+            },
+            &ev(o, l, &raw),
+        )
+        .unwrap();
+    }
+    // The board meeting's waiting room: Alice waited two minutes and was admitted; "Frank
+    // (Auditor)" waited and left, never admitted.
+    let stay = |name: &str, email: &str, uid: &str, at: &str| zoomlens::store::writer::WaitingStay {
+        meeting_uuid: BOARD.into(),
+        meeting_id: Some(MID),
+        user_id: uid.into(),
+        participant_uuid: format!("pu-{uid}"),
+        name: Some(name.into()),
+        email: Some(email.into()),
+        at: at.into(),
+    };
+    for (name, email, uid, entered, ended, admitted) in [
+        (
+            "Alice Acme",
+            "alice@acme.com",
+            "2",
+            "2024-06-10T06:00:00Z",
+            "2024-06-10T06:02:00Z",
+            true,
+        ),
+        (
+            "Frank (Auditor)",
+            "",
+            "7",
+            "2024-06-10T06:15:00Z",
+            "2024-06-10T06:27:00Z",
+            false,
+        ),
+    ] {
+        let (l, raw) = next(entered);
+        w.waiting_entered(&stay(name, email, uid, entered), &ev(o, l, &raw))
+            .unwrap();
+        let (l, raw) = next(ended);
+        w.waiting_ended(&stay(name, email, uid, ended), admitted, &ev(o, l, &raw))
+            .unwrap();
+    }
     w.commit().unwrap();
     add_findings(&store);
     // Group them into incidents as `detect` does: the board story (eve, the fake CFO, dave's

@@ -4,7 +4,8 @@ use crate::store::read::ledger::LedgerRow;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
-use crate::tui::widgets::{clean, fmt_time, list_table, position};
+use crate::store::read::search::marks;
+use crate::tui::widgets::{clean, fmt_time, list_table, marked, position};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -34,22 +35,26 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         &v.highlight,
         |r| {
             let o = LedgerRow(r);
-            let change = r.extra.first().map(String::as_str).unwrap_or(o.detail());
+            // The parsed change reads best; where a search found words in the detail, the
+            // detail itself, with them highlighted.
+            let change = match r.extra.first() {
+                Some(c) if marks(o.detail(), &v.marks).is_empty() => Line::from(clean(c)),
+                _ => marked(o.detail(), &v.marks, theme.found(), 30),
+            };
             vec![
                 Line::from(fmt_time(o.time(), local)),
                 Line::from(clean(o.operator())),
                 Line::from(clean(o.category())),
                 Line::from(clean(o.action())),
-                Line::from(clean(change)),
+                change,
             ]
         },
     );
     let mut lines = vec![];
     if let Some(r) = v.list.selected() {
-        lines.push(Line::from(vec![
-            Span::styled("detail  ", theme.fg("dim")),
-            Span::raw(clean(LedgerRow(r).detail())),
-        ]));
+        let mut detail = vec![Span::styled("detail  ", theme.fg("dim"))];
+        detail.extend(marked(LedgerRow(r).detail(), &v.marks, theme.found(), usize::MAX).spans);
+        lines.push(Line::from(detail));
         for e in &r.extra {
             lines.push(Line::from(vec![
                 Span::styled("  \u{2022} ", theme.fg("accent")),

@@ -5,7 +5,7 @@ use crate::store::read::timeline::TimelineRow;
 use crate::tui::app::{App, Target};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
-use crate::tui::widgets::{clean, epoch, fmt_time, list_table, position};
+use crate::tui::widgets::{clean, epoch, fmt_time, list_table, marked, position};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -99,7 +99,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Line::from(Span::styled(clean(t.who()), theme.class(&r.badge))),
                 Line::from(clean(t.what())),
                 Line::from(clean(t.ip())),
-                Line::from(clean(t.detail())),
+                marked(t.detail(), &v.marks, theme.found(), 30),
             ]
         },
     );

@@ -6,6 +6,7 @@ pub mod wrapped;
 
 use super::app::{App, ListWin};
 use super::theme::Theme;
+use crate::store::read::search::Term;
 use crate::store::read::{EvidenceSet, Row};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -16,6 +17,40 @@ use ratatui::widgets::{Block, Borders};
 /// Untrusted text made safe for the terminal.
 pub fn clean(s: &str) -> String {
     crate::output::sanitize(s).into_owned()
+}
+
+/// Untrusted text made safe, with the words a search found in it in `style`. When the first
+/// of them lies more than `lead` characters in, the text before it is cut to "…" and a little
+/// context, so the hit shows in a cell that would otherwise cut it off.
+pub fn marked(s: &str, terms: &[Term], style: Style, lead: usize) -> Line<'static> {
+    let c = clean(s);
+    let ranges = crate::store::read::search::marks(&c, terms);
+    let Some(first) = ranges.first() else {
+        return Line::from(c);
+    };
+    let before = c[..first.start].chars().count();
+    let mut from = 0;
+    let mut spans = vec![];
+    if before > lead {
+        let keep = lead.min(12);
+        from = c[..first.start]
+            .char_indices()
+            .nth(before - keep)
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        spans.push(Span::raw("\u{2026}"));
+    }
+    for r in ranges {
+        if r.start > from {
+            spans.push(Span::raw(c[from..r.start].to_string()));
+        }
+        spans.push(Span::styled(c[r.clone()].to_string(), style));
+        from = r.end;
+    }
+    if from < c.len() {
+        spans.push(Span::raw(c[from..].to_string()));
+    }
+    Line::from(spans)
 }
 
 /// A stored UTC time for display: `YYYY-MM-DD HH:MM:SS` in UTC, or local time when asked.
@@ -387,6 +422,24 @@ mod tests {
         assert_eq!(count_of("1", "guest"), "1 guest");
         assert_eq!(count_of("2", "guest"), "2 guests");
         assert_eq!(count_of("", "guest"), "");
+    }
+
+    #[test]
+    fn marked_text_highlights_the_words_and_brings_a_late_one_into_view() {
+        let t = crate::store::read::search::terms("wire");
+        let hot = Style::default().add_modifier(Modifier::UNDERLINED);
+        let l = marked("please wire it", &t, hot, 40);
+        assert_eq!(l.to_string(), "please wire it");
+        assert_eq!(l.spans[1].content, "wire");
+        assert_eq!(l.spans[1].style, hot);
+        let long = format!("{} wire now", "x".repeat(100));
+        let l = marked(&long, &t, hot, 20);
+        assert!(l.to_string().starts_with('\u{2026}'), "{l}");
+        assert!(l.to_string().ends_with(" wire now"));
+        assert!(l.width() < 30);
+        // Hostile text stays escaped around the marks.
+        let l = marked("wire\x1b[2J", &t, hot, 40);
+        assert_eq!(l.to_string(), "wire\\x1b[2J");
     }
 
     #[test]
