@@ -1097,3 +1097,39 @@ fn evidence_box_lists_every_record_in_time_order_and_scrolls() {
         h.screen()
     );
 }
+
+#[test]
+fn the_presence_chart_shows_waiting_room_stays_and_who_was_never_admitted() {
+    let (_d, mut h) = open_at(160, 45);
+    h.cmd(Cmd::Palette).unwrap();
+    h.type_str(&format!("meeting {}", tui_support::BOARD)).unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Meeting);
+    let s = h.screen();
+    insta::assert_snapshot!("meeting_waiting", s);
+    assert!(s.contains("2 waited, 1 never admitted"), "{s}");
+    let line = |who: &str| s.lines().find(|l| l.contains(who)).unwrap().to_string();
+    // Alice waited two minutes before her join: the waiting glyph, then her presence.
+    let alice = line("alice@acme.com");
+    assert!(alice.contains("2m"), "{alice}");
+    assert!(alice.contains("░█"), "{alice}");
+    // Frank waited twelve minutes and left, never admitted: a row of his own, the wait alone.
+    let frank = line("Frank (Auditor)");
+    assert!(frank.contains("12m, left"), "{frank}");
+    assert!(frank.contains('░') && !frank.contains('█'), "{frank}");
+    // People who never waited show no waiting cell.
+    assert!(!line("eve@evil.example").contains('░'));
+    // The stay is a record: d inspects it, Enter leads to the person.
+    select_where(&mut h, |r| r.tbl == "waiting_room");
+    h.cmd(Cmd::Inspect).unwrap();
+    assert!(h.screen().contains("outcome"), "{}", h.screen());
+    h.key(KeyCode::Esc).unwrap();
+    h.cmd(Cmd::Pivot).unwrap();
+    assert_eq!(
+        h.app.view().target,
+        Target::Timeline(zoomlens::store::read::timeline::Subject::Name(
+            "Frank (Auditor)".into()
+        ))
+    );
+    assert!(h.screen().contains("waiting room: left"), "{}", h.screen());
+}

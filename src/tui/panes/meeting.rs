@@ -6,10 +6,13 @@ use crate::store::read::meeting::ParticipantRow;
 use crate::tui::app::{App, Extra};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
-use crate::tui::widgets::{clean, epoch, fmt_time, list_section, presence_bar};
+use crate::store::read::Row;
+use crate::tui::widgets::{
+    PRESENT, WAITING, clean, epoch, fmt_time, list_section, presence_bar, span_len,
+};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -63,13 +66,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     ])
     .areas(area);
     let local = app.local_time;
-    let ext = d
+    let sessions: Vec<&Row> = d
         .participants
         .iter()
-        .filter(|p| p.badge == "external")
+        .filter(|p| p.tbl == "participants")
+        .collect();
+    let ext = sessions.iter().filter(|p| p.badge == "external").count();
+    let guests = sessions.iter().filter(|p| p.badge == "guest").count();
+    let flagged = sessions.iter().filter(|p| p.rank >= 0).count();
+    let n_waited = d
+        .participants
+        .iter()
+        .filter(|p| !ParticipantRow(p).waited().is_empty())
         .count();
-    let guests = d.participants.iter().filter(|p| p.badge == "guest").count();
-    let flagged = d.participants.iter().filter(|p| p.rank >= 0).count();
+    let never = d.participants.len() - sessions.len();
     let plural = |n: usize, w: &str| crate::output::plural(n, w);
     let lines = vec![
         Line::from(vec![
@@ -102,13 +112,21 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .unwrap_or_default(),
         ])),
         Line::from(vec![
-            Span::raw(plural(d.participants.len(), "session")),
+            Span::raw(plural(sessions.len(), "session")),
             Span::raw(" \u{b7} "),
             Span::styled(format!("{ext} external"), theme.class("external")),
             Span::raw(" \u{b7} "),
             Span::styled(plural(guests, "guest"), theme.class("guest")),
             Span::raw(" \u{b7} "),
             Span::styled(format!("{flagged} flagged"), theme.severity(3)),
+            Span::styled(
+                match (n_waited, never) {
+                    (0, _) => String::new(),
+                    (w, 0) => format!(" \u{b7} {w} waited"),
+                    (w, n) => format!(" \u{b7} {w} waited, {n} never admitted"),
+                },
+                theme.fg("waiting"),
+            ),
             Span::raw(format!(
                 " \u{b7} {} \u{b7} {} \u{b7} {}{}",
                 plural(d.recordings.len(), "recording"),
@@ -127,30 +145,24 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         head,
     );
 
-    // Presence chart span: the meeting's own times, else its sessions'.
+    // Presence chart span: the meeting's own times, else its sessions', widened to the waiting
+    // room (people wait before the host starts).
+    let times = |f: for<'r> fn(&ParticipantRow<'r>) -> &'r str| {
+        d.participants
+            .iter()
+            .filter_map(move |p| epoch(f(&ParticipantRow(p))))
+    };
     let lo = epoch(&h.start)
-        .or_else(|| {
-            d.participants
-                .iter()
-                .filter_map(|p| epoch(&p.cells[2]))
-                .min()
-        })
+        .or_else(|| times(|p| p.join()).min())
+        .into_iter()
+        .chain(times(|p| p.waited_from()))
+        .min()
         .unwrap_or(0);
     let hi = epoch(&h.end)
-        .or_else(|| {
-            d.participants
-                .iter()
-                .filter_map(|p| epoch(&p.cells[3]))
-                .max()
-        })
+        .or_else(|| times(|p| p.leave()).max())
         .unwrap_or(lo + 1)
-        .max(
-            d.participants
-                .iter()
-                .filter_map(|p| epoch(&p.cells[3]))
-                .max()
-                .unwrap_or(0),
-        );
+        .max(times(|p| p.leave()).max().unwrap_or(0))
+        .max(times(|p| p.waited_to()).max().unwrap_or(0));
     // The presence bar has a fifth of the width, never squeezed by the other columns.
     let bar_w = (table.width as usize / 5).clamp(10, 60);
     list_section(
@@ -162,7 +174,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         0..np,
         true,
         format!(
-            " participants \u{b7} presence {} \u{2192} {} ",
+            " participants \u{b7} presence {} \u{2192} {} ({PRESENT} in the meeting, {WAITING} waiting room) ",
             fmt_time(&h.start, local),
             fmt_time(&h.end, local)
         ),
@@ -174,13 +186,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Col::new("location", 8, 24),
             Col::new("device", 6, 24),
             Col::new("version", 7, 12),
+            Col::new("waited", 6, 18),
             Col::new("presence", bar_w as u16, bar_w as u16),
         ],
         &v.highlight,
         |r| {
             let p = ParticipantRow(r);
-            let a = epoch(p.join()).unwrap_or(lo);
-            let b = epoch(p.leave()).unwrap_or(hi);
+            let session = (r.tbl == "participants")
+                .then(|| (epoch(p.join()).unwrap_or(lo), epoch(p.leave()).unwrap_or(hi)));
+            let wait = epoch(p.waited_from()).map(|a| (a, epoch(p.waited_to()).unwrap_or(hi)));
             let mut bst = theme.class(&r.badge);
             if r.rank >= 0 {
                 bst = bst.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
@@ -201,10 +215,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Line::from(clean(p.location())),
                 Line::from(clean(p.device())),
                 Line::from(clean(p.version())),
-                Line::from(Span::styled(
-                    presence_bar(lo, hi, a, b, bar_w),
+                Line::from(Span::styled(waited(&p), theme.fg("waiting"))),
+                bar_line(
+                    &presence_bar(lo, hi, session, wait, bar_w),
                     theme.class(&r.badge),
-                )),
+                    theme.fg("waiting"),
+                ),
             ]
         },
     );
@@ -240,4 +256,48 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
         );
     }
+}
+
+/// How long someone waited, and how it ended when not by admission: "2m", "12m, left",
+/// "waiting" (blank without a stay).
+fn waited(p: &ParticipantRow) -> String {
+    let how = match p.waited() {
+        "" => return String::new(),
+        "admitted" => "",
+        "left" => "left",
+        _ => "still waiting",
+    };
+    let long = match span_len(p.waited_from(), p.waited_to()) {
+        l if l.is_empty() && !p.waited_to().is_empty() => "<1m".to_string(),
+        l => l,
+    };
+    [long.as_str(), how]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A presence bar with its waiting-room cells in their own colour.
+fn bar_line(bar: &str, present: Style, waiting: Style) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = vec![];
+    let mut run = String::new();
+    let mut cur: Option<char> = None;
+    let flush = |run: &mut String, c: Option<char>, spans: &mut Vec<Span<'static>>| {
+        if !run.is_empty() {
+            let st = if c == Some(WAITING) { waiting } else { present };
+            spans.push(Span::styled(std::mem::take(run), st));
+        }
+    };
+    for ch in bar.chars() {
+        let kind = Some(if ch == WAITING { WAITING } else { PRESENT });
+        if kind != cur {
+            flush(&mut run, cur, &mut spans);
+            cur = kind;
+        }
+        run.push(ch);
+    }
+    flush(&mut run, cur, &mut spans);
+    Line::from(spans)
 }

@@ -312,11 +312,13 @@ pub fn local_zone() -> String {
     }
 }
 
-/// A presence bar: `width` cells over [lo, hi], filled where [a, b] overlaps.
-pub fn presence_bar(lo: i64, hi: i64, a: i64, b: i64, width: usize) -> String {
-    if width == 0 || hi <= lo {
-        return String::new();
-    }
+/// Glyphs of the presence chart: in the meeting, in its waiting room, absent.
+pub const PRESENT: char = '\u{2588}';
+pub const WAITING: char = '\u{2591}';
+pub const ABSENT: char = '\u{b7}';
+
+/// The cells of [lo, hi] that [a, b] covers (at least one: a blip still shows).
+fn cells(lo: i64, hi: i64, a: i64, b: i64, width: usize) -> std::ops::Range<usize> {
     let span = (hi - lo) as f64;
     let x0 = (((a - lo) as f64 / span) * width as f64)
         .floor()
@@ -327,15 +329,49 @@ pub fn presence_bar(lo: i64, hi: i64, a: i64, b: i64, width: usize) -> String {
     if x1 <= x0 {
         x1 = (x0 + 1).min(width);
     }
-    let mut s = String::with_capacity(width * 3);
-    for i in 0..width {
-        s.push(if i >= x0 && i < x1 {
-            '\u{2588}'
-        } else {
-            '\u{b7}'
-        });
+    x0.min(width.saturating_sub(1))..x1
+}
+
+/// A presence bar: `width` cells over [lo, hi], [`PRESENT`] where the session [a, b] was in the
+/// meeting and [`WAITING`] where `wait` was spent in its waiting room (a session wins a cell
+/// both touch, so a short wait right before the join still shows as its own cell).
+pub fn presence_bar(
+    lo: i64,
+    hi: i64,
+    session: Option<(i64, i64)>,
+    wait: Option<(i64, i64)>,
+    width: usize,
+) -> String {
+    if width == 0 || hi <= lo {
+        return String::new();
     }
-    s
+    let mut out = vec![ABSENT; width];
+    let mut s = session.map(|(a, b)| cells(lo, hi, a, b, width));
+    if let Some((a, b)) = wait {
+        let mut w = cells(lo, hi, a, b, width);
+        // Keep a wait visible beside the session it led to: the cell before the join, or, at
+        // the chart's very start, the session's first cell.
+        if let Some(s) = &mut s
+            && w.start >= s.start
+            && w.start < s.end
+        {
+            if s.start > 0 {
+                w = s.start - 1..s.start;
+            } else if s.end > 1 {
+                w = 0..1;
+                s.start = 1;
+            }
+        }
+        for c in &mut out[w] {
+            *c = WAITING;
+        }
+    }
+    if let Some(s) = s {
+        for c in &mut out[s] {
+            *c = PRESENT;
+        }
+    }
+    out.into_iter().collect()
 }
 
 pub fn epoch(t: &str) -> Option<i64> {
@@ -406,10 +442,27 @@ mod tests {
 
     #[test]
     fn presence_bar_covers_the_session() {
-        assert_eq!(presence_bar(0, 100, 0, 50, 10), "█████·····");
-        assert_eq!(presence_bar(0, 100, 90, 100, 10), "·········█");
+        assert_eq!(presence_bar(0, 100, Some((0, 50)), None, 10), "█████·····");
+        assert_eq!(presence_bar(0, 100, Some((90, 100)), None, 10), "·········█");
         // A blip still shows.
-        assert_eq!(presence_bar(0, 100, 40, 40, 10), "····█·····");
+        assert_eq!(presence_bar(0, 100, Some((40, 40)), None, 10), "····█·····");
+        // The waiting room before the join, in its own glyph.
+        assert_eq!(
+            presence_bar(0, 100, Some((50, 100)), Some((20, 50)), 10),
+            "··░░░█████"
+        );
+        // A wait too short for a cell of its own still shows, just before the session.
+        assert_eq!(
+            presence_bar(0, 100, Some((52, 100)), Some((51, 52)), 10),
+            "····░█████"
+        );
+        // Waited from the chart's start: the first cell is the wait's.
+        assert_eq!(
+            presence_bar(0, 100, Some((2, 100)), Some((0, 2)), 10),
+            "░█████████"
+        );
+        // Waited, never admitted: the wait alone.
+        assert_eq!(presence_bar(0, 100, None, Some((10, 30)), 10), "·░░·······");
     }
 
     #[test]
