@@ -348,7 +348,7 @@ fn bookmarks_tags_notes_persist_and_export() {
     h.key(KeyCode::Enter).unwrap();
     let text = std::fs::read_to_string(&md).unwrap();
     assert!(
-        text.contains("| exfil |") && text.contains("external eve@evil.example joined"),
+        text.contains("| exfil |") && text.contains("external eve\\@evil\\.example joined"),
         "{text}"
     );
     // export of the current list (ledger) as CSV
@@ -1132,4 +1132,92 @@ fn the_presence_chart_shows_waiting_room_stays_and_who_was_never_admitted() {
         ))
     );
     assert!(h.screen().contains("waiting room: left"), "{}", h.screen());
+}
+
+#[test]
+fn a_findings_export_carries_evidence_state_reason_and_technique_safely() {
+    let (d, mut h) = open();
+    let case = d.path().join("incident.case");
+    {
+        let c = rusqlite::Connection::open(&case).unwrap();
+        c.execute(
+            "UPDATE findings SET technique = 'T1078' WHERE rule = 'external-in-sensitive-meeting'",
+            [],
+        )
+        .unwrap();
+    }
+    // A verdict whose reason a spreadsheet would run and Markdown would format.
+    h.cmd(Cmd::Top).unwrap();
+    h.cmd(Cmd::Triage).unwrap();
+    h.key(KeyCode::Down).unwrap(); // investigating
+    h.type_str("=HYPERLINK(\"http://x\") *call* | eve").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let run = |h: &mut Harness, line: &str| {
+        h.cmd(Cmd::Palette).unwrap();
+        h.type_str(line).unwrap();
+        h.key(KeyCode::Enter).unwrap();
+        h.app.status.clone()
+    };
+    let eve_id: i64 = rusqlite::Connection::open(&case)
+        .unwrap()
+        .query_row(
+            "SELECT id FROM participants WHERE email = 'eve@evil.example'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // CSV: evidence as table:id, state, reason, technique; the formula neutralised.
+    let p = d.path().join("findings.csv");
+    let st = run(&mut h, &format!("export csv {}", p.display()));
+    assert!(st.contains("exported 4 rows"), "{st}");
+    let mut r = csv::Reader::from_path(&p).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    for c in ["state", "reason", "technique", "evidence"] {
+        assert!(head.contains(&c.to_string()), "{head:?}");
+    }
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let top = rows
+        .iter()
+        .find(|x| &x[col("rule")] == "external-in-sensitive-meeting")
+        .unwrap();
+    assert_eq!(&top[col("evidence")], format!("participants:{eve_id}"));
+    assert_eq!(&top[col("state")], "investigating");
+    assert_eq!(&top[col("technique")], "T1078");
+    assert_eq!(
+        &top[col("reason")],
+        "'=HYPERLINK(\"http://x\") *call* | eve",
+        "a formula is neutralised, the text otherwise kept"
+    );
+    // Every finding names its evidence.
+    assert!(rows.iter().all(|x| x[col("evidence")].contains(':')));
+    // Markdown: the same columns, the reason escaped (no cell break, no emphasis, no link).
+    let p = d.path().join("findings.md");
+    run(&mut h, &format!("export md {}", p.display()));
+    let md = std::fs::read_to_string(&p).unwrap();
+    let header = md.lines().next().unwrap();
+    assert!(header.contains("| evidence |"), "{header}");
+    let line = md
+        .lines()
+        .find(|l| l.contains("participants\\:"))
+        .unwrap_or_else(|| panic!("{md}"));
+    // `:` escaped too (md_text keeps anything from reading as a link).
+    assert!(line.contains(&format!("participants\\:{eve_id}")), "{line}");
+    assert!(line.contains("\\*call\\* \\| eve"), "{line}");
+    assert!(line.contains("hxxp"), "a URL is defanged: {line}");
+    assert_eq!(
+        line.matches(" | ").count(),
+        header.matches(" | ").count(),
+        "the reason does not break the table: {line}"
+    );
+    // JSON: the evidence under its name.
+    let p = d.path().join("findings.json");
+    run(&mut h, &format!("export json {}", p.display()));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["evidence"] == format!("participants:{eve_id}") && x["state"] == "investigating")
+    );
 }
