@@ -1,7 +1,7 @@
 //! Drawing: a pure function of the app state (never a query). Layout: tabs, breadcrumb,
 //! filter chips, the pane, a status line; popups for help, the palette and search.
 
-use super::app::{App, Mode, PaneKind, TABS};
+use super::app::{App, Mode, TABS};
 use super::panes;
 use super::theme::Theme;
 use super::widgets::{clean, fmt_time, fmt_time_short, marked};
@@ -26,18 +26,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     draw_tabs(f, tabs, app, theme);
     draw_breadcrumb(f, crumbs, app, theme);
     draw_chips(f, chips, app, theme);
-    match app.view().kind {
-        PaneKind::Incidents => panes::incidents::draw(f, main, app, theme),
-        PaneKind::Incident => panes::incidents::draw_story(f, main, app, theme),
-        PaneKind::Findings => panes::findings::draw(f, main, app, theme),
-        PaneKind::Timeline => panes::timeline::draw(f, main, app, theme),
-        PaneKind::Meeting => panes::meeting::draw(f, main, app, theme),
-        PaneKind::Graph => panes::graph::draw(f, main, app, theme),
-        PaneKind::Ledger => panes::ledger::draw(f, main, app, theme),
-        PaneKind::Recordings | PaneKind::Recording => panes::recordings::draw(f, main, app, theme),
-        PaneKind::Bookmarks => panes::findings::draw_bookmarks(f, main, app, theme),
-        PaneKind::Sql => panes::sql::draw(f, main, app, theme),
-    }
+    panes::of(app.view().kind).draw(f, main, app, theme);
     if app.mode == Mode::Inspect {
         super::inspector::draw(f, main, &app.inspector, app.local_time, theme);
     }
@@ -239,39 +228,22 @@ fn draw_chips(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 fn draw_status(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let line = match &app.mode {
-        Mode::Palette { input } => Line::from(vec![
-            Span::styled(":", theme.accent()),
-            Span::raw(clean(input)),
-            Span::raw("\u{2588}"),
-        ]),
-        Mode::Search { input } => Line::from(vec![
-            Span::styled("/", theme.accent()),
-            Span::raw(clean(input)),
-            Span::raw("\u{2588}"),
-        ]),
+        Mode::Palette { input } => prompt(":", input, theme),
+        Mode::Search { input } => prompt("/", input, theme),
         Mode::Triage { .. } => Line::from(vec![Span::styled(
             " verdict: \u{2191}/\u{2193} state \u{b7} type the reason \u{b7} Enter records \u{b7} Esc cancels",
             theme.accent(),
         )]),
-        Mode::Tag { input } => Line::from(vec![
-            Span::styled("tag: ", theme.accent()),
-            Span::raw(clean(input)),
-            Span::raw("\u{2588}"),
-        ]),
-        Mode::Note { input } => Line::from(vec![
-            Span::styled("note: ", theme.accent()),
-            Span::raw(clean(input)),
-            Span::raw("\u{2588}"),
-        ]),
-        Mode::FilterText { input, .. } => Line::from(vec![
-            Span::styled("filter: ", theme.accent()),
-            Span::raw(clean(input)),
-            Span::raw("\u{2588}"),
-            Span::styled(
+        Mode::Tag { input } => prompt("tag: ", input, theme),
+        Mode::Note { input } => prompt("note: ", input, theme),
+        Mode::FilterText { input, .. } => {
+            let mut l = prompt("filter: ", input, theme);
+            l.push_span(Span::styled(
                 "  (applies as you type; Enter keeps, Esc undoes)",
                 theme.fg("dim"),
-            ),
-        ]),
+            ));
+            l
+        }
         _ => {
             let mut spans = vec![];
             if !app.status.is_empty() {
@@ -299,6 +271,15 @@ fn draw_status(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     };
     f.render_widget(line, area);
+}
+
+/// A prompt on the status line: its label, what is typed so far (made safe), a cursor.
+fn prompt(label: &'static str, input: &str, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(label, theme.accent()),
+        Span::raw(clean(input)),
+        Span::raw("\u{2588}"),
+    ])
 }
 
 fn popup(area: Rect, w: u16, h: u16) -> Rect {

@@ -22,6 +22,62 @@ fn ev(o: i64, line: i64, raw: &str) -> Evidence {
     Evidence::new(o, Some(line), raw.to_string())
 }
 
+/// The fixture case (`incident.case` in a new folder) in the console as it opens: on the
+/// incidents, drawn at `w` × `h`.
+pub fn open_at(w: u16, h: u16) -> (tempfile::TempDir, zoomlens::tui::harness::Harness) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("incident.case");
+    build(&p);
+    let h = zoomlens::tui::harness::Harness::open(&p, w, h).unwrap();
+    (dir, h)
+}
+
+/// Move the selection to the first row of the top view that `pred` accepts.
+pub fn select_where(
+    h: &mut zoomlens::tui::harness::Harness,
+    pred: impl Fn(&zoomlens::store::read::Row) -> bool,
+) {
+    use zoomlens::tui::keymap::Cmd;
+    let i = h
+        .app
+        .view()
+        .list
+        .rows
+        .iter()
+        .position(pred)
+        .expect("a matching row");
+    h.cmd(Cmd::Top).unwrap();
+    for _ in 0..i {
+        h.cmd(Cmd::Down).unwrap();
+    }
+}
+
+/// Cell `i` of every row of the top view, in order.
+pub fn column(h: &zoomlens::tui::harness::Harness, i: usize) -> Vec<String> {
+    h.app
+        .view()
+        .list
+        .rows
+        .iter()
+        .map(|r| r.cells.get(i).cloned().unwrap_or_default())
+        .collect()
+}
+
+/// The fixture case built in a new folder and opened read-only, as the console's worker opens it.
+pub fn fixture_store() -> (tempfile::TempDir, zoomlens::store::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("q.case");
+    build(&p);
+    let s = zoomlens::store::Store::open_readonly(&p).unwrap();
+    (dir, s)
+}
+
+/// That the screen shows `text` (the screen in the failure message).
+pub fn assert_shows(h: &zoomlens::tui::harness::Harness, text: &str) {
+    let s = h.screen();
+    assert!(s.contains(text), "expected {text:?} on screen:\n{s}");
+}
+
 pub fn build(path: &Path) {
     let mut store = Store::open(path).unwrap();
     let mut w = store.writer().unwrap();
@@ -381,15 +437,16 @@ pub fn build(path: &Path) {
     }
     // The board meeting's waiting room: Alice waited two minutes and was admitted; "Frank
     // (Auditor)" waited and left, never admitted.
-    let stay = |name: &str, email: &str, uid: &str, at: &str| zoomlens::store::writer::WaitingStay {
-        meeting_uuid: BOARD.into(),
-        meeting_id: Some(MID),
-        user_id: uid.into(),
-        participant_uuid: format!("pu-{uid}"),
-        name: Some(name.into()),
-        email: Some(email.into()),
-        at: at.into(),
-    };
+    let stay =
+        |name: &str, email: &str, uid: &str, at: &str| zoomlens::store::writer::WaitingStay {
+            meeting_uuid: BOARD.into(),
+            meeting_id: Some(MID),
+            user_id: uid.into(),
+            participant_uuid: format!("pu-{uid}"),
+            name: Some(name.into()),
+            email: Some(email.into()),
+            at: at.into(),
+        };
     for (name, email, uid, entered, ended, admitted) in [
         (
             "Alice Acme",

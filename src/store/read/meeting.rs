@@ -71,7 +71,16 @@ fn add_waiting(conn: &Connection, info: &CaseInfo, uuid: &str, parts: &mut Vec<R
         "SELECT id, name, email, entered_at, admitted_at, left_at, outcome, meeting_id
          FROM waiting_room WHERE meeting_uuid = ?1 ORDER BY entered_at, id LIMIT ?2",
     )?;
-    type Stay = (i64, String, Option<String>, String, String, String, String, Option<i64>);
+    type Stay = (
+        i64,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+    );
     let stays: Vec<Stay> = st
         .query_map(rusqlite::params![uuid, MAX_SESSIONS as i64], |r| {
             Ok((
@@ -87,12 +96,20 @@ fn add_waiting(conn: &Connection, info: &CaseInfo, uuid: &str, parts: &mut Vec<R
         })?
         .collect::<rusqlite::Result<_>>()?;
     let same = |p: &Row, name: &str, email: &Option<String>| match email {
-        Some(e) => p.link.user.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(e)),
+        Some(e) => p
+            .link
+            .user
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case(e)),
         None => p.link.user.is_none() && p.link.name.as_deref() == Some(name),
     };
     let mut own = vec![];
     for (id, name, email, entered, admitted, left, outcome, mid) in stays {
-        let end = if admitted.is_empty() { &left } else { &admitted };
+        let end = if admitted.is_empty() {
+            &left
+        } else {
+            &admitted
+        };
         if outcome == "admitted" {
             let lo = crate::model::time::parse_time(&entered)
                 .map(|t| crate::model::time::fmt_utc(t - chrono::Duration::seconds(60)))
@@ -415,8 +432,8 @@ pub fn load(
         mark_findings(conn, info, &mut d.operations)?;
     }
     let mut st = conn.prepare_cached(
-        "SELECT id, start_time, topic, total_size, recording_count, deleted_time FROM recordings
-         WHERE meeting_uuid = ?1",
+        "SELECT id, start_time, topic, total_size, recording_count, deleted_time, host_email
+         FROM recordings WHERE meeting_uuid = ?1",
     )?;
     d.recordings = st
         .query_map([&uuid], |r| {
@@ -433,10 +450,11 @@ pub fn load(
                 },
                 kind: "recording".into(),
                 time: t.clone(),
-                // time, topic, files, bytes, deleted (a time): the pane words them.
+                // As the recordings list has them (`recordings::RecordingRow`).
                 cells: vec![
                     t,
                     text(r, 2)?,
+                    text(r, 6)?,
                     text(r, 4)?,
                     text(r, 3)?,
                     deleted.unwrap_or_default(),

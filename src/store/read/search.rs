@@ -84,9 +84,13 @@ pub fn marks(text: &str, terms: &[Term]) -> Vec<Range<usize>> {
     words(text)
         .filter(|r| {
             let w = text[r.clone()].to_lowercase();
-            terms
-                .iter()
-                .any(|t| if t.prefix { w.starts_with(&t.word) } else { w == t.word })
+            terms.iter().any(|t| {
+                if t.prefix {
+                    w.starts_with(&t.word)
+                } else {
+                    w == t.word
+                }
+            })
         })
         .collect()
 }
@@ -204,7 +208,12 @@ fn text_hits(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> {
             Ok(())
         })?;
     }
-    let time = |h: &Hit| h.record.as_ref().map(|r| r.time.clone()).unwrap_or_default();
+    let time = |h: &Hit| {
+        h.record
+            .as_ref()
+            .map(|r| r.time.clone())
+            .unwrap_or_default()
+    };
     out.sort_by_key(|h| std::cmp::Reverse(time(h)));
     Ok(out)
 }
@@ -316,8 +325,14 @@ mod tests {
         assert_eq!(
             t,
             vec![
-                Term { word: "wire".into(), prefix: false },
-                Term { word: "tran".into(), prefix: true }
+                Term {
+                    word: "wire".into(),
+                    prefix: false
+                },
+                Term {
+                    word: "tran".into(),
+                    prefix: true
+                }
             ]
         );
         let text = "Please WIRE the transfer today; wireless is off";
@@ -325,7 +340,10 @@ mod tests {
         assert_eq!(got, vec!["WIRE", "transfer"]);
         // A finished word (space after it) is matched whole only.
         let text2 = "became BEC";
-        let got: Vec<&str> = marks(text2, &terms("bec ")).into_iter().map(|r| &text2[r]).collect();
+        let got: Vec<&str> = marks(text2, &terms("bec "))
+            .into_iter()
+            .map(|r| &text2[r])
+            .collect();
         assert_eq!(got, vec!["BEC"]);
         assert!(marks("anything", &[]).is_empty());
     }

@@ -1,26 +1,45 @@
 //! Operation ledger: admin operations in time order; the selected one's parsed changes.
 
+use crate::store::read::Row;
 use crate::store::read::ledger::LedgerRow;
-use crate::tui::app::App;
+use crate::store::read::search::marks;
+use crate::tui::app::{App, Effect, Target};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
-use crate::store::read::search::marks;
-use crate::tui::widgets::{clean, fmt_time, list_table, marked, position};
+use crate::tui::widgets::{clean, fmt_time, marked, position, view_table};
+use crate::tui::worker::ListQuery;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub struct Ledger;
+
+impl super::Pane for Ledger {
+    fn list(&self, _: &Target) -> Option<ListQuery> {
+        Some(ListQuery::Ledger)
+    }
+    fn headers(&self) -> &'static [&'static str] {
+        &["time", "operator", "category", "action", "detail"]
+    }
+    /// What the operation changed: its meeting, else the user it targets, else its operator.
+    fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
+        app.pivot_operation(&row.link)
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        draw(f, area, app, theme)
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
     let [top, bottom] = Layout::vertical([Constraint::Min(5), Constraint::Length(7)]).areas(area);
     let local = app.local_time;
-    list_table(
+    view_table(
         f,
         top,
         app,
         theme,
-        &v.list,
         format!(
             " Operation ledger \u{b7} {} \u{b7} o: filter by operator \u{b7} :filter category/action X ",
             position(&v.list)
@@ -32,7 +51,6 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Col::new("action", 6, 16),
             Col::new("change", 24, 0),
         ],
-        &v.highlight,
         |r| {
             let o = LedgerRow(r);
             // The parsed change reads best; where a search found words in the detail, the

@@ -2,14 +2,16 @@
 //! with internal/external/guest and finding badges and a presence chart column, then the
 //! meeting's recordings, the operations that mention it and the other instances.
 
+use crate::store::read::Row;
 use crate::store::read::meeting::ParticipantRow;
-use crate::tui::app::{App, Extra};
+use crate::store::read::recordings::RecordingRow;
+use crate::tui::app::{App, Effect, Extra};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
-use crate::store::read::Row;
 use crate::tui::widgets::{
     PRESENT, WAITING, clean, epoch, fmt_time, list_section, presence_bar, span_len,
 };
+use crate::tui::worker::Reply;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -37,17 +39,59 @@ fn dots(parts: &[String]) -> String {
         .join(" \u{b7} ")
 }
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub struct Meeting;
+
+impl super::Pane for Meeting {
+    /// A participant or someone who waited: their timeline; a recording: it; another
+    /// instance: that meeting.
+    fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
+        match row.tbl {
+            "recordings" => app.pivot_recording_of(&row.link),
+            "meetings" => app.pivot_meeting_of(&row.link),
+            _ => app.pivot_user_of(&row.link),
+        }
+    }
+    fn apply(&self, app: &mut App, r: Reply) -> Result<Vec<Effect>, Reply> {
+        let Reply::Meeting(d) = r else {
+            return Err(r);
+        };
+        let v = app.view_mut();
+        match d {
+            Some(d) => {
+                let mut rows = d.participants.clone();
+                rows.extend(d.recordings.iter().cloned());
+                rows.extend(d.operations.iter().cloned());
+                rows.extend(d.instances.iter().cloned());
+                v.list.set_all(rows, d.participants.len());
+                // The record it was opened on (evidence, the row pivoted from), else where it was.
+                if let Some(i) = v.list.rows.iter().position(|r| {
+                    let k = (r.tbl.to_string(), r.id);
+                    v.highlight.contains(&k) || v.focus.as_ref() == Some(&k)
+                }) {
+                    v.list.sel = i;
+                }
+                v.extra = Extra::Meeting(d);
+            }
+            None => v.missing = true,
+        }
+        v.list.clamp();
+        Ok(app.on_select())
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        draw(f, area, app, theme)
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
     let Extra::Meeting(d) = &v.extra else {
-        let msg = if v.missing {
-            "no such meeting in this case"
-        } else {
-            "loading\u{2026}"
-        };
-        f.render_widget(
-            Paragraph::new(msg).block(Block::default().borders(Borders::ALL).title(" Meeting ")),
+        super::placeholder(
+            f,
             area,
+            theme,
+            " Meeting ",
+            v,
+            "no such meeting in this case",
         );
         return;
     };
@@ -192,8 +236,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         &v.highlight,
         |r| {
             let p = ParticipantRow(r);
-            let session = (r.tbl == "participants")
-                .then(|| (epoch(p.join()).unwrap_or(lo), epoch(p.leave()).unwrap_or(hi)));
+            let session = (r.tbl == "participants").then(|| {
+                (
+                    epoch(p.join()).unwrap_or(lo),
+                    epoch(p.leave()).unwrap_or(hi),
+                )
+            });
             let wait = epoch(p.waited_from()).map(|a| (a, epoch(p.waited_to()).unwrap_or(hi)));
             let mut bst = theme.class(&r.badge);
             if r.rank >= 0 {
@@ -243,16 +291,18 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     _ => "instance",
                 };
                 let rest = if r.tbl == "recordings" {
+                    let c = RecordingRow(r);
                     dots(&[
-                        clean(&r.cells[1]),
-                        crate::tui::widgets::count_of(&r.cells[2], "file"),
-                        crate::tui::widgets::human_bytes(&r.cells[3]),
-                        super::recordings::deleted(&r.cells[4], local),
+                        clean(c.topic()),
+                        crate::tui::widgets::count_of(c.files(), "file"),
+                        crate::tui::widgets::human_bytes(c.bytes()),
+                        super::recordings::deleted(c.deleted(), local),
                     ])
                 } else {
-                    r.cells[1..].iter().map(|c| clean(c)).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("  ")
+                    // An operation (who, action, detail) or an instance (topic, sessions, uuid).
+                    r.cells.iter().skip(1).map(|c| clean(c)).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("  ")
                 };
-                vec![Line::from(Span::styled(label, theme.accent())), Line::from(fmt_time(&r.cells[0], local)), Line::from(rest)]
+                vec![Line::from(Span::styled(label, theme.accent())), Line::from(fmt_time(&r.time, local)), Line::from(rest)]
             },
         );
     }

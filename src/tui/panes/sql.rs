@@ -1,7 +1,8 @@
 //! SQL prompt: read-only queries on the documented views; results in a table (the first
 //! [`SQL_ROW_CAP`] rows, said in its title; ←/→ scroll columns, ↑/↓ rows).
 
-use crate::tui::app::App;
+use crate::tui::app::{App, Effect};
+use crate::tui::keymap::Cmd;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::clean;
 use crate::tui::widgets::table::{self, Col};
@@ -11,7 +12,60 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub struct Sql;
+
+impl super::Pane for Sql {
+    fn enter(&self, _: &mut App, _: &crate::store::read::Row) -> Vec<Effect> {
+        vec![]
+    }
+    /// `d` (Ctrl-D where keys type into the prompt): the record a result row names.
+    fn on_cmd(&self, app: &mut App, c: Cmd) -> Option<Vec<Effect>> {
+        (c == Cmd::Inspect).then(|| match record(app) {
+            Ok((t, id)) => app.inspect(t, id),
+            Err(why) => app.say(&why),
+        })
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        draw(f, area, app, theme)
+    }
+}
+
+/// The record a SQL result row names: its `id` column, from the one table (or documented
+/// view) the query reads FROM.
+fn record(app: &App) -> Result<(String, i64), String> {
+    let Some(res) = &app.sql.result else {
+        return Err("run a query first".into());
+    };
+    let Some(ci) = res
+        .columns
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case("id"))
+    else {
+        return Err(
+            "this result has no id column: SELECT id, ... FROM one table to inspect its rows"
+                .into(),
+        );
+    };
+    let lower = app.sql.input.to_ascii_lowercase();
+    let table = lower
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .skip_while(|w| *w != "from")
+        .nth(1)
+        .map(|t| t.trim_matches('"'));
+    let Some(tbl) = table.and_then(crate::store::read::record::table_of_view) else {
+        return Err("cannot tell which table this row is from: query one table or view".into());
+    };
+    let id = res
+        .rows
+        .get(app.sql.list.sel)
+        .and_then(|r| r.get(ci))
+        .and_then(|v| v.as_i64())
+        .ok_or_else(|| "the selected row has no numeric id".to_string())?;
+    Ok((tbl.to_string(), id))
+}
+
+fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [input, out] = Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(area);
     let s = &app.sql;
     let prompt = Line::from(vec![

@@ -91,30 +91,29 @@ pub fn marker(row: &Row, highlight: &EvidenceSet, theme: &Theme) -> Line<'static
     Line::from(spans)
 }
 
-/// Draw a list window as a table; records the visible height and the click target.
-#[allow(clippy::too_many_arguments)]
-pub fn list_table<'a>(
+/// Draw the top view's list as a table (its evidence rows marked); records the visible height
+/// and the click target.
+pub fn view_table<'a>(
     f: &mut Frame,
     area: Rect,
     app: &App,
     theme: &Theme,
-    list: &ListWin,
     title: String,
     cols: &[table::Col],
-    highlight: &EvidenceSet,
     cells: impl Fn(&Row) -> Vec<Line<'a>>,
 ) {
+    let v = app.view();
     list_section(
         f,
         area,
         app,
         theme,
-        list,
-        0..list.rows.len(),
+        &v.list,
+        0..v.list.rows.len(),
         true,
         title,
         cols,
-        highlight,
+        &v.highlight,
         cells,
     )
 }
@@ -443,7 +442,10 @@ mod tests {
     #[test]
     fn presence_bar_covers_the_session() {
         assert_eq!(presence_bar(0, 100, Some((0, 50)), None, 10), "█████·····");
-        assert_eq!(presence_bar(0, 100, Some((90, 100)), None, 10), "·········█");
+        assert_eq!(
+            presence_bar(0, 100, Some((90, 100)), None, 10),
+            "·········█"
+        );
         // A blip still shows.
         assert_eq!(presence_bar(0, 100, Some((40, 40)), None, 10), "····█·····");
         // The waiting room before the join, in its own glyph.
