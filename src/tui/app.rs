@@ -529,37 +529,23 @@ impl App {
                 },
             ));
         } else {
-            match (kind, target) {
-                (PaneKind::Meeting, Target::Meeting(r)) => {
-                    fx.push(self.req(Slot::Main, Query::Meeting { r, filter }))
-                }
-                (PaneKind::Recording, Target::Recording(uuid)) => {
-                    fx.push(self.req(Slot::Main, Query::Recording { uuid }))
-                }
-                (PaneKind::Graph, Target::Graph(g)) => {
-                    fx.push(self.req(Slot::Main, Query::Graph(g)))
-                }
-                _ => self.view_mut().list.loading = false,
+            match super::panes::of(kind).detail(&target, &filter) {
+                Some(q) => fx.push(self.req(Slot::Main, q)),
+                None => self.view_mut().list.loading = false,
             }
         }
-        if let (PaneKind::Timeline, Target::Timeline(s)) =
-            (self.view().kind, self.view().target.clone())
-        {
-            fx.extend(self.histogram(s));
-        }
-        fx.extend(self.head());
+        fx.extend(self.beside());
         fx
     }
 
-    /// The header of a story view (the incident itself), asked beside its list.
-    fn head(&mut self) -> Vec<Effect> {
-        match self.view().target {
-            Target::Incident(id) => vec![self.req(Slot::Head, Query::Incident { id })],
-            _ => vec![],
-        }
+    /// What the pane on top shows beside its list (a histogram, the incident above a story).
+    fn beside(&mut self) -> Vec<Effect> {
+        super::panes::of(self.view().kind).beside(self)
     }
 
-    fn histogram(&mut self, subject: Subject) -> Vec<Effect> {
+    /// The event histogram of `subject` over the case span (or the zoomed range), one bucket a
+    /// column of the terminal.
+    pub(crate) fn histogram(&mut self, subject: Subject) -> Vec<Effect> {
         let Some(info) = &self.info else {
             return vec![];
         };
@@ -862,20 +848,9 @@ impl App {
     }
 
     pub(crate) fn pivot_recording_of(&mut self, l: &read::Links) -> Vec<Effect> {
-        let uuid = l.recording.clone().or_else(|| {
-            // From a meeting view: its recording, if it has one.
-            if let Extra::Meeting(d) = &self.view().extra {
-                d.recordings.first().and_then(|r| r.link.recording.clone())
-            } else {
-                None
-            }
-        });
-        match uuid {
-            Some(u) => self.push(View::new(PaneKind::Recording, Target::Recording(u))),
-            None => {
-                self.status = "no recording on this row".into();
-                vec![]
-            }
+        match &l.recording {
+            Some(u) => self.push(View::new(PaneKind::Recording, Target::Recording(u.clone()))),
+            None => self.say("no recording on this row"),
         }
     }
 
@@ -1417,11 +1392,7 @@ impl App {
         match reply {
             Reply::Info(info) => {
                 self.info = Some(info);
-                if let (PaneKind::Timeline, Target::Timeline(s)) =
-                    (self.view().kind, self.view().target.clone())
-                {
-                    return self.histogram(s);
-                }
+                return self.beside();
             }
             Reply::Page { page, merge, .. } => {
                 let v = self.view_mut();
@@ -1600,7 +1571,7 @@ impl App {
                 },
             )];
             fx.push(self.req(Slot::Count, Query::Count { list, filter }));
-            fx.extend(self.head());
+            fx.extend(self.beside());
             return fx;
         }
         self.load_view()
@@ -2113,12 +2084,7 @@ pub fn update(app: &mut App, action: Action, now_ms: u64) -> Vec<Effect> {
         Action::Mouse(m) => app.on_mouse(m),
         Action::Resize(w, h) => {
             app.size = (w, h);
-            if let (PaneKind::Timeline, Target::Timeline(s)) =
-                (app.view().kind, app.view().target.clone())
-            {
-                return app.histogram(s);
-            }
-            vec![]
+            app.beside()
         }
         Action::Tick => app.on_tick(now_ms),
         Action::Response(r) => {

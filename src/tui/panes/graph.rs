@@ -2,14 +2,15 @@
 //! them, drawn on a canvas (edges coloured internal / external / guest, labelled with how many
 //! meetings they share), next to the same people as a selectable list.
 
+use crate::store::read::Filter;
 use crate::store::read::Row;
 use crate::store::read::graph::PersonRow;
-use crate::tui::app::{App, Effect, Extra};
+use crate::tui::app::{App, Effect, Extra, Target};
 use crate::tui::keymap::Cmd;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{clean, view_table};
-use crate::tui::worker::Reply;
+use crate::tui::worker::{Query, Reply};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Color;
@@ -20,6 +21,12 @@ use ratatui::widgets::{Block, Borders};
 pub struct GraphPane;
 
 impl super::Pane for GraphPane {
+    fn detail(&self, target: &Target, _: &Filter) -> Option<Query> {
+        match target {
+            Target::Graph(g) => Some(Query::Graph(g.clone())),
+            _ => None,
+        }
+    }
     /// A person: their timeline.
     fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
         app.pivot_user_of(&row.link)

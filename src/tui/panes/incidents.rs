@@ -11,7 +11,7 @@ use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{
     clean, fit, fmt_time, fmt_time_short, position, span_len, state_label, state_style, view_table,
 };
-use crate::tui::worker::ListQuery;
+use crate::tui::worker::{ListQuery, Query, Slot};
 
 pub struct Incidents;
 /// One incident's story (under the Incidents tab).
@@ -46,6 +46,13 @@ impl super::Pane for Story {
     }
     fn headers(&self) -> &'static [&'static str] {
         &read::findings::CELLS
+    }
+    /// The incident itself, above its story (its verdict may have changed since the list).
+    fn beside(&self, app: &mut App) -> Vec<Effect> {
+        match app.view().target {
+            Target::Incident(id) => vec![app.req(Slot::Head, Query::Incident { id })],
+            _ => vec![],
+        }
     }
     fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
         super::findings::enter_finding(app, row)

@@ -2,16 +2,18 @@
 //! with internal/external/guest and finding badges and a presence chart column, then the
 //! meeting's recordings, the operations that mention it and the other instances.
 
+use crate::store::read::Filter;
 use crate::store::read::Row;
 use crate::store::read::meeting::ParticipantRow;
 use crate::store::read::recordings::RecordingRow;
-use crate::tui::app::{App, Effect, Extra};
+use crate::tui::app::{App, Effect, Extra, Target};
+use crate::tui::keymap::Cmd;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{
     PRESENT, WAITING, clean, epoch, fmt_time, list_section, presence_bar, span_len,
 };
-use crate::tui::worker::Reply;
+use crate::tui::worker::{Query, Reply};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -42,6 +44,15 @@ fn dots(parts: &[String]) -> String {
 pub struct Meeting;
 
 impl super::Pane for Meeting {
+    fn detail(&self, target: &Target, filter: &Filter) -> Option<Query> {
+        match target {
+            Target::Meeting(r) => Some(Query::Meeting {
+                r: r.clone(),
+                filter: filter.clone(),
+            }),
+            _ => None,
+        }
+    }
     /// A participant or someone who waited: their timeline; a recording: it; another
     /// instance: that meeting.
     fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
@@ -50,6 +61,22 @@ impl super::Pane for Meeting {
             "meetings" => app.pivot_meeting_of(&row.link),
             _ => app.pivot_user_of(&row.link),
         }
+    }
+    /// `r` on any row: the meeting's recording when the row names none.
+    fn on_cmd(&self, app: &mut App, c: Cmd) -> Option<Vec<Effect>> {
+        if c != Cmd::PivotRecording {
+            return None;
+        }
+        let named = app.view().list.selected().map(|r| r.link.clone());
+        let own = match &app.view().extra {
+            Extra::Meeting(d) => d.recordings.first().map(|r| r.link.clone()),
+            _ => None,
+        };
+        let l = named
+            .filter(|l| l.recording.is_some())
+            .or(own)
+            .unwrap_or_default();
+        Some(app.pivot_recording_of(&l))
     }
     fn apply(&self, app: &mut App, r: Reply) -> Result<Vec<Effect>, Reply> {
         let Reply::Meeting(d) = r else {

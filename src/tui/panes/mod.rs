@@ -17,8 +17,8 @@ pub mod timeline;
 use super::app::{App, Effect, PaneKind, Target, View};
 use super::keymap::Cmd;
 use super::theme::Theme;
-use super::worker::{ListQuery, Reply};
-use crate::store::read::Row;
+use super::worker::{ListQuery, Query, Reply};
+use crate::store::read::{Filter, Row};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -26,6 +26,15 @@ pub trait Pane: Sync {
     /// The list this pane pages through for `target` (None: a detail pane, loaded whole).
     fn list(&self, _target: &Target) -> Option<ListQuery> {
         None
+    }
+    /// The query that loads a detail pane whole (a meeting, a recording, a graph).
+    fn detail(&self, _target: &Target, _filter: &Filter) -> Option<Query> {
+        None
+    }
+    /// What it shows beside its list, asked when it loads, when the case's facts arrive and
+    /// when the terminal is resized.
+    fn beside(&self, _app: &mut App) -> Vec<Effect> {
+        vec![]
     }
     /// Its list's columns, as an export names them.
     fn headers(&self) -> &'static [&'static str] {

@@ -1,13 +1,13 @@
 //! Recordings list, and one recording: its files and who downloaded, shared, trashed or
 //! deleted it, and whether they attended the meeting.
 
-use crate::store::read::Row;
 use crate::store::read::recordings::{RecordingActionRow, RecordingFileRow, RecordingRow};
+use crate::store::read::{Filter, Row};
 use crate::tui::app::{App, Effect, Extra, Target};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{clean, count_of, fmt_time, human_bytes, position, view_table};
-use crate::tui::worker::{ListQuery, Reply};
+use crate::tui::worker::{ListQuery, Query, Reply};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -63,6 +63,12 @@ impl super::Pane for Recordings {
 }
 
 impl super::Pane for Recording {
+    fn detail(&self, target: &Target, _: &Filter) -> Option<Query> {
+        match target {
+            Target::Recording(uuid) => Some(Query::Recording { uuid: uuid.clone() }),
+            _ => None,
+        }
+    }
     /// Who acted on it: their timeline.
     fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
         app.pivot_user_of(&row.link)

@@ -25,6 +25,13 @@ impl super::Pane for Timeline {
     fn headers(&self) -> &'static [&'static str] {
         &["time", "source", "who", "what", "ip", "detail"]
     }
+    /// The event histogram above the list.
+    fn beside(&self, app: &mut App) -> Vec<Effect> {
+        match app.view().target.clone() {
+            Target::Timeline(s) => app.histogram(s),
+            _ => vec![],
+        }
+    }
     /// A session or a meeting: the meeting; a recording: it; a sign-in: everything from its IP
     /// (its user once there); an operation: what it changed; anything else: its person.
     fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
