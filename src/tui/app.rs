@@ -677,7 +677,7 @@ impl App {
         }
     }
 
-    fn back(&mut self) -> Vec<Effect> {
+    pub(crate) fn back(&mut self) -> Vec<Effect> {
         if self.views.len() > 1 {
             self.views.pop();
             self.invalidate(&[Slot::Main, Slot::Count, Slot::Hist, Slot::Head]);
@@ -1316,7 +1316,7 @@ impl App {
         }
     }
 
-    fn run_sql(&mut self) -> Vec<Effect> {
+    pub(crate) fn run_sql(&mut self) -> Vec<Effect> {
         let text = self.sql.input.trim().to_string();
         if text.is_empty() {
             return vec![];
@@ -1623,69 +1623,7 @@ impl App {
                 vec![]
             }
             Mode::Inspect => self.inspector_key(&k),
-            Mode::Sql { mut input } => match k.code {
-                // Keys type into the prompt here: Ctrl-D describes the selected result row.
-                KeyCode::Char('d') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    self.inspect_selected()
-                }
-                KeyCode::Enter => {
-                    self.sql.input = input.clone();
-                    self.run_sql()
-                }
-                KeyCode::Esc => {
-                    self.mode = Mode::Normal;
-                    self.back()
-                }
-                KeyCode::Tab | KeyCode::BackTab => {
-                    self.mode = Mode::Normal;
-                    self.on_cmd(
-                        if k.code == KeyCode::Tab {
-                            Cmd::NextPane
-                        } else {
-                            Cmd::PrevPane
-                        },
-                        now,
-                    )
-                }
-                KeyCode::Down | KeyCode::Up | KeyCode::PageDown | KeyCode::PageUp => {
-                    let n = self.sql.result.as_ref().map(|r| r.rows.len()).unwrap_or(0);
-                    let h = self.sql.list.height.get().max(1) as i64;
-                    let d = match k.code {
-                        KeyCode::Down => 1,
-                        KeyCode::Up => -1,
-                        KeyCode::PageDown => h,
-                        _ => -h,
-                    };
-                    let l = &mut self.sql.list;
-                    if n > 0 {
-                        l.sel = (l.sel as i64 + d).clamp(0, n as i64 - 1) as usize;
-                        if l.sel < l.top {
-                            l.top = l.sel;
-                        }
-                        if l.sel >= l.top + h as usize {
-                            l.top = l.sel + 1 - h as usize;
-                        }
-                    }
-                    vec![]
-                }
-                KeyCode::Right => {
-                    let l = &mut self.sql.list;
-                    if l.hcol < l.hmax.get() {
-                        l.hcol += 1;
-                    }
-                    vec![]
-                }
-                KeyCode::Left => {
-                    self.sql.list.hcol = self.sql.list.hcol.saturating_sub(1);
-                    vec![]
-                }
-                _ => {
-                    edit(&mut input, &k);
-                    self.sql.input = input.clone();
-                    self.mode = Mode::Sql { input };
-                    vec![]
-                }
-            },
+            Mode::Sql { input } => super::panes::sql::on_key(self, &k, input, now),
             Mode::Palette { mut input } => match k.code {
                 KeyCode::Enter => {
                     self.mode = Mode::Normal;
@@ -1839,7 +1777,7 @@ impl App {
         }
     }
 
-    fn on_cmd(&mut self, c: Cmd, _now: u64) -> Vec<Effect> {
+    pub(crate) fn on_cmd(&mut self, c: Cmd, _now: u64) -> Vec<Effect> {
         let h = self.view().list.height.get().max(1) as i64;
         if c != Cmd::Inspect
             && let Some(fx) = super::panes::of(self.view().kind).on_cmd(self, c)
@@ -2102,7 +2040,7 @@ pub fn update(app: &mut App, action: Action, now_ms: u64) -> Vec<Effect> {
 }
 
 /// Minimal line editing for prompts.
-fn edit(s: &mut String, k: &KeyEvent) {
+pub(crate) fn edit(s: &mut String, k: &KeyEvent) {
     match k.code {
         KeyCode::Backspace => {
             s.pop();
