@@ -406,8 +406,10 @@ fn draw_search(f: &mut Frame, area: Rect, app: &App, input: &str, theme: &Theme)
                         ),
                         theme.fg("dim"),
                     ));
-                    // Brought into view when the words lie past the middle of the line.
-                    spans.extend(marked(&hit.value, &terms, theme.found(), width / 3).spans);
+                    // The words brought into view, with what context fits before them.
+                    let used: usize = spans.iter().map(|s| s.width()).sum();
+                    let lead = width.saturating_sub(used + 16).max(8);
+                    spans.extend(marked(&hit.value, &terms, theme.found(), lead).spans);
                 }
                 None => spans.push(Span::raw(clean(&hit.value))),
             }

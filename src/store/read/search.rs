@@ -262,7 +262,8 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
     }
     // Fuzzy fallback for typos: words starting like the query's words (FTS, bounded), plus a
     // small bounded scan, ranked by the fuzzy matcher below. Bounded so a miss stays fast.
-    if cands.len() + texts.len() < 20 {
+    // Only when nothing else was found: words in messages are better hits than near-misses.
+    if cands.len() < 20 && texts.is_empty() {
         let first: String = query
             .split_whitespace()
             .filter_map(|t| t.chars().next())

@@ -57,7 +57,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             // detail itself, with them highlighted.
             let change = match r.extra.first() {
                 Some(c) if marks(o.detail(), &v.marks).is_empty() => Line::from(clean(c)),
-                _ => marked(o.detail(), &v.marks, theme.found(), 30),
+                _ => marked(o.detail(), &v.marks, theme.found(), 16),
             };
             vec![
                 Line::from(fmt_time(o.time(), local)),

@@ -234,6 +234,12 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .unwrap_or(lo + 1)
         .max(times(|p| p.leave()).max().unwrap_or(0))
         .max(times(|p| p.waited_to()).max().unwrap_or(0));
+    // The chart's own ends (the waiting room may open before the meeting starts).
+    let at = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0)
+            .map(|d| fmt_time(&crate::model::time::fmt_utc(d), local))
+            .unwrap_or_default()
+    };
     // The presence bar has a fifth of the width, never squeezed by the other columns.
     let bar_w = (table.width as usize / 5).clamp(10, 60);
     list_section(
@@ -246,8 +252,8 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         true,
         format!(
             " participants \u{b7} presence {} \u{2192} {} ({PRESENT} in the meeting, {WAITING} waiting room) ",
-            fmt_time(&h.start, local),
-            fmt_time(&h.end, local)
+            at(lo),
+            at(hi)
         ),
         &[
             Col::new("class", 9, 9),

@@ -141,7 +141,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Line::from(Span::styled(clean(t.who()), theme.class(&r.badge))),
                 Line::from(clean(t.what())),
                 Line::from(clean(t.ip())),
-                marked(t.detail(), &v.marks, theme.found(), 30),
+                marked(t.detail(), &v.marks, theme.found(), 16),
             ]
         },
     );

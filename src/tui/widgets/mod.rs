@@ -20,8 +20,8 @@ pub fn clean(s: &str) -> String {
 }
 
 /// Untrusted text made safe, with the words a search found in it in `style`. When the first
-/// of them lies more than `lead` characters in, the text before it is cut to "…" and a little
-/// context, so the hit shows in a cell that would otherwise cut it off.
+/// of them lies more than `lead` characters in, the text before it is cut to "…" and the
+/// `lead` characters just before it, so the hit shows in a cell that would otherwise cut it off.
 pub fn marked(s: &str, terms: &[Term], style: Style, lead: usize) -> Line<'static> {
     let c = clean(s);
     let ranges = crate::store::read::search::marks(&c, terms);
@@ -32,10 +32,9 @@ pub fn marked(s: &str, terms: &[Term], style: Style, lead: usize) -> Line<'stati
     let mut from = 0;
     let mut spans = vec![];
     if before > lead {
-        let keep = lead.min(12);
         from = c[..first.start]
             .char_indices()
-            .nth(before - keep)
+            .nth(before - lead)
             .map(|(i, _)| i)
             .unwrap_or(0);
         spans.push(Span::raw("\u{2026}"));
