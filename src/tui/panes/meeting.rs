@@ -130,8 +130,10 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         (related as u16 + 3).min(10)
     };
+    // Narrow terminals wrap the header's counts onto a fourth line rather than cut them.
+    let head_h = if area.width < 140 { 6 } else { 5 };
     let [head, table, rel] = Layout::vertical([
-        Constraint::Length(5),
+        Constraint::Length(head_h),
         Constraint::Min(5),
         Constraint::Length(rel_h),
     ])
@@ -212,7 +214,9 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ]),
     ];
     f.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Meeting ")),
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).title(" Meeting ")),
         head,
     );
 
@@ -240,8 +244,64 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .map(|d| fmt_time(&crate::model::time::fmt_utc(d), local))
             .unwrap_or_default()
     };
-    // The presence bar has a fifth of the width, never squeezed by the other columns.
-    let bar_w = (table.width as usize / 5).clamp(10, 60);
+    let cols = [
+        Col::new("class", 9, 9),
+        Col::new("name", 10, 40),
+        Col::new("email", 12, 44),
+        Col::new("ip", 7, 39),
+        Col::new("location", 6, 24),
+        Col::new("device", 6, 24),
+        Col::new("version", 7, 12),
+        // Wide enough for "12m left": how a wait ended is the point of the column.
+        Col::new("waited", 8, 18),
+    ];
+    // The presence bar has a fifth of the width, never squeezed by the other columns, nor so
+    // wide that it pushes itself off screen: what their narrowest leaves (with the marker
+    // column, a space between columns and the box's border).
+    let narrowest: usize = cols
+        .iter()
+        .map(|c| c.min.max(c.header.chars().count() as u16) as usize + 1)
+        .sum::<usize>()
+        + 4
+        + 2;
+    // On a wide terminal the bar also takes what the other columns' content leaves.
+    let natural: usize = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let widest = d
+                .participants
+                .iter()
+                .map(|r| {
+                    let p = ParticipantRow(r);
+                    let cell = match i {
+                        0 => r.badge.clone() + "!",
+                        1 => clean(p.name()),
+                        2 => clean(p.email()),
+                        3 => clean(p.ip()),
+                        4 => clean(p.location()),
+                        5 => clean(p.device()),
+                        6 => clean(p.version()),
+                        _ => waited(&p),
+                    };
+                    unicode_width::UnicodeWidthStr::width(cell.as_str())
+                })
+                .max()
+                .unwrap_or(0);
+            widest.clamp(
+                c.min.max(c.header.chars().count() as u16) as usize,
+                c.max as usize,
+            ) + 1
+        })
+        .sum::<usize>()
+        + 4
+        + 2;
+    let bar_w = (table.width as usize / 5)
+        .max((table.width as usize).saturating_sub(natural))
+        .min((table.width as usize).saturating_sub(narrowest))
+        .clamp(10, 120);
+    let mut cols = cols.to_vec();
+    cols.push(Col::new("presence", bar_w as u16, bar_w as u16));
     list_section(
         f,
         table,
@@ -255,17 +315,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             at(lo),
             at(hi)
         ),
-        &[
-            Col::new("class", 9, 9),
-            Col::new("name", 10, 40),
-            Col::new("email", 12, 44),
-            Col::new("ip", 7, 39),
-            Col::new("location", 8, 24),
-            Col::new("device", 6, 24),
-            Col::new("version", 7, 12),
-            Col::new("waited", 6, 18),
-            Col::new("presence", bar_w as u16, bar_w as u16),
-        ],
+        &cols,
         &v.highlight,
         |r| {
             let p = ParticipantRow(r);
@@ -341,14 +391,14 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-/// How long someone waited, and how it ended when not by admission: "2m", "12m, left",
+/// How long someone waited, and how it ended when not by admission: "2m", "12m left",
 /// "waiting" (blank without a stay).
 fn waited(p: &ParticipantRow) -> String {
     let how = match p.waited() {
         "" => return String::new(),
         "admitted" => "",
         "left" => "left",
-        _ => "still waiting",
+        _ => "waiting",
     };
     let long = match span_len(p.waited_from(), p.waited_to()) {
         l if l.is_empty() && !p.waited_to().is_empty() => "<1m".to_string(),
@@ -359,7 +409,7 @@ fn waited(p: &ParticipantRow) -> String {
         .filter(|s| !s.is_empty())
         .copied()
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(" ")
 }
 
 /// A presence bar with its waiting-room cells in their own colour.
