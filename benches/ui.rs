@@ -351,8 +351,11 @@ fn main() {
 
     // Search: time from the keystroke that fires the debounced query to the frame with hits.
     let mut search = vec![];
+    // The last three are words inside chat messages and operation details (a case from
+    // `zoomlens gen` has them; "the" matches thousands of messages).
     for q in [
-        "user12", "ext4", "10.3.4", "topic 77", "guest 99", "pc-12", "usr77", "board",
+        "user12", "ext4", "10.3.4", "topic 77", "guest 99", "pc-12", "usr77", "board", "handover",
+        "the", "role",
     ] {
         h.cmd(Cmd::Search).unwrap();
         for _ in 0..20 {

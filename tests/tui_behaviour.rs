@@ -4,17 +4,10 @@
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_support::{assert_shows, open_at};
 use zoomlens::tui::app::{Action, Mode, PaneKind, Target};
 use zoomlens::tui::harness::Harness;
 use zoomlens::tui::keymap::Cmd;
-
-fn open_at(w: u16, ht: u16) -> (tempfile::TempDir, Harness) {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("incident.case");
-    tui_support::build(&p);
-    let h = Harness::open(&p, w, ht).unwrap();
-    (dir, h)
-}
 
 fn case(d: &tempfile::TempDir) -> std::path::PathBuf {
     d.path().join("incident.case")
@@ -97,7 +90,7 @@ fn ledger_operator_chip_leaves_with_its_view() {
     h.cmd(Cmd::PaneLedger).unwrap();
     assert_eq!(h.app.view().list.rows.len(), 3);
     h.cmd(Cmd::PivotOperator).unwrap();
-    assert!(h.screen().contains("[operator "), "{}", h.screen());
+    assert_shows(&h, "[operator ");
     assert_eq!(h.app.view().list.rows.len(), 1);
     h.key(KeyCode::Esc).unwrap();
     let s = h.screen();
@@ -107,9 +100,7 @@ fn ledger_operator_chip_leaves_with_its_view() {
     );
     assert_eq!(h.app.view().list.rows.len(), 3);
     // A later chip does not bring it back.
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str("filter category Account").unwrap();
-    h.key(KeyCode::Enter).unwrap();
+    h.command("filter category Account").unwrap();
     assert!(!h.screen().contains("[operator"), "{}", h.screen());
     assert_eq!(
         h.app.view().list.rows.len(),
@@ -140,7 +131,7 @@ fn recordings_suspicious_chip_agrees_with_its_count() {
         Some(1),
         "the title counts what is shown"
     );
-    assert!(h.screen().contains("1 total"), "{}", h.screen());
+    assert_shows(&h, "1 total");
 }
 
 #[test]
@@ -148,16 +139,12 @@ fn a_day_as_the_end_of_the_range_means_the_whole_day() {
     let (_d, mut h) = open_at(140, 34);
     h.cmd(Cmd::PaneLedger).unwrap();
     for cmd in ["filter from 2024-06-10", "filter to 2024-06-10"] {
-        h.cmd(Cmd::Palette).unwrap();
-        h.type_str(cmd).unwrap();
-        h.key(KeyCode::Enter).unwrap();
+        h.command(cmd).unwrap();
     }
     assert_eq!(h.app.filter.to.as_deref(), Some("2024-06-11T00:00:00Z"));
     assert_eq!(h.app.view().list.rows.len(), 1, "dave's delete on the 10th");
     // An end before the start says so.
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str("filter to 2024-06-09T12:00:00Z").unwrap();
-    h.key(KeyCode::Enter).unwrap();
+    h.command("filter to 2024-06-09T12:00:00Z").unwrap();
     assert!(h.app.status.contains("empty"), "{}", h.app.status);
 }
 
@@ -217,7 +204,7 @@ fn tags_filter_whole_words_and_notes_show_in_the_queue() {
     let rows = &h.app.view().list.rows;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].cells[2], "recording-deleted");
-    assert!(h.screen().contains("[tag #bec]"), "{}", h.screen());
+    assert_shows(&h, "[tag #bec]");
 }
 
 #[test]
@@ -256,9 +243,7 @@ fn device_pivot_from_a_timeline_join_is_by_person_and_device() {
         )
         .unwrap();
     }
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str("user bob@acme.com").unwrap();
-    h.key(KeyCode::Enter).unwrap();
+    h.command("user bob@acme.com").unwrap();
     let i = h
         .app
         .view()
@@ -286,7 +271,7 @@ fn local_time_reaches_every_time_on_screen_and_the_header_names_the_zone() {
     let (_d, mut h) = open_at(160, 40);
     h.cmd(Cmd::PaneFindings).unwrap();
     let utc = "2024-06-10 06:10:00";
-    assert!(h.screen().contains(&format!("◆ {utc}")), "{}", h.screen());
+    assert_shows(&h, &format!("◆ {utc}"));
     h.cmd(Cmd::ToggleTime).unwrap();
     let local = chrono::DateTime::parse_from_rfc3339("2024-06-10T06:10:00Z")
         .unwrap()
@@ -319,9 +304,7 @@ fn local_time_reaches_every_time_on_screen_and_the_header_names_the_zone() {
 #[test]
 fn zoom_centres_on_the_selected_event_and_keeps_it_selected() {
     let (_d, mut h) = open_at(140, 34);
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str("user bob@acme.com").unwrap();
-    h.key(KeyCode::Enter).unwrap();
+    h.command("user bob@acme.com").unwrap();
     // Select a late event (bob's weekly sync join), not row 1.
     h.cmd(Cmd::Bottom).unwrap();
     let r = h.app.view().list.selected().cloned().unwrap();
@@ -382,9 +365,7 @@ fn numbers_read_as_a_person_writes_them() {
         "no unknowns spelled as ? in the header:\n{s}"
     );
     // A session with no duration leaves no "? min" in the timeline.
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str("user eve@evil.example").unwrap();
-    h.key(KeyCode::Enter).unwrap();
+    h.command("user eve@evil.example").unwrap();
     let s = h.screen();
     assert!(!s.contains("? min") && !s.contains("·  ·"), "{s}");
     assert!(
@@ -428,10 +409,8 @@ fn columns_follow_content_and_the_terminal_and_scroll_sideways() {
 #[test]
 fn the_sql_pane_sizes_columns_to_content_scrolls_and_states_its_cap() {
     let (_d, mut h) = open_at(120, 30);
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str("sql SELECT * FROM zoom_participants ORDER BY id")
+    h.command("sql SELECT * FROM zoom_participants ORDER BY id")
         .unwrap();
-    h.key(KeyCode::Enter).unwrap();
     let s = h.screen();
     assert!(s.contains("10 rows · 23 columns"), "{s}");
     // Content-wide columns: the meeting uuid whole, not squeezed to a few characters.
@@ -447,9 +426,138 @@ fn the_sql_pane_sizes_columns_to_content_scrolls_and_states_its_cap() {
     );
     // A capped result says so.
     h.key(KeyCode::Esc).unwrap();
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str("sql WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 5000) SELECT i FROM n")
-        .unwrap();
+    h.command("sql WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 5000) SELECT i FROM n").unwrap();
+    assert_shows(&h, "stops at 1,000");
+}
+
+/// Where on screen `word` is drawn: (x, y) of its first cell, on the row holding `on_line`.
+fn find_cell(h: &Harness, on_line: &str, word: &str) -> Option<(u16, u16)> {
+    let s = h.screen();
+    let y = s.lines().position(|l| l.contains(on_line))?;
+    let line = s.lines().nth(y)?;
+    let byte = line.find(word)?;
+    Some((line[..byte].chars().count() as u16, y as u16))
+}
+
+fn underlined(h: &Harness, (x, y): (u16, u16)) -> bool {
+    let buf = h.term.backend().buffer();
+    buf[(x, y)]
+        .modifier
+        .contains(ratatui::style::Modifier::UNDERLINED)
+}
+
+#[test]
+fn search_finds_a_word_inside_a_chat_message_and_lands_on_it_highlighted() {
+    let (_d, mut h) = open_at(160, 40);
+    h.cmd(Cmd::Search).unwrap();
+    h.type_str("wire").unwrap();
+    let hit = h
+        .app
+        .search
+        .hits
+        .iter()
+        .position(|x| x.kind == "chat")
+        .expect("the message holding 'wire' is a hit");
+    assert!(
+        h.app.search.hits[hit]
+            .value
+            .contains("please wire the vendor")
+    );
+    // The hits list shows the message with the word highlighted.
+    let at = find_cell(&h, "please wire", "wire").unwrap_or_else(|| panic!("{}", h.screen()));
+    assert!(underlined(&h, at), "{}", h.screen());
+    // Enter on it: dave's timeline, the message selected, the word highlighted in the list.
+    while h.app.search.idx != hit {
+        h.key(KeyCode::Down).unwrap();
+    }
     h.key(KeyCode::Enter).unwrap();
-    assert!(h.screen().contains("stops at 1,000"), "{}", h.screen());
+    assert_eq!(
+        h.app.view().target,
+        Target::Timeline(zoomlens::store::read::timeline::Subject::User(
+            "dave@acme.com".into()
+        ))
+    );
+    let row = h.app.view().list.selected().unwrap().clone();
+    assert_eq!(row.tbl, "chat_messages");
+    assert!(row.cells[5].contains("please wire"), "{:?}", row.cells);
+    let at = find_cell(&h, "please wire", "wire").expect("the message is on screen");
+    assert!(underlined(&h, at), "{}", h.screen());
+    // Other words of the row are not marked.
+    let other = find_cell(&h, "please wire", "vendor").unwrap();
+    assert!(!underlined(&h, other));
+}
+
+#[test]
+fn search_finds_a_word_inside_an_operation_detail_and_lands_on_it_in_the_ledger() {
+    let (_d, mut h) = open_at(160, 40);
+    h.cmd(Cmd::Search).unwrap();
+    // A whole word ("room "), not the start of one.
+    h.type_str("room ").unwrap();
+    let hits = &h.app.search.hits;
+    let hit = hits
+        .iter()
+        .position(|x| x.kind == "operation")
+        .unwrap_or_else(|| panic!("{hits:?}"));
+    while h.app.search.idx != hit {
+        h.key(KeyCode::Down).unwrap();
+    }
+    h.key(KeyCode::Enter).unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Ledger);
+    let row = h.app.view().list.selected().unwrap().clone();
+    assert_eq!(row.tbl, "operations");
+    assert_eq!(row.cells[4], "Security  - Waiting room: from On to Off");
+    let at = find_cell(&h, "Waiting room: from On", "room").expect("the detail is listed");
+    assert!(underlined(&h, at), "{}", h.screen());
+    // Only whole words: "roomy" would not be a hit, nor would a prefix of another word.
+    h.cmd(Cmd::Search).unwrap();
+    h.type_str("roo ").unwrap();
+    assert!(
+        !h.app.search.hits.iter().any(|x| x.record.is_some()),
+        "{:?}",
+        h.app.search.hits
+    );
+}
+
+#[test]
+fn the_full_text_index_follows_the_case_and_is_built_for_older_ones() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("c.case");
+    tui_support::build(&p);
+    let c = rusqlite::Connection::open(&p).unwrap();
+    let n = |c: &rusqlite::Connection, q: &str| -> i64 {
+        c.query_row(
+            "SELECT count(*) FROM chat_fts WHERE chat_fts MATCH ?1",
+            [q],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(n(&c, "vendor"), 1);
+    // An edited message is found by its new words only.
+    c.execute(
+        "UPDATE chat_messages SET message = 'nothing to see' WHERE message_id = 'msg-1'",
+        [],
+    )
+    .unwrap();
+    assert_eq!(n(&c, "vendor"), 0);
+    assert_eq!(n(&c, "nothing"), 1);
+    // A case from before the index: the upgrade builds it from what the case holds.
+    c.execute_batch(
+        "DROP TRIGGER chat_fts_ai; DROP TRIGGER chat_fts_ad; DROP TRIGGER chat_fts_au;
+         DROP TRIGGER operation_fts_ai; DROP TRIGGER operation_fts_ad; DROP TRIGGER operation_fts_au;
+         DROP TABLE chat_fts; DROP TABLE operation_fts; PRAGMA user_version = 7;",
+    )
+    .unwrap();
+    drop(c);
+    drop(zoomlens::store::Store::open(&p).unwrap());
+    let c = rusqlite::Connection::open(&p).unwrap();
+    assert_eq!(n(&c, "nothing"), 1);
+    let ops: i64 = c
+        .query_row(
+            "SELECT count(*) FROM operation_fts WHERE operation_fts MATCH 'recording'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(ops, 1);
 }

@@ -34,6 +34,15 @@ impl Term {
             std::thread::sleep(Duration::from_millis(30));
         }
     }
+    /// `f` with `text`: the list filtered, once its chip shows (and `also` holds); the screen.
+    fn filter(&mut self, text: &str, also: impl Fn(&str) -> bool) -> String {
+        self.send("f");
+        self.send(&format!("{text}\r"));
+        let chip = format!("[text \"{text}\"]");
+        self.wait_for(&format!("the list filtered by {text}"), |s| {
+            s.contains(&chip) && also(s)
+        })
+    }
     fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
@@ -238,11 +247,7 @@ fn triage_path_on_the_demo_case() {
     t.wait_for("the incidents", |s| s.contains("Incidents · row 1"));
     t.send("2");
     t.wait_for("the findings queue", |s| s.contains("Findings · row 1"));
-    t.send("f");
-    t.send("recording-deleted\r");
-    t.wait_for("the filtered queue", |s| {
-        s.contains("[text \"recording-deleted\"]") && s.contains("recording-deleted ")
-    });
+    t.filter("recording-deleted", |s| s.contains("recording-deleted "));
     t.send("\r");
     let s = t.wait_for("the user's timeline", |s| {
         crumb(s).contains("› user ") && s.contains("Delete Recording")
@@ -351,11 +356,7 @@ fn inspect_the_impersonator_then_a_verdict_that_survives_a_restart() {
     let case = demo_case(&dir);
     let mut t = spawn(&case, dir.path());
     t.wait_for("the incidents", |s| s.contains("Incidents · row 1"));
-    t.send("f");
-    t.send("impersonat\r");
-    t.wait_for("the impersonation incidents", |s| {
-        s.contains("[text \"impersonat\"]") && s.contains("Incidents · row 1")
-    });
+    t.filter("impersonat", |s| s.contains("Incidents · row 1"));
     t.send("\r");
     t.wait_for("its story", |s| {
         crumb(s).starts_with("⌂ Incidents › incident I") && s.contains("display-name-impersonat")
@@ -403,9 +404,7 @@ fn inspect_the_impersonator_then_a_verdict_that_survives_a_restart() {
 
     let mut t = spawn(&case, dir.path());
     t.wait_for("the incidents again", |s| s.contains("Incidents · row 1"));
-    t.send("f");
-    t.send("impersonat\r");
-    t.wait_for("filtered", |s| s.contains("[text \"impersonat\"]"));
+    t.filter("impersonat", |_| true);
     t.send("\r");
     t.wait_for("the verdict kept after a restart", |s| {
         s.contains("Story · row 1") && s.contains("false-positive: the CFO's own guest account")

@@ -5,6 +5,7 @@
 mod tui_support;
 
 use crossterm::event::KeyCode;
+use tui_support::{assert_shows, column, open_at, select_where};
 use zoomlens::tui::app::{Action, PaneKind, Target};
 use zoomlens::tui::harness::Harness;
 use zoomlens::tui::keymap::Cmd;
@@ -13,15 +14,6 @@ use zoomlens::tui::keymap::Cmd;
 fn open() -> (tempfile::TempDir, Harness) {
     let (dir, mut h) = open_at(140, 34);
     h.cmd(Cmd::PaneFindings).unwrap();
-    (dir, h)
-}
-
-/// The fixture case as the console opens it: on the incidents.
-fn open_at(w: u16, ht: u16) -> (tempfile::TempDir, Harness) {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("incident.case");
-    tui_support::build(&p);
-    let h = Harness::open(&p, w, ht).unwrap();
     (dir, h)
 }
 
@@ -133,14 +125,7 @@ fn graph_ledger_recordings_sql_and_help_panes() {
     h.cmd(Cmd::PaneGraph).unwrap();
     let s = h.screen();
     insta::assert_snapshot!("graph", s);
-    let names: Vec<String> = h
-        .app
-        .view()
-        .list
-        .rows
-        .iter()
-        .map(|r| r.cells[0].clone())
-        .collect();
+    let names: Vec<String> = column(&h, 0);
     assert!(names.contains(&"carol@acme.com".to_string()), "{names:?}");
     assert!(
         !names.contains(&"eve@evil.example".to_string()),
@@ -157,10 +142,8 @@ fn graph_ledger_recordings_sql_and_help_panes() {
     insta::assert_snapshot!("recordings", h.screen());
     assert_eq!(h.app.view().list.rows.len(), 1);
 
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str("sql SELECT email, count(*) AS n FROM zoom_signins GROUP BY email ORDER BY email")
+    h.command("sql SELECT email, count(*) AS n FROM zoom_signins GROUP BY email ORDER BY email")
         .unwrap();
-    h.key(KeyCode::Enter).unwrap();
     let s = h.screen();
     insta::assert_snapshot!("sql", s);
     assert!(s.contains("bob@acme.com   4"), "{s}");
@@ -170,7 +153,7 @@ fn graph_ledger_recordings_sql_and_help_panes() {
     }
     h.type_str("DELETE FROM signins").unwrap();
     h.key(KeyCode::Enter).unwrap();
-    assert!(h.screen().contains("read-only"), "{}", h.screen());
+    assert_shows(&h, "read-only");
 
     h.key(KeyCode::Esc).unwrap();
     h.cmd(Cmd::Help).unwrap();
@@ -232,7 +215,7 @@ fn filter_chips_apply_and_show() {
     for _ in 0..3 {
         h.key(KeyCode::Char('v')).unwrap();
     }
-    assert!(h.screen().contains("[severity ≥ high]"), "{}", h.screen());
+    assert_shows(&h, "[severity ≥ high]");
     assert_eq!(h.app.view().list.rows.len(), 3);
     h.key(KeyCode::Char('c')).unwrap();
     // free text, applied after the debounce
@@ -342,22 +325,18 @@ fn bookmarks_tags_notes_persist_and_export() {
     assert_eq!(h.app.view().kind, PaneKind::Bookmarks);
     assert_eq!(h.app.view().list.rows.len(), 3);
     let md = d.path().join("b.md");
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str(&format!("export bookmarks md {}", md.display()))
+    h.command(&format!("export bookmarks md {}", md.display()))
         .unwrap();
-    h.key(KeyCode::Enter).unwrap();
     let text = std::fs::read_to_string(&md).unwrap();
     assert!(
-        text.contains("| exfil |") && text.contains("external eve@evil.example joined"),
+        text.contains("| exfil |") && text.contains("external eve\\@evil\\.example joined"),
         "{text}"
     );
     // export of the current list (ledger) as CSV
     h.cmd(Cmd::PaneLedger).unwrap();
     let csvp = d.path().join("l.csv");
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str(&format!("export csv {}", csvp.display()))
+    h.command(&format!("export csv {}", csvp.display()))
         .unwrap();
-    h.key(KeyCode::Enter).unwrap();
     let mut r = csv::Reader::from_path(&csvp).unwrap();
     assert_eq!(
         r.headers().unwrap().iter().take(3).collect::<Vec<_>>(),
@@ -375,9 +354,7 @@ fn export_keeps_existing_files_and_never_touches_the_case() {
     let case = d.path().join("incident.case");
     let before = std::fs::read(&case).unwrap();
     let run = |h: &mut Harness, line: &str| {
-        h.cmd(Cmd::Palette).unwrap();
-        h.type_str(line).unwrap();
-        h.key(KeyCode::Enter).unwrap();
+        h.command(line).unwrap();
         h.app.status.clone()
     };
     // An existing file is kept, and the user is told how to replace it.
@@ -574,11 +551,7 @@ fn graph_around_a_meeting_series() {
         rows.contains(&("eve@evil.example".into(), "1".into())),
         "{rows:?}"
     );
-    assert!(
-        h.screen().contains("who meets Q3 Board Review"),
-        "{}",
-        h.screen()
-    );
+    assert_shows(&h, "who meets Q3 Board Review");
 }
 
 #[test]
@@ -590,7 +563,7 @@ fn free_text_filter_belongs_to_its_view() {
     assert_eq!(h.app.view().list.rows.len(), 1);
     // Pivot: dave's timeline is not filtered by the findings' text.
     h.cmd(Cmd::Pivot).unwrap();
-    assert_eq!(h.app.view().list.rows.len(), 2, "{}", h.screen());
+    assert_eq!(h.app.view().list.rows.len(), 3, "{}", h.screen());
     assert!(!h.screen().contains("[text"));
     // Back: the findings keep their text filter.
     h.key(KeyCode::Esc).unwrap();
@@ -605,10 +578,7 @@ fn export_streams_every_page_of_a_long_list_in_order() {
     let mut h = Harness::open(&p, 120, 30).unwrap();
     h.cmd(Cmd::PaneLedger).unwrap();
     let out = dir.path().join("ledger.csv");
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str(&format!("export csv {}", out.display()))
-        .unwrap();
-    h.key(KeyCode::Enter).unwrap();
+    h.command(&format!("export csv {}", out.display())).unwrap();
     assert!(
         h.app.status.contains("exported 2500 rows"),
         "{}",
@@ -676,14 +646,7 @@ fn incidents_pane_ranks_stories_and_opens_one() {
     assert_eq!(h.app.view().kind, PaneKind::Incident);
     let s = h.screen();
     insta::assert_snapshot!("story", s);
-    let story: Vec<String> = h
-        .app
-        .view()
-        .list
-        .rows
-        .iter()
-        .map(|r| r.cells[2].clone())
-        .collect();
+    let story: Vec<String> = column(&h, 2);
     assert_eq!(
         story,
         [
@@ -802,14 +765,7 @@ fn a_verdict_is_recorded_shown_inherited_filtered_and_kept() {
     );
     assert_eq!(h.app.view().list.rows[0].cells[3], "investigating");
     h.cmd(Cmd::Pivot).unwrap();
-    let states: Vec<String> = h
-        .app
-        .view()
-        .list
-        .rows
-        .iter()
-        .map(|r| r.cells[6].clone())
-        .collect();
+    let states: Vec<String> = column(&h, 6);
     assert_eq!(states, ["investigating", "false-positive", "investigating"]);
     match &h.app.view().extra {
         zoomlens::tui::app::Extra::Incident(r) => assert_eq!(r.cells[3], "investigating"),
@@ -822,14 +778,7 @@ fn a_verdict_is_recorded_shown_inherited_filtered_and_kept() {
     h.key(KeyCode::Char('O')).unwrap();
     let s = h.screen();
     assert!(s.contains("[open only]"), "{s}");
-    let rules: Vec<String> = h
-        .app
-        .view()
-        .list
-        .rows
-        .iter()
-        .map(|r| r.cells[2].clone())
-        .collect();
+    let rules: Vec<String> = column(&h, 2);
     assert_eq!(rules.len(), 3, "{rules:?}");
     assert!(!rules.contains(&"display-name-impersonation".to_string()));
     assert_eq!(h.app.view().list.total, Some(3));
@@ -894,21 +843,6 @@ fn t_outside_findings_and_incidents_explains() {
 // ---- the record inspector and the evidence box ----------------------------------------------
 
 /// Select the first row of the current list whose cells satisfy `pred`.
-fn select_where(h: &mut Harness, pred: impl Fn(&zoomlens::store::read::Row) -> bool) {
-    let i = h
-        .app
-        .view()
-        .list
-        .rows
-        .iter()
-        .position(pred)
-        .expect("a matching row");
-    h.cmd(Cmd::Top).unwrap();
-    for _ in 0..i {
-        h.cmd(Cmd::Down).unwrap();
-    }
-}
-
 /// Move the inspector's cursor to the entry labelled `label`.
 fn inspector_to(h: &mut Harness, label: &str) {
     let i = h
@@ -983,11 +917,7 @@ fn inspector_shows_a_record_in_full_and_copies_the_chosen_field() {
     }
     h.key(KeyCode::Enter).unwrap();
     assert_eq!(h.app.inspector.len(), 2);
-    assert!(
-        h.screen().contains("record findings #2 › participants #"),
-        "{}",
-        h.screen()
-    );
+    assert_shows(&h, "record findings #2 › participants #");
     h.key(KeyCode::Esc).unwrap();
     assert_eq!(h.app.inspector.len(), 1);
     h.key(KeyCode::Esc).unwrap();
@@ -1010,19 +940,17 @@ fn inspector_on_any_pane_and_a_tampered_record_is_flagged() {
     // The ledger, and a SQL row that names its table and id.
     h.cmd(Cmd::PaneLedger).unwrap();
     h.cmd(Cmd::Inspect).unwrap();
-    assert!(h.screen().contains("record operations #"), "{}", h.screen());
+    assert_shows(&h, "record operations #");
     h.key(KeyCode::Esc).unwrap();
-    h.cmd(Cmd::Palette).unwrap();
-    h.type_str("sql SELECT id, user_name FROM zoom_participants WHERE user_name = 'Eve'")
+    h.command("sql SELECT id, user_name FROM zoom_participants WHERE user_name = 'Eve'")
         .unwrap();
-    h.key(KeyCode::Enter).unwrap();
     // In the SQL pane keys type into the prompt: Ctrl-D describes the selected row.
     h.act(Action::Key(crossterm::event::KeyEvent::new(
         KeyCode::Char('d'),
         crossterm::event::KeyModifiers::CONTROL,
     )))
     .unwrap();
-    assert!(h.screen().contains("eve@evil.example"), "{}", h.screen());
+    assert_shows(&h, "eve@evil.example");
     h.key(KeyCode::Esc).unwrap();
     assert!(
         matches!(h.app.mode, zoomlens::tui::app::Mode::Sql { .. }),
@@ -1042,7 +970,7 @@ fn inspector_on_any_pane_and_a_tampered_record_is_flagged() {
     select_where(&mut h, |r| r.cells[3] == "Delete");
     h.cmd(Cmd::Inspect).unwrap();
     h.key(KeyCode::Char('G')).unwrap();
-    assert!(h.screen().contains("MISMATCH"), "{}", h.screen());
+    assert_shows(&h, "MISMATCH");
 }
 
 #[test]
@@ -1090,10 +1018,123 @@ fn evidence_box_lists_every_record_in_time_order_and_scrolls() {
     let last = p.items.last().unwrap();
     assert_eq!(h.app.evidence_item().map(|e| e.id), Some(last.id));
     h.cmd(Cmd::InspectEvidence).unwrap();
-    assert!(
-        h.screen()
-            .contains(&format!("record {} #{}", last.tbl, last.id)),
-        "{}",
-        h.screen()
+    assert_shows(&h, &format!("record {} #{}", last.tbl, last.id));
+}
+
+#[test]
+fn the_presence_chart_shows_waiting_room_stays_and_who_was_never_admitted() {
+    let (_d, mut h) = open_at(160, 45);
+    h.command(&format!("meeting {}", tui_support::BOARD))
+        .unwrap();
+    assert_eq!(h.app.view().kind, PaneKind::Meeting);
+    let s = h.screen();
+    insta::assert_snapshot!("meeting_waiting", s);
+    assert!(s.contains("2 waited, 1 never admitted"), "{s}");
+    let line = |who: &str| s.lines().find(|l| l.contains(who)).unwrap().to_string();
+    // Alice waited two minutes before her join: the waiting glyph, then her presence.
+    let alice = line("alice@acme.com");
+    assert!(alice.contains("2m"), "{alice}");
+    assert!(alice.contains("░█"), "{alice}");
+    // Frank waited twelve minutes and left, never admitted: a row of his own, the wait alone.
+    let frank = line("Frank (Auditor)");
+    assert!(frank.contains("12m left"), "{frank}");
+    assert!(frank.contains('░') && !frank.contains('█'), "{frank}");
+    // People who never waited show no waiting cell.
+    assert!(!line("eve@evil.example").contains('░'));
+    // The stay is a record: d inspects it, Enter leads to the person.
+    select_where(&mut h, |r| r.tbl == "waiting_room");
+    h.cmd(Cmd::Inspect).unwrap();
+    assert_shows(&h, "outcome");
+    h.key(KeyCode::Esc).unwrap();
+    h.cmd(Cmd::Pivot).unwrap();
+    assert_eq!(
+        h.app.view().target,
+        Target::Timeline(zoomlens::store::read::timeline::Subject::Name(
+            "Frank (Auditor)".into()
+        ))
     );
+    assert_shows(&h, "waiting room: left");
+}
+
+#[test]
+fn a_findings_export_carries_evidence_state_reason_and_technique_safely() {
+    let (d, mut h) = open();
+    let case = d.path().join("incident.case");
+    {
+        let c = rusqlite::Connection::open(&case).unwrap();
+        c.execute(
+            "UPDATE findings SET technique = 'T1078' WHERE rule = 'external-in-sensitive-meeting'",
+            [],
+        )
+        .unwrap();
+    }
+    // A verdict whose reason a spreadsheet would run and Markdown would format.
+    h.cmd(Cmd::Top).unwrap();
+    h.cmd(Cmd::Triage).unwrap();
+    h.key(KeyCode::Down).unwrap(); // investigating
+    h.type_str("=HYPERLINK(\"http://x\") *call* | eve").unwrap();
+    h.key(KeyCode::Enter).unwrap();
+    let run = |h: &mut Harness, line: &str| {
+        h.command(line).unwrap();
+        h.app.status.clone()
+    };
+    let eve_id: i64 = rusqlite::Connection::open(&case)
+        .unwrap()
+        .query_row(
+            "SELECT id FROM participants WHERE email = 'eve@evil.example'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // CSV: evidence as table:id, state, reason, technique; the formula neutralised.
+    let p = d.path().join("findings.csv");
+    let st = run(&mut h, &format!("export csv {}", p.display()));
+    assert!(st.contains("exported 4 rows"), "{st}");
+    let mut r = csv::Reader::from_path(&p).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    for c in ["state", "reason", "technique", "evidence"] {
+        assert!(head.contains(&c.to_string()), "{head:?}");
+    }
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let top = rows
+        .iter()
+        .find(|x| &x[col("rule")] == "external-in-sensitive-meeting")
+        .unwrap();
+    assert_eq!(&top[col("evidence")], format!("participants:{eve_id}"));
+    assert_eq!(&top[col("state")], "investigating");
+    assert_eq!(&top[col("technique")], "T1078");
+    assert_eq!(
+        &top[col("reason")],
+        "'=HYPERLINK(\"http://x\") *call* | eve",
+        "a formula is neutralised, the text otherwise kept"
+    );
+    // Every finding names its evidence.
+    assert!(rows.iter().all(|x| x[col("evidence")].contains(':')));
+    // Markdown: the same columns, the reason escaped (no cell break, no emphasis, no link).
+    let p = d.path().join("findings.md");
+    run(&mut h, &format!("export md {}", p.display()));
+    let md = std::fs::read_to_string(&p).unwrap();
+    let header = md.lines().next().unwrap();
+    assert!(header.contains("| evidence |"), "{header}");
+    let line = md
+        .lines()
+        .find(|l| l.contains("participants\\:"))
+        .unwrap_or_else(|| panic!("{md}"));
+    // `:` escaped too (md_text keeps anything from reading as a link).
+    assert!(line.contains(&format!("participants\\:{eve_id}")), "{line}");
+    assert!(line.contains("\\*call\\* \\| eve"), "{line}");
+    assert!(line.contains("hxxp"), "a URL is defanged: {line}");
+    assert_eq!(
+        line.matches(" | ").count(),
+        header.matches(" | ").count(),
+        "the reason does not break the table: {line}"
+    );
+    // JSON: the evidence under its name.
+    let p = d.path().join("findings.json");
+    run(&mut h, &format!("export json {}", p.display()));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    assert!(v.as_array().unwrap().iter().any(|x| x["evidence"]
+        == format!("participants:{eve_id}")
+        && x["state"] == "investigating"));
 }

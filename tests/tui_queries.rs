@@ -46,10 +46,7 @@ fn filters() -> Vec<Filter> {
 
 #[test]
 fn every_query_runs_under_every_filter() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("q.case");
-    tui_support::build(&p);
-    let s = Store::open_readonly(&p).unwrap();
+    let (_dir, s) = tui_support::fixture_store();
     let c = &s.conn;
     let info = CaseInfo::load(c).unwrap();
     assert_eq!(info.internal_domains, vec!["acme.com".to_string()]);
@@ -130,34 +127,21 @@ fn every_query_runs_under_every_filter() {
     let dev = all(Subject::Device("PC-5".into(), None));
     assert!(dev.iter().all(|r| r.tbl == "participants") && !dev.is_empty());
     // Keyset both ways gives the same rows.
-    let fwd = timeline::page(
-        c,
-        &info,
-        &Subject::User("bob@acme.com".into()),
-        &Filter::default(),
-        &Cursor::First,
-        3,
-    )
-    .unwrap();
+    let bob = |cur: &Cursor| {
+        timeline::page(
+            c,
+            &info,
+            &Subject::User("bob@acme.com".into()),
+            &Filter::default(),
+            cur,
+            3,
+        )
+        .unwrap()
+    };
+    let fwd = bob(&Cursor::First);
     assert!(fwd.at_start && !fwd.at_end);
-    let next = timeline::page(
-        c,
-        &info,
-        &Subject::User("bob@acme.com".into()),
-        &Filter::default(),
-        &Cursor::After(fwd.rows[2].key.clone()),
-        3,
-    )
-    .unwrap();
-    let back = timeline::page(
-        c,
-        &info,
-        &Subject::User("bob@acme.com".into()),
-        &Filter::default(),
-        &Cursor::Before(next.rows[0].key.clone()),
-        3,
-    )
-    .unwrap();
+    let next = bob(&Cursor::After(fwd.rows[2].key.clone()));
+    let back = bob(&Cursor::Before(next.rows[0].key.clone()));
     assert_eq!(
         back.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
         fwd.rows.iter().map(|r| r.id).collect::<Vec<_>>()
@@ -236,10 +220,7 @@ fn a_case_without_findings_still_opens() {
 
 #[test]
 fn domain_chips_and_subjects_match_literally() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("q.case");
-    tui_support::build(&p);
-    let s = Store::open_readonly(&p).unwrap();
+    let (_dir, s) = tui_support::fixture_store();
     let c = &s.conn;
     let info = CaseInfo::load(c).unwrap();
     let dom = |d: &str| Filter {
@@ -280,10 +261,7 @@ fn domain_chips_and_subjects_match_literally() {
 /// The incidents list and a story page through keyset windows in the same order as one page.
 #[test]
 fn incidents_and_stories_page_in_windows() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("q.case");
-    tui_support::build(&p);
-    let s = Store::open_readonly(&p).unwrap();
+    let (_dir, s) = tui_support::fixture_store();
     let c = &s.conn;
     let info = CaseInfo::load(c).unwrap();
     assert!(info.has_incidents);
@@ -334,10 +312,7 @@ fn incidents_and_stories_page_in_windows() {
 /// that still matches, further evidence, and for a finding its evidence in time order.
 #[test]
 fn a_record_in_full_with_its_provenance() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("q.case");
-    tui_support::build(&p);
-    let s = Store::open_readonly(&p).unwrap();
+    let (_dir, s) = tui_support::fixture_store();
     let c = &s.conn;
     let id: i64 = c
         .query_row(

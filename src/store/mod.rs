@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0008_explain.sql"),
         Some(add_explain_columns),
     ),
+    (include_str!("migrations/0009_fulltext.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 

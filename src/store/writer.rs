@@ -873,10 +873,8 @@ impl<'c> Writer<'c> {
                 ])?;
             }
             drop(st);
-            self.terms(&[
-                ("detail", Some(&op.operation_detail)),
-                ("email", Some(&op.operator)),
-            ])?;
+            // The detail's words are in `operation_fts` (0009), not here.
+            self.terms(&[("email", Some(&op.operator))])?;
         }
         Ok(())
     }
@@ -1188,10 +1186,8 @@ impl<'c> Writer<'c> {
             ev,
         )?;
         if o == Outcome::Added {
-            self.terms(&[
-                ("chat", c.message.as_deref()),
-                ("name", c.sender_display_name.as_deref()),
-            ])?;
+            // The message's words are in `chat_fts` (0009), not here.
+            self.terms(&[("name", c.sender_display_name.as_deref())])?;
         }
         Ok(o)
     }

@@ -107,7 +107,16 @@ impl ListWin {
     pub fn selected(&self) -> Option<&Row> {
         self.rows.get(self.sel)
     }
-    fn clamp(&mut self) {
+    /// The whole list at once (a detail pane's rows), `total` of them counted as its own.
+    pub(crate) fn set_all(&mut self, rows: Vec<Row>, total: usize) {
+        self.rows = rows;
+        self.total = Some(total as u64);
+        self.at_start = true;
+        self.at_end = true;
+        self.loading = false;
+        self.loaded = true;
+    }
+    pub(crate) fn clamp(&mut self) {
         if self.rows.is_empty() {
             self.sel = 0;
             self.top = 0;
@@ -163,6 +172,8 @@ pub struct View {
     pub action: Option<String>,
     /// A verdict was recorded while this view was under another: reload it when it is back.
     pub stale: bool,
+    /// Words a search found in this view's record: highlighted wherever its rows show them.
+    pub marks: Vec<read::search::Term>,
 }
 
 impl View {
@@ -184,6 +195,7 @@ impl View {
             category: None,
             action: None,
             stale: false,
+            marks: vec![],
         }
     }
 
@@ -211,16 +223,7 @@ impl View {
     }
 
     fn list_query(&self) -> Option<ListQuery> {
-        match (&self.kind, &self.target) {
-            (PaneKind::Incidents, _) => Some(ListQuery::Incidents),
-            (PaneKind::Incident, Target::Incident(i)) => Some(ListQuery::Story(*i)),
-            (PaneKind::Findings, _) => Some(ListQuery::Findings),
-            (PaneKind::Timeline, Target::Timeline(s)) => Some(ListQuery::Timeline(s.clone())),
-            (PaneKind::Ledger, _) => Some(ListQuery::Ledger),
-            (PaneKind::Recordings, _) => Some(ListQuery::Recordings),
-            (PaneKind::Bookmarks, _) => Some(ListQuery::Bookmarks),
-            _ => None,
-        }
+        super::panes::of(self.kind).list(&self.target)
     }
 }
 
@@ -293,6 +296,18 @@ pub struct Search {
 }
 
 impl Search {
+    /// The next (or previous) hit, round the list.
+    fn step(&mut self, forward: bool) {
+        let n = self.hits.len();
+        if n > 0 {
+            self.idx = if forward {
+                (self.idx + 1) % n
+            } else {
+                (self.idx + n - 1) % n
+            };
+        }
+    }
+
     fn remember(&mut self, q: &str) {
         let q = q.trim();
         self.browsing = None;
@@ -432,7 +447,7 @@ impl App {
     pub fn view(&self) -> &View {
         self.views.last().expect("there is always a view")
     }
-    fn view_mut(&mut self) -> &mut View {
+    pub(crate) fn view_mut(&mut self) -> &mut View {
         self.views.last_mut().expect("there is always a view")
     }
 
@@ -458,7 +473,7 @@ impl App {
         fx
     }
 
-    fn req(&mut self, slot: Slot, q: Query) -> Effect {
+    pub(crate) fn req(&mut self, slot: Slot, q: Query) -> Effect {
         self.next_gen += 1;
         self.gens.insert(slot, self.next_gen);
         Effect::Send(Box::new(Request {
@@ -466,6 +481,19 @@ impl App {
             generation: self.next_gen,
             q,
         }))
+    }
+
+    /// A page of the top view's list, into `merge`.
+    fn page_req(&mut self, list: ListQuery, filter: Filter, cur: Cursor, merge: Merge) -> Effect {
+        self.req(
+            Slot::Main,
+            Query::Page {
+                list,
+                filter,
+                cur,
+                merge,
+            },
+        )
     }
 
     /// Is anything the screen waits for still outstanding?
@@ -484,16 +512,13 @@ impl App {
         let start = v.start.clone();
         if let Some(list) = v.list_query() {
             let focus = !v.highlight.is_empty() || v.evidence_of.is_some() || v.focus.is_some();
-            fx.push(self.req(
-                Slot::Main,
-                Query::Page {
-                    list: list.clone(),
-                    filter: filter.clone(),
-                    cur: start,
-                    merge: Merge::Replace {
-                        focus,
-                        keep_sel: None,
-                    },
+            fx.push(self.page_req(
+                list.clone(),
+                filter.clone(),
+                start,
+                Merge::Replace {
+                    focus,
+                    keep_sel: None,
                 },
             ));
             fx.push(self.req(
@@ -504,37 +529,23 @@ impl App {
                 },
             ));
         } else {
-            match (kind, target) {
-                (PaneKind::Meeting, Target::Meeting(r)) => {
-                    fx.push(self.req(Slot::Main, Query::Meeting { r, filter }))
-                }
-                (PaneKind::Recording, Target::Recording(uuid)) => {
-                    fx.push(self.req(Slot::Main, Query::Recording { uuid }))
-                }
-                (PaneKind::Graph, Target::Graph(g)) => {
-                    fx.push(self.req(Slot::Main, Query::Graph(g)))
-                }
-                _ => self.view_mut().list.loading = false,
+            match super::panes::of(kind).detail(&target, &filter) {
+                Some(q) => fx.push(self.req(Slot::Main, q)),
+                None => self.view_mut().list.loading = false,
             }
         }
-        if let (PaneKind::Timeline, Target::Timeline(s)) =
-            (self.view().kind, self.view().target.clone())
-        {
-            fx.extend(self.histogram(s));
-        }
-        fx.extend(self.head());
+        fx.extend(self.beside());
         fx
     }
 
-    /// The header of a story view (the incident itself), asked beside its list.
-    fn head(&mut self) -> Vec<Effect> {
-        match self.view().target {
-            Target::Incident(id) => vec![self.req(Slot::Head, Query::Incident { id })],
-            _ => vec![],
-        }
+    /// What the pane on top shows beside its list (a histogram, the incident above a story).
+    fn beside(&mut self) -> Vec<Effect> {
+        super::panes::of(self.view().kind).beside(self)
     }
 
-    fn histogram(&mut self, subject: Subject) -> Vec<Effect> {
+    /// The event histogram of `subject` over the case span (or the zoomed range), one bucket a
+    /// column of the terminal.
+    pub(crate) fn histogram(&mut self, subject: Subject) -> Vec<Effect> {
         let Some(info) = &self.info else {
             return vec![];
         };
@@ -570,7 +581,7 @@ impl App {
         self.load_view()
     }
 
-    fn push(&mut self, mut v: View) -> Vec<Effect> {
+    pub(crate) fn push(&mut self, mut v: View) -> Vec<Effect> {
         if v.focus.is_none()
             && let Some(r) = self.view().list.selected()
         {
@@ -666,7 +677,7 @@ impl App {
         }
     }
 
-    fn back(&mut self) -> Vec<Effect> {
+    pub(crate) fn back(&mut self) -> Vec<Effect> {
         if self.views.len() > 1 {
             self.views.pop();
             self.invalidate(&[Slot::Main, Slot::Count, Slot::Hist, Slot::Head]);
@@ -693,7 +704,7 @@ impl App {
     }
 
     /// Selection changed: update the linked context and the finding preview.
-    fn on_select(&mut self) -> Vec<Effect> {
+    pub(crate) fn on_select(&mut self) -> Vec<Effect> {
         let Some(row) = self.view().list.selected().cloned() else {
             return vec![];
         };
@@ -749,15 +760,7 @@ impl App {
             return vec![];
         };
         self.view_mut().list.loading = true;
-        vec![self.req(
-            Slot::Main,
-            Query::Page {
-                list,
-                filter,
-                cur,
-                merge,
-            },
-        )]
+        vec![self.page_req(list, filter, cur, merge)]
     }
 
     fn jump(&mut self, last: bool) -> Vec<Effect> {
@@ -777,16 +780,13 @@ impl App {
         v.list.loading = true;
         let cur = if last { Cursor::Last } else { Cursor::First };
         let keep = if last { Some(usize::MAX) } else { Some(0) };
-        vec![self.req(
-            Slot::Main,
-            Query::Page {
-                list,
-                filter,
-                cur,
-                merge: Merge::Replace {
-                    focus: false,
-                    keep_sel: keep,
-                },
+        vec![self.page_req(
+            list,
+            filter,
+            cur,
+            Merge::Replace {
+                focus: false,
+                keep_sel: keep,
             },
         )]
     }
@@ -808,148 +808,53 @@ impl App {
 
     // ---- pivots -------------------------------------------------------------------------
 
+    /// Enter: where the selected row leads, as its pane decides.
     fn pivot(&mut self) -> Vec<Effect> {
-        let v = self.view();
-        let Some(row) = v.list.selected().cloned() else {
+        let Some(row) = self.view().list.selected().cloned() else {
             return vec![];
         };
-        let l = row.link.clone();
-        let kind = v.kind;
-        match kind {
-            PaneKind::Incidents => {
-                let mut nv = View::new(PaneKind::Incident, Target::Incident(row.id));
-                nv.extra = Extra::Incident(Box::new(row.clone()));
-                self.push(nv)
-            }
-            PaneKind::Findings | PaneKind::Incident => {
-                let mut nv = if let Some(u) = &l.user {
-                    self.timeline_view(Subject::User(u.clone()))
-                } else if let Some(m) = &l.meeting_uuid {
-                    View::new(
-                        PaneKind::Meeting,
-                        Target::Meeting(MeetingRef::Uuid(m.clone())),
-                    )
-                } else if let Some(m) = l.meeting_id {
-                    View::new(PaneKind::Meeting, Target::Meeting(MeetingRef::Id(m)))
-                } else if let Some(r) = &l.recording {
-                    View::new(PaneKind::Recording, Target::Recording(r.clone()))
-                } else if let Some(ip) = &l.ip {
-                    self.timeline_view(Subject::Ip(ip.clone()))
-                } else {
-                    self.status = "this finding names no user, meeting, recording or IP".into();
-                    return vec![];
-                };
-                if nv.kind == PaneKind::Timeline {
-                    nv.start = Cursor::After(Key {
-                        t: minus_hours(&row.time, 1),
-                        s: -1,
-                        id: -1,
-                    });
-                }
-                nv.evidence_of = Some(row.id);
-                if let Some(p) = &self.preview
-                    && p.finding == row.id
-                {
-                    nv.highlight = p.set.clone();
-                }
-                let mut fx = self.push(nv);
-                if self.view().highlight.is_empty() {
-                    fx.push(self.req(Slot::Side, Query::Evidence { finding: row.id }));
-                }
-                fx
-            }
-            PaneKind::Timeline => match row.tbl {
-                "participants" | "meetings" => self.pivot_meeting_of(&l),
-                "recordings" => self.pivot_recording_of(&l),
-                "signins" => match &l.ip {
-                    Some(ip) if self.view().target != Target::Timeline(Subject::Ip(ip.clone())) => {
-                        let v = self.timeline_view(Subject::Ip(ip.clone()));
-                        self.push(v)
-                    }
-                    _ => self.pivot_user_of(&l),
-                },
-                "operations" => self.pivot_operation(&l),
-                _ => self.pivot_user_of(&l),
-            },
-            PaneKind::Meeting => match row.tbl {
-                "participants" => self.pivot_user_of(&l),
-                "recordings" => self.pivot_recording_of(&l),
-                "meetings" => self.pivot_meeting_of(&l),
-                _ => self.pivot_user_of(&l),
-            },
-            PaneKind::Graph => self.pivot_user_of(&l),
-            PaneKind::Ledger => self.pivot_operation(&l),
-            PaneKind::Recordings => self.pivot_recording_of(&l),
-            PaneKind::Recording => self.pivot_user_of(&l),
-            PaneKind::Bookmarks => {
-                if l.recording.is_some() {
-                    self.pivot_recording_of(&l)
-                } else if l.meeting_uuid.is_some() {
-                    self.pivot_meeting_of(&l)
-                } else {
-                    self.pivot_user_of(&l)
-                }
-            }
-            PaneKind::Sql => vec![],
-        }
+        super::panes::of(self.view().kind).enter(self, &row)
     }
 
-    fn timeline_view(&self, s: Subject) -> View {
+    pub(crate) fn timeline_view(&self, s: Subject) -> View {
         View::new(PaneKind::Timeline, Target::Timeline(s))
     }
 
-    fn pivot_user_of(&mut self, l: &read::Links) -> Vec<Effect> {
-        let s = match (&l.user, &l.name) {
-            (Some(u), _) => Subject::User(u.clone()),
-            (None, Some(n)) => Subject::Name(n.clone()),
-            _ => {
-                self.status = "no user on this row".into();
-                return vec![];
-            }
-        };
-        if self.view().target == Target::Timeline(s.clone()) {
-            self.status = "already here".into();
-            return vec![];
+    /// Open `v` unless it is the view already on top.
+    fn go(&mut self, v: View) -> Vec<Effect> {
+        if self.view().kind == v.kind && self.view().target == v.target {
+            return self.say("already here");
         }
-        let v = self.timeline_view(s);
         self.push(v)
     }
 
-    fn pivot_meeting_of(&mut self, l: &read::Links) -> Vec<Effect> {
+    pub(crate) fn pivot_user_of(&mut self, l: &read::Links) -> Vec<Effect> {
+        let s = match (&l.user, &l.name) {
+            (Some(u), _) => Subject::User(u.clone()),
+            (None, Some(n)) => Subject::Name(n.clone()),
+            _ => return self.say("no user on this row"),
+        };
+        let v = self.timeline_view(s);
+        self.go(v)
+    }
+
+    pub(crate) fn pivot_meeting_of(&mut self, l: &read::Links) -> Vec<Effect> {
         let r = match (&l.meeting_uuid, l.meeting_id) {
             (Some(u), _) => MeetingRef::Uuid(u.clone()),
             (None, Some(i)) => MeetingRef::Id(i),
-            _ => {
-                self.status = "no meeting on this row".into();
-                return vec![];
-            }
+            _ => return self.say("no meeting on this row"),
         };
-        if self.view().target == Target::Meeting(r.clone()) {
-            self.status = "already here".into();
-            return vec![];
-        }
-        self.push(View::new(PaneKind::Meeting, Target::Meeting(r)))
+        self.go(View::new(PaneKind::Meeting, Target::Meeting(r)))
     }
 
-    fn pivot_recording_of(&mut self, l: &read::Links) -> Vec<Effect> {
-        let uuid = l.recording.clone().or_else(|| {
-            // From a meeting view: its recording, if it has one.
-            if let Extra::Meeting(d) = &self.view().extra {
-                d.recordings.first().and_then(|r| r.link.recording.clone())
-            } else {
-                None
-            }
-        });
-        match uuid {
-            Some(u) => self.push(View::new(PaneKind::Recording, Target::Recording(u))),
-            None => {
-                self.status = "no recording on this row".into();
-                vec![]
-            }
+    pub(crate) fn pivot_recording_of(&mut self, l: &read::Links) -> Vec<Effect> {
+        match &l.recording {
+            Some(u) => self.push(View::new(PaneKind::Recording, Target::Recording(u.clone()))),
+            None => self.say("no recording on this row"),
         }
     }
 
-    fn pivot_operation(&mut self, l: &read::Links) -> Vec<Effect> {
+    pub(crate) fn pivot_operation(&mut self, l: &read::Links) -> Vec<Effect> {
         if l.meeting_id.is_some() {
             return self.pivot_meeting_of(l);
         }
@@ -1009,7 +914,7 @@ impl App {
         }
     }
 
-    fn say(&mut self, s: &str) -> Vec<Effect> {
+    pub(crate) fn say(&mut self, s: &str) -> Vec<Effect> {
         self.status = s.to_string();
         vec![]
     }
@@ -1025,6 +930,9 @@ impl App {
             h.kind,
             h.value
         );
+        if let Some(rec) = &h.record {
+            return self.open_text_hit(rec.clone());
+        }
         let mut v = match h.kind.as_str() {
             "email" => self.timeline_view(Subject::User(h.value)),
             "name" => self.timeline_view(Subject::Name(h.value)),
@@ -1042,12 +950,35 @@ impl App {
                 ),
             },
             _ => {
-                // Details and chat text: show the ledger filtered by the text.
+                // A detail as a whole value (a case searched by an older version).
                 let mut v = View::new(PaneKind::Ledger, Target::None);
                 v.text = Some(h.value.chars().take(60).collect());
                 v
             }
         };
+        v.from_hit = true;
+        self.push(v)
+    }
+
+    /// A word found inside a message or an operation: the sender's timeline or the ledger,
+    /// opened at that record, selected, with the words highlighted.
+    fn open_text_hit(&mut self, rec: read::search::TextHit) -> Vec<Effect> {
+        let mut v = match rec.tbl {
+            "chat_messages" if !rec.who.trim().is_empty() => {
+                self.timeline_view(Subject::User(rec.who.clone()))
+            }
+            "chat_messages" => {
+                return self.say("this message names no sender: d on it in the SQL pane");
+            }
+            _ => View::new(PaneKind::Ledger, Target::None),
+        };
+        v.start = Cursor::After(Key {
+            t: minus_secs(&rec.time, 1),
+            s: -1,
+            id: -1,
+        });
+        v.focus = Some((rec.tbl.to_string(), rec.id));
+        v.marks = read::search::terms(&self.search.query);
         v.from_hit = true;
         self.push(v)
     }
@@ -1077,43 +1008,21 @@ impl App {
     // ---- the record inspector --------------------------------------------------------------
 
     /// Open the inspector on a record (over the one open, if any: Esc comes back to it).
-    fn inspect(&mut self, tbl: String, id: i64) -> Vec<Effect> {
+    pub(crate) fn inspect(&mut self, tbl: String, id: i64) -> Vec<Effect> {
         self.inspector.push(inspector::Page::new(&tbl, id));
         self.mode = Mode::Inspect;
         vec![self.req(Slot::Inspect, Query::Record { tbl, id })]
     }
 
-    /// `d`: the selected row's record.
+    /// `d`: the selected row's record (panes whose rows are not records say what to do).
     fn inspect_selected(&mut self) -> Vec<Effect> {
-        if self.view().kind == PaneKind::Sql {
-            return match self.sql_record() {
-                Ok((t, id)) => self.inspect(t, id),
-                Err(why) => self.say(&why),
-            };
+        if let Some(fx) = super::panes::of(self.view().kind).on_cmd(self, Cmd::Inspect) {
+            return fx;
         }
-        let Some(row) = self.view().list.selected().cloned() else {
-            return self.say("nothing selected to inspect");
-        };
-        match row.tbl {
-            // A bookmark row stands for the record it is on.
-            "annotations" => match row.cells.get(2).and_then(|i| i.parse().ok()) {
-                Some(id) => self.inspect(row.cells[1].clone(), id),
-                None => self.say("this annotation names no record"),
-            },
-            "people" => self.say(
-                "a graph node is a person, not a record: Enter opens their timeline, where d inspects each record",
-            ),
-            t => self.inspect(t.to_string(), row.id),
+        match self.view().list.selected().cloned() {
+            Some(row) => self.inspect(row.tbl.to_string(), row.id),
+            None => self.say("nothing selected to inspect"),
         }
-    }
-
-    /// `D`: the evidence record chosen in the evidence box (`J`/`K` choose).
-    fn inspect_evidence(&mut self) -> Vec<Effect> {
-        let Some(item) = self.evidence_item().cloned() else {
-            return self
-                .say("no evidence record chosen: select a finding (J/K choose its evidence)");
-        };
-        self.inspect(item.tbl, item.id)
     }
 
     /// The evidence record under the evidence box's cursor, when the box shows the selected
@@ -1125,52 +1034,6 @@ impl App {
             return None;
         }
         p.items.get(self.ev_sel)
-    }
-
-    fn move_evidence(&mut self, d: i64) -> Vec<Effect> {
-        let n = match (&self.preview, self.view().list.selected()) {
-            (Some(p), Some(r)) if r.tbl == "findings" && p.finding == r.id => p.items.len(),
-            _ => return self.say("no evidence here: select a finding"),
-        };
-        if n > 0 {
-            self.ev_sel = (self.ev_sel as i64 + d).clamp(0, n as i64 - 1) as usize;
-        }
-        vec![]
-    }
-
-    /// The record a SQL result row names: its `id` column, from the one table (or documented
-    /// view) the query reads FROM.
-    fn sql_record(&self) -> Result<(String, i64), String> {
-        let Some(res) = &self.sql.result else {
-            return Err("run a query first".into());
-        };
-        let Some(ci) = res
-            .columns
-            .iter()
-            .position(|c| c.eq_ignore_ascii_case("id"))
-        else {
-            return Err(
-                "this result has no id column: SELECT id, ... FROM one table to inspect its rows"
-                    .into(),
-            );
-        };
-        let lower = self.sql.input.to_ascii_lowercase();
-        let table = lower
-            .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
-            .filter(|w| !w.is_empty())
-            .skip_while(|w| *w != "from")
-            .nth(1)
-            .map(|t| t.trim_matches('"'));
-        let Some(tbl) = table.and_then(read::record::table_of_view) else {
-            return Err("cannot tell which table this row is from: query one table or view".into());
-        };
-        let id = res
-            .rows
-            .get(self.sql.list.sel)
-            .and_then(|r| r.get(ci))
-            .and_then(|v| v.as_i64())
-            .ok_or_else(|| "the selected row has no numeric id".to_string())?;
-        Ok((tbl.to_string(), id))
     }
 
     fn inspector_key(&mut self, k: &KeyEvent) -> Vec<Effect> {
@@ -1212,48 +1075,6 @@ impl App {
     }
 
     // ---- triage ---------------------------------------------------------------------------
-
-    /// `T`: open the verdict popup on the selected finding or incident, on its current state.
-    fn open_triage(&mut self) -> Vec<Effect> {
-        let Some(row) = self.view().list.selected().cloned() else {
-            return self.say("select a finding or an incident to triage (T)");
-        };
-        // The popup starts on the current state and reason (Ctrl-U clears the reason).
-        let (target, state, reason) = match row.tbl {
-            "findings" => (
-                TriageTarget::Finding(row.id),
-                row.cells.get(read::findings::STATE),
-                row.cells.get(read::findings::REASON),
-            ),
-            "incidents" => (
-                TriageTarget::Incident(row.id),
-                row.cells.get(read::incidents::STATE),
-                row.cells.get(read::incidents::REASON),
-            ),
-            _ => return self.say("select a finding or an incident to triage (T)"),
-        };
-        let state = state
-            .and_then(|s| TriageState::parse(s))
-            .and_then(|st| TriageState::ALL.iter().position(|x| *x == st))
-            .unwrap_or(0);
-        let label = match target {
-            TriageTarget::Finding(_) => format!(
-                "{target} {}",
-                row.cells.get(2).map(String::as_str).unwrap_or("")
-            ),
-            TriageTarget::Incident(_) => format!(
-                "{target} {}",
-                row.cells.get(4).map(String::as_str).unwrap_or("")
-            ),
-        };
-        self.mode = Mode::Triage {
-            target,
-            label,
-            state,
-            reason: reason.cloned().unwrap_or_default(),
-        };
-        vec![]
-    }
 
     /// Record the verdict through the worker's writer connection.
     fn record_triage(&mut self, target: TriageTarget, state: usize, reason: String) -> Vec<Effect> {
@@ -1298,17 +1119,13 @@ impl App {
         vec![Effect::Copy(v)]
     }
 
+    /// The columns of a pane's list, as an export names them.
     pub fn headers(kind: PaneKind) -> Vec<String> {
-        let h: &[&str] = match kind {
-            PaneKind::Incidents => &read::incidents::CELLS,
-            PaneKind::Findings | PaneKind::Incident => &read::findings::CELLS,
-            PaneKind::Timeline => &["time", "source", "who", "what", "ip", "detail"],
-            PaneKind::Ledger => &["time", "operator", "category", "action", "detail"],
-            PaneKind::Recordings => &["start", "topic", "host", "files", "bytes", "deleted"],
-            PaneKind::Bookmarks => &["annotated", "table", "record", "text", "record summary"],
-            _ => &[],
-        };
-        h.iter().map(|s| s.to_string()).collect()
+        super::panes::of(kind)
+            .headers()
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     /// `export` never replaces a file; `export!` may (never the open case).
@@ -1499,7 +1316,7 @@ impl App {
         }
     }
 
-    fn run_sql(&mut self) -> Vec<Effect> {
+    pub(crate) fn run_sql(&mut self) -> Vec<Effect> {
         let text = self.sql.input.trim().to_string();
         if text.is_empty() {
             return vec![];
@@ -1567,14 +1384,15 @@ impl App {
             return vec![]; // superseded
         }
         self.last_took = Some(r.took);
-        match r.reply {
+        // A detail pane's data (a meeting, a recording, a graph) is its pane's to apply.
+        let reply = match super::panes::of(self.view().kind).apply(self, r.reply) {
+            Ok(fx) => return fx,
+            Err(reply) => reply,
+        };
+        match reply {
             Reply::Info(info) => {
                 self.info = Some(info);
-                if let (PaneKind::Timeline, Target::Timeline(s)) =
-                    (self.view().kind, self.view().target.clone())
-                {
-                    return self.histogram(s);
-                }
+                return self.beside();
             }
             Reply::Page { page, merge, .. } => {
                 let v = self.view_mut();
@@ -1670,76 +1488,8 @@ impl App {
                     p.set(rec);
                 }
             }
-            Reply::Meeting(d) => {
-                let v = self.view_mut();
-                v.list.loading = false;
-                v.list.loaded = true;
-                match d {
-                    Some(d) => {
-                        let mut rows = d.participants.clone();
-                        rows.extend(d.recordings.iter().cloned());
-                        rows.extend(d.operations.iter().cloned());
-                        rows.extend(d.instances.iter().cloned());
-                        v.list.total = Some(d.participants.len() as u64);
-                        v.list.rows = rows;
-                        v.list.at_start = true;
-                        v.list.at_end = true;
-                        v.list.sel = v.list.sel.min(v.list.rows.len().saturating_sub(1));
-                        if let Some(i) = v.list.rows.iter().position(|r| {
-                            let k = (r.tbl.to_string(), r.id);
-                            v.highlight.contains(&k) || v.focus.as_ref() == Some(&k)
-                        }) {
-                            v.list.sel = i;
-                        }
-                        v.extra = Extra::Meeting(d);
-                    }
-                    None => v.missing = true,
-                }
-                v.list.clamp();
-                return self.on_select();
-            }
-            Reply::Recording(d) => {
-                let v = self.view_mut();
-                v.list.loading = false;
-                v.list.loaded = true;
-                match d {
-                    Some(d) => {
-                        let mut rows = d.actions.clone();
-                        rows.extend(d.files.iter().cloned());
-                        v.list.total = Some(d.actions.len() as u64);
-                        v.list.rows = rows;
-                        v.list.at_start = true;
-                        v.list.at_end = true;
-                        // Start on who destroyed it, else on anything flagged.
-                        let destructive = |r: &Row| {
-                            let a = r.cells.get(2).map(|c| c.to_lowercase()).unwrap_or_default();
-                            r.kind == "action" && (a.contains("delet") || a.contains("trash"))
-                        };
-                        v.list.sel = v
-                            .list
-                            .rows
-                            .iter()
-                            .position(destructive)
-                            .or_else(|| v.list.rows.iter().position(|r| r.rank >= 0))
-                            .unwrap_or(0);
-                        v.extra = Extra::Recording(d);
-                    }
-                    None => v.missing = true,
-                }
-                v.list.clamp();
-                return self.on_select();
-            }
-            Reply::Graph(g) => {
-                let v = self.view_mut();
-                v.list.loading = false;
-                v.list.loaded = true;
-                v.list.rows = g.nodes.clone();
-                v.list.at_start = true;
-                v.list.at_end = true;
-                v.list.total = Some(g.nodes.len() as u64);
-                v.extra = Extra::Graph(g);
-                v.list.clamp();
-            }
+            // Not for the pane on top (it was left meanwhile): nothing to apply.
+            Reply::Meeting(_) | Reply::Recording(_) | Reply::Graph(_) => {}
             Reply::Search(hits) => {
                 self.search.pending = false;
                 self.search.hits = hits;
@@ -1811,20 +1561,17 @@ impl App {
             } else {
                 sel.saturating_sub(1)
             };
-            let mut fx = vec![self.req(
-                Slot::Main,
-                Query::Page {
-                    list: list.clone(),
-                    filter: filter.clone(),
-                    cur,
-                    merge: Merge::Replace {
-                        focus: false,
-                        keep_sel: Some(sel),
-                    },
+            let mut fx = vec![self.page_req(
+                list.clone(),
+                filter.clone(),
+                cur,
+                Merge::Replace {
+                    focus: false,
+                    keep_sel: Some(sel),
                 },
             )];
             fx.push(self.req(Slot::Count, Query::Count { list, filter }));
-            fx.extend(self.head());
+            fx.extend(self.beside());
             return fx;
         }
         self.load_view()
@@ -1876,69 +1623,7 @@ impl App {
                 vec![]
             }
             Mode::Inspect => self.inspector_key(&k),
-            Mode::Sql { mut input } => match k.code {
-                // Keys type into the prompt here: Ctrl-D describes the selected result row.
-                KeyCode::Char('d') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    self.inspect_selected()
-                }
-                KeyCode::Enter => {
-                    self.sql.input = input.clone();
-                    self.run_sql()
-                }
-                KeyCode::Esc => {
-                    self.mode = Mode::Normal;
-                    self.back()
-                }
-                KeyCode::Tab | KeyCode::BackTab => {
-                    self.mode = Mode::Normal;
-                    self.on_cmd(
-                        if k.code == KeyCode::Tab {
-                            Cmd::NextPane
-                        } else {
-                            Cmd::PrevPane
-                        },
-                        now,
-                    )
-                }
-                KeyCode::Down | KeyCode::Up | KeyCode::PageDown | KeyCode::PageUp => {
-                    let n = self.sql.result.as_ref().map(|r| r.rows.len()).unwrap_or(0);
-                    let h = self.sql.list.height.get().max(1) as i64;
-                    let d = match k.code {
-                        KeyCode::Down => 1,
-                        KeyCode::Up => -1,
-                        KeyCode::PageDown => h,
-                        _ => -h,
-                    };
-                    let l = &mut self.sql.list;
-                    if n > 0 {
-                        l.sel = (l.sel as i64 + d).clamp(0, n as i64 - 1) as usize;
-                        if l.sel < l.top {
-                            l.top = l.sel;
-                        }
-                        if l.sel >= l.top + h as usize {
-                            l.top = l.sel + 1 - h as usize;
-                        }
-                    }
-                    vec![]
-                }
-                KeyCode::Right => {
-                    let l = &mut self.sql.list;
-                    if l.hcol < l.hmax.get() {
-                        l.hcol += 1;
-                    }
-                    vec![]
-                }
-                KeyCode::Left => {
-                    self.sql.list.hcol = self.sql.list.hcol.saturating_sub(1);
-                    vec![]
-                }
-                _ => {
-                    edit(&mut input, &k);
-                    self.sql.input = input.clone();
-                    self.mode = Mode::Sql { input };
-                    vec![]
-                }
-            },
+            Mode::Sql { input } => super::panes::sql::on_key(self, &k, input, now),
             Mode::Palette { mut input } => match k.code {
                 KeyCode::Enter => {
                     self.mode = Mode::Normal;
@@ -1993,18 +1678,8 @@ impl App {
                     self.mode = Mode::Search { input };
                     vec![]
                 }
-                KeyCode::Down => {
-                    if !self.search.hits.is_empty() {
-                        self.search.idx = (self.search.idx + 1) % self.search.hits.len();
-                    }
-                    self.mode = Mode::Search { input };
-                    vec![]
-                }
-                KeyCode::Up => {
-                    if !self.search.hits.is_empty() {
-                        self.search.idx =
-                            (self.search.idx + self.search.hits.len() - 1) % self.search.hits.len();
-                    }
+                KeyCode::Down | KeyCode::Up => {
+                    self.search.step(k.code == KeyCode::Down);
                     self.mode = Mode::Search { input };
                     vec![]
                 }
@@ -2102,8 +1777,13 @@ impl App {
         }
     }
 
-    fn on_cmd(&mut self, c: Cmd, _now: u64) -> Vec<Effect> {
+    pub(crate) fn on_cmd(&mut self, c: Cmd, _now: u64) -> Vec<Effect> {
         let h = self.view().list.height.get().max(1) as i64;
+        if c != Cmd::Inspect
+            && let Some(fx) = super::panes::of(self.view().kind).on_cmd(self, c)
+        {
+            return fx;
+        }
         match c {
             Cmd::Down => self.move_sel(1),
             Cmd::Up => self.move_sel(-1),
@@ -2176,12 +1856,7 @@ impl App {
                 if self.search.hits.is_empty() {
                     return self.say("no search hits (press / to search)");
                 }
-                let n = self.search.hits.len();
-                self.search.idx = if c == Cmd::NextHit {
-                    (self.search.idx + 1) % n
-                } else {
-                    (self.search.idx + n - 1) % n
-                };
+                self.search.step(c == Cmd::NextHit);
                 // n/N walk the hits without growing the trail.
                 if self.views.len() > 1 && self.view_from_hit() {
                     self.views.pop();
@@ -2204,7 +1879,7 @@ impl App {
                 self.filter.open_only = !self.filter.open_only;
                 self.refilter()
             }
-            Cmd::Triage => self.open_triage(),
+            Cmd::Triage => self.say("select a finding or an incident to triage (T)"),
             Cmd::ToggleSuspicious => {
                 self.filter.suspicious_only = !self.filter.suspicious_only;
                 self.refilter()
@@ -2263,9 +1938,9 @@ impl App {
                 vec![]
             }
             Cmd::Inspect => self.inspect_selected(),
-            Cmd::InspectEvidence => self.inspect_evidence(),
-            Cmd::EvidenceDown => self.move_evidence(1),
-            Cmd::EvidenceUp => self.move_evidence(-1),
+            Cmd::InspectEvidence | Cmd::EvidenceDown | Cmd::EvidenceUp => {
+                self.say("no evidence here: select a finding (J/K choose its evidence, D inspects)")
+            }
             Cmd::Refresh => self.refresh_in_place(),
         }
     }
@@ -2347,12 +2022,7 @@ pub fn update(app: &mut App, action: Action, now_ms: u64) -> Vec<Effect> {
         Action::Mouse(m) => app.on_mouse(m),
         Action::Resize(w, h) => {
             app.size = (w, h);
-            if let (PaneKind::Timeline, Target::Timeline(s)) =
-                (app.view().kind, app.view().target.clone())
-            {
-                return app.histogram(s);
-            }
-            vec![]
+            app.beside()
         }
         Action::Tick => app.on_tick(now_ms),
         Action::Response(r) => {
@@ -2370,7 +2040,7 @@ pub fn update(app: &mut App, action: Action, now_ms: u64) -> Vec<Effect> {
 }
 
 /// Minimal line editing for prompts.
-fn edit(s: &mut String, k: &KeyEvent) {
+pub(crate) fn edit(s: &mut String, k: &KeyEvent) {
     match k.code {
         KeyCode::Backspace => {
             s.pop();
@@ -2397,7 +2067,7 @@ fn minus_secs(t: &str, n: i64) -> String {
         .unwrap_or_default()
 }
 
-fn minus_hours(t: &str, h: i64) -> String {
+pub(crate) fn minus_hours(t: &str, h: i64) -> String {
     parse(t)
         .map(|d| crate::model::time::fmt_utc(d - chrono::Duration::hours(h)))
         .unwrap_or_default()

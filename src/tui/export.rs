@@ -1,6 +1,6 @@
 //! Export of a view or of the bookmarks as CSV, JSON or Markdown. Cells are written as the
-//! case holds them (CSV/JSON are data); Markdown is for reading, so it is sanitised and pipes
-//! are escaped.
+//! case holds them (CSV/JSON are data; a CSV cell a spreadsheet would run as a formula is
+//! neutralised); Markdown is for reading, so every cell goes through `output::md_text`.
 //!
 //! Rows are streamed page by page into a temporary file beside the destination, which is then
 //! renamed into place, so a failed export never leaves half a file and memory stays flat. An
@@ -192,8 +192,9 @@ impl Drop for Export {
     }
 }
 
+/// A Markdown table cell: inert text (no formatting, link, HTML or cell break), one line.
 fn md_cell(s: &str) -> String {
-    crate::output::sanitize(s).replace('|', "\\|")
+    crate::output::md_text(s)
 }
 
 /// Write a whole list at once (used for small lists and tests).

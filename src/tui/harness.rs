@@ -111,7 +111,11 @@ impl Harness {
     pub fn act(&mut self, a: Action) -> Result<()> {
         let fx = app::update(&mut self.app, a, self.now);
         self.run(fx)?;
-        // Let debounced input fire.
+        self.settle()
+    }
+
+    /// Let debounced input fire, then draw.
+    fn settle(&mut self) -> Result<()> {
         if self.app.wants_tick() {
             self.now += app::DEBOUNCE_MS + 1;
             let fx = app::update(&mut self.app, Action::Tick, self.now);
@@ -137,12 +141,14 @@ impl Harness {
             );
             self.run(fx)?;
         }
-        if self.app.wants_tick() {
-            self.now += app::DEBOUNCE_MS + 1;
-            let fx = app::update(&mut self.app, Action::Tick, self.now);
-            self.run(fx)?;
-        }
-        self.draw()
+        self.settle()
+    }
+
+    /// Run a palette command (`:` then the line then Enter).
+    pub fn command(&mut self, line: &str) -> Result<()> {
+        self.cmd(Cmd::Palette)?;
+        self.type_str(line)?;
+        self.key(KeyCode::Enter)
     }
 
     pub fn draw(&mut self) -> Result<()> {

@@ -66,6 +66,12 @@ impl Theme {
         }
     }
 
+    /// A word a search found: underlined too, so it shows without colour.
+    pub fn found(&self) -> Style {
+        self.fg("highlight")
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
     pub fn accent(&self) -> Style {
         self.fg("accent").add_modifier(Modifier::BOLD)
     }

@@ -1,10 +1,10 @@
 //! Drawing: a pure function of the app state (never a query). Layout: tabs, breadcrumb,
 //! filter chips, the pane, a status line; popups for help, the palette and search.
 
-use super::app::{App, Mode, PaneKind, TABS};
+use super::app::{App, Mode, TABS};
 use super::panes;
 use super::theme::Theme;
-use super::widgets::{clean, fmt_time};
+use super::widgets::{clean, fmt_time, fmt_time_short, marked};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -26,18 +26,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     draw_tabs(f, tabs, app, theme);
     draw_breadcrumb(f, crumbs, app, theme);
     draw_chips(f, chips, app, theme);
-    match app.view().kind {
-        PaneKind::Incidents => panes::incidents::draw(f, main, app, theme),
-        PaneKind::Incident => panes::incidents::draw_story(f, main, app, theme),
-        PaneKind::Findings => panes::findings::draw(f, main, app, theme),
-        PaneKind::Timeline => panes::timeline::draw(f, main, app, theme),
-        PaneKind::Meeting => panes::meeting::draw(f, main, app, theme),
-        PaneKind::Graph => panes::graph::draw(f, main, app, theme),
-        PaneKind::Ledger => panes::ledger::draw(f, main, app, theme),
-        PaneKind::Recordings | PaneKind::Recording => panes::recordings::draw(f, main, app, theme),
-        PaneKind::Bookmarks => panes::findings::draw_bookmarks(f, main, app, theme),
-        PaneKind::Sql => panes::sql::draw(f, main, app, theme),
-    }
+    panes::of(app.view().kind).draw(f, main, app, theme);
     if app.mode == Mode::Inspect {
         super::inspector::draw(f, main, &app.inspector, app.local_time, theme);
     }
@@ -239,39 +228,22 @@ fn draw_chips(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 fn draw_status(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let line = match &app.mode {
-        Mode::Palette { input } => Line::from(vec![
-            Span::styled(":", theme.accent()),
-            Span::raw(clean(input)),
-            Span::raw("\u{2588}"),
-        ]),
-        Mode::Search { input } => Line::from(vec![
-            Span::styled("/", theme.accent()),
-            Span::raw(clean(input)),
-            Span::raw("\u{2588}"),
-        ]),
+        Mode::Palette { input } => prompt(":", input, theme),
+        Mode::Search { input } => prompt("/", input, theme),
         Mode::Triage { .. } => Line::from(vec![Span::styled(
             " verdict: \u{2191}/\u{2193} state \u{b7} type the reason \u{b7} Enter records \u{b7} Esc cancels",
             theme.accent(),
         )]),
-        Mode::Tag { input } => Line::from(vec![
-            Span::styled("tag: ", theme.accent()),
-            Span::raw(clean(input)),
-            Span::raw("\u{2588}"),
-        ]),
-        Mode::Note { input } => Line::from(vec![
-            Span::styled("note: ", theme.accent()),
-            Span::raw(clean(input)),
-            Span::raw("\u{2588}"),
-        ]),
-        Mode::FilterText { input, .. } => Line::from(vec![
-            Span::styled("filter: ", theme.accent()),
-            Span::raw(clean(input)),
-            Span::raw("\u{2588}"),
-            Span::styled(
+        Mode::Tag { input } => prompt("tag: ", input, theme),
+        Mode::Note { input } => prompt("note: ", input, theme),
+        Mode::FilterText { input, .. } => {
+            let mut l = prompt("filter: ", input, theme);
+            l.push_span(Span::styled(
                 "  (applies as you type; Enter keeps, Esc undoes)",
                 theme.fg("dim"),
-            ),
-        ]),
+            ));
+            l
+        }
         _ => {
             let mut spans = vec![];
             if !app.status.is_empty() {
@@ -299,6 +271,15 @@ fn draw_status(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     };
     f.render_widget(line, area);
+}
+
+/// A prompt on the status line: its label, what is typed so far (made safe), a cursor.
+fn prompt(label: &'static str, input: &str, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(label, theme.accent()),
+        Span::raw(clean(input)),
+        Span::raw("\u{2588}"),
+    ])
 }
 
 fn popup(area: Rect, w: u16, h: u16) -> Rect {
@@ -400,6 +381,8 @@ fn draw_search(f: &mut Frame, area: Rect, app: &App, input: &str, theme: &Theme)
         )
     };
     let start = app.search.idx.saturating_sub(11);
+    let terms = crate::store::read::search::terms(&app.search.query);
+    let width = r.width.saturating_sub(2) as usize;
     let lines: Vec<Line> = hits
         .iter()
         .enumerate()
@@ -411,17 +394,30 @@ fn draw_search(f: &mut Frame, area: Rect, app: &App, input: &str, theme: &Theme)
             } else {
                 ratatui::style::Style::default()
             };
-            Line::from(vec![
-                Span::styled(format!("{:>7}  ", hit.kind), theme.fg("dim")),
-                Span::raw(clean(&hit.value)),
-            ])
-            .style(st)
+            let mut spans = vec![Span::styled(format!("{:>9}  ", hit.kind), theme.fg("dim"))];
+            match &hit.record {
+                // A word inside a message or an operation: when, who, and the words in it.
+                Some(rec) => {
+                    spans.push(Span::styled(
+                        format!(
+                            "{} {}  ",
+                            fmt_time_short(&rec.time, app.local_time),
+                            clean(&rec.who)
+                        ),
+                        theme.fg("dim"),
+                    ));
+                    // The words brought into view, with what context fits before them.
+                    let used: usize = spans.iter().map(|s| s.width()).sum();
+                    let lead = width.saturating_sub(used + 16).max(8);
+                    spans.extend(marked(&hit.value, &terms, theme.found(), lead).spans);
+                }
+                None => spans.push(Span::raw(clean(&hit.value))),
+            }
+            super::widgets::table::cut(Line::from(spans), width).style(st)
         })
         .collect();
     f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(Block::default().borders(Borders::ALL).title(title)),
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
         r,
     );
 }

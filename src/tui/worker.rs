@@ -604,17 +604,32 @@ impl Executor {
         path: &Path,
         overwrite: bool,
     ) -> Result<usize> {
+        // Findings carry the records they cite, so the file stands on its own as evidence.
+        let findings = matches!(list, ListQuery::Findings | ListQuery::Story(_));
         let mut h = vec!["table".to_string(), "id".to_string()];
         h.extend(headers.iter().cloned());
+        if findings {
+            h.push("evidence".into());
+        }
         h.push("annotations".into());
         let mut out =
             crate::tui::export::Export::begin(path, &self.store.path, format, &h, overwrite)?;
         let mut cur = Cursor::First;
         loop {
             let p = self.page(list, f, &cur, 2000)?;
+            let mut cites = if findings {
+                let ids: Vec<i64> = p.rows.iter().map(|r| r.id).collect();
+                read::findings::evidence_refs(&self.store.conn, &ids)?
+            } else {
+                Default::default()
+            };
             for r in &p.rows {
                 let mut cells = vec![r.tbl.to_string(), r.id.to_string()];
                 cells.extend(r.cells.iter().cloned());
+                cells.resize(2 + headers.len(), String::new());
+                if findings {
+                    cells.push(cites.remove(&r.id).unwrap_or_default().join(" "));
+                }
                 cells.push(r.notes.join(" "));
                 out.row(&cells)?;
             }

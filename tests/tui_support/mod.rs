@@ -22,6 +22,62 @@ fn ev(o: i64, line: i64, raw: &str) -> Evidence {
     Evidence::new(o, Some(line), raw.to_string())
 }
 
+/// The fixture case (`incident.case` in a new folder) in the console as it opens: on the
+/// incidents, drawn at `w` × `h`.
+pub fn open_at(w: u16, h: u16) -> (tempfile::TempDir, zoomlens::tui::harness::Harness) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("incident.case");
+    build(&p);
+    let h = zoomlens::tui::harness::Harness::open(&p, w, h).unwrap();
+    (dir, h)
+}
+
+/// Move the selection to the first row of the top view that `pred` accepts.
+pub fn select_where(
+    h: &mut zoomlens::tui::harness::Harness,
+    pred: impl Fn(&zoomlens::store::read::Row) -> bool,
+) {
+    use zoomlens::tui::keymap::Cmd;
+    let i = h
+        .app
+        .view()
+        .list
+        .rows
+        .iter()
+        .position(pred)
+        .expect("a matching row");
+    h.cmd(Cmd::Top).unwrap();
+    for _ in 0..i {
+        h.cmd(Cmd::Down).unwrap();
+    }
+}
+
+/// Cell `i` of every row of the top view, in order.
+pub fn column(h: &zoomlens::tui::harness::Harness, i: usize) -> Vec<String> {
+    h.app
+        .view()
+        .list
+        .rows
+        .iter()
+        .map(|r| r.cells.get(i).cloned().unwrap_or_default())
+        .collect()
+}
+
+/// The fixture case built in a new folder and opened read-only, as the console's worker opens it.
+pub fn fixture_store() -> (tempfile::TempDir, zoomlens::store::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("q.case");
+    build(&p);
+    let s = zoomlens::store::Store::open_readonly(&p).unwrap();
+    (dir, s)
+}
+
+/// That the screen shows `text` (the screen in the failure message).
+pub fn assert_shows(h: &zoomlens::tui::harness::Harness, text: &str) {
+    let s = h.screen();
+    assert!(s.contains(text), "expected {text:?} on screen:\n{s}");
+}
+
 pub fn build(path: &Path) {
     let mut store = Store::open(path).unwrap();
     let mut w = store.writer().unwrap();
@@ -347,6 +403,75 @@ pub fn build(path: &Path) {
         &ev(o, l, &raw),
     )
     .unwrap();
+    // Team chat: dave asks for a wire transfer the evening the recording went (a word to find
+    // inside a message), and a channel message without it.
+    for (mid, time, sender, text) in [
+        (
+            "msg-1",
+            "2024-06-10T07:25:00Z",
+            "dave@acme.com",
+            "Before the audit: please wire the vendor payment to the new account today",
+        ),
+        (
+            "msg-2",
+            "2024-06-10T08:00:00Z",
+            "alice@acme.com",
+            "Board pack is on the drive",
+        ),
+    ] {
+        let (l, raw) = next(mid);
+        w.chat(
+            &ChatMessage {
+                message_id: mid.into(),
+                owner: Some(sender.into()),
+                sender: Some(sender.into()),
+                sender_display_name: None,
+                time: time.into(),
+                message: Some(text.into()),
+                to_channel: Some("ch-finance".into()),
+                ..Default::default()
+            },
+            &ev(o, l, &raw),
+        )
+        .unwrap();
+    }
+    // The board meeting's waiting room: Alice waited two minutes and was admitted; "Frank
+    // (Auditor)" waited and left, never admitted.
+    let stay =
+        |name: &str, email: &str, uid: &str, at: &str| zoomlens::store::writer::WaitingStay {
+            meeting_uuid: BOARD.into(),
+            meeting_id: Some(MID),
+            user_id: uid.into(),
+            participant_uuid: format!("pu-{uid}"),
+            name: Some(name.into()),
+            email: Some(email.into()),
+            at: at.into(),
+        };
+    for (name, email, uid, entered, ended, admitted) in [
+        (
+            "Alice Acme",
+            "alice@acme.com",
+            "2",
+            "2024-06-10T06:00:00Z",
+            "2024-06-10T06:02:00Z",
+            true,
+        ),
+        (
+            "Frank (Auditor)",
+            "",
+            "7",
+            "2024-06-10T06:15:00Z",
+            "2024-06-10T06:27:00Z",
+            false,
+        ),
+    ] {
+        let (l, raw) = next(entered);
+        w.waiting_entered(&stay(name, email, uid, entered), &ev(o, l, &raw))
+            .unwrap();
+        let (l, raw) = next(ended);
+        w.waiting_ended(&stay(name, email, uid, ended), admitted, &ev(o, l, &raw))
+            .unwrap();
+    }
     w.commit().unwrap();
     add_findings(&store);
     // Group them into incidents as `detect` does: the board story (eve, the fake CFO, dave's

@@ -336,6 +336,28 @@ pub fn evidence(
     Ok((set, items, total))
 }
 
+/// The records each of `ids` cites, as `table:id` (in table, then id order): what an export
+/// of findings carries so a reader can find every record behind each one.
+pub fn evidence_refs(
+    conn: &Connection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<String>>> {
+    let mut out: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    if ids.is_empty() || table_columns(conn, "finding_evidence")?.is_empty() {
+        return Ok(out);
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT finding_id, tbl, row_id FROM finding_evidence
+         WHERE finding_id IN (SELECT value FROM json_each(?1)) ORDER BY finding_id, tbl, row_id",
+    )?;
+    let mut rows = st.query([serde_json::to_string(ids)?])?;
+    while let Some(r) = rows.next()? {
+        let (f, t, id): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        out.entry(f).or_default().push(format!("{t}:{id}"));
+    }
+    Ok(out)
+}
+
 /// A one-line description of a record, for evidence lists and bookmarks.
 pub fn describe(conn: &Connection, tbl: &str, id: i64) -> Result<String> {
     let sql = match tbl {

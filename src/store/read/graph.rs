@@ -2,6 +2,19 @@
 
 use super::*;
 
+row_view! {
+    /// A person around the centre: their email (`(guest)` without one), display name, how
+    /// many meetings they share with it, and internal / external / guest.
+    PersonRow { who = 0, name = 1, shared = 2, class = 3 }
+}
+
+impl PersonRow<'_> {
+    /// Whether they came without an email (known by display name only).
+    pub fn is_guest(&self) -> bool {
+        self.who() == "(guest)"
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     pub center: String,

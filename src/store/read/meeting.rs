@@ -54,7 +54,125 @@ row_view! {
         version = 7,
         role = 8,
         shared = 9,
+        // The waiting-room stay before this session (or, on a row of its own, a stay that
+        // never became one): entered, admitted or left, and its outcome.
+        waited_from = 10,
+        waited_to = 11,
+        waited = 12,
     }
+}
+
+/// Waiting-room stays of a meeting laid on its sessions: an admitted stay goes on the
+/// session it led to (the same person's first join from its entry on); every other stay
+/// (left, still waiting, or admitted into a session the case does not hold) becomes a row of
+/// its own, placed in time order among the sessions.
+fn add_waiting(conn: &Connection, info: &CaseInfo, uuid: &str, parts: &mut Vec<Row>) -> Result<()> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, name, email, entered_at, admitted_at, left_at, outcome, meeting_id
+         FROM waiting_room WHERE meeting_uuid = ?1 ORDER BY entered_at, id LIMIT ?2",
+    )?;
+    type Stay = (
+        i64,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+    );
+    let stays: Vec<Stay> = st
+        .query_map(rusqlite::params![uuid, MAX_SESSIONS as i64], |r| {
+            Ok((
+                r.get(0)?,
+                text(r, 1)?,
+                nonblank(opt(r, 2)?),
+                text(r, 3)?,
+                text(r, 4)?,
+                text(r, 5)?,
+                text(r, 6)?,
+                r.get(7)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let same = |p: &Row, name: &str, email: &Option<String>| match email {
+        Some(e) => p
+            .link
+            .user
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case(e)),
+        None => p.link.user.is_none() && p.link.name.as_deref() == Some(name),
+    };
+    let mut own = vec![];
+    for (id, name, email, entered, admitted, left, outcome, mid) in stays {
+        let end = if admitted.is_empty() {
+            &left
+        } else {
+            &admitted
+        };
+        if outcome == "admitted" {
+            let lo = crate::model::time::parse_time(&entered)
+                .map(|t| crate::model::time::fmt_utc(t - chrono::Duration::seconds(60)))
+                .unwrap_or_default();
+            let session = parts
+                .iter_mut()
+                .filter(|p| {
+                    p.tbl == "participants"
+                        && p.cells.len() == 10
+                        && p.cells[2] >= lo
+                        && same(p, &name, &email)
+                })
+                .min_by(|a, b| a.cells[2].cmp(&b.cells[2]));
+            if let Some(p) = session {
+                p.cells.extend([entered, end.clone(), outcome]);
+                continue;
+            }
+        }
+        own.push(Row {
+            tbl: "waiting_room",
+            id,
+            key: Key {
+                t: entered.clone(),
+                s: 0,
+                id,
+            },
+            kind: "waiting".into(),
+            time: entered.clone(),
+            cells: vec![
+                name.clone(),
+                email.clone().unwrap_or_default(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                entered,
+                end.clone(),
+                outcome,
+            ],
+            link: Links {
+                user: email.clone(),
+                name: Some(name).filter(|n| !n.is_empty()),
+                meeting_uuid: Some(uuid.to_string()),
+                meeting_id: mid,
+                ..Default::default()
+            },
+            badge: info.class_of(email.as_deref()).to_string(),
+            rank: -1,
+            ..Default::default()
+        });
+    }
+    for p in parts.iter_mut() {
+        p.cells.resize(13, String::new());
+    }
+    if !own.is_empty() {
+        parts.extend(own);
+        parts.sort_by(|a, b| a.time.cmp(&b.time).then(a.id.cmp(&b.id)));
+    }
+    Ok(())
 }
 
 /// Resolve a reference to an instance uuid.
@@ -191,6 +309,7 @@ pub fn load(
     for p in parts.iter_mut() {
         p.badge = info.class_of(p.link.user.as_deref()).to_string();
     }
+    add_waiting(conn, info, &uuid, &mut parts)?;
     mark_findings(conn, info, &mut parts)?;
     if info.has_findings
         && info.finding_cols.iter().any(|c| c == "meeting_uuid")
@@ -313,8 +432,8 @@ pub fn load(
         mark_findings(conn, info, &mut d.operations)?;
     }
     let mut st = conn.prepare_cached(
-        "SELECT id, start_time, topic, total_size, recording_count, deleted_time FROM recordings
-         WHERE meeting_uuid = ?1",
+        "SELECT id, start_time, topic, total_size, recording_count, deleted_time, host_email
+         FROM recordings WHERE meeting_uuid = ?1",
     )?;
     d.recordings = st
         .query_map([&uuid], |r| {
@@ -331,10 +450,11 @@ pub fn load(
                 },
                 kind: "recording".into(),
                 time: t.clone(),
-                // time, topic, files, bytes, deleted (a time): the pane words them.
+                // As the recordings list has them (`recordings::RecordingRow`).
                 cells: vec![
                     t,
                     text(r, 2)?,
+                    text(r, 6)?,
                     text(r, 4)?,
                     text(r, 3)?,
                     deleted.unwrap_or_default(),

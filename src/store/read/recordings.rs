@@ -3,6 +3,33 @@
 
 use super::*;
 
+row_view! {
+    /// A recording's cells by name (the list's rows, a recording's own header, and a
+    /// meeting's recordings).
+    RecordingRow { start = 0, topic = 1, host = 2, files = 3, bytes = 4, deleted = 5 }
+}
+
+row_view! {
+    /// One file of a recording.
+    RecordingFileRow {
+        file_type = 0,
+        recording_type = 1,
+        bytes = 2,
+        start = 3,
+        end = 4,
+        status = 5,
+        deleted = 6,
+    }
+}
+
+row_view! {
+    /// Someone (or Zoom) acting on a recording: downloaded, shared, trashed, deleted.
+    RecordingActionRow { time = 0, who = 1, action = 2, via = 3, attended = 4, detail = 5 }
+}
+
+/// Where an action row says whether its actor attended the meeting.
+const ATTENDED: usize = 4;
+
 fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
     let mut w = vec!["1".to_string()];
     if let Some(from) = &f.from {
@@ -242,7 +269,7 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
         "SELECT EXISTS (SELECT 1 FROM participants WHERE meeting_uuid = ?1 AND email = ?2)",
     )?;
     for a in actions.iter_mut() {
-        let who = a.cells[1].clone();
+        let who = RecordingActionRow(a).who().to_string();
         let attended: bool =
             !who.is_empty() && st.query_row(rusqlite::params![uuid, who], |r| r.get(0))?;
         let host = rec
@@ -250,7 +277,7 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
             .user
             .as_deref()
             .is_some_and(|h| h.eq_ignore_ascii_case(&who));
-        a.cells[4] = if who.is_empty() {
+        a.cells[ATTENDED] = if who.is_empty() {
             String::new() // Zoom's own events (recording.completed) have no actor
         } else if attended {
             "yes".into()

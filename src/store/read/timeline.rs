@@ -335,6 +335,7 @@ pub fn page(
                 "operations" => "operations",
                 "chat_messages" => "chat_messages",
                 "webhook_events" => "webhook_events",
+                "waiting_room" => "waiting_room",
                 _ => "recordings",
             };
             let link = Links {

@@ -2,25 +2,62 @@
 //! them, drawn on a canvas (edges coloured internal / external / guest, labelled with how many
 //! meetings they share), next to the same people as a selectable list.
 
-use crate::tui::app::{App, Extra};
+use crate::store::read::Filter;
+use crate::store::read::Row;
+use crate::store::read::graph::PersonRow;
+use crate::tui::app::{App, Effect, Extra, Target};
+use crate::tui::keymap::Cmd;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
-use crate::tui::widgets::{clean, list_table};
+use crate::tui::widgets::{clean, view_table};
+use crate::tui::worker::{Query, Reply};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Line as CLine};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders};
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub struct GraphPane;
+
+impl super::Pane for GraphPane {
+    fn detail(&self, target: &Target, _: &Filter) -> Option<Query> {
+        match target {
+            Target::Graph(g) => Some(Query::Graph(g.clone())),
+            _ => None,
+        }
+    }
+    /// A person: their timeline.
+    fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
+        app.pivot_user_of(&row.link)
+    }
+    fn on_cmd(&self, app: &mut App, c: Cmd) -> Option<Vec<Effect>> {
+        (c == Cmd::Inspect).then(|| {
+            app.say(
+                "a graph node is a person, not a record: Enter opens their timeline, where d inspects each record",
+            )
+        })
+    }
+    fn apply(&self, app: &mut App, r: Reply) -> Result<Vec<Effect>, Reply> {
+        let Reply::Graph(g) = r else {
+            return Err(r);
+        };
+        let v = app.view_mut();
+        v.list.set_all(g.nodes.clone(), g.nodes.len());
+        v.extra = Extra::Graph(g);
+        v.list.clamp();
+        // The linked person stays the one the graph is around until a node is chosen.
+        Ok(vec![])
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        draw(f, area, app, theme)
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
     let Extra::Graph(g) = &v.extra else {
-        f.render_widget(
-            Paragraph::new("loading\u{2026}")
-                .block(Block::default().borders(Borders::ALL).title(" Graph ")),
-            area,
-        );
+        super::placeholder(f, area, theme, " Graph ", v, "nobody to show");
         return;
     };
     let [left, right] =
@@ -71,11 +108,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     + std::f64::consts::TAU * (i as f64 + 1.0 / 3.0) / n;
                 let r = 1.0 - 0.3 * (node.key.s as f64 / max as f64);
                 let (x, y) = (r * a.cos(), r * a.sin());
-                let who = clean(if node.cells[0] == "(guest)" {
-                    &node.cells[1]
-                } else {
-                    &node.cells[0]
-                });
+                let p = PersonRow(node);
+                let who = clean(if p.is_guest() { p.name() } else { p.who() });
                 let who: String = who.chars().take(18).collect();
                 let mut st = theme.class(&node.badge);
                 if i == sel {
@@ -98,28 +132,27 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             );
         });
     f.render_widget(canvas, left);
-    list_table(
+    view_table(
         f,
         right,
         app,
         theme,
-        &v.list,
         " people \u{b7} Enter: their timeline ".into(),
         &[
             Col::new("who", 12, 0),
             Col::new("shared", 6, 6),
             Col::new("class", 8, 8),
         ],
-        &v.highlight,
         |r| {
-            let who = if r.cells[0] == "(guest)" {
-                format!("\"{}\" (guest)", clean(&r.cells[1]))
+            let p = PersonRow(r);
+            let who = if p.is_guest() {
+                format!("\"{}\" (guest)", clean(p.name()))
             } else {
-                clean(&r.cells[0])
+                clean(p.who())
             };
             vec![
                 Line::from(who),
-                Line::from(clean(&r.cells[2])),
+                Line::from(clean(p.shared())),
                 Line::from(Span::styled(r.badge.clone(), theme.class(&r.badge))),
             ]
         },

@@ -2,15 +2,68 @@
 //! first, with their verdicts; and one incident's story: its findings in time order, each with
 //! why it was flagged, its technique, its state and the evidence below.
 
-use crate::store::read::Row;
-use crate::store::read::findings::FindingRow;
 use crate::store::read::incidents::IncidentRow;
-use crate::tui::app::{App, Extra};
+use crate::store::read::{self, Row};
+use crate::tui::app::{App, Effect, Extra, PaneKind, Target, View};
+use crate::tui::keymap::Cmd;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{
-    clean, fit, fmt_time, fmt_time_short, list_table, position, span_len, state_label, state_style,
+    clean, fit, fmt_time, fmt_time_short, position, span_len, state_label, state_style, view_table,
 };
+use crate::tui::worker::{ListQuery, Query, Slot};
+
+pub struct Incidents;
+/// One incident's story (under the Incidents tab).
+pub struct Story;
+
+impl super::Pane for Incidents {
+    fn list(&self, _: &Target) -> Option<ListQuery> {
+        Some(ListQuery::Incidents)
+    }
+    fn headers(&self) -> &'static [&'static str] {
+        &read::incidents::CELLS
+    }
+    fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
+        let mut nv = View::new(PaneKind::Incident, Target::Incident(row.id));
+        nv.extra = Extra::Incident(Box::new(row.clone()));
+        app.push(nv)
+    }
+    fn on_cmd(&self, app: &mut App, c: Cmd) -> Option<Vec<Effect>> {
+        (c == Cmd::Triage).then(|| super::findings::open_triage(app))
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        draw(f, area, app, theme)
+    }
+}
+
+impl super::Pane for Story {
+    fn list(&self, target: &Target) -> Option<ListQuery> {
+        match target {
+            Target::Incident(i) => Some(ListQuery::Story(*i)),
+            _ => None,
+        }
+    }
+    fn headers(&self) -> &'static [&'static str] {
+        &read::findings::CELLS
+    }
+    /// The incident itself, above its story (its verdict may have changed since the list).
+    fn beside(&self, app: &mut App) -> Vec<Effect> {
+        match app.view().target {
+            Target::Incident(id) => vec![app.req(Slot::Head, Query::Incident { id })],
+            _ => vec![],
+        }
+    }
+    fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
+        super::findings::enter_finding(app, row)
+    }
+    fn on_cmd(&self, app: &mut App, c: Cmd) -> Option<Vec<Effect>> {
+        super::findings::finding_cmd(app, c)
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        draw_story(f, area, app, theme)
+    }
+}
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -68,7 +121,7 @@ fn actors_cell(actors: &str, w: usize, internal: &[String], short: bool) -> Stri
     out
 }
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
     let [top, bottom] = Layout::vertical([Constraint::Min(5), Constraint::Length(7)]).areas(area);
     let info = app.info.as_ref();
@@ -85,12 +138,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // Actors get a third of what is left once the fixed columns are drawn.
     let actors_w = ((area.width as usize).saturating_sub(60) / 3).clamp(16, 60);
     let internal: &[String] = info.map(|i| i.internal_domains.as_slice()).unwrap_or(&[]);
-    list_table(
+    view_table(
         f,
         top,
         app,
         theme,
-        &v.list,
         title,
         &[
             Col::new("id", 3, 5),
@@ -102,7 +154,6 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Col::new("actors", 12, actors_w as u16),
             Col::new("story", 20, 0),
         ],
-        &v.highlight,
         |r| {
             let c = IncidentRow(r);
             let state = c.state();
@@ -138,13 +189,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .selected()
         .map(|r| summary(r, app, theme))
         .unwrap_or_default();
+    incident_box(f, bottom, lines, " incident \u{b7} Enter opens its story ");
+}
+
+/// The incident's summary in a box under `title`.
+fn incident_box(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, title: &'static str) {
     f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" incident \u{b7} Enter opens its story "),
-        ),
-        bottom,
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).title(title)),
+        area,
     );
 }
 
@@ -196,7 +250,7 @@ fn summary(r: &Row, app: &App, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// One incident's story: the incident above, its findings in time order, the evidence below.
-pub fn draw_story(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+fn draw_story(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
     // The story's list takes the lines its findings need; the evidence box the rest.
     let rest = area.height.saturating_sub(6);
@@ -216,22 +270,12 @@ pub fn draw_story(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         )],
         _ => vec![Line::styled("loading\u{2026}", theme.fg("dim"))],
     };
-    f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" incident \u{b7} Esc back to the list "),
-        ),
-        head,
-    );
-    let local = app.local_time;
-    let wide = area.width >= 160;
-    list_table(
+    incident_box(f, head, lines, " incident \u{b7} Esc back to the list ");
+    super::findings::draw_findings(
         f,
         list,
         app,
         theme,
-        &v.list,
         format!(
             " Story \u{b7} {} \u{b7} Enter/u/M/r pivot \u{b7} T verdict \u{b7} d inspect ",
             position(&v.list)
@@ -245,32 +289,6 @@ pub fn draw_story(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Col::new("user", 12, 40),
             Col::new("why", 24, 0),
         ],
-        &v.highlight,
-        |r| {
-            let c = FindingRow(r);
-            let state = c.state();
-            let why = if c.why().is_empty() {
-                c.summary()
-            } else {
-                c.why()
-            };
-            vec![
-                Line::from(if wide {
-                    fmt_time(c.time(), local)
-                } else {
-                    fmt_time_short(c.time(), local)
-                }),
-                Line::from(Span::styled(clean(c.severity()), theme.severity(r.rank))),
-                Line::from(Span::styled(
-                    state_label(state, wide),
-                    state_style(state, theme),
-                )),
-                Line::from(clean(c.rule())),
-                Line::from(clean(c.technique())),
-                Line::from(clean(c.user())),
-                Line::from(clean(why)),
-            ]
-        },
     );
     super::evidence::draw(f, bottom, app, theme, v.list.selected());
 }

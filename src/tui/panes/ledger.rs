@@ -1,25 +1,45 @@
 //! Operation ledger: admin operations in time order; the selected one's parsed changes.
 
+use crate::store::read::Row;
 use crate::store::read::ledger::LedgerRow;
-use crate::tui::app::App;
+use crate::store::read::search::marks;
+use crate::tui::app::{App, Effect, Target};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
-use crate::tui::widgets::{clean, fmt_time, list_table, position};
+use crate::tui::widgets::{clean, fmt_time, marked, position, view_table};
+use crate::tui::worker::ListQuery;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub struct Ledger;
+
+impl super::Pane for Ledger {
+    fn list(&self, _: &Target) -> Option<ListQuery> {
+        Some(ListQuery::Ledger)
+    }
+    fn headers(&self) -> &'static [&'static str] {
+        &["time", "operator", "category", "action", "detail"]
+    }
+    /// What the operation changed: its meeting, else the user it targets, else its operator.
+    fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
+        app.pivot_operation(&row.link)
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        draw(f, area, app, theme)
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
     let [top, bottom] = Layout::vertical([Constraint::Min(5), Constraint::Length(7)]).areas(area);
     let local = app.local_time;
-    list_table(
+    view_table(
         f,
         top,
         app,
         theme,
-        &v.list,
         format!(
             " Operation ledger \u{b7} {} \u{b7} o: filter by operator \u{b7} :filter category/action X ",
             position(&v.list)
@@ -31,25 +51,28 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Col::new("action", 6, 16),
             Col::new("change", 24, 0),
         ],
-        &v.highlight,
         |r| {
             let o = LedgerRow(r);
-            let change = r.extra.first().map(String::as_str).unwrap_or(o.detail());
+            // The parsed change reads best; where a search found words in the detail, the
+            // detail itself, with them highlighted.
+            let change = match r.extra.first() {
+                Some(c) if marks(o.detail(), &v.marks).is_empty() => Line::from(clean(c)),
+                _ => marked(o.detail(), &v.marks, theme.found(), 16),
+            };
             vec![
                 Line::from(fmt_time(o.time(), local)),
                 Line::from(clean(o.operator())),
                 Line::from(clean(o.category())),
                 Line::from(clean(o.action())),
-                Line::from(clean(change)),
+                change,
             ]
         },
     );
     let mut lines = vec![];
     if let Some(r) = v.list.selected() {
-        lines.push(Line::from(vec![
-            Span::styled("detail  ", theme.fg("dim")),
-            Span::raw(clean(LedgerRow(r).detail())),
-        ]));
+        let mut detail = vec![Span::styled("detail  ", theme.fg("dim"))];
+        detail.extend(marked(LedgerRow(r).detail(), &v.marks, theme.found(), usize::MAX).spans);
+        lines.push(Line::from(detail));
         for e in &r.extra {
             lines.push(Line::from(vec![
                 Span::styled("  \u{2022} ", theme.fg("accent")),

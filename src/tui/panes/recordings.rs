@@ -1,29 +1,43 @@
 //! Recordings list, and one recording: its files and who downloaded, shared, trashed or
 //! deleted it, and whether they attended the meeting.
 
-use crate::tui::app::{App, Extra, PaneKind};
+use crate::store::read::recordings::{RecordingActionRow, RecordingFileRow, RecordingRow};
+use crate::store::read::{Filter, Row};
+use crate::tui::app::{App, Effect, Extra, Target};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
-use crate::tui::widgets::{clean, count_of, fmt_time, human_bytes, list_table, position};
+use crate::tui::widgets::{clean, count_of, fmt_time, human_bytes, position, view_table};
+use crate::tui::worker::{ListQuery, Query, Reply};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let v = app.view();
-    let local = app.local_time;
-    if v.kind == PaneKind::Recordings {
-        list_table(
+pub struct Recordings;
+/// One recording (under the Recordings tab).
+pub struct Recording;
+
+impl super::Pane for Recordings {
+    fn list(&self, _: &Target) -> Option<ListQuery> {
+        Some(ListQuery::Recordings)
+    }
+    fn headers(&self) -> &'static [&'static str] {
+        &["start", "topic", "host", "files", "bytes", "deleted"]
+    }
+    fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
+        app.pivot_recording_of(&row.link)
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        let local = app.local_time;
+        view_table(
             f,
             area,
             app,
             theme,
-            &v.list,
             format!(
                 " Recordings \u{b7} newest first \u{b7} {} \u{b7} Enter: files and who touched them ",
-                position(&v.list)
+                position(&app.view().list)
             ),
             &[
                 Col::new("start", 19, 19),
@@ -33,52 +47,99 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Col::new("size", 7, 9),
                 Col::new("state", 8, 30),
             ],
-            &v.highlight,
             |r| {
+                let c = RecordingRow(r);
                 vec![
-                    Line::from(fmt_time(&r.cells[0], local)),
-                    Line::from(clean(&r.cells[1])),
-                    Line::from(clean(&r.cells[2])),
-                    Line::from(clean(&r.cells[3])),
-                    Line::from(human_bytes(&r.cells[4])),
-                    Line::from(Span::styled(deleted(&r.cells[5], local), theme.fg("error"))),
+                    Line::from(fmt_time(c.start(), local)),
+                    Line::from(clean(c.topic())),
+                    Line::from(clean(c.host())),
+                    Line::from(clean(c.files())),
+                    Line::from(human_bytes(c.bytes())),
+                    Line::from(Span::styled(deleted(c.deleted(), local), theme.fg("error"))),
                 ]
             },
         );
-        return;
     }
-    let Extra::Recording(d) = &v.extra else {
-        let msg = if v.missing {
-            "no such recording in this case"
-        } else {
-            "loading\u{2026}"
+}
+
+impl super::Pane for Recording {
+    fn detail(&self, target: &Target, _: &Filter) -> Option<Query> {
+        match target {
+            Target::Recording(uuid) => Some(Query::Recording { uuid: uuid.clone() }),
+            _ => None,
+        }
+    }
+    /// Who acted on it: their timeline.
+    fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
+        app.pivot_user_of(&row.link)
+    }
+    fn apply(&self, app: &mut App, r: Reply) -> Result<Vec<Effect>, Reply> {
+        let Reply::Recording(d) = r else {
+            return Err(r);
         };
-        f.render_widget(
-            Paragraph::new(msg).block(Block::default().borders(Borders::ALL).title(" Recording ")),
+        let v = app.view_mut();
+        match d {
+            Some(d) => {
+                let mut rows = d.actions.clone();
+                rows.extend(d.files.iter().cloned());
+                v.list.set_all(rows, d.actions.len());
+                // Start on who destroyed it, else on anything flagged.
+                let destructive = |r: &Row| {
+                    let a = RecordingActionRow(r).action().to_lowercase();
+                    r.kind == "action" && (a.contains("delet") || a.contains("trash"))
+                };
+                let rows = &v.list.rows;
+                v.list.sel = rows
+                    .iter()
+                    .position(destructive)
+                    .or_else(|| rows.iter().position(|r| r.rank >= 0))
+                    .unwrap_or(0);
+                v.extra = Extra::Recording(d);
+            }
+            None => v.missing = true,
+        }
+        v.list.clamp();
+        Ok(app.on_select())
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        draw_one(f, area, app, theme)
+    }
+}
+
+fn draw_one(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let v = app.view();
+    let local = app.local_time;
+    let Extra::Recording(d) = &v.extra else {
+        super::placeholder(
+            f,
             area,
+            theme,
+            " Recording ",
+            v,
+            "no such recording in this case",
         );
         return;
     };
     let [head, table] = Layout::vertical([Constraint::Length(4), Constraint::Min(5)]).areas(area);
-    let r = &d.recording;
+    let r = RecordingRow(&d.recording);
     let lines = vec![
         Line::from(vec![
-            Span::styled(clean(&r.cells[1]), theme.accent()),
+            Span::styled(clean(r.topic()), theme.accent()),
             Span::raw(format!(
                 "   started {} \u{b7} host {}",
-                fmt_time(&r.cells[0], local),
-                clean(&r.cells[2])
+                fmt_time(r.start(), local),
+                clean(r.host())
             )),
         ]),
         Line::from(vec![
             Span::raw(format!(
                 "{} \u{b7} {} \u{b7} meeting {} ",
-                count_of(&r.cells[3], "file"),
-                human_bytes(&r.cells[4]),
-                clean(r.link.meeting_uuid.as_deref().unwrap_or(""))
+                count_of(r.files(), "file"),
+                human_bytes(r.bytes()),
+                clean(d.recording.link.meeting_uuid.as_deref().unwrap_or(""))
             )),
             Span::styled(
-                deleted(&r.cells[5], local),
+                deleted(r.deleted(), local),
                 theme.fg("error").add_modifier(Modifier::BOLD),
             ),
         ]),
@@ -87,12 +148,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Recording ")),
         head,
     );
-    list_table(
+    view_table(
         f,
         table,
         app,
         theme,
-        &v.list,
         format!(
             " who touched it ({}) \u{b7} then its files \u{b7} Enter: that person ",
             d.actions.len()
@@ -105,38 +165,40 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Col::new("attended", 8, 8),
             Col::new("detail", 20, 0),
         ],
-        &v.highlight,
         |row| match row.tbl {
-            "recording_files" => vec![
-                Line::from(fmt_time(&row.cells[3], local)),
-                Line::from(Span::styled(
-                    format!("file {}", clean(&row.cells[0])),
-                    theme.fg("dim"),
-                )),
-                Line::from(clean(&row.cells[1])),
-                Line::from(""),
-                Line::from(""),
-                Line::from(format!(
-                    "{}  {}  {}",
-                    human_bytes(&row.cells[2]),
-                    clean(&row.cells[5]),
-                    deleted(&row.cells[6], local)
-                )),
-            ],
+            "recording_files" => {
+                let file = RecordingFileRow(row);
+                vec![
+                    Line::from(fmt_time(file.start(), local)),
+                    Line::from(Span::styled(
+                        format!("file {}", clean(file.file_type())),
+                        theme.fg("dim"),
+                    )),
+                    Line::from(clean(file.recording_type())),
+                    Line::from(""),
+                    Line::from(""),
+                    Line::from(format!(
+                        "{}  {}  {}",
+                        human_bytes(file.bytes()),
+                        clean(file.status()),
+                        deleted(file.deleted(), local)
+                    )),
+                ]
+            }
             _ => {
-                let att = &row.cells[4];
-                let st = if att == "NO" {
+                let a = RecordingActionRow(row);
+                let st = if a.attended() == "NO" {
                     theme.fg("error").add_modifier(Modifier::BOLD)
                 } else {
                     theme.fg("internal")
                 };
                 vec![
-                    Line::from(fmt_time(&row.cells[0], local)),
-                    Line::from(Span::styled(clean(&row.cells[1]), theme.class(&row.badge))),
-                    Line::from(clean(&row.cells[2])),
-                    Line::from(clean(&row.cells[3])),
-                    Line::from(Span::styled(clean(att), st)),
-                    Line::from(clean(&row.cells[5])),
+                    Line::from(fmt_time(a.time(), local)),
+                    Line::from(Span::styled(clean(a.who()), theme.class(&row.badge))),
+                    Line::from(clean(a.action())),
+                    Line::from(clean(a.via())),
+                    Line::from(Span::styled(clean(a.attended()), st)),
+                    Line::from(clean(a.detail())),
                 ]
             }
         },

@@ -1,17 +1,142 @@
 //! SQL prompt: read-only queries on the documented views; results in a table (the first
 //! [`SQL_ROW_CAP`] rows, said in its title; ←/→ scroll columns, ↑/↓ rows).
 
-use crate::tui::app::App;
+use crate::tui::app::{App, Effect, Mode, edit};
+use crate::tui::keymap::Cmd;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::clean;
 use crate::tui::widgets::table::{self, Col};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub struct Sql;
+
+impl super::Pane for Sql {
+    fn enter(&self, _: &mut App, _: &crate::store::read::Row) -> Vec<Effect> {
+        vec![]
+    }
+    /// `d` (Ctrl-D where keys type into the prompt): the record a result row names.
+    fn on_cmd(&self, app: &mut App, c: Cmd) -> Option<Vec<Effect>> {
+        (c == Cmd::Inspect).then(|| inspect_row(app))
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        draw(f, area, app, theme)
+    }
+}
+
+fn inspect_row(app: &mut App) -> Vec<Effect> {
+    match record(app) {
+        Ok((t, id)) => app.inspect(t, id),
+        Err(why) => app.say(&why),
+    }
+}
+
+/// The record a SQL result row names: its `id` column, from the one table (or documented
+/// view) the query reads FROM.
+fn record(app: &App) -> Result<(String, i64), String> {
+    let Some(res) = &app.sql.result else {
+        return Err("run a query first".into());
+    };
+    let Some(ci) = res
+        .columns
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case("id"))
+    else {
+        return Err(
+            "this result has no id column: SELECT id, ... FROM one table to inspect its rows"
+                .into(),
+        );
+    };
+    let lower = app.sql.input.to_ascii_lowercase();
+    let table = lower
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .skip_while(|w| *w != "from")
+        .nth(1)
+        .map(|t| t.trim_matches('"'));
+    let Some(tbl) = table.and_then(crate::store::read::record::table_of_view) else {
+        return Err("cannot tell which table this row is from: query one table or view".into());
+    };
+    let id = res
+        .rows
+        .get(app.sql.list.sel)
+        .and_then(|r| r.get(ci))
+        .and_then(|v| v.as_i64())
+        .ok_or_else(|| "the selected row has no numeric id".to_string())?;
+    Ok((tbl.to_string(), id))
+}
+
+/// Keys while the prompt has them: they type into it, Enter runs, ↑/↓ and PgUp/PgDn move in
+/// the result, ←/→ scroll its columns, Ctrl-D inspects the row, Tab leaves, Esc goes back.
+pub(crate) fn on_key(app: &mut App, k: &KeyEvent, mut input: String, now: u64) -> Vec<Effect> {
+    match k.code {
+        // Keys type into the prompt here: Ctrl-D describes the selected result row.
+        KeyCode::Char('d') if k.modifiers.contains(KeyModifiers::CONTROL) => inspect_row(app),
+        KeyCode::Enter => {
+            app.sql.input = input.clone();
+            app.run_sql()
+        }
+        KeyCode::Esc => {
+            app.mode = Mode::Normal;
+            app.back()
+        }
+        KeyCode::Tab | KeyCode::BackTab => {
+            app.mode = Mode::Normal;
+            app.on_cmd(
+                if k.code == KeyCode::Tab {
+                    Cmd::NextPane
+                } else {
+                    Cmd::PrevPane
+                },
+                now,
+            )
+        }
+        KeyCode::Down | KeyCode::Up | KeyCode::PageDown | KeyCode::PageUp => {
+            let n = app.sql.result.as_ref().map(|r| r.rows.len()).unwrap_or(0);
+            let h = app.sql.list.height.get().max(1) as i64;
+            let d = match k.code {
+                KeyCode::Down => 1,
+                KeyCode::Up => -1,
+                KeyCode::PageDown => h,
+                _ => -h,
+            };
+            let l = &mut app.sql.list;
+            if n > 0 {
+                l.sel = (l.sel as i64 + d).clamp(0, n as i64 - 1) as usize;
+                if l.sel < l.top {
+                    l.top = l.sel;
+                }
+                if l.sel >= l.top + h as usize {
+                    l.top = l.sel + 1 - h as usize;
+                }
+            }
+            vec![]
+        }
+        KeyCode::Right => {
+            let l = &mut app.sql.list;
+            if l.hcol < l.hmax.get() {
+                l.hcol += 1;
+            }
+            vec![]
+        }
+        KeyCode::Left => {
+            app.sql.list.hcol = app.sql.list.hcol.saturating_sub(1);
+            vec![]
+        }
+        _ => {
+            edit(&mut input, k);
+            app.sql.input = input.clone();
+            app.mode = Mode::Sql { input };
+            vec![]
+        }
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [input, out] = Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(area);
     let s = &app.sql;
     let prompt = Line::from(vec![

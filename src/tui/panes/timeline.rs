@@ -1,17 +1,61 @@
 //! Timeline of one subject: histogram over the case span (or the zoomed range) and every
 //! source merged in time order.
 
-use crate::store::read::timeline::TimelineRow;
-use crate::tui::app::{App, Target};
+use crate::store::read::Row;
+use crate::store::read::timeline::{Subject, TimelineRow};
+use crate::tui::app::{App, Effect, Target};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
-use crate::tui::widgets::{clean, epoch, fmt_time, list_table, position};
+use crate::tui::widgets::{clean, epoch, fmt_time, marked, position, view_table};
+use crate::tui::worker::ListQuery;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub struct Timeline;
+
+impl super::Pane for Timeline {
+    fn list(&self, target: &Target) -> Option<ListQuery> {
+        match target {
+            Target::Timeline(s) => Some(ListQuery::Timeline(s.clone())),
+            _ => None,
+        }
+    }
+    fn headers(&self) -> &'static [&'static str] {
+        &["time", "source", "who", "what", "ip", "detail"]
+    }
+    /// The event histogram above the list.
+    fn beside(&self, app: &mut App) -> Vec<Effect> {
+        match app.view().target.clone() {
+            Target::Timeline(s) => app.histogram(s),
+            _ => vec![],
+        }
+    }
+    /// A session or a meeting: the meeting; a recording: it; a sign-in: everything from its IP
+    /// (its user once there); an operation: what it changed; anything else: its person.
+    fn enter(&self, app: &mut App, row: &Row) -> Vec<Effect> {
+        let l = &row.link;
+        match row.tbl {
+            "participants" | "meetings" => app.pivot_meeting_of(l),
+            "recordings" => app.pivot_recording_of(l),
+            "signins" => match &l.ip {
+                Some(ip) if app.view().target != Target::Timeline(Subject::Ip(ip.clone())) => {
+                    let v = app.timeline_view(Subject::Ip(ip.clone()));
+                    app.push(v)
+                }
+                _ => app.pivot_user_of(l),
+            },
+            "operations" => app.pivot_operation(l),
+            _ => app.pivot_user_of(l),
+        }
+    }
+    fn draw(&self, f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+        draw(f, area, app, theme)
+    }
+}
+
+fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
     let [hist, list, detail] = Layout::vertical([
         Constraint::Length(6),
@@ -75,12 +119,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     let local = app.local_time;
-    list_table(
+    view_table(
         f,
         list,
         app,
         theme,
-        &v.list,
         format!(" Timeline \u{b7} {subject} \u{b7} {} ", position(&v.list)),
         &[
             Col::new("time", 19, 19),
@@ -90,7 +133,6 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Col::new("ip", 7, 39),
             Col::new("detail", 24, 0),
         ],
-        &v.highlight,
         |r| {
             let t = TimelineRow(r);
             vec![
@@ -99,7 +141,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Line::from(Span::styled(clean(t.who()), theme.class(&r.badge))),
                 Line::from(clean(t.what())),
                 Line::from(clean(t.ip())),
-                Line::from(clean(t.detail())),
+                marked(t.detail(), &v.marks, theme.found(), 16),
             ]
         },
     );

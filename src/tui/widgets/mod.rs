@@ -6,6 +6,7 @@ pub mod wrapped;
 
 use super::app::{App, ListWin};
 use super::theme::Theme;
+use crate::store::read::search::Term;
 use crate::store::read::{EvidenceSet, Row};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -16,6 +17,39 @@ use ratatui::widgets::{Block, Borders};
 /// Untrusted text made safe for the terminal.
 pub fn clean(s: &str) -> String {
     crate::output::sanitize(s).into_owned()
+}
+
+/// Untrusted text made safe, with the words a search found in it in `style`. When the first
+/// of them lies more than `lead` characters in, the text before it is cut to "…" and the
+/// `lead` characters just before it, so the hit shows in a cell that would otherwise cut it off.
+pub fn marked(s: &str, terms: &[Term], style: Style, lead: usize) -> Line<'static> {
+    let c = clean(s);
+    let ranges = crate::store::read::search::marks(&c, terms);
+    let Some(first) = ranges.first() else {
+        return Line::from(c);
+    };
+    let before = c[..first.start].chars().count();
+    let mut from = 0;
+    let mut spans = vec![];
+    if before > lead {
+        from = c[..first.start]
+            .char_indices()
+            .nth(before - lead)
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        spans.push(Span::raw("\u{2026}"));
+    }
+    for r in ranges {
+        if r.start > from {
+            spans.push(Span::raw(c[from..r.start].to_string()));
+        }
+        spans.push(Span::styled(c[r.clone()].to_string(), style));
+        from = r.end;
+    }
+    if from < c.len() {
+        spans.push(Span::raw(c[from..].to_string()));
+    }
+    Line::from(spans)
 }
 
 /// A stored UTC time for display: `YYYY-MM-DD HH:MM:SS` in UTC, or local time when asked.
@@ -56,30 +90,29 @@ pub fn marker(row: &Row, highlight: &EvidenceSet, theme: &Theme) -> Line<'static
     Line::from(spans)
 }
 
-/// Draw a list window as a table; records the visible height and the click target.
-#[allow(clippy::too_many_arguments)]
-pub fn list_table<'a>(
+/// Draw the top view's list as a table (its evidence rows marked); records the visible height
+/// and the click target.
+pub fn view_table<'a>(
     f: &mut Frame,
     area: Rect,
     app: &App,
     theme: &Theme,
-    list: &ListWin,
     title: String,
     cols: &[table::Col],
-    highlight: &EvidenceSet,
     cells: impl Fn(&Row) -> Vec<Line<'a>>,
 ) {
+    let v = app.view();
     list_section(
         f,
         area,
         app,
         theme,
-        list,
-        0..list.rows.len(),
+        &v.list,
+        0..v.list.rows.len(),
         true,
         title,
         cols,
-        highlight,
+        &v.highlight,
         cells,
     )
 }
@@ -277,11 +310,13 @@ pub fn local_zone() -> String {
     }
 }
 
-/// A presence bar: `width` cells over [lo, hi], filled where [a, b] overlaps.
-pub fn presence_bar(lo: i64, hi: i64, a: i64, b: i64, width: usize) -> String {
-    if width == 0 || hi <= lo {
-        return String::new();
-    }
+/// Glyphs of the presence chart: in the meeting, in its waiting room, absent.
+pub const PRESENT: char = '\u{2588}';
+pub const WAITING: char = '\u{2591}';
+pub const ABSENT: char = '\u{b7}';
+
+/// The cells of [lo, hi] that [a, b] covers (at least one: a blip still shows).
+fn cells(lo: i64, hi: i64, a: i64, b: i64, width: usize) -> std::ops::Range<usize> {
     let span = (hi - lo) as f64;
     let x0 = (((a - lo) as f64 / span) * width as f64)
         .floor()
@@ -292,15 +327,49 @@ pub fn presence_bar(lo: i64, hi: i64, a: i64, b: i64, width: usize) -> String {
     if x1 <= x0 {
         x1 = (x0 + 1).min(width);
     }
-    let mut s = String::with_capacity(width * 3);
-    for i in 0..width {
-        s.push(if i >= x0 && i < x1 {
-            '\u{2588}'
-        } else {
-            '\u{b7}'
-        });
+    x0.min(width.saturating_sub(1))..x1
+}
+
+/// A presence bar: `width` cells over [lo, hi], [`PRESENT`] where the session [a, b] was in the
+/// meeting and [`WAITING`] where `wait` was spent in its waiting room (a session wins a cell
+/// both touch, so a short wait right before the join still shows as its own cell).
+pub fn presence_bar(
+    lo: i64,
+    hi: i64,
+    session: Option<(i64, i64)>,
+    wait: Option<(i64, i64)>,
+    width: usize,
+) -> String {
+    if width == 0 || hi <= lo {
+        return String::new();
     }
-    s
+    let mut out = vec![ABSENT; width];
+    let mut s = session.map(|(a, b)| cells(lo, hi, a, b, width));
+    if let Some((a, b)) = wait {
+        let mut w = cells(lo, hi, a, b, width);
+        // Keep a wait visible beside the session it led to: the cell before the join, or, at
+        // the chart's very start, the session's first cell.
+        if let Some(s) = &mut s
+            && w.start >= s.start
+            && w.start < s.end
+        {
+            if s.start > 0 {
+                w = s.start - 1..s.start;
+            } else if s.end > 1 {
+                w = 0..1;
+                s.start = 1;
+            }
+        }
+        for c in &mut out[w] {
+            *c = WAITING;
+        }
+    }
+    if let Some(s) = s {
+        for c in &mut out[s] {
+            *c = PRESENT;
+        }
+    }
+    out.into_iter().collect()
 }
 
 pub fn epoch(t: &str) -> Option<i64> {
@@ -371,10 +440,30 @@ mod tests {
 
     #[test]
     fn presence_bar_covers_the_session() {
-        assert_eq!(presence_bar(0, 100, 0, 50, 10), "█████·····");
-        assert_eq!(presence_bar(0, 100, 90, 100, 10), "·········█");
+        assert_eq!(presence_bar(0, 100, Some((0, 50)), None, 10), "█████·····");
+        assert_eq!(
+            presence_bar(0, 100, Some((90, 100)), None, 10),
+            "·········█"
+        );
         // A blip still shows.
-        assert_eq!(presence_bar(0, 100, 40, 40, 10), "····█·····");
+        assert_eq!(presence_bar(0, 100, Some((40, 40)), None, 10), "····█·····");
+        // The waiting room before the join, in its own glyph.
+        assert_eq!(
+            presence_bar(0, 100, Some((50, 100)), Some((20, 50)), 10),
+            "··░░░█████"
+        );
+        // A wait too short for a cell of its own still shows, just before the session.
+        assert_eq!(
+            presence_bar(0, 100, Some((52, 100)), Some((51, 52)), 10),
+            "····░█████"
+        );
+        // Waited from the chart's start: the first cell is the wait's.
+        assert_eq!(
+            presence_bar(0, 100, Some((2, 100)), Some((0, 2)), 10),
+            "░█████████"
+        );
+        // Waited, never admitted: the wait alone.
+        assert_eq!(presence_bar(0, 100, None, Some((10, 30)), 10), "·░░·······");
     }
 
     #[test]
@@ -387,6 +476,24 @@ mod tests {
         assert_eq!(count_of("1", "guest"), "1 guest");
         assert_eq!(count_of("2", "guest"), "2 guests");
         assert_eq!(count_of("", "guest"), "");
+    }
+
+    #[test]
+    fn marked_text_highlights_the_words_and_brings_a_late_one_into_view() {
+        let t = crate::store::read::search::terms("wire");
+        let hot = Style::default().add_modifier(Modifier::UNDERLINED);
+        let l = marked("please wire it", &t, hot, 40);
+        assert_eq!(l.to_string(), "please wire it");
+        assert_eq!(l.spans[1].content, "wire");
+        assert_eq!(l.spans[1].style, hot);
+        let long = format!("{} wire now", "x".repeat(100));
+        let l = marked(&long, &t, hot, 20);
+        assert!(l.to_string().starts_with('\u{2026}'), "{l}");
+        assert!(l.to_string().ends_with(" wire now"));
+        assert!(l.width() < 30);
+        // Hostile text stays escaped around the marks.
+        let l = marked("wire\x1b[2J", &t, hot, 40);
+        assert_eq!(l.to_string(), "wire\\x1b[2J");
     }
 
     #[test]
