@@ -1,9 +1,9 @@
 //! `cargo bench --bench ui`: drive the real console state and query code through scroll,
 //! filter toggle, pivot and search on a big case and print keystroke-to-frame percentiles.
 //!
-//! The case is ZOOMLENS_BENCH_CASE if set (e.g. one built by `zoomlens gen`), else one built
-//! here once (target/bench-ui.case) through the store writer with ZOOMLENS_BENCH_PARTICIPANTS
-//! participant sessions (default 5,000,000). Frames are drawn on a 160x48 TestBackend. As in
+//! The case is ZOOMLENS_BENCH_CASE if set (e.g. one built by `zoomlens gen`; built there when
+//! missing), else target/bench-ui-N.case; a case this bench builds goes through the store
+//! writer with ZOOMLENS_BENCH_PARTICIPANTS (N) participant sessions (default 5,000,000). Frames are drawn on a 160x48 TestBackend. As in
 //! the console, counts and histograms come from the slow lane after the frame: they are timed
 //! separately.
 
@@ -243,25 +243,22 @@ fn rss_mb() -> (f64, f64) {
 
 fn main() {
     // `cargo bench` passes --bench; ignore arguments.
+    let n: usize = std::env::var("ZOOMLENS_BENCH_PARTICIPANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000_000);
+    // A named case that does not exist yet is built there (a few GB: /tmp, say).
     let case: PathBuf = match std::env::var_os("ZOOMLENS_BENCH_CASE") {
         Some(p) => p.into(),
-        None => {
-            let n: usize = std::env::var("ZOOMLENS_BENCH_PARTICIPANTS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(5_000_000);
-            let p =
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-ui-{n}.case"));
-            if !p.exists() {
-                eprintln!("building a {n}-session case at {} (once)", p.display());
-                let tmp = p.with_extension("tmp");
-                let _ = std::fs::remove_file(&tmp);
-                build(&tmp, n);
-                std::fs::rename(&tmp, &p).unwrap();
-            }
-            p
-        }
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-ui-{n}.case")),
     };
+    if !case.exists() {
+        eprintln!("building a {n}-session case at {} (once)", case.display());
+        let tmp = case.with_extension("tmp");
+        let _ = std::fs::remove_file(&tmp);
+        build(&tmp, n);
+        std::fs::rename(&tmp, &case).unwrap();
+    }
     let (rss0, _) = rss_mb();
     let t = Instant::now();
     let mut h = Harness::open_with(&case, 160, 48, true).unwrap();
