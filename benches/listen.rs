@@ -27,34 +27,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zoomlens::listen::verify::sign;
 
+#[path = "support/samples.rs"]
+mod samples;
+use samples::{env_or, templates};
+
 const SECRET: &str = "bench-secret";
 const TS_BASE: i64 = 1_750_000_000_000;
-
-fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
-    std::env::var(k)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(d)
-}
-
-/// Event templates: every webhook sample in ../shared/zoom/samples.
-fn templates() -> Vec<Value> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/zoom/samples");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            n.starts_with("webhook_")
-                && !n.contains("url_validation")
-                && !n.contains("signature_test_vector")
-        })
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|n| serde_json::from_str(&std::fs::read_to_string(dir.join(n)).unwrap()).unwrap())
-        .collect()
-}
 
 /// Event number `n`: a template with a unique event_ts (its identity in the check) and, for
 /// participant events, a unique participant so sessions are new rows too.

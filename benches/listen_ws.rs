@@ -23,34 +23,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zoomlens::sim::server::ws::WsSimConfig;
 use zoomlens::sim::server::{SimConfig, serve_until};
+
+#[path = "support/samples.rs"]
+mod samples;
+use samples::{env_or, templates};
 use zoomlens::sim::tenant::Tenant;
 
 const TS_BASE: i64 = 1_760_000_000_000;
 
-fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
-    std::env::var(k)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(d)
-}
-
 /// `n` distinct events made from every webhook sample.
 fn events(n: usize) -> Vec<Value> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/zoom/samples");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            n.starts_with("webhook_")
-                && !n.contains("url_validation")
-                && !n.contains("signature_test_vector")
-        })
-        .collect();
-    names.sort();
-    let tpl: Vec<Value> = names
-        .iter()
-        .map(|n| serde_json::from_str(&std::fs::read_to_string(dir.join(n)).unwrap()).unwrap())
-        .collect();
+    let tpl = templates();
     (0..n)
         .map(|i| {
             let mut v = tpl[i % tpl.len()].clone();
