@@ -83,19 +83,16 @@ pub fn page(conn: &Connection, cur: &Cursor, limit: usize) -> Result<Page> {
         "SELECT a.id, a.tbl, a.row_id, a.kind, a.text, a.created_at FROM annotations a WHERE {ks} ORDER BY {order} LIMIT {}",
         limit + 1
     );
-    let mut st = conn.prepare_cached(&q.sql)?;
-    let raw = st
-        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                text(r, 1)?,
-                r.get::<_, i64>(2)?,
-                text(r, 3)?,
-                text(r, 4)?,
-                text(r, 5)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let raw: Vec<_> = q.rows(conn, |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            text(r, 1)?,
+            r.get::<_, i64>(2)?,
+            text(r, 3)?,
+            text(r, 4)?,
+            text(r, 5)?,
+        ))
+    })?;
     let mut rows = vec![];
     for (id, tbl, row_id, kind, t, at) in raw {
         let what = super::findings::describe(conn, &tbl, row_id)?;

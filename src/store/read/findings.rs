@@ -250,10 +250,7 @@ pub fn page(
         select_from(info),
         limit + 1
     );
-    let mut st = conn.prepare_cached(&q.sql)?;
-    let rows = st
-        .query_map(rusqlite::params_from_iter(q.params.iter()), map_row)?
-        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    let rows: Vec<Row> = q.rows(conn, map_row)?;
     Ok(finish_page(rows, cur, limit))
 }
 
@@ -292,15 +289,12 @@ pub fn of_incident(
         select_from(info),
         limit + 1
     );
-    let mut st = conn.prepare_cached(&q.sql)?;
-    let rows = st
-        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
-            // Story order is time order: the key's secondary is unused.
-            let mut row = map_row(r)?;
-            row.key.s = 0;
-            Ok(row)
-        })?
-        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    let rows: Vec<Row> = q.rows(conn, |r| {
+        // Story order is time order: the key's secondary is unused.
+        let mut row = map_row(r)?;
+        row.key.s = 0;
+        Ok(row)
+    })?;
     Ok(finish_page(rows, cur, limit))
 }
 

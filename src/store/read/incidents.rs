@@ -159,10 +159,7 @@ pub fn page(
         "{SELECT} WHERE {w} AND {ks} ORDER BY {SKEY} {sdir}, i.first_time {tdir}, i.id {tdir} LIMIT {}",
         limit + 1
     );
-    let mut st = conn.prepare_cached(&q.sql)?;
-    let rows = st
-        .query_map(rusqlite::params_from_iter(q.params.iter()), map_row)?
-        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    let rows: Vec<Row> = q.rows(conn, map_row)?;
     Ok(finish_page(rows, cur, limit))
 }
 

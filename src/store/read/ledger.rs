@@ -69,33 +69,30 @@ pub fn page(
          WHERE {w} AND {ks} ORDER BY {order} LIMIT {}",
         limit + 1
     );
-    let mut st = conn.prepare_cached(&q.sql)?;
-    let mut rows = st
-        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
-            let id: i64 = r.get(0)?;
-            let t = text(r, 1)?;
-            let who = text(r, 2)?;
-            Ok(Row {
-                tbl: "operations",
+    let mut rows: Vec<Row> = q.rows(conn, |r| {
+        let id: i64 = r.get(0)?;
+        let t = text(r, 1)?;
+        let who = text(r, 2)?;
+        Ok(Row {
+            tbl: "operations",
+            id,
+            key: Key {
+                t: t.clone(),
+                s: 0,
                 id,
-                key: Key {
-                    t: t.clone(),
-                    s: 0,
-                    id,
-                },
-                kind: "op".into(),
-                time: t.clone(),
-                cells: vec![t, who.clone(), text(r, 3)?, text(r, 4)?, text(r, 5)?],
-                link: Links {
-                    user: Some(who.clone()),
-                    operator: Some(who),
-                    ..Default::default()
-                },
-                rank: -1,
+            },
+            kind: "op".into(),
+            time: t.clone(),
+            cells: vec![t, who.clone(), text(r, 3)?, text(r, 4)?, text(r, 5)?],
+            link: Links {
+                user: Some(who.clone()),
+                operator: Some(who),
                 ..Default::default()
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<Row>>>()?;
+            },
+            rank: -1,
+            ..Default::default()
+        })
+    })?;
     attach_changes(conn, &mut rows)?;
     mark_findings(conn, info, &mut rows)?;
     Ok(finish_page(rows, cur, limit))

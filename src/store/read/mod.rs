@@ -338,6 +338,17 @@ pub(crate) struct Q {
 }
 
 impl Q {
+    /// Run the built query (cached statement, bound parameters) and map every row.
+    pub fn rows<T>(
+        &self,
+        conn: &Connection,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Vec<T>> {
+        conn.prepare_cached(&self.sql)?
+            .query_map(rusqlite::params_from_iter(self.params.iter()), map)?
+            .collect()
+    }
+
     /// Bind a value, returning its placeholder.
     pub fn p(&mut self, v: impl Into<Value>) -> String {
         self.params.push(v.into());

@@ -127,10 +127,7 @@ pub fn page(
         "SELECT {COLS} FROM recordings r WHERE {w} AND {ks} ORDER BY {order} LIMIT {}",
         limit + 1
     );
-    let mut st = conn.prepare_cached(&q.sql)?;
-    let mut rows = st
-        .query_map(rusqlite::params_from_iter(q.params.iter()), list_row)?
-        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    let mut rows: Vec<Row> = q.rows(conn, list_row)?;
     mark_findings(conn, info, &mut rows)?;
     Ok(finish_page(rows, cur, limit))
 }

@@ -316,67 +316,64 @@ pub fn page(
         parts.join(" UNION ALL "),
         limit + 1
     );
-    let mut st = conn.prepare_cached(&q.sql)?;
-    let mut rows = st
-        .query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
-            let kind = text(r, 0)?;
-            let s: i64 = r.get(1)?;
-            let id: i64 = r.get(2)?;
-            let time = text(r, 3)?;
-            let what = text(r, 4)?;
-            let detail = text(r, 5)?;
-            let ip = nonblank(opt(r, 6)?);
-            let meeting = nonblank(opt(r, 7)?);
-            let usr = nonblank(opt(r, 8)?);
-            let tbl: &'static str = match text(r, 9)?.as_str() {
-                "signins" => "signins",
-                "participants" => "participants",
-                "meetings" => "meetings",
-                "operations" => "operations",
-                "chat_messages" => "chat_messages",
-                "webhook_events" => "webhook_events",
-                "waiting_room" => "waiting_room",
-                _ => "recordings",
-            };
-            let link = Links {
-                user: usr.clone().filter(|u| u.contains('@')),
-                meeting_uuid: meeting.clone(),
-                recording: if tbl == "recordings" { meeting } else { None },
-                ip: ip.clone(),
-                device: nonblank(opt(r, 10)?),
-                operator: if tbl == "operations" {
-                    usr.clone()
-                } else {
-                    None
-                },
-                ..Default::default()
-            };
-            Ok(Row {
-                tbl,
+    let mut rows: Vec<Row> = q.rows(conn, |r| {
+        let kind = text(r, 0)?;
+        let s: i64 = r.get(1)?;
+        let id: i64 = r.get(2)?;
+        let time = text(r, 3)?;
+        let what = text(r, 4)?;
+        let detail = text(r, 5)?;
+        let ip = nonblank(opt(r, 6)?);
+        let meeting = nonblank(opt(r, 7)?);
+        let usr = nonblank(opt(r, 8)?);
+        let tbl: &'static str = match text(r, 9)?.as_str() {
+            "signins" => "signins",
+            "participants" => "participants",
+            "meetings" => "meetings",
+            "operations" => "operations",
+            "chat_messages" => "chat_messages",
+            "webhook_events" => "webhook_events",
+            "waiting_room" => "waiting_room",
+            _ => "recordings",
+        };
+        let link = Links {
+            user: usr.clone().filter(|u| u.contains('@')),
+            meeting_uuid: meeting.clone(),
+            recording: if tbl == "recordings" { meeting } else { None },
+            ip: ip.clone(),
+            device: nonblank(opt(r, 10)?),
+            operator: if tbl == "operations" {
+                usr.clone()
+            } else {
+                None
+            },
+            ..Default::default()
+        };
+        Ok(Row {
+            tbl,
+            id,
+            key: Key {
+                t: time.clone(),
+                s,
                 id,
-                key: Key {
-                    t: time.clone(),
-                    s,
-                    id,
-                },
-                kind: kind.clone(),
-                time: time.clone(),
-                cells: vec![
-                    time,
-                    kind,
-                    usr.unwrap_or_default(),
-                    what,
-                    ip.unwrap_or_default(),
-                    detail,
-                ],
-                link,
-                badge: String::new(),
-                rank: -1,
-                notes: vec![],
-                extra: vec![],
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<Row>>>()?;
+            },
+            kind: kind.clone(),
+            time: time.clone(),
+            cells: vec![
+                time,
+                kind,
+                usr.unwrap_or_default(),
+                what,
+                ip.unwrap_or_default(),
+                detail,
+            ],
+            link,
+            badge: String::new(),
+            rank: -1,
+            notes: vec![],
+            extra: vec![],
+        })
+    })?;
     super::ledger::attach_changes(conn, &mut rows)?;
     for r in rows.iter_mut() {
         if r.tbl == "participants" {
