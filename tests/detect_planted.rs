@@ -38,7 +38,7 @@ fn every_planted_incident_found_and_no_near_miss_flagged() {
     // rule -> (incidents, found, near-misses, flagged, findings, true-positive findings)
     let mut per: BTreeMap<String, [usize; 6]> = BTreeMap::new();
     for r in detect::rules::registry() {
-        per.insert(r.id().to_string(), [0; 6]);
+        per.insert(r.id.to_string(), [0; 6]);
     }
     for it in &truth.incidents {
         let e = per.entry(it.rule.clone()).or_default();

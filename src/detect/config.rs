@@ -254,8 +254,8 @@ impl Config {
         }
         let registry = super::rules::registry();
         for (id, table) in &self.rules {
-            let Some(rule) = registry.iter().find(|r| r.id() == id) else {
-                let ids: Vec<&str> = registry.iter().map(|r| r.id()).collect();
+            let Some(rule) = registry.iter().find(|r| r.id == id) else {
+                let ids: Vec<&str> = registry.iter().map(|r| r.id).collect();
                 bail!(
                     "[rules.{id}]: no such rule; rule ids are: {}",
                     ids.join(", ")
@@ -268,8 +268,8 @@ impl Config {
                     }
                     continue;
                 }
-                if !rule.params().iter().any(|p| p.name == k) {
-                    let names: Vec<&str> = rule.params().iter().map(|p| p.name).collect();
+                if !rule.params.iter().any(|p| p.name == k) {
+                    let names: Vec<&str> = rule.params.iter().map(|p| p.name).collect();
                     bail!(
                         "[rules.{id}] has no parameter {k:?}; it has: enabled{}{}",
                         if names.is_empty() { "" } else { ", " },
@@ -302,9 +302,9 @@ mod tests {
         assert_eq!(cfg.min_client_version, d.min_client_version);
         // Every parameter written in the shipped file equals the rule's built-in default.
         for rule in crate::detect::rules::registry() {
-            for p in rule.params() {
-                if let Some(v) = cfg.param(rule.id(), p.name) {
-                    assert_eq!(v, p.default, "{} {}", rule.id(), p.name);
+            for p in rule.params {
+                if let Some(v) = cfg.param(rule.id, p.name) {
+                    assert_eq!(v, p.default, "{} {}", rule.id, p.name);
                 }
             }
         }

@@ -127,12 +127,12 @@ impl Finding {
 /// (rule, key) already exists keeps its row id; findings not found again are removed.
 pub fn replace_findings(
     tx: &Connection,
-    rule: &dyn super::Rule,
+    rule: &super::Rule,
     findings: &[Finding],
     now: &str,
 ) -> Result<()> {
-    let (default_sev, technique, question) = (rule.severity(), rule.technique(), rule.question());
-    let rule = rule.id();
+    let (default_sev, technique, question) = (rule.severity, rule.technique, rule.question);
+    let rule = rule.id;
     tx.execute(
         "CREATE TEMP TABLE IF NOT EXISTS zl_keep (id INTEGER PRIMARY KEY)",
         [],

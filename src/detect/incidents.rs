@@ -180,8 +180,8 @@ fn score(items: &[&Item]) -> f64 {
     let rules: BTreeSet<&str> = items.iter().map(|i| i.rule.as_str()).collect();
     let mut sources = BTreeSet::new();
     for r in &rules {
-        if let Some(rule) = rules::registry().iter().find(|x| x.id() == *r) {
-            for s in rule.needs() {
+        if let Some(rule) = rules::registry().iter().find(|x| x.id == *r) {
+            for s in rule.needs {
                 sources.insert(format!("{s:?}"));
             }
         }
@@ -206,8 +206,8 @@ fn span_text(secs: i64) -> String {
 fn rule_title(id: &str) -> String {
     let t = rules::registry()
         .iter()
-        .find(|r| r.id() == id)
-        .map(|r| r.title())
+        .find(|r| r.id == id)
+        .map(|r| r.title)
         .unwrap_or(id);
     // "Security setting…" reads "security setting…" mid-sentence; "SSO…" stays "SSO…".
     let mut c = t.chars();

@@ -56,6 +56,16 @@ pub struct Param {
     pub help: &'static str,
 }
 
+impl Param {
+    pub const fn new(name: &'static str, default: f64, help: &'static str) -> Param {
+        Param {
+            name,
+            default,
+            help,
+        }
+    }
+}
+
 /// What a run of one rule produced.
 #[derive(Debug)]
 pub enum RuleOutcome {
@@ -64,29 +74,25 @@ pub enum RuleOutcome {
     CouldNotRun(String),
 }
 
-pub trait Rule: Sync {
+/// A rule: its identity (one entry of the catalogue in `rules/mod.rs`) and its logic (one file
+/// per rule, named after the id).
+pub struct Rule {
     /// Stable id (tests, configs and exports use it).
-    fn id(&self) -> &'static str;
-    fn title(&self) -> &'static str;
+    pub id: &'static str,
+    pub title: &'static str,
     /// The question the rule asks of the data, in one sentence (the first line of every
     /// finding's why).
-    fn question(&self) -> &'static str;
-    fn severity(&self) -> Severity;
+    pub question: &'static str,
+    pub severity: Severity,
     /// MITRE ATT&CK technique, where one fits.
-    fn technique(&self) -> Option<&'static str> {
-        None
-    }
-    fn needs(&self) -> &'static [Source];
+    pub technique: Option<&'static str>,
+    pub needs: &'static [Source],
     /// Whether the rule reads [`Ctx::snapshot`]: the engine then starts building it in the
     /// background as the run begins. (A rule that reads it without saying so still works; it
     /// just waits for the snapshot to be built then.)
-    fn uses_snapshot(&self) -> bool {
-        false
-    }
-    fn params(&self) -> &'static [Param] {
-        &[]
-    }
-    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome>;
+    pub uses_snapshot: bool,
+    pub params: &'static [Param],
+    pub run: fn(&Ctx) -> Result<RuleOutcome>,
 }
 
 /// Everything a rule may read.
@@ -94,7 +100,7 @@ pub struct Ctx<'a> {
     pub conn: &'a Connection,
     pub cfg: &'a Config,
     pub env: &'a Env,
-    rule: &'a dyn Rule,
+    rule: &'a Rule,
 }
 
 impl Ctx<'_> {
@@ -102,12 +108,12 @@ impl Ctx<'_> {
     pub fn num(&self, name: &str) -> f64 {
         let def = self
             .rule
-            .params()
+            .params
             .iter()
             .find(|p| p.name == name)
             .map(|p| p.default)
-            .unwrap_or_else(|| panic!("rule {} has no parameter {name}", self.rule.id()));
-        self.cfg.param(self.rule.id(), name).unwrap_or(def)
+            .unwrap_or_else(|| panic!("rule {} has no parameter {name}", self.rule.id));
+        self.cfg.param(self.rule.id, name).unwrap_or(def)
     }
     pub fn int(&self, name: &str) -> i64 {
         self.num(name).round() as i64
@@ -449,8 +455,8 @@ fn drop_temp(conn: &Connection) -> Result<()> {
 pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
     let registry = rules::registry();
     for id in only {
-        if !registry.iter().any(|r| r.id() == id) {
-            let ids: Vec<&str> = registry.iter().map(|r| r.id()).collect();
+        if !registry.iter().any(|r| r.id == id) {
+            let ids: Vec<&str> = registry.iter().map(|r| r.id).collect();
             bail!("no rule {id:?}; rule ids are: {}", ids.join(", "));
         }
     }
@@ -485,29 +491,28 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
     let env = prepare(conn, cfg)?;
     let mut internal_domains: Vec<String> = env.internal.iter().cloned().collect();
     internal_domains.sort();
-    let selected = |rule: &&&dyn Rule| {
-        (only.is_empty() || only.iter().any(|o| o == rule.id())) && cfg.enabled(rule.id())
+    let selected = |rule: &&Rule| {
+        (only.is_empty() || only.iter().any(|o| o == rule.id)) && cfg.enabled(rule.id)
     };
-    if registry.iter().filter(selected).any(|r| r.uses_snapshot()) {
+    if registry.iter().filter(selected).any(|r| r.uses_snapshot) {
         env.start_snapshot(&store.path);
     }
     let mut runs = Vec::new();
     for rule in registry {
-        if !only.is_empty() && !only.iter().any(|o| o == rule.id()) {
+        if !only.is_empty() && !only.iter().any(|o| o == rule.id) {
             continue;
         }
         let t0 = Instant::now();
-        let outcome = if !cfg.enabled(rule.id()) {
+        let outcome = if !cfg.enabled(rule.id) {
             RuleOutcome::CouldNotRun("disabled in the configuration".into())
         } else {
             let ctx = Ctx {
                 conn,
                 cfg,
                 env: &env,
-                rule: *rule,
+                rule,
             };
-            rule.run(&ctx)
-                .with_context(|| format!("rule {} failed", rule.id()))?
+            (rule.run)(&ctx).with_context(|| format!("rule {} failed", rule.id))?
         };
         let elapsed = t0.elapsed();
         let now = crate::model::time::fmt_utc(chrono::Utc::now());
@@ -527,7 +532,7 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
         }
         let suppressed = before - findings.len();
         let tx = conn.transaction()?;
-        finding::replace_findings(&tx, *rule, &findings, &now)?;
+        finding::replace_findings(&tx, rule, &findings, &now)?;
         let (st, reason) = match &status {
             RunStatus::Ok => ("ok", ""),
             RunStatus::Skipped(r) => ("skipped", r.as_str()),
@@ -539,7 +544,7 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
                reason = excluded.reason, findings = excluded.findings,
                elapsed_ms = excluded.elapsed_ms",
             rusqlite::params![
-                rule.id(),
+                rule.id,
                 now,
                 st,
                 reason,
@@ -549,14 +554,14 @@ pub fn run(store: &mut Store, cfg: &Config, only: &[String]) -> Result<Report> {
         )?;
         tx.commit()?;
         tracing::info!(
-            rule = rule.id(),
+            rule = rule.id,
             findings = findings.len(),
             ms = elapsed.as_millis() as u64,
             "rule ran"
         );
         runs.push(RuleRun {
-            rule: rule.id(),
-            title: rule.title(),
+            rule: rule.id,
+            title: rule.title,
             status,
             findings: findings.len(),
             suppressed,

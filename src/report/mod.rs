@@ -382,8 +382,8 @@ fn evidence_tables(f: &StoredFinding) -> Vec<EvidenceTable> {
 fn rule_title(id: &str) -> String {
     rules::registry()
         .iter()
-        .find(|r| r.id() == id)
-        .map(|r| r.title().to_string())
+        .find(|r| r.id == id)
+        .map(|r| r.title.to_string())
         .unwrap_or_default()
 }
 

@@ -302,12 +302,12 @@ pub fn score(
     for r in detect::rules::registry() {
         let mut s = RuleScore::default();
         if let Some(detect::RunStatus::Skipped(w)) = report
-            .and_then(|rep| rep.run_of(r.id()))
+            .and_then(|rep| rep.run_of(r.id))
             .map(|x| x.status.clone())
         {
             s.skipped = Some(w);
         }
-        card.rules.insert(r.id().to_string(), s);
+        card.rules.insert(r.id.to_string(), s);
     }
     for it in &truth.incidents {
         let e = card.rules.entry(it.rule.clone()).or_default();

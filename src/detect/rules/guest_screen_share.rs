@@ -2,92 +2,69 @@
 //! their screen or an application — the zoombombing and "let me show you this file" pattern.
 //! Sharing flags come from the dashboard.
 
-use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use crate::detect::{Ctx, Finding, RuleOutcome};
 use anyhow::Result;
 
-pub struct GuestScreenShare;
-
-impl Rule for GuestScreenShare {
-    fn id(&self) -> &'static str {
-        "guest-screen-share"
+pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
+    ctx.sessions(&[])?;
+    if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE in_metrics = 1")? {
+        return Ok(RuleOutcome::CouldNotRun(
+            "no dashboard participants: sharing flags come from /metrics (Business plan)".into(),
+        ));
     }
-    fn title(&self) -> &'static str {
-        "Guest shared their screen"
+    let mut st = ctx.conn.prepare(
+        "SELECT p.meeting_uuid, p.user_id, min(p.join_time), group_concat(p.id),
+                max(nullif(p.name, '')), max(nullif(p.ip_address, '')),
+                coalesce(max(p.meeting_id), max(m.meeting_id)), max(m.topic),
+                max(p.share_desktop), max(p.share_application)
+         FROM temp.zl_sess p LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
+         WHERE coalesce(p.email, '') = '' AND coalesce(p.zoom_user_id, '') = ''
+           AND (p.share_desktop = 1 OR p.share_application = 1)
+         GROUP BY p.meeting_uuid, p.user_id ORDER BY 3",
+    )?;
+    let rows = st.query_map([], |r| {
+        <(
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+        )>::try_from(r)
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (uuid, uid, first, ids, name, ip, mid, topic, desk, app) = row?;
+        let what = match (desk == Some(1), app == Some(1)) {
+            (true, true) => "desktop and an application",
+            (true, false) => "desktop",
+            _ => "an application",
+        };
+        let mut f = Finding::new(
+            format!("sess:{uuid}:{uid}"),
+            first,
+            format!(
+                "guest '{}' shared their {what} in '{}'",
+                name.clone().unwrap_or_else(|| "(no name)".into()),
+                topic.clone().unwrap_or_default()
+            ),
+        );
+        f.fact(format!("shared their {what} (dashboard sharing flags)"));
+        f.fact("no email and no Zoom user id: a guest, not signed in");
+        f.actor = Some(format!(
+            "guest '{}'",
+            name.unwrap_or_else(|| "(no name)".into())
+        ));
+        f.target = Some(format!("'{}'", topic.unwrap_or_default()));
+        f.ip = ip;
+        f.meeting_uuid = Some(uuid);
+        f.meeting_id = mid;
+        f.evidence_csv("participants", ids.as_deref());
+        out.push(f);
     }
-    fn question(&self) -> &'static str {
-        "Did a participant with no account identity share their screen or an application?"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Medium
-    }
-    fn technique(&self) -> Option<&'static str> {
-        Some("T1204")
-    }
-    fn needs(&self) -> &'static [Source] {
-        &[Source::Dashboard]
-    }
-    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&[])?;
-        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE in_metrics = 1")? {
-            return Ok(RuleOutcome::CouldNotRun(
-                "no dashboard participants: sharing flags come from /metrics (Business plan)"
-                    .into(),
-            ));
-        }
-        let mut st = ctx.conn.prepare(
-            "SELECT p.meeting_uuid, p.user_id, min(p.join_time), group_concat(p.id),
-                    max(nullif(p.name, '')), max(nullif(p.ip_address, '')),
-                    coalesce(max(p.meeting_id), max(m.meeting_id)), max(m.topic),
-                    max(p.share_desktop), max(p.share_application)
-             FROM temp.zl_sess p LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
-             WHERE coalesce(p.email, '') = '' AND coalesce(p.zoom_user_id, '') = ''
-               AND (p.share_desktop = 1 OR p.share_application = 1)
-             GROUP BY p.meeting_uuid, p.user_id ORDER BY 3",
-        )?;
-        let rows = st.query_map([], |r| {
-            <(
-                String,
-                String,
-                String,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<i64>,
-                Option<String>,
-                Option<i64>,
-                Option<i64>,
-            )>::try_from(r)
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (uuid, uid, first, ids, name, ip, mid, topic, desk, app) = row?;
-            let what = match (desk == Some(1), app == Some(1)) {
-                (true, true) => "desktop and an application",
-                (true, false) => "desktop",
-                _ => "an application",
-            };
-            let mut f = Finding::new(
-                format!("sess:{uuid}:{uid}"),
-                first,
-                format!(
-                    "guest '{}' shared their {what} in '{}'",
-                    name.clone().unwrap_or_else(|| "(no name)".into()),
-                    topic.clone().unwrap_or_default()
-                ),
-            );
-            f.fact(format!("shared their {what} (dashboard sharing flags)"));
-            f.fact("no email and no Zoom user id: a guest, not signed in");
-            f.actor = Some(format!(
-                "guest '{}'",
-                name.unwrap_or_else(|| "(no name)".into())
-            ));
-            f.target = Some(format!("'{}'", topic.unwrap_or_default()));
-            f.ip = ip;
-            f.meeting_uuid = Some(uuid);
-            f.meeting_id = mid;
-            f.evidence_csv("participants", ids.as_deref());
-            out.push(f);
-        }
-        Ok(RuleOutcome::Findings(out))
-    }
+    Ok(RuleOutcome::Findings(out))
 }

@@ -5,147 +5,114 @@
 //! counted: a hundred registrants arriving as a webinar starts is the webinar working. Zoom's
 //! own `meeting.risk_alert` webhooks are reported here too.
 
-use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use crate::detect::{Ctx, Finding, RuleOutcome};
 use anyhow::Result;
 use std::collections::HashMap;
 
-pub struct JoinBurstMultipleIps;
-
-impl Rule for JoinBurstMultipleIps {
-    fn id(&self) -> &'static str {
-        "join-burst-multiple-ips"
+pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
+    ctx.sessions(&[])?;
+    let alerts = ctx.any("SELECT 1 FROM webhook_events WHERE event = 'meeting.risk_alert'")?;
+    let ips = ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")?;
+    if !ips && !alerts {
+        return Ok(RuleOutcome::CouldNotRun(
+            "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
+                .into(),
+        ));
     }
-    fn title(&self) -> &'static str {
-        "Burst of outsiders from many IPs joining one meeting"
-    }
-    fn question(&self) -> &'static str {
-        "Did outsiders from many different IPs pour into one meeting within minutes (a leaked or posted link)?"
-    }
-    fn severity(&self) -> Severity {
-        Severity::High
-    }
-    fn needs(&self) -> &'static [Source] {
-        &[Source::Dashboard, Source::Users, Source::Webhooks]
-    }
-    fn params(&self) -> &'static [Param] {
-        &[
-            Param {
-                name: "min_ips",
-                default: 5.0,
-                help: "distinct outsider IPs within the window",
-            },
-            Param {
-                name: "window_minutes",
-                default: 5.0,
-                help: "length of the burst window",
-            },
-        ]
-    }
-    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&[])?;
-        let alerts = ctx.any("SELECT 1 FROM webhook_events WHERE event = 'meeting.risk_alert'")?;
-        let ips = ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")?;
-        if !ips && !alerts {
-            return Ok(RuleOutcome::CouldNotRun(
-                "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
-                    .into(),
-            ));
+    let mut out = Vec::new();
+    if ips {
+        if let Some(why) = ctx.need_internal() {
+            return Ok(RuleOutcome::CouldNotRun(why));
         }
-        let mut out = Vec::new();
-        if ips {
-            if let Some(why) = ctx.need_internal() {
-                return Ok(RuleOutcome::CouldNotRun(why));
-            }
-            ctx.conn.execute_batch(
-                "DROP TABLE IF EXISTS temp.zl_burst;
-                 CREATE TEMP TABLE zl_burst AS
-                   SELECT id, meeting_uuid, unixepoch(join_time) t, ip_address ip FROM temp.zl_sess
-                   WHERE ip_address <> '' AND NOT zl_internal(email)
-                     AND coalesce(registrant_id, '') = '';
-                 CREATE INDEX temp.zl_burst_mt ON zl_burst (meeting_uuid, t);",
-            )?;
-            let mut st = ctx.conn.prepare(
-                "SELECT a.meeting_uuid, a.t, count(DISTINCT b.ip) n, group_concat(b.id)
-                 FROM zl_burst a JOIN zl_burst b
-                   ON b.meeting_uuid = a.meeting_uuid AND b.t >= a.t AND b.t < a.t + ?1
-                 GROUP BY a.id HAVING n >= ?2",
-            )?;
-            let win = (ctx.num("window_minutes") * 60.0) as i64;
-            // Per instance keep the window with most IPs (earliest on ties).
-            let mut best: HashMap<String, (i64, i64, String)> = HashMap::new();
-            let rows = st.query_map(rusqlite::params![win, ctx.int("min_ips")], |r| {
-                <(String, i64, i64, String)>::try_from(r)
-            })?;
-            for row in rows {
-                let (uuid, t, n, ids) = row?;
-                let e = best.entry(uuid).or_insert((t, n, ids.clone()));
-                if n > e.1 || (n == e.1 && t < e.0) {
-                    *e = (t, n, ids);
-                }
-            }
-            let mut info = ctx
-                .conn
-                .prepare("SELECT meeting_id, topic FROM meetings WHERE uuid = ?1")?;
-            let mut keys: Vec<_> = best.into_iter().collect();
-            keys.sort_by(|a, b| a.1.0.cmp(&b.1.0).then(a.0.cmp(&b.0)));
-            for (uuid, (t, n, ids)) in keys {
-                let (mid, topic): (Option<i64>, Option<String>) = info
-                    .query_row([&uuid], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .unwrap_or((None, None));
-                let time = chrono::DateTime::from_timestamp(t, 0)
-                    .map(crate::model::time::fmt_utc)
-                    .unwrap_or_default();
-                let mut f = Finding::new(
-                    format!("inst:{uuid}"),
-                    time,
-                    format!(
-                        "{n} distinct outsider IPs joined '{}' within {} min",
-                        topic.clone().unwrap_or_default(),
-                        ctx.num("window_minutes")
-                    ),
-                );
-                let sessions = ids.split(',').count();
-                f.fact(format!(
-                    "{} distinct outsider IPs ({} sessions) joined within {} min from {}; threshold {} IPs",
-                    crate::output::thousands(n),
-                    crate::output::thousands(sessions as i64),
-                    ctx.num("window_minutes"),
-                    f.time,
-                    ctx.int("min_ips")
-                ));
-                f.fact("outsiders: external or guest sessions without a registration; a partner team behind one office IP counts once");
-                // Many outsiders, no one actor: the facts say how many; the incident is titled
-                // by the meeting.
-                f.target = Some(format!("'{}'", topic.unwrap_or_default()));
-                f.meeting_uuid = Some(uuid);
-                f.meeting_id = mid;
-                f.evidence_csv("participants", Some(&ids));
-                out.push(f);
-            }
-        }
-        let mut st = ctx.conn.prepare(
-            "SELECT id, time, object_id FROM webhook_events WHERE event = 'meeting.risk_alert' ORDER BY time",
+        ctx.conn.execute_batch(
+            "DROP TABLE IF EXISTS temp.zl_burst;
+             CREATE TEMP TABLE zl_burst AS
+               SELECT id, meeting_uuid, unixepoch(join_time) t, ip_address ip FROM temp.zl_sess
+               WHERE ip_address <> '' AND NOT zl_internal(email)
+                 AND coalesce(registrant_id, '') = '';
+             CREATE INDEX temp.zl_burst_mt ON zl_burst (meeting_uuid, t);",
         )?;
-        let rows = st.query_map([], |r| <(i64, String, Option<String>)>::try_from(r))?;
+        let mut st = ctx.conn.prepare(
+            "SELECT a.meeting_uuid, a.t, count(DISTINCT b.ip) n, group_concat(b.id)
+             FROM zl_burst a JOIN zl_burst b
+               ON b.meeting_uuid = a.meeting_uuid AND b.t >= a.t AND b.t < a.t + ?1
+             GROUP BY a.id HAVING n >= ?2",
+        )?;
+        let win = (ctx.num("window_minutes") * 60.0) as i64;
+        // Per instance keep the window with most IPs (earliest on ties).
+        let mut best: HashMap<String, (i64, i64, String)> = HashMap::new();
+        let rows = st.query_map(rusqlite::params![win, ctx.int("min_ips")], |r| {
+            <(String, i64, i64, String)>::try_from(r)
+        })?;
         for row in rows {
-            let (id, time, obj) = row?;
+            let (uuid, t, n, ids) = row?;
+            let e = best.entry(uuid).or_insert((t, n, ids.clone()));
+            if n > e.1 || (n == e.1 && t < e.0) {
+                *e = (t, n, ids);
+            }
+        }
+        let mut info = ctx
+            .conn
+            .prepare("SELECT meeting_id, topic FROM meetings WHERE uuid = ?1")?;
+        let mut keys: Vec<_> = best.into_iter().collect();
+        keys.sort_by(|a, b| a.1.0.cmp(&b.1.0).then(a.0.cmp(&b.0)));
+        for (uuid, (t, n, ids)) in keys {
+            let (mid, topic): (Option<i64>, Option<String>) = info
+                .query_row([&uuid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap_or((None, None));
+            let time = chrono::DateTime::from_timestamp(t, 0)
+                .map(crate::model::time::fmt_utc)
+                .unwrap_or_default();
             let mut f = Finding::new(
-                format!("wh:{id}"),
+                format!("inst:{uuid}"),
                 time,
                 format!(
-                    "Zoom raised a meeting risk alert for {}",
-                    obj.clone().unwrap_or_default()
+                    "{n} distinct outsider IPs joined '{}' within {} min",
+                    topic.clone().unwrap_or_default(),
+                    ctx.num("window_minutes")
                 ),
             );
-            f.fact("Zoom's own meeting.risk_alert webhook");
-            f.target = Some(format!("meeting {}", obj.clone().unwrap_or_default()));
-            f.meeting_id = obj.as_deref().and_then(|o| o.parse().ok());
-            if f.meeting_id.is_none() {
-                f.meeting_uuid = obj;
-            }
-            f.ev("webhook_events", id);
+            let sessions = ids.split(',').count();
+            f.fact(format!(
+                "{} distinct outsider IPs ({} sessions) joined within {} min from {}; threshold {} IPs",
+                crate::output::thousands(n),
+                crate::output::thousands(sessions as i64),
+                ctx.num("window_minutes"),
+                f.time,
+                ctx.int("min_ips")
+            ));
+            f.fact("outsiders: external or guest sessions without a registration; a partner team behind one office IP counts once");
+            // Many outsiders, no one actor: the facts say how many; the incident is titled
+            // by the meeting.
+            f.target = Some(format!("'{}'", topic.unwrap_or_default()));
+            f.meeting_uuid = Some(uuid);
+            f.meeting_id = mid;
+            f.evidence_csv("participants", Some(&ids));
             out.push(f);
         }
-        Ok(RuleOutcome::Findings(out))
     }
+    let mut st = ctx.conn.prepare(
+        "SELECT id, time, object_id FROM webhook_events WHERE event = 'meeting.risk_alert' ORDER BY time",
+    )?;
+    let rows = st.query_map([], |r| <(i64, String, Option<String>)>::try_from(r))?;
+    for row in rows {
+        let (id, time, obj) = row?;
+        let mut f = Finding::new(
+            format!("wh:{id}"),
+            time,
+            format!(
+                "Zoom raised a meeting risk alert for {}",
+                obj.clone().unwrap_or_default()
+            ),
+        );
+        f.fact("Zoom's own meeting.risk_alert webhook");
+        f.target = Some(format!("meeting {}", obj.clone().unwrap_or_default()));
+        f.meeting_id = obj.as_deref().and_then(|o| o.parse().ok());
+        if f.meeting_id.is_none() {
+            f.meeting_uuid = obj;
+        }
+        f.ev("webhook_events", id);
+        out.push(f);
+    }
+    Ok(RuleOutcome::Findings(out))
 }

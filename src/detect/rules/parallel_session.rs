@@ -17,201 +17,162 @@
 
 use crate::detect::net::{Place, Places, phone_client};
 use crate::detect::snapshot::NO_TIME;
-use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Snapshot, Source};
+use crate::detect::{Ctx, Finding, RuleOutcome, Severity, Snapshot};
 use anyhow::Result;
 use std::collections::BTreeSet;
 
-pub struct ParallelSession;
-
-impl Rule for ParallelSession {
-    fn id(&self) -> &'static str {
-        "parallel-session"
+pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
+    if !ctx.any("SELECT 1 FROM signins WHERE ip_address <> ''")? {
+        return Ok(RuleOutcome::CouldNotRun(
+            "no sign-ins with IP addresses (import /report/activities)".into(),
+        ));
     }
-    fn title(&self) -> &'static str {
-        "Sign-in from another place during the user's meeting"
+    ctx.sessions(&[])?;
+    if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
+        return Ok(RuleOutcome::CouldNotRun(
+            "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
+                .into(),
+        ));
     }
-    fn question(&self) -> &'static str {
-        "Did someone sign in from one place while their account sat in a meeting from another?"
-    }
-    fn severity(&self) -> Severity {
-        Severity::High
-    }
-    fn technique(&self) -> Option<&'static str> {
-        Some("T1550.004")
-    }
-    fn needs(&self) -> &'static [Source] {
-        &[Source::SignIns, Source::Dashboard]
-    }
-    fn uses_snapshot(&self) -> bool {
-        true
-    }
-    fn params(&self) -> &'static [Param] {
-        &[
-            Param {
-                name: "require_unseen_ip",
-                default: 0.0,
-                help: "1: the sign-in's network must be new for the user; 0: any other place",
-            },
-            Param {
-                name: "max_session_hours",
-                default: 24.0,
-                help: "longest meeting session considered (bounds the search)",
-            },
-        ]
-    }
-    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        if !ctx.any("SELECT 1 FROM signins WHERE ip_address <> ''")? {
-            return Ok(RuleOutcome::CouldNotRun(
-                "no sign-ins with IP addresses (import /report/activities)".into(),
-            ));
+    let snap = ctx.snapshot()?;
+    let places = Places::new(ctx.cfg);
+    let unseen = ctx.int("require_unseen_ip") != 0;
+    let max = (ctx.num("max_session_hours") * 3600.0) as i64;
+    // Sign-ins from outside the known ranges; the meeting sessions they overlap come from
+    // the snapshot's per-person time order.
+    let mut st = ctx.conn.prepare(
+        "SELECT s.id, s.email, s.time, unixepoch(s.time), s.ip_address,
+                coalesce(s.client_type, '')
+         FROM signins s
+         WHERE lower(s.activity) = 'sign in' AND s.ip_address <> ''
+           AND NOT zl_known_ip(s.ip_address)
+         ORDER BY s.time, s.id",
+    )?;
+    let signins = st.query_map([], |r| {
+        <(i64, String, String, Option<i64>, String, String)>::try_from(r)
+    })?;
+    let mut detail = ctx.conn.prepare(
+        "SELECT p.ip_address, p.meeting_uuid,
+                coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)),
+                p.join_time, p.leave_time
+         FROM participants p WHERE p.id = ?1",
+    )?;
+    let mut out: Vec<Finding> = Vec::new();
+    for row in signins {
+        let (sid, email, time, t, ip_b, client) = row?;
+        let (Some(t), Some(e)) = (t, snap.email(&email)) else {
+            continue;
+        };
+        let mobile = places.mobile(&ip_b);
+        if mobile && phone_client(&client) {
+            continue;
         }
-        ctx.sessions(&[])?;
-        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
-            return Ok(RuleOutcome::CouldNotRun(
-                "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
-                    .into(),
-            ));
+        let Some(place_b) = places.place(&ip_b) else {
+            continue;
+        };
+        let mut hits = snap.of_email_joined(e, t - max, t).filter(|p| {
+            p.leave != NO_TIME
+                && p.leave >= t
+                && p.ip != Snapshot::NONE
+                && !places.same(snap.str(p.ip), &ip_b)
+        });
+        let Some(first) = hits.next() else {
+            continue;
+        };
+        let Some(place_a) = places.place(snap.str(first.ip)) else {
+            continue;
+        };
+        let hits: Vec<i64> = hits.map(|p| p.id).collect();
+        // Where the user was that UTC day, by channel: a dual-stack home shows exactly
+        // one network for meetings and another of the other family for sign-ins.
+        let day0 = t - t.rem_euclid(86_400);
+        let day = super::day_places(ctx, snap, &places, &email, e, day0)?;
+        if !mobile && day.dual_stack(place_a, place_b) {
+            continue;
         }
-        let snap = ctx.snapshot()?;
-        let places = Places::new(ctx.cfg);
-        let unseen = ctx.int("require_unseen_ip") != 0;
-        let max = (ctx.num("max_session_hours") * 3600.0) as i64;
-        // Sign-ins from outside the known ranges; the meeting sessions they overlap come from
-        // the snapshot's per-person time order.
-        let mut st = ctx.conn.prepare(
-            "SELECT s.id, s.email, s.time, unixepoch(s.time), s.ip_address,
-                    coalesce(s.client_type, '')
-             FROM signins s
-             WHERE lower(s.activity) = 'sign in' AND s.ip_address <> ''
-               AND NOT zl_known_ip(s.ip_address)
-             ORDER BY s.time, s.id",
-        )?;
-        let signins = st.query_map([], |r| {
-            <(i64, String, String, Option<i64>, String, String)>::try_from(r)
+        let earlier_days = seen_days_before(ctx, snap, &places, &email, e, place_b, day0)?;
+        if unseen && earlier_days > 0 {
+            continue;
+        }
+        let (ip_a, uuid, mid, join, leave) = detail.query_row([first.id], |r| {
+            <(String, String, Option<i64>, String, Option<String>)>::try_from(r)
         })?;
-        let mut detail = ctx.conn.prepare(
-            "SELECT p.ip_address, p.meeting_uuid,
-                    coalesce(p.meeting_id, (SELECT m.meeting_id FROM meetings m WHERE m.uuid = p.meeting_uuid)),
-                    p.join_time, p.leave_time
-             FROM participants p WHERE p.id = ?1",
-        )?;
-        let mut out: Vec<Finding> = Vec::new();
-        for row in signins {
-            let (sid, email, time, t, ip_b, client) = row?;
-            let (Some(t), Some(e)) = (t, snap.email(&email)) else {
-                continue;
-            };
-            let mobile = places.mobile(&ip_b);
-            if mobile && phone_client(&client) {
-                continue;
-            }
-            let Some(place_b) = places.place(&ip_b) else {
-                continue;
-            };
-            let mut hits = snap.of_email_joined(e, t - max, t).filter(|p| {
-                p.leave != NO_TIME
-                    && p.leave >= t
-                    && p.ip != Snapshot::NONE
-                    && !places.same(snap.str(p.ip), &ip_b)
-            });
-            let Some(first) = hits.next() else {
-                continue;
-            };
-            let Some(place_a) = places.place(snap.str(first.ip)) else {
-                continue;
-            };
-            let hits: Vec<i64> = hits.map(|p| p.id).collect();
-            // Where the user was that UTC day, by channel: a dual-stack home shows exactly
-            // one network for meetings and another of the other family for sign-ins.
-            let day0 = t - t.rem_euclid(86_400);
-            let day = super::day_places(ctx, snap, &places, &email, e, day0)?;
-            if !mobile && day.dual_stack(place_a, place_b) {
-                continue;
-            }
-            let earlier_days = seen_days_before(ctx, snap, &places, &email, e, place_b, day0)?;
-            if unseen && earlier_days > 0 {
-                continue;
-            }
-            let (ip_a, uuid, mid, join, leave) = detail.query_row([first.id], |r| {
-                <(String, String, Option<i64>, String, Option<String>)>::try_from(r)
-            })?;
-            let f_leave = leave.clone().unwrap_or_default();
-            let sev = if mobile {
-                Severity::Low
-            } else if place_a.is_office() || place_b.is_office() || earlier_days == 0 {
-                Severity::High
-            } else {
-                Severity::Medium
-            };
-            let seen = if earlier_days == 0 {
-                "never seen for this user before".to_string()
-            } else {
-                format!("seen for this user on {earlier_days} earlier day(s)")
-            };
-            let mut f = Finding::new(
-                format!("signin:{sid}"),
-                time.clone(),
-                format!(
-                    "{email} signed in from {ip_b} ({}; {seen}; {} client) while in meeting {} \
-                     from {ip_a} ({}) ({join} – {}); not one network (different office, /64 or \
-                     /24){}; places that day: {}",
-                    places.describe(place_b),
-                    if client.is_empty() {
-                        "unknown"
-                    } else {
-                        client.as_str()
-                    },
-                    mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone()),
-                    places.describe(place_a),
-                    f_leave,
-                    if mobile {
-                        ", a carrier address from a desktop client"
-                    } else {
-                        ", not a phone on a carrier"
-                    },
-                    day.len()
-                ),
-            );
-            let client_text = if client.is_empty() {
-                "unknown"
-            } else {
-                client.as_str()
-            };
-            f.fact(format!(
-                "sign-in {time} from {ip_b} ({}; {client_text} client): {seen}",
-                places.describe(place_b)
-            ));
-            f.fact(format!(
-                "at that moment in meeting {} from {ip_a} ({}), {join} – {}",
+        let f_leave = leave.clone().unwrap_or_default();
+        let sev = if mobile {
+            Severity::Low
+        } else if place_a.is_office() || place_b.is_office() || earlier_days == 0 {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let seen = if earlier_days == 0 {
+            "never seen for this user before".to_string()
+        } else {
+            format!("seen for this user on {earlier_days} earlier day(s)")
+        };
+        let mut f = Finding::new(
+            format!("signin:{sid}"),
+            time.clone(),
+            format!(
+                "{email} signed in from {ip_b} ({}; {seen}; {} client) while in meeting {} \
+                 from {ip_a} ({}) ({join} – {}); not one network (different office, /64 or \
+                 /24){}; places that day: {}",
+                places.describe(place_b),
+                if client.is_empty() {
+                    "unknown"
+                } else {
+                    client.as_str()
+                },
                 mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone()),
                 places.describe(place_a),
-                f_leave
-            ));
-            f.fact("not one network: different office, IPv6 /64 or IPv4 /24, and not a dual-stack home (one IPv4 and one IPv6 network all day)");
-            f.fact(format!("{} place(s) for this user that day", day.len()));
-            f.fact(match sev {
-                Severity::Low => "low: a carrier address, but from a desktop client".to_string(),
-                Severity::High if earlier_days == 0 => {
-                    "high: the sign-in's network was never seen for this user".to_string()
-                }
-                Severity::High => "high: an office is one of the two places".to_string(),
-                _ => "medium: two of the user's own places at once".to_string(),
-            });
-            f.severity = Some(sev);
-            f.actor = Some(email.clone());
-            f.user = Some(email);
-            f.ip = Some(ip_b);
-            f.meeting_uuid = Some(uuid);
-            f.meeting_id = mid;
-            f.ev("signins", sid);
-            f.ev("participants", first.id);
-            for pid in hits {
-                f.ev("participants", pid);
+                f_leave,
+                if mobile {
+                    ", a carrier address from a desktop client"
+                } else {
+                    ", not a phone on a carrier"
+                },
+                day.len()
+            ),
+        );
+        let client_text = if client.is_empty() {
+            "unknown"
+        } else {
+            client.as_str()
+        };
+        f.fact(format!(
+            "sign-in {time} from {ip_b} ({}; {client_text} client): {seen}",
+            places.describe(place_b)
+        ));
+        f.fact(format!(
+            "at that moment in meeting {} from {ip_a} ({}), {join} – {}",
+            mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone()),
+            places.describe(place_a),
+            f_leave
+        ));
+        f.fact("not one network: different office, IPv6 /64 or IPv4 /24, and not a dual-stack home (one IPv4 and one IPv6 network all day)");
+        f.fact(format!("{} place(s) for this user that day", day.len()));
+        f.fact(match sev {
+            Severity::Low => "low: a carrier address, but from a desktop client".to_string(),
+            Severity::High if earlier_days == 0 => {
+                "high: the sign-in's network was never seen for this user".to_string()
             }
-            out.push(f);
+            Severity::High => "high: an office is one of the two places".to_string(),
+            _ => "medium: two of the user's own places at once".to_string(),
+        });
+        f.severity = Some(sev);
+        f.actor = Some(email.clone());
+        f.user = Some(email);
+        f.ip = Some(ip_b);
+        f.meeting_uuid = Some(uuid);
+        f.meeting_id = mid;
+        f.ev("signins", sid);
+        f.ev("participants", first.id);
+        for pid in hits {
+            f.ev("participants", pid);
         }
-        Ok(RuleOutcome::Findings(out))
+        out.push(f);
     }
+    Ok(RuleOutcome::Findings(out))
 }
 
 use super::ts;

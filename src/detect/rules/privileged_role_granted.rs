@@ -10,10 +10,8 @@
 //! yields a finding ("a user the detail does not name").
 
 use super::NO_OPS;
-use crate::detect::{Ctx, Finding, Rule, RuleOutcome, Severity, Source};
+use crate::detect::{Ctx, Finding, RuleOutcome};
 use anyhow::Result;
-
-pub struct PrivilegedRoleGranted;
 
 /// Grants as SQL (shared with `new-admin-activity`): operation id, time, operator, change id,
 /// target, from, to.
@@ -60,55 +58,35 @@ pub(crate) fn grants(ctx: &Ctx) -> Result<Vec<Grant>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-impl Rule for PrivilegedRoleGranted {
-    fn id(&self) -> &'static str {
-        "privileged-role-granted"
+pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
+    if !ctx.any("SELECT 1 FROM operations")? {
+        return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
     }
-    fn title(&self) -> &'static str {
-        "Privileged role granted"
-    }
-    fn question(&self) -> &'static str {
-        "Was someone given a role that administers the account?"
-    }
-    fn severity(&self) -> Severity {
-        Severity::High
-    }
-    fn technique(&self) -> Option<&'static str> {
-        Some("T1098.003")
-    }
-    fn needs(&self) -> &'static [Source] {
-        &[Source::Operations]
-    }
-    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        if !ctx.any("SELECT 1 FROM operations")? {
-            return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
+    let mut out = Vec::new();
+    for (oid, time, operator, cid, target, from, to) in grants(ctx)? {
+        let who = target
+            .clone()
+            .unwrap_or_else(|| "a user the detail does not name".into());
+        let from = from.unwrap_or_else(|| "?".into());
+        let to_role = to.clone().unwrap_or_default();
+        let mut f = Finding::new(
+            format!("chg:{cid}"),
+            time,
+            format!("{who} granted {to_role} (from {from}) by {operator}"),
+        );
+        f.fact(format!("granted by the admin {operator}"));
+        f.fact(format!(
+            "role {from} → {to_role}: '{to_role}' administers the account, '{from}' does not"
+        ));
+        if target.as_deref().is_none_or(|t| !t.contains('@')) {
+            f.fact("the detail names no email and no single user has that name: the grantee is not resolved");
         }
-        let mut out = Vec::new();
-        for (oid, time, operator, cid, target, from, to) in grants(ctx)? {
-            let who = target
-                .clone()
-                .unwrap_or_else(|| "a user the detail does not name".into());
-            let from = from.unwrap_or_else(|| "?".into());
-            let to_role = to.clone().unwrap_or_default();
-            let mut f = Finding::new(
-                format!("chg:{cid}"),
-                time,
-                format!("{who} granted {to_role} (from {from}) by {operator}"),
-            );
-            f.fact(format!("granted by the admin {operator}"));
-            f.fact(format!(
-                "role {from} → {to_role}: '{to_role}' administers the account, '{from}' does not"
-            ));
-            if target.as_deref().is_none_or(|t| !t.contains('@')) {
-                f.fact("the detail names no email and no single user has that name: the grantee is not resolved");
-            }
-            f.actor = Some(operator);
-            f.target = Some(who);
-            f.user = target;
-            f.ev("operations", oid);
-            f.ev("op_changes", cid);
-            out.push(f);
-        }
-        Ok(RuleOutcome::Findings(out))
+        f.actor = Some(operator);
+        f.target = Some(who);
+        f.user = target;
+        f.ev("operations", oid);
+        f.ev("op_changes", cid);
+        out.push(f);
     }
+    Ok(RuleOutcome::Findings(out))
 }

@@ -15,254 +15,195 @@
 
 use crate::detect::net::Places;
 use crate::detect::snapshot::Sym;
-use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Snapshot, Source};
+use crate::detect::{Ctx, Finding, RuleOutcome, Snapshot};
 use anyhow::Result;
 use rustc_hash::FxHashMap as HashMap;
 
-pub struct SilentPresence;
-
-impl Rule for SilentPresence {
-    fn id(&self) -> &'static str {
-        "silent-presence"
+pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
+    ctx.sessions(&[])?;
+    if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE in_metrics = 1")? {
+        return Ok(RuleOutcome::CouldNotRun(
+            "no dashboard participants: sharing flags come from /metrics (Business plan)".into(),
+        ));
     }
-    fn title(&self) -> &'static str {
-        "Silent in many small meetings with unrelated hosts"
+    if ctx.int("include_internal") == 0
+        && let Some(why) = ctx.need_internal()
+    {
+        return Ok(RuleOutcome::CouldNotRun(why));
     }
-    fn question(&self) -> &'static str {
-        "Does an identity sit silently in many small meetings of hosts it has no other tie to?"
-    }
-    fn severity(&self) -> Severity {
-        Severity::Low
-    }
-    fn technique(&self) -> Option<&'static str> {
-        Some("T1125")
-    }
-    fn needs(&self) -> &'static [Source] {
-        &[Source::Dashboard, Source::Users]
-    }
-    fn uses_snapshot(&self) -> bool {
-        true
-    }
-    fn params(&self) -> &'static [Param] {
-        &[
-            Param {
-                name: "include_internal",
-                default: 1.0,
-                help: "1: judge account users too; 0: outsiders only",
-            },
-            Param {
-                name: "min_meetings",
-                default: 20.0,
-                help: "instances attended (more than this) within the window",
-            },
-            Param {
-                name: "window_days",
-                default: 30.0,
-                help: "sliding window length",
-            },
-            Param {
-                name: "max_audience",
-                default: 15.0,
-                help: "larger instances are audiences, where silence is normal",
-            },
-            Param {
-                name: "max_with_host",
-                default: 2.0,
-                help: "small meetings shared with the host at which a presence is unexplained",
-            },
-        ]
-    }
-    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        ctx.sessions(&[])?;
-        if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE in_metrics = 1")? {
-            return Ok(RuleOutcome::CouldNotRun(
-                "no dashboard participants: sharing flags come from /metrics (Business plan)"
-                    .into(),
-            ));
+    let snap = ctx.snapshot()?;
+    let places = Places::new(ctx.cfg);
+    let include_internal = ctx.int("include_internal") != 0;
+    let min = ctx.int("min_meetings").max(0) as usize;
+    let win = (ctx.num("window_days") * 86400.0) as i64;
+    let max_audience = ctx.int("max_audience").max(1) as usize;
+    let max_with_host = ctx.int("max_with_host").max(0) as usize;
+    // Identities: an email, else a guest's name on its network (tagged apart).
+    #[allow(clippy::type_complexity)]
+    let mut guest_ids: HashMap<(Sym, Option<crate::detect::net::Place>, Sym), u64> =
+        HashMap::default();
+    let mut ident_of = |p: &crate::detect::snapshot::Sess| -> Option<u64> {
+        match (p.email, p.name) {
+            (Snapshot::NONE, Snapshot::NONE) => None,
+            (Snapshot::NONE, name) => {
+                // The exact IPv4 address (a /24 holds many households), an IPv6 /64.
+                let key = match places.place(snap.str(p.ip)) {
+                    Some(pl) if pl.is_v6() => (name, Some(pl), Snapshot::NONE),
+                    _ => (name, None, p.ip),
+                };
+                let n = guest_ids.len() as u64;
+                Some((1u64 << 40) | *guest_ids.entry(key).or_insert(n))
+            }
+            (email, _) => Some(email as u64),
         }
-        if ctx.int("include_internal") == 0
-            && let Some(why) = ctx.need_internal()
+    };
+    // One entry per (identity, instance): first join, first session, shared at all.
+    let mut inst: Vec<(u64, Sym, i64, i64, bool)> = snap
+        .rows
+        .iter()
+        .filter(|p| p.in_metrics())
+        .filter_map(|p| Some((ident_of(p)?, p.meeting, p.join, p.id, p.shared())))
+        .collect();
+    inst.sort_unstable();
+    inst.dedup_by(|b, a| {
+        let same = a.0 == b.0 && a.1 == b.1;
+        if same {
+            a.2 = a.2.min(b.2);
+            a.3 = a.3.min(b.3);
+            a.4 |= b.4;
+        }
+        same
+    });
+    let mut size: HashMap<Sym, u32> = HashMap::default();
+    for i in &inst {
+        *size.entry(i.1).or_default() += 1;
+    }
+    let small = |m: Sym| size.get(&m).is_some_and(|&n| n as usize <= max_audience);
+    // Small instances per email (for the host side of the tie).
+    let mut small_of: HashMap<u64, Vec<Sym>> = HashMap::default();
+    for i in inst.iter().filter(|i| i.0 >> 40 == 0 && small(i.1)) {
+        small_of.entry(i.0).or_default().push(i.1);
+    }
+    let mut host_of = ctx
+        .conn
+        .prepare_cached("SELECT lower(host_email) FROM meetings WHERE uuid = ?1")?;
+    let mut hosts: HashMap<Sym, Option<u64>> = HashMap::default();
+    let mut found: Vec<(u64, usize, usize, usize, i64, Vec<i64>)> = Vec::new();
+    for group in inst.chunk_by(|a, b| a.0 == b.0) {
+        let ident = group[0].0;
+        if group.len() <= min || group.iter().any(|i| i.4) {
+            continue;
+        }
+        if ident >> 40 == 0
+            && !include_internal
+            && snap
+                .rows
+                .iter()
+                .any(|r| r.email as u64 == ident && r.internal())
         {
-            return Ok(RuleOutcome::CouldNotRun(why));
+            continue;
         }
-        let snap = ctx.snapshot()?;
-        let places = Places::new(ctx.cfg);
-        let include_internal = ctx.int("include_internal") != 0;
-        let min = ctx.int("min_meetings").max(0) as usize;
-        let win = (ctx.num("window_days") * 86400.0) as i64;
-        let max_audience = ctx.int("max_audience").max(1) as usize;
-        let max_with_host = ctx.int("max_with_host").max(0) as usize;
-        // Identities: an email, else a guest's name on its network (tagged apart).
-        #[allow(clippy::type_complexity)]
-        let mut guest_ids: HashMap<(Sym, Option<crate::detect::net::Place>, Sym), u64> =
-            HashMap::default();
-        let mut ident_of = |p: &crate::detect::snapshot::Sess| -> Option<u64> {
-            match (p.email, p.name) {
-                (Snapshot::NONE, Snapshot::NONE) => None,
-                (Snapshot::NONE, name) => {
-                    // The exact IPv4 address (a /24 holds many households), an IPv6 /64.
-                    let key = match places.place(snap.str(p.ip)) {
-                        Some(pl) if pl.is_v6() => (name, Some(pl), Snapshot::NONE),
-                        _ => (name, None, p.ip),
-                    };
-                    let n = guest_ids.len() as u64;
-                    Some((1u64 << 40) | *guest_ids.entry(key).or_insert(n))
+        let mine = small_of.get(&ident);
+        // Unexplained presences: small instances with a host this identity rarely meets.
+        let mut times: Vec<(i64, i64)> = Vec::new();
+        for i in group.iter().filter(|i| small(i.1)) {
+            // Candidates share many instances: each host is looked up once.
+            let host = match hosts.get(&i.1) {
+                Some(h) => *h,
+                None => {
+                    let h: Option<String> = host_of
+                        .query_row([snap.str(i.1)], |r| r.get(0))
+                        .unwrap_or(None);
+                    let h = h.and_then(|h| snap.email(&h)).map(|h| h as u64);
+                    hosts.insert(i.1, h);
+                    h
                 }
-                (email, _) => Some(email as u64),
-            }
-        };
-        // One entry per (identity, instance): first join, first session, shared at all.
-        let mut inst: Vec<(u64, Sym, i64, i64, bool)> = snap
-            .rows
-            .iter()
-            .filter(|p| p.in_metrics())
-            .filter_map(|p| Some((ident_of(p)?, p.meeting, p.join, p.id, p.shared())))
-            .collect();
-        inst.sort_unstable();
-        inst.dedup_by(|b, a| {
-            let same = a.0 == b.0 && a.1 == b.1;
-            if same {
-                a.2 = a.2.min(b.2);
-                a.3 = a.3.min(b.3);
-                a.4 |= b.4;
-            }
-            same
-        });
-        let mut size: HashMap<Sym, u32> = HashMap::default();
-        for i in &inst {
-            *size.entry(i.1).or_default() += 1;
-        }
-        let small = |m: Sym| size.get(&m).is_some_and(|&n| n as usize <= max_audience);
-        // Small instances per email (for the host side of the tie).
-        let mut small_of: HashMap<u64, Vec<Sym>> = HashMap::default();
-        for i in inst.iter().filter(|i| i.0 >> 40 == 0 && small(i.1)) {
-            small_of.entry(i.0).or_default().push(i.1);
-        }
-        let mut host_of = ctx
-            .conn
-            .prepare_cached("SELECT lower(host_email) FROM meetings WHERE uuid = ?1")?;
-        let mut hosts: HashMap<Sym, Option<u64>> = HashMap::default();
-        let mut found: Vec<(u64, usize, usize, usize, i64, Vec<i64>)> = Vec::new();
-        for group in inst.chunk_by(|a, b| a.0 == b.0) {
-            let ident = group[0].0;
-            if group.len() <= min || group.iter().any(|i| i.4) {
-                continue;
-            }
-            if ident >> 40 == 0
-                && !include_internal
-                && snap
-                    .rows
-                    .iter()
-                    .any(|r| r.email as u64 == ident && r.internal())
-            {
-                continue;
-            }
-            let mine = small_of.get(&ident);
-            // Unexplained presences: small instances with a host this identity rarely meets.
-            let mut times: Vec<(i64, i64)> = Vec::new();
-            for i in group.iter().filter(|i| small(i.1)) {
-                // Candidates share many instances: each host is looked up once.
-                let host = match hosts.get(&i.1) {
-                    Some(h) => *h,
-                    None => {
-                        let h: Option<String> = host_of
-                            .query_row([snap.str(i.1)], |r| r.get(0))
-                            .unwrap_or(None);
-                        let h = h.and_then(|h| snap.email(&h)).map(|h| h as u64);
-                        hosts.insert(i.1, h);
-                        h
-                    }
-                };
-                if host == Some(ident) {
-                    continue;
-                }
-                let with_host = match (host.and_then(|h| small_of.get(&h)), mine) {
-                    // Both lists are in symbol order (`inst` is sorted).
-                    (Some(h), Some(m)) => m.iter().filter(|x| h.binary_search(x).is_ok()).count(),
-                    _ => 0,
-                };
-                if with_host <= max_with_host {
-                    times.push((i.2, i.3));
-                }
-            }
-            if times.len() <= min {
-                continue;
-            }
-            times.sort_unstable();
-            // Most unexplained instances whose first join falls within any window_days span.
-            let mut best = 0;
-            let mut lo = 0;
-            let mut i = 0;
-            while i < times.len() {
-                let mut j = i;
-                while j + 1 < times.len() && times[j + 1].0 == times[i].0 {
-                    j += 1;
-                }
-                while times[lo].0 < times[i].0 - win {
-                    lo += 1;
-                }
-                best = best.max(j + 1 - lo);
-                i = j + 1;
-            }
-            if best > min {
-                let ids = times.iter().take(100).map(|t| t.1).collect();
-                let smalls = group.iter().filter(|i| small(i.1)).count();
-                found.push((ident, best, group.len(), smalls, times[0].0, ids));
-            }
-        }
-        found.sort_by_key(|f| f.4);
-        let guest_names: HashMap<u64, Sym> = guest_ids
-            .iter()
-            .map(|((name, _, _), id)| ((1u64 << 40) | id, *name))
-            .collect();
-        let mut out = Vec::new();
-        for (ident, n, total, smalls, t, ids) in found {
-            let (key, who, user) = if ident >> 40 == 1 {
-                let s = snap.str(guest_names[&ident]);
-                (
-                    format!("guest:{s}:{}", ident & 0xff_ffff_ffff),
-                    format!("guest '{s}'"),
-                    None,
-                )
-            } else {
-                let s = snap.str(ident as Sym);
-                (s.to_string(), s.to_string(), Some(s.to_string()))
             };
-            let mut f = Finding::new(
-                format!("id:{key}"),
-                crate::model::time::fmt_utc(
-                    chrono::DateTime::from_timestamp(t, 0).unwrap_or_default(),
-                ),
-                format!(
-                    "{who} sat silently in {n} small meetings within {} days whose host they \
-                     met in at most {max_with_host} small meetings (threshold: more than {min}); \
-                     {total} meetings in all, {smalls} of at most {max_audience} people, never \
-                     shared",
-                    ctx.num("window_days")
-                ),
-            );
-            f.fact(format!(
-                "{} small meetings (at most {max_audience} people) within {} days whose host they met in at most {max_with_host} small meetings; threshold: more than {min}",
-                crate::output::thousands(n as i64),
-                ctx.num("window_days")
-            ));
-            f.fact(format!(
-                "{} meetings in all, {} of them small; never shared a screen or an application",
-                crate::output::thousands(total as i64),
-                crate::output::thousands(smalls as i64)
-            ));
-            if user.is_none() {
-                f.fact(
-                    "a guest: one display name on one network (IPv6 /64, else the IPv4 address)",
-                );
+            if host == Some(ident) {
+                continue;
             }
-            f.actor = Some(who.clone());
-            f.user = user;
-            for id in ids {
-                f.ev("participants", id);
+            let with_host = match (host.and_then(|h| small_of.get(&h)), mine) {
+                // Both lists are in symbol order (`inst` is sorted).
+                (Some(h), Some(m)) => m.iter().filter(|x| h.binary_search(x).is_ok()).count(),
+                _ => 0,
+            };
+            if with_host <= max_with_host {
+                times.push((i.2, i.3));
             }
-            out.push(f);
         }
-        Ok(RuleOutcome::Findings(out))
+        if times.len() <= min {
+            continue;
+        }
+        times.sort_unstable();
+        // Most unexplained instances whose first join falls within any window_days span.
+        let mut best = 0;
+        let mut lo = 0;
+        let mut i = 0;
+        while i < times.len() {
+            let mut j = i;
+            while j + 1 < times.len() && times[j + 1].0 == times[i].0 {
+                j += 1;
+            }
+            while times[lo].0 < times[i].0 - win {
+                lo += 1;
+            }
+            best = best.max(j + 1 - lo);
+            i = j + 1;
+        }
+        if best > min {
+            let ids = times.iter().take(100).map(|t| t.1).collect();
+            let smalls = group.iter().filter(|i| small(i.1)).count();
+            found.push((ident, best, group.len(), smalls, times[0].0, ids));
+        }
     }
+    found.sort_by_key(|f| f.4);
+    let guest_names: HashMap<u64, Sym> = guest_ids
+        .iter()
+        .map(|((name, _, _), id)| ((1u64 << 40) | id, *name))
+        .collect();
+    let mut out = Vec::new();
+    for (ident, n, total, smalls, t, ids) in found {
+        let (key, who, user) = if ident >> 40 == 1 {
+            let s = snap.str(guest_names[&ident]);
+            (
+                format!("guest:{s}:{}", ident & 0xff_ffff_ffff),
+                format!("guest '{s}'"),
+                None,
+            )
+        } else {
+            let s = snap.str(ident as Sym);
+            (s.to_string(), s.to_string(), Some(s.to_string()))
+        };
+        let mut f = Finding::new(
+            format!("id:{key}"),
+            crate::model::time::fmt_utc(chrono::DateTime::from_timestamp(t, 0).unwrap_or_default()),
+            format!(
+                "{who} sat silently in {n} small meetings within {} days whose host they \
+                 met in at most {max_with_host} small meetings (threshold: more than {min}); \
+                 {total} meetings in all, {smalls} of at most {max_audience} people, never \
+                 shared",
+                ctx.num("window_days")
+            ),
+        );
+        f.fact(format!(
+            "{} small meetings (at most {max_audience} people) within {} days whose host they met in at most {max_with_host} small meetings; threshold: more than {min}",
+            crate::output::thousands(n as i64),
+            ctx.num("window_days")
+        ));
+        f.fact(format!(
+            "{} meetings in all, {} of them small; never shared a screen or an application",
+            crate::output::thousands(total as i64),
+            crate::output::thousands(smalls as i64)
+        ));
+        if user.is_none() {
+            f.fact("a guest: one display name on one network (IPv6 /64, else the IPv4 address)");
+        }
+        f.actor = Some(who.clone());
+        f.user = user;
+        for id in ids {
+            f.ev("participants", id);
+        }
+        out.push(f);
+    }
+    Ok(RuleOutcome::Findings(out))
 }

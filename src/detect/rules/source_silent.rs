@@ -5,10 +5,8 @@
 //! holidays, when everything is quiet, are not collector failures. Also every sync window that
 //! could not complete (`coverage` state failed or partial).
 
-use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
+use crate::detect::{Ctx, Finding, RuleOutcome};
 use anyhow::Result;
-
-pub struct SourceSilent;
 
 const SOURCES: &[(&str, &str, &str)] = &[
     ("signins", "time", "sign-ins"),
@@ -19,224 +17,185 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ("chat_messages", "time", "chat"),
 ];
 
-impl Rule for SourceSilent {
-    fn id(&self) -> &'static str {
-        "source-silent"
+pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
+    let mut out = Vec::new();
+    // Active hours per source (index scans over the time columns).
+    let mut hours: Vec<(usize, Vec<i64>)> = Vec::new();
+    for (i, (tbl, col, _)) in SOURCES.iter().enumerate() {
+        let h = if *tbl == "chat_messages" {
+            distinct_hours(ctx, tbl, col)?
+        } else {
+            seek_hours(ctx, tbl, col)?
+        };
+        if !h.is_empty() {
+            hours.push((i, h));
+        }
     }
-    fn title(&self) -> &'static str {
-        "Log source silent while others were active"
+    let has_cov = ctx.any("SELECT 1 FROM coverage")?;
+    if hours.is_empty() && !has_cov {
+        return Ok(RuleOutcome::CouldNotRun("the case holds no events".into()));
     }
-    fn question(&self) -> &'static str {
-        "Did a log source go quiet while the others kept logging (a collector stopped, or someone stopped it)?"
+    let max_gap = ctx.num("max_gap_hours");
+    let min_other = ctx.int("min_other_events");
+    let fmt = |h: i64| {
+        chrono::DateTime::from_timestamp(h * 3600, 0)
+            .map(crate::model::time::fmt_utc)
+            .unwrap_or_default()
+    };
+    // The case window, exact.
+    let mut case_from = String::new();
+    let mut case_to = String::new();
+    for (i, _) in &hours {
+        let (tbl, col, _) = SOURCES[*i];
+        let (a, b): (String, String) = ctx.conn.query_row(
+            &format!("SELECT min({col}), max({col}) FROM {tbl} WHERE {col} <> ''"),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if case_from.is_empty() || a < case_from {
+            case_from = a;
+        }
+        if b > case_to {
+            case_to = b;
+        }
     }
-    fn severity(&self) -> Severity {
-        Severity::Medium
+    // Widened to the sync windows the case pulled: silence after every source stopped,
+    // inside days that were asked for, is a feed that stopped, not a quiet weekend.
+    let (events_from, events_to) = (case_from.clone(), case_to.clone());
+    if let Some((a, b)) = crate::store::status::claimed_window(
+        ctx.conn,
+        (!case_from.is_empty()).then(|| (case_from.clone(), case_to.clone())),
+        None,
+    )? {
+        (case_from, case_to) = (a, b);
     }
-    fn technique(&self) -> Option<&'static str> {
-        Some("T1562.008")
-    }
-    fn needs(&self) -> &'static [Source] {
-        &[
-            Source::SignIns,
-            Source::Operations,
-            Source::Participants,
-            Source::Coverage,
-        ]
-    }
-    fn params(&self) -> &'static [Param] {
-        &[
-            Param {
-                name: "max_gap_hours",
-                default: 24.0,
-                help: "silence longer than this is a gap",
-            },
-            Param {
-                name: "min_other_events",
-                default: 20.0,
-                help: "events other sources must have during the gap",
-            },
-        ]
-    }
-    fn run(&self, ctx: &Ctx) -> Result<RuleOutcome> {
-        let mut out = Vec::new();
-        // Active hours per source (index scans over the time columns).
-        let mut hours: Vec<(usize, Vec<i64>)> = Vec::new();
-        for (i, (tbl, col, _)) in SOURCES.iter().enumerate() {
-            let h = if *tbl == "chat_messages" {
-                distinct_hours(ctx, tbl, col)?
-            } else {
-                seek_hours(ctx, tbl, col)?
+    let secs = |a: &str, b: &str| match (
+        crate::model::time::parse_time(a),
+        crate::model::time::parse_time(b),
+    ) {
+        (Some(a), Some(b)) => (b - a).num_seconds() as f64 / 3600.0,
+        _ => 0.0,
+    };
+    for (i, h) in &hours {
+        let (tbl, col, label) = SOURCES[*i];
+        // Candidate silences between active hours (and before the first / after the last),
+        // then the exact gap from the last event before to the first event after.
+        let mut cands: Vec<(Option<i64>, Option<i64>)> = vec![(None, Some(h[0]))];
+        cands.extend(
+            h.windows(2)
+                .filter(|w| (w[1] - w[0] + 1) as f64 > max_gap)
+                .map(|w| (Some(w[0]), Some(w[1]))),
+        );
+        cands.push((Some(*h.last().unwrap()), None));
+        for (a, b) in cands {
+            let from = match a {
+                Some(a) => ctx.conn.query_row(
+                    &format!("SELECT max({col}) FROM {tbl} WHERE {col} < ?1"),
+                    [fmt(a + 1)],
+                    |r| r.get::<_, String>(0),
+                )?,
+                None => case_from.clone(),
             };
-            if !h.is_empty() {
-                hours.push((i, h));
+            let to = match b {
+                Some(b) => ctx.conn.query_row(
+                    &format!("SELECT min({col}) FROM {tbl} WHERE {col} >= ?1"),
+                    [fmt(b)],
+                    |r| r.get::<_, String>(0),
+                )?,
+                None => case_to.clone(),
+            };
+            let silent = secs(&from, &to);
+            if silent <= max_gap {
+                continue;
             }
-        }
-        let has_cov = ctx.any("SELECT 1 FROM coverage")?;
-        if hours.is_empty() && !has_cov {
-            return Ok(RuleOutcome::CouldNotRun("the case holds no events".into()));
-        }
-        let max_gap = ctx.num("max_gap_hours");
-        let min_other = ctx.int("min_other_events");
-        let fmt = |h: i64| {
-            chrono::DateTime::from_timestamp(h * 3600, 0)
-                .map(crate::model::time::fmt_utc)
-                .unwrap_or_default()
-        };
-        // The case window, exact.
-        let mut case_from = String::new();
-        let mut case_to = String::new();
-        for (i, _) in &hours {
-            let (tbl, col, _) = SOURCES[*i];
-            let (a, b): (String, String) = ctx.conn.query_row(
-                &format!("SELECT min({col}), max({col}) FROM {tbl} WHERE {col} <> ''"),
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            if case_from.is_empty() || a < case_from {
-                case_from = a;
+            // The part of the gap outside every source's events but inside what was synced
+            // needs no other source to be active: all of them stopped.
+            let unexplained = (a.is_none() && secs(&case_from, &events_from) > max_gap)
+                || (b.is_none() && secs(&events_to, &case_to) > max_gap);
+            let mut others = 0i64;
+            for (j, _) in &hours {
+                if j == i {
+                    continue;
+                }
+                let (t2, c2, _) = SOURCES[*j];
+                others += ctx.conn.query_row(
+                    &format!("SELECT count(*) FROM {t2} WHERE {c2} > ?1 AND {c2} < ?2"),
+                    [&from, &to],
+                    |r| r.get::<_, i64>(0),
+                )?;
             }
-            if b > case_to {
-                case_to = b;
+            if others < min_other && !unexplained {
+                continue;
             }
-        }
-        // Widened to the sync windows the case pulled: silence after every source stopped,
-        // inside days that were asked for, is a feed that stopped, not a quiet weekend.
-        let (events_from, events_to) = (case_from.clone(), case_to.clone());
-        if let Some((a, b)) = crate::store::status::claimed_window(
-            ctx.conn,
-            (!case_from.is_empty()).then(|| (case_from.clone(), case_to.clone())),
-            None,
-        )? {
-            (case_from, case_to) = (a, b);
-        }
-        let secs = |a: &str, b: &str| match (
-            crate::model::time::parse_time(a),
-            crate::model::time::parse_time(b),
-        ) {
-            (Some(a), Some(b)) => (b - a).num_seconds() as f64 / 3600.0,
-            _ => 0.0,
-        };
-        for (i, h) in &hours {
-            let (tbl, col, label) = SOURCES[*i];
-            // Candidate silences between active hours (and before the first / after the last),
-            // then the exact gap from the last event before to the first event after.
-            let mut cands: Vec<(Option<i64>, Option<i64>)> = vec![(None, Some(h[0]))];
-            cands.extend(
-                h.windows(2)
-                    .filter(|w| (w[1] - w[0] + 1) as f64 > max_gap)
-                    .map(|w| (Some(w[0]), Some(w[1]))),
+            let why = if others >= min_other {
+                format!("while other sources logged {others} events")
+            } else {
+                "inside the synced window, and no other source logged events either: a \
+                 collector or an export stopped"
+                    .to_string()
+            };
+            let mut f = Finding::new(
+                format!("gap:{tbl}:{from}"),
+                from.clone(),
+                format!("no {label} for {silent:.1} h ({from} – {to}) {why}"),
             );
-            cands.push((Some(*h.last().unwrap()), None));
-            for (a, b) in cands {
-                let from = match a {
-                    Some(a) => ctx.conn.query_row(
-                        &format!("SELECT max({col}) FROM {tbl} WHERE {col} < ?1"),
-                        [fmt(a + 1)],
-                        |r| r.get::<_, String>(0),
-                    )?,
-                    None => case_from.clone(),
-                };
-                let to = match b {
-                    Some(b) => ctx.conn.query_row(
-                        &format!("SELECT min({col}) FROM {tbl} WHERE {col} >= ?1"),
-                        [fmt(b)],
-                        |r| r.get::<_, String>(0),
-                    )?,
-                    None => case_to.clone(),
-                };
-                let silent = secs(&from, &to);
-                if silent <= max_gap {
-                    continue;
+            f.fact(format!(
+                "no {label} for {silent:.1} h, from {from} to {to}; threshold {max_gap} h"
+            ));
+            f.fact(if others >= min_other {
+                format!(
+                    "other sources logged {} events in the gap (at least {min_other} needed: quiet weekends are not gaps)",
+                    crate::output::thousands(others)
+                )
+            } else {
+                "inside the synced window, and no other source logged events either".to_string()
+            });
+            f.target = Some(label.to_string());
+            for (cmp, t) in [("=", &from), ("=", &to)] {
+                if let Ok(id) = ctx.conn.query_row(
+                    &format!("SELECT id FROM {tbl} WHERE {col} {cmp} ?1 LIMIT 1"),
+                    [t],
+                    |r| r.get::<_, i64>(0),
+                ) {
+                    f.ev(tbl, id);
                 }
-                // The part of the gap outside every source's events but inside what was synced
-                // needs no other source to be active: all of them stopped.
-                let unexplained = (a.is_none() && secs(&case_from, &events_from) > max_gap)
-                    || (b.is_none() && secs(&events_to, &case_to) > max_gap);
-                let mut others = 0i64;
-                for (j, _) in &hours {
-                    if j == i {
-                        continue;
-                    }
-                    let (t2, c2, _) = SOURCES[*j];
-                    others += ctx.conn.query_row(
-                        &format!("SELECT count(*) FROM {t2} WHERE {c2} > ?1 AND {c2} < ?2"),
-                        [&from, &to],
-                        |r| r.get::<_, i64>(0),
-                    )?;
-                }
-                if others < min_other && !unexplained {
-                    continue;
-                }
-                let why = if others >= min_other {
-                    format!("while other sources logged {others} events")
-                } else {
-                    "inside the synced window, and no other source logged events either: a \
-                     collector or an export stopped"
-                        .to_string()
-                };
-                let mut f = Finding::new(
-                    format!("gap:{tbl}:{from}"),
-                    from.clone(),
-                    format!("no {label} for {silent:.1} h ({from} – {to}) {why}"),
-                );
-                f.fact(format!(
-                    "no {label} for {silent:.1} h, from {from} to {to}; threshold {max_gap} h"
-                ));
-                f.fact(if others >= min_other {
-                    format!(
-                        "other sources logged {} events in the gap (at least {min_other} needed: quiet weekends are not gaps)",
-                        crate::output::thousands(others)
-                    )
-                } else {
-                    "inside the synced window, and no other source logged events either".to_string()
-                });
-                f.target = Some(label.to_string());
-                for (cmp, t) in [("=", &from), ("=", &to)] {
-                    if let Ok(id) = ctx.conn.query_row(
-                        &format!("SELECT id FROM {tbl} WHERE {col} {cmp} ?1 LIMIT 1"),
-                        [t],
-                        |r| r.get::<_, i64>(0),
-                    ) {
-                        f.ev(tbl, id);
-                    }
-                }
-                out.push(f);
             }
+            out.push(f);
         }
-        if has_cov {
-            let mut st = ctx.conn.prepare(
-                "SELECT id, source, scope, win_from, win_to, state, detail, updated_at FROM coverage
-                 WHERE state IN ('failed', 'partial') ORDER BY updated_at",
-            )?;
-            let rows = st.query_map([], |r| {
-                <(i64, String, String, String, String, String, String, String)>::try_from(r)
-            })?;
-            for row in rows {
-                let (id, source, scope, from, to, state, detail, at) = row?;
-                let time = if from.is_empty() { at } else { from.clone() };
-                let mut f = Finding::new(
-                    format!("cov:{id}"),
-                    time,
-                    format!(
-                        "sync of {source}{} for {from} – {to} {state}: {detail}",
-                        if scope.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({scope})")
-                        }
-                    ),
-                );
-                f.fact(format!(
-                    "the sync window {from} – {to} of {source} ended {state}"
-                ));
-                f.fact("what it would have held is missing from the case");
-                f.target = Some(source.clone());
-                f.ev("coverage", id);
-                out.push(f);
-            }
-        }
-        Ok(RuleOutcome::Findings(out))
     }
+    if has_cov {
+        let mut st = ctx.conn.prepare(
+            "SELECT id, source, scope, win_from, win_to, state, detail, updated_at FROM coverage
+             WHERE state IN ('failed', 'partial') ORDER BY updated_at",
+        )?;
+        let rows = st.query_map([], |r| {
+            <(i64, String, String, String, String, String, String, String)>::try_from(r)
+        })?;
+        for row in rows {
+            let (id, source, scope, from, to, state, detail, at) = row?;
+            let time = if from.is_empty() { at } else { from.clone() };
+            let mut f = Finding::new(
+                format!("cov:{id}"),
+                time,
+                format!(
+                    "sync of {source}{} for {from} – {to} {state}: {detail}",
+                    if scope.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({scope})")
+                    }
+                ),
+            );
+            f.fact(format!(
+                "the sync window {from} – {to} of {source} ended {state}"
+            ));
+            f.fact("what it would have held is missing from the case");
+            f.target = Some(source.clone());
+            f.ev("coverage", id);
+            out.push(f);
+        }
+    }
+    Ok(RuleOutcome::Findings(out))
 }
 
 /// The distinct UTC hours (epoch hours) of a time column, in order, by one pass over it.
