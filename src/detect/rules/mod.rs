@@ -451,6 +451,85 @@ pub(crate) const DUR: &str =
 pub(crate) const NO_OPS: &str =
     "no operation logs in the case (import /report/operationlogs pages or a portal export)";
 
+/// One admin operation an operation-log rule reports, with its matching changes described.
+pub(crate) struct OpHit {
+    pub operator: String,
+    pub section: Option<String>,
+    pub target: Option<String>,
+    /// One description per matching change, in detail order.
+    pub changes: Vec<String>,
+}
+
+/// How an operation-log rule words its finding.
+pub(crate) struct OpWords {
+    pub summary: String,
+    pub facts: Vec<String>,
+    pub target: String,
+}
+
+/// "setting: from → to" of an `op_changes` row `c` (SQL).
+pub(crate) const CHANGE_TEXT: &str = "coalesce(c.setting, c.section) ||
+    CASE WHEN c.to_value IS NOT NULL THEN ': ' || coalesce(c.from_value, '') || ' → ' || c.to_value ELSE '' END";
+
+/// The loop the per-operation rules share: one finding per operation with a change `c`
+/// (`op_changes`) of operation `o` matching `filter`, each change described by the SQL
+/// `describe`. The admin who made it is the actor and the person pivoted to; `words` says the
+/// rest. Both SQL fragments are the rule's own text, never data.
+pub(crate) fn per_operation(
+    ctx: &crate::detect::Ctx,
+    describe: &str,
+    filter: &str,
+    words: impl Fn(&OpHit) -> OpWords,
+) -> anyhow::Result<crate::detect::RuleOutcome> {
+    use crate::detect::{Finding, RuleOutcome};
+    if !ctx.any("SELECT 1 FROM operations")? {
+        return Ok(RuleOutcome::CouldNotRun(NO_OPS.into()));
+    }
+    let mut st = ctx.conn.prepare(&format!(
+        "SELECT o.id, o.time, o.operator, max(c.section), max(c.target), group_concat(c.id),
+                group_concat({describe}, char(31))
+         FROM op_changes c JOIN operations o ON o.id = c.operation_id
+         WHERE {filter}
+         GROUP BY o.id ORDER BY o.time"
+    ))?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(5)?,
+            OpHit {
+                operator: r.get(2)?,
+                section: r.get(3)?,
+                target: r.get(4)?,
+                changes: r
+                    .get::<_, Option<String>>(6)?
+                    .unwrap_or_default()
+                    .split('\u{1f}')
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            },
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (oid, time, cids, hit) = row?;
+        let w = words(&hit);
+        let mut f = Finding::new(format!("op:{oid}"), time, w.summary);
+        f.fact(format!("changed by the admin {}", hit.operator));
+        for fact in w.facts {
+            f.fact(fact);
+        }
+        f.user = Some(hit.operator.clone());
+        f.actor = Some(hit.operator);
+        f.target = Some(w.target);
+        f.ev("operations", oid);
+        f.evidence_csv("op_changes", cids.as_deref());
+        out.push(f);
+    }
+    Ok(RuleOutcome::Findings(out))
+}
+
 /// The places (see [`crate::detect::net`]) a user was seen at during one UTC day, by channel:
 /// meeting sessions and sign-ins, phones on carriers aside.
 #[derive(Debug, Default)]
