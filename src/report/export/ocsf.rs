@@ -15,7 +15,7 @@
 //! Every event carries `metadata.product` (zoomlens and its version), the verbatim Zoom record
 //! as `raw_data`, and Zoom's and zoomlens's ids under `unmapped`.
 
-use super::rows::{self, Change, Operation, Participant, Recording, Signin};
+use super::rows::{self, Operation, Participant, Recording, Signin};
 use super::writer::{Columns, Kind};
 use super::{Events, Range, Source, epoch_ms, nb, set};
 use crate::detect::finding::StoredFinding;
@@ -437,7 +437,7 @@ pub fn operation(o: &Operation) -> Value {
     set(&mut m, "unmapped.zoomlens.via", o.via.as_str());
     set(&mut m, "raw_data", o.raw.as_str());
     let target = o.changes.iter().find_map(|c| nb(c.target.as_deref()));
-    let privileges = |cs: &[Change]| -> Value {
+    let privileges = |cs: &[crate::model::OpChange]| -> Value {
         cs.iter()
             .filter_map(|c| match (nb(c.setting.as_deref()), nb(c.to.as_deref())) {
                 (Some(s), Some(t)) if class.uid == USER_ACCESS.uid => {
@@ -828,18 +828,7 @@ mod tests {
     use super::*;
 
     fn op(detail: &str, action: &str, category: &str) -> Operation {
-        let changes = crate::model::opdetail::parse(category, action, detail)
-            .into_iter()
-            .map(|c| Change {
-                kind: c.kind,
-                section: c.section,
-                setting: c.setting,
-                from: c.from,
-                to: c.to,
-                target: c.target,
-                meeting_id: c.meeting_id,
-            })
-            .collect();
+        let changes = crate::model::opdetail::parse(category, action, detail);
         Operation {
             id: 1,
             time: "2026-03-02T10:00:00Z".into(),

@@ -2,6 +2,7 @@
 //! handing each row to a callback (SQLite steps through the rows; nothing collects a table).
 
 use super::Range;
+use crate::model::OpChange;
 use anyhow::Result;
 use rusqlite::{Connection, params};
 
@@ -47,18 +48,6 @@ pub fn signins(
     Ok(())
 }
 
-/// One parsed change of an operation's detail (`op_changes`).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Change {
-    pub kind: String,
-    pub section: Option<String>,
-    pub setting: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub target: Option<String>,
-    pub meeting_id: Option<i64>,
-}
-
 /// An admin operation (`operations`) with its parsed changes. `time` is empty for an undated
 /// operation (a Panther rule-test row).
 #[derive(Debug, Clone)]
@@ -71,7 +60,7 @@ pub struct Operation {
     pub operation_detail: String,
     pub via: String,
     pub raw: String,
-    pub changes: Vec<Change>,
+    pub changes: Vec<OpChange>,
 }
 
 pub fn operations(
@@ -92,7 +81,7 @@ pub fn operations(
         let id: i64 = x.get(0)?;
         let changes = ch
             .query_map([id], |c| {
-                Ok(Change {
+                Ok(OpChange {
                     kind: c.get(0)?,
                     section: c.get(1)?,
                     setting: c.get(2)?,
