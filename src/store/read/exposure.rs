@@ -78,12 +78,12 @@ fn meetings_cte(by: ExposureBy) -> String {
         ExposureBy::Host => "COALESCE(lower(NULLIF(m.host_email, '')), '(unknown host)')",
     };
     format!(
-        "per AS (SELECT p.meeting_uuid AS uuid,
+        "per AS MATERIALIZED (SELECT p.meeting_uuid AS uuid,
                         max(COALESCE(p.email, '') <> '' AND NOT zl_internal(p.email)) AS ext,
                         max(COALESCE(p.email, '') = '' AND COALESCE(p.zoom_user_id, '') = '') AS guest,
                         max(zl_vip(p.email)) AS vip
                  FROM participants p GROUP BY p.meeting_uuid),
-         mm AS (SELECT m.uuid, m.meeting_id, m.topic, m.start_time,
+         mm AS MATERIALIZED (SELECT m.uuid, m.meeting_id, m.topic, m.start_time,
                        lower(COALESCE(m.host_email, '')) AS host, {grp} AS grp,
                        COALESCE(per.ext, 0) AS ext, COALESCE(per.guest, 0) AS guest,
                        COALESCE(per.vip, 0) AS vip, zl_sensitive(m.topic) AS stopic,
@@ -125,93 +125,90 @@ pub fn exposure(conn: &Connection, by: ExposureBy, limit: usize) -> Result<Expos
     )?;
     let bucket_days: i64 = if days <= 21.0 { 1 } else { 7 };
     let nb = ((days / bucket_days as f64).floor() as i64 + 1).clamp(1, 400) as usize;
+    // One statement, so the sessions are read once (the CTEs are materialised): exposure
+    // counted per (group, host, trend bucket), and the outside domains per group; the
+    // per-group figures are the sums of the first.
     let cte = meetings_cte(by);
     let sql = format!(
         "WITH {cte}
-         SELECT grp, count(*), sum(ext OR guest), sum(ext), sum(guest),
+         SELECT 0, grp, host, CAST((julianday(start_time) - julianday(?1)) / ?2 AS INTEGER),
+                count(*), sum(ext OR guest), sum(ext), sum(guest),
                 sum((ext OR guest) AND (stopic OR vip OR rec)), sum((ext OR guest) AND stopic),
                 sum((ext OR guest) AND vip), sum((ext OR guest) AND rec)
-         FROM mm GROUP BY grp ORDER BY 3 DESC, 6 DESC, grp LIMIT ?1"
-    );
-    let mut rows: Vec<ExposureRow> = conn
-        .prepare_cached(&sql)?
-        .query_map([limit as i64], |r| {
-            Ok(ExposureRow {
-                group: text(r, 0)?,
-                meetings: r.get(1)?,
-                exposed: r.get(2)?,
-                with_externals: r.get(3)?,
-                with_guests: r.get(4)?,
-                sensitive: r.get(5)?,
-                sensitive_topic: r.get(6)?,
-                vip_present: r.get(7)?,
-                recorded: r.get(8)?,
-                trend: vec![0; nb],
-                ..Default::default()
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let at: BTreeMap<String, usize> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.group.clone(), i))
-        .collect();
-    // Outside domains per group: meetings they came to, and how many of those were sensitive.
-    let sql = format!(
-        "WITH {cte}
-         SELECT mm.grp, zl_domain(p.email) AS d, count(DISTINCT mm.uuid),
-                count(DISTINCT CASE WHEN mm.stopic OR mm.vip OR mm.rec THEN mm.uuid END)
+         FROM mm GROUP BY 2, 3, 4
+         UNION ALL
+         SELECT 1, mm.grp, zl_domain(p.email), NULL, count(DISTINCT mm.uuid),
+                count(DISTINCT CASE WHEN mm.stopic OR mm.vip OR mm.rec THEN mm.uuid END),
+                0, 0, 0, 0, 0, 0
          FROM mm JOIN participants p ON p.meeting_uuid = mm.uuid
          WHERE mm.ext AND COALESCE(p.email, '') <> '' AND NOT zl_internal(p.email)
-         GROUP BY mm.grp, d ORDER BY 3 DESC, 4 DESC, d"
+         GROUP BY 2, 3"
     );
-    for r in conn
-        .prepare_cached(&sql)?
-        .query_map([], |r| Ok((text(r, 0)?, text(r, 1)?, r.get(2)?, r.get(3)?)))?
-    {
-        let (g, domain, meetings, sensitive) = r?;
-        if let Some(&i) = at.get(&g)
-            && rows[i].domains.len() < 5
-        {
-            rows[i].domains.push(DomainCount {
-                domain,
-                meetings,
-                sensitive,
-            });
-        }
-    }
-    let sql = format!(
-        "WITH {cte}
-         SELECT grp, host, count(*) FROM mm WHERE (ext OR guest) AND host <> ''
-         GROUP BY grp, host ORDER BY 3 DESC, host"
-    );
-    for r in conn
-        .prepare_cached(&sql)?
-        .query_map([], |r| Ok((text(r, 0)?, text(r, 1)?, r.get(2)?)))?
-    {
-        let (g, host, n) = r?;
-        if let Some(&i) = at.get(&g)
-            && rows[i].top_hosts.len() < 3
-        {
-            rows[i].top_hosts.push((host, n));
-        }
-    }
-    let sql = format!(
-        "WITH {cte}
-         SELECT grp, CAST((julianday(start_time) - julianday(?1)) / ?2 AS INTEGER) AS b, count(*)
-         FROM mm WHERE (ext OR guest) AND start_time > '' GROUP BY grp, b"
-    );
-    for r in conn
+    type Facts = (i64, String, String, Option<i64>, [i64; 8]);
+    let facts: Vec<Facts> = conn
         .prepare_cached(&sql)?
         .query_map(rusqlite::params![from, bucket_days], |r| {
-            Ok((text(r, 0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            let mut n = [0i64; 8];
+            for (k, v) in n.iter_mut().enumerate() {
+                *v = r.get::<_, Option<i64>>(4 + k)?.unwrap_or(0);
+            }
+            Ok((r.get(0)?, text(r, 1)?, text(r, 2)?, r.get(3)?, n))
         })?
-    {
-        let (g, b, n) = r?;
-        if let Some(&i) = at.get(&g) {
-            rows[i].trend[b.clamp(0, nb as i64 - 1) as usize] += n;
+        .collect::<rusqlite::Result<_>>()?;
+    let mut by_group: BTreeMap<String, ExposureRow> = BTreeMap::new();
+    let mut hosts: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (kind, g, name, b, n) in facts {
+        let row = by_group.entry(g.clone()).or_insert_with(|| ExposureRow {
+            group: g.clone(),
+            trend: vec![0; nb],
+            ..Default::default()
+        });
+        if kind == 1 {
+            row.domains.push(DomainCount {
+                domain: name,
+                meetings: n[0],
+                sensitive: n[1],
+            });
+            continue;
+        }
+        row.meetings += n[0];
+        row.exposed += n[1];
+        row.with_externals += n[2];
+        row.with_guests += n[3];
+        row.sensitive += n[4];
+        row.sensitive_topic += n[5];
+        row.vip_present += n[6];
+        row.recorded += n[7];
+        if let Some(b) = b {
+            row.trend[b.clamp(0, nb as i64 - 1) as usize] += n[1];
+        }
+        if n[1] > 0 && !name.is_empty() {
+            *hosts.entry((g, name)).or_default() += n[1];
         }
     }
+    for ((g, host), n) in hosts {
+        if let Some(r) = by_group.get_mut(&g) {
+            r.top_hosts.push((host, n));
+        }
+    }
+    let mut rows: Vec<ExposureRow> = by_group.into_values().collect();
+    for r in &mut rows {
+        r.domains.sort_by(|a, b| {
+            (b.meetings, b.sensitive)
+                .cmp(&(a.meetings, a.sensitive))
+                .then(a.domain.cmp(&b.domain))
+        });
+        r.domains.truncate(5);
+        r.top_hosts
+            .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        r.top_hosts.truncate(3);
+    }
+    rows.sort_by(|a, b| {
+        (b.exposed, b.sensitive)
+            .cmp(&(a.exposed, a.sensitive))
+            .then(a.group.cmp(&b.group))
+    });
+    rows.truncate(limit);
     Ok(Exposure {
         by: Some(by),
         rows,

@@ -182,7 +182,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         " people \u{b7} Enter: their timeline ".into(),
         &[
             Col::new("who", 12, 0),
-            Col::new("shared", 6, 6),
+            Col::new("shared", 6, 12),
             Col::new("class", 8, 8),
         ],
         |r| {
@@ -398,7 +398,10 @@ fn draw_org(f: &mut Frame, area: Rect, app: &App, theme: &Theme, g: &Graph) {
                 l.push(Line::from(vec![
                     Span::raw(format!("{:<3}", o.key())),
                     Span::styled(clean(o.name()), theme.class(&g.nodes[*k].badge)),
-                    Span::raw(format!("  {m} meetings{chats}")),
+                    Span::raw(format!(
+                        "  {}{chats}",
+                        crate::output::plural(*m as usize, "meeting")
+                    )),
                 ]));
             }
             l

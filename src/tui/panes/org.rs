@@ -13,7 +13,7 @@ use crate::tui::app::{App, Effect, Extra, PaneKind, Target, View};
 use crate::tui::keymap::Cmd;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
-use crate::tui::widgets::{clean, fmt_time, fmt_time_short, view_table};
+use crate::tui::widgets::{clean, fmt_time_short, view_table};
 use crate::tui::worker::{OrgData, OrgSubject, Query, Reply};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -210,13 +210,13 @@ fn draw_stack(f: &mut Frame, area: Rect, app: &App, theme: &Theme, q: &StackQuer
         notes.push("no asset inventory: unknown pcs not marked");
     }
     let title = format!(
-        " Landscape \u{b7} by {}{} \u{b7} {} \u{b7} {} of {} \u{b7} ]/[ dimension, p split, R order, Enter: people{} ",
+        " Landscape \u{b7} {}{} \u{b7} {} \u{b7} {} of {}{} \u{b7} ]/[ p R \u{b7} Enter: people ",
         q.by.name(),
         group_words(q),
         if q.rarest {
             "rarest first"
         } else {
-            "most people first"
+            "most first"
         },
         v.list.rows.len(),
         stack.total,
@@ -289,7 +289,7 @@ fn draw_stack(f: &mut Frame, area: Rect, app: &App, theme: &Theme, q: &StackQuer
                 theme.fg("accent")
             };
             lines.push(Line::from(vec![
-                Span::styled(format!("{:<12}", crate::tui::widgets::fit(ver, 12)), st),
+                Span::styled(format!("{:<13}", crate::tui::widgets::fit(ver, 12)), st),
                 Span::raw(format!("{bar} {latest:>3}%")),
                 Span::styled(
                     if outdated.contains(&ver.as_str()) {
@@ -422,7 +422,7 @@ fn draw_exposure(f: &mut Frame, area: Rect, app: &App, theme: &Theme, by: Exposu
     };
     let [table, below] = Layout::vertical([Constraint::Min(6), Constraint::Length(8)]).areas(area);
     let title = format!(
-        " Exposure \u{b7} by {} \u{b7} most exposed first \u{b7} ]: {} \u{b7} Enter: its meetings with outsiders ",
+        " Exposure \u{b7} by {} \u{b7} most exposed first \u{b7} ]: {} \u{b7} Enter: meetings with outsiders ",
         by.name(),
         match by {
             ExposureBy::Department => "by host",
@@ -489,6 +489,18 @@ fn draw_exposure(f: &mut Frame, area: Rect, app: &App, theme: &Theme, by: Exposu
                     )),
                 ]),
                 Line::from(vec![
+                    label(&format!(
+                        "per {} from {}: ",
+                        if e.bucket_days == 1 { "day" } else { "week" },
+                        e.from
+                    )),
+                    Span::styled(sparkline(&r.trend), theme.fg("accent")),
+                    Span::raw(format!(
+                        "  ({} at most)",
+                        r.trend.iter().max().copied().unwrap_or(0)
+                    )),
+                ]),
+                Line::from(vec![
                     label("outside domains: "),
                     Span::raw(clean(&exposure::domains_text(&r.domains))),
                 ]),
@@ -500,18 +512,6 @@ fn draw_exposure(f: &mut Frame, area: Rect, app: &App, theme: &Theme, by: Exposu
                             .map(|(h, n)| format!("{h} {n}"))
                             .collect::<Vec<_>>()
                             .join(", "),
-                    )),
-                ]),
-                Line::from(vec![
-                    label(&format!(
-                        "per {} from {}: ",
-                        if e.bucket_days == 1 { "day" } else { "week" },
-                        e.from
-                    )),
-                    Span::styled(sparkline(&r.trend), theme.fg("accent")),
-                    Span::raw(format!(
-                        "  ({} at most)",
-                        r.trend.iter().max().copied().unwrap_or(0)
                     )),
                 ]),
             ];
@@ -545,7 +545,7 @@ fn draw_meetings(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             v.list.rows.len()
         ),
         &[
-            Col::new("start", 11, 19),
+            Col::new("start", 11, 11),
             Col::new("topic", 12, 0),
             Col::new("host", 10, 30),
             Col::new("outside domains", 10, 30),
@@ -555,7 +555,7 @@ fn draw_meetings(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         |r| {
             let c = ExposedMeetingCells(r);
             vec![
-                Line::from(fmt_time(c.start(), local)),
+                Line::from(fmt_time_short(c.start(), local)),
                 Line::from(clean(c.topic())),
                 Line::from(clean(c.host())),
                 Line::from(clean(c.domains())),
