@@ -168,6 +168,25 @@ fn the_department_graph_keeps_every_label_apart_and_lists_neighbours() {
         // The selected node's neighbours beside the drawing.
         assert!(s.contains(" neighbours "), "{s}");
     }
+    // Around a person, the people they share chat channels with carry those ties.
+    let (d, mut h) = demo_at(160, 45);
+    let talker = common::cli::sql_rows(
+        d.path().join("demo.zl"),
+        "SELECT sender FROM chat_messages WHERE to_channel <> '' GROUP BY sender
+         ORDER BY count(*) DESC, sender LIMIT 1",
+    )[0]["sender"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.command(&format!("user {talker}")).unwrap();
+    h.cmd(Cmd::PaneGraph).unwrap();
+    let tied: Vec<Row> = rows(&h)
+        .into_iter()
+        .filter(|r| r.cells[4] != "0")
+        .collect();
+    assert!(!tied.is_empty(), "nobody shares a channel with {talker}");
+    assert!(h.screen().contains(" chat"), "{}", h.screen());
+
     // `l` goes to the linked person's graph and back.
     let (_d, mut h) = demo_at(160, 45);
     h.command("user vikram.osei@piper-networks.example")

@@ -73,7 +73,7 @@ pub fn around_user(conn: &Connection, info: &CaseInfo, email: &str) -> Result<Gr
          GROUP BY who, CASE WHEN who = '' THEN p.name ELSE '' END ORDER BY n DESC, who LIMIT 40",
     )?;
     let (mut nodes, meetings) = nodes(&mut st, rusqlite::params![email, MAX], info)?;
-    add_chats(conn, info, email, &mut nodes)?;
+    add_chats(conn, info, email, &mut nodes, true)?;
     Ok(Graph {
         center: email.to_string(),
         nodes,
@@ -85,13 +85,13 @@ pub fn around_user(conn: &Connection, info: &CaseInfo, email: &str) -> Result<Gr
 /// Attendance around a meeting series: who came to its instances (up to 50 most recent), and
 /// to how many of them.
 pub fn around_meeting(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Graph> {
-    let (mid, topic): (Option<i64>, Option<String>) = conn
+    let (mid, topic, host): (Option<i64>, Option<String>, Option<String>) = conn
         .query_row(
-            "SELECT meeting_id, topic FROM meetings WHERE uuid = ?1",
+            "SELECT meeting_id, topic, host_email FROM meetings WHERE uuid = ?1",
             [uuid],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .unwrap_or((None, None));
+        .unwrap_or((None, None, None));
     let mut st = conn.prepare_cached(
         "WITH inst AS (SELECT uuid FROM (SELECT uuid FROM meetings WHERE meeting_id = ?1
                                         ORDER BY start_time DESC LIMIT 50)
@@ -101,7 +101,11 @@ pub fn around_meeting(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<
          FROM participants p WHERE p.meeting_uuid IN (SELECT uuid FROM inst)
          GROUP BY who, CASE WHEN who = '' THEN p.name ELSE '' END ORDER BY n DESC, who LIMIT 40",
     )?;
-    let (nodes, meetings) = nodes(&mut st, rusqlite::params![mid, uuid], info)?;
+    let (mut nodes, meetings) = nodes(&mut st, rusqlite::params![mid, uuid], info)?;
+    // Chat ties: the channels each attendee shares with the series' host.
+    if let Some(h) = host.filter(|h| !h.is_empty()) {
+        add_chats(conn, info, &h, &mut nodes, false)?;
+    }
     Ok(Graph {
         center: topic.unwrap_or_else(|| uuid.to_string()),
         nodes,
@@ -172,8 +176,15 @@ fn node(info: &CaseInfo, i: i64, who: String, name: String, n: i64) -> Row {
 }
 
 /// Chat ties of a person: the channels they share with each other poster and their direct
-/// conversations, counted on the people already drawn and added for those met only in chat.
-fn add_chats(conn: &Connection, info: &CaseInfo, email: &str, nodes: &mut Vec<Row>) -> Result<()> {
+/// conversations, counted on the people already drawn (and, with `add`, added for those met
+/// only in chat).
+fn add_chats(
+    conn: &Connection,
+    info: &CaseInfo,
+    email: &str,
+    nodes: &mut Vec<Row>,
+    add: bool,
+) -> Result<()> {
     let mut st = conn.prepare_cached(
         "WITH ch AS (SELECT DISTINCT to_channel FROM chat_messages
                      WHERE sender = ?1 AND COALESCE(to_channel, '') <> '')
@@ -195,7 +206,7 @@ fn add_chats(conn: &Connection, info: &CaseInfo, email: &str, nodes: &mut Vec<Ro
             .find(|r| r.cells[0].eq_ignore_ascii_case(&who))
         {
             row.cells[4] = n.to_string();
-        } else if nodes.len() < 50 {
+        } else if add && nodes.len() < 50 {
             let mut row = node(info, nodes.len() as i64, who, String::new(), 0);
             row.cells[4] = n.to_string();
             nodes.push(row);
