@@ -86,7 +86,8 @@ fn fixture(dir: &Path) -> (PathBuf, PathBuf) {
         w.asset(&a, &ev()).unwrap();
     }
     // (uuid, topic, host, day, outsiders: (name, email))
-    let meetings: [(&str, &str, &str, u32, &[(&str, &str)]); 5] = [
+    type Held<'a> = (&'a str, &'a str, &'a str, u32, &'a [(&'a str, &'a str)]);
+    let meetings: [Held; 5] = [
         (
             "m1==",
             "Pricing review - confidential",

@@ -180,10 +180,7 @@ fn the_department_graph_keeps_every_label_apart_and_lists_neighbours() {
         .to_string();
     h.command(&format!("user {talker}")).unwrap();
     h.cmd(Cmd::PaneGraph).unwrap();
-    let tied: Vec<Row> = rows(&h)
-        .into_iter()
-        .filter(|r| r.cells[4] != "0")
-        .collect();
+    let tied: Vec<Row> = rows(&h).into_iter().filter(|r| r.cells[4] != "0").collect();
     assert!(!tied.is_empty(), "nobody shares a channel with {talker}");
     assert!(h.screen().contains(" chat"), "{}", h.screen());
 

@@ -530,7 +530,7 @@ pub fn adoption(conn: &Connection, g: GroupBy) -> Result<Vec<Adoption>> {
         .into_iter()
         .map(|(group, (vs, people))| {
             let mut versions: Vec<(String, Vec<i64>)> = vs.into_iter().collect();
-            versions.sort_by(|a, b| version_order(&b.0).cmp(&version_order(&a.0)));
+            versions.sort_by_key(|v| std::cmp::Reverse(version_order(&v.0)));
             Adoption {
                 group,
                 buckets: buckets.clone(),

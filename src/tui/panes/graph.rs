@@ -246,7 +246,7 @@ fn draw_org(f: &mut Frame, area: Rect, app: &App, theme: &Theme, g: &Graph) {
         })
         .collect();
     let mut edges: Vec<&crate::store::read::graph::Edge> = g.edges.iter().collect();
-    edges.sort_by(|a, b| (b.meetings + b.chats).cmp(&(a.meetings + a.chats)));
+    edges.sort_by_key(|e| std::cmp::Reverse(e.meetings + e.chats));
     let shown: Vec<_> = edges
         .iter()
         .enumerate()
@@ -267,12 +267,12 @@ fn draw_org(f: &mut Frame, area: Rect, app: &App, theme: &Theme, g: &Graph) {
             .any(|&(r, a, b)| r == row && !(c1 + 1 < a || b + 1 < c0));
         (inside && free).then_some((row, c0, c1))
     };
-    for i in 0..n {
-        let node = OrgNodeRow(&g.nodes[i]);
+    for (i, (node, at)) in g.nodes.iter().zip(&pos).enumerate() {
+        let node = OrgNodeRow(node);
         let pct: i64 = node.external().parse().unwrap_or(0);
         let key = format!("{}{}", node.key(), mix_glyph(pct));
         let name = clean(node.name());
-        let (x, y) = (pos[i].0.round(), pos[i].1.round());
+        let (x, y) = (at.0.round(), at.1.round());
         let mut tries: Vec<(f64, f64, String)> = vec![];
         for len in [18usize, 12, 8, 4] {
             let nm: String = if name.chars().count() > len {
