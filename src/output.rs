@@ -213,6 +213,19 @@ pub fn plural(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Counts as one block character each, scaled to the largest (`·` for none): a trend that
+/// fits in a table cell.
+pub fn sparkline(v: &[i64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = v.iter().copied().max().unwrap_or(0).max(1);
+    v.iter()
+        .map(|&n| match n {
+            n if n <= 0 => '·',
+            n => BARS[((n * 8 + max - 1) / max - 1).clamp(0, 7) as usize],
+        })
+        .collect()
+}
+
 /// A plain aligned text table; cells wider than 60 characters are cut with an ellipsis.
 /// Cells must already be sanitised (callers know which cells came from the logs).
 pub fn write_table(

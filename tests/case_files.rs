@@ -59,6 +59,8 @@ fn another_applications_database_is_refused_and_left_byte_identical() {
         vec!["detect", o],
         vec!["incidents", o],
         vec!["verify", o],
+        vec!["stack", o, "--by", "version"],
+        vec!["exposure", o],
         vec!["upgrade", o],
         vec!["import", o, vips],
         vec!["triage", o, "1", "--state", "benign"],

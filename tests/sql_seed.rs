@@ -119,4 +119,35 @@ fn the_seed_sql_runs_as_written_on_the_demo() {
             .any(|r| r["user_email"] == planted[0]["user_email"]),
         "{silent:?}"
     );
+
+    // The seed's external-repeat query, as the README shows it: the competitor planted in one
+    // recurring engineering sync (four instances of one meeting id), and nobody internal.
+    let planted = "vikram.osei@piper-networks.example";
+    let repeat = sql(&case, &readme_query("external-repeat"));
+    let hit = repeat
+        .iter()
+        .find(|r| r["user_email"] == planted)
+        .unwrap_or_else(|| panic!("{planted} not in {repeat:?}"));
+    assert!(hit["occurrences"].as_i64().unwrap() >= 4, "{hit:?}");
+    let series = sql(
+        &case,
+        &format!(
+            "SELECT DISTINCT meeting_id FROM zoom_participants WHERE user_email = '{planted}'"
+        ),
+    );
+    assert_eq!(series.len(), 1, "one recurring meeting: {series:?}");
+    assert_eq!(hit["meeting_id"], series[0]["meeting_id"]);
+    let internal = sql(
+        &case,
+        "SELECT lower(substr(email, instr(email, '@') + 1)) AS d FROM users",
+    );
+    for r in &repeat {
+        let e = r["user_email"].as_str().unwrap_or("");
+        assert!(
+            !internal
+                .iter()
+                .any(|d| e.ends_with(&format!("@{}", d["d"].as_str().unwrap()))),
+            "an employee in the external-repeat result: {r:?}"
+        );
+    }
 }

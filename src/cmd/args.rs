@@ -65,6 +65,11 @@ pub enum Command {
     Export(ExportArgs),
     /// Open the investigation console on a case.
     Open(OpenArgs),
+    /// The endpoint landscape: people and sessions per client version, device, OS, location...
+    Stack(StackArgs),
+    /// External exposure per department or host: meetings with outsiders, their domains,
+    /// how many were sensitive, who hosts guests, the trend.
+    Exposure(ExposureArgs),
 }
 
 #[derive(Args, Debug)]
@@ -841,4 +846,131 @@ pub struct ExportArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+}
+
+// ---- org-wide views (issue 20) ----------------------------------------------------------------
+
+/// What `stack` counts.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum StackBy {
+    /// Zoom client version (outdated ones, below min_client_version, are marked).
+    Version,
+    /// Device (Windows, Mac, iOS, Android, Phone, H.323/SIP).
+    Device,
+    /// Operating system.
+    Os,
+    /// Client type people sign in with (from sign-ins).
+    Client,
+    /// Zoom's location of the session.
+    Location,
+    /// Country of Zoom's location.
+    Country,
+    /// Network type (Wired, Wifi, Cellular...).
+    Network,
+    /// The computer's domain.
+    Domain,
+    /// Computer name (names missing from the asset inventory are marked).
+    PcName,
+}
+
+impl From<StackBy> for crate::store::read::landscape::StackBy {
+    fn from(b: StackBy) -> Self {
+        match b {
+            StackBy::Version => Self::Version,
+            StackBy::Device => Self::Device,
+            StackBy::Os => Self::Os,
+            StackBy::Client => Self::Client,
+            StackBy::Location => Self::Location,
+            StackBy::Country => Self::Country,
+            StackBy::Network => Self::Network,
+            StackBy::Domain => Self::Domain,
+            StackBy::PcName => Self::PcName,
+        }
+    }
+}
+
+/// How `stack` splits its counts.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum StackGroup {
+    /// The user's department (outsiders read (external) or (guest)).
+    Department,
+    /// The person's email domain.
+    Domain,
+    /// The user's role.
+    Role,
+}
+
+impl From<StackGroup> for crate::store::read::landscape::GroupBy {
+    fn from(g: StackGroup) -> Self {
+        match g {
+            StackGroup::Department => Self::Department,
+            StackGroup::Domain => Self::Domain,
+            StackGroup::Role => Self::Role,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct StackArgs {
+    /// The case file (opened read-only).
+    pub case: PathBuf,
+    /// What to count.
+    #[arg(long, value_enum)]
+    pub by: StackBy,
+    /// Split the counts by department, email domain or role.
+    #[arg(long, value_enum)]
+    pub group: Option<StackGroup>,
+    /// Fewest people first (the long tail, where the odd device hides).
+    #[arg(long)]
+    pub rarest: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutFormat,
+    /// Escape control and invisible characters in CSV cells even when writing to a file or
+    /// pipe (always on when stdout is a terminal).
+    #[arg(long)]
+    pub safe: bool,
+    /// Detection config whose min_client_version marks outdated clients (default: the user's
+    /// config file, else built-in defaults).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// Whose exposure `exposure` shows.
+#[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
+pub enum ExposureBy {
+    /// The host's department.
+    #[default]
+    Department,
+    /// The host.
+    Host,
+}
+
+impl From<ExposureBy> for crate::store::read::exposure::ExposureBy {
+    fn from(b: ExposureBy) -> Self {
+        match b {
+            ExposureBy::Department => Self::Department,
+            ExposureBy::Host => Self::Host,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ExposureArgs {
+    /// The case file (opened read-only).
+    pub case: PathBuf,
+    /// Per department (of the host) or per host.
+    #[arg(long, value_enum, default_value_t)]
+    pub by: ExposureBy,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutFormat,
+    /// Escape control and invisible characters in CSV cells even when writing to a file or
+    /// pipe (always on when stdout is a terminal).
+    #[arg(long)]
+    pub safe: bool,
+    /// Detection config whose internal domains, VIPs and sensitive topics decide what is
+    /// external and sensitive (default: the user's config file, else built-in defaults).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }

@@ -12,12 +12,14 @@ pub mod args;
 mod demo;
 mod detect;
 mod export;
+mod exposure;
 mod generate;
 mod import;
 mod listen;
 mod report;
 mod sim;
 mod sql;
+mod stack;
 mod status;
 mod sync;
 mod triage;
@@ -64,6 +66,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(a) => report::run(&a),
         Command::Export(a) => export::run(&a),
         Command::Open(a) => open(&a.case),
+        Command::Stack(a) => stack::run(&a),
+        Command::Exposure(a) => exposure::run(&a),
     };
     match result {
         Ok(code) => code,

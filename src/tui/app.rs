@@ -4,7 +4,9 @@
 
 use super::inspector::{self, Ask};
 use super::keymap::{Cmd, Keymap};
-use super::worker::{GraphSubject, ListQuery, Merge, Query, Reply, Request, Response, Slot};
+use super::worker::{
+    GraphSubject, ListQuery, Merge, OrgSubject, Query, Reply, Request, Response, Slot,
+};
 use crate::detect::triage::{State as TriageState, Target as TriageTarget};
 use crate::store::read::meeting::MeetingRef;
 use crate::store::read::timeline::Subject;
@@ -33,11 +35,15 @@ pub enum PaneKind {
     Recording,
     Bookmarks,
     Sql,
+    /// The endpoint landscape (stacks) and the people behind a value.
+    Landscape,
+    /// External exposure per department or host, and the meetings behind it.
+    Exposure,
 }
 
 /// The tabs, in order (an incident's story, Recording detail and Bookmarks live under
 /// Incidents, Recordings and Findings).
-pub const TABS: [PaneKind; 8] = [
+pub const TABS: [PaneKind; 10] = [
     PaneKind::Incidents,
     PaneKind::Findings,
     PaneKind::Timeline,
@@ -46,6 +52,8 @@ pub const TABS: [PaneKind; 8] = [
     PaneKind::Ledger,
     PaneKind::Recordings,
     PaneKind::Sql,
+    PaneKind::Landscape,
+    PaneKind::Exposure,
 ];
 
 impl PaneKind {
@@ -62,6 +70,8 @@ impl PaneKind {
             PaneKind::Recording => "Recording",
             PaneKind::Bookmarks => "Bookmarks",
             PaneKind::Sql => "SQL",
+            PaneKind::Landscape => "Landscape",
+            PaneKind::Exposure => "Exposure",
         }
     }
     pub fn tab(self) -> PaneKind {
@@ -83,6 +93,8 @@ pub enum Target {
     Graph(GraphSubject),
     Recording(String),
     Incident(i64),
+    /// A stack or an exposure view (Landscape, Exposure).
+    Org(OrgSubject),
 }
 
 /// A window of a list: the loaded rows (at most [`MAX_ROWS`]), selection and scroll.
@@ -143,6 +155,8 @@ pub enum Extra {
     Graph(read::graph::Graph),
     /// The incident above its story.
     Incident(Box<Row>),
+    /// What a Landscape or Exposure view shows beside its rows (adoption, trends).
+    Org(Box<super::worker::OrgData>),
 }
 
 /// One entry of the breadcrumb: a pane looking at something.
@@ -217,6 +231,8 @@ impl View {
             },
             Target::Graph(GraphSubject::User(u)) => format!("graph around {u}"),
             Target::Graph(GraphSubject::Meeting(m)) => format!("graph around meeting {m}"),
+            Target::Graph(GraphSubject::Organisation) => "graph of the organisation".into(),
+            Target::Org(o) => super::panes::org::label(o),
             Target::Recording(u) => format!("recording {u}"),
             Target::Incident(i) => format!("incident I{i}"),
         }
@@ -623,7 +639,13 @@ impl App {
                 }
                 (Some(u), _) => Target::Graph(GraphSubject::User(u.clone())),
                 (None, Some(m)) => Target::Graph(GraphSubject::Meeting(m.clone())),
-                _ => return self.say("no user or meeting selected yet"),
+                // Nobody linked yet: the organisation as a whole.
+                _ => Target::Graph(GraphSubject::Organisation),
+            },
+            // The stack or exposure last looked at, else the default one.
+            PaneKind::Landscape | PaneKind::Exposure => match self.parked.get(&kind) {
+                Some(v) => v.target.clone(),
+                None => super::panes::org::default_target(kind),
             },
             _ => Target::None,
         };
@@ -821,11 +843,26 @@ impl App {
     }
 
     /// Open `v` unless it is the view already on top.
-    fn go(&mut self, v: View) -> Vec<Effect> {
+    pub(crate) fn go(&mut self, v: View) -> Vec<Effect> {
         if self.view().kind == v.kind && self.view().target == v.target {
             return self.say("already here");
         }
         self.push(v)
+    }
+
+    /// Show the view on top with another subject (a stack by another dimension), in place:
+    /// the trail does not grow.
+    pub(crate) fn retarget(&mut self, t: Target) -> Vec<Effect> {
+        self.invalidate(&[Slot::Main]);
+        let v = self.view_mut();
+        v.target = t;
+        v.extra = Extra::None;
+        v.list = ListWin {
+            height: Cell::new(v.list.height.get()),
+            ..Default::default()
+        };
+        v.missing = false;
+        self.load_view()
     }
 
     pub(crate) fn pivot_user_of(&mut self, l: &read::Links) -> Vec<Effect> {
@@ -990,7 +1027,10 @@ impl App {
             return self.say("nothing selected to annotate");
         };
         // Graph nodes are aggregates and bookmark rows are annotations themselves: not records.
-        if matches!(row.tbl, "people" | "annotations") {
+        if matches!(
+            row.tbl,
+            "people" | "annotations" | "stack" | "exposure" | "org"
+        ) {
             return self.say("select a record (not a graph node or a bookmark) to annotate");
         }
         self.own_write = true;
@@ -1179,6 +1219,18 @@ impl App {
             ("meeting UUID|ID", "a meeting instance"),
             ("recording UUID", "a recording"),
             ("graph", "collaboration graph of the linked user"),
+            (
+                "graph org",
+                "the organisation's graph: departments and outside domains",
+            ),
+            (
+                "stack version|device|os|client|location|country|network|domain|pc-name",
+                "the endpoint landscape by that dimension",
+            ),
+            (
+                "exposure department|host",
+                "external exposure per department or host",
+            ),
             ("bookmarks", "bookmarked records"),
             (
                 "filter domain D | from T | to T | operator X | category X | action X | clear",
@@ -1247,7 +1299,12 @@ impl App {
                 PaneKind::Recording,
                 Target::Recording(arg.into()),
             )),
+            "graph" if words.first() == Some(&"org") => self.go(View::new(
+                PaneKind::Graph,
+                Target::Graph(GraphSubject::Organisation),
+            )),
             "graph" => self.switch_to(PaneKind::Graph),
+            "stack" | "exposure" => super::panes::org::command(self, cmd, &words),
             "bookmarks" => self.push(View::new(PaneKind::Bookmarks, Target::None)),
             "severity" => match words.first().map(|w| read::severity_rank(w)) {
                 Some(r) => {
@@ -1489,7 +1546,7 @@ impl App {
                 }
             }
             // Not for the pane on top (it was left meanwhile): nothing to apply.
-            Reply::Meeting(_) | Reply::Recording(_) | Reply::Graph(_) => {}
+            Reply::Meeting(_) | Reply::Recording(_) | Reply::Graph(_) | Reply::Org(_) => {}
             Reply::Search(hits) => {
                 self.search.pending = false;
                 self.search.hits = hits;
@@ -1811,7 +1868,6 @@ impl App {
                     let ok = match k {
                         PaneKind::Timeline => self.ctx.user.is_some() || self.ctx.ip.is_some(),
                         PaneKind::Meeting => self.ctx.meeting.is_some(),
-                        PaneKind::Graph => self.ctx.user.is_some() || self.ctx.meeting.is_some(),
                         _ => true,
                     };
                     if ok {
@@ -1828,6 +1884,11 @@ impl App {
             Cmd::PaneLedger => self.switch_to(PaneKind::Ledger),
             Cmd::PaneRecordings => self.switch_to(PaneKind::Recordings),
             Cmd::PaneSql => self.switch_to(PaneKind::Sql),
+            Cmd::PaneLandscape => self.switch_to(PaneKind::Landscape),
+            Cmd::PaneExposure => self.switch_to(PaneKind::Exposure),
+            Cmd::NextBy | Cmd::PrevBy | Cmd::CycleGroup | Cmd::ToggleRarest | Cmd::GraphLevel => {
+                self.say("a Landscape, Exposure or Graph key: press 9, 0 or 5")
+            }
             Cmd::Pivot => self.pivot(),
             Cmd::Back => self.back(),
             Cmd::Quit => {

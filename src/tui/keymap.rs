@@ -72,6 +72,13 @@ commands! {
     Refresh = "refresh": "reload the view",
     ScrollLeft = "scroll_left": "table wider than the screen: columns to the left",
     ScrollRight = "scroll_right": "table wider than the screen: columns to the right",
+    PaneLandscape = "pane_landscape": "Landscape: the endpoint landscape (stacks)",
+    PaneExposure = "pane_exposure": "Exposure: outsiders per department or host",
+    NextBy = "next_by": "Landscape: next dimension; Exposure: department / host",
+    PrevBy = "prev_by": "Landscape: previous dimension; Exposure: department / host",
+    CycleGroup = "cycle_group": "Landscape: split by department, domain, role or nothing",
+    ToggleRarest = "toggle_rarest": "Landscape: rarest first / most common first",
+    GraphLevel = "graph_level": "Graph: the organisation (departments) / around the linked person",
 }
 
 impl Cmd {

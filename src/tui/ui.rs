@@ -49,8 +49,17 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let cur = app.view().kind.tab();
     let mut spans = vec![];
     let mut x = area.x;
+    // Digits 1-9 then 0, as the keys; titles shortened (the current one kept whole) when all
+    // of them would leave no room for the time zone.
+    let full: usize = TABS.iter().map(|k| k.title().chars().count() + 4).sum();
+    let short = full + 12 > area.width as usize;
     for (i, k) in TABS.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, k.title());
+        let title: String = if short && *k != cur {
+            k.title().chars().take(4).collect()
+        } else {
+            k.title().to_string()
+        };
+        let label = format!(" {} {} ", (i + 1) % 10, title);
         let w = label.chars().count() as u16;
         let st = if *k == cur {
             theme.selected().add_modifier(Modifier::BOLD)

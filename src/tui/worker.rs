@@ -70,7 +70,37 @@ pub enum Merge {
 pub enum GraphSubject {
     User(String),
     Meeting(String),
+    /// Departments and outside domains (the organisation's graph).
+    Organisation,
 }
+
+/// What the Landscape and Exposure panes show: aggregates, or the people or meetings behind
+/// one of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrgSubject {
+    Stack(read::landscape::StackQuery),
+    /// The people behind one value of a stack (in one group).
+    StackPeople {
+        q: read::landscape::StackQuery,
+        value: String,
+        group: Option<String>,
+    },
+    Exposure(read::exposure::ExposureBy),
+    /// The meetings with outsiders of one department (or host).
+    ExposureMeetings(read::exposure::ExposureBy, String),
+}
+
+/// The Landscape's and Exposure's data.
+#[derive(Clone, Debug)]
+pub enum OrgData {
+    Stack(read::landscape::Stack),
+    Exposure(read::exposure::Exposure),
+    /// People or meetings behind an aggregate.
+    Rows(Vec<read::Row>),
+}
+
+/// Rows the Landscape and Exposure panes hold at most.
+pub const ORG_ROWS: usize = 500;
 
 #[derive(Clone, Debug)]
 pub enum Query {
@@ -103,6 +133,7 @@ pub enum Query {
         uuid: String,
     },
     Graph(GraphSubject),
+    Org(OrgSubject),
     Search {
         text: String,
     },
@@ -179,6 +210,7 @@ pub enum Reply {
     Meeting(Option<Box<read::meeting::Detail>>),
     Recording(Option<Box<read::recordings::Detail>>),
     Graph(read::graph::Graph),
+    Org(Box<OrgData>),
     Search(Vec<read::search::Hit>),
     Sql(Result<SqlResult, String>),
     Incident(Option<Box<read::Row>>),
@@ -491,6 +523,8 @@ impl Executor {
             Query::Graph(GraphSubject::Meeting(u)) => {
                 Reply::Graph(read::graph::around_meeting(c, &self.info, u)?)
             }
+            Query::Graph(GraphSubject::Organisation) => Reply::Graph(read::graph::organisation(c)?),
+            Query::Org(s) => Reply::Org(Box::new(self.org(s)?)),
             Query::Search { text } => Reply::Search(read::search::search(c, text, 200)?),
             Query::Sql { text } => Reply::Sql(
                 crate::store::query::run(
@@ -572,6 +606,21 @@ impl Executor {
 
     pub fn info(&self) -> &CaseInfo {
         &self.info
+    }
+
+    fn org(&self, s: &OrgSubject) -> Result<OrgData> {
+        use read::{exposure, landscape};
+        let c = &self.store.conn;
+        Ok(match s {
+            OrgSubject::Stack(q) => OrgData::Stack(landscape::stack(c, q, ORG_ROWS)?),
+            OrgSubject::StackPeople { q, value, group } => {
+                OrgData::Rows(landscape::people(c, q, value, group.as_deref(), ORG_ROWS)?)
+            }
+            OrgSubject::Exposure(by) => OrgData::Exposure(exposure::exposure(c, *by, ORG_ROWS)?),
+            OrgSubject::ExposureMeetings(by, g) => {
+                OrgData::Rows(exposure::meetings(c, *by, g, ORG_ROWS)?)
+            }
+        })
     }
 
     fn page(&self, list: &ListQuery, f: &Filter, cur: &Cursor, n: usize) -> Result<Page> {

@@ -10,9 +10,11 @@
 //! worker owns a read-only one).
 
 pub mod annotations;
+pub mod exposure;
 pub mod findings;
 pub mod graph;
 pub mod incidents;
+pub mod landscape;
 pub mod ledger;
 pub mod meeting;
 pub mod record;

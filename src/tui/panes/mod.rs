@@ -10,6 +10,7 @@ pub mod graph;
 pub mod incidents;
 pub mod ledger;
 pub mod meeting;
+pub mod org;
 pub mod recordings;
 pub mod sql;
 pub mod timeline;
@@ -68,6 +69,8 @@ pub fn of(kind: PaneKind) -> &'static dyn Pane {
         PaneKind::Recordings => &recordings::Recordings,
         PaneKind::Recording => &recordings::Recording,
         PaneKind::Sql => &sql::Sql,
+        PaneKind::Landscape => &org::Landscape,
+        PaneKind::Exposure => &org::Exposure,
     }
 }
 

@@ -1,5 +1,8 @@
 //! A partner engineer in five Engineering meetings, one a day from the start; the
 //! near-misses are an external in only two of them and one in an ordinary customer call.
+//! Beside it, the research seed's own scenario: a competitor's employee in one recurring
+//! engineering sync (the same meeting id) in four of its instances, which the seed's
+//! external-repeat query (grouped by meeting id) finds as written.
 
 use super::Gen;
 use super::build::{It, mins, outsider, sec, secs};
@@ -36,6 +39,14 @@ const CUSTOMER: Visitor = (
     "desmond.lindqvist@initech.example",
     "203.0.113.209",
     "Berlin (DE)",
+);
+
+/// The competitor's employee in the recurring sync.
+const RIVAL: Visitor = (
+    "Vikram Osei",
+    "vikram.osei@piper-networks.example",
+    "203.0.113.221",
+    "Austin (US)",
 );
 
 /// Holds the meeting with `v` in it; returns its key and `v`'s join time.
@@ -84,5 +95,44 @@ pub(super) fn daily(g: &mut Gen) -> Result<()> {
     let (key, j) = visit(g, call, CUSTOMER, 90)?;
     let note = "an external in an ordinary customer call";
     g.near_miss(RULE, seen(CUSTOMER, note).of(key).at(j));
+    Ok(())
+}
+
+/// The recurring "Engineering Platform Sync" (one meeting id), with the competitor's employee
+/// in its first four instances, front-loaded so that all four happen in the shortest window.
+/// Its randomness comes from a stream of its own, so the rest of the tenant (and every other
+/// rule's findings on it) is what it was before this plant.
+pub(super) fn series(g: &mut Gen) -> Result<()> {
+    use rand::SeedableRng;
+    let own = rand_chacha::ChaCha8Rng::seed_from_u64(g.cfg.seed ^ 0x5eed_5e71e5 ^ g.day as u64);
+    let shared = std::mem::replace(&mut g.rng, own);
+    let r = sync_with_rival(g);
+    g.rng = shared;
+    r
+}
+
+fn sync_with_rival(g: &mut Gen) -> Result<()> {
+    const INSTANCES: u32 = 4;
+    let id = super::super::meetings::series_number(900_001);
+    for k in g.todays(INSTANCES) {
+        let host = g.regular("Engineering", 20);
+        let insiders = [g.regular("Engineering", 21), g.regular("Engineering", 22)];
+        let at = sec(16, 30) + sec(1, 0) * (k as i64 % 2);
+        let start = g.at(at);
+        let mut inst = g.instance("Engineering Platform Sync", host, start, 30, 8, Some(id));
+        for p in insiders {
+            if p != host {
+                g.seat_in(&mut inst, p);
+            }
+        }
+        let mut m = super::build::Meeting { inst, start };
+        let (name, email, ip, loc) = RIVAL;
+        let j = m.join(outsider(name, email, ip, loc), secs(150), mins(25));
+        let key = g.held(m)?;
+        if k + 1 == INSTANCES {
+            let note = "a competitor's employee in 4 instances of one recurring Engineering sync";
+            g.incident(RULE, seen(RIVAL, note).of(key).at(j));
+        }
+    }
     Ok(())
 }

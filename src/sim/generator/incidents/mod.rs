@@ -168,6 +168,7 @@ const STEPS: &[(&str, When, Step)] = &[
     step!(Last, display_name_impersonation::last),
     step!(Last, join_burst_multiple_ips::last),
     step!(Daily, external_in_sensitive_meeting::daily),
+    step!(Daily, external_in_sensitive_meeting::series),
     step!(Daily, unexpected_ip_recurring_meeting::daily),
     step!(Daily, silent_presence::daily),
     step!(Daily, shared_ip_many_names::clinics),
