@@ -177,26 +177,40 @@ fn main() {
             if !d.join("captures.ndjson").exists() {
                 let t0 = Instant::now();
                 let ok = Command::new(&bin)
-                    .args(["gen", "--users", &users, "--days", &days, "--start", "2026-10-01"])
+                    .args([
+                        "gen",
+                        "--users",
+                        &users,
+                        "--days",
+                        &days,
+                        "--start",
+                        "2026-10-01",
+                    ])
                     .arg("--out")
                     .arg(&d)
                     .status()
                     .unwrap()
                     .success();
                 assert!(ok, "zoomlens gen failed");
-                println!("generated {users} users x {days} days in {:.0} s", t0.elapsed().as_secs_f64());
+                println!(
+                    "generated {users} users x {days} days in {:.0} s",
+                    t0.elapsed().as_secs_f64()
+                );
             }
             d
         }
     };
-    let work = env("ZOOMLENS_BENCH_WORK").map(PathBuf::from).unwrap_or(root.clone());
+    let work = env("ZOOMLENS_BENCH_WORK")
+        .map(PathBuf::from)
+        .unwrap_or(root.clone());
     std::fs::create_dir_all(&work).unwrap();
 
     // The Dashboard participant pages, on their own.
     let dash = work.join("dashboard.ndjson");
     if !dash.exists() {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&dash).unwrap());
-        let f = std::io::BufReader::new(std::fs::File::open(gen_dir.join("captures.ndjson")).unwrap());
+        let f =
+            std::io::BufReader::new(std::fs::File::open(gen_dir.join("captures.ndjson")).unwrap());
         for l in f.lines() {
             let l = l.unwrap();
             let head = &l[..l.len().min(200)];
@@ -218,7 +232,11 @@ fn main() {
         ("whole tenant (captures, webhooks, CSV)", tenant.clone()),
     ] {
         let input = bytes(&files);
-        println!("{name}: {:.1} MB of input ({})", input as f64 / 1e6, gen_dir.display());
+        println!(
+            "{name}: {:.1} MB of input ({})",
+            input as f64 / 1e6,
+            gen_dir.display()
+        );
         if let Some(old) = &old {
             let r = import(old, &work.join("old.zl"), &files);
             report(&format!("old import ({})", old.display()), &r, input);

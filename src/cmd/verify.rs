@@ -81,6 +81,9 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
         wal.push("-wal");
         len(&a.case) + len(std::path::Path::new(&wal))
     };
+    if matches!(kind, FileKind::Case(v) if v < 10) && !a.json {
+        eprintln!("{case}: upgrading to schema {SCHEMA_VERSION} and compressing its evidence...");
+    }
     let mut s = Store::open(&a.case)?;
     let quiet = a.json;
     let mut done = s.compact(|t, n| {

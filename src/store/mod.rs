@@ -4,6 +4,7 @@
 //! transaction per batch, so an interrupted import leaves a consistent case); readers use
 //! [`Store::open_readonly`], whose connection cannot modify the evidence.
 
+pub mod bulk;
 pub mod feed;
 pub mod query;
 pub mod raw;
@@ -287,6 +288,8 @@ impl Store {
         };
         store.migrate()?;
         store.finish_compaction()?;
+        // A bulk import killed before it rebuilt its indexes: build them now.
+        bulk::restore(&mut store.conn)?;
         Ok(store)
     }
 

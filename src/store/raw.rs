@@ -75,8 +75,7 @@ impl Encoder {
         }
         let n = self.plain.entry(table.to_string()).or_default();
         *n += 1;
-        if *n >= MIN_TRAIN && table != EXTRA {
-            *n = 0;
+        if (*n).is_multiple_of(MIN_TRAIN) && table != EXTRA {
             if train(conn, table)?.is_some() {
                 compact_rows(conn, table, usize::MAX)?;
                 let slot = load_slot(conn, table)?;
@@ -85,6 +84,32 @@ impl Encoder {
             }
         }
         Ok(rusqlite::types::Value::Text(text.to_string()))
+    }
+}
+
+impl Encoder {
+    /// Before the transaction commits: a table written plain in it that now holds enough plain
+    /// records (over any number of batches) gets its dictionary, and they are recompressed.
+    pub fn finish(&mut self, conn: &Connection) -> Result<()> {
+        for (table, n) in std::mem::take(&mut self.plain) {
+            if n == 0 || table == EXTRA {
+                continue;
+            }
+            // Counting reads only the record headers, not the bytes.
+            let plain: i64 = conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM \"{}\" WHERE typeof(raw) = 'text'
+                     LIMIT {MIN_TRAIN})",
+                    ident(&table)
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            if plain as usize >= MIN_TRAIN && train(conn, &table)?.is_some() {
+                compact_rows(conn, &table, usize::MAX)?;
+            }
+        }
+        Ok(())
     }
 }
 

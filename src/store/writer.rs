@@ -441,7 +441,8 @@ impl<'c> Writer<'c> {
     }
 
     /// Commit the batch atomically, returning its tallies.
-    pub fn commit(self) -> Result<Counts> {
+    pub fn commit(mut self) -> Result<Counts> {
+        self.codec.finish(&self.tx)?;
         self.tx.commit()?;
         Ok(self.counts)
     }
