@@ -31,8 +31,11 @@ pub const MIN_TRAIN: usize = 1000;
 const TRAIN_SAMPLES: usize = 8000;
 const TRAIN_BYTES: usize = 8 << 20;
 
-/// Tables whose records are stored elsewhere's dictionary: `extra_evidence` rows use the
-/// dictionary of the table they are evidence for (its `tbl` column).
+/// Largest original record a compressed one may claim to hold.
+const MAX_RECORD: u64 = 128 << 20;
+
+/// `extra_evidence` rows use the dictionary of the table they are evidence for (its `tbl`
+/// column), not one of their own.
 pub const EXTRA: &str = "extra_evidence";
 
 /// A compressed record's dictionary id, or `None` for plain bytes.
@@ -75,13 +78,11 @@ impl Encoder {
         }
         let n = self.plain.entry(table.to_string()).or_default();
         *n += 1;
-        if (*n).is_multiple_of(MIN_TRAIN) && table != EXTRA {
-            if train(conn, table)?.is_some() {
-                compact_rows(conn, table, usize::MAX)?;
-                let slot = load_slot(conn, table)?;
-                self.slots.insert(table.to_string(), slot);
-                return self.encode(conn, table, text);
-            }
+        if (*n).is_multiple_of(MIN_TRAIN) && table != EXTRA && train(conn, table)?.is_some() {
+            compact_rows(conn, table, usize::MAX)?;
+            let slot = load_slot(conn, table)?;
+            self.slots.insert(table.to_string(), slot);
+            return self.encode(conn, table, text);
         }
         Ok(rusqlite::types::Value::Text(text.to_string()))
     }
@@ -319,23 +320,27 @@ impl Decoder {
     }
 
     fn inflate(&mut self, conn: &Connection, id: i64, b: &[u8]) -> Result<Vec<u8>> {
-        if !self.dicts.contains_key(&id) {
-            let dict: Vec<u8> = conn
-                .prepare_cached("SELECT dict FROM raw_dicts WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?
-                .with_context(|| {
-                    format!("record compressed with dictionary {id}, which the case lacks")
-                })?;
-            let d = zstd::bulk::Decompressor::with_dictionary(&dict)?;
-            self.dicts.insert(id, d);
-        }
+        let d = match self.dicts.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let dict: Vec<u8> = conn
+                    .prepare_cached("SELECT dict FROM raw_dicts WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?
+                    .with_context(|| {
+                        format!("record compressed with dictionary {id}, which the case lacks")
+                    })?;
+                e.insert(zstd::bulk::Decompressor::with_dictionary(&dict)?)
+            }
+        };
         let frame = &b[HEADER..];
         let size = zstd::zstd_safe::get_frame_content_size(frame)
             .ok()
             .flatten()
             .context("compressed record without its size")?;
-        let d = self.dicts.get_mut(&id).expect("just loaded");
+        // A damaged header must not ask for any amount of memory: no record is this large
+        // (the importer keeps 4 KiB of anything over 64 MiB).
+        anyhow::ensure!(size <= MAX_RECORD, "compressed record claims {size} bytes");
         Ok(d.decompress(frame, usize::try_from(size)?)?)
     }
 }
