@@ -34,9 +34,26 @@ const TRAIN_BYTES: usize = 8 << 20;
 /// Largest original record a compressed one may claim to hold.
 const MAX_RECORD: u64 = 128 << 20;
 
-/// `extra_evidence` rows use the dictionary of the table they are evidence for (its `tbl`
-/// column), not one of their own.
+/// Further evidence is its own kind of record (a webhook delivery beside a report row), so
+/// `extra_evidence` rows have a dictionary per table they are evidence for: key
+/// `extra_evidence/<tbl>`. Every other key is a table name.
 pub const EXTRA: &str = "extra_evidence";
+
+/// The dictionary key of further evidence for `table`.
+pub fn extra_key(table: &str) -> String {
+    format!("{EXTRA}/{table}")
+}
+
+/// The rows a dictionary key covers: the quoted table, and a condition to AND to a WHERE.
+fn scope(key: &str) -> (String, String) {
+    match key.strip_prefix(EXTRA).and_then(|k| k.strip_prefix('/')) {
+        Some(t) => (
+            EXTRA.to_string(),
+            format!(" AND tbl = '{}'", t.replace('\'', "''")),
+        ),
+        None => (format!("\"{}\"", key.replace('"', "\"\"")), String::new()),
+    }
+}
 
 /// A compressed record's dictionary id, or `None` for plain bytes.
 fn header(b: &[u8]) -> Option<i64> {
@@ -78,7 +95,7 @@ impl Encoder {
         }
         let n = self.plain.entry(table.to_string()).or_default();
         *n += 1;
-        if (*n).is_multiple_of(MIN_TRAIN) && table != EXTRA && train(conn, table)?.is_some() {
+        if (*n).is_multiple_of(MIN_TRAIN) && train(conn, table)?.is_some() {
             compact_rows(conn, table, usize::MAX)?;
             let slot = load_slot(conn, table)?;
             self.slots.insert(table.to_string(), slot);
@@ -93,15 +110,15 @@ impl Encoder {
     /// records (over any number of batches) gets its dictionary, and they are recompressed.
     pub fn finish(&mut self, conn: &Connection) -> Result<()> {
         for (table, n) in std::mem::take(&mut self.plain) {
-            if n == 0 || table == EXTRA {
+            if n == 0 {
                 continue;
             }
             // Counting reads only the record headers, not the bytes.
+            let (t, w) = scope(&table);
             let plain: i64 = conn.query_row(
                 &format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM \"{}\" WHERE typeof(raw) = 'text'
-                     LIMIT {MIN_TRAIN})",
-                    ident(&table)
+                    "SELECT count(*) FROM (SELECT 1 FROM {t} WHERE typeof(raw) = 'text'{w}
+                     LIMIT {MIN_TRAIN})"
                 ),
                 [],
                 |r| r.get(0),
@@ -182,9 +199,10 @@ fn train_sampled(conn: &Connection, table: &str, stride: i64) -> Result<Option<i
     let mut samples: Vec<Vec<u8>> = Vec::new();
     let mut bytes = 0usize;
     {
+        let (t, w) = scope(table);
         let mut st = conn.prepare(&format!(
-            "SELECT raw FROM \"{}\" WHERE typeof(raw) = 'text' AND rowid % ?1 = 0 LIMIT {TRAIN_SAMPLES}",
-            ident(table)
+            "SELECT raw FROM {t} WHERE typeof(raw) = 'text'{w} AND rowid % ?1 = 0
+             LIMIT {TRAIN_SAMPLES}"
         ))?;
         let mut rows = st.query([stride.max(1)])?;
         while let Some(r) = rows.next()? {
@@ -209,72 +227,43 @@ fn train_sampled(conn: &Connection, table: &str, stride: i64) -> Result<Option<i
     Ok(Some(conn.last_insert_rowid()))
 }
 
-/// Table names come from the schema; quote them for SQL.
-fn ident(t: &str) -> String {
-    t.replace('"', "\"\"")
-}
-
-/// Recompress up to `limit` plain records of `table` (and the extra evidence kept for it) with
-/// its dictionary; returns how many were rewritten. Records that would not shrink stay plain,
-/// so the caller's loop ends when a call rewrites none.
+/// Recompress up to `limit` plain records under dictionary key `table` with its dictionary;
+/// returns how many were rewritten. Records that would not shrink stay plain, so the caller's
+/// loop ends when a call rewrites none.
 pub fn compact_rows(conn: &Connection, table: &str, limit: usize) -> Result<usize> {
     let Slot::Dict(id, mut c) = load_slot(conn, table)? else {
         return Ok(0);
     };
+    let (t, w) = scope(table);
+    let sel = format!(
+        "SELECT rowid, raw FROM {t} WHERE typeof(raw) = 'text'{w} AND rowid > ?1
+         ORDER BY rowid LIMIT ?2"
+    );
+    let upd = format!("UPDATE {t} SET raw = ?1 WHERE rowid = ?2");
     let mut done = 0usize;
-    for (sql_sel, sql_upd, key) in [
-        (
-            format!(
-                "SELECT rowid, raw FROM \"{t}\" WHERE typeof(raw) = 'text' AND rowid > ?1
-                 ORDER BY rowid LIMIT ?2",
-                t = ident(table)
-            ),
-            format!("UPDATE \"{}\" SET raw = ?1 WHERE rowid = ?2", ident(table)),
-            None,
-        ),
-        (
-            format!(
-                "SELECT rowid, raw FROM {EXTRA} WHERE typeof(raw) = 'text' AND rowid > ?1
-                 AND tbl = ?3 ORDER BY rowid LIMIT ?2"
-            ),
-            format!("UPDATE {EXTRA} SET raw = ?1 WHERE rowid = ?2"),
-            Some(table),
-        ),
-    ] {
-        if key.is_some() && !table_has_raw(conn, EXTRA)? {
-            continue;
+    let mut after = 0i64;
+    loop {
+        let room = limit.saturating_sub(done).min(5000);
+        if room == 0 {
+            return Ok(done);
         }
-        let mut after = 0i64;
-        loop {
-            let room = limit.saturating_sub(done).min(5000);
-            if room == 0 {
-                return Ok(done);
-            }
-            let batch: Vec<(i64, String)> = {
-                let mut st = conn.prepare_cached(&sql_sel)?;
-                let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?));
-                match key {
-                    None => st
-                        .query_map(params![after, room as i64], map)?
-                        .collect::<rusqlite::Result<_>>()?,
-                    Some(k) => st
-                        .query_map(params![after, room as i64, k], map)?
-                        .collect::<rusqlite::Result<_>>()?,
-                }
-            };
-            let Some(last) = batch.last() else { break };
-            after = last.0;
-            let mut upd = conn.prepare_cached(&sql_upd)?;
-            for (rowid, text) in &batch {
-                let v = compress(&mut c, id, text)?;
-                if matches!(v, rusqlite::types::Value::Blob(_)) {
-                    upd.execute(params![v, rowid])?;
-                    done += 1;
-                }
+        let batch: Vec<(i64, String)> = conn
+            .prepare_cached(&sel)?
+            .query_map(params![after, room as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(last) = batch.last() else {
+            return Ok(done);
+        };
+        after = last.0;
+        let mut st = conn.prepare_cached(&upd)?;
+        for (rowid, text) in &batch {
+            let v = compress(&mut c, id, text)?;
+            if matches!(v, rusqlite::types::Value::Blob(_)) {
+                st.execute(params![v, rowid])?;
+                done += 1;
             }
         }
     }
-    Ok(done)
 }
 
 fn table_has_raw(conn: &Connection, table: &str) -> Result<bool> {
@@ -284,8 +273,8 @@ fn table_has_raw(conn: &Connection, table: &str) -> Result<bool> {
 }
 
 /// Every table that keeps verbatim records (has a `raw` column), found in the schema so tables
-/// added later are included without being listed here. `extra_evidence` is not among them: it
-/// is compressed with the dictionary of the table each row is evidence for.
+/// added later are included without being listed here. `extra_evidence` is not among them: its
+/// rows are compressed per table they are evidence for (see [`extra_key`]).
 pub fn evidence_tables(conn: &Connection) -> Result<Vec<String>> {
     Ok(conn
         .prepare(
@@ -397,7 +386,14 @@ const CHUNK: usize = 5000;
 /// continues. `progress` hears (table, records done so far).
 pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Result<Compaction> {
     let mut out = Compaction::default();
-    let tables = evidence_tables(conn)?;
+    let mut tables = evidence_tables(conn)?;
+    if table_has_raw(conn, EXTRA)? {
+        let of: Vec<String> = conn
+            .prepare("SELECT DISTINCT tbl FROM extra_evidence ORDER BY tbl")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        tables.extend(of.iter().map(|t| extra_key(t)));
+    }
     for t in tables {
         {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -424,11 +420,9 @@ pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Re
 
 /// Train `table`'s dictionary from a sample spread over all its plain records.
 fn train_everywhere(conn: &Connection, table: &str) -> Result<()> {
+    let (t, w) = scope(table);
     let plain: i64 = conn.query_row(
-        &format!(
-            "SELECT count(*) FROM \"{}\" WHERE typeof(raw) = 'text'",
-            ident(table)
-        ),
+        &format!("SELECT count(*) FROM {t} WHERE typeof(raw) = 'text'{w}"),
         [],
         |r| r.get(0),
     )?;

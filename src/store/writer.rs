@@ -506,7 +506,7 @@ impl<'c> Writer<'c> {
 
     /// Keep further evidence for an existing row; false when those bytes are already kept.
     fn extra_evidence(&mut self, table: &str, row_id: i64, ev: &Evidence) -> Result<bool> {
-        let raw = self.raw(table, ev)?;
+        let raw = self.raw(&super::raw::extra_key(table), ev)?;
         Ok(self
             .tx
             .prepare_cached(
