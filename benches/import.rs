@@ -1,264 +1,256 @@
-//! Import throughput on a capture of ≥1,000,000 participant rows, beside the machine's limit:
-//! a bare rusqlite loop inserting the same rows (same columns, same schema and indexes) with
-//! one prepared statement in one transaction.
+//! Import speed and case size on `zoomlens gen` output, side by side in one run:
 //!
-//! Run: `cargo bench --bench import` (rows: ZOOMLENS_BENCH_ROWS, default 1,000,200 = 3,334
-//! pages of 300).
+//! * the Dashboard participant pages alone (`/metrics/meetings/{uuid}/participants`, the
+//!   widest records), and the whole tenant (captures, webhooks, CSV lists);
+//! * for each: an older zoomlens binary given as `ZOOMLENS_BENCH_OLD` (today's import, same
+//!   machine, same run), this build's import, and for the Dashboard pages SQLite's own C code
+//!   inserting the same rows into this build's schema (`INSERT … SELECT` over the pages' JSON,
+//!   every index kept, the raw text stored plain): the machine's limit for these rows.
+//!
+//! Each import runs the release binary as its own process under `/usr/bin/time`, so its peak
+//! memory is its own. Rows/s counts every record the import handled; the size is the case
+//! file (plus its log) over the bytes of the files it was imported from.
+//!
+//! Run: `cargo bench --bench import`. Knobs: `ZOOMLENS_BENCH_GEN=DIR` (a `zoomlens gen` output
+//! folder; default: generated into target/bench-import with `ZOOMLENS_BENCH_USERS` users ×
+//! `ZOOMLENS_BENCH_DAYS` days, default 2000 × 30), `ZOOMLENS_BENCH_OLD=/path/to/old/zoomlens`.
 
-use rusqlite::params;
-use std::io::Write;
-use std::time::{Duration, Instant};
-use zoomlens::ingest::{ImportOptions, import_paths};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
 use zoomlens::store::Store;
 
-const PAGE: usize = 300;
-
-/// Instance UUID of page `p`; every seventh starts with '/' so it must be double-encoded.
-fn uuid(p: usize) -> String {
-    if p.is_multiple_of(7) {
-        format!("/b{p:08}nchUUIDxxxxxx==")
-    } else {
-        format!("b{p:08}+nchUUIDxxxxxx==")
-    }
+fn env(k: &str) -> Option<String> {
+    std::env::var(k).ok().filter(|v| !v.is_empty())
 }
 
-fn enc(s: &str) -> String {
-    let once: String =
-        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
-    percent_encoding::utf8_percent_encode(&once, percent_encoding::NON_ALPHANUMERIC).to_string()
+fn bytes(paths: &[PathBuf]) -> u64 {
+    paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .sum()
 }
 
-/// Row `i` of page `p`, as the participant report returns it (compact JSON).
-fn row(p: usize, i: usize) -> serde_json::Value {
-    let n = (p * 31 + i * 7) % 7000;
-    let (id, name, email) = if n < 5000 {
-        (
-            format!("zu{n:05}ABCDEFG"),
-            format!("Person {n}"),
-            format!("person{n}@acme.example"),
-        )
-    } else if n < 6500 {
-        (
-            String::new(),
-            format!("Partner {n}"),
-            format!("p{n}@partner{}.example", n % 40),
-        )
-    } else {
-        (String::new(), format!("Guest {}", n % 300), String::new())
-    };
-    let base = 1_717_200_000 + (p as i64) * 3600;
-    let join = base + (i as i64) * 5;
-    let leave = join + 600 + (i as i64 % 50) * 60;
-    let t = |s: i64| {
-        chrono::DateTime::from_timestamp(s, 0)
-            .unwrap()
-            .format("%Y-%m-%dT%H:%M:%SZ")
-            .to_string()
-    };
-    serde_json::json!({
-        "id": id, "participant_user_id": id, "user_id": format!("{}", 16_000_000 + i),
-        "name": name, "user_email": email, "join_time": t(join), "leave_time": t(leave),
-        "duration": leave - join, "failover": false, "status": "in_meeting",
-        "registrant_id": "", "customer_key": "", "bo_mtg_id": ""
-    })
+fn case_bytes(case: &Path) -> u64 {
+    let mut wal = case.as_os_str().to_owned();
+    wal.push("-wal");
+    bytes(&[case.to_path_buf(), PathBuf::from(wal)])
 }
 
-fn write_capture(path: &std::path::Path, pages: usize) {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    for p in 0..pages {
-        let rows: Vec<serde_json::Value> = (0..PAGE).map(|i| row(p, i)).collect();
-        let line = serde_json::json!({
-            "path": format!("/v2/report/meetings/{}/participants", enc(&uuid(p))),
-            "query": {"page_size": 300, "include_fields": "registrant_id"},
-            "fetched_at": "2024-07-01T00:00:00Z",
-            "body": {"page_count": 1, "page_size": 300, "total_records": PAGE,
-                     "next_page_token": "", "participants": rows}
-        });
-        serde_json::to_writer(&mut f, &line).unwrap();
-        f.write_all(b"\n").unwrap();
-    }
-    f.flush().unwrap();
+struct Run {
+    secs: f64,
+    records: u64,
+    case_bytes: u64,
+    peak_mb: f64,
 }
 
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|k| k.parse::<f64>().ok())
-            })
+/// `BIN import CASE FILES --json` under /usr/bin/time: wall time, records handled, peak RSS.
+fn import(bin: &Path, case: &Path, files: &[PathBuf]) -> Run {
+    let _ = std::fs::remove_file(case);
+    let times = case.with_extension("time");
+    let t0 = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&times)
+        .arg(bin)
+        .arg("import")
+        .arg(case)
+        .args(files)
+        .arg("--json")
+        .env_remove("ZOOMLENS_LOG")
+        .output()
+        .expect("run /usr/bin/time zoomlens import");
+    let secs = t0.elapsed().as_secs_f64();
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 3),
+        "import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("import --json");
+    let records = v["counts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|c| {
+            ["added", "merged", "present", "rejected", "skipped"]
+                .iter()
+                .map(|k| c[k].as_u64().unwrap_or(0))
+                .sum::<u64>()
         })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
+        .sum();
+    let kb: f64 = std::fs::read_to_string(&times)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    Run {
+        secs,
+        records,
+        case_bytes: case_bytes(case),
+        peak_mb: kb / 1024.0,
+    }
 }
 
-/// The same rows, same columns, into the same schema: one statement, one transaction.
-fn bare_loop(path: &std::path::Path, pages: usize) -> Duration {
-    let mut store = Store::open(path).unwrap();
-    store
-        .conn
+fn report(label: &str, r: &Run, input: u64) {
+    println!(
+        "  {label:<34} {:>8.1} s {:>10.0} rows/s   case {:>7.1} MB = {:.2}x the input   peak RSS {:>5.0} MB",
+        r.secs,
+        r.records as f64 / r.secs,
+        r.case_bytes as f64 / 1e6,
+        r.case_bytes as f64 / input as f64,
+        r.peak_mb
+    );
+}
+
+/// SQLite inserting the Dashboard rows itself: the pages loaded into a table first (not
+/// timed), then one `INSERT … SELECT` over their JSON into `participants` with every index of
+/// this schema, raw kept as plain text.
+fn sqlite_limit(dir: &Path, pages: &Path) -> Run {
+    let case = dir.join("limit.zl");
+    let _ = std::fs::remove_file(&case);
+    let store = Store::open(&case).unwrap();
+    let c = &store.conn;
+    c.execute_batch(
+        "CREATE TEMP TABLE pages (line TEXT);
+         INSERT INTO origins (kind, source) VALUES ('bench', 'bench');",
+    )
+    .unwrap();
+    {
+        let mut st = c.prepare("INSERT INTO temp.pages VALUES (?1)").unwrap();
+        let f = std::io::BufReader::new(std::fs::File::open(pages).unwrap());
+        for l in f.lines() {
+            st.execute([l.unwrap()]).unwrap();
+        }
+    }
+    let t0 = Instant::now();
+    let n = c
         .execute(
-            "INSERT INTO origins (kind, source) VALUES ('bench', 'bench')",
+            "INSERT INTO participants (meeting_uuid, user_id, join_time, zoom_user_id,
+               participant_uuid, name, email, leave_time, duration, status, ip_address, location,
+               network_type, data_center, connection_type, device, os, os_version, pc_name,
+               domain, mac_addr, harddisk_id, version, leave_reason, share_application,
+               share_desktop, share_whiteboard, recording, in_metrics, origin_id, line, raw,
+               sha256)
+             SELECT json_extract(p.line, '$.path'), coalesce(r.value ->> 'user_id', r.value ->> 'id', ''),
+               r.value ->> 'join_time', r.value ->> 'id', r.value ->> 'participant_uuid',
+               r.value ->> 'user_name', r.value ->> 'email', r.value ->> 'leave_time',
+               r.value ->> 'duration', r.value ->> 'status', r.value ->> 'ip_address',
+               r.value ->> 'location', r.value ->> 'network_type', r.value ->> 'data_center',
+               r.value ->> 'connection_type', r.value ->> 'device', r.value ->> 'os',
+               r.value ->> 'os_version', r.value ->> 'pc_name', r.value ->> 'domain',
+               r.value ->> 'mac_addr', r.value ->> 'harddisk_id', r.value ->> 'version',
+               r.value ->> 'leave_reason', r.value ->> 'share_application',
+               r.value ->> 'share_desktop', r.value ->> 'share_whiteboard',
+               r.value ->> 'recording', 1, 1, p.rowid, r.value, ''
+             FROM temp.pages p, json_each(p.line, '$.body.participants') r
+             WHERE true ON CONFLICT DO NOTHING",
             [],
         )
         .unwrap();
-    let tx = store.conn.transaction().unwrap();
-    let mut st = tx
-        .prepare(
-            "INSERT INTO participants (meeting_uuid, user_id, join_time, meeting_id, zoom_user_id,
-             participant_uuid, name, email, leave_time, duration, status, role, registrant_id,
-             customer_key, failover, ip_address, location, network_type, data_center,
-             connection_type, device, os, os_version, pc_name, domain, mac_addr, harddisk_id,
-             version, leave_reason, share_application, share_desktop, share_whiteboard,
-             recording, in_report, in_metrics, in_webhook, origin_id, line, raw, sha256)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34,
-             ?35, ?36, ?37, ?38, ?39, ?40)",
-        )
-        .unwrap();
-    let mut spent = Duration::ZERO;
-    let none: Option<String> = None;
-    for p in 0..pages {
-        // Build the page's values outside the clock: only the inserts are the limit.
-        let u = uuid(p);
-        let vals: Vec<(serde_json::Value, String, String)> = (0..PAGE)
-            .map(|i| {
-                let r = row(p, i);
-                let raw = r.to_string();
-                let sha = zoomlens::util::sha256_hex(raw.as_bytes());
-                (r, raw, sha)
-            })
-            .collect();
-        let t0 = Instant::now();
-        for (r, raw, sha) in &vals {
-            let s = |k: &str| r[k].as_str().map(str::to_string);
-            st.execute(params![
-                u,
-                s("user_id"),
-                s("join_time"),
-                none,
-                s("id"),
-                none,
-                s("name"),
-                s("user_email"),
-                s("leave_time"),
-                r["duration"].as_i64(),
-                s("status"),
-                none,
-                s("registrant_id"),
-                s("customer_key"),
-                0i64,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                none,
-                1i64,
-                0i64,
-                0i64,
-                1i64,
-                (p + 1) as i64,
-                raw,
-                sha
-            ])
-            .unwrap();
-        }
-        spent += t0.elapsed();
+    c.execute_batch("DROP TABLE temp.pages").unwrap();
+    let secs = t0.elapsed().as_secs_f64();
+    drop(store);
+    Run {
+        secs,
+        records: n as u64,
+        case_bytes: case_bytes(&case),
+        peak_mb: 0.0,
     }
-    drop(st);
-    let t0 = Instant::now();
-    tx.commit().unwrap();
-    spent + t0.elapsed()
 }
 
 fn main() {
-    let rows: usize = std::env::var("ZOOMLENS_BENCH_ROWS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_200);
-    let pages = rows.div_ceil(PAGE);
-    let rows = pages * PAGE;
-    let dir = tempfile::tempdir().unwrap();
-    let capture = dir.path().join("capture.ndjson");
-    let t0 = Instant::now();
-    write_capture(&capture, pages);
-    let size = std::fs::metadata(&capture).unwrap().len();
-    println!(
-        "capture: {rows} participant rows in {pages} pages, {:.0} MB, written in {:.1} s",
-        size as f64 / 1e6,
-        t0.elapsed().as_secs_f64()
-    );
-    let rss_before = peak_rss_mb();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_zoomlens"));
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-import");
+    std::fs::create_dir_all(&root).unwrap();
+    let gen_dir = match env("ZOOMLENS_BENCH_GEN") {
+        Some(d) => PathBuf::from(d),
+        None => {
+            let users = env("ZOOMLENS_BENCH_USERS").unwrap_or("2000".into());
+            let days = env("ZOOMLENS_BENCH_DAYS").unwrap_or("30".into());
+            let d = root.join(format!("gen-{users}x{days}"));
+            if !d.join("captures.ndjson").exists() {
+                let t0 = Instant::now();
+                let ok = Command::new(&bin)
+                    .args([
+                        "gen",
+                        "--users",
+                        &users,
+                        "--days",
+                        &days,
+                        "--start",
+                        "2026-10-01",
+                    ])
+                    .arg("--out")
+                    .arg(&d)
+                    .status()
+                    .unwrap()
+                    .success();
+                assert!(ok, "zoomlens gen failed");
+                println!(
+                    "generated {users} users x {days} days in {:.0} s",
+                    t0.elapsed().as_secs_f64()
+                );
+            }
+            d
+        }
+    };
+    let work = env("ZOOMLENS_BENCH_WORK")
+        .map(PathBuf::from)
+        .unwrap_or(root.clone());
+    std::fs::create_dir_all(&work).unwrap();
 
-    let case = dir.path().join("bench.case");
-    let mut store = Store::open(&case).unwrap();
-    let t0 = Instant::now();
-    let s = import_paths(
-        &mut store,
-        std::slice::from_ref(&capture),
-        &ImportOptions::default(),
-    )
-    .unwrap();
-    let import = t0.elapsed();
-    let c = &s.counts.0["participants"];
-    assert_eq!(c.added as usize, rows, "{c:?}");
-    assert_eq!(s.counts.total_rejected(), 0);
-    let import_rate = rows as f64 / import.as_secs_f64();
-    println!(
-        "zoomlens import:   {:>8.2} s  {:>9.0} rows/s  (peak RSS {:.0} MB, {:.0} MB before)",
-        import.as_secs_f64(),
-        import_rate,
-        peak_rss_mb(),
-        rss_before
-    );
+    // The Dashboard participant pages, on their own.
+    let dash = work.join("dashboard.ndjson");
+    if !dash.exists() {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&dash).unwrap());
+        let f =
+            std::io::BufReader::new(std::fs::File::open(gen_dir.join("captures.ndjson")).unwrap());
+        for l in f.lines() {
+            let l = l.unwrap();
+            let head = &l[..l.len().min(200)];
+            if head.contains("/metrics/meetings/") && head.contains("/participants\"") {
+                writeln!(out, "{l}").unwrap();
+            }
+        }
+    }
+    let mut tenant: Vec<PathBuf> = std::fs::read_dir(&gen_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != "truth.json")
+        .collect();
+    tenant.sort();
+    let old = env("ZOOMLENS_BENCH_OLD").map(PathBuf::from);
 
-    let t0 = Instant::now();
-    let again = import_paths(
-        &mut store,
-        std::slice::from_ref(&capture),
-        &ImportOptions::default(),
-    )
-    .unwrap();
-    let re = t0.elapsed();
-    assert_eq!(again.counts.0["participants"].present as usize, rows);
-    println!(
-        "re-import (all already present): {:.2} s  {:.0} rows/s",
-        re.as_secs_f64(),
-        rows as f64 / re.as_secs_f64()
-    );
-    let t0 = Instant::now();
-    let st = zoomlens::store::status::case_status(&store).unwrap();
-    assert!(st.sources.iter().any(|s| s.records as usize == rows));
-    println!(
-        "status (counts, spans, gaps) on this case: {:.2} s",
-        t0.elapsed().as_secs_f64()
-    );
-    drop(store);
-
-    let bare = bare_loop(&dir.path().join("bare.case"), pages);
-    let bare_rate = rows as f64 / bare.as_secs_f64();
-    println!(
-        "bare rusqlite loop: {:>7.2} s  {:>9.0} rows/s  (same columns, schema and indexes)",
-        bare.as_secs_f64(),
-        bare_rate
-    );
-    println!(
-        "ratio import / bare: {:.2}x (aim: within 2x)",
-        import.as_secs_f64() / bare.as_secs_f64()
-    );
+    for (name, files) in [
+        ("Dashboard participant pages", vec![dash.clone()]),
+        ("whole tenant (captures, webhooks, CSV)", tenant.clone()),
+    ] {
+        let input = bytes(&files);
+        println!(
+            "{name}: {:.1} MB of input ({})",
+            input as f64 / 1e6,
+            gen_dir.display()
+        );
+        if let Some(old) = &old {
+            let r = import(old, &work.join("old.zl"), &files);
+            report(&format!("old import ({})", old.display()), &r, input);
+            let _ = std::fs::remove_file(work.join("old.zl"));
+        } else {
+            println!("  old import: not measured (set ZOOMLENS_BENCH_OLD=/path/to/older/zoomlens)");
+        }
+        let new = import(&bin, &work.join("new.zl"), &files);
+        report("this build's import", &new, input);
+        let _ = std::fs::remove_file(work.join("new.zl"));
+        if files.len() == 1 {
+            let lim = sqlite_limit(&work, &dash);
+            report("SQLite INSERT…SELECT (raw plain)", &lim, input);
+            let _ = std::fs::remove_file(work.join("limit.zl"));
+        }
+    }
 }

@@ -57,6 +57,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Bring a case made by an older zoomlens up to this version's schema.
     Upgrade(UpgradeArgs),
+    /// Compress a case's evidence in place (resumable; the original bytes stay verifiable).
+    Compact(CompactArgs),
     /// Receive Zoom webhook events into a case.
     Listen(ListenArgs),
     /// Write a report of a case's incidents for a ticket (Markdown or self-contained HTML).
@@ -622,6 +624,15 @@ pub struct VerifyArgs {
 pub struct UpgradeArgs {
     /// The case file to upgrade in place (one transaction: all or nothing).
     pub case: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct CompactArgs {
+    /// The case file to compact in place.
+    pub case: PathBuf,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

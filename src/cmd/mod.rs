@@ -62,6 +62,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Config(a) => triage::config(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Upgrade(a) => verify::upgrade(&a),
+        Command::Compact(a) => verify::compact(&a),
         Command::Listen(a) => listen::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Export(a) => export::run(&a),

@@ -221,6 +221,7 @@ impl Env {
                 rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
                     | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
+            crate::store::raw::register(&conn)?;
             conn.busy_timeout(Duration::from_secs(30))?;
             conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
             Snapshot::build(&conn, "main.participants", &internal)

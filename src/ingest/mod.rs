@@ -171,17 +171,40 @@ pub fn import_prepared(
     opts: &ImportOptions,
 ) -> Result<ImportSummary> {
     let mut summary = ImportSummary::default();
-    for p in prepared {
-        let (path, label) = (p.path.display().to_string(), p.label.clone());
-        let records = import_file(store, p, opts, &mut summary)
-            .with_context(|| format!("importing {path}"))?;
-        summary.files.push(FileSummary {
-            path,
-            format: label,
-            records,
-        });
+    let bulk = bulk_load(store, &prepared) && crate::store::bulk::begin(&mut store.conn)?;
+    let run = || -> Result<()> {
+        for p in prepared {
+            let (path, label) = (p.path.display().to_string(), p.label.clone());
+            let records = import_file(store, p, opts, &mut summary)
+                .with_context(|| format!("importing {path}"))?;
+            summary.files.push(FileSummary {
+                path,
+                format: label,
+                records,
+            });
+        }
+        Ok(())
+    };
+    let done = run();
+    if bulk {
+        crate::store::bulk::restore(&mut store.conn)?;
     }
-    Ok(summary)
+    done.map(|()| summary)
+}
+
+/// Whether to load in bulk (see [`crate::store::bulk`]): the files to import are large and
+/// several times the case they go into, so building the read-side indexes once at the end is
+/// cheaper than keeping them up to date row by row. Streams count as small (their size is
+/// unknown).
+fn bulk_load(store: &Store, prepared: &[Prepared]) -> bool {
+    const MIN_INPUT: u64 = 64 << 20;
+    let input: u64 = prepared
+        .iter()
+        .filter(|p| p.stream.is_none())
+        .filter_map(|p| std::fs::metadata(&p.path).ok())
+        .map(|m| m.len())
+        .sum();
+    input >= MIN_INPUT && input >= 2 * store.file_bytes()
 }
 
 /// The batch in progress: a writer that is committed and replaced every [`BATCH`] records.

@@ -863,7 +863,7 @@ fn provenance(r: &CaseReport) -> Block<'static> {
                  with ",
             ),
             Span::OwnCode(
-                "zoomlens sql CASE \"SELECT sha256, raw FROM <table> WHERE id = <record>\"",
+                "zoomlens sql CASE \"SELECT sha256, zl_raw(raw) FROM <table> WHERE id = <record>\"",
             ),
             Span::Own("."),
         ],

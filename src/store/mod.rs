@@ -4,8 +4,10 @@
 //! transaction per batch, so an interrupted import leaves a consistent case); readers use
 //! [`Store::open_readonly`], whose connection cannot modify the evidence.
 
+pub mod bulk;
 pub mod feed;
 pub mod query;
+pub mod raw;
 pub mod read;
 pub mod status;
 pub mod verify;
@@ -41,6 +43,8 @@ const MIGRATIONS: &[Migration] = &[
         Some(add_explain_columns),
     ),
     (include_str!("migrations/0009_fulltext.sql"), None),
+    // The compression itself runs after the upgrade commits (see `Store::finish_compaction`).
+    (include_str!("migrations/0010_compact.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
@@ -151,8 +155,8 @@ fn open_ro(path: &Path) -> Result<Connection> {
         c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
         Ok(c)
     });
-    match plain {
-        Ok(c) => Ok(c),
+    let conn = match plain {
+        Ok(c) => c,
         Err(first) => {
             let abs = std::fs::canonicalize(path)
                 .with_context(|| format!("cannot open case file {}", path.display()))?;
@@ -164,9 +168,11 @@ fn open_ro(path: &Path) -> Result<Connection> {
                     Ok(c)
                 })
                 .map_err(|_| first)
-                .with_context(|| format!("cannot open case file {}", path.display()))
+                .with_context(|| format!("cannot open case file {}", path.display()))?
         }
-    }
+    };
+    raw::register(&conn)?;
+    Ok(conn)
 }
 
 /// The error for a file that is not a case; `None` when it is one (or may become one).
@@ -264,6 +270,7 @@ impl Store {
         }
         let conn = Connection::open(path)
             .with_context(|| format!("cannot open case file {}", path.display()))?;
+        raw::register(&conn)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .with_context(|| {
@@ -280,7 +287,65 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.migrate()?;
+        store.finish_compaction()?;
+        // A bulk import killed before it rebuilt its indexes: build them now.
+        bulk::restore(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// Compress the records an upgrade to schema 10 left plain (a chunk per transaction, so a
+    /// kill loses one chunk and the next writing open continues), then give the freed pages
+    /// back to the file system.
+    fn finish_compaction(&mut self) -> Result<()> {
+        let pending: bool = self
+            .conn
+            .prepare("SELECT 1 FROM meta WHERE key = 'compact_pending'")?
+            .exists([])?;
+        if pending {
+            tracing::info!("compressing the evidence of {}", self.path.display());
+            let done = raw::compact(&mut self.conn, |_, _| {})?;
+            self.conn
+                .execute("DELETE FROM meta WHERE key = 'compact_pending'", [])?;
+            if !done.tables.is_empty() {
+                self.vacuum()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `zoomlens compact`: compress every record still stored plain (training the dictionaries
+    /// tables lack), then rewrite the file without its free pages. Each step is atomic and a
+    /// killed run leaves a consistent case that the next run completes.
+    pub fn compact(&mut self, progress: impl FnMut(&str, u64)) -> Result<raw::Compaction> {
+        let before = self.file_bytes();
+        let mut done = raw::compact(&mut self.conn, progress)?;
+        self.conn
+            .execute("DELETE FROM meta WHERE key = 'compact_pending'", [])?;
+        let free: i64 = self
+            .conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        if free > 0 {
+            self.vacuum()?;
+        }
+        done.bytes_before = before;
+        done.bytes_after = self.file_bytes();
+        Ok(done)
+    }
+
+    /// The case's size on disk: the file plus its write-ahead log.
+    pub fn file_bytes(&self) -> u64 {
+        let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let mut wal = self.path.as_os_str().to_owned();
+        wal.push("-wal");
+        len(&self.path) + len(Path::new(&wal))
+    }
+
+    /// VACUUM (one transaction: a kill leaves the case as it was), then fold the log back.
+    fn vacuum(&mut self) -> Result<()> {
+        self.conn.execute_batch("VACUUM")?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Open an existing case read-only, without writing a byte: the file must be a zoomlens

@@ -1,5 +1,6 @@
 //! `zoomlens verify`: is the case intact? SQLite's own integrity check, then every evidence
-//! record's SHA-256 recomputed from its verbatim bytes and compared with the stored one.
+//! record's SHA-256 recomputed from its verbatim bytes (decompressed, see `store::raw`) and
+//! compared with the stored one.
 
 use super::Store;
 use anyhow::Result;
@@ -50,6 +51,7 @@ pub fn verify(store: &Store) -> Result<Verification> {
         )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut dec = super::raw::Decoder::default();
     for t in tables {
         let mut st = store
             .conn
@@ -59,10 +61,10 @@ pub fn verify(store: &Store) -> Result<Verification> {
         while let Some(r) = rows.next()? {
             n += 1;
             let id: i64 = r.get(0)?;
-            let raw = r.get_ref(1)?;
-            let bytes = raw.as_bytes().unwrap_or_default();
+            // A record that no longer decompresses is as damaged as one whose bytes changed.
+            let bytes = dec.decode(&store.conn, r.get_ref(1)?).unwrap_or_default();
             let want: String = r.get(2)?;
-            if crate::util::sha256_hex(bytes) != want {
+            if crate::util::sha256_hex(&bytes) != want {
                 v.mismatch_count += 1;
                 if v.mismatches.len() < 100 {
                     v.mismatches.push((t.clone(), id));

@@ -74,7 +74,8 @@ FROM users;
 
 DROP VIEW IF EXISTS zoom_webhook_events;
 CREATE VIEW zoom_webhook_events AS
-SELECT id, event, event_ts, time, account_id, operator, object_id, raw AS body FROM webhook_events;
+SELECT id, event, event_ts, time, account_id, operator, object_id, zl_raw(raw) AS body
+FROM webhook_events;
 
 DROP VIEW IF EXISTS zoom_chat_messages;
 CREATE VIEW zoom_chat_messages AS
@@ -84,7 +85,7 @@ FROM chat_messages;
 
 DROP VIEW IF EXISTS zoom_rejects;
 CREATE VIEW zoom_rejects AS
-SELECT id, source, line, reason, raw, rejected_at FROM rejects;
+SELECT id, source, line, reason, zl_raw(raw) AS raw, rejected_at FROM rejects;
 
 DROP VIEW IF EXISTS zoom_meeting_activities;
 CREATE VIEW zoom_meeting_activities AS

@@ -10,6 +10,7 @@
 
 use crate::model::*;
 use anyhow::Result;
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
@@ -414,6 +415,8 @@ pub struct Writer<'c> {
     /// Search terms already indexed in this batch, per kind (names and emails repeat on every
     /// session; looked up without allocating).
     seen_terms: HashMap<&'static str, HashSet<String>>,
+    /// Compresses each record's verbatim bytes (the one place raw is encoded).
+    codec: super::raw::Encoder,
 }
 
 /// The summary note for operation-log records without an operator.
@@ -433,11 +436,13 @@ impl<'c> Writer<'c> {
             first_rejects: Vec::new(),
             notes: Default::default(),
             seen_terms: HashMap::new(),
+            codec: Default::default(),
         })
     }
 
     /// Commit the batch atomically, returning its tallies.
-    pub fn commit(self) -> Result<Counts> {
+    pub fn commit(mut self) -> Result<Counts> {
+        self.codec.finish(&self.tx)?;
         self.tx.commit()?;
         Ok(self.counts)
     }
@@ -461,10 +466,16 @@ impl<'c> Writer<'c> {
         .query_row(params![o.kind, o.source, o.query, o.fetched_at], |r| r.get(0))?)
     }
 
+    /// The stored form of a record of `table` (or evidence for one): see [`super::raw`].
+    fn raw(&mut self, table: &str, ev: &Evidence) -> Result<Value> {
+        self.codec.encode(&self.tx, table, &ev.raw)
+    }
+
     fn put(&mut self, spec: &Spec, vals: &[&dyn ToSql], ev: &Evidence) -> Result<(Outcome, i64)> {
         debug_assert_eq!(vals.len(), spec.cols.len());
         let sql = spec.sql.get_or_init(|| SpecSql::build(spec));
-        let tail: [&dyn ToSql; 4] = [&ev.origin_id, &ev.line, &ev.raw, &ev.sha256];
+        let raw = self.raw(spec.table, ev)?;
+        let tail: [&dyn ToSql; 4] = [&ev.origin_id, &ev.line, &raw, &ev.sha256];
         let inserted = self
             .tx
             .prepare_cached(&sql.insert)?
@@ -495,6 +506,7 @@ impl<'c> Writer<'c> {
 
     /// Keep further evidence for an existing row; false when those bytes are already kept.
     fn extra_evidence(&mut self, table: &str, row_id: i64, ev: &Evidence) -> Result<bool> {
+        let raw = self.raw(&super::raw::extra_key(table), ev)?;
         Ok(self
             .tx
             .prepare_cached(
@@ -506,7 +518,7 @@ impl<'c> Writer<'c> {
                 row_id,
                 ev.origin_id,
                 ev.line,
-                ev.raw,
+                raw,
                 ev.sha256
             ])?
             == 1)
@@ -624,7 +636,8 @@ impl<'c> Writer<'c> {
             } else {
                 match best_match(&rows, new) {
                     Some(row) => {
-                        merge_signin(&self.tx, row, new, &s.email, ev)?;
+                        let raw = self.raw("signins", ev)?;
+                        merge_signin(&self.tx, row, new, &s.email, ev, &raw)?;
                         Outcome::Merged
                     }
                     None => {
@@ -646,6 +659,7 @@ impl<'c> Writer<'c> {
         v: &SignVals,
         ev: &Evidence,
     ) -> Result<()> {
+        let raw = self.raw("signins", ev)?;
         let n = self
             .tx
             .prepare_cached(
@@ -664,7 +678,7 @@ impl<'c> Writer<'c> {
                 v.via,
                 ev.origin_id,
                 ev.line,
-                ev.raw,
+                raw,
                 ev.sha256
             ])?;
         anyhow::ensure!(
@@ -696,6 +710,7 @@ impl<'c> Writer<'c> {
             && !self.operation_exists(op)?
             && let Some(id) = self.counterpart(op, true)?
         {
+            let raw = self.raw(OPERATIONS.table, ev)?;
             self.tx.execute(
                 "INSERT INTO extra_evidence (tbl, row_id, origin_id, line, raw, sha256)
                  SELECT 'operations', id, origin_id, line, raw, sha256 FROM operations
@@ -716,7 +731,7 @@ impl<'c> Writer<'c> {
                     op.via,
                     ev.origin_id,
                     ev.line,
-                    ev.raw,
+                    raw,
                     ev.sha256
                 ],
             )?;
@@ -1235,6 +1250,7 @@ impl<'c> Writer<'c> {
 
     /// A new stay entered at `w.at` (nothing when that very stay is already stored).
     fn waiting_insert(&mut self, w: &WaitingStay, ev: &Evidence) -> Result<Outcome> {
+        let raw = self.raw("waiting_room", ev)?;
         let n = self.tx.prepare_cached(
             "INSERT INTO waiting_room (meeting_uuid, meeting_id, user_id, participant_uuid, name,
              email, entered_at, outcome, origin_id, line, raw, sha256)
@@ -1251,7 +1267,7 @@ impl<'c> Writer<'c> {
             w.at,
             ev.origin_id,
             ev.line,
-            ev.raw,
+            raw,
             ev.sha256
         ])?;
         let o = if n == 1 {
@@ -1446,6 +1462,7 @@ impl<'c> Writer<'c> {
         let reason = reason.as_str();
         let sha = crate::util::sha256_hex(raw.as_bytes());
         let now = crate::model::time::fmt_utc(chrono::Utc::now());
+        let raw = self.codec.encode(&self.tx, "rejects", raw)?;
         self.tx
             .prepare_cached(
                 "INSERT INTO rejects (source, line, reason, raw, sha256, rejected_at)
@@ -1631,6 +1648,7 @@ fn merge_signin(
     new: &SignVals,
     email: &str,
     ev: &Evidence,
+    raw: &Value,
 ) -> Result<SignRow> {
     let m = row.vals.merged(new);
     let promote = (via_rank(&new.via), std::cmp::Reverse(ev.sha256.as_str()))
@@ -1660,7 +1678,7 @@ fn merge_signin(
             m.via,
             ev.origin_id,
             ev.line,
-            ev.raw,
+            raw,
             ev.sha256,
             row.id
         ])?;
@@ -1669,7 +1687,7 @@ fn merge_signin(
             "INSERT INTO extra_evidence (tbl, row_id, origin_id, line, raw, sha256)
              VALUES ('signins', ?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
         )?
-        .execute(params![row.id, ev.origin_id, ev.line, ev.raw, ev.sha256])?;
+        .execute(params![row.id, ev.origin_id, ev.line, raw, ev.sha256])?;
         conn.prepare_cached(
             "UPDATE signins SET ip_address = ?1, client_type = ?2, version = ?3,
              login_type = ?4, via = ?5 WHERE id = ?6",
@@ -1708,7 +1726,8 @@ pub(crate) fn fold_signins(conn: &Connection) -> Result<u64> {
                 kept.push(r);
                 continue;
             };
-            let (r_email, origin_id, line, raw): (String, i64, Option<i64>, String) = conn
+            // The stored value moves as it is (compressed or not): it is not re-encoded.
+            let (r_email, origin_id, line, raw): (String, i64, Option<i64>, Value) = conn
                 .query_row(
                     "SELECT email, origin_id, line, raw FROM signins WHERE id = ?1",
                     [r.id],
@@ -1717,7 +1736,7 @@ pub(crate) fn fold_signins(conn: &Connection) -> Result<u64> {
             let ev = Evidence {
                 origin_id,
                 line,
-                raw,
+                raw: String::new(),
                 sha256: r.sha.clone(),
             };
             // Gone first: the merged row may take this row's exact key.
@@ -1735,7 +1754,7 @@ pub(crate) fn fold_signins(conn: &Connection) -> Result<u64> {
                 .iter()
                 .position(|x| x.id == k)
                 .expect("picked from kept");
-            kept[i] = merge_signin(conn, &kept[i], &r.vals, &r_email, &ev)?;
+            kept[i] = merge_signin(conn, &kept[i], &r.vals, &r_email, &ev, &raw)?;
             folded += 1;
         }
     }

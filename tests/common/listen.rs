@@ -31,8 +31,11 @@ impl Running {
         task.await.unwrap().expect("listener stopped cleanly")
     }
 
+    /// The case as the product opens it: `zl_raw` reads compressed evidence in views.
     pub fn db(&self) -> Connection {
-        Connection::open(&self.case).unwrap()
+        let c = Connection::open(&self.case).unwrap();
+        zoomlens::store::raw::register(&c).unwrap();
+        c
     }
 }
 

@@ -27,7 +27,7 @@ pub fn signins(
     mut each: impl FnMut(Signin) -> Result<()>,
 ) -> Result<()> {
     let mut st = conn.prepare(
-        "SELECT id, time, email, activity, ip_address, client_type, version, login_type, via, raw
+        "SELECT id, time, email, activity, ip_address, client_type, version, login_type, via, zl_raw(raw)
          FROM signins WHERE time >= ?1 AND time < ?2 ORDER BY time, id",
     )?;
     let mut rows = st.query(params![r.from, r.to])?;
@@ -69,7 +69,7 @@ pub fn operations(
     mut each: impl FnMut(Operation) -> Result<()>,
 ) -> Result<()> {
     let mut st = conn.prepare(
-        "SELECT id, time, operator, category_type, action, operation_detail, via, raw
+        "SELECT id, time, operator, category_type, action, operation_detail, via, zl_raw(raw)
          FROM operations WHERE time >= ?1 AND time < ?2 ORDER BY time, id",
     )?;
     let mut ch = conn.prepare(
@@ -134,7 +134,7 @@ pub fn meetings(
 ) -> Result<()> {
     let mut st = conn.prepare(
         "SELECT id, uuid, meeting_id, topic, host_id, host_email, host_name, meeting_type,
-                start_time, end_time, duration, participants_count, raw
+                start_time, end_time, duration, participants_count, zl_raw(raw)
          FROM meetings WHERE start_time >= ?1 AND start_time < ?2 ORDER BY start_time, id",
     )?;
     let mut rows = st.query(params![r.from, r.to])?;
@@ -211,7 +211,7 @@ pub fn participants(
                 p.user_id, p.zoom_user_id, p.participant_uuid, p.name, p.email, p.join_time,
                 p.leave_time, p.duration, p.ip_address, p.location, p.network_type,
                 p.data_center, p.device, p.os, p.os_version, p.pc_name, p.mac_addr, p.version,
-                p.registrant_id, p.share_desktop, p.share_application, p.role, p.raw
+                p.registrant_id, p.share_desktop, p.share_application, p.role, zl_raw(p.raw)
          FROM participants p LEFT JOIN meetings m ON m.uuid = p.meeting_uuid
          WHERE p.join_time >= ?1 AND p.join_time < ?2 ORDER BY p.join_time, p.id",
     )?;
@@ -276,7 +276,7 @@ pub fn recordings(
 ) -> Result<()> {
     let mut st = conn.prepare(
         "SELECT id, meeting_uuid, meeting_id, host_id, host_email, topic, start_time, duration,
-                total_size, recording_count, deleted_time, raw
+                total_size, recording_count, deleted_time, zl_raw(raw)
          FROM recordings WHERE start_time >= ?1 AND start_time < ?2 ORDER BY start_time, id",
     )?;
     let mut rows = st.query(params![r.from, r.to])?;
@@ -318,7 +318,7 @@ pub struct Chat {
 pub fn chat(conn: &Connection, r: &Range, mut each: impl FnMut(Chat) -> Result<()>) -> Result<()> {
     let mut st = conn.prepare(
         "SELECT id, message_id, owner, sender, sender_display_name, time, message, to_contact,
-                to_channel, reply_main_message_id, raw
+                to_channel, reply_main_message_id, zl_raw(raw)
          FROM chat_messages WHERE time >= ?1 AND time < ?2 ORDER BY time, id",
     )?;
     let mut rows = st.query(params![r.from, r.to])?;

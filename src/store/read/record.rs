@@ -3,6 +3,7 @@
 //! does), further evidence merged into it, and for a finding the records it cites.
 
 use super::*;
+use crate::store::raw::Decoder;
 
 /// Where a verbatim record came from (an `origins` row plus the line in it).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -143,12 +144,16 @@ fn raw_of(conn: &Connection, tbl: &str, id: i64) -> Result<Option<Raw>> {
     let Some(r) = rows.next()? else {
         return Ok(None);
     };
-    Ok(Some(raw_row(r, 0)?))
+    Ok(Some(raw_row(conn, &mut Decoder::default(), r, 0)?))
 }
 
 /// A verbatim record from columns raw, sha256, line, kind, source, query, fetched_at at `i`..
-fn raw_row(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Raw> {
-    let bytes = r.get_ref(i)?.as_bytes().unwrap_or_default().to_vec();
+fn raw_row(conn: &Connection, dec: &mut Decoder, r: &rusqlite::Row<'_>, i: usize) -> Result<Raw> {
+    // Undecodable bytes show as they are and fail the hash check below, as changed bytes do.
+    let stored = r.get_ref(i)?;
+    let bytes = dec
+        .decode(conn, stored)
+        .unwrap_or_else(|_| stored.as_bytes().unwrap_or_default().to_vec());
     let sha256: String = r.get(i + 1)?;
     Ok(Raw {
         intact: crate::util::sha256_hex(&bytes) == sha256,
@@ -214,8 +219,9 @@ pub fn load(conn: &Connection, tbl: &str, id: i64) -> Result<Option<Record>> {
              WHERE x.tbl = ?1 AND x.row_id = ?2 ORDER BY x.id LIMIT 50",
         )?;
         let mut rows = st.query(rusqlite::params![tbl, id])?;
+        let mut dec = Decoder::default();
         while let Some(r) = rows.next()? {
-            extra.push(raw_row(r, 0)?);
+            extra.push(raw_row(conn, &mut dec, r, 0)?);
         }
     }
     let evidence = if tbl == "findings" {

@@ -1,0 +1,87 @@
+//! Bulk loading: a large import into a new or mostly empty case drops the indexes that only
+//! readers use and builds each once at the end (SQLite sorts the table's keys in one pass)
+//! instead of updating it row by row. Indexes the writer's own lookups need (natural keys,
+//! the sign-in and operation matching) stay.
+//!
+//! The dropped indexes' SQL is kept in `meta` in the same transaction that drops them, so a
+//! killed import leaves a consistent case (readers work, only slower) and the next command
+//! that opens it for writing builds them again ([`restore`]).
+
+use anyhow::Result;
+use rusqlite::{Connection, OptionalExtension};
+
+/// Indexes no write path reads (checked against the writer's queries: participants are
+/// matched on their unique key, sign-ins on `signins_email_time`, operations on
+/// `operations_operator`).
+const READ_SIDE: &[&str] = &[
+    "participants_email",
+    "participants_join",
+    "participants_ip",
+    "participants_name",
+    "participants_meeting_join",
+    "webhook_events_time",
+    "webhook_events_event",
+    "webhook_events_operator",
+    "chat_sender",
+    "chat_time",
+    "signins_time",
+    "signins_ip",
+    "extra_evidence_row",
+];
+
+const KEY: &str = "bulk_indexes";
+
+/// Drop the read-side indexes (remembering them); false when there was nothing to drop.
+pub fn begin(conn: &mut Connection) -> Result<bool> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut kept: Vec<String> = match tx
+        .query_row("SELECT value FROM meta WHERE key = ?1", [KEY], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()?
+    {
+        Some(v) => serde_json::from_str(&v)?,
+        None => Vec::new(),
+    };
+    let mut dropped = false;
+    for name in READ_SIDE {
+        let sql: Option<String> = tx
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(sql) = sql {
+            tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+            kept.push(sql);
+            dropped = true;
+        }
+    }
+    if dropped {
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            rusqlite::params![KEY, serde_json::to_string(&kept)?],
+        )?;
+    }
+    tx.commit()?;
+    Ok(dropped)
+}
+
+/// Build the indexes a bulk load dropped, in one transaction; nothing when none are missing.
+pub fn restore(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let v: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = ?1", [KEY], |r| r.get(0))
+        .optional()?;
+    if let Some(v) = v {
+        let sqls: Vec<String> = serde_json::from_str(&v)?;
+        for sql in sqls {
+            let sql = sql.replacen("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1);
+            tx.execute_batch(&sql)?;
+        }
+        tx.execute("DELETE FROM meta WHERE key = ?1", [KEY])?;
+    }
+    tx.commit()?;
+    Ok(())
+}

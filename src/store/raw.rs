@@ -1,0 +1,434 @@
+//! Evidence bytes at rest: every record's verbatim text (`raw`) kept compressed.
+//!
+//! A record is stored either as plain TEXT (small tables, rows written before their table had
+//! a dictionary, and tables other code adds before it is wired here) or as a BLOB:
+//! `[1][dictionary id, u32 LE][zstd frame]`, compressed with a zstd dictionary trained on
+//! that table's own records. Records of one table share most of their keys and many values, so
+//! a trained dictionary compresses a 1 KB participant row about 6× where plain zstd manages
+//! 1.7× (measured on `gen` output, see `benches/raw_codec.rs`); per record rather than per page
+//! keeps every record readable on its own and its SHA-256 over exactly its bytes.
+//!
+//! [`Encoder`] is the one place raw is encoded (the writer's put path and [`compact`] use it);
+//! [`Decoder`] the one place it is decoded, also behind the SQL function `zl_raw(raw)` that
+//! every connection the store opens registers.
+
+use anyhow::{Context, Result};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+
+/// First byte of a compressed record (a later format would take another value).
+const TAG: u8 = 1;
+const HEADER: usize = 5;
+/// zstd level: 3 is zstd's default; the codec bench shows 1 costs ratio for little speed.
+const LEVEL: i32 = 3;
+/// Dictionary size: 64 KB holds a table's recurring keys and values; larger ones gain <1%.
+const DICT_BYTES: usize = 64 * 1024;
+/// A table is given its dictionary once it holds this many plain records (fewer train poorly,
+/// and such small tables cost little uncompressed).
+pub const MIN_TRAIN: usize = 1000;
+/// At most this many records, and this many bytes, are sampled to train a dictionary.
+const TRAIN_SAMPLES: usize = 8000;
+const TRAIN_BYTES: usize = 8 << 20;
+
+/// Largest original record a compressed one may claim to hold.
+const MAX_RECORD: u64 = 128 << 20;
+
+/// Further evidence is its own kind of record (a webhook delivery beside a report row), so
+/// `extra_evidence` rows have a dictionary per table they are evidence for: key
+/// `extra_evidence/<tbl>`. Every other key is a table name.
+pub const EXTRA: &str = "extra_evidence";
+
+/// The dictionary key of further evidence for `table`.
+pub fn extra_key(table: &str) -> String {
+    format!("{EXTRA}/{table}")
+}
+
+/// The rows a dictionary key covers: the quoted table, and a condition to AND to a WHERE.
+fn scope(key: &str) -> (String, String) {
+    match key.strip_prefix(EXTRA).and_then(|k| k.strip_prefix('/')) {
+        Some(t) => (
+            EXTRA.to_string(),
+            format!(" AND tbl = '{}'", t.replace('\'', "''")),
+        ),
+        None => (format!("\"{}\"", key.replace('"', "\"\"")), String::new()),
+    }
+}
+
+/// A compressed record's dictionary id, or `None` for plain bytes.
+fn header(b: &[u8]) -> Option<i64> {
+    (b.len() > HEADER && b[0] == TAG)
+        .then(|| i64::from(u32::from_le_bytes([b[1], b[2], b[3], b[4]])))
+}
+
+/// One table's compressor (its dictionary loaded once), or none while it has no dictionary.
+enum Slot {
+    Plain,
+    Dict(u32, zstd::bulk::Compressor<'static>),
+}
+
+/// Compresses records for one write transaction. Tables without a dictionary are written
+/// plain until they hold [`MIN_TRAIN`] records; then a dictionary is trained on them, they are
+/// recompressed, and later records use it.
+#[derive(Default)]
+pub struct Encoder {
+    slots: HashMap<String, Slot>,
+    /// Plain records written per table since its dictionary was last looked for.
+    plain: HashMap<String, usize>,
+}
+
+impl Encoder {
+    /// The value to store for `text`, a record of `table` (or evidence for it): compressed when
+    /// the table has a dictionary and that is smaller, else the text itself.
+    pub fn encode(
+        &mut self,
+        conn: &Connection,
+        table: &str,
+        text: &str,
+    ) -> Result<rusqlite::types::Value> {
+        if !self.slots.contains_key(table) {
+            let slot = load_slot(conn, table)?;
+            self.slots.insert(table.to_string(), slot);
+        }
+        if let Some(Slot::Dict(id, c)) = self.slots.get_mut(table) {
+            return compress(c, *id, text);
+        }
+        let n = self.plain.entry(table.to_string()).or_default();
+        *n += 1;
+        if (*n).is_multiple_of(MIN_TRAIN) && train(conn, table)?.is_some() {
+            compact_rows(conn, table, usize::MAX)?;
+            let slot = load_slot(conn, table)?;
+            self.slots.insert(table.to_string(), slot);
+            return self.encode(conn, table, text);
+        }
+        Ok(rusqlite::types::Value::Text(text.to_string()))
+    }
+}
+
+impl Encoder {
+    /// Before the transaction commits: a table written plain in it that now holds enough plain
+    /// records (over any number of batches) gets its dictionary, and they are recompressed.
+    pub fn finish(&mut self, conn: &Connection) -> Result<()> {
+        for (table, n) in std::mem::take(&mut self.plain) {
+            if n == 0 {
+                continue;
+            }
+            // Counting reads only the record headers, not the bytes.
+            let (t, w) = scope(&table);
+            let plain: i64 = conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM {t} WHERE typeof(raw) = 'text'{w}
+                     LIMIT {MIN_TRAIN})"
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            if plain as usize >= MIN_TRAIN && train(conn, &table)?.is_some() {
+                compact_rows(conn, &table, usize::MAX)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn compress(
+    c: &mut zstd::bulk::Compressor<'static>,
+    id: u32,
+    text: &str,
+) -> Result<rusqlite::types::Value> {
+    let frame = c.compress(text.as_bytes())?;
+    if frame.len() + HEADER >= text.len() {
+        return Ok(rusqlite::types::Value::Text(text.to_string()));
+    }
+    let mut out = Vec::with_capacity(frame.len() + HEADER);
+    out.push(TAG);
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&frame);
+    Ok(rusqlite::types::Value::Blob(out))
+}
+
+fn compressor(dict: &[u8]) -> Result<zstd::bulk::Compressor<'static>> {
+    use zstd::zstd_safe::CParameter;
+    let mut c = zstd::bulk::Compressor::with_dictionary(LEVEL, dict)?;
+    // The SHA-256 beside each record already checks it, and the header names the dictionary.
+    c.set_parameter(CParameter::ChecksumFlag(false))?;
+    c.set_parameter(CParameter::DictIdFlag(false))?;
+    c.set_parameter(CParameter::ContentSizeFlag(true))?;
+    Ok(c)
+}
+
+fn has_dict_table(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'raw_dicts'")?
+        .exists([])?)
+}
+
+fn load_slot(conn: &Connection, table: &str) -> Result<Slot> {
+    if !has_dict_table(conn)? {
+        return Ok(Slot::Plain);
+    }
+    let found: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT id, dict FROM raw_dicts WHERE tbl = ?1 ORDER BY id DESC LIMIT 1")?
+        .query_row([table], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match found {
+        Some((id, dict)) => Slot::Dict(u32::try_from(id)?, compressor(&dict)?),
+        None => Slot::Plain,
+    })
+}
+
+/// Train and store a dictionary for `table` from its plain records, when it has none yet and
+/// holds at least [`MIN_TRAIN`] of them. Returns the new dictionary's id.
+pub fn train(conn: &Connection, table: &str) -> Result<Option<i64>> {
+    train_sampled(conn, table, 1)
+}
+
+/// [`train`] from every `stride`-th row (by rowid), so a large table is sampled across its
+/// whole span rather than its first rows (a table written in time order starts with one kind
+/// of record).
+fn train_sampled(conn: &Connection, table: &str, stride: i64) -> Result<Option<i64>> {
+    if !has_dict_table(conn)? {
+        return Ok(None);
+    }
+    let have: bool = conn
+        .prepare_cached("SELECT 1 FROM raw_dicts WHERE tbl = ?1")?
+        .exists([table])?;
+    if have {
+        return Ok(None);
+    }
+    let mut samples: Vec<Vec<u8>> = Vec::new();
+    let mut bytes = 0usize;
+    {
+        let (t, w) = scope(table);
+        let mut st = conn.prepare(&format!(
+            "SELECT raw FROM {t} WHERE typeof(raw) = 'text'{w} AND rowid % ?1 = 0
+             LIMIT {TRAIN_SAMPLES}"
+        ))?;
+        let mut rows = st.query([stride.max(1)])?;
+        while let Some(r) = rows.next()? {
+            if let ValueRef::Text(t) = r.get_ref(0)? {
+                bytes += t.len();
+                samples.push(t.to_vec());
+                if bytes >= TRAIN_BYTES {
+                    break;
+                }
+            }
+        }
+    }
+    if samples.len() < MIN_TRAIN {
+        return Ok(None);
+    }
+    // Training fails on samples too uniform or too few to learn from: the table stays plain.
+    let Ok(dict) = zstd::dict::from_samples(&samples, DICT_BYTES) else {
+        return Ok(None);
+    };
+    conn.prepare_cached("INSERT INTO raw_dicts (tbl, dict) VALUES (?1, ?2)")?
+        .execute(params![table, dict])?;
+    Ok(Some(conn.last_insert_rowid()))
+}
+
+/// Recompress up to `limit` plain records under dictionary key `table` with its dictionary;
+/// returns how many were rewritten. Records that would not shrink stay plain, so the caller's
+/// loop ends when a call rewrites none.
+pub fn compact_rows(conn: &Connection, table: &str, limit: usize) -> Result<usize> {
+    let Slot::Dict(id, mut c) = load_slot(conn, table)? else {
+        return Ok(0);
+    };
+    let (t, w) = scope(table);
+    let sel = format!(
+        "SELECT rowid, raw FROM {t} WHERE typeof(raw) = 'text'{w} AND rowid > ?1
+         ORDER BY rowid LIMIT ?2"
+    );
+    let upd = format!("UPDATE {t} SET raw = ?1 WHERE rowid = ?2");
+    let mut done = 0usize;
+    let mut after = 0i64;
+    loop {
+        let room = limit.saturating_sub(done).min(5000);
+        if room == 0 {
+            return Ok(done);
+        }
+        let batch: Vec<(i64, String)> = conn
+            .prepare_cached(&sel)?
+            .query_map(params![after, room as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(last) = batch.last() else {
+            return Ok(done);
+        };
+        after = last.0;
+        let mut st = conn.prepare_cached(&upd)?;
+        for (rowid, text) in &batch {
+            let v = compress(&mut c, id, text)?;
+            if matches!(v, rusqlite::types::Value::Blob(_)) {
+                st.execute(params![v, rowid])?;
+                done += 1;
+            }
+        }
+    }
+}
+
+fn table_has_raw(conn: &Connection, table: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM pragma_table_info(?1) WHERE name = 'raw'")?
+        .exists([table])?)
+}
+
+/// Every table that keeps verbatim records (has a `raw` column), found in the schema so tables
+/// added later are included without being listed here. `extra_evidence` is not among them: its
+/// rows are compressed per table they are evidence for (see [`extra_key`]).
+pub fn evidence_tables(conn: &Connection) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare(
+            "SELECT m.name FROM sqlite_schema m WHERE m.type = 'table' AND m.name <> ?1
+               AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'raw')
+             ORDER BY m.name",
+        )?
+        .query_map([EXTRA], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Decompresses stored records, keeping each dictionary it has met loaded.
+#[derive(Default)]
+pub struct Decoder {
+    dicts: HashMap<i64, zstd::bulk::Decompressor<'static>>,
+}
+
+impl Decoder {
+    /// The original bytes of a stored `raw` value: plain text as it is, a compressed record
+    /// decompressed with its dictionary (read from `conn` on first use).
+    pub fn decode(&mut self, conn: &Connection, v: ValueRef<'_>) -> Result<Vec<u8>> {
+        match v {
+            ValueRef::Text(t) => Ok(t.to_vec()),
+            ValueRef::Blob(b) => match header(b) {
+                Some(id) => self.inflate(conn, id, b),
+                None => Ok(b.to_vec()),
+            },
+            ValueRef::Null => Ok(Vec::new()),
+            ValueRef::Integer(i) => Ok(i.to_string().into_bytes()),
+            ValueRef::Real(f) => Ok(f.to_string().into_bytes()),
+        }
+    }
+
+    fn inflate(&mut self, conn: &Connection, id: i64, b: &[u8]) -> Result<Vec<u8>> {
+        let d = match self.dicts.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let dict: Vec<u8> = conn
+                    .prepare_cached("SELECT dict FROM raw_dicts WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?
+                    .with_context(|| {
+                        format!("record compressed with dictionary {id}, which the case lacks")
+                    })?;
+                e.insert(zstd::bulk::Decompressor::with_dictionary(&dict)?)
+            }
+        };
+        let frame = &b[HEADER..];
+        let size = zstd::zstd_safe::get_frame_content_size(frame)
+            .ok()
+            .flatten()
+            .context("compressed record without its size")?;
+        // A damaged header must not ask for any amount of memory: no record is this large
+        // (the importer keeps 4 KiB of anything over 64 MiB).
+        anyhow::ensure!(size <= MAX_RECORD, "compressed record claims {size} bytes");
+        Ok(d.decompress(frame, usize::try_from(size)?)?)
+    }
+}
+
+/// Register `zl_raw(raw)` on `conn`: a record's original text, whether stored plain or
+/// compressed, so SQL (views, exports, `zoomlens sql`) reads it as received.
+pub fn register(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let dec = std::sync::Mutex::new(Decoder::default());
+    conn.create_scalar_function(
+        "zl_raw",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |ctx| {
+            let v = ctx.get_raw(0);
+            if let ValueRef::Text(t) = v {
+                return Ok(rusqlite::types::Value::Text(
+                    String::from_utf8_lossy(t).into_owned(),
+                ));
+            }
+            // SAFETY: the connection is only used to read a dictionary, on this thread, while
+            // the statement calling the function runs; SQLite allows such nested reads.
+            let conn = unsafe { ctx.get_connection()? };
+            let mut dec = dec
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let bytes = dec
+                .decode(&conn, v)
+                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?;
+            Ok(match String::from_utf8(bytes) {
+                Ok(s) => rusqlite::types::Value::Text(s),
+                Err(e) => rusqlite::types::Value::Blob(e.into_bytes()),
+            })
+        },
+    )?;
+    Ok(())
+}
+
+/// What a compaction did.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Compaction {
+    /// (table, records compressed now) for each table that changed.
+    pub tables: Vec<(String, u64)>,
+    pub bytes_before: u64,
+    pub bytes_after: u64,
+}
+
+/// Records rewritten per transaction while compacting: a kill loses at most this much work.
+const CHUNK: usize = 5000;
+
+/// Compress every plain record of every evidence table: train each table's dictionary where it
+/// has none, then recompress in transactions of [`CHUNK`] records. Resumable: plain records are
+/// what is left to do, so a run killed at any point leaves a consistent case and the next run
+/// continues. `progress` hears (table, records done so far).
+pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Result<Compaction> {
+    let mut out = Compaction::default();
+    let mut tables = evidence_tables(conn)?;
+    if table_has_raw(conn, EXTRA)? {
+        let of: Vec<String> = conn
+            .prepare("SELECT DISTINCT tbl FROM extra_evidence ORDER BY tbl")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        tables.extend(of.iter().map(|t| extra_key(t)));
+    }
+    for t in tables {
+        {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            train_everywhere(&tx, &t)?;
+            tx.commit()?;
+        }
+        let mut n = 0u64;
+        loop {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let done = compact_rows(&tx, &t, CHUNK)?;
+            tx.commit()?;
+            if done == 0 {
+                break;
+            }
+            n += done as u64;
+            progress(&t, n);
+        }
+        if n > 0 {
+            out.tables.push((t, n));
+        }
+    }
+    Ok(out)
+}
+
+/// Train `table`'s dictionary from a sample spread over all its plain records.
+fn train_everywhere(conn: &Connection, table: &str) -> Result<()> {
+    let (t, w) = scope(table);
+    let plain: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM {t} WHERE typeof(raw) = 'text'{w}"),
+        [],
+        |r| r.get(0),
+    )?;
+    if (plain as usize) >= MIN_TRAIN {
+        let stride = (plain / TRAIN_SAMPLES as i64).max(1);
+        train_sampled(conn, table, stride)?;
+    }
+    Ok(())
+}
