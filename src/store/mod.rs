@@ -41,6 +41,8 @@ const MIGRATIONS: &[Migration] = &[
         Some(add_explain_columns),
     ),
     (include_str!("migrations/0009_fulltext.sql"), None),
+    // issue 19: identity-provider and file-access events.
+    (include_str!("migrations/0012_beyond.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
