@@ -10,6 +10,7 @@
 //! in `rule_runs` and printed.
 
 pub mod config;
+pub mod beyond;
 pub mod finding;
 pub mod geo;
 pub mod incidents;

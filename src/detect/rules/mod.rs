@@ -29,6 +29,11 @@ pub mod unexpected_ip_recurring_meeting;
 pub mod unknown_device_vip_meeting;
 pub mod user_created;
 pub mod weakened_then_exposed;
+// issue 19: identity-provider and file-access events, geolocation.
+pub mod data_access_after_external_meeting;
+pub mod idp_parallel_session;
+pub mod impossible_travel;
+pub mod rogue_country;
 
 static RULES: &[&dyn Rule] = &[
     &security_setting_disabled::SecuritySettingDisabled,
@@ -56,6 +61,11 @@ static RULES: &[&dyn Rule] = &[
     &shared_ip_many_names::SharedIpManyNames,
     &guest_screen_share::GuestScreenShare,
     &source_silent::SourceSilent,
+    // issue 19
+    &idp_parallel_session::IdpParallelSession,
+    &data_access_after_external_meeting::DataAccessAfterExternalMeeting,
+    &impossible_travel::ImpossibleTravel,
+    &rogue_country::RogueCountry,
 ];
 
 /// Every rule, in catalogue order.
