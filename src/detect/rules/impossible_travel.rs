@@ -91,7 +91,8 @@ impl Rule for ImpossibleTravel {
             "SELECT 'signins', id, lower(email), unixepoch(time), ip_address FROM signins
                WHERE ip_address <> ''
              UNION ALL
-             SELECT 'idp_log', id, zl_person(user), unixepoch(time), ip FROM idp_log WHERE ip <> ''
+             SELECT 'idp_log', id, zl_person(user), unixepoch(time), ip FROM idp_log
+               WHERE ip <> '' AND outcome IN ('success', '')
              UNION ALL
              SELECT 'data_access_log', id, zl_person(user), unixepoch(time), ip FROM data_access_log
                WHERE ip <> ''",

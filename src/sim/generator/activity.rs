@@ -100,6 +100,9 @@ impl Gen<'_> {
             }
         });
         self.push_activity(rec);
+        if kind == "Sign in" {
+            self.beyond_signin(p, t, ip, dev)?;
+        }
         self.emit_webhook(wh)
     }
 
