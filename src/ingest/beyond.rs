@@ -264,7 +264,11 @@ fn okta(v: &Value) -> Result<IdpEvent, String> {
         targets.and_then(|ts| {
             let names: Vec<String> = ts
                 .iter()
-                .filter_map(|t| opt(t, &["alternateId"]).or_else(|| opt(t, &["displayName"])))
+                .filter_map(|t| {
+                    opt(t, &["alternateId"])
+                        .filter(|a| a != "unknown")
+                        .or_else(|| opt(t, &["displayName"]))
+                })
                 .collect();
             (!names.is_empty()).then(|| names.join(", "))
         })

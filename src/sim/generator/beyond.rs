@@ -86,8 +86,9 @@ impl Gen<'_> {
     pub fn upn(&self, p: usize) -> String {
         let pe = &self.org.people[p];
         if p % 10 == 3 {
+            // Initial, surname and the directory's number: unique, as a tenant's UPNs are.
             format!(
-                "{}{}@{UPN_DOMAIN}",
+                "{}{}{p}@{UPN_DOMAIN}",
                 pe.first.to_lowercase().chars().next().unwrap_or('x'),
                 pe.last.to_lowercase().replace([' ', '\''], "")
             )
@@ -335,7 +336,13 @@ impl Gen<'_> {
             rows.push(row(&format!("{v6}::"), &format!("{v6}:ffff:ffff:ffff:ffff"), &loc.country, &city, c));
         }
         for pe in &self.org.people {
-            let Some(loc) = crate::detect::geo::from_zoom_location(&pe.home_loc) else { continue };
+            let Some(mut loc) = crate::detect::geo::from_zoom_location(&pe.home_loc) else { continue };
+            // A home is near its person's office (a persona moved to another site keeps the
+            // home town it was drawn with; the network is where the office is).
+            let office = crate::detect::geo::from_zoom_location(pe.office_loc());
+            if let Some(o) = office.filter(|o| o.country != loc.country) {
+                loc = o;
+            }
             let city = loc.city.clone().unwrap_or_default();
             let Some(c) = town(&city) else { continue };
             let mut ips = vec![pe.home_ip.clone()];
