@@ -50,8 +50,12 @@ fn rejects(store: &Store) -> Vec<String> {
 #[test]
 fn okta_system_log_array_gives_sign_ins_and_admin_actions() {
     let (_d, mut s) = new_case();
-    let sum = import_paths(&mut s, &[fixture("okta_logs.json")], &ImportOptions::default())
-        .unwrap();
+    let sum = import_paths(
+        &mut s,
+        &[fixture("okta_logs.json")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!(sum.files[0].format, "JSON array");
     let got = rows(
         &s,
@@ -97,8 +101,12 @@ fn okta_system_log_array_gives_sign_ins_and_admin_actions() {
     assert!(raw.trim_start().starts_with('{') && raw.contains("c1f3e7a2"));
     assert_eq!(sha, zoomlens::util::sha256_hex(raw.as_bytes()));
     // Re-importing adds nothing.
-    let again = import_paths(&mut s, &[fixture("okta_logs.json")], &ImportOptions::default())
-        .unwrap();
+    let again = import_paths(
+        &mut s,
+        &[fixture("okta_logs.json")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!(again.counts.0["idp_log"].added, 0);
     assert_eq!(rows(&s, "SELECT count(*) FROM idp_log")[0][0], "3");
 }
@@ -106,7 +114,12 @@ fn okta_system_log_array_gives_sign_ins_and_admin_actions() {
 #[test]
 fn entra_graph_page_keeps_each_sign_in_with_its_outcome_and_country() {
     let (_d, mut s) = new_case();
-    import_paths(&mut s, &[fixture("entra_signins.json")], &ImportOptions::default()).unwrap();
+    import_paths(
+        &mut s,
+        &[fixture("entra_signins.json")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
     let got = rows(
         &s,
         "SELECT user, ip, outcome, app, country, location, source FROM idp_events ORDER BY time",
@@ -127,7 +140,10 @@ fn entra_graph_page_keeps_each_sign_in_with_its_outcome_and_country() {
     assert_eq!(got[1][2], "failure (50126)");
     assert_eq!(got[1][4], "BR");
     // The element, not the page, is the evidence; lines point into the pretty-printed page.
-    let lines = rows(&s, "SELECT line, substr(raw, 1, 1) FROM idp_log ORDER BY line");
+    let lines = rows(
+        &s,
+        "SELECT line, substr(raw, 1, 1) FROM idp_log ORDER BY line",
+    );
     assert_eq!(lines[0], ["4", "{"]);
     assert_eq!(lines[1][0], "29");
     assert!(rejects(&s)[0].contains("missing userPrincipalName"));
@@ -136,7 +152,10 @@ fn entra_graph_page_keeps_each_sign_in_with_its_outcome_and_country() {
 #[test]
 fn google_login_admin_and_drive_activities() {
     let (_d, mut s) = new_case();
-    let files = [fixture("google_login.json"), fixture("google_admin_drive.ndjson")];
+    let files = [
+        fixture("google_login.json"),
+        fixture("google_admin_drive.ndjson"),
+    ];
     let sum = import_paths(&mut s, &files, &ImportOptions::default()).unwrap();
     assert_eq!(sum.files[0].format, "JSON");
     assert_eq!(sum.files[1].format, "NDJSON");
@@ -196,8 +215,12 @@ fn google_login_admin_and_drive_activities() {
 #[test]
 fn m365_audit_records_json_and_purview_csv() {
     let (_d, mut s) = new_case();
-    let sum = import_paths(&mut s, &[fixture("m365_ual.ndjson")], &ImportOptions::default())
-        .unwrap();
+    let sum = import_paths(
+        &mut s,
+        &[fixture("m365_ual.ndjson")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
     let got = rows(
         &s,
         "SELECT action, vendor_action, resource, ip, sensitivity, COALESCE(shared_with, '') FROM data_access_events ORDER BY time",
@@ -213,7 +236,10 @@ fn m365_audit_records_json_and_purview_csv() {
     );
     assert_eq!(got[2][0], "sync");
     // UserLoggedIn is an Entra sign-in.
-    let idp = rows(&s, "SELECT source, action, outcome, is_signin FROM idp_events");
+    let idp = rows(
+        &s,
+        "SELECT source, action, outcome, is_signin FROM idp_events",
+    );
     assert_eq!(idp, [["entra", "UserLoggedIn", "success", "1"]]);
     assert_eq!(sum.counts.0["data_access_log"].skipped, 1, "FileModified");
     assert!(rejects(&s)[0].contains("missing UserId"));
@@ -222,15 +248,26 @@ fn m365_audit_records_json_and_purview_csv() {
     let (_d2, mut s2) = new_case();
     let formats = sniff_all(&[fixture("purview_export.csv")], &ImportOptions::default()).unwrap();
     assert_eq!(formats[0].name(), "CSV Microsoft 365 audit export");
-    import_paths(&mut s2, &[fixture("purview_export.csv")], &ImportOptions::default()).unwrap();
-    let got2 = rows(&s2, "SELECT action, event_id FROM data_access_events ORDER BY time");
+    import_paths(
+        &mut s2,
+        &[fixture("purview_export.csv")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let got2 = rows(
+        &s2,
+        "SELECT action, event_id FROM data_access_events ORDER BY time",
+    );
     assert_eq!(got2.len(), 2);
     assert_eq!(got2[0][1], "4f8a1a52-61f0-4c7e-93b9-08dc3b1c2d01");
     let raw: String = s2
         .conn
         .query_row("SELECT raw FROM data_access_log LIMIT 1", [], |r| r.get(0))
         .unwrap();
-    assert!(raw.starts_with("4f8a1a52"), "the CSV line is the evidence: {raw}");
+    assert!(
+        raw.starts_with("4f8a1a52"),
+        "the CSV line is the evidence: {raw}"
+    );
     assert!(rejects(&s2)[0].contains("AuditData is not JSON"));
 }
 
@@ -239,7 +276,12 @@ fn generic_data_access_csv() {
     let (_d, mut s) = new_case();
     let formats = sniff_all(&[fixture("data_access.csv")], &ImportOptions::default()).unwrap();
     assert_eq!(formats[0].name(), "CSV data access");
-    import_paths(&mut s, &[fixture("data_access.csv")], &ImportOptions::default()).unwrap();
+    import_paths(
+        &mut s,
+        &[fixture("data_access.csv")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
     let got = rows(
         &s,
         "SELECT time, email, action, resource, sensitivity, source FROM data_access_events ORDER BY time",
@@ -259,7 +301,12 @@ fn generic_data_access_csv() {
     assert_eq!(got.len(), 3);
     assert!(rejects(&s)[0].contains("missing user"));
     // A second import of the same file adds nothing.
-    import_paths(&mut s, &[fixture("data_access.csv")], &ImportOptions::default()).unwrap();
+    import_paths(
+        &mut s,
+        &[fixture("data_access.csv")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!(rows(&s, "SELECT count(*) FROM data_access_log")[0][0], "3");
 }
 
@@ -282,7 +329,12 @@ fn people_match_zoom_users_by_email_in_any_case() {
         .unwrap();
         w.commit().unwrap();
     }
-    import_paths(&mut s, &[fixture("okta_logs.json")], &ImportOptions::default()).unwrap();
+    import_paths(
+        &mut s,
+        &[fixture("okta_logs.json")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
     let got = rows(&s, "SELECT DISTINCT email FROM idp_events");
     assert_eq!(got, [["jane.doe@acme-corp.example"]]);
 }

@@ -72,10 +72,15 @@ fn default_rogue() -> Vec<String> {
 }
 
 fn default_labels() -> Vec<String> {
-    ["confidential", "highly confidential", "restricted", "secret"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+    [
+        "confidential",
+        "highly confidential",
+        "restricted",
+        "secret",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 fn default_topics() -> Vec<String> {
@@ -260,12 +265,17 @@ impl Config {
         if !l.is_empty()
             && self.sensitive_labels.iter().any(|s| {
                 let s = s.trim().to_lowercase();
-                !s.is_empty() && (l == s || super::rules::topic_matches(&l, std::slice::from_ref(&s)))
+                !s.is_empty()
+                    && (l == s || super::rules::topic_matches(&l, std::slice::from_ref(&s)))
             })
         {
             return true;
         }
-        let topics: Vec<String> = self.sensitive_topics.iter().map(|t| t.to_lowercase()).collect();
+        let topics: Vec<String> = self
+            .sensitive_topics
+            .iter()
+            .map(|t| t.to_lowercase())
+            .collect();
         // A path's separators and extension are not words of its name.
         let name = resource.replace(['/', '\\', '_', '.'], " ");
         super::rules::topic_matches(&name, &topics)

@@ -96,7 +96,12 @@ impl Geo {
                 if n == 0 {
                     continue; // a header
                 }
-                bail!("line {}: {:?} – {:?} is not an address range", n + 1, f[0], f[1]);
+                bail!(
+                    "line {}: {:?} – {:?} is not an address range",
+                    n + 1,
+                    f[0],
+                    f[1]
+                );
             };
             let is_code = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic());
             // DB-IP City puts the continent before the country; IP2Location the name after.
@@ -114,7 +119,10 @@ impl Geo {
             let city = city
                 .filter(|c| !c.is_empty() && **c != "-")
                 .map(|c| c.to_string());
-            let coords = match (lat.and_then(|s| s.parse().ok()), lon.and_then(|s| s.parse().ok())) {
+            let coords = match (
+                lat.and_then(|s| s.parse().ok()),
+                lon.and_then(|s| s.parse().ok()),
+            ) {
                 (Some(a), Some(o)) => Some((a, o)),
                 _ => None,
             };
@@ -216,12 +224,13 @@ fn mmdb_lookup(r: &maxminddb::Reader<Vec<u8>>, ip: IpAddr) -> Option<Loc> {
         .country
         .and_then(|c| c.iso_code)
         .or_else(|| rec.registered_country.and_then(|c| c.iso_code))?;
-    let city = rec
-        .city
-        .and_then(|c| c.names.get("en").cloned().or_else(|| c.names.into_values().next()));
-    let coords = rec
-        .location
-        .and_then(|l| Some((l.latitude?, l.longitude?)));
+    let city = rec.city.and_then(|c| {
+        c.names
+            .get("en")
+            .cloned()
+            .or_else(|| c.names.into_values().next())
+    });
+    let coords = rec.location.and_then(|l| Some((l.latitude?, l.longitude?)));
     Some(Loc {
         country,
         city,
@@ -301,7 +310,10 @@ mod tests {
         )
         .unwrap();
         let l = g.lookup("198.51.100.10").unwrap();
-        assert_eq!((l.country.as_str(), l.label()), ("US", "New York, US".into()));
+        assert_eq!(
+            (l.country.as_str(), l.label()),
+            ("US", "New York, US".into())
+        );
         assert_eq!(g.lookup("2001:db8:f:2::99").unwrap().country, "GB");
         assert_eq!(g.lookup("::ffff:198.51.100.7").unwrap().country, "US");
         assert!(g.lookup("198.51.101.1").is_none());
@@ -340,10 +352,16 @@ mod tests {
             assert_eq!(a, b, "{ip}");
         }
         let m = mmdb.lookup("203.0.113.250").unwrap();
-        assert_eq!((m.country.as_str(), m.label()), ("RU", "Moscow, RU".to_string()));
+        assert_eq!(
+            (m.country.as_str(), m.label()),
+            ("RU", "Moscow, RU".to_string())
+        );
         assert_eq!(m.coords, Some((55.7522, 37.6156)));
         for ip in ["203.0.113.239", "10.0.0.1", "2001:db8:f:3::1"] {
-            assert!(mmdb.lookup(ip).is_none() && csv.lookup(ip).is_none(), "{ip}");
+            assert!(
+                mmdb.lookup(ip).is_none() && csv.lookup(ip).is_none(),
+                "{ip}"
+            );
         }
         // Neither format: a clear error saying what to do.
         let e = Geo::from_csv("hello,world,x\nfoo,bar,baz\n").unwrap_err();
@@ -353,7 +371,10 @@ mod tests {
     #[test]
     fn zoom_location_and_distances() {
         let l = from_zoom_location("New York (US)").unwrap();
-        assert_eq!((l.country.as_str(), l.city.as_deref()), ("US", Some("New York")));
+        assert_eq!(
+            (l.country.as_str(), l.city.as_deref()),
+            ("US", Some("New York"))
+        );
         assert!(from_zoom_location("somewhere").is_none());
         let d = km((40.71, -74.01), (51.51, -0.13));
         assert!((5550.0..5600.0).contains(&d), "{d}");

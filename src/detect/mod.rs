@@ -9,8 +9,8 @@
 //! whose data is missing returns [`RuleOutcome::CouldNotRun`] with the reason, which is stored
 //! in `rule_runs` and printed.
 
-pub mod config;
 pub mod beyond;
+pub mod config;
 pub mod finding;
 pub mod geo;
 pub mod incidents;
@@ -465,6 +465,17 @@ fn beyond_functions(conn: &Connection, cfg: &Config) -> Result<()> {
             } else {
                 loc.map(|l| l.country)
             })
+        })?;
+    }
+    if let Some(g) = geo.clone() {
+        // The console's place of an address: the database's "City, CC", else the record's own.
+        conn.create_scalar_function("zl_geo", 2, det, move |c| {
+            let ip: Option<String> = c.get(0)?;
+            let own: Option<String> = c.get(1)?;
+            Ok(ip
+                .and_then(|ip| g.lookup(&ip))
+                .map(|l| l.label())
+                .or(own.filter(|s| !s.trim().is_empty())))
         })?;
     }
     let aliases = cfg.alias_map();

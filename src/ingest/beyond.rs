@@ -95,7 +95,13 @@ pub fn store_json(w: &mut Writer, at: &At, shape: Shape, raw: &str) -> Result<us
     let v: Value = match serde_json::from_str(raw) {
         Ok(v) => v,
         Err(e) => {
-            w.reject("idp_log", at.source, at.line, &format!("malformed JSON: {e}"), raw)?;
+            w.reject(
+                "idp_log",
+                at.source,
+                at.line,
+                &format!("malformed JSON: {e}"),
+                raw,
+            )?;
             return Ok(1);
         }
     };
@@ -167,7 +173,12 @@ fn each(
             return Ok(1);
         }
     };
-    let list = if key == "value" { page.value } else { page.items }.unwrap_or_default();
+    let list = if key == "value" {
+        page.value
+    } else {
+        page.items
+    }
+    .unwrap_or_default();
     let mut n = 0;
     for el in list {
         // A pretty-printed page: each record is told apart by the line it starts on.
@@ -600,9 +611,8 @@ pub fn generic_row(
     if user.is_empty() {
         return Err("missing user".into());
     }
-    let kind = AccessKind::parse(action).ok_or_else(|| {
-        format!("action {action:?} is none of access, download, share, sync")
-    })?;
+    let kind = AccessKind::parse(action)
+        .ok_or_else(|| format!("action {action:?} is none of access, download, share, sync"))?;
     let source = if source.is_empty() {
         "csv".to_string()
     } else {
@@ -660,13 +670,19 @@ mod tests {
 
     #[test]
     fn vendor_words_map_to_four_kinds() {
-        assert_eq!(AccessKind::parse("FileDownloaded"), Some(AccessKind::Download));
+        assert_eq!(
+            AccessKind::parse("FileDownloaded"),
+            Some(AccessKind::Download)
+        );
         assert_eq!(
             AccessKind::parse("FileSyncDownloadedFull"),
             Some(AccessKind::Sync)
         );
         assert_eq!(AccessKind::parse("SharingSet"), Some(AccessKind::Share));
-        assert_eq!(AccessKind::parse("change_user_access"), Some(AccessKind::Share));
+        assert_eq!(
+            AccessKind::parse("change_user_access"),
+            Some(AccessKind::Share)
+        );
         assert_eq!(AccessKind::parse("FileModified"), None);
     }
 }

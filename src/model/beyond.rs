@@ -53,15 +53,30 @@ impl AccessKind {
             .collect::<String>()
             .to_ascii_lowercase();
         Some(match t.as_str() {
-            "access" | "accessed" | "view" | "viewed" | "read" | "open" | "opened"
-            | "fileaccessed" | "fileaccessedextended" | "filepreviewed" | "preview" => {
-                AccessKind::Access
-            }
+            "access"
+            | "accessed"
+            | "view"
+            | "viewed"
+            | "read"
+            | "open"
+            | "opened"
+            | "fileaccessed"
+            | "fileaccessedextended"
+            | "filepreviewed"
+            | "preview" => AccessKind::Access,
             "download" | "downloaded" | "filedownloaded" | "export" | "exported" | "print"
             | "copy" => AccessKind::Download,
-            "share" | "shared" | "sharingset" | "sharinginvitationcreated" | "anonymouslinkcreated"
-            | "companylinkcreated" | "securelinkcreated" | "addedtosecurelink"
-            | "changeuseraccess" | "changeacl" | "changedocumentvisibility" => AccessKind::Share,
+            "share"
+            | "shared"
+            | "sharingset"
+            | "sharinginvitationcreated"
+            | "anonymouslinkcreated"
+            | "companylinkcreated"
+            | "securelinkcreated"
+            | "addedtosecurelink"
+            | "changeuseraccess"
+            | "changeacl"
+            | "changedocumentvisibility" => AccessKind::Share,
             "sync" | "synced" | "filesyncdownloadedfull" | "filesyncdownloadedpartial" => {
                 AccessKind::Sync
             }

@@ -83,6 +83,23 @@ fn add_explain_columns(c: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// `zl_geo(ip, own)`: where an address is, for the console's rows. Without a geolocation
+/// database it is the record's own location (Zoom's "City (CC)", a provider's); with one,
+/// [`crate::detect::sql_functions`] registers it again to look the address up (issue 19).
+fn geo_fallback(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "zl_geo",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |c| {
+            let own: Option<String> = c.get(1)?;
+            Ok(own.filter(|s| !s.trim().is_empty()))
+        },
+    )?;
+    Ok(())
+}
+
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -277,6 +294,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         conn.pragma_update(None, "cache_size", -65536)?;
+        geo_fallback(&conn)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -308,6 +326,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "query_only", true)?;
         conn.authorizer(Some(read_only_authorizer))?;
+        geo_fallback(&conn)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),

@@ -1463,7 +1463,11 @@ impl<'c> Writer<'c> {
     }
 
     /// An identity-provider event (issue 19).
-    pub fn idp_event(&mut self, e: &crate::model::beyond::IdpEvent, ev: &Evidence) -> Result<Outcome> {
+    pub fn idp_event(
+        &mut self,
+        e: &crate::model::beyond::IdpEvent,
+        ev: &Evidence,
+    ) -> Result<Outcome> {
         let o = self
             .put(
                 &IDP,

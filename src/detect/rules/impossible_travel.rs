@@ -152,7 +152,11 @@ impl Rule for ImpossibleTravel {
                 {
                     let d = km(pc, c);
                     let hours = (a.t - p.t) as f64 / 3600.0;
-                    let speed = if hours > 0.0 { d / hours } else { f64::INFINITY };
+                    let speed = if hours > 0.0 {
+                        d / hours
+                    } else {
+                        f64::INFINITY
+                    };
                     let day = a.t.div_euclid(86_400);
                     if d >= min_km && speed > max_speed && reported.insert(day) {
                         let speed_text = if speed.is_finite() {

@@ -57,7 +57,16 @@ impl Rule for RogueCountry {
              ORDER BY 3, 2",
         )?;
         let rows = st.query_map([], |r| {
-            <(String, i64, String, String, String, Option<String>, String, String)>::try_from(r)
+            <(
+                String,
+                i64,
+                String,
+                String,
+                String,
+                Option<String>,
+                String,
+                String,
+            )>::try_from(r)
         })?;
         let mut out = Vec::new();
         for row in rows {
@@ -87,7 +96,14 @@ impl Rule for RogueCountry {
             f.actor = Some(who.clone());
             f.user = Some(who);
             f.ip = Some(ip);
-            f.ev(if tbl == "signins" { "signins" } else { "idp_log" }, id);
+            f.ev(
+                if tbl == "signins" {
+                    "signins"
+                } else {
+                    "idp_log"
+                },
+                id,
+            );
             out.push(f);
         }
         Ok(RuleOutcome::Findings(out))

@@ -97,9 +97,16 @@ impl Gen<'_> {
         }
     }
 
-    /// Okta and Entra follow a Zoom sign-in (the hook in `Gen::signin`).
-    pub(super) fn beyond_signin(&mut self, p: usize, t: DateTime<Utc>, ip: &str, dev: usize) -> Result<()> {
-        let phone = dev + 1 == self.org.people[p].devices.len() && self.org.people[p].devices.len() > 1;
+    /// Okta follows a Zoom sign-in (the hook in `Gen::signin`): Zoom is reached through SSO.
+    pub(super) fn beyond_signin(
+        &mut self,
+        p: usize,
+        t: DateTime<Utc>,
+        ip: &str,
+        dev: usize,
+    ) -> Result<()> {
+        let phone =
+            dev + 1 == self.org.people[p].devices.len() && self.org.people[p].devices.len() > 1;
         let first_today = self.beyond_day.get(p).copied() != Some(self.day + 1);
         if self.beyond_day.len() <= p {
             self.beyond_day.resize(p + 1, 0);
@@ -112,20 +119,47 @@ impl Gen<'_> {
         };
         if first_today {
             let lead = self.by().random_range(20..120);
-            self.okta(p, t - Duration::seconds(lead), "user.session.start", ip, ua, None, true)?;
+            self.okta(
+                p,
+                t - Duration::seconds(lead),
+                "user.session.start",
+                ip,
+                ua,
+                None,
+                true,
+            )?;
         }
-        self.okta(p, t - Duration::seconds(3), "user.authentication.sso", ip, ua, Some("Zoom"), true)?;
-        if first_today && !phone {
-            let after = self.by().random_range(60..900);
-            self.entra(p, t + Duration::seconds(after), ip, "Office 365 Exchange Online", true)?;
-            self.files_day(p, t + Duration::seconds(after + 60), ip)?;
-            if self.org.admins.contains(&p) && self.by().random_bool(0.2) {
-                let n = self.org.people.len();
-                let k = self.by().random_range(0..n);
-                let target = self.org.people[k].email.clone();
-                let at = t + Duration::seconds(self.by().random_range(1800..5 * 3600));
-                self.okta_admin(p, at, "group.user_membership.add", ip, &target)?;
-            }
+        self.okta(
+            p,
+            t - Duration::seconds(3),
+            "user.authentication.sso",
+            ip,
+            ua,
+            Some("Zoom"),
+            true,
+        )?;
+        Ok(())
+    }
+
+    /// The working day in Microsoft 365 after the day's main sign-in (`background_day`), from
+    /// where the person works that day: an Office 365 sign-in, files, and for admins now and
+    /// then a group change in Okta.
+    pub(super) fn beyond_workday(&mut self, p: usize, t: DateTime<Utc>, ip: &str) -> Result<()> {
+        let after = self.by().random_range(60..900);
+        self.entra(
+            p,
+            t + Duration::seconds(after),
+            ip,
+            "Office 365 Exchange Online",
+            true,
+        )?;
+        self.files_day(p, t + Duration::seconds(after + 60), ip)?;
+        if self.org.admins.contains(&p) && self.by().random_bool(0.2) {
+            let n = self.org.people.len();
+            let k = self.by().random_range(0..n);
+            let target = self.org.people[k].email.clone();
+            let at = t + Duration::seconds(self.by().random_range(1800..5 * 3600));
+            self.okta_admin(p, at, "group.user_membership.add", ip, &target)?;
         }
         Ok(())
     }
@@ -208,7 +242,14 @@ impl Gen<'_> {
     }
 
     /// An Okta admin action (a group change) by `p` from `ip`.
-    pub fn okta_admin(&mut self, p: usize, t: DateTime<Utc>, event_type: &str, ip: &str, target: &str) -> Result<()> {
+    pub fn okta_admin(
+        &mut self,
+        p: usize,
+        t: DateTime<Utc>,
+        event_type: &str,
+        ip: &str,
+        target: &str,
+    ) -> Result<()> {
         let uuid = self.beyond_id("okta");
         let pe = &self.org.people[p];
         let ev = json!({
@@ -230,7 +271,14 @@ impl Gen<'_> {
     }
 
     /// An Entra ID sign-in (Graph signIn resource).
-    pub fn entra(&mut self, p: usize, t: DateTime<Utc>, ip: &str, app: &str, success: bool) -> Result<()> {
+    pub fn entra(
+        &mut self,
+        p: usize,
+        t: DateTime<Utc>,
+        ip: &str,
+        app: &str,
+        success: bool,
+    ) -> Result<()> {
         let id = self.beyond_id("entra");
         let corr = self.beyond_id("corr");
         let pe = &self.org.people[p];
@@ -305,10 +353,28 @@ impl Gen<'_> {
     }
 
     /// A DLP/CASB row of the generic CSV.
-    pub fn dlp(&mut self, p: usize, t: DateTime<Utc>, action: &str, resource: &str, label: &str, ip: &str) -> Result<()> {
+    pub fn dlp(
+        &mut self,
+        p: usize,
+        t: DateTime<Utc>,
+        action: &str,
+        resource: &str,
+        label: &str,
+        ip: &str,
+    ) -> Result<()> {
         let email = self.org.people[p].email.clone();
-        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-        w.write_record([fmt_utc(t).as_str(), &email, action, resource, label, ip, "Netskope"])?;
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.write_record([
+            fmt_utc(t).as_str(),
+            &email,
+            action,
+            resource,
+            label,
+            ip,
+            "Netskope",
+        ])?;
         let line = String::from_utf8(w.into_inner()?)?;
         self.sink.beyond(DLP, line.trim_end().to_string())
     }
@@ -316,8 +382,17 @@ impl Gen<'_> {
     /// A deterministic id for a record of `kind` (UUID-shaped).
     fn beyond_id(&mut self, kind: &str) -> String {
         self.beyond_seq += 1;
-        let h = crate::util::sha256_hex(format!("{}:{kind}:{}", self.cfg.seed, self.beyond_seq).as_bytes());
-        format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        let h = crate::util::sha256_hex(
+            format!("{}:{kind}:{}", self.cfg.seed, self.beyond_seq).as_bytes(),
+        );
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
     }
 
     /// The tenant's networks and where they are, as the analyst's geolocation database.
@@ -328,15 +403,25 @@ impl Gen<'_> {
             format!("{start},{end},{},{cc},,{city},{lat},{lon}", continent(cc))
         };
         for (k, site) in super::org::SITES.iter().enumerate() {
-            let Some(loc) = crate::detect::geo::from_zoom_location(site.1) else { continue };
+            let Some(loc) = crate::detect::geo::from_zoom_location(site.1) else {
+                continue;
+            };
             let city = loc.city.clone().unwrap_or_default();
             let Some(c) = town(&city) else { continue };
             rows.push(row(site.2, site.2, &loc.country, &city, c));
             let v6 = super::background::office_v6_prefix(k);
-            rows.push(row(&format!("{v6}::"), &format!("{v6}:ffff:ffff:ffff:ffff"), &loc.country, &city, c));
+            rows.push(row(
+                &format!("{v6}::"),
+                &format!("{v6}:ffff:ffff:ffff:ffff"),
+                &loc.country,
+                &city,
+                c,
+            ));
         }
         for pe in &self.org.people {
-            let Some(mut loc) = crate::detect::geo::from_zoom_location(&pe.home_loc) else { continue };
+            let Some(mut loc) = crate::detect::geo::from_zoom_location(&pe.home_loc) else {
+                continue;
+            };
             // A home is near its person's office (a persona moved to another site keeps the
             // home town it was drawn with; the network is where the office is).
             let office = crate::detect::geo::from_zoom_location(pe.office_loc());
@@ -352,17 +437,47 @@ impl Gen<'_> {
                 if ip.contains(':') {
                     let prefix: Vec<&str> = ip.split(':').take(4).collect();
                     let p = prefix.join(":");
-                    rows.push(row(&format!("{p}::"), &format!("{p}:ffff:ffff:ffff:ffff"), &loc.country, &city, c));
+                    rows.push(row(
+                        &format!("{p}::"),
+                        &format!("{p}:ffff:ffff:ffff:ffff"),
+                        &loc.country,
+                        &city,
+                        c,
+                    ));
                 } else {
                     rows.push(row(&ip, &ip, &loc.country, &city, c));
                 }
             }
         }
         let vpn = super::background::VPN_RANGE.trim_end_matches("0/24");
-        rows.push(row(&format!("{vpn}0"), &format!("{vpn}255"), VPN_GEO.0, VPN_GEO.1, (VPN_GEO.2, VPN_GEO.3)));
-        rows.push(row(PLANT_NYC_HOSTING, PLANT_NYC_HOSTING, "US", "New York", (40.7306, -73.9352)));
-        rows.push(row(PLANT_SAO_PAULO, PLANT_SAO_PAULO, "BR", "Sao Paulo", (-23.5475, -46.6361)));
-        rows.push(row(PLANT_MOSCOW, PLANT_MOSCOW_2, "RU", "Moscow", (55.7522, 37.6156)));
+        rows.push(row(
+            &format!("{vpn}0"),
+            &format!("{vpn}255"),
+            VPN_GEO.0,
+            VPN_GEO.1,
+            (VPN_GEO.2, VPN_GEO.3),
+        ));
+        rows.push(row(
+            PLANT_NYC_HOSTING,
+            PLANT_NYC_HOSTING,
+            "US",
+            "New York",
+            (40.7306, -73.9352),
+        ));
+        rows.push(row(
+            PLANT_SAO_PAULO,
+            PLANT_SAO_PAULO,
+            "BR",
+            "Sao Paulo",
+            (-23.5475, -46.6361),
+        ));
+        rows.push(row(
+            PLANT_MOSCOW,
+            PLANT_MOSCOW_2,
+            "RU",
+            "Moscow",
+            (55.7522, 37.6156),
+        ));
         rows.sort();
         rows.dedup();
         for r in rows {

@@ -144,7 +144,10 @@ impl CaptureWriter {
             self.entra_page.join(",")
         );
         self.entra_page.clear();
-        let f = self.beyond.get_mut(super::beyond::ENTRA).expect("opened in create");
+        let f = self
+            .beyond
+            .get_mut(super::beyond::ENTRA)
+            .expect("opened in create");
         f.write_all(page.as_bytes())?;
         Ok(())
     }

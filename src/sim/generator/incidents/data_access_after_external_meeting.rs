@@ -16,7 +16,11 @@ pub(super) fn mid(g: &mut Gen) -> Result<()> {
         .enumerate()
     {
         let mut m = g.meeting(
-            if planted { "Supplier negotiation" } else { "Supplier intro" },
+            if planted {
+                "Supplier negotiation"
+            } else {
+                "Supplier intro"
+            },
             h,
             at,
             40,
@@ -35,7 +39,15 @@ pub(super) fn mid(g: &mut Gen) -> Result<()> {
         let end = m.inst.seats[0].sessions[0].1;
         let key = g.held(m)?;
         let t = end + mins(after);
-        g.m365(h, t, "FileDownloaded", &ip, "Pricing model.xlsx", "Confidential", None)?;
+        g.m365(
+            h,
+            t,
+            "FileDownloaded",
+            &ip,
+            "Pricing model.xlsx",
+            "Confidential",
+            None,
+        )?;
         let it = It::new(if planted {
             "the host downloads a labelled file 12 minutes after a call with an outsider"
         } else {

@@ -32,11 +32,12 @@ pub(super) fn mid(g: &mut Gen) -> Result<()> {
     )?;
     g.incident(
         RULE,
-        It::new("Okta admin action from a hosting address while the user is in a meeting at the office")
-            .user(victim)
-            .of(key.clone())
-            .ip(PLANT_NYC_HOSTING)
-            .at(t),
+        It::new(
+            "Okta admin action from a hosting address while the user is in a meeting at the office",
+        )
+        .user(victim)
+        .ip(PLANT_NYC_HOSTING)
+        .at(t),
     );
     let v6 = format!(
         "{}:1a2b:3c4d:5e6f:7788",

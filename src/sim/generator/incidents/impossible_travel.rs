@@ -37,10 +37,12 @@ pub(super) fn mid(g: &mut Gen) -> Result<()> {
     g.okta(q, t, "user.session.start", &vpn, UA, None, true)?;
     g.near_miss(
         RULE,
-        It::new("sign-in through the corporate VPN (egress abroad) an hour after a New York meeting")
-            .user(g.email(q))
-            .ip(vpn)
-            .at(t),
+        It::new(
+            "sign-in through the corporate VPN (egress abroad) an hour after a New York meeting",
+        )
+        .user(g.email(q))
+        .ip(vpn)
+        .at(t),
     );
     Ok(())
 }
