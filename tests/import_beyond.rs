@@ -338,3 +338,61 @@ fn people_match_zoom_users_by_email_in_any_case() {
     let got = rows(&s, "SELECT DISTINCT email FROM idp_events");
     assert_eq!(got, [["jane.doe@acme-corp.example"]]);
 }
+
+/// The console's timeline of a person shows their identity and file events, marked with their
+/// source, with where the address is: the record's own location without a database, the
+/// database's "City, CC" with one (as `open --geoip` or the config's geoip_db gives it).
+#[test]
+fn timeline_shows_identity_and_file_events_with_their_place() {
+    use zoomlens::store::read::timeline::{self, Subject};
+    use zoomlens::store::read::{CaseInfo, Cursor, Filter};
+    let (d, mut s) = new_case();
+    import_paths(
+        &mut s,
+        &[fixture("okta_logs.json"), fixture("data_access.csv")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let path = d.path().join("case.zl");
+    drop(s);
+    let s = Store::open_readonly(&path).unwrap();
+    let info = CaseInfo::load(&s.conn).unwrap();
+    let sub = Subject::User("jane.doe@acme-corp.example".into());
+    let page = |f: &Filter| {
+        timeline::page(&s.conn, &info, &sub, f, &Cursor::First, 50)
+            .unwrap()
+            .rows
+    };
+    let rows = page(&Filter::default());
+    let kinds: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.kind.as_str(), r.cells[3].as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("idp", "okta user.session.start"),
+            ("idp", "okta user.authentication.sso"),
+            ("idp", "okta user.account.privilege.grant"),
+            ("file", "csv:netskope download"),
+        ]
+    );
+    assert!(rows[0].cells[5].contains("New York (United States)"), "{:?}", rows[0].cells);
+    // The text filter picks a source, or a place.
+    let only = |t: &str| Filter {
+        text: Some(t.into()),
+        ..Default::default()
+    };
+    assert_eq!(page(&only("netskope")).len(), 1);
+    assert_eq!(page(&only("Russia")).len(), 1);
+    // With a geolocation database, the address's place comes from it.
+    let mut cfg = zoomlens::detect::Config::default();
+    cfg.geoip_db = Some(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geo/geo.mmdb"),
+    );
+    zoomlens::detect::sql_functions(&s.conn, &cfg).unwrap();
+    let rows = page(&only("privilege"));
+    assert!(rows[0].cells[5].contains("Moscow, RU"), "{:?}", rows[0].cells);
+    let rows = page(&only("netskope"));
+    assert!(rows[0].cells[5].contains("New York, US"), "{:?}", rows[0].cells);
+}
