@@ -67,13 +67,6 @@ fn grounded(t: &Tenant, it: &TruthItem) -> Result<(), String> {
             return Err(format!("user {user} not found for {it:?}"));
         }
     }
-    if let (Some(ip), Some(_)) = (&it.ip, &it.meeting_uuid) {
-        let hit = rows.iter().any(|r| s(r, "ip_address") == ip)
-            || t.activities.iter().any(|a| s(a, "ip_address") == ip);
-        if !hit {
-            return Err(format!("ip {ip} not found for {it:?}"));
-        }
-    }
     // Beyond Zoom (issue 19): the person's name (or UPN) and the address are in one
     // identity-provider or file-access record of that minute.
     if BEYOND.contains(&it.rule.as_str()) {
@@ -99,6 +92,13 @@ fn grounded(t: &Tenant, it: &TruthItem) -> Result<(), String> {
         } else {
             Err(format!("no identity or file record for {it:?}"))
         };
+    }
+    if let (Some(ip), Some(_)) = (&it.ip, &it.meeting_uuid) {
+        let hit = rows.iter().any(|r| s(r, "ip_address") == ip)
+            || t.activities.iter().any(|a| s(a, "ip_address") == ip);
+        if !hit {
+            return Err(format!("ip {ip} not found for {it:?}"));
+        }
     }
     if let Some(time) = &it.time
         && it.rule != "source-silent"
