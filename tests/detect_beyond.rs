@@ -33,6 +33,7 @@ fn idp(c: &mut Case, id: &str, time: &str, user: &str, ip: &str, action: &str, a
     });
 }
 
+#[allow(clippy::too_many_arguments)]
 fn access(
     c: &mut Case,
     id: &str,

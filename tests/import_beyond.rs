@@ -377,7 +377,11 @@ fn timeline_shows_identity_and_file_events_with_their_place() {
             ("file", "csv:netskope download"),
         ]
     );
-    assert!(rows[0].cells[5].contains("New York (United States)"), "{:?}", rows[0].cells);
+    assert!(
+        rows[0].cells[5].contains("New York (United States)"),
+        "{:?}",
+        rows[0].cells
+    );
     // The text filter picks a source, or a place.
     let only = |t: &str| Filter {
         text: Some(t.into()),
@@ -386,13 +390,21 @@ fn timeline_shows_identity_and_file_events_with_their_place() {
     assert_eq!(page(&only("netskope")).len(), 1);
     assert_eq!(page(&only("Russia")).len(), 1);
     // With a geolocation database, the address's place comes from it.
-    let mut cfg = zoomlens::detect::Config::default();
-    cfg.geoip_db = Some(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geo/geo.mmdb"),
-    );
+    let cfg = zoomlens::detect::Config {
+        geoip_db: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geo/geo.mmdb")),
+        ..Default::default()
+    };
     zoomlens::detect::sql_functions(&s.conn, &cfg).unwrap();
     let rows = page(&only("privilege"));
-    assert!(rows[0].cells[5].contains("Moscow, RU"), "{:?}", rows[0].cells);
+    assert!(
+        rows[0].cells[5].contains("Moscow, RU"),
+        "{:?}",
+        rows[0].cells
+    );
     let rows = page(&only("netskope"));
-    assert!(rows[0].cells[5].contains("New York, US"), "{:?}", rows[0].cells);
+    assert!(
+        rows[0].cells[5].contains("New York, US"),
+        "{:?}",
+        rows[0].cells
+    );
 }

@@ -285,39 +285,6 @@ pub fn store_record(w: &mut Writer, at: &At, kind: CsvKind, h: &Header, raw: &st
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn portal_headers_match_whatever_their_spelling() {
-        let h =
-            Header::parse("Date & Time,Operator,Category Type,Action,Operation Detail").unwrap();
-        assert_eq!(kind_of(&h), Some(CsvKind::OperationLogs));
-        let h = Header::parse("Email,Time,Sign In/Out,IP Address,Client Type,Version").unwrap();
-        assert_eq!(kind_of(&h), Some(CsvKind::SignIns));
-        let h = Header::parse("EMAIL, Departed_At").unwrap();
-        assert_eq!(kind_of(&h), Some(CsvKind::Departures));
-        let h = Header::parse("pc_name,mac_addr,Owner Email").unwrap();
-        assert_eq!(kind_of(&h), Some(CsvKind::Assets));
-        let h = Header::parse("email,name,title").unwrap();
-        assert_eq!(kind_of(&h), Some(CsvKind::Vips));
-        let h = Header::parse("foo,bar").unwrap();
-        assert_eq!(kind_of(&h), None);
-    }
-
-    #[test]
-    fn quoted_newlines_stay_in_one_record() {
-        let mut r = std::io::Cursor::new("a,\"b\nc\",d\r\nnext,1\n");
-        let mut buf = String::new();
-        assert_eq!(read_record(&mut r, &mut buf).unwrap().lines, 2);
-        assert_eq!(buf, "a,\"b\nc\",d");
-        assert_eq!(read_record(&mut r, &mut buf).unwrap().lines, 1);
-        assert_eq!(buf, "next,1");
-        assert_eq!(read_record(&mut r, &mut buf).unwrap().lines, 0);
-    }
-}
-
 /// A row of the generic data-access CSV or of a Purview audit export (issue 19).
 fn store_beyond(
     w: &mut Writer,
@@ -351,4 +318,37 @@ fn store_beyond(
         Err(reason) => w.reject(kind.table(), at.source, at.line, &reason, raw)?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portal_headers_match_whatever_their_spelling() {
+        let h =
+            Header::parse("Date & Time,Operator,Category Type,Action,Operation Detail").unwrap();
+        assert_eq!(kind_of(&h), Some(CsvKind::OperationLogs));
+        let h = Header::parse("Email,Time,Sign In/Out,IP Address,Client Type,Version").unwrap();
+        assert_eq!(kind_of(&h), Some(CsvKind::SignIns));
+        let h = Header::parse("EMAIL, Departed_At").unwrap();
+        assert_eq!(kind_of(&h), Some(CsvKind::Departures));
+        let h = Header::parse("pc_name,mac_addr,Owner Email").unwrap();
+        assert_eq!(kind_of(&h), Some(CsvKind::Assets));
+        let h = Header::parse("email,name,title").unwrap();
+        assert_eq!(kind_of(&h), Some(CsvKind::Vips));
+        let h = Header::parse("foo,bar").unwrap();
+        assert_eq!(kind_of(&h), None);
+    }
+
+    #[test]
+    fn quoted_newlines_stay_in_one_record() {
+        let mut r = std::io::Cursor::new("a,\"b\nc\",d\r\nnext,1\n");
+        let mut buf = String::new();
+        assert_eq!(read_record(&mut r, &mut buf).unwrap().lines, 2);
+        assert_eq!(buf, "a,\"b\nc\",d");
+        assert_eq!(read_record(&mut r, &mut buf).unwrap().lines, 1);
+        assert_eq!(buf, "next,1");
+        assert_eq!(read_record(&mut r, &mut buf).unwrap().lines, 0);
+    }
 }

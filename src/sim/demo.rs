@@ -66,8 +66,12 @@ pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Tr
         .with_context(|| format!("cannot move the new demo case to {}", case.display()))?;
     // The analyst's geolocation database of the tenant travels with its case.
     let geo = crate::sim::score::geo_path(case);
-    std::fs::rename(crate::sim::score::geo_path(&tmp_case), &geo)
-        .with_context(|| format!("cannot move the demo's geolocation database to {}", geo.display()))?;
+    std::fs::rename(crate::sim::score::geo_path(&tmp_case), &geo).with_context(|| {
+        format!(
+            "cannot move the demo's geolocation database to {}",
+            geo.display()
+        )
+    })?;
     truth
         .assumptions
         .insert("geoip_db".into(), geo.display().to_string());
