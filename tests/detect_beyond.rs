@@ -261,6 +261,23 @@ fn data_access_after_external_meeting_host_shares_within_the_window() {
         "",
         "198.51.100.10",
     );
+    // Sharing it with a colleague is routine.
+    let d = DataAccess {
+        source: "m365".into(),
+        event_id: "a5".into(),
+        time: "2026-03-03T15:08:00Z".into(),
+        user: "raj@acme.example".into(),
+        action: AccessKind::Share,
+        vendor_action: "SharingSet".into(),
+        resource: "Pricing model.xlsx".into(),
+        sensitivity: "Confidential".into(),
+        ip: "198.51.100.10".into(),
+        shared_with: Some("jane@acme.example".into()),
+    };
+    c.with(|w, ev| {
+        let evd = ev(w);
+        w.data_access(&d, &evd).unwrap();
+    });
     let f = c.run_one("data-access-after-external-meeting");
     assert_eq!(f.actor.as_deref(), Some("raj@acme.example"));
     assert_eq!(f.severity, "high");

@@ -6,7 +6,9 @@
 //! Outsiders are participants whose email is not internal; people of `known_partner_domains`
 //! count only with `include_partners = 1` (a weekly sync with a long-standing partner is not
 //! news). Sensitive data: a label in `sensitive_labels`, or a file name matching
-//! `sensitive_topics`. People are matched by email (any case) and `user_aliases`.
+//! `sensitive_topics`. Sharing with a colleague (an internal address) is routine and not
+//! counted; sharing outside, with a link, or with no recipient named is. People are matched by
+//! email (any case) and `user_aliases`.
 
 use crate::detect::{Ctx, Finding, Param, Rule, RuleOutcome, Severity, Source};
 use anyhow::Result;
@@ -86,6 +88,7 @@ impl Rule for DataAccessAfterExternalMeeting {
             let mut st = ctx.conn.prepare(
                 "SELECT zl_person(user), unixepoch(time), id, time, action, resource, sensitivity, source
                  FROM data_access_log WHERE zl_sensitive_data(resource, sensitivity)
+                   AND NOT (action = 'share' AND zl_internal(shared_with))
                  ORDER BY time, id",
             )?;
             let rows = st.query_map([], |r| {
