@@ -12,10 +12,12 @@
 //! * Zoom.Sign.In.Method.Modified → sign-in-method-enabled.
 //! * Zoom.User.Promoted.to.Privileged.Role, Zoom.UserGrantedAdmin → privileged-role-granted.
 //! * Standard.NewUserAccountCreated → user-created.
-//! * Standard.SignInFromRogueState → not applicable: it fires on the IPinfo *country* of the IP
-//!   (p_enrichment), and zoomlens has no geo enrichment. The closest zoomlens signal is
-//!   signin-new-ip (an IP outside the user's baseline and the known ranges); that is shown with a
-//!   baseline, and the Panther event alone is honestly not detected.
+//! * Standard.SignInFromRogueState → rogue-country. Panther fires on the IPinfo country of the
+//!   IP (`p_enrichment.ipinfo_location`); zoomlens geolocates offline, so the test gives it that
+//!   same enrichment as a one-range geolocation database (a CSV written from the log's own
+//!   `p_enrichment`), with Panther's default list (CN, IR, RU). Without a database the rule
+//!   says it could not run. (Before geolocation the closest signal was signin-new-ip, still
+//!   shown below with a baseline.)
 //!
 //! Panther has one rule per setting, zoomlens one rule for every security setting; so where a
 //! Panther test expects "no alert" for a *different* weakened setting (e.g. the sign-out rule on
@@ -94,6 +96,7 @@ fn mapping(panther: &str) -> Option<(&'static str, Option<&'static str>)> {
             ("privileged-role-granted", None)
         }
         "Standard.NewUserAccountCreated" => ("user-created", None),
+        "Standard.SignInFromRogueState" => ("rogue-country", None),
         _ => return None,
     })
 }
@@ -141,6 +144,7 @@ fn every_panther_test_log_gives_the_expected_result() {
             };
             let mut c = Case::new();
             store_log(&mut c, &t["log"]);
+            enrichment_as_geo_db(&mut c, &t["log"]);
             let got = fired(&mut c, rule, about);
             assert_eq!(
                 got, expected,
@@ -149,12 +153,55 @@ fn every_panther_test_log_gives_the_expected_result() {
             checked += 1;
         }
     }
-    // 31 of the 32 test logs have an equivalent; the rogue-state one needs geo enrichment.
-    assert_eq!(checked, 31);
-    assert_eq!(
-        not_applicable,
-        vec!["Standard.SignInFromRogueState / Zoom - Rogue State Sign-In"]
-    );
+    // Every one of the 32 test logs has an equivalent.
+    assert_eq!(checked, 32);
+    assert!(not_applicable.is_empty(), "{not_applicable:?}");
+}
+
+/// Panther's IPinfo enrichment of a test log, as the offline database zoomlens reads: one
+/// range, the enriched address, with its country, city and coordinates.
+fn enrichment_as_geo_db(c: &mut Case, log: &Value) {
+    let Some(e) = log.pointer("/p_enrichment/ipinfo_location/ip_address") else {
+        return;
+    };
+    let g = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let ip = g("p_match");
+    let path = c.dir.path().join("ipinfo.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "{ip},{ip},{},,{},{},{},{}\n",
+            g("country"),
+            g("region"),
+            g("city"),
+            g("lat"),
+            g("lng")
+        ),
+    )
+    .unwrap();
+    c.cfg.geoip_db = Some(path);
+}
+
+#[test]
+fn rogue_state_needs_geolocation_and_a_listed_country() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/panther");
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("Standard.SignInFromRogueState.json")).unwrap(),
+    )
+    .unwrap();
+    let log = &doc["tests"][0]["log"];
+    let mut c = Case::new();
+    store_log(&mut c, log);
+    // No geolocation: the rule says so instead of finding nothing.
+    assert!(c.skipped("rogue-country").contains("geolocation"));
+    enrichment_as_geo_db(&mut c, log);
+    let f = c.run_one("rogue-country");
+    assert_eq!(f.actor.as_deref(), Some("dude.lightbulb@example.co"));
+    assert!(f.summary.contains("Moscow, RU"), "{}", f.summary);
+    // A country off the list is not reported.
+    c.cfg.rogue_countries = vec!["KP".into()];
+    assert!(c.run("rogue-country").is_empty());
 }
 
 #[test]

@@ -27,6 +27,14 @@ fn every_planted_incident_found_and_no_near_miss_flagged() {
     if let Some(v) = a.get("min_client_version") {
         dcfg.min_client_version = v.clone();
     }
+    // Beyond Zoom (issue 19): the analyst's geolocation database and Microsoft 365 UPNs,
+    // and the networks the travel and session rules judge places by (offices, the VPN).
+    let policy = zoomlens::sim::score::detect_config(&truth);
+    dcfg.geoip_db = policy.geoip_db;
+    dcfg.user_aliases = policy.user_aliases;
+    dcfg.offices = policy.offices;
+    dcfg.known_ip_ranges = policy.known_ip_ranges;
+    dcfg.mobile_ip_ranges = policy.mobile_ip_ranges;
     println!("assumptions: {a:?}");
     let report = detect::run(&mut store, &dcfg, &[]).unwrap();
     let mut all = finding::load_findings(&store.conn, detect::Severity::Info, &[]).unwrap();

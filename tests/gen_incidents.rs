@@ -67,6 +67,32 @@ fn grounded(t: &Tenant, it: &TruthItem) -> Result<(), String> {
             return Err(format!("user {user} not found for {it:?}"));
         }
     }
+    // Beyond Zoom (issue 19): the person's name (or UPN) and the address are in one
+    // identity-provider or file-access record of that minute.
+    if BEYOND.contains(&it.rule.as_str()) {
+        let minute = &it.time.as_deref().ok_or("a time")?[..16];
+        let user = it.user.as_deref().unwrap_or("");
+        // Microsoft 365 may know the person by their UPN (an `alias:` of the tenant's policy).
+        let names: Vec<String> = std::iter::once(user.to_string())
+            .chain(
+                t.planted
+                    .assumptions
+                    .iter()
+                    .filter(|(k, v)| k.starts_with("alias:") && v.as_str() == user)
+                    .map(|(k, _)| k["alias:".len()..].to_string()),
+            )
+            .collect();
+        let hit = t.beyond.values().flatten().any(|l| {
+            l.contains(minute)
+                && names.iter().any(|n| l.contains(n.as_str()))
+                && it.ip.as_deref().is_none_or(|ip| l.contains(ip))
+        });
+        return if hit {
+            Ok(())
+        } else {
+            Err(format!("no identity or file record for {it:?}"))
+        };
+    }
     if let (Some(ip), Some(_)) = (&it.ip, &it.meeting_uuid) {
         let hit = rows.iter().any(|r| s(r, "ip_address") == ip)
             || t.activities.iter().any(|a| s(a, "ip_address") == ip);
@@ -89,6 +115,14 @@ fn grounded(t: &Tenant, it: &TruthItem) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The rules whose plants live in the identity-provider and file-access stream.
+const BEYOND: &[&str] = &[
+    "idp-parallel-session",
+    "data-access-after-external-meeting",
+    "impossible-travel",
+    "rogue-country",
+];
 
 #[test]
 fn every_rule_has_a_grounded_incident_and_near_miss() {

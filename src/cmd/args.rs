@@ -129,6 +129,10 @@ pub struct SqlArgs {
     /// built-in defaults).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Offline geolocation database (a MaxMind .mmdb, or a DB-IP / IP2Location CSV of
+    /// ranges) for `zl_country(ip)` / `zl_city(ip)`; overrides the config's geoip_db.
+    #[arg(long, value_name = "PATH")]
+    pub geoip: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -526,6 +530,10 @@ pub struct DetectArgs {
     /// Run only this rule (repeat for several); rule ids as in the README's catalogue.
     #[arg(long = "rule")]
     pub rules: Vec<String>,
+    /// Offline geolocation database (a MaxMind .mmdb, or a DB-IP / IP2Location CSV of
+    /// ranges) for rogue-country and impossible-travel; overrides the config's geoip_db.
+    #[arg(long, value_name = "PATH")]
+    pub geoip: Option<PathBuf>,
     /// Print only findings at or above this severity (all are stored).
     #[arg(long, value_enum)]
     pub min_severity: Option<Severity>,
@@ -705,6 +713,10 @@ pub struct ListenArgs {
 pub struct OpenArgs {
     /// The case file (opened read-only).
     pub case: PathBuf,
+    /// Offline geolocation database (a MaxMind .mmdb, or a DB-IP / IP2Location CSV) for the
+    /// countries the timeline shows; default: the detection config's geoip_db.
+    #[arg(long, value_name = "PATH")]
+    pub geoip: Option<PathBuf>,
 }
 
 /// The format of a report.

@@ -42,9 +42,15 @@ pub fn run(a: &DemoArgs) -> Result<ExitCode> {
     for (rule, (n, m)) in &by_rule {
         println!("  {rule:<40} {n:>2} / {m}");
     }
+    let geo = crate::sim::score::geo_path(&case);
     if a.no_open {
-        println!("\nopen it with: zoomlens open {}", case.display());
+        println!(
+            "\nopen it with: zoomlens open {} --geoip {}",
+            case.display(),
+            geo.display()
+        );
         return Ok(ExitCode::SUCCESS);
     }
+    crate::detect::geo::set_session_db(&geo);
     super::open(&case)
 }

@@ -17,7 +17,10 @@ pub fn run(a: &DetectArgs) -> Result<ExitCode> {
             a.case.display()
         );
     }
-    let (cfg, cfg_source) = Config::load(a.config.as_deref())?;
+    let (mut cfg, cfg_source) = Config::load(a.config.as_deref())?;
+    if let Some(g) = &a.geoip {
+        cfg.geoip_db = Some(g.clone());
+    }
     let mut store = Store::open(&a.case)?;
     let integrity = crate::store::verify::quick_check(&store)?;
     if integrity != ["ok"] {

@@ -40,7 +40,7 @@ pub const EXIT_INCOMPLETE: u8 = 3;
 pub fn run(cli: Cli) -> ExitCode {
     let command = match (cli.command, cli.case) {
         (Some(c), _) => c,
-        (None, Some(case)) => Command::Open(args::OpenArgs { case }),
+        (None, Some(case)) => Command::Open(args::OpenArgs { case, geoip: None }),
         (None, None) => {
             let _ = Cli::command().print_help();
             return ExitCode::from(2);
@@ -66,7 +66,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Listen(a) => listen::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Export(a) => export::run(&a),
-        Command::Open(a) => open(&a.case),
+        Command::Open(a) => {
+            if let Some(g) = &a.geoip {
+                crate::detect::geo::set_session_db(g);
+            }
+            open(&a.case)
+        }
         Command::Stack(a) => stack::run(&a),
         Command::Exposure(a) => exposure::run(&a),
     };

@@ -16,7 +16,10 @@ pub const TABLE_ROWS: usize = 10_000;
 /// `zoomlens sql`.
 pub fn run(a: &SqlArgs) -> Result<ExitCode> {
     let mut store = Store::open_readonly(&a.case)?;
-    let (cfg, _) = crate::detect::Config::load(a.config.as_deref())?;
+    let (mut cfg, _) = crate::detect::Config::load(a.config.as_deref())?;
+    if let Some(g) = &a.geoip {
+        cfg.geoip_db = Some(g.clone());
+    }
     crate::detect::sql_functions(&store.conn, &cfg)?;
     if a.timeout > 0 {
         let deadline = Instant::now() + Duration::from_secs(a.timeout);

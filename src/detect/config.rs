@@ -49,6 +49,38 @@ pub struct Config {
     /// Per-rule tables: `enabled` and the rule's thresholds.
     #[serde(default)]
     pub rules: BTreeMap<String, toml::Table>,
+    // issue 19: sources beyond Zoom and geolocation.
+    /// Offline geolocation database: a MaxMind `.mmdb` or a DB-IP / IP2Location CSV of ranges
+    /// (`--geoip` overrides it).
+    #[serde(default)]
+    pub geoip_db: Option<PathBuf>,
+    /// Other names of a Zoom user in identity-provider and file-access logs (a UPN, a login):
+    /// `"jdoe@corp.onmicrosoft.com" = "jane.doe@acme.example"`.
+    #[serde(default)]
+    pub user_aliases: BTreeMap<String, String>,
+    /// Countries a sign-in from is reported (`rogue-country`; Panther's default).
+    #[serde(default = "default_rogue")]
+    pub rogue_countries: Vec<String>,
+    /// Sensitivity labels (case-insensitive, whole label or a word of it) that make a file
+    /// sensitive; a file whose name matches `sensitive_topics` is sensitive too.
+    #[serde(default = "default_labels")]
+    pub sensitive_labels: Vec<String>,
+}
+
+fn default_rogue() -> Vec<String> {
+    vec!["CN".into(), "IR".into(), "RU".into()]
+}
+
+fn default_labels() -> Vec<String> {
+    [
+        "confidential",
+        "highly confidential",
+        "restricted",
+        "secret",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 fn default_topics() -> Vec<String> {
@@ -102,6 +134,10 @@ impl Default for Config {
             min_client_version: default_min_version(),
             incident_window_hours: default_incident_window(),
             rules: BTreeMap::new(),
+            geoip_db: None,
+            user_aliases: BTreeMap::new(),
+            rogue_countries: default_rogue(),
+            sensitive_labels: default_labels(),
         }
     }
 }
@@ -215,6 +251,36 @@ impl Config {
             .collect()
     }
 
+    /// Lower-cased alias → lower-cased Zoom email.
+    pub fn alias_map(&self) -> std::collections::HashMap<String, String> {
+        (self.user_aliases.iter())
+            .map(|(a, e)| (a.trim().to_lowercase(), e.trim().to_lowercase()))
+            .collect()
+    }
+
+    /// Whether a file is sensitive: its label is one of `sensitive_labels` (or holds one as
+    /// words), or its name matches `sensitive_topics`.
+    pub fn sensitive_data(&self, resource: &str, label: &str) -> bool {
+        let l = label.trim().to_lowercase();
+        if !l.is_empty()
+            && self.sensitive_labels.iter().any(|s| {
+                let s = s.trim().to_lowercase();
+                !s.is_empty()
+                    && (l == s || super::rules::topic_matches(&l, std::slice::from_ref(&s)))
+            })
+        {
+            return true;
+        }
+        let topics: Vec<String> = self
+            .sensitive_topics
+            .iter()
+            .map(|t| t.to_lowercase())
+            .collect();
+        // A path's separators and extension are not words of its name.
+        let name = resource.replace(['/', '\\', '_', '.'], " ");
+        super::rules::topic_matches(&name, &topics)
+    }
+
     /// Whether a rule is enabled (default: yes).
     pub fn enabled(&self, rule: &str) -> bool {
         self.rules
@@ -251,6 +317,11 @@ impl Config {
                 "min_client_version: {:?} is not a version like 5.17.0",
                 self.min_client_version
             );
+        }
+        for c in &self.rogue_countries {
+            if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()) {
+                bail!("rogue_countries: {c:?} is not a two-letter country code (e.g. RU)");
+            }
         }
         let registry = super::rules::registry();
         for (id, table) in &self.rules {

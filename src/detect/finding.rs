@@ -55,6 +55,8 @@ pub const EVIDENCE_TABLES: &[&str] = &[
     "assets",
     "vips",
     "coverage",
+    "idp_log",
+    "data_access_log",
 ];
 
 /// One suspicious indicator, as a rule reports it.

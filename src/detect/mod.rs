@@ -9,8 +9,10 @@
 //! whose data is missing returns [`RuleOutcome::CouldNotRun`] with the reason, which is stored
 //! in `rule_runs` and printed.
 
+pub mod beyond;
 pub mod config;
 pub mod finding;
+pub mod geo;
 pub mod incidents;
 pub mod net;
 pub mod rules;
@@ -438,7 +440,68 @@ pub fn sql_functions(conn: &Connection, cfg: &Config) -> Result<(Shared, Shared)
         let (a, b) = (rules::version_key(&a), rules::version_key(&b));
         Ok(!a.is_empty() && !b.is_empty() && a < b)
     })?;
+    beyond_functions(conn, cfg)?;
     Ok((internal, vips))
+}
+
+/// issue 19's helpers: `zl_country(ip)` and `zl_city(ip)` from the configured geolocation
+/// database, `zl_person(name)` (an identity provider's name for someone as their Zoom email,
+/// through `user_aliases`), `zl_sensitive_data(resource, label)`.
+fn beyond_functions(conn: &Connection, cfg: &Config) -> Result<()> {
+    let det = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let geo = match &cfg.geoip_db {
+        Some(p) => Some(geo::load_cached(p)?),
+        None => None,
+    };
+    for (name, city) in [("zl_country", false), ("zl_city", true)] {
+        let g = geo.clone();
+        conn.create_scalar_function(name, 1, det, move |c| {
+            let Some(g) = &g else {
+                return Err(rusqlite::Error::UserFunctionError(
+                    format!(
+                        "{name} needs a geolocation database: set geoip_db in the detection \
+                         config or pass --geoip PATH (a .mmdb or a DB-IP / IP2Location CSV)"
+                    )
+                    .into(),
+                ));
+            };
+            let ip: Option<String> = c.get(0)?;
+            let loc = ip.and_then(|ip| g.lookup(&ip));
+            Ok(if city {
+                loc.and_then(|l| l.city)
+            } else {
+                loc.map(|l| l.country)
+            })
+        })?;
+    }
+    if let Some(g) = geo.clone() {
+        // The console's place of an address: the database's "City, CC", else the record's own.
+        conn.create_scalar_function("zl_geo", 2, det, move |c| {
+            let ip: Option<String> = c.get(0)?;
+            let own: Option<String> = c.get(1)?;
+            Ok(ip
+                .and_then(|ip| g.lookup(&ip))
+                .map(|l| l.label())
+                .or(own.filter(|s| !s.trim().is_empty())))
+        })?;
+    }
+    let aliases = cfg.alias_map();
+    conn.create_scalar_function("zl_person", 1, det, move |c| {
+        let u: Option<String> = c.get(0)?;
+        Ok(u.map(|u| {
+            let u = u.trim().to_lowercase();
+            aliases.get(&u).cloned().unwrap_or(u)
+        }))
+    })?;
+    let c2 = cfg.clone();
+    conn.create_scalar_function("zl_sensitive_data", 2, det, move |c| {
+        let g = |i| c.get::<Option<String>>(i);
+        Ok(c2.sensitive_data(
+            g(0)?.as_deref().unwrap_or(""),
+            g(1)?.as_deref().unwrap_or(""),
+        ))
+    })?;
+    Ok(())
 }
 
 fn drop_temp(conn: &Connection) -> Result<()> {

@@ -18,6 +18,10 @@ pub enum CsvKind {
     Vips,
     OperationLogs,
     SignIns,
+    /// The generic data-access CSV (issue 19): `time,user,action,resource,sensitivity,ip,source`.
+    DataAccess,
+    /// Microsoft Purview's audit search export: the record is the `AuditData` column's JSON.
+    PurviewAudit,
 }
 
 impl CsvKind {
@@ -28,6 +32,7 @@ impl CsvKind {
             CsvKind::Vips => "vips",
             CsvKind::OperationLogs => "operations",
             CsvKind::SignIns => "signins",
+            CsvKind::DataAccess | CsvKind::PurviewAudit => "data_access_log",
         }
     }
 }
@@ -83,6 +88,12 @@ const SIGN_TYPE: &[&str] = &["signinout", "type", "activity", "activitytype"];
 
 /// Recognise a CSV file by its header.
 pub fn kind_of(h: &Header) -> Option<CsvKind> {
+    if h.has(&["auditdata"]) {
+        return Some(CsvKind::PurviewAudit);
+    }
+    if h.has(&["user"]) && h.has(&["action"]) && h.has(&["resource"]) && h.has(TIME) {
+        return Some(CsvKind::DataAccess);
+    }
     if h.has(&["operator"]) && h.has(&["operationdetail", "categorytype", "action"]) {
         return Some(CsvKind::OperationLogs);
     }
@@ -179,6 +190,9 @@ pub fn store_record(w: &mut Writer, at: &At, kind: CsvKind, h: &Header, raw: &st
         w.reject(table, at.source, at.line, "not a CSV record", raw)?;
         return Ok(());
     };
+    if matches!(kind, CsvKind::DataAccess | CsvKind::PurviewAudit) {
+        return store_beyond(w, at, kind, h, &rec, raw);
+    }
     let get = |aliases: &[&str]| -> Option<String> {
         h.find(aliases)
             .and_then(|i| rec.get(i))
@@ -245,6 +259,9 @@ pub fn store_record(w: &mut Writer, at: &At, kind: CsvKind, h: &Header, raw: &st
                     via: "csv".into(),
                 })
             }
+            CsvKind::DataAccess | CsvKind::PurviewAudit => {
+                unreachable!("stored by store_beyond")
+            }
         })
     })();
     match rec {
@@ -264,6 +281,41 @@ pub fn store_record(w: &mut Writer, at: &At, kind: CsvKind, h: &Header, raw: &st
             w.signin(&s, &ev())?;
         }
         Err(reason) => w.reject(table, at.source, at.line, &reason, raw)?,
+    }
+    Ok(())
+}
+
+/// A row of the generic data-access CSV or of a Purview audit export (issue 19).
+fn store_beyond(
+    w: &mut Writer,
+    at: &At,
+    kind: CsvKind,
+    h: &Header,
+    rec: &[String],
+    raw: &str,
+) -> Result<()> {
+    let get = |aliases: &[&str]| -> String {
+        h.find(aliases)
+            .and_then(|i| rec.get(i))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    if kind == CsvKind::PurviewAudit {
+        return super::beyond::purview_row(w, at, &get(&["auditdata"]), raw);
+    }
+    match super::beyond::generic_row(
+        &get(TIME),
+        &get(&["user", "useremail", "email"]),
+        &get(&["action"]),
+        &get(&["resource"]),
+        &get(&["sensitivity", "label", "classification"]),
+        &get(&["ip", "ipaddress", "clientip"]),
+        &get(&["source"]),
+    ) {
+        Ok(d) => {
+            w.data_access(&d, &Evidence::new(at.origin_id, at.line, raw))?;
+        }
+        Err(reason) => w.reject(kind.table(), at.source, at.line, &reason, raw)?,
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! batches of [`BATCH`] records, so memory stays flat and an import killed half-way leaves a
 //! consistent case; running it again completes it (what is already there is "present").
 
+pub mod beyond;
 pub mod bodies;
 pub mod capture;
 pub mod credentials;
@@ -536,6 +537,7 @@ fn store_json_record(
             }
             store_body(w, &ctx, text, &at)
         }
+        Ok(Kind::Beyond(shape)) => beyond::store_json(w, &at, shape, text),
         Ok(Kind::Row(kind, panther)) => {
             panther::store_row(w, &at, kind, text, panther)?;
             Ok(1)

@@ -31,6 +31,8 @@ impl Format {
             Format::Csv(CsvKind::Vips) => "CSV VIPs",
             Format::Csv(CsvKind::OperationLogs) => "CSV operation logs",
             Format::Csv(CsvKind::SignIns) => "CSV sign-ins",
+            Format::Csv(CsvKind::DataAccess) => "CSV data access",
+            Format::Csv(CsvKind::PurviewAudit) => "CSV Microsoft 365 audit export",
         }
     }
 }
@@ -49,11 +51,17 @@ pub enum Kind {
     Body(Endpoint),
     /// A single sign-in or operation record; `true` when it carries Panther's `p_*` fields.
     Row(RowKind, bool),
+    /// An identity-provider or file-access record, or a page of them (issue 19).
+    Beyond(super::beyond::Shape),
 }
 
 /// Recognise a JSON object, or say in words what it is instead.
 pub fn classify(top: &TopLevel) -> std::result::Result<Kind, String> {
     let is_string = |k: &str| top.get(k).is_some_and(|v| v.get().starts_with('"'));
+    // Before the wrappers: a Google activity's `events` list is its own, not a wrapper's.
+    if let Some(shape) = super::beyond::shape_of(top) {
+        return Ok(Kind::Beyond(shape));
+    }
     if let Some(what) = wrapper(top) {
         return Err(what);
     }
@@ -300,7 +308,9 @@ pub fn sniff_stream(r: &mut dyn BufRead, prefix: &mut Vec<u8>) -> Result<Sniffed
                     anyhow::anyhow!(
                         "not JSON, and not a CSV with a header zoomlens knows \
                      (departures: email,departed_at; assets: pc_name,mac_addr,owner_email; \
-                     VIPs: email,name,title; portal exports of operation logs or sign-ins)"
+                     VIPs: email,name,title; portal exports of operation logs or sign-ins; \
+                     data access: time,user,action,resource,sensitivity,ip,source; \
+                     Microsoft Purview audit exports with an AuditData column)"
                     )
                 })?;
             Ok(Sniffed {

@@ -3,6 +3,7 @@
 //! Times are already normalised (see [`time`]); strings are kept as Zoom sent them (blank
 //! strings mean hidden PII and stay blank). Nothing here knows about SQLite or the terminal.
 
+pub mod beyond;
 pub mod opdetail;
 pub mod time;
 

@@ -53,15 +53,28 @@ pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Tr
         Ok(t) => t,
         Err(e) => {
             remove_db(&tmp_case);
+            let _ = std::fs::remove_file(crate::sim::score::geo_path(&tmp_case));
             return Err(e);
         }
     };
+    let mut truth = truth;
     // An old demo's journal files must not be replayed onto the new database.
     for ext in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{ext}", case.display()));
     }
     std::fs::rename(&tmp_case, case)
         .with_context(|| format!("cannot move the new demo case to {}", case.display()))?;
+    // The analyst's geolocation database of the tenant travels with its case.
+    let geo = crate::sim::score::geo_path(case);
+    std::fs::rename(crate::sim::score::geo_path(&tmp_case), &geo).with_context(|| {
+        format!(
+            "cannot move the demo's geolocation database to {}",
+            geo.display()
+        )
+    })?;
+    truth
+        .assumptions
+        .insert("geoip_db".into(), geo.display().to_string());
     remove_db(&tmp_case);
     Ok(truth)
 }

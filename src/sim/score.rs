@@ -44,9 +44,17 @@ fn generate_and_import(cfg: &generator::Config, case: &Path, work: &Path) -> Res
         "vips.csv",
     ]
     .iter()
+    .chain(generator::beyond::IMPORTED)
     .map(|f| work.join(f))
     .collect();
     let summary = import_paths(&mut store, &files, &ImportOptions::default())?;
+    // The analyst's geolocation database stays beside the case (the scratch folder goes).
+    let mut truth = truth;
+    let geo = geo_path(case);
+    std::fs::copy(work.join(generator::beyond::GEO), &geo)?;
+    truth
+        .assumptions
+        .insert("geoip_db".into(), geo.display().to_string());
     if summary.counts.total_rejected() > 0 {
         bail!(
             "{} generated records were rejected (first: {:?})",
@@ -55,6 +63,13 @@ fn generate_and_import(cfg: &generator::Config, case: &Path, work: &Path) -> Res
         );
     }
     Ok(truth)
+}
+
+/// Where a built case's geolocation database is kept: `<case>.geoip.csv`.
+pub fn geo_path(case: &Path) -> PathBuf {
+    let mut s = case.as_os_str().to_owned();
+    s.push(".geoip.csv");
+    PathBuf::from(s)
 }
 
 /// The analyst's configuration for the generated organisation, as the generator states its
@@ -89,7 +104,13 @@ pub fn detect_config(truth: &Truth) -> detect::Config {
     if let Some(r) = list("mobile_ip_ranges") {
         c.mobile_ip_ranges = r;
     }
+    if let Some(g) = a.get("geoip_db") {
+        c.geoip_db = Some(g.into());
+    }
     for (k, v) in a {
+        if let Some(alias) = k.strip_prefix("alias:") {
+            c.user_aliases.insert(alias.to_string(), v.clone());
+        }
         if let Some(name) = k.strip_prefix("office:") {
             c.offices.insert(
                 name.to_string(),

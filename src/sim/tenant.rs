@@ -42,6 +42,9 @@ pub struct Tenant {
     /// First day and the day after the last, UTC.
     pub start: Option<chrono::NaiveDate>,
     pub end: Option<chrono::NaiveDate>,
+    /// issue 19: the identity-provider, file-access and geolocation lines, by file name (the
+    /// simulator serves Zoom's API only; these are for tests).
+    pub beyond: BTreeMap<&'static str, Vec<String>>,
 }
 
 impl Tenant {
@@ -197,6 +200,10 @@ impl Tenant {
 }
 
 impl Sink for Tenant {
+    fn beyond(&mut self, file: &'static str, line: String) -> Result<()> {
+        self.beyond.entry(file).or_default().push(line);
+        Ok(())
+    }
     fn user(&mut self, rec: Value) -> Result<()> {
         self.users.push(rec);
         Ok(())

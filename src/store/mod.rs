@@ -45,6 +45,8 @@ const MIGRATIONS: &[Migration] = &[
     (include_str!("migrations/0009_fulltext.sql"), None),
     // The compression itself runs after the upgrade commits (see `Store::finish_compaction`).
     (include_str!("migrations/0010_compact.sql"), None),
+    // issue 19: identity-provider and file-access events.
+    (include_str!("migrations/0012_beyond.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
@@ -82,6 +84,23 @@ fn add_explain_columns(c: &Connection) -> Result<()> {
         }
     }
     c.execute_batch("CREATE INDEX IF NOT EXISTS findings_actor ON findings (actor)")?;
+    Ok(())
+}
+
+/// `zl_geo(ip, own)`: where an address is, for the console's rows. Without a geolocation
+/// database it is the record's own location (Zoom's "City (CC)", a provider's); with one,
+/// [`crate::detect::sql_functions`] registers it again to look the address up (issue 19).
+fn geo_fallback(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "zl_geo",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |c| {
+            let own: Option<String> = c.get(1)?;
+            Ok(own.filter(|s| !s.trim().is_empty()))
+        },
+    )?;
     Ok(())
 }
 
@@ -282,6 +301,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         conn.pragma_update(None, "cache_size", -65536)?;
+        geo_fallback(&conn)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -371,6 +391,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "query_only", true)?;
         conn.authorizer(Some(read_only_authorizer))?;
+        geo_fallback(&conn)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),

@@ -161,6 +161,21 @@ const SOURCES: &[Source] = &[
         filter: "",
         gaps: true,
     },
+    // issue 19: sources beyond Zoom, collected only where the organisation imports them.
+    Source {
+        name: "identity provider",
+        table: "idp_log",
+        time: Some("time"),
+        filter: "",
+        gaps: true,
+    },
+    Source {
+        name: "data access",
+        table: "data_access_log",
+        time: Some("time"),
+        filter: "",
+        gaps: true,
+    },
     Source {
         name: "webhook events",
         table: "webhook_events",
@@ -199,7 +214,7 @@ const SOURCES: &[Source] = &[
 ];
 
 /// Sources most accounts do not have: without records they are reported as not collected.
-const OPTIONAL: &[&str] = &["meeting_activities"];
+const OPTIONAL: &[&str] = &["meeting_activities", "idp_log", "data_access_log"];
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Gap {

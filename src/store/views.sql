@@ -92,3 +92,24 @@ CREATE VIEW zoom_meeting_activities AS
 SELECT id, time AS activity_time, meeting_number, operator, operator_email,
        category AS activity_category, detail AS activity_detail
 FROM meeting_activities;
+
+-- Identity-provider sign-ins and admin actions (Okta, Entra ID, Google Workspace), one row per
+-- event. `email` is the Zoom user whose email the provider's name equals (any case), else the
+-- name lower-cased; in `zoomlens sql` and the rules, `zl_person(user)` also applies the
+-- configuration's `user_aliases`.
+DROP VIEW IF EXISTS idp_events;
+CREATE VIEW idp_events AS
+SELECT i.id, i.time, i.user, COALESCE((SELECT u.email FROM users u WHERE u.email = i.user
+       COLLATE NOCASE LIMIT 1), lower(i.user)) AS email, i.ip, i.outcome, i.action,
+       i.is_signin, i.is_admin_action, i.app, i.target, i.client, i.session_id, i.location,
+       i.country, i.source, i.event_id
+FROM idp_log i;
+
+-- File and data access (Google Drive, Microsoft 365 SharePoint/OneDrive, DLP/CASB CSV), one
+-- row per event; action is access | download | share | sync, vendor_action the source's word.
+DROP VIEW IF EXISTS data_access_events;
+CREATE VIEW data_access_events AS
+SELECT d.id, d.time, d.user, COALESCE((SELECT u.email FROM users u WHERE u.email = d.user
+       COLLATE NOCASE LIMIT 1), lower(d.user)) AS email, d.action, d.vendor_action,
+       d.resource, d.sensitivity, d.ip, d.shared_with, d.source, d.event_id
+FROM data_access_log d;

@@ -367,6 +367,47 @@ static MEETING_ACTIVITIES: Spec = Spec::new(
     Merge::Fill,
 );
 
+// issue 19: identity-provider and file-access events (keyed by source and the source's id).
+static IDP: Spec = Spec::new(
+    "idp_log",
+    &[
+        "source",
+        "event_id",
+        "time",
+        "user",
+        "ip",
+        "action",
+        "outcome",
+        "is_signin",
+        "is_admin_action",
+        "app",
+        "target",
+        "client",
+        "session_id",
+        "location",
+        "country",
+    ],
+    2,
+    Merge::Fill,
+);
+static DATA_ACCESS: Spec = Spec::new(
+    "data_access_log",
+    &[
+        "source",
+        "event_id",
+        "time",
+        "user",
+        "action",
+        "vendor_action",
+        "resource",
+        "sensitivity",
+        "ip",
+        "shared_with",
+    ],
+    2,
+    Merge::Fill,
+);
+
 /// What a participant shared (`sharing_details.content` of a sharing webhook).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shared {
@@ -1435,6 +1476,67 @@ impl<'c> Writer<'c> {
 
     pub fn vip(&mut self, v: &Vip, ev: &Evidence) -> Result<Outcome> {
         Ok(self.put(&VIPS, &[&v.email, &v.name, &v.title], ev)?.0)
+    }
+
+    /// An identity-provider event (issue 19).
+    pub fn idp_event(
+        &mut self,
+        e: &crate::model::beyond::IdpEvent,
+        ev: &Evidence,
+    ) -> Result<Outcome> {
+        let o = self
+            .put(
+                &IDP,
+                &[
+                    &e.source,
+                    &e.event_id,
+                    &e.time,
+                    &e.user,
+                    &e.ip,
+                    &e.action,
+                    &e.outcome,
+                    &e.is_signin,
+                    &e.is_admin_action,
+                    &e.app,
+                    &e.target,
+                    &e.client,
+                    &e.session_id,
+                    &e.location,
+                    &e.country,
+                ],
+                ev,
+            )?
+            .0;
+        self.terms(&[("email", Some(&e.user)), ("ip", Some(&e.ip))])?;
+        Ok(o)
+    }
+
+    /// A file or data access (issue 19).
+    pub fn data_access(
+        &mut self,
+        d: &crate::model::beyond::DataAccess,
+        ev: &Evidence,
+    ) -> Result<Outcome> {
+        let o = self
+            .put(
+                &DATA_ACCESS,
+                &[
+                    &d.source,
+                    &d.event_id,
+                    &d.time,
+                    &d.user,
+                    &d.action.as_str(),
+                    &d.vendor_action,
+                    &d.resource,
+                    &d.sensitivity,
+                    &d.ip,
+                    &d.shared_with,
+                ],
+                ev,
+            )?
+            .0;
+        self.terms(&[("email", Some(&d.user)), ("ip", Some(&d.ip))])?;
+        Ok(o)
     }
 
     /// Keep a record that could not be used, whole, with the reason. `table` names the table

@@ -418,8 +418,12 @@ impl Executor {
     pub fn new(store: Store) -> Executor {
         let info = CaseInfo::load(&store.conn).unwrap_or_default();
         // The rules' helpers (`zl_internal(email)`...) for the SQL pane, as in `zoomlens sql`.
-        let helpers = crate::detect::Config::load(None)
-            .and_then(|(cfg, _)| crate::detect::sql_functions(&store.conn, &cfg).map(drop));
+        let helpers = crate::detect::Config::load(None).and_then(|(mut cfg, _)| {
+            if let Some(g) = crate::detect::geo::session_db() {
+                cfg.geoip_db = Some(g.to_path_buf());
+            }
+            crate::detect::sql_functions(&store.conn, &cfg).map(drop)
+        });
         if let Err(e) = helpers {
             tracing::warn!("SQL helpers unavailable in the console: {e:#}");
         }

@@ -29,6 +29,11 @@ pub mod unexpected_ip_recurring_meeting;
 pub mod unknown_device_vip_meeting;
 pub mod user_created;
 pub mod weakened_then_exposed;
+// issue 19: identity-provider and file-access events, geolocation.
+pub mod data_access_after_external_meeting;
+pub mod idp_parallel_session;
+pub mod impossible_travel;
+pub mod rogue_country;
 
 /// The catalogue: every rule's identity, in one table, in the order findings are listed.
 static RULES: &[Rule] = &[
@@ -435,6 +440,77 @@ static RULES: &[Rule] = &[
             ),
         ],
         run: source_silent::run,
+    },
+    Rule {
+        id: "idp-parallel-session",
+        title: "Identity-provider session from another network acts during the user's meeting",
+        question: "While someone sat in a Zoom meeting, did an identity-provider session of theirs from another network perform an admin action or touch sensitive data?",
+        severity: Severity::High,
+        technique: Some("T1550.004"),
+        needs: &[Source::Dashboard],
+        uses_snapshot: true,
+        params: &[Param::new(
+            "max_session_hours",
+            24.0,
+            "longest meeting session considered (bounds the search)",
+        )],
+        run: idp_parallel_session::run,
+    },
+    Rule {
+        id: "data-access-after-external-meeting",
+        title: "Sensitive data accessed or shared right after a meeting with outsiders",
+        question: "Did the host of a meeting with outsiders access, download or share sensitive data soon after it ended?",
+        severity: Severity::High,
+        technique: Some("T1530"),
+        needs: &[Source::Meetings, Source::Participants],
+        uses_snapshot: false,
+        params: &[
+            Param::new(
+                "window_minutes",
+                30.0,
+                "minutes after the meeting's end in which an access counts",
+            ),
+            Param::new(
+                "include_participants",
+                0.0,
+                "1: internal participants count too, not only the host",
+            ),
+            Param::new(
+                "include_partners",
+                0.0,
+                "1: people of known_partner_domains make a meeting external",
+            ),
+        ],
+        run: data_access_after_external_meeting::run,
+    },
+    Rule {
+        id: "impossible-travel",
+        title: "Impossible travel between two activities of one person",
+        question: "Was one person active from two places too far apart to travel between in the time that passed?",
+        severity: Severity::High,
+        technique: Some("T1078"),
+        needs: &[Source::SignIns],
+        uses_snapshot: true,
+        params: &[
+            Param::new(
+                "max_speed_kmh",
+                900.0,
+                "faster than this between two places is impossible",
+            ),
+            Param::new("min_km", 500.0, "shorter jumps are geolocation noise"),
+        ],
+        run: impossible_travel::run,
+    },
+    Rule {
+        id: "rogue-country",
+        title: "Sign-in from a country on the rogue list",
+        question: "Did someone sign in, to Zoom or the identity provider, from a country the organisation lists as rogue?",
+        severity: Severity::Medium,
+        technique: Some("T1078"),
+        needs: &[Source::SignIns],
+        uses_snapshot: false,
+        params: &[],
+        run: rogue_country::run,
     },
 ];
 

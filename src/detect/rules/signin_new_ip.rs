@@ -10,8 +10,8 @@
 //! tablet on a mobile carrier (carrier NAT addresses rotate every few hours and say nothing
 //! about place).
 //!
-//! Panther's Standard.SignInFromRogueState needs IPinfo country enrichment, which zoomlens
-//! does not have; this rule is its closest honest equivalent (see tests/detect_panther.rs).
+//! Panther's Standard.SignInFromRogueState is `rogue-country` (offline geolocation); this rule
+//! judges networks, not countries.
 
 use crate::detect::net::{Place, Places, phone_client};
 use crate::detect::snapshot::Sym;

@@ -100,6 +100,9 @@ impl Gen<'_> {
             }
         });
         self.push_activity(rec);
+        if kind == "Sign in" {
+            self.beyond_signin(p, t, ip, dev)?;
+        }
         self.emit_webhook(wh)
     }
 
@@ -227,6 +230,7 @@ impl Gen<'_> {
                 }
             }
             self.signin(p, tin, "Sign in", &ip, dev)?;
+            self.beyond_workday(p, tin, &ip)?;
             // Some sign in again later on their phone (same network).
             if self.rng.random_bool(0.25) {
                 let last = self.org.people[p].devices.len() - 1;

@@ -9,6 +9,7 @@
 
 pub mod activity;
 pub mod background;
+pub mod beyond;
 pub mod ids;
 pub mod incidents;
 pub mod meetings;
@@ -52,6 +53,11 @@ pub const RULES: &[&str] = &[
     "shared-ip-many-names",
     "guest-screen-share",
     "source-silent",
+    // issue 19
+    "idp-parallel-session",
+    "data-access-after-external-meeting",
+    "impossible-travel",
+    "rogue-country",
 ];
 
 /// The generator's knobs as given (by `gen`, `sim`, `demo` or a test), before validation.
@@ -224,6 +230,11 @@ pub trait Sink {
     fn chat(&mut self, owner_id: &str, channel: &str, msg: Value) -> Result<()>;
     /// A webhook envelope.
     fn webhook(&mut self, event: Value) -> Result<()>;
+    /// A line of one of the identity-provider, file-access or geolocation files
+    /// ([`beyond`]); sinks without files ignore them.
+    fn beyond(&mut self, _file: &'static str, _line: String) -> Result<()> {
+        Ok(())
+    }
     fn end_day(&mut self, _day: NaiveDate) -> Result<()> {
         Ok(())
     }
@@ -275,6 +286,11 @@ pub struct Gen<'a> {
     pub bg_meetings: u64,
     /// People that background made up (webinar attendees, new hires).
     pub bg_people: u64,
+    // issue 19: the identity-provider and file-access stream (beyond.rs).
+    beyond_rng: ChaCha8Rng,
+    /// Per person: 1 + the day of their last Okta session start.
+    beyond_day: Vec<u32>,
+    beyond_seq: u64,
 }
 
 impl<'a> Gen<'a> {
@@ -305,6 +321,9 @@ impl<'a> Gen<'a> {
             bg: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5eed_0fb6),
             bg_meetings: 1_000_000_000,
             bg_people: 0,
+            beyond_rng: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xbe70_0d19),
+            beyond_day: Vec::new(),
+            beyond_seq: 0,
         }
     }
 
@@ -559,6 +578,19 @@ impl<'a> Gen<'a> {
         fin.truth
             .counts
             .insert("vips".into(), fin.vips.len() as u64);
+        // issue 19: the analyst's geolocation database and the Microsoft 365 UPNs.
+        self.beyond_geo()?;
+        fin.truth
+            .assumptions
+            .insert("geoip_db".into(), beyond::GEO.into());
+        for p in 0..self.org.people.len() {
+            let upn = self.upn(p);
+            if upn != self.org.people[p].email {
+                fin.truth
+                    .assumptions
+                    .insert(format!("alias:{upn}"), self.org.people[p].email.clone());
+            }
+        }
         self.sink.finish(&fin)?;
         self.fin = fin;
         Ok(())

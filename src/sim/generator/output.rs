@@ -72,6 +72,10 @@ pub struct CaptureWriter {
     day_chat: BTreeMap<(String, String), Vec<Value>>,
     day_hooks: Vec<(i64, u64, String)>,
     pub pages: u64,
+    /// issue 19: the identity-provider, file-access and geolocation files, by name.
+    beyond: BTreeMap<&'static str, BufWriter<File>>,
+    /// Entra sign-ins not yet written as a Graph page.
+    entra_page: Vec<String>,
 }
 
 impl CaptureWriter {
@@ -116,7 +120,36 @@ impl CaptureWriter {
             day_chat: BTreeMap::new(),
             day_hooks: Vec::new(),
             pages: 0,
+            beyond: {
+                let mut m = BTreeMap::new();
+                for n in super::beyond::IMPORTED.iter().chain([&super::beyond::GEO]) {
+                    m.insert(*n, open(n)?);
+                }
+                m.get_mut(super::beyond::DLP)
+                    .expect("opened above")
+                    .write_all(b"time,user,action,resource,sensitivity,ip,source\n")?;
+                m
+            },
+            entra_page: Vec::new(),
         })
+    }
+
+    /// Entra sign-ins as one Graph `auditLogs/signIns` page per line.
+    fn flush_entra(&mut self) -> Result<()> {
+        if self.entra_page.is_empty() {
+            return Ok(());
+        }
+        let page = format!(
+            "{{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns\",\"value\":[{}]}}\n",
+            self.entra_page.join(",")
+        );
+        self.entra_page.clear();
+        let f = self
+            .beyond
+            .get_mut(super::beyond::ENTRA)
+            .expect("opened in create");
+        f.write_all(page.as_bytes())?;
+        Ok(())
     }
 
     fn write_page(&mut self, path: &str, query: &Map<String, Value>, body: &Value) -> Result<()> {
@@ -459,7 +492,27 @@ impl Sink for CaptureWriter {
         }
         Ok(())
     }
+    fn beyond(&mut self, file: &'static str, line: String) -> Result<()> {
+        if file == super::beyond::ENTRA {
+            self.entra_page.push(line);
+            if self.entra_page.len() >= 500 {
+                self.flush_entra()?;
+            }
+            return Ok(());
+        }
+        let f = self
+            .beyond
+            .get_mut(file)
+            .ok_or_else(|| anyhow::anyhow!("no generated file {file}"))?;
+        f.write_all(line.as_bytes())?;
+        f.write_all(b"\n")?;
+        Ok(())
+    }
     fn finish(&mut self, fin: &Finish) -> Result<()> {
+        self.flush_entra()?;
+        for f in self.beyond.values_mut() {
+            f.flush()?;
+        }
         self.write_users()?;
         self.chain_end(0)?;
         self.chain_end(1)?;

@@ -107,6 +107,8 @@ pub(crate) const TABLES: &[&str] = &[
     "assets",
     "vips",
     "meeting_activities",
+    "idp_log",
+    "data_access_log",
     "rejects",
     "findings",
     "incidents",
@@ -130,6 +132,8 @@ pub fn table_of_view(name: &str) -> Option<&'static str> {
         "zoom_chat_messages" => "chat_messages",
         "zoom_rejects" => "rejects",
         "zoom_meeting_activities" => "meeting_activities",
+        "idp_events" => "idp_log",
+        "data_access_events" => "data_access_log",
         t => return TABLES.iter().find(|x| **x == t).copied(),
     })
 }
@@ -340,6 +344,12 @@ pub fn describe_timed(conn: &Connection, tbl: &str, id: i64) -> Result<(String, 
         }
         "meeting_activities" => {
             "SELECT time, 'activity  ' || operator_email || '  ' || category || '  ' || detail FROM meeting_activities WHERE id = ?1"
+        }
+        "idp_log" => {
+            "SELECT time, source || '  ' || action || '  ' || user || '  ' || ip || '  ' || outcome FROM idp_log WHERE id = ?1"
+        }
+        "data_access_log" => {
+            "SELECT time, source || '  ' || action || '  ' || user || '  ' || resource || '  ' || sensitivity FROM data_access_log WHERE id = ?1"
         }
         "users" => {
             "SELECT COALESCE(created_at, ''), 'user  ' || email || '  ' || COALESCE(display_name, '') || '  ' || COALESCE(role_name, '') FROM users WHERE id = ?1"

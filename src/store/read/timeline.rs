@@ -64,7 +64,8 @@ fn sources(sub: &Subject) -> Vec<Src> {
         from: SIGNIN,
         time: "x.time",
         what: "x.activity",
-        detail: "x.client_type || ' ' || x.version",
+        detail: "concat_ws(' \u{b7} ', NULLIF(trim(COALESCE(x.client_type, '') || ' ' || COALESCE(x.version, '')), ''), \
+                 zl_geo(x.ip_address, NULL))",
         ip: "x.ip_address",
         device: "NULL",
         meeting: "NULL",
@@ -80,7 +81,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         what: "'joined'",
         // Only what is known, so an empty field leaves no "· ? min ·  ·" behind.
         detail: "concat_ws(' \u{b7} ', COALESCE(NULLIF(m.topic, ''), x.meeting_uuid), x.duration / 60 || ' min', \
-                 NULLIF(trim(COALESCE(x.device, '') || ' ' || COALESCE(x.version, '')), ''), NULLIF(x.location, ''), \
+                 NULLIF(trim(COALESCE(x.device, '') || ' ' || COALESCE(x.version, '')), ''), zl_geo(x.ip_address, x.location), \
                  NULLIF(x.name, ''))",
         ip: "x.ip_address",
         device: "COALESCE(NULLIF(x.pc_name, ''), NULLIF(x.device, ''))",
@@ -186,6 +187,37 @@ fn sources(sub: &Subject) -> Vec<Src> {
         user: "COALESCE(x.email, '')",
         subj,
     };
+    // issue 19: identity-provider and file-access events, marked with their source.
+    let idp = |subj| Src {
+        s: 10,
+        kind: "idp",
+        tbl: "idp_log",
+        from: "idp_log x",
+        time: "x.time",
+        what: "x.source || ' ' || x.action",
+        detail: "concat_ws(' \u{b7} ', NULLIF(x.outcome, ''), CASE WHEN x.is_admin_action THEN 'admin action' END, \
+                 NULLIF(x.app, ''), 'on ' || NULLIF(x.target, ''), zl_geo(x.ip, COALESCE(x.location, x.country)))",
+        ip: "NULLIF(x.ip, '')",
+        device: "NULL",
+        meeting: "NULL",
+        user: "x.user",
+        subj,
+    };
+    let file = |subj| Src {
+        s: 11,
+        kind: "file",
+        tbl: "data_access_log",
+        from: "data_access_log x",
+        time: "x.time",
+        what: "x.source || ' ' || x.action",
+        detail: "concat_ws(' \u{b7} ', x.resource, NULLIF(x.sensitivity, ''), 'to ' || NULLIF(x.shared_with, ''), \
+                 zl_geo(x.ip, NULL))",
+        ip: "NULLIF(x.ip, '')",
+        device: "NULL",
+        meeting: "NULL",
+        user: "x.user",
+        subj,
+    };
     match sub {
         Subject::User(_) => vec![
             signin("x.email = {}"),
@@ -197,8 +229,15 @@ fn sources(sub: &Subject) -> Vec<Src> {
             hook("x.operator = {}"),
             rec("x.host_email = {}"),
             waiting("x.email = {}"),
+            idp("x.user = {}"),
+            file("x.user = {}"),
         ],
-        Subject::Ip(_) => vec![signin("x.ip_address = {}"), join("x.ip_address = {}")],
+        Subject::Ip(_) => vec![
+            signin("x.ip_address = {}"),
+            join("x.ip_address = {}"),
+            idp("x.ip = {}"),
+            file("x.ip = {}"),
+        ],
         Subject::Domain(_) => vec![
             signin("x.email LIKE {} ESCAPE '\\'"),
             join("x.email LIKE {} ESCAPE '\\'"),
@@ -334,6 +373,8 @@ pub fn page(
             "chat_messages" => "chat_messages",
             "webhook_events" => "webhook_events",
             "waiting_room" => "waiting_room",
+            "idp_log" => "idp_log",
+            "data_access_log" => "data_access_log",
             _ => "recordings",
         };
         let link = Links {

@@ -31,6 +31,11 @@ mod unexpected_ip_recurring_meeting;
 mod unknown_device_vip_meeting;
 mod user_created;
 mod weakened_then_exposed;
+// issue 19
+mod data_access_after_external_meeting;
+mod idp_parallel_session;
+mod impossible_travel;
+mod rogue_country;
 
 pub use weakened_then_exposed::Weak;
 
@@ -160,6 +165,11 @@ const STEPS: &[(&str, When, Step)] = &[
     step!(Mid, join_burst_multiple_ips::mid),
     step!(Mid, unknown_device_vip_meeting::mid),
     step!(Mid, guest_screen_share::mid),
+    // issue 19
+    step!(Mid, idp_parallel_session::mid),
+    step!(Mid, data_access_after_external_meeting::mid),
+    step!(Mid, impossible_travel::mid),
+    step!(Mid, rogue_country::mid),
     step!(Last, weakened_then_exposed::last),
     step!(Last, billing_or_license_changed::last),
     step!(Last, signin_new_ip::last),

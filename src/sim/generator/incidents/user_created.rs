@@ -62,7 +62,10 @@ pub(super) fn first_signins(g: &mut Gen) -> Result<()> {
     let Some(nu) = g.plan.new_user else {
         return Ok(());
     };
-    for (k, ip) in ["192.0.2.252", "198.51.100.10"].iter().enumerate() {
+    // Home, then their own office (a new hire in London does not sign in from New York
+    // half an hour after leaving home: impossible-travel would rightly say so).
+    let office = g.org.people[nu].office_ip().to_string();
+    for (k, ip) in ["192.0.2.252", office.as_str()].iter().enumerate() {
         let t = g.at(sec(13, 0) + 1800 * k as i64);
         g.signin(nu, t, "Sign in", ip, 0)?;
     }

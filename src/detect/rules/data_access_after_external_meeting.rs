@@ -1,0 +1,222 @@
+//! `data-access-after-external-meeting`: the seed's detection 2. The host of a meeting with
+//! people from outside the organisation (or, with `include_participants = 1`, any internal
+//! participant) accesses, downloads, syncs or shares sensitive data within `window_minutes`
+//! (default 30) after the meeting ends.
+//!
+//! Outsiders are participants whose email is not internal; people of `known_partner_domains`
+//! count only with `include_partners = 1` (a weekly sync with a long-standing partner is not
+//! news). Sensitive data: a label in `sensitive_labels`, or a file name matching
+//! `sensitive_topics`. Sharing with a colleague (an internal address) is routine and not
+//! counted; sharing outside, with a link, or with no recipient named is. People are matched by
+//! email (any case) and `user_aliases`.
+
+use crate::detect::{Ctx, Finding, RuleOutcome, Severity};
+use anyhow::Result;
+use std::collections::HashMap;
+
+struct Access {
+    t: i64,
+    id: i64,
+    time: String,
+    action: String,
+    resource: String,
+    sensitivity: String,
+    source: String,
+}
+
+pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
+    if !ctx.any("SELECT 1 FROM data_access_log")? {
+        return Ok(RuleOutcome::CouldNotRun(
+            "no file-access events (import Google Drive or Microsoft 365 audit logs, or a \
+             DLP/CASB export as the generic CSV)"
+                .into(),
+        ));
+    }
+    if let Some(why) = ctx.need_internal() {
+        return Ok(RuleOutcome::CouldNotRun(why));
+    }
+    let window = (ctx.num("window_minutes") * 60.0) as i64;
+    let participants = ctx.int("include_participants") != 0;
+    let partners = if ctx.int("include_partners") != 0 {
+        Default::default()
+    } else {
+        ctx.cfg.partner_domains()
+    };
+    // Every sensitive access, by person, in time order.
+    let mut by_person: HashMap<String, Vec<Access>> = HashMap::new();
+    {
+        let mut st = ctx.conn.prepare(
+            "SELECT zl_person(user), unixepoch(time), id, time, action, resource, sensitivity, source
+             FROM data_access_log WHERE zl_sensitive_data(resource, sensitivity)
+               AND NOT (action = 'share' AND zl_internal(shared_with))
+             ORDER BY time, id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })?;
+        for row in rows {
+            let (who, t, id, time, action, resource, sensitivity, source) = row?;
+            let Some(t) = t else { continue };
+            by_person.entry(who).or_default().push(Access {
+                t,
+                id,
+                time,
+                action,
+                resource,
+                sensitivity,
+                source,
+            });
+        }
+    }
+    if by_person.is_empty() {
+        return Ok(RuleOutcome::Findings(Vec::new()));
+    }
+    // Meetings with outsiders: their end, host and internal participants.
+    let mut st = ctx.conn.prepare(
+        "SELECT m.uuid, m.meeting_id, COALESCE(m.topic, ''), lower(COALESCE(m.host_email, '')),
+                unixepoch(COALESCE(m.end_time, (SELECT max(p.leave_time) FROM participants p
+                                                WHERE p.meeting_uuid = m.uuid))),
+                (SELECT group_concat(e, ' ') FROM (SELECT DISTINCT lower(p.email) AS e
+                   FROM participants p WHERE p.meeting_uuid = m.uuid AND p.email <> ''
+                     AND NOT zl_internal(p.email))),
+                (SELECT group_concat(e, ' ') FROM (SELECT DISTINCT lower(p.email) AS e
+                   FROM participants p WHERE p.meeting_uuid = m.uuid AND p.email <> ''
+                     AND zl_internal(p.email)))
+         FROM meetings m ORDER BY m.id",
+    )?;
+    let meetings = st.query_map([], |r| {
+        <(
+            String,
+            Option<i64>,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        )>::try_from(r)
+    })?;
+    let mut out = Vec::new();
+    for m in meetings {
+        let (uuid, mid, topic, host, end, ext, internal) = m?;
+        let (Some(end), Some(ext)) = (end, ext) else {
+            continue;
+        };
+        let outsiders: Vec<&str> = ext
+            .split(' ')
+            .filter(|e| {
+                crate::detect::domain_of(e).is_some_and(|d| {
+                    !partners
+                        .iter()
+                        .any(|p| d == *p || d.ends_with(&format!(".{p}")))
+                })
+            })
+            .collect();
+        if outsiders.is_empty() {
+            continue;
+        }
+        let mut people: Vec<(&str, bool)> = Vec::new();
+        if !host.is_empty() {
+            people.push((host.as_str(), true));
+        }
+        if participants {
+            for p in internal.as_deref().unwrap_or("").split(' ') {
+                if !p.is_empty() && p != host {
+                    people.push((p, false));
+                }
+            }
+        }
+        let meeting = mid.map(|m| m.to_string()).unwrap_or_else(|| uuid.clone());
+        for (who, is_host) in people {
+            let Some(list) = by_person.get(who) else {
+                continue;
+            };
+            let lo = list.partition_point(|a| a.t < end);
+            for a in list[lo..].iter().take_while(|a| a.t <= end + window) {
+                let mins = (a.t - end) / 60;
+                let label = if a.sensitivity.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", a.sensitivity)
+                };
+                let mut f = Finding::new(
+                    format!("data_access_log:{}:{uuid}", a.id),
+                    a.time.clone(),
+                    format!(
+                        "{who} ({}) {} {}{label} ({}) {mins} min after meeting {meeting} \
+                         \"{topic}\" with {} outsider(s) ({}) ended",
+                        if is_host { "host" } else { "participant" },
+                        verb(&a.action),
+                        a.resource,
+                        a.source,
+                        outsiders.len(),
+                        outsiders
+                            .iter()
+                            .take(3)
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                f.fact(format!(
+                    "meeting {meeting} \"{topic}\" ended {} with outsiders: {}",
+                    super::ts(end),
+                    outsiders.join(", ")
+                ));
+                f.fact(format!(
+                    "{} {} {}{label} {mins} min later (window {} min)",
+                    a.time,
+                    verb(&a.action),
+                    a.resource,
+                    window / 60
+                ));
+                f.fact(if a.sensitivity.is_empty() {
+                    "sensitive: its name matches sensitive_topics".to_string()
+                } else {
+                    format!(
+                        "sensitive: label {:?} is in sensitive_labels, or its name matches sensitive_topics",
+                        a.sensitivity
+                    )
+                });
+                f.severity = Some(if a.action == "access" {
+                    Severity::Medium
+                } else {
+                    Severity::High
+                });
+                f.actor = Some(who.to_string());
+                f.user = Some(who.to_string());
+                f.target = Some(a.resource.clone());
+                f.meeting_uuid = Some(uuid.clone());
+                f.meeting_id = mid;
+                f.ev("data_access_log", a.id);
+                f.ev("meetings", meeting_row(ctx, &uuid)?);
+                out.push(f);
+            }
+        }
+    }
+    Ok(RuleOutcome::Findings(out))
+}
+
+fn verb(action: &str) -> &'static str {
+    match action {
+        "download" => "downloaded",
+        "share" => "shared",
+        "sync" => "synced",
+        _ => "opened",
+    }
+}
+
+fn meeting_row(ctx: &Ctx, uuid: &str) -> Result<i64> {
+    Ok(ctx
+        .conn
+        .prepare_cached("SELECT id FROM meetings WHERE uuid = ?1")?
+        .query_row([uuid], |r| r.get(0))?)
+}
