@@ -16,6 +16,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
 pub use writer::{Counts, MeetingActivity, Outcome, Writer};
+pub use writer::{Disclaimer, HistoryMeeting, RecordingAccess, RemoteSupport, RiskAlert};
 
 /// A forward migration: its SQL, then, when SQL alone cannot do it, a Rust step run in the
 /// same transaction.
@@ -41,6 +42,8 @@ const MIGRATIONS: &[Migration] = &[
         Some(add_explain_columns),
     ),
     (include_str!("migrations/0009_fulltext.sql"), None),
+    // Issue 18's newer sources (0010 belongs to another branch; the lead merges in order).
+    (include_str!("migrations/0011_newer.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
