@@ -12,6 +12,7 @@ pub mod background;
 pub mod ids;
 pub mod incidents;
 pub mod meetings;
+pub mod newer;
 pub mod org;
 pub mod output;
 pub mod truth;
@@ -224,6 +225,9 @@ pub trait Sink {
     fn chat(&mut self, owner_id: &str, channel: &str, msg: Value) -> Result<()>;
     /// A webhook envelope.
     fn webhook(&mut self, event: Value) -> Result<()>;
+    /// A record of issue 18's newer sources (history, recording analytics, disclaimers,
+    /// remote support), on its own day.
+    fn newer(&mut self, rec: newer::Newer) -> Result<()>;
     fn end_day(&mut self, _day: NaiveDate) -> Result<()> {
         Ok(())
     }
@@ -275,6 +279,8 @@ pub struct Gen<'a> {
     pub bg_meetings: u64,
     /// People that background made up (webinar attendees, new hires).
     pub bg_people: u64,
+    /// Issue 18's newer sources, derived from each day's meetings.
+    pub newer: newer::State,
 }
 
 impl<'a> Gen<'a> {
@@ -305,6 +311,7 @@ impl<'a> Gen<'a> {
             bg: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5eed_0fb6),
             bg_meetings: 1_000_000_000,
             bg_people: 0,
+            newer: newer::State::new(cfg.seed),
         }
     }
 
@@ -360,6 +367,7 @@ impl<'a> Gen<'a> {
     }
     pub fn emit_meeting(&mut self, host_id: &str, v: Value) -> Result<()> {
         self.count("zoom_meetings", 1);
+        self.newer.meeting(host_id, &v);
         self.sink.meeting(host_id, v)
     }
     pub fn emit_participants(
@@ -379,6 +387,7 @@ impl<'a> Gen<'a> {
         self.count("zoom_participants", keys.len() as u64);
         self.count("zoom_participants_basic", report.len() as u64);
         self.count("zoom_participants_detailed", metrics.len() as u64);
+        self.newer.participants(uuid, &report);
         self.sink.participants(uuid, report, metrics)
     }
     pub fn emit_recording(&mut self, host_id: &str, v: Value, trashed: bool) -> Result<()> {
@@ -389,6 +398,7 @@ impl<'a> Gen<'a> {
             .max(1);
         self.count("zoom_recordings", files as u64);
         self.count("recordings", 1);
+        self.newer.recording(&v, trashed);
         self.sink.recording(host_id, v, trashed)
     }
 
@@ -466,6 +476,7 @@ impl<'a> Gen<'a> {
             self.count("zoom_chat_messages", 1);
             self.sink.chat(&owner, &ch, m)?;
         }
+        self.newer_day()?;
         self.sink.end_day(self.date)
     }
 
@@ -490,6 +501,10 @@ impl<'a> Gen<'a> {
             "zoom_users",
             "zoom_chat_messages",
             "webhook_events",
+            "meeting_history",
+            "recording_access",
+            "disclaimers",
+            "remote_support",
         ] {
             truth.counts.entry(k.to_string()).or_insert(0);
         }

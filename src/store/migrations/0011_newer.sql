@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS meeting_history (
   meeting_uuid  TEXT NOT NULL UNIQUE,
   meeting_id    INTEGER,
   type          TEXT,                       -- 'Meeting' | 'Webinar'
+  start_time    TEXT,
   host_email    TEXT COLLATE NOCASE,
   host_name     TEXT,
   department    TEXT,
@@ -33,6 +34,7 @@ CREATE TABLE IF NOT EXISTS meeting_history (
   features      TEXT NOT NULL DEFAULT '{}', -- JSON object of booleans
   origin_id INTEGER NOT NULL, line INTEGER, raw TEXT NOT NULL, sha256 TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS meeting_history_start ON meeting_history (start_time);
 
 -- Responses to Zoom's recording / AI / login disclaimers (GET /report/disclaimer).
 CREATE TABLE IF NOT EXISTS disclaimers (
