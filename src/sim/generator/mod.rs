@@ -53,6 +53,7 @@ pub const RULES: &[&str] = &[
     "shared-ip-many-names",
     "guest-screen-share",
     "source-silent",
+    "remote-control-of-privileged-user",
 ];
 
 /// The generator's knobs as given (by `gen`, `sim`, `demo` or a test), before validation.

@@ -98,7 +98,7 @@ pub struct State {
     meetings: Vec<(String, Value)>,
     /// Today's attendees per instance UUID.
     attendees: BTreeMap<String, Vec<Attendee>>,
-    /// Today's kept recordings: (uuid, host email, host name, start).
+    /// Today's kept recordings: (uuid, host id, topic, start).
     recordings: Vec<(String, String, String, DateTime<Utc>)>,
     /// Remote-support rows planted today, and the instances remote control was used in.
     support: Vec<Value>,
@@ -146,7 +146,7 @@ impl State {
         let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         if let Some(t) = parse_time(&s("start_time")) {
             self.recordings
-                .push((s("uuid"), s("host_email"), s("topic"), t));
+                .push((s("uuid"), s("host_id"), s("topic"), t));
         }
     }
 
@@ -409,7 +409,11 @@ impl Gen<'_> {
         }
         // Recordings are watched by people who were in the meeting, days later; the host
         // sometimes downloads one.
-        for (uuid, host_email, _topic, start) in std::mem::take(&mut self.newer.recordings) {
+        for (uuid, host_id, _topic, start) in std::mem::take(&mut self.newer.recordings) {
+            let host_email = by_id
+                .get(host_id.as_str())
+                .map(|&i| self.org.people[i].email.clone())
+                .unwrap_or_default();
             let mut seen = BTreeSet::new();
             let people: Vec<Attendee> = attendees
                 .get(&uuid)
