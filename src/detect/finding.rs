@@ -55,6 +55,12 @@ pub const EVIDENCE_TABLES: &[&str] = &[
     "assets",
     "vips",
     "coverage",
+    // Issue 18's newer sources.
+    "recording_access",
+    "remote_support",
+    "risk_alerts",
+    "disclaimers",
+    "meeting_history",
 ];
 
 /// One suspicious indicator, as a rule reports it.

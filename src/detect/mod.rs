@@ -46,6 +46,10 @@ pub enum Source {
     Assets,
     Vips,
     Coverage,
+    /// `/report/remote_support` sessions.
+    RemoteSupport,
+    /// Recording analytics (who viewed or downloaded a recording).
+    RecordingAnalytics,
 }
 
 /// A tunable threshold of a rule: `[rules.<id>] <name> = <number>`.

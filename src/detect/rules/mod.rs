@@ -18,6 +18,7 @@ pub mod parallel_session;
 pub mod privileged_role_granted;
 pub mod recording_deleted;
 pub mod recording_download_by_non_participant;
+pub mod remote_control_of_privileged_user;
 pub mod security_setting_disabled;
 pub mod shared_ip_many_names;
 pub mod sign_in_method_enabled;
@@ -56,6 +57,7 @@ static RULES: &[&dyn Rule] = &[
     &shared_ip_many_names::SharedIpManyNames,
     &guest_screen_share::GuestScreenShare,
     &source_silent::SourceSilent,
+    &remote_control_of_privileged_user::RemoteControlOfPrivilegedUser,
 ];
 
 /// Every rule, in catalogue order.

@@ -106,6 +106,11 @@ pub(crate) const TABLES: &[&str] = &[
     "assets",
     "vips",
     "meeting_activities",
+    "recording_access",
+    "remote_support",
+    "risk_alerts",
+    "disclaimers",
+    "meeting_history",
     "rejects",
     "findings",
     "incidents",
@@ -334,6 +339,18 @@ pub fn describe_timed(conn: &Connection, tbl: &str, id: i64) -> Result<(String, 
         }
         "meeting_activities" => {
             "SELECT time, 'activity  ' || operator_email || '  ' || category || '  ' || detail FROM meeting_activities WHERE id = ?1"
+        }
+        "recording_access" => {
+            "SELECT time, 'recording ' || kind || '  ' || COALESCE(NULLIF(email, ''), '(anonymous)') || '  \"' || name || '\"  meeting ' || meeting_uuid FROM recording_access WHERE id = ?1"
+        }
+        "remote_support" => {
+            "SELECT start_time, 'remote control  ' || COALESCE(NULLIF(supporter_email, ''), supporter_name, '') || ' \u{2192} ' || supportee_email || '  ' || COALESCE(topic, '') FROM remote_support WHERE id = ?1"
+        }
+        "risk_alerts" => {
+            "SELECT alert_time, 'risk alert  meeting ' || COALESCE(meeting_id, meeting_uuid) || ' link posted on ' || COALESCE(post_platform, '?') || ' ' || social_link FROM risk_alerts WHERE id = ?1"
+        }
+        "disclaimers" => {
+            "SELECT time, 'notice  ' || disclaimer_type || ' ' || status || '  ' || COALESCE(NULLIF(email, ''), display_name) FROM disclaimers WHERE id = ?1"
         }
         "users" => {
             "SELECT COALESCE(created_at, ''), 'user  ' || email || '  ' || COALESCE(display_name, '') || '  ' || COALESCE(role_name, '') FROM users WHERE id = ?1"
