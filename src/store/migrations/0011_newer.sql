@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS disclaimers (
 );
 CREATE INDEX IF NOT EXISTS disclaimers_email ON disclaimers (email, time);
 CREATE INDEX IF NOT EXISTS disclaimers_meeting ON disclaimers (meeting_uuid);
+CREATE INDEX IF NOT EXISTS disclaimers_name ON disclaimers (display_name, time);
 
 -- Remote-support sessions: who took control of whose machine (GET /report/remote_support).
 CREATE TABLE IF NOT EXISTS remote_support (
@@ -95,3 +96,5 @@ CREATE TABLE IF NOT EXISTS risk_alerts (
   UNIQUE (meeting_uuid, post_time, social_link)
 );
 CREATE INDEX IF NOT EXISTS risk_alerts_meeting ON risk_alerts (meeting_id);
+CREATE INDEX IF NOT EXISTS risk_alerts_host ON risk_alerts (host_email, alert_time);
+CREATE INDEX IF NOT EXISTS recording_access_meeting ON recording_access (meeting_uuid, time);
