@@ -176,7 +176,13 @@ impl Tenant {
         c.insert("zoom_chat_messages".into(), chat.len() as u64);
         c.insert("webhook_events".into(), self.webhooks.len() as u64);
         // Issue 18's sources, with the store's keys.
-        let history: BTreeSet<String> = self.history.iter().map(|h| s(h, "meeting_uuid")).collect();
+        // The simulator lists every past meeting there, with or without a row of its own.
+        let history: BTreeSet<String> = self
+            .history
+            .iter()
+            .map(|h| s(h, "meeting_uuid"))
+            .chain(self.meetings_by_host.values().flatten().map(|m| s(m, "uuid")))
+            .collect();
         c.insert("meeting_history".into(), history.len() as u64);
         let mut access: BTreeSet<Vec<String>> = BTreeSet::new();
         for (kind, map) in [("view", &self.views), ("download", &self.downloads)] {

@@ -103,6 +103,9 @@ pub struct Index {
     instances_by_id: HashMap<i64, Vec<Instance>>,
     /// User id → the chat channels the tenant has messages of for that user, sorted.
     channels_by_user: HashMap<String, Vec<String>>,
+    /// `/report/history_meetings` rows: the tenant's own, plus one made from each meeting
+    /// record that has none (a hand-built tenant), as Zoom lists every past meeting there.
+    history_rows: Vec<Value>,
     history: TimeIndex,
     disclaimers: TimeIndex,
     remote_support: TimeIndex,
@@ -140,7 +143,21 @@ impl Index {
             }
         }
         ix.activities = TimeIndex::build(&t.activities, "time");
-        ix.history = TimeIndex::build(&t.history, "start_time");
+        ix.history_rows = t.history.clone();
+        let have: std::collections::HashSet<String> = t
+            .history
+            .iter()
+            .filter_map(|h| h.get("meeting_uuid").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
+        for m in t.meetings_by_host.values().flatten() {
+            if let Some(u) = m.get("uuid").and_then(Value::as_str)
+                && !have.contains(u)
+            {
+                ix.history_rows.push(history_of(m));
+            }
+        }
+        ix.history = TimeIndex::build(&ix.history_rows, "start_time");
         ix.disclaimers = TimeIndex::build(&t.disclaimers, "time");
         ix.remote_support = TimeIndex::build(&t.remote_support, "start_time");
         for r in t
@@ -849,6 +866,32 @@ async fn user_channels(State(st): St, Path(user): Path<String>, RawQuery(q): Raw
 
 // ---------- issue 18's newer sources ----------
 
+/// A history row made from a `/report/users/{id}/meetings` record: what that record knows
+/// (its has_* flags); the other `feature_used` keys are left out (unknown, not false).
+fn history_of(m: &Value) -> Value {
+    let b = |k: &str| m.get(k).and_then(Value::as_bool).unwrap_or(false);
+    json!({
+        "meeting_uuid": m["uuid"],
+        "meeting_id": m.get("id").and_then(meeting_number),
+        "type": "Meeting",
+        "host_display_name": m.get("host_name").or(m.get("user_name")),
+        "host_email": m.get("user_email").or(m.get("host_email")),
+        "start_time": m["start_time"],
+        "end_time": m.get("end_time"),
+        "topic": m["topic"],
+        "participants": m.get("participants_count"),
+        "duration": m.get("duration"),
+        "source": m.get("source").cloned().unwrap_or(json!("Zoom")),
+        "custom_fields": [],
+        "tracking_fields": [],
+        "feature_used": {
+            "screen_sharing": b("has_screen_share"),
+            "record_to_cloud": b("has_recording"),
+            "in_meeting_chat": b("has_chat"),
+        },
+    })
+}
+
 /// `GET /report/history_meetings?from&to[&date_type&meeting_type&report_type]`: every past
 /// meeting of the account that started in the window (the tenant has no webinars, and its
 /// meetings all have "report data" of kind `all`). No `from`/`to`/`total_records` in the body.
@@ -884,7 +927,7 @@ async fn history_meetings(State(st): St, RawQuery(q): RawQuery) -> Reply {
         &p,
         STANDARD,
         &idx,
-        &st.tenant.history,
+        &st.index.history_rows,
     )?;
     Ok(axum::Json(json!({
         "next_page_token": page.next_page_token,
