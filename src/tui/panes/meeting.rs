@@ -131,7 +131,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (related as u16 + 3).min(10)
     };
     // Narrow terminals wrap the header's counts onto a fourth line rather than cut them.
-    let head_h = if area.width < 140 { 7 } else { 6 };
+    let head_h = if area.width < 140 { 7 } else { 6 } + h.risk_alerts.len().min(2) as u16;
     let [head, table, rel] = Layout::vertical([
         Constraint::Length(head_h),
         Constraint::Min(5),
@@ -214,6 +214,13 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ]),
         features_line(h, theme),
     ];
+    let mut lines = lines;
+    for a in h.risk_alerts.iter().take(2) {
+        lines.push(Line::from(Span::styled(
+            format!("Zoom risk alert {}", clean(a)),
+            theme.fg("error").add_modifier(Modifier::BOLD),
+        )));
+    }
     f.render_widget(
         Paragraph::new(lines)
             .wrap(ratatui::widgets::Wrap { trim: true })
@@ -437,7 +444,7 @@ fn bar_line(bar: &str, present: Style, waiting: Style) -> Line<'static> {
 }
 
 /// The meeting history's `feature_used` flags that were on (remote control and file sharing
-/// first), the host's department, and Zoom's risk alerts on the meeting.
+/// first) and the host's department.
 fn features_line(h: &crate::store::read::meeting::Header, theme: &Theme) -> Line<'static> {
     let mut spans = vec![];
     if !h.department.is_empty() {
@@ -466,13 +473,6 @@ fn features_line(h: &crate::store::read::meeting::Header, theme: &Theme) -> Line
                 });
             }
         }
-    }
-    for a in &h.risk_alerts {
-        spans.push(Span::raw(" \u{b7} "));
-        spans.push(Span::styled(
-            format!("Zoom risk alert {}", clean(a)),
-            theme.fg("error").add_modifier(Modifier::BOLD),
-        ));
     }
     Line::from(spans)
 }
