@@ -31,7 +31,12 @@ fn cites(f: &StoredFinding, table: &str) -> bool {
 #[test]
 fn an_outsider_controlling_the_ctos_machine_is_flagged_and_the_near_misses_are_not() {
     let (fs, _d) = findings("remote-control-of-privileged-user");
-    assert_eq!(fs.len(), 1, "{:?}", fs.iter().map(|f| &f.summary).collect::<Vec<_>>());
+    assert_eq!(
+        fs.len(),
+        1,
+        "{:?}",
+        fs.iter().map(|f| &f.summary).collect::<Vec<_>>()
+    );
     let f = &fs[0];
     assert_eq!(f.actor.as_deref(), Some("tech@fastfix-support.example"));
     assert!(f.target.as_deref().unwrap_or("").contains("'s machine"));
@@ -51,7 +56,12 @@ fn views_and_downloads_by_non_participants_are_one_finding_per_person_and_record
         .iter()
         .filter(|f| f.summary.contains("Board Meeting"))
         .collect();
-    assert_eq!(board.len(), 2, "{:?}", fs.iter().map(|f| &f.summary).collect::<Vec<_>>());
+    assert_eq!(
+        board.len(),
+        2,
+        "{:?}",
+        fs.iter().map(|f| &f.summary).collect::<Vec<_>>()
+    );
     // The snoop's download: in the operation log and in the analytics, one finding citing both.
     let dl = board
         .iter()
@@ -59,7 +69,8 @@ fn views_and_downloads_by_non_participants_are_one_finding_per_person_and_record
         .expect("the download");
     assert!(cites(dl, "operations") && cites(dl, "recording_access"));
     assert!(
-        why(dl).contains("the operation log (1 download) and the recording's analytics (1 download)"),
+        why(dl)
+            .contains("the operation log (1 download) and the recording's analytics (1 download)"),
         "{}",
         why(dl)
     );
@@ -76,12 +87,18 @@ fn views_and_downloads_by_non_participants_are_one_finding_per_person_and_record
 #[test]
 fn the_join_burst_cites_zooms_risk_alert_instead_of_a_second_finding() {
     let (fs, _d) = findings("join-burst-multiple-ips");
-    assert_eq!(fs.len(), 1, "{:?}", fs.iter().map(|f| &f.summary).collect::<Vec<_>>());
+    assert_eq!(
+        fs.len(),
+        1,
+        "{:?}",
+        fs.iter().map(|f| &f.summary).collect::<Vec<_>>()
+    );
     let f = &fs[0];
     assert!(cites(f, "risk_alerts") && cites(f, "participants"));
     let w = why(f);
     assert!(
-        w.contains("corroborated by Zoom's risk alert") && w.contains("posted on Twitter by launchleaks"),
+        w.contains("corroborated by Zoom's risk alert")
+            && w.contains("posted on Twitter by launchleaks"),
         "{w}"
     );
 }

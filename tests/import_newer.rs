@@ -60,11 +60,21 @@ fn bare_bodies_of_the_newer_reports_are_sniffed_and_stored_with_their_evidence()
     assert_eq!(h[0][0], "4444AAAiAAAAAiAiAiiAii==");
     assert_eq!(
         &h[0][1..6],
-        ["Developers", "Meeting", "jchill@example.com", "Weekly Sync", "1"]
+        [
+            "Developers",
+            "Meeting",
+            "jchill@example.com",
+            "Weekly Sync",
+            "1"
+        ]
     );
     assert_eq!(h[0][8], "37", "all 37 feature_used keys are kept");
     assert_eq!(h[1][0], "9hW2kQ0bTzeP3jq1cX8LrA==");
-    assert_eq!(&h[1][6..8], ["1", "1"], "remote control and file sharing used");
+    assert_eq!(
+        &h[1][6..8],
+        ["1", "1"],
+        "remote control and file sharing used"
+    );
     assert_eq!(h[1][9], "64");
     assert_eq!(h[1][10], "1", "raw keeps the record verbatim");
 
@@ -153,11 +163,30 @@ fn recording_analytics_captures_say_who_viewed_and_who_downloaded() {
         "SELECT kind, time, email, name, duration, meeting_uuid FROM recording_access ORDER BY time",
     );
     assert_eq!(a.len(), 4, "{a:?}");
-    assert_eq!(a[0][..5], ["view", "2024-06-11T09:02:11Z", "jchill@example.com", "Jill Chill", "1260"]);
-    assert_eq!(a[1][..3], ["view", "2024-06-11T17:40:03Z", ""], "the anonymous link viewer is kept");
+    assert_eq!(
+        a[0][..5],
+        [
+            "view",
+            "2024-06-11T09:02:11Z",
+            "jchill@example.com",
+            "Jill Chill",
+            "1260"
+        ]
+    );
+    assert_eq!(
+        a[1][..3],
+        ["view", "2024-06-11T17:40:03Z", ""],
+        "the anonymous link viewer is kept"
+    );
     assert_eq!(
         a[2][..5],
-        ["download", "2024-06-12T22:48:30Z", "contractor@vendor.example.org", "Pat Vendor", ""]
+        [
+            "download",
+            "2024-06-12T22:48:30Z",
+            "contractor@vendor.example.org",
+            "Pat Vendor",
+            ""
+        ]
     );
     assert!(a.iter().all(|r| r[5] == "4444AAAiAAAAAiAiAiiAii=="));
 }
@@ -171,7 +200,12 @@ fn a_bare_analytics_body_needs_its_meeting() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let body = d.path().join("views.json");
     std::fs::write(&body, v["by_download"]["body"].to_string()).unwrap();
-    let s = import_paths(&mut store, std::slice::from_ref(&body), &ImportOptions::default()).unwrap();
+    let s = import_paths(
+        &mut store,
+        std::slice::from_ref(&body),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!(s.counts.total_rejected(), 1);
     assert!(
         s.first_rejects[0].2.contains("--meeting"),
@@ -214,6 +248,9 @@ fn the_risk_alert_webhook_says_where_the_link_was_posted() {
         ]]
     );
     // The delivery is kept too, and no meeting instance is invented from the alert.
-    assert_eq!(rows(&store, "SELECT count(*) FROM webhook_events")[0][0], "1");
+    assert_eq!(
+        rows(&store, "SELECT count(*) FROM webhook_events")[0][0],
+        "1"
+    );
     assert_eq!(rows(&store, "SELECT count(*) FROM meetings")[0][0], "0");
 }

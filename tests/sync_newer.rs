@@ -163,15 +163,19 @@ async fn history_replaces_the_per_user_loop_and_falls_back_without_its_scope() {
         a * 5 < b,
         "history should need far fewer requests: {a} vs {b}"
     );
-    let views = vec!["zoom_meetings".to_string()];
+    let views = ["zoom_meetings".to_string()];
     let want = tenant::truth(&t)["zoom_meetings"];
     for c in [&case, &case2] {
-        assert_eq!(tenant::counts(c, &views.iter().collect::<Vec<_>>())["zoom_meetings"], want);
+        assert_eq!(
+            tenant::counts(c, &views.iter().collect::<Vec<_>>())["zoom_meetings"],
+            want
+        );
     }
     let cov = coverage(&case2, "history");
     assert!(
-        cov.iter().any(|(s, d)| s == "missing-scope"
-            && d.contains("report:read:list_history_meetings:admin")),
+        cov.iter()
+            .any(|(s, d)| s == "missing-scope"
+                && d.contains("report:read:list_history_meetings:admin")),
         "{cov:?}"
     );
 }
@@ -194,10 +198,7 @@ async fn a_missing_analytics_scope_is_recorded_and_shown() {
     let r = sync(&base, &case, &t, Source::ALL.to_vec()).await;
     assert!(r.failed.is_empty() && r.stopped.is_none(), "{:?}", r.failed);
     let want = newer_truth(&t);
-    let got = tenant::counts(
-        &case,
-        &want.keys().collect::<Vec<_>>(),
-    );
+    let got = tenant::counts(&case, &want.keys().collect::<Vec<_>>());
     assert_eq!(got["recording_access"], 0);
     assert_eq!(got["remote_support"], 0);
     assert_eq!(got["disclaimers"], want["disclaimers"]);

@@ -121,7 +121,10 @@ fn the_recording_shows_who_viewed_and_downloaded_it_and_the_meeting_its_flags() 
         s.contains("dept Finance · features used: remote control, file sharing, screen sharing"),
         "{s}"
     );
-    assert!(s.contains("Zoom risk alert 2024-06-09T21:00:00Z: link posted on Twitter by leaker"), "{s}");
+    assert!(
+        s.contains("Zoom risk alert 2024-06-09T21:00:00Z: link posted on Twitter by leaker"),
+        "{s}"
+    );
     h.cmd(Cmd::PivotRecording).unwrap();
     assert_eq!(h.app.view().kind, PaneKind::Recording);
     let s = h.screen();
@@ -130,6 +133,9 @@ fn the_recording_shows_who_viewed_and_downloaded_it_and_the_meeting_its_flags() 
         s.contains("viewed by eve@evil.example (attended: yes)"),
         "{s}"
     );
-    assert!(s.contains("downloaded by dave@acme.com (attended: NO)"), "{s}");
+    assert!(
+        s.contains("downloaded by dave@acme.com (attended: NO)"),
+        "{s}"
+    );
     assert!(s.contains("viewed                   analyti"), "{s}");
 }

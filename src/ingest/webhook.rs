@@ -366,8 +366,9 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
     let (family, action) = event.split_once('.').unwrap_or((event, ""));
     if event == "meeting.risk_alert" {
         // About where a link was posted, not an instance that ran: no meeting row.
-        return Ok(super::newer::store_risk_alert(w, object, time, ev)?
-            .map_err(|e| ("risk_alerts", e)));
+        return Ok(
+            super::newer::store_risk_alert(w, object, time, ev)?.map_err(|e| ("risk_alerts", e))
+        );
     }
     match family {
         "meeting" | "webinar" => {

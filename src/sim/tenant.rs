@@ -181,7 +181,12 @@ impl Tenant {
             .history
             .iter()
             .map(|h| s(h, "meeting_uuid"))
-            .chain(self.meetings_by_host.values().flatten().map(|m| s(m, "uuid")))
+            .chain(
+                self.meetings_by_host
+                    .values()
+                    .flatten()
+                    .map(|m| s(m, "uuid")),
+            )
             .collect();
         c.insert("meeting_history".into(), history.len() as u64);
         let mut access: BTreeSet<Vec<String>> = BTreeSet::new();
@@ -201,7 +206,11 @@ impl Tenant {
         c.insert("recording_access".into(), access.len() as u64);
         let keyed = |rows: &[Value], keys: &[&str]| -> u64 {
             rows.iter()
-                .map(|r| keys.iter().map(|k| s(r, k).to_lowercase()).collect::<Vec<_>>())
+                .map(|r| {
+                    keys.iter()
+                        .map(|k| s(r, k).to_lowercase())
+                        .collect::<Vec<_>>()
+                })
                 .collect::<BTreeSet<_>>()
                 .len() as u64
         };
@@ -321,7 +330,11 @@ impl Sink for Tenant {
         use generator::newer::Newer;
         match rec {
             Newer::History(v) => self.history.push(v),
-            Newer::Access { uuid, download, row } => {
+            Newer::Access {
+                uuid,
+                download,
+                row,
+            } => {
                 let m = if download {
                     &mut self.downloads
                 } else {

@@ -95,7 +95,10 @@ pub fn record_meetings(conn: &Connection, user_key: &str, body: &str) -> Result<
             else {
                 continue;
             };
-            let host = m.get("host_email").and_then(|u| u.as_str()).unwrap_or(user_key);
+            let host = m
+                .get("host_email")
+                .and_then(|u| u.as_str())
+                .unwrap_or(user_key);
             let start = m
                 .get("start_time")
                 .and_then(crate::model::time::norm_time_value);

@@ -547,8 +547,7 @@ pub async fn run(
     // The account-wide meeting history replaces the per-user meeting loop (one paged report
     // instead of one request per user and window); a `--users` run keeps the loop, which is
     // scoped, and so does an app without the history scope.
-    let use_history =
-        (has(Source::Meetings) || has(Source::History)) && opts.users.is_empty();
+    let use_history = (has(Source::Meetings) || has(Source::History)) && opts.users.is_empty();
     if use_history && let Some(from) = start_for(&cov, &opts, Source::History, "") {
         earliest = Some(from);
         launch(
@@ -795,7 +794,9 @@ fn recordings_for_analytics(
         "SELECT meeting_uuid, start_time, coalesce(host_id, ''), coalesce(host_email, '')
          FROM recordings WHERE start_time IS NULL OR start_time < ?1 ORDER BY start_time, meeting_uuid",
     )?;
-    let rows = st.query_map([hi], |r| <(String, Option<String>, String, String)>::try_from(r))?;
+    let rows = st.query_map([hi], |r| {
+        <(String, Option<String>, String, String)>::try_from(r)
+    })?;
     let mut out = vec![];
     for r in rows {
         let (uuid, start, id, email) = r?;

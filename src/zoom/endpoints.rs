@@ -195,7 +195,10 @@ pub fn history_meetings(from: NaiveDate, to: NaiveDate) -> Request {
 /// (at most one month; `type` has no documented default, so it is always sent).
 pub fn recording_analytics(uuid: &str, download: bool, from: NaiveDate, to: NaiveDate) -> Request {
     Request {
-        path: format!("/meetings/{}/recordings/analytics_details", encode_uuid(uuid)),
+        path: format!(
+            "/meetings/{}/recordings/analytics_details",
+            encode_uuid(uuid)
+        ),
         query: q(&[
             ("from", &day(from)),
             ("to", &day(to)),

@@ -69,12 +69,23 @@ impl Rule for RemoteControlOfPrivilegedUser {
         let rows = st.query_map([], |r| Row::try_from(r))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, start, sup, sup_name, tgt, tgt_name, uuid, number, topic, end, dur, title, role) =
-                row?;
+            let (
+                id,
+                start,
+                sup,
+                sup_name,
+                tgt,
+                tgt_name,
+                uuid,
+                number,
+                topic,
+                end,
+                dur,
+                title,
+                role,
+            ) = row?;
             let vip = title.is_some() || ctx.env.vips.contains(&tgt.to_lowercase());
-            let admin = role
-                .as_deref()
-                .is_some_and(super::is_privileged_role);
+            let admin = role.as_deref().is_some_and(super::is_privileged_role);
             if !(vip || admin) {
                 continue;
             }

@@ -213,7 +213,11 @@ fn key(n: &Newer) -> (&'static str, String) {
     let s = |v: &Value, k: &str| v.get(k).map(|x| x.to_string()).unwrap_or_default();
     match n {
         Newer::History(v) => ("meeting_history", s(v, "meeting_uuid")),
-        Newer::Access { uuid, download, row } => (
+        Newer::Access {
+            uuid,
+            download,
+            row,
+        } => (
             "recording_access",
             format!(
                 "{uuid}|{download}|{}|{}|{}",

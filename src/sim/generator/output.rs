@@ -15,6 +15,9 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 pub const PAGE: usize = 300;
+
+/// One newer report's day: path, query, list key, rows.
+type NewerPage = (&'static str, Map<String, Value>, &'static str, Vec<Value>);
 pub const CHAT_PAGE: usize = 50;
 /// Reports accept at most a month per request.
 pub const WINDOW_DAYS: i64 = 30;
@@ -318,7 +321,7 @@ impl CaptureWriter {
             q
         };
         let [history, disc, remote] = std::mem::take(&mut self.day_newer);
-        let pages: [(&str, Map<String, Value>, &str, Vec<Value>); 3] = [
+        let pages: [NewerPage; 3] = [
             (
                 "/v2/report/history_meetings",
                 base(&[
@@ -353,7 +356,10 @@ impl CaptureWriter {
             top.insert("from".into(), json!(ds));
             top.insert("to".into(), json!(ds));
             self.write_chain(
-                &format!("/v2/meetings/{}/recordings/analytics_details", encode_uuid(&uuid)),
+                &format!(
+                    "/v2/meetings/{}/recordings/analytics_details",
+                    encode_uuid(&uuid)
+                ),
                 base(&[("type", kind)]),
                 "analytics_details",
                 &rows,
@@ -468,9 +474,15 @@ impl Sink for CaptureWriter {
             Newer::History(v) => self.day_newer[0].push(v),
             Newer::Disclaimer(v) => self.day_newer[1].push(v),
             Newer::RemoteSupport(v) => self.day_newer[2].push(v),
-            Newer::Access { uuid, download, row } => {
-                self.day_access.entry((uuid, download)).or_default().push(row)
-            }
+            Newer::Access {
+                uuid,
+                download,
+                row,
+            } => self
+                .day_access
+                .entry((uuid, download))
+                .or_default()
+                .push(row),
         }
         Ok(())
     }

@@ -304,8 +304,13 @@ pub fn load(
     )?;
     d.header.risk_alerts = st
         .query_map(rusqlite::params![uuid, d.header.meeting_id], |r| {
-            let (at, platform, user, posted, link) =
-                (text(r, 0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?);
+            let (at, platform, user, posted, link) = (
+                text(r, 0)?,
+                text(r, 1)?,
+                text(r, 2)?,
+                text(r, 3)?,
+                text(r, 4)?,
+            );
             let mut s = format!("{at}: link posted");
             if !platform.is_empty() {
                 s.push_str(&format!(" on {platform}"));

@@ -188,7 +188,8 @@ fn sources(sub: &Subject) -> Vec<Src> {
     };
     // Issue 18's newer sources: recording notices, remote control, risk alerts, recordings
     // watched or downloaded.
-    let notice = |subj| Src {
+    let notice = |subj| {
+        Src {
         s: 10,
         kind: "notice",
         tbl: "disclaimers",
@@ -207,6 +208,7 @@ fn sources(sub: &Subject) -> Vec<Src> {
         meeting: "NULLIF(x.meeting_uuid, '')",
         user: "x.email",
         subj,
+    }
     };
     let controlled = |subj| Src {
         s: 11,

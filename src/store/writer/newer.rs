@@ -84,14 +84,7 @@ pub struct RiskAlert {
 
 static ACCESS: Spec = Spec::new(
     "recording_access",
-    &[
-        "meeting_uuid",
-        "kind",
-        "time",
-        "email",
-        "name",
-        "duration",
-    ],
+    &["meeting_uuid", "kind", "time", "email", "name", "duration"],
     5,
     Merge::Fill,
 );
@@ -224,10 +217,7 @@ impl Writer<'_> {
             ],
             ev,
         )?;
-        self.terms(&[
-            ("email", Some(&d.email)),
-            ("name", Some(&d.display_name)),
-        ])?;
+        self.terms(&[("email", Some(&d.email)), ("name", Some(&d.display_name))])?;
         Ok(o)
     }
 

@@ -31,7 +31,8 @@ pub(super) fn early(g: &mut Gen) -> Result<()> {
     let it = g.op(g.at(sec(20, 30)), who, DOWNLOAD, &detail, None)?;
     g.near_miss(
         RULE,
-        it.of((id, uuid.clone())).note("downloaded by a participant"),
+        it.of((id, uuid.clone()))
+            .note("downloaded by a participant"),
     );
     // The recording's own analytics say the same of both downloads.
     for (p, t) in [(snoop, sec(20, 0)), (who, sec(20, 30))] {
@@ -52,12 +53,16 @@ pub(super) fn early(g: &mut Gen) -> Result<()> {
     }
     let t = g.at(sec(24 + 10, 0));
     let pe = &g.org.people[who];
-    let row = json!({"date_time": fmt_utc(t), "name": pe.name(), "email": pe.email, "duration": 2400});
+    let row =
+        json!({"date_time": fmt_utc(t), "name": pe.name(), "email": pe.email, "duration": 2400});
     let email = pe.email.clone();
     g.newer.access(&uuid, false, row);
     g.near_miss(
         RULE,
-        It::new("watched by a participant").of((id, uuid)).user(email).at(t),
+        It::new("watched by a participant")
+            .of((id, uuid))
+            .user(email)
+            .at(t),
     );
     Ok(())
 }

@@ -83,7 +83,15 @@ pub(super) fn mid(g: &mut Gen) -> Result<()> {
     // An outsider helping an ordinary employee.
     let user = g.regular("Sales", 4);
     let vendor = ("Vendor Support", "help@crm-vendor.example");
-    let key = session(g, "CRM plug-in install", user, sec(17, 0), None, vendor, user)?;
+    let key = session(
+        g,
+        "CRM plug-in install",
+        user,
+        sec(17, 0),
+        None,
+        vendor,
+        user,
+    )?;
     g.near_miss(
         RULE,
         It::new("an outsider controlled an ordinary employee's machine")
