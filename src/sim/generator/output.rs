@@ -355,6 +355,7 @@ impl CaptureWriter {
             let mut top = Map::new();
             top.insert("from".into(), json!(ds));
             top.insert("to".into(), json!(ds));
+            top.insert("total_records".into(), json!(rows.len()));
             self.write_chain(
                 &format!(
                     "/v2/meetings/{}/recordings/analytics_details",
