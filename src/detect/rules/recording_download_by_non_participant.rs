@@ -58,10 +58,10 @@ impl Rule for RecordingDownloadByNonParticipant {
         "recording-download-by-non-participant"
     }
     fn title(&self) -> &'static str {
-        "Recording downloaded by someone who was not in the meeting"
+        "Recording downloaded or watched by someone who was not in the meeting"
     }
     fn question(&self) -> &'static str {
-        "Did someone download a recording of a meeting they neither hosted nor attended?"
+        "Did someone download or watch a recording of a meeting they neither hosted nor attended?"
     }
     fn severity(&self) -> Severity {
         Severity::High
