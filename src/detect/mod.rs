@@ -48,8 +48,6 @@ pub enum Source {
     Coverage,
     /// `/report/remote_support` sessions.
     RemoteSupport,
-    /// Recording analytics (who viewed or downloaded a recording).
-    RecordingAnalytics,
 }
 
 /// A tunable threshold of a rule: `[rules.<id>] <name> = <number>`.
