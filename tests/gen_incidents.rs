@@ -108,7 +108,16 @@ fn grounded(t: &Tenant, it: &TruthItem) -> Result<(), String> {
     {
         let hit = t.operations.iter().any(|o| s(o, "time") == time)
             || t.activities.iter().any(|a| s(a, "time") == time)
-            || rows.iter().any(|r| s(r, "join_time") == time);
+            || rows.iter().any(|r| s(r, "join_time") == time)
+            // Issue 18's sources: a recording watched or downloaded, a remote-control request.
+            || t.views
+                .values()
+                .chain(t.downloads.values())
+                .flatten()
+                .any(|v| s(v, "date_time") == time)
+            || t.remote_support
+                .iter()
+                .any(|r| s(r, "request_time") == time || s(r, "start_time") == time);
         if !hit {
             return Err(format!("nothing at {time} for {it:?}"));
         }

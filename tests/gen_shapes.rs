@@ -104,14 +104,22 @@ fn check(
     }
 }
 
+/// A sample file; `file#key` is the `body` under `key` of a sample that maps request types to
+/// bodies (the recording analytics).
 fn sample(name: &str) -> Value {
+    let (file, key) = name.split_once('#').unwrap_or((name, ""));
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/zoom/samples")
-        .join(name);
-    serde_json::from_str(
+        .join(file);
+    let v: Value = serde_json::from_str(
         &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
     )
-    .unwrap()
+    .unwrap();
+    if key.is_empty() {
+        v
+    } else {
+        v[key]["body"].clone()
+    }
 }
 
 fn sample_for(path: &str, query: &Value) -> &'static str {
@@ -128,6 +136,17 @@ fn sample_for(path: &str, query: &Value) -> &'static str {
         }
         ["", "users", _, "recordings"] => "user_recordings.json",
         ["", "chat", "users", _, "messages"] => "chat_messages.json",
+        ["", "report", "history_meetings"] => "newer/report_history_meetings.json",
+        ["", "report", "disclaimer"] => "newer/report_disclaimer.json",
+        ["", "report", "remote_support"] => "newer/report_remote_support.json",
+        ["", "meetings", _, "recordings", "analytics_details"]
+            if query.get("type").and_then(Value::as_str) == Some("by_download") =>
+        {
+            "newer/recording_analytics_details.json#by_download"
+        }
+        ["", "meetings", _, "recordings", "analytics_details"] => {
+            "newer/recording_analytics_details.json#by_view"
+        }
         _ => panic!("no sample for {path}"),
     }
 }
@@ -167,7 +186,7 @@ fn generated_pages_and_webhooks_match_zoom_sample_shapes() {
     }
     assert_eq!(
         seen.len(),
-        9,
+        14,
         "every endpoint appears in the capture: {seen:?}"
     );
     let mut events: BTreeMap<String, usize> = BTreeMap::new();

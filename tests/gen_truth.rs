@@ -51,6 +51,10 @@ fn import_of_generated_captures_matches_truth_counts() {
         ("departures", "departures"),
         ("assets", "assets"),
         ("vips", "vips"),
+        ("meeting_history", "meeting_history"),
+        ("recording_access", "recording_access"),
+        ("disclaimers", "disclaimers"),
+        ("remote_support", "remote_support"),
     ] {
         assert_eq!(count(&store, view), truth.counts[key], "{view}");
     }

@@ -628,7 +628,7 @@ async fn doctor_names_missing_scopes_and_plan_limits() {
     );
     assert_eq!(state("recordings").0, "missing-scope");
     assert_eq!(state("chat").0, "ok");
-    assert_eq!(caps.sources.len(), 8, "{caps:?}");
+    assert_eq!(caps.sources.len(), Source::ALL.len(), "{caps:?}");
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("d.case");
     {

@@ -326,7 +326,7 @@ pub struct SimArgs {
     #[arg(long, value_enum, value_delimiter = ',')]
     pub fault_kinds: Vec<FaultKind>,
     /// Sources whose scope the simulated app lacks (answered 400 / code 4711 "does not contain
-    /// scopes"): users, signins, operations, meetings, participants, metrics, recordings, chat.
+    /// scopes"): users, signins, operations, meetings, participants, metrics, recordings, chat, history, analytics, disclaimers, remote_support.
     #[arg(long, value_delimiter = ',')]
     pub missing_scope: Vec<String>,
     /// Delay of a "slow answer" fault, in milliseconds.
@@ -411,7 +411,7 @@ pub struct SyncArgs {
     /// Last day to pull (YYYY-MM-DD), inclusive.
     #[arg(long)]
     pub to: Option<String>,
-    /// Sources: users,signins,operations,meetings,participants,metrics,recordings,chat.
+    /// Sources: users,signins,operations,meetings,participants,metrics,recordings,chat,history,analytics,disclaimers,remote_support (empty: all).
     #[arg(long, value_delimiter = ',')]
     pub sources: Vec<String>,
     /// Only these users (emails) and the meetings they are in.

@@ -57,6 +57,12 @@ pub const EVIDENCE_TABLES: &[&str] = &[
     "coverage",
     "idp_log",
     "data_access_log",
+    // Issue 18's newer sources.
+    "recording_access",
+    "remote_support",
+    "risk_alerts",
+    "disclaimers",
+    "meeting_history",
 ];
 
 /// One suspicious indicator, as a rule reports it.

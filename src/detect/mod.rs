@@ -48,6 +48,8 @@ pub enum Source {
     Assets,
     Vips,
     Coverage,
+    /// `/report/remote_support` sessions.
+    RemoteSupport,
 }
 
 /// A tunable threshold of a rule: `[rules.<id>] <name> = <number>`.

@@ -36,6 +36,14 @@ pub enum Endpoint {
     Users,
     /// `/report/meeting_activities`.
     MeetingActivities,
+    /// `/report/history_meetings`: every past meeting of the account, with feature flags.
+    HistoryMeetings,
+    /// `/meetings/{uuid}/recordings/analytics_details`: who viewed or downloaded a recording.
+    RecordingAnalytics,
+    /// `/report/disclaimer`: responses to the recording / AI / login notices.
+    Disclaimers,
+    /// `/report/remote_support`: who took remote control of whose machine.
+    RemoteSupport,
 }
 
 impl Endpoint {
@@ -50,6 +58,10 @@ impl Endpoint {
             Endpoint::Channels => "channels",
             Endpoint::Users => "users",
             Endpoint::MeetingActivities => "meeting_activity_logs",
+            Endpoint::HistoryMeetings => "history_meetings",
+            Endpoint::RecordingAnalytics => "analytics_details",
+            Endpoint::Disclaimers => "disclaimer_records",
+            Endpoint::RemoteSupport => "remote_support_logs",
         }
     }
     /// The table its records go to (for counts and rejects).
@@ -64,6 +76,10 @@ impl Endpoint {
             Endpoint::Channels => "chat_channels",
             Endpoint::Users => "users",
             Endpoint::MeetingActivities => "meeting_activities",
+            Endpoint::HistoryMeetings => "meeting_history",
+            Endpoint::RecordingAnalytics => "recording_access",
+            Endpoint::Disclaimers => "disclaimers",
+            Endpoint::RemoteSupport => "remote_support",
         }
     }
 }
@@ -87,6 +103,8 @@ pub struct PageCtx {
     pub fetched_at: Option<String>,
     /// `report`, `metrics`, `file`, ...
     pub via: &'static str,
+    /// `view` or `download`: the `type` of a recording analytics request.
+    pub access_kind: Option<String>,
 }
 
 impl PageCtx {
@@ -103,8 +121,10 @@ impl PageCtx {
             via: match endpoint {
                 Endpoint::MetricsParticipants => "metrics",
                 Endpoint::PastInstances => "instances",
+                Endpoint::HistoryMeetings => "history",
                 _ => "report",
             },
+            access_kind: None,
         }
     }
 }
@@ -142,6 +162,16 @@ pub fn endpoint_of_body(top: &TopLevel) -> Option<Endpoint> {
     }
     if top.contains_key("operation_logs") {
         return Some(Endpoint::OperationLogs);
+    }
+    for ep in [
+        Endpoint::HistoryMeetings,
+        Endpoint::RecordingAnalytics,
+        Endpoint::Disclaimers,
+        Endpoint::RemoteSupport,
+    ] {
+        if top.contains_key(ep.list_key()) {
+            return Some(ep);
+        }
     }
     if top.contains_key("meeting_activity_logs") {
         return Some(Endpoint::MeetingActivities);
@@ -267,6 +297,19 @@ pub fn store_body(w: &mut Writer, ctx: &PageCtx, body: &str, at: &At) -> Result<
             },
             Endpoint::Users => put!(user(raw_text), user),
             Endpoint::MeetingActivities => put!(meeting_activity(raw_text), meeting_activity),
+            Endpoint::HistoryMeetings => match super::newer::history(raw_text, ctx.via) {
+                Ok((m, h)) => {
+                    w.meeting(&m, &ev())?;
+                    w.history_meeting(&h, &ev())?;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
+            Endpoint::RecordingAnalytics => {
+                put!(super::newer::access(raw_text, ctx), recording_access)
+            }
+            Endpoint::Disclaimers => put!(super::newer::disclaimer(raw_text), disclaimer),
+            Endpoint::RemoteSupport => put!(super::newer::remote(raw_text), remote_support),
         };
         if let Err(reason) = res {
             let reason = format!("{}[{i}]: {reason}", ctx.endpoint.list_key());

@@ -134,6 +134,23 @@ pub fn page_ctx(
         ["report", "operationlogs"] => PageCtx::new(Endpoint::OperationLogs),
         ["report", "meeting_activities"] => PageCtx::new(Endpoint::MeetingActivities),
         ["users"] => PageCtx::new(Endpoint::Users),
+        ["report", "history_meetings"] => PageCtx::new(Endpoint::HistoryMeetings),
+        ["report", "disclaimer"] => PageCtx::new(Endpoint::Disclaimers),
+        ["report", "remote_support"] => PageCtx::new(Endpoint::RemoteSupport),
+        ["meetings", _, "recordings", "analytics_details"] => {
+            let mut c = PageCtx::new(Endpoint::RecordingAnalytics);
+            let m = seg(1);
+            if m.bytes().all(|b| b.is_ascii_digit()) {
+                c.meeting_id = m.parse().ok();
+            }
+            c.meeting_uuid = Some(m);
+            c.access_kind = match query_text(&query, "type").as_deref() {
+                Some("by_view") => Some("view".into()),
+                Some("by_download") => Some("download".into()),
+                _ => None,
+            };
+            c
+        }
         ["report", "users", _, "meetings"] => {
             let mut c = PageCtx::new(Endpoint::UserMeetings);
             c.user = Some(seg(2));

@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod csv;
 pub mod input;
 mod lax;
+pub mod newer;
 pub mod panther;
 pub mod settings;
 pub mod sniff;
@@ -519,7 +520,7 @@ fn store_json_record(
                 ctx.to_channel = rc.channel.map(str::to_string);
                 ctx.to_contact = rc.contact.map(str::to_string);
             }
-            if ep.list_key() == "participants" {
+            if ep.list_key() == "participants" || ep == bodies::Endpoint::RecordingAnalytics {
                 match rc.meeting {
                     Some(m) => {
                         ctx.meeting_uuid = Some(m.to_string());
@@ -528,9 +529,11 @@ fn store_json_record(
                         }
                     }
                     None => {
-                        let reason = "bare participants page without its meeting: \
-                                      import it with --meeting UUID";
-                        w.reject("participants", rc.source, Some(line), reason, text)?;
+                        let reason = format!(
+                            "bare {} page without its meeting: import it with --meeting UUID",
+                            ep.list_key()
+                        );
+                        w.reject(ep.table(), rc.source, Some(line), &reason, text)?;
                         return Ok(1);
                     }
                 }

@@ -364,6 +364,12 @@ type Norm = std::result::Result<(), (&'static str, String)>;
 /// the table the event could not be normalised into, and why.
 fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidence) -> Result<Norm> {
     let (family, action) = event.split_once('.').unwrap_or((event, ""));
+    if event == "meeting.risk_alert" {
+        // About where a link was posted, not an instance that ran: no meeting row.
+        return Ok(
+            super::newer::store_risk_alert(w, object, time, ev)?.map_err(|e| ("risk_alerts", e))
+        );
+    }
     match family {
         "meeting" | "webinar" => {
             let o: MeetingObject = match serde_json::from_str(object) {

@@ -31,6 +31,16 @@ pub struct Tenant {
     pub webhooks: Vec<Value>,
     /// Channel id of each chat message (message id → channel id), for `to_channel`.
     pub chat_channel: BTreeMap<String, String>,
+    /// `/report/history_meetings` rows, in start order.
+    pub history: Vec<Value>,
+    /// `analytics_details?type=by_view` rows, keyed by instance UUID.
+    pub views: BTreeMap<String, Vec<Value>>,
+    /// `analytics_details?type=by_download` rows, keyed by instance UUID.
+    pub downloads: BTreeMap<String, Vec<Value>>,
+    /// `/report/disclaimer` records.
+    pub disclaimers: Vec<Value>,
+    /// `/report/remote_support` rows.
+    pub remote_support: Vec<Value>,
     /// Planted incidents, near-misses and the generator's own counts.
     pub planted: Truth,
     /// HR departures list: (email, departed_at).
@@ -168,6 +178,71 @@ impl Tenant {
             .collect();
         c.insert("zoom_chat_messages".into(), chat.len() as u64);
         c.insert("webhook_events".into(), self.webhooks.len() as u64);
+        // Issue 18's sources, with the store's keys.
+        // The simulator lists every past meeting there, with or without a row of its own.
+        let history: BTreeSet<String> = self
+            .history
+            .iter()
+            .map(|h| s(h, "meeting_uuid"))
+            .chain(
+                self.meetings_by_host
+                    .values()
+                    .flatten()
+                    .map(|m| s(m, "uuid")),
+            )
+            .collect();
+        c.insert("meeting_history".into(), history.len() as u64);
+        let mut access: BTreeSet<Vec<String>> = BTreeSet::new();
+        for (kind, map) in [("view", &self.views), ("download", &self.downloads)] {
+            for (uuid, rows) in map {
+                for r in rows {
+                    access.insert(vec![
+                        uuid.clone(),
+                        kind.into(),
+                        s(r, "date_time"),
+                        s(r, "email").to_lowercase(),
+                        s(r, "name"),
+                    ]);
+                }
+            }
+        }
+        c.insert("recording_access".into(), access.len() as u64);
+        let keyed = |rows: &[Value], keys: &[&str]| -> u64 {
+            rows.iter()
+                .map(|r| {
+                    keys.iter()
+                        .map(|k| s(r, k).to_lowercase())
+                        .collect::<Vec<_>>()
+                })
+                .collect::<BTreeSet<_>>()
+                .len() as u64
+        };
+        c.insert(
+            "disclaimers".into(),
+            keyed(
+                &self.disclaimers,
+                &[
+                    "time",
+                    "meeting_id",
+                    "user_email",
+                    "display_name",
+                    "disclaimer_type",
+                    "disclaimer_status",
+                ],
+            ),
+        );
+        c.insert(
+            "remote_support".into(),
+            keyed(
+                &self.remote_support,
+                &[
+                    "meeting_uuid",
+                    "start_time",
+                    "supporter_email",
+                    "supportee_email",
+                ],
+            ),
+        );
         c.insert("departures".into(), self.departures.len() as u64);
         c.insert("assets".into(), self.assets.len() as u64);
         c.insert("vips".into(), self.vips.len() as u64);
@@ -256,6 +331,27 @@ impl Sink for Tenant {
     }
     fn webhook(&mut self, event: Value) -> Result<()> {
         self.webhooks.push(event);
+        Ok(())
+    }
+    fn newer(&mut self, rec: generator::newer::Newer) -> Result<()> {
+        use generator::newer::Newer;
+        match rec {
+            Newer::History(v) => self.history.push(v),
+            Newer::Access {
+                uuid,
+                download,
+                row,
+            } => {
+                let m = if download {
+                    &mut self.downloads
+                } else {
+                    &mut self.views
+                };
+                m.entry(uuid).or_default().push(row);
+            }
+            Newer::Disclaimer(v) => self.disclaimers.push(v),
+            Newer::RemoteSupport(v) => self.remote_support.push(v),
+        }
         Ok(())
     }
     fn finish(&mut self, fin: &Finish) -> Result<()> {

@@ -18,6 +18,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
 pub use writer::{Counts, MeetingActivity, Outcome, Writer};
+pub use writer::{Disclaimer, HistoryMeeting, RecordingAccess, RemoteSupport, RiskAlert};
 
 /// A forward migration: its SQL, then, when SQL alone cannot do it, a Rust step run in the
 /// same transaction.
@@ -45,6 +46,8 @@ const MIGRATIONS: &[Migration] = &[
     (include_str!("migrations/0009_fulltext.sql"), None),
     // The compression itself runs after the upgrade commits (see `Store::finish_compaction`).
     (include_str!("migrations/0010_compact.sql"), None),
+    // Issue 18's newer sources.
+    (include_str!("migrations/0011_newer.sql"), None),
     // issue 19: identity-provider and file-access events.
     (include_str!("migrations/0012_beyond.sql"), None),
 ];

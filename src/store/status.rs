@@ -183,6 +183,42 @@ const SOURCES: &[Source] = &[
         filter: "",
         gaps: true,
     },
+    // Issue 18's newer sources.
+    Source {
+        name: "meeting history",
+        table: "meeting_history",
+        time: Some("start_time"),
+        filter: "",
+        gaps: true,
+    },
+    Source {
+        name: "recording views/downloads",
+        table: "recording_access",
+        time: Some("time"),
+        filter: "",
+        gaps: false,
+    },
+    Source {
+        name: "disclaimer responses",
+        table: "disclaimers",
+        time: Some("time"),
+        filter: "",
+        gaps: true,
+    },
+    Source {
+        name: "remote support",
+        table: "remote_support",
+        time: Some("start_time"),
+        filter: "",
+        gaps: false,
+    },
+    Source {
+        name: "risk alerts",
+        table: "risk_alerts",
+        time: Some("alert_time"),
+        filter: "",
+        gaps: false,
+    },
     Source {
         name: "departures",
         table: "departures",
@@ -214,7 +250,13 @@ const SOURCES: &[Source] = &[
 ];
 
 /// Sources most accounts do not have: without records they are reported as not collected.
-const OPTIONAL: &[&str] = &["meeting_activities", "idp_log", "data_access_log"];
+const OPTIONAL: &[&str] = &[
+    "meeting_activities",
+    "idp_log",
+    "data_access_log",
+    "risk_alerts",
+    "remote_support",
+];
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Gap {

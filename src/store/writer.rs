@@ -15,6 +15,9 @@ use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
+mod newer;
+pub use newer::{Disclaimer, HistoryMeeting, RecordingAccess, RemoteSupport, RiskAlert};
+
 /// What happened to one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

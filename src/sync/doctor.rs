@@ -68,6 +68,9 @@ pub async fn check(client: &Client, today: NaiveDate) -> Capabilities {
     for (s, r) in [
         (Source::Signins, endpoints::activities(day, today)),
         (Source::Operations, endpoints::operation_logs(day, today)),
+        (Source::History, endpoints::history_meetings(day, today)),
+        (Source::Disclaimers, endpoints::disclaimer(day, today)),
+        (Source::RemoteSupport, endpoints::remote_support(day, today)),
     ] {
         out.push(verdict(s, &client.get(&small(r), None).await));
     }
@@ -118,9 +121,24 @@ pub async fn check(client: &Client, today: NaiveDate) -> Capabilities {
                 .get(&small(endpoints::metrics_participants(m)), None)
                 .await;
             out.push(verdict(Source::Metrics, &r));
+            // A meeting without a cloud recording answers 3301: the scope is there.
+            let r = client
+                .get(
+                    &small(endpoints::recording_analytics(m, false, month, today)),
+                    None,
+                )
+                .await;
+            out.push(match r {
+                Err(ApiError::Zoom { code: 3301, .. }) => Capability {
+                    source: Source::Analytics.name().into(),
+                    state: "ok".into(),
+                    detail: "granted (the meeting asked about has no cloud recording)".into(),
+                },
+                r => verdict(Source::Analytics, &r),
+            });
         }
         None => {
-            for s in [Source::Participants, Source::Metrics] {
+            for s in [Source::Participants, Source::Metrics, Source::Analytics] {
                 out.push(not_checked(
                     s,
                     "no meeting in the last 30 days to ask about",

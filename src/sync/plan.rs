@@ -20,10 +20,16 @@ pub enum Source {
     Metrics,
     Recordings,
     Chat,
+    /// `/report/history_meetings`: the account-wide meeting list (replaces the per-user loop).
+    History,
+    /// Recording analytics: who viewed or downloaded each recording.
+    Analytics,
+    Disclaimers,
+    RemoteSupport,
 }
 
 impl Source {
-    pub const ALL: [Source; 8] = [
+    pub const ALL: [Source; 12] = [
         Source::Users,
         Source::Signins,
         Source::Operations,
@@ -32,6 +38,10 @@ impl Source {
         Source::Metrics,
         Source::Recordings,
         Source::Chat,
+        Source::History,
+        Source::Analytics,
+        Source::Disclaimers,
+        Source::RemoteSupport,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +54,10 @@ impl Source {
             Source::Metrics => "metrics",
             Source::Recordings => "recordings",
             Source::Chat => "chat",
+            Source::History => "history",
+            Source::Analytics => "analytics",
+            Source::Disclaimers => "disclaimers",
+            Source::RemoteSupport => "remote_support",
         }
     }
 
@@ -100,6 +114,19 @@ impl Source {
                     "team_chat:read:list_user_messages:admin",
                 ],
                 &["chat_channel:read:admin", "chat_message:read:admin"],
+            ),
+            Source::History => (
+                &["report:read:list_history_meetings:admin"],
+                &["report:read:admin"],
+            ),
+            Source::Analytics => (
+                &["cloud_recording:read:recording_analytics_details:admin"],
+                &["recording:read:admin"],
+            ),
+            Source::Disclaimers => (&["report:read:disclaimer:admin"], &["report:read:admin"]),
+            Source::RemoteSupport => (
+                &["report:read:remote_support:admin"],
+                &["report:read:admin"],
             ),
         }
     }
@@ -207,6 +234,9 @@ pub fn account_units(source: Source, from: NaiveDate, to: NaiveDate) -> Vec<Unit
             win_to: d(b),
             req: match source {
                 Source::Signins => endpoints::activities(a, b),
+                Source::History => endpoints::history_meetings(a, b),
+                Source::Disclaimers => endpoints::disclaimer(a, b),
+                Source::RemoteSupport => endpoints::remote_support(a, b),
                 _ => endpoints::operation_logs(a, b),
             },
             snapshot: false,
@@ -314,6 +344,27 @@ pub fn meeting_unit(source: Source, uuid: &str) -> Unit {
     }
 }
 
+/// Coverage scope of one recording's analytics: `view:<uuid>` or `download:<uuid>`.
+pub fn analytics_scope(uuid: &str, download: bool) -> String {
+    format!("{}:{uuid}", if download { "download" } else { "view" })
+}
+
+/// Who viewed (or downloaded) one recording, window by window from `from` to `to`.
+pub fn analytics_units(uuid: &str, download: bool, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
+    let scope = analytics_scope(uuid, download);
+    windows(from, to)
+        .into_iter()
+        .map(|(a, b)| Unit {
+            source: Source::Analytics,
+            scope: scope.clone(),
+            win_from: d(a),
+            win_to: d(b),
+            req: endpoints::recording_analytics(uuid, download, a, b),
+            snapshot: false,
+        })
+        .collect()
+}
+
 /// Validate a requested range.
 pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
     if to < from {
@@ -359,7 +410,7 @@ mod tests {
 
     #[test]
     fn sources_parse() {
-        assert_eq!(parse_sources(&[]).unwrap().len(), 8);
+        assert_eq!(parse_sources(&[]).unwrap().len(), Source::ALL.len());
         assert_eq!(
             parse_sources(&["chat".into(), "Users".into(), "chat".into()]).unwrap(),
             vec![Source::Users, Source::Chat]

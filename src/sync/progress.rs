@@ -32,7 +32,7 @@ pub struct SourceStats {
 /// The rate-limit category a source's requests fall in.
 pub fn category(s: Source) -> Category {
     match s {
-        Source::Users | Source::Recordings | Source::Chat => Category::Medium,
+        Source::Users | Source::Recordings | Source::Chat | Source::Analytics => Category::Medium,
         _ => Category::Heavy,
     }
 }

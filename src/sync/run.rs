@@ -418,7 +418,7 @@ fn writer_loop(
                 } => {
                     store_page(&mut w, &page, "api", None)
                         .with_context(|| format!("storing a {} page", source.name()))?;
-                    if source == Source::Meetings {
+                    if source == Source::Meetings || source == Source::History {
                         let user = ckpt.scope.strip_prefix(plan::JOINED).unwrap_or(&ckpt.scope);
                         checkpoint::record_meetings(w.conn(), user, page.body.get())?;
                     }
@@ -532,12 +532,30 @@ pub async fn run(
     let mut set = JoinSet::new();
     let mut meetings_set = JoinSet::new();
     let mut earliest: Option<NaiveDate> = None;
-    for s in [Source::Signins, Source::Operations] {
+    for s in [
+        Source::Signins,
+        Source::Operations,
+        Source::Disclaimers,
+        Source::RemoteSupport,
+    ] {
         if has(s)
             && let Some(from) = start_for(&cov, &opts, s, "")
         {
             launch(&ctx, &cov, plan::account_units(s, from, opts.to), &mut set);
         }
+    }
+    // The account-wide meeting history replaces the per-user meeting loop (one paged report
+    // instead of one request per user and window); a `--users` run keeps the loop, which is
+    // scoped, and so does an app without the history scope.
+    let use_history = (has(Source::Meetings) || has(Source::History)) && opts.users.is_empty();
+    if use_history && let Some(from) = start_for(&cov, &opts, Source::History, "") {
+        earliest = Some(from);
+        launch(
+            &ctx,
+            &cov,
+            plan::account_units(Source::History, from, opts.to),
+            &mut meetings_set,
+        );
     }
     for u in &dir {
         if has(Source::Chat) {
@@ -549,7 +567,7 @@ pub async fn run(
             ));
         }
         for s in [Source::Meetings, Source::Recordings] {
-            if !has(s) {
+            if !has(s) || (s == Source::Meetings && use_history) {
                 continue;
             }
             if let Some(from) = start_for(&cov, &opts, s, &u.key) {
@@ -595,6 +613,26 @@ pub async fn run(
         );
     }
     while meetings_set.join_next().await.is_some() {}
+    if use_history
+        && has(Source::Meetings)
+        && ctx.no_scope.lock().unwrap().contains_key(&Source::History)
+    {
+        progress.println(
+            "note: no scope for /report/history_meetings; listing meetings user by user instead",
+        );
+        for u in &dir {
+            if let Some(from) = start_for(&cov, &opts, Source::Meetings, &u.key) {
+                earliest = Some(earliest.map_or(from, |e: NaiveDate| e.min(from)));
+                launch(
+                    &ctx,
+                    &cov,
+                    plan::user_units(Source::Meetings, &u.key, from, opts.to),
+                    &mut meetings_set,
+                );
+            }
+        }
+        while meetings_set.join_next().await.is_some() {}
+    }
 
     // Phase 3: participants of every meeting instance the reports listed (report + dashboard).
     if (has(Source::Participants) || has(Source::Metrics)) && !ctx.stopped() {
@@ -640,6 +678,37 @@ pub async fn run(
         }
     }
     while set.join_next().await.is_some() {}
+
+    // Phase 4: who viewed and downloaded each recording the case holds, from its day on.
+    if has(Source::Analytics) && !ctx.stopped() {
+        let hosts: Option<Vec<String>> = (!opts.users.is_empty()).then(|| {
+            dir.iter()
+                .flat_map(|u| [u.key.clone(), u.email.clone()])
+                .collect()
+        });
+        let to = opts.to;
+        let recs = ctx
+            .read(move |c| recordings_for_analytics(c, hosts.as_deref(), to))
+            .await
+            .transpose()?
+            .unwrap_or_default();
+        for (uuid, day) in recs {
+            for download in [false, true] {
+                let scope = plan::analytics_scope(&uuid, download);
+                let Some(from) = start_for(&cov, &opts, Source::Analytics, &scope) else {
+                    continue;
+                };
+                let from = day.map_or(from, |d| d.max(from));
+                launch(
+                    &ctx,
+                    &cov,
+                    plan::analytics_units(&uuid, download, from, opts.to),
+                    &mut set,
+                );
+            }
+        }
+        while set.join_next().await.is_some() {}
+    }
     if ctx.metrics_off.load(Ordering::SeqCst) {
         // A plan fact, not a failure: one account-level row says why metrics are missing.
         let c = Checkpoint {
@@ -711,6 +780,40 @@ pub async fn run(
         unavailable,
         stopped,
     })
+}
+
+/// Recordings in the case (of these hosts, by id or email, when scoped) that started by `to`,
+/// with their start day.
+fn recordings_for_analytics(
+    c: &Connection,
+    hosts: Option<&[String]>,
+    to: NaiveDate,
+) -> Result<Vec<(String, Option<NaiveDate>)>> {
+    let hi = to.succ_opt().unwrap_or(to).format("%Y-%m-%d").to_string();
+    let mut st = c.prepare(
+        "SELECT meeting_uuid, start_time, coalesce(host_id, ''), coalesce(host_email, '')
+         FROM recordings WHERE start_time IS NULL OR start_time < ?1 ORDER BY start_time, meeting_uuid",
+    )?;
+    let rows = st.query_map([hi], |r| {
+        <(String, Option<String>, String, String)>::try_from(r)
+    })?;
+    let mut out = vec![];
+    for r in rows {
+        let (uuid, start, id, email) = r?;
+        if let Some(hs) = hosts
+            && !hs
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&id) || h.eq_ignore_ascii_case(&email))
+        {
+            continue;
+        }
+        let day = start
+            .as_deref()
+            .and_then(|s| s.get(..10))
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        out.push((uuid, day));
+    }
+    Ok(out)
 }
 
 /// Open a capture for appending. A run killed mid-write can leave a last line without its

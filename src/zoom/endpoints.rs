@@ -174,6 +174,64 @@ pub fn chat_messages(user: &str, with: ChatWith, from: NaiveDate, to: NaiveDate)
     }
 }
 
+/// `GET /report/history_meetings`: every past meeting of the account in one paged report
+/// (Zoom asks for `meeting_type` and `report_type`; their defaults are unstated, so send them).
+pub fn history_meetings(from: NaiveDate, to: NaiveDate) -> Request {
+    Request {
+        path: "/report/history_meetings".into(),
+        query: q(&[
+            ("from", &day(from)),
+            ("to", &day(to)),
+            ("date_type", "start_time"),
+            ("meeting_type", "all"),
+            ("report_type", "all"),
+            ("page_size", "300"),
+        ]),
+        category: Category::Heavy,
+    }
+}
+
+/// `GET /meetings/{uuid}/recordings/analytics_details?type=by_view|by_download` for a window
+/// (at most one month; `type` has no documented default, so it is always sent).
+pub fn recording_analytics(uuid: &str, download: bool, from: NaiveDate, to: NaiveDate) -> Request {
+    Request {
+        path: format!(
+            "/meetings/{}/recordings/analytics_details",
+            encode_uuid(uuid)
+        ),
+        query: q(&[
+            ("from", &day(from)),
+            ("to", &day(to)),
+            ("type", if download { "by_download" } else { "by_view" }),
+            ("page_size", "300"),
+        ]),
+        category: Category::Medium,
+    }
+}
+
+/// `GET /report/disclaimer?disclaimer_type=all`.
+pub fn disclaimer(from: NaiveDate, to: NaiveDate) -> Request {
+    Request {
+        path: "/report/disclaimer".into(),
+        query: q(&[
+            ("from", &day(from)),
+            ("to", &day(to)),
+            ("disclaimer_type", "all"),
+            ("page_size", "300"),
+        ]),
+        category: Category::Heavy,
+    }
+}
+
+/// `GET /report/remote_support`.
+pub fn remote_support(from: NaiveDate, to: NaiveDate) -> Request {
+    Request {
+        path: "/report/remote_support".into(),
+        query: q(&[("from", &day(from)), ("to", &day(to)), ("page_size", "300")]),
+        category: Category::Heavy,
+    }
+}
+
 /// `GET /past_meetings/{meetingId}/instances` (no pagination).
 pub fn past_instances(meeting_id: i64) -> Request {
     Request {

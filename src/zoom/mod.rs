@@ -79,7 +79,8 @@ impl ApiError {
         matches!(
             self,
             ApiError::Zoom {
-                code: 1001 | 3001 | 12702 | 1010,
+                // 3301: recording analytics of a meeting without a cloud recording.
+                code: 1001 | 3001 | 12702 | 1010 | 3301,
                 ..
             }
         )

@@ -20,6 +20,8 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
         ));
     }
     let mut out = Vec::new();
+    // Meetings whose burst finding cites Zoom's own alert (no second finding for it).
+    let mut cited: std::collections::HashSet<String> = std::collections::HashSet::new();
     if ips {
         if let Some(why) = ctx.need_internal() {
             return Ok(RuleOutcome::CouldNotRun(why));
@@ -85,9 +87,44 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
             // Many outsiders, no one actor: the facts say how many; the incident is titled
             // by the meeting.
             f.target = Some(format!("'{}'", topic.unwrap_or_default()));
-            f.meeting_uuid = Some(uuid);
+            f.meeting_uuid = Some(uuid.clone());
             f.meeting_id = mid;
             f.evidence_csv("participants", Some(&ids));
+            // Zoom's At-Risk Meeting Notifier saw this meeting's link posted publicly:
+            // corroboration from outside the case's own telemetry.
+            let mut ra = ctx.conn.prepare_cached(
+                "SELECT id, alert_time, coalesce(post_platform, ''), coalesce(post_user, ''),
+                        post_time, social_link
+                 FROM risk_alerts
+                 WHERE meeting_uuid = ?1 OR (?2 IS NOT NULL AND meeting_id = ?2)
+                 ORDER BY alert_time, id",
+            )?;
+            let alerts = ra
+                .query_map(rusqlite::params![uuid, mid], |r| {
+                    <(i64, String, String, String, String, String)>::try_from(r)
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for (aid, at, platform, user, posted, link) in alerts {
+                let by = if user.is_empty() {
+                    String::new()
+                } else {
+                    format!(" by {user}")
+                };
+                let when = if posted.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {posted}")
+                };
+                f.fact(format!(
+                    "corroborated by Zoom's risk alert of {at}: the meeting link was posted on {}{by}{when} ({link})",
+                    if platform.is_empty() { "social media" } else { &platform }
+                ));
+                f.ev("risk_alerts", aid);
+                cited.insert(uuid.clone());
+                if let Some(m) = mid {
+                    cited.insert(m.to_string());
+                }
+            }
             out.push(f);
         }
     }
@@ -97,6 +134,9 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
     let rows = st.query_map([], |r| <(i64, String, Option<String>)>::try_from(r))?;
     for row in rows {
         let (id, time, obj) = row?;
+        if obj.as_ref().is_some_and(|o| cited.contains(o)) {
+            continue;
+        }
         let mut f = Finding::new(
             format!("wh:{id}"),
             time,

@@ -18,6 +18,7 @@ pub mod parallel_session;
 pub mod privileged_role_granted;
 pub mod recording_deleted;
 pub mod recording_download_by_non_participant;
+pub mod remote_control_of_privileged_user;
 pub mod security_setting_disabled;
 pub mod shared_ip_many_names;
 pub mod sign_in_method_enabled;
@@ -120,8 +121,8 @@ static RULES: &[Rule] = &[
     },
     Rule {
         id: "recording-download-by-non-participant",
-        title: "Recording downloaded by someone who was not in the meeting",
-        question: "Did someone download a recording of a meeting they neither hosted nor attended?",
+        title: "Recording downloaded or watched by someone who was not in the meeting",
+        question: "Did someone download or watch a recording of a meeting they neither hosted nor attended?",
         severity: Severity::High,
         technique: Some("T1530"),
         needs: &[Source::Operations, Source::Participants, Source::Meetings],
@@ -511,6 +512,18 @@ static RULES: &[Rule] = &[
         uses_snapshot: false,
         params: &[],
         run: rogue_country::run,
+    },
+    Rule {
+    id: "remote-control-of-privileged-user",
+    title: "Outsider took remote control of a VIP's or admin's machine",
+    question: "Did someone outside the organisation take remote control of a VIP's or an admin's machine?",
+    severity: Severity::High,
+    technique: // Remote Access Software.
+        Some("T1219"),
+    needs: &[Source::RemoteSupport, Source::Users, Source::Vips],
+    uses_snapshot: false,
+    params: &[],
+        run: remote_control_of_privileged_user::run,
     },
 ];
 

@@ -13,6 +13,7 @@ pub mod beyond;
 pub mod ids;
 pub mod incidents;
 pub mod meetings;
+pub mod newer;
 pub mod org;
 pub mod output;
 pub mod truth;
@@ -58,6 +59,7 @@ pub const RULES: &[&str] = &[
     "data-access-after-external-meeting",
     "impossible-travel",
     "rogue-country",
+    "remote-control-of-privileged-user",
 ];
 
 /// The generator's knobs as given (by `gen`, `sim`, `demo` or a test), before validation.
@@ -235,6 +237,9 @@ pub trait Sink {
     fn beyond(&mut self, _file: &'static str, _line: String) -> Result<()> {
         Ok(())
     }
+    /// A record of issue 18's newer sources (history, recording analytics, disclaimers,
+    /// remote support), on its own day.
+    fn newer(&mut self, rec: newer::Newer) -> Result<()>;
     fn end_day(&mut self, _day: NaiveDate) -> Result<()> {
         Ok(())
     }
@@ -291,6 +296,8 @@ pub struct Gen<'a> {
     /// Per person: 1 + the day of their last Okta session start.
     beyond_day: Vec<u32>,
     beyond_seq: u64,
+    /// Issue 18's newer sources, derived from each day's meetings.
+    pub newer: newer::State,
 }
 
 impl<'a> Gen<'a> {
@@ -324,6 +331,7 @@ impl<'a> Gen<'a> {
             beyond_rng: ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xbe70_0d19),
             beyond_day: Vec::new(),
             beyond_seq: 0,
+            newer: newer::State::new(cfg.seed),
         }
     }
 
@@ -379,6 +387,7 @@ impl<'a> Gen<'a> {
     }
     pub fn emit_meeting(&mut self, host_id: &str, v: Value) -> Result<()> {
         self.count("zoom_meetings", 1);
+        self.newer.meeting(host_id, &v);
         self.sink.meeting(host_id, v)
     }
     pub fn emit_participants(
@@ -398,6 +407,7 @@ impl<'a> Gen<'a> {
         self.count("zoom_participants", keys.len() as u64);
         self.count("zoom_participants_basic", report.len() as u64);
         self.count("zoom_participants_detailed", metrics.len() as u64);
+        self.newer.participants(uuid, &report);
         self.sink.participants(uuid, report, metrics)
     }
     pub fn emit_recording(&mut self, host_id: &str, v: Value, trashed: bool) -> Result<()> {
@@ -408,6 +418,7 @@ impl<'a> Gen<'a> {
             .max(1);
         self.count("zoom_recordings", files as u64);
         self.count("recordings", 1);
+        self.newer.recording(&v, trashed);
         self.sink.recording(host_id, v, trashed)
     }
 
@@ -485,6 +496,7 @@ impl<'a> Gen<'a> {
             self.count("zoom_chat_messages", 1);
             self.sink.chat(&owner, &ch, m)?;
         }
+        self.newer_day()?;
         self.sink.end_day(self.date)
     }
 
@@ -509,6 +521,10 @@ impl<'a> Gen<'a> {
             "zoom_users",
             "zoom_chat_messages",
             "webhook_events",
+            "meeting_history",
+            "recording_access",
+            "disclaimers",
+            "remote_support",
         ] {
             truth.counts.entry(k.to_string()).or_insert(0);
         }

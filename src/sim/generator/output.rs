@@ -15,6 +15,9 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 pub const PAGE: usize = 300;
+
+/// One newer report's day: path, query, list key, rows.
+type NewerPage = (&'static str, Map<String, Value>, &'static str, Vec<Value>);
 pub const CHAT_PAGE: usize = 50;
 /// Reports accept at most a month per request.
 pub const WINDOW_DAYS: i64 = 30;
@@ -71,6 +74,10 @@ pub struct CaptureWriter {
     trash: BTreeMap<String, Vec<Value>>,
     day_chat: BTreeMap<(String, String), Vec<Value>>,
     day_hooks: Vec<(i64, u64, String)>,
+    /// The day's newer-source records: history, disclaimers, remote support, and analytics
+    /// per (recording, download?).
+    day_newer: [Vec<Value>; 3],
+    day_access: BTreeMap<(String, bool), Vec<Value>>,
     pub pages: u64,
     /// issue 19: the identity-provider, file-access and geolocation files, by name.
     beyond: BTreeMap<&'static str, BufWriter<File>>,
@@ -119,6 +126,8 @@ impl CaptureWriter {
             trash: BTreeMap::new(),
             day_chat: BTreeMap::new(),
             day_hooks: Vec::new(),
+            day_newer: [Vec::new(), Vec::new(), Vec::new()],
+            day_access: BTreeMap::new(),
             pages: 0,
             beyond: {
                 let mut m = BTreeMap::new();
@@ -331,6 +340,71 @@ impl CaptureWriter {
         self.chain_page(path, list, win, rows, n, String::new())
     }
 
+    /// The day's newer-source pages, requested as `sync` does (one day a window here).
+    fn newer_pages(&mut self, day: NaiveDate) -> Result<()> {
+        let ds = day.to_string();
+        let base = |extra: &[(&str, &str)]| {
+            let mut q = Map::new();
+            q.insert("from".into(), json!(ds));
+            q.insert("to".into(), json!(ds));
+            for (k, v) in extra {
+                q.insert((*k).into(), json!(v));
+            }
+            q.insert("page_size".into(), json!(PAGE));
+            q
+        };
+        let [history, disc, remote] = std::mem::take(&mut self.day_newer);
+        let pages: [NewerPage; 3] = [
+            (
+                "/v2/report/history_meetings",
+                base(&[
+                    ("date_type", "start_time"),
+                    ("meeting_type", "all"),
+                    ("report_type", "all"),
+                ]),
+                "history_meetings",
+                history,
+            ),
+            (
+                "/v2/report/disclaimer",
+                base(&[("disclaimer_type", "all")]),
+                "disclaimer_records",
+                disc,
+            ),
+            (
+                "/v2/report/remote_support",
+                base(&[]),
+                "remote_support_logs",
+                remote,
+            ),
+        ];
+        for (path, q, list, rows) in pages {
+            if !rows.is_empty() {
+                self.write_chain(path, q, list, &rows, PAGE, &Map::new(), false)?;
+            }
+        }
+        for ((uuid, download), rows) in std::mem::take(&mut self.day_access) {
+            let kind = if download { "by_download" } else { "by_view" };
+            let mut top = Map::new();
+            top.insert("from".into(), json!(ds));
+            top.insert("to".into(), json!(ds));
+            top.insert("total_records".into(), json!(rows.len()));
+            self.write_chain(
+                &format!(
+                    "/v2/meetings/{}/recordings/analytics_details",
+                    encode_uuid(&uuid)
+                ),
+                base(&[("type", kind)]),
+                "analytics_details",
+                &rows,
+                PAGE,
+                &top,
+                false,
+            )?;
+        }
+        Ok(())
+    }
+
     fn csv(&self, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
         let p = self.dir.join(name);
         let mut w =
@@ -428,8 +502,27 @@ impl Sink for CaptureWriter {
         ));
         Ok(())
     }
+    fn newer(&mut self, rec: super::newer::Newer) -> Result<()> {
+        use super::newer::Newer;
+        match rec {
+            Newer::History(v) => self.day_newer[0].push(v),
+            Newer::Disclaimer(v) => self.day_newer[1].push(v),
+            Newer::RemoteSupport(v) => self.day_newer[2].push(v),
+            Newer::Access {
+                uuid,
+                download,
+                row,
+            } => self
+                .day_access
+                .entry((uuid, download))
+                .or_default()
+                .push(row),
+        }
+        Ok(())
+    }
     fn end_day(&mut self, day: NaiveDate) -> Result<()> {
         self.write_users()?;
+        self.newer_pages(day)?;
         let ds = day.to_string();
         let mut q = Map::new();
         q.insert("from".into(), json!(ds));

@@ -38,6 +38,13 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/users/{user_id}/recordings", get(recordings))
         .route("/chat/users/{user_id}/messages", get(chat_messages))
         .route("/chat/users/{user_id}/channels", get(user_channels))
+        .route("/report/history_meetings", get(history_meetings))
+        .route("/report/disclaimer", get(disclaimer))
+        .route("/report/remote_support", get(remote_support))
+        .route(
+            "/meetings/{meeting_id}/recordings/analytics_details",
+            get(analytics_details),
+        )
 }
 
 /// Records sorted by time, for range queries on large lists.
@@ -96,6 +103,14 @@ pub struct Index {
     instances_by_id: HashMap<i64, Vec<Instance>>,
     /// User id → the chat channels the tenant has messages of for that user, sorted.
     channels_by_user: HashMap<String, Vec<String>>,
+    /// `/report/history_meetings` rows: the tenant's own, plus one made from each meeting
+    /// record that has none (a hand-built tenant), as Zoom lists every past meeting there.
+    history_rows: Vec<Value>,
+    history: TimeIndex,
+    disclaimers: TimeIndex,
+    remote_support: TimeIndex,
+    /// Instance UUIDs with a cloud recording (kept or in the trash).
+    recorded: std::collections::HashSet<String>,
 }
 
 fn meeting_number(v: &Value) -> Option<i64> {
@@ -128,6 +143,33 @@ impl Index {
             }
         }
         ix.activities = TimeIndex::build(&t.activities, "time");
+        ix.history_rows = t.history.clone();
+        let have: std::collections::HashSet<String> = t
+            .history
+            .iter()
+            .filter_map(|h| h.get("meeting_uuid").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
+        for m in t.meetings_by_host.values().flatten() {
+            if let Some(u) = m.get("uuid").and_then(Value::as_str)
+                && !have.contains(u)
+            {
+                ix.history_rows.push(history_of(m));
+            }
+        }
+        ix.history = TimeIndex::build(&ix.history_rows, "start_time");
+        ix.disclaimers = TimeIndex::build(&t.disclaimers, "time");
+        ix.remote_support = TimeIndex::build(&t.remote_support, "start_time");
+        for r in t
+            .recordings_by_host
+            .values()
+            .chain(t.trash_by_host.values())
+            .flatten()
+        {
+            if let Some(u) = r.get("uuid").and_then(Value::as_str) {
+                ix.recorded.insert(u.to_string());
+            }
+        }
         ix.operations = TimeIndex::build(&t.operations, "time");
         for m in t.meetings_by_host.values().flatten() {
             let Some(uuid) = m.get("uuid").and_then(Value::as_str) else {
@@ -819,5 +861,192 @@ async fn user_channels(State(st): St, Path(user): Path<String>, RawQuery(q): Raw
         "page_size": page.page_size,
         "next_page_token": page.next_page_token,
         "channels": rows,
+    })))
+}
+
+// ---------- issue 18's newer sources ----------
+
+/// A history row made from a `/report/users/{id}/meetings` record: what that record knows
+/// (its has_* flags); the other `feature_used` keys are left out (unknown, not false).
+fn history_of(m: &Value) -> Value {
+    let b = |k: &str| m.get(k).and_then(Value::as_bool).unwrap_or(false);
+    json!({
+        "meeting_uuid": m["uuid"],
+        "meeting_id": m.get("id").and_then(meeting_number),
+        "type": "Meeting",
+        "host_display_name": m.get("host_name").or(m.get("user_name")),
+        "host_email": m.get("user_email").or(m.get("host_email")),
+        "start_time": m["start_time"],
+        "end_time": m.get("end_time"),
+        "topic": m["topic"],
+        "participants": m.get("participants_count"),
+        "duration": m.get("duration"),
+        "source": m.get("source").cloned().unwrap_or(json!("Zoom")),
+        "custom_fields": [],
+        "tracking_fields": [],
+        "feature_used": {
+            "screen_sharing": b("has_screen_share"),
+            "record_to_cloud": b("has_recording"),
+            "in_meeting_chat": b("has_chat"),
+        },
+    })
+}
+
+/// `GET /report/history_meetings?from&to[&date_type&meeting_type&report_type]`: every past
+/// meeting of the account that started in the window (the tenant has no webinars, and its
+/// meetings all have "report data" of kind `all`). No `from`/`to`/`total_records` in the body.
+async fn history_meetings(State(st): St, RawQuery(q): RawQuery) -> Reply {
+    require_pro(&st)?;
+    let p = Params::parse(q.as_deref());
+    let w = report_window(&st, &p)?;
+    if let Some(t) = p.get("meeting_type")
+        && !matches!(t, "meeting" | "webinar" | "all")
+    {
+        return Err(ApiError::validation(
+            "meeting_type",
+            "Invalid field. Use meeting, webinar or all.",
+        ));
+    }
+    if let Some(t) = p.get("date_type")
+        && !matches!(t, "start_time" | "end_time")
+    {
+        return Err(ApiError::validation(
+            "date_type",
+            "Invalid field. Use start_time or end_time.",
+        ));
+    }
+    let webinars_only = p.get("meeting_type") == Some("webinar");
+    let idx: Vec<usize> = if webinars_only {
+        vec![]
+    } else {
+        st.index.history.range(w.start(), w.end()).to_vec()
+    };
+    let (page, rows) = page_of_idx(
+        &st,
+        "/report/history_meetings",
+        &p,
+        STANDARD,
+        &idx,
+        &st.index.history_rows,
+    )?;
+    Ok(axum::Json(json!({
+        "next_page_token": page.next_page_token,
+        "page_size": page.page_size,
+        "history_meetings": rows,
+    })))
+}
+
+/// `GET /report/disclaimer?from&to[&disclaimer_type]`.
+async fn disclaimer(State(st): St, RawQuery(q): RawQuery) -> Reply {
+    require_pro(&st)?;
+    let p = Params::parse(q.as_deref());
+    let w = report_window(&st, &p)?;
+    let want = p.get("disclaimer_type").filter(|t| *t != "all");
+    let idx: Vec<usize> = st
+        .index
+        .disclaimers
+        .range(w.start(), w.end())
+        .iter()
+        .copied()
+        .filter(|&i| {
+            want.is_none_or(|t| {
+                st.tenant.disclaimers[i]
+                    .get("disclaimer_type")
+                    .and_then(Value::as_str)
+                    == Some(t)
+            })
+        })
+        .collect();
+    let (page, rows) = page_of_idx(
+        &st,
+        "/report/disclaimer",
+        &p,
+        STANDARD,
+        &idx,
+        &st.tenant.disclaimers,
+    )?;
+    Ok(axum::Json(json!({
+        "next_page_token": page.next_page_token,
+        "page_size": page.page_size,
+        "disclaimer_records": rows,
+    })))
+}
+
+/// `GET /report/remote_support?from&to`: sessions that started in the window.
+async fn remote_support(State(st): St, RawQuery(q): RawQuery) -> Reply {
+    require_pro(&st)?;
+    let p = Params::parse(q.as_deref());
+    let w = report_window(&st, &p)?;
+    let idx = st.index.remote_support.range(w.start(), w.end());
+    let (page, rows) = page_of_idx(
+        &st,
+        "/report/remote_support",
+        &p,
+        STANDARD,
+        idx,
+        &st.tenant.remote_support,
+    )?;
+    Ok(axum::Json(json!({
+        "next_page_token": page.next_page_token,
+        "page_size": page.page_size,
+        "remote_support_logs": rows,
+    })))
+}
+
+/// `GET /meetings/{meetingId}/recordings/analytics_details?type=by_view|by_download[&from&to]`:
+/// who watched or downloaded an instance's recording in the window (at most a month; `from`
+/// defaults to today). A meeting without a cloud recording answers 404 / 3301.
+async fn analytics_details(
+    State(st): St,
+    Path(meeting): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    require_pro(&st)?;
+    let p = Params::parse(q.as_deref());
+    let m = resolve_meeting(&st, &meeting)?;
+    if !st.index.recorded.contains(&m.uuid) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            3301,
+            "There is no recording for this meeting.",
+        ));
+    }
+    let map = match p.get("type") {
+        Some("by_view") => &st.tenant.views,
+        Some("by_download") => &st.tenant.downloads,
+        _ => {
+            return Err(ApiError::validation(
+                "type",
+                "Invalid field. Use by_view or by_download.",
+            ));
+        }
+    };
+    let today = st.cfg.now().date_naive();
+    let from = parse_date(&p, "from")?.unwrap_or(today);
+    let to = parse_date(&p, "to")?.unwrap_or(from);
+    let w = check_span(from, to)?;
+    let items: Vec<&Value> = map
+        .get(&m.uuid)
+        .map(|l| {
+            l.iter()
+                .filter(|r| {
+                    w.contains(
+                        r.get("date_time")
+                            .and_then(Value::as_str)
+                            .and_then(parse_time),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let path = format!("/meetings/{}/recordings/analytics_details", m.uuid);
+    let (page, rows) = page_of(&st, &path, &p, STANDARD, &items)?;
+    Ok(axum::Json(json!({
+        "from": ymd(w.from),
+        "to": ymd(w.to),
+        "next_page_token": page.next_page_token,
+        "page_size": page.page_size,
+        "total_records": page.total,
+        "analytics_details": rows,
     })))
 }

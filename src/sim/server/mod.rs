@@ -303,6 +303,14 @@ fn source_of_path(path: &str) -> Option<crate::sync::plan::Source> {
     let p = path.strip_prefix("/v2").unwrap_or(path);
     Some(if p == "/users" {
         Source::Users
+    } else if p.starts_with("/report/history_meetings") {
+        Source::History
+    } else if p.starts_with("/report/disclaimer") {
+        Source::Disclaimers
+    } else if p.starts_with("/report/remote_support") {
+        Source::RemoteSupport
+    } else if p.starts_with("/meetings/") && p.contains("/recordings/analytics_") {
+        Source::Analytics
     } else if p.starts_with("/report/activities") {
         Source::Signins
     } else if p.starts_with("/report/operationlogs") {

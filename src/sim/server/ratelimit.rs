@@ -50,6 +50,7 @@ impl Category {
             || p.starts_with("/users/")
             || p.starts_with("/chat/")
             || p.starts_with("/past_meetings/")
+            || p.starts_with("/meetings/")
         {
             Category::Medium
         } else {

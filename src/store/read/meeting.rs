@@ -3,6 +3,7 @@
 //! the operations that mention it. A meeting's sessions are bounded (capped at [`MAX_SESSIONS`]).
 
 use super::*;
+use rusqlite::OptionalExtension;
 
 pub const MAX_SESSIONS: usize = 3000;
 
@@ -28,6 +29,50 @@ pub struct Header {
     pub end: String,
     pub duration_min: Option<i64>,
     pub participants_count: Option<i64>,
+    /// The host's department (`/report/history_meetings`), '' when unknown.
+    pub department: String,
+    /// `feature_used` flags that were on, security-relevant ones first; `None` when the
+    /// meeting history has no row for this instance (flags unknown, not off).
+    pub features: Option<Vec<String>>,
+    /// Zoom's risk alerts on this meeting: where its link was posted.
+    pub risk_alerts: Vec<String>,
+}
+
+/// `feature_used` keys an investigator reads first, in this order.
+const TELLING: &[&str] = &[
+    "remote_control",
+    "file_sharing",
+    "record_to_computer",
+    "record_to_cloud",
+    "screen_sharing",
+    "telephone_usage",
+    "join_by_room",
+    "in_meeting_chat",
+    "zoom_apps",
+    "meeting_summary",
+    "live_transcription",
+    "document_collaboration",
+    "switch_to_mobile",
+    "waiting_room",
+];
+
+/// The flags that were on, the telling ones first, then the rest by name.
+fn features_on(json: &str) -> Vec<String> {
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(json).unwrap_or_default();
+    let on = |k: &str| map.get(k).and_then(|v| v.as_bool()) == Some(true);
+    let mut out: Vec<String> = TELLING
+        .iter()
+        .filter(|k| on(k))
+        .map(|k| k.replace('_', " "))
+        .collect();
+    let mut rest: Vec<&String> = map
+        .keys()
+        .filter(|k| !TELLING.contains(&k.as_str()) && on(k))
+        .collect();
+    rest.sort();
+    out.extend(rest.into_iter().map(|k| k.replace('_', " ")));
+    out
 }
 
 #[derive(Clone, Debug, Default)]
@@ -232,6 +277,7 @@ pub fn load(
                     end: text(r, 7)?,
                     duration_min: r.get(8)?,
                     participants_count: r.get(9)?,
+                    ..Default::default()
                 })
             },
         )
@@ -240,6 +286,47 @@ pub fn load(
         uuid: uuid.clone(),
         ..Default::default()
     });
+    if let Some((dept, flags)) = conn
+        .query_row(
+            "SELECT coalesce(department, ''), features FROM meeting_history WHERE meeting_uuid = ?1",
+            [&uuid],
+            |r| Ok((text(r, 0)?, text(r, 1)?)),
+        )
+        .optional()?
+    {
+        d.header.department = dept;
+        d.header.features = Some(features_on(&flags));
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT alert_time, coalesce(post_platform, ''), coalesce(post_user, ''), post_time, social_link
+         FROM risk_alerts WHERE meeting_uuid = ?1 OR (?2 IS NOT NULL AND meeting_id = ?2)
+         ORDER BY alert_time, id",
+    )?;
+    d.header.risk_alerts = st
+        .query_map(rusqlite::params![uuid, d.header.meeting_id], |r| {
+            let (at, platform, user, posted, link) = (
+                text(r, 0)?,
+                text(r, 1)?,
+                text(r, 2)?,
+                text(r, 3)?,
+                text(r, 4)?,
+            );
+            let mut s = format!("{at}: link posted");
+            if !platform.is_empty() {
+                s.push_str(&format!(" on {platform}"));
+            }
+            if !user.is_empty() {
+                s.push_str(&format!(" by {user}"));
+            }
+            if !posted.is_empty() {
+                s.push_str(&format!(" at {posted}"));
+            }
+            if !link.is_empty() {
+                s.push_str(&format!(" ({link})"));
+            }
+            Ok(s)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
 
     // Sessions (the UNIQUE (meeting_uuid, user_id, join_time) index serves this).
     let mut st = conn.prepare_cached(

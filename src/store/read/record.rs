@@ -109,6 +109,11 @@ pub(crate) const TABLES: &[&str] = &[
     "meeting_activities",
     "idp_log",
     "data_access_log",
+    "recording_access",
+    "remote_support",
+    "risk_alerts",
+    "disclaimers",
+    "meeting_history",
     "rejects",
     "findings",
     "incidents",
@@ -350,6 +355,18 @@ pub fn describe_timed(conn: &Connection, tbl: &str, id: i64) -> Result<(String, 
         }
         "data_access_log" => {
             "SELECT time, source || '  ' || action || '  ' || user || '  ' || resource || '  ' || sensitivity FROM data_access_log WHERE id = ?1"
+        }
+        "recording_access" => {
+            "SELECT time, 'recording ' || kind || '  ' || COALESCE(NULLIF(email, ''), '(anonymous)') || '  \"' || name || '\"  meeting ' || meeting_uuid FROM recording_access WHERE id = ?1"
+        }
+        "remote_support" => {
+            "SELECT start_time, 'remote control  ' || COALESCE(NULLIF(supporter_email, ''), supporter_name, '') || ' \u{2192} ' || supportee_email || '  ' || COALESCE(topic, '') FROM remote_support WHERE id = ?1"
+        }
+        "risk_alerts" => {
+            "SELECT alert_time, 'risk alert  meeting ' || COALESCE(meeting_id, meeting_uuid) || ' link posted on ' || COALESCE(post_platform, '?') || ' ' || social_link FROM risk_alerts WHERE id = ?1"
+        }
+        "disclaimers" => {
+            "SELECT time, 'notice  ' || disclaimer_type || ' ' || status || '  ' || COALESCE(NULLIF(email, ''), display_name) FROM disclaimers WHERE id = ?1"
         }
         "users" => {
             "SELECT COALESCE(created_at, ''), 'user  ' || email || '  ' || COALESCE(display_name, '') || '  ' || COALESCE(role_name, '') FROM users WHERE id = ?1"

@@ -1,5 +1,6 @@
 //! Recordings: the list (newest first, keyset on start time) and one recording's files plus
-//! who downloaded, shared, trashed or deleted it, and whether each of them attended.
+//! who viewed, downloaded, shared, trashed or deleted it (operation log, webhooks, the
+//! recording's analytics), and whether each of them attended.
 
 use super::*;
 
@@ -259,6 +260,44 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
             action,
             event,
             "webhook",
+        ));
+    }
+    // Who watched or downloaded it, from the recording's analytics.
+    let mut st = conn.prepare_cached(
+        "SELECT id, time, email, kind, name, duration FROM recording_access
+         WHERE meeting_uuid = ?1 ORDER BY time, id LIMIT 500",
+    )?;
+    let rows = st
+        .query_map([uuid], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                text(r, 1)?,
+                text(r, 2)?,
+                text(r, 3)?,
+                text(r, 4)?,
+                r.get::<_, Option<i64>>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (id, t, who, kind, name, secs) in rows {
+        let action = if kind == "download" {
+            "downloaded"
+        } else {
+            "viewed"
+        };
+        let detail = match (who.is_empty(), secs) {
+            (true, _) => "anonymous share-link viewer".to_string(),
+            (false, Some(s)) => format!("{name}, watched {} min", (s + 59) / 60),
+            (false, None) => name,
+        };
+        actions.push(action_row(
+            "recording_access",
+            id,
+            t,
+            who,
+            action.into(),
+            detail,
+            "analytics",
         ));
     }
     actions.sort_by(|a, b| a.key.t.cmp(&b.key.t).then(a.id.cmp(&b.id)));

@@ -218,6 +218,86 @@ fn sources(sub: &Subject) -> Vec<Src> {
         user: "x.user",
         subj,
     };
+    // Issue 18's newer sources: recording notices, remote control, risk alerts, recordings
+    // watched or downloaded.
+    let notice = |subj| {
+        Src {
+        s: 12,
+        kind: "notice",
+        tbl: "disclaimers",
+        from: "disclaimers x LEFT JOIN meetings m ON m.uuid = x.meeting_uuid",
+        time: "x.time",
+        what: "CASE WHEN x.status IN ('Cancel', 'Decline Attend') THEN 'declined the ' || x.disclaimer_type || ' notice'
+                 || CASE WHEN EXISTS (SELECT 1 FROM participants p WHERE p.meeting_uuid = x.meeting_uuid
+                        AND ((x.email <> '' AND p.email = x.email) OR (x.email = '' AND p.name = x.display_name))
+                        AND COALESCE(p.leave_time, p.join_time) >= x.time)
+                      THEN ' and joined anyway' ELSE '' END
+               WHEN x.status = 'Passive Agree' THEN x.disclaimer_type || ' notice: stayed (passive consent)'
+               ELSE 'agreed to the ' || x.disclaimer_type || ' notice' END",
+        detail: "concat_ws(' \u{b7} ', COALESCE(NULLIF(m.topic, ''), x.meeting_uuid), NULLIF(x.display_name, ''), NULLIF(x.client_type, ''), x.status)",
+        ip: "NULL",
+        device: "NULL",
+        meeting: "NULLIF(x.meeting_uuid, '')",
+        user: "x.email",
+        subj,
+    }
+    };
+    let controlled = |subj| Src {
+        s: 13,
+        kind: "remote",
+        tbl: "remote_support",
+        from: "remote_support x",
+        time: "x.start_time",
+        what: "'took remote control of ' || COALESCE(NULLIF(x.supportee_name, '') || ' (' || x.supportee_email || ')', x.supportee_email) || '''s machine'",
+        detail: "concat_ws(' \u{b7} ', NULLIF(x.topic, ''), ((x.duration_s + 59) / 60) || ' min', 'waited ' || x.wait_s || ' s')",
+        ip: "NULL",
+        device: "NULL",
+        meeting: "x.meeting_uuid",
+        user: "x.supportee_email",
+        subj,
+    };
+    let controlled_by = |subj| Src {
+        s: 14,
+        kind: "remote",
+        tbl: "remote_support",
+        from: "remote_support x",
+        time: "x.start_time",
+        what: "'machine remotely controlled by ' || COALESCE(NULLIF(x.supporter_email, ''), 'guest ' || x.supporter_name, '?')",
+        detail: "concat_ws(' \u{b7} ', NULLIF(x.topic, ''), ((x.duration_s + 59) / 60) || ' min', NULLIF(x.supporter_name, ''))",
+        ip: "NULL",
+        device: "NULL",
+        meeting: "x.meeting_uuid",
+        user: "NULLIF(x.supporter_email, '')",
+        subj,
+    };
+    let alert = |subj| Src {
+        s: 15,
+        kind: "risk alert",
+        tbl: "risk_alerts",
+        from: "risk_alerts x",
+        time: "x.alert_time",
+        what: "'Zoom risk alert: meeting link posted publicly'",
+        detail: "concat_ws(' \u{b7} ', NULLIF(x.topic, ''), NULLIF(x.post_platform, ''), NULLIF(x.post_user, ''), 'posted ' || NULLIF(x.post_time, ''), NULLIF(x.social_link, ''))",
+        ip: "NULL",
+        device: "NULL",
+        meeting: "NULLIF(x.meeting_uuid, '')",
+        user: "x.host_email",
+        subj,
+    };
+    let watched = |subj| Src {
+        s: 16,
+        kind: "recording",
+        tbl: "recording_access",
+        from: "recording_access x LEFT JOIN recordings r ON r.meeting_uuid = x.meeting_uuid",
+        time: "x.time",
+        what: "CASE x.kind WHEN 'download' THEN 'downloaded recording' ELSE 'viewed recording' END",
+        detail: "concat_ws(' \u{b7} ', COALESCE(NULLIF(r.topic, ''), x.meeting_uuid), ((x.duration + 59) / 60) || ' min watched')",
+        ip: "NULL",
+        device: "NULL",
+        meeting: "x.meeting_uuid",
+        user: "x.email",
+        subj,
+    };
     match sub {
         Subject::User(_) => vec![
             signin("x.email = {}"),
@@ -231,6 +311,11 @@ fn sources(sub: &Subject) -> Vec<Src> {
             waiting("x.email = {}"),
             idp("x.user = {}"),
             file("x.user = {}"),
+            notice("x.email = {}"),
+            controlled("x.supporter_email = {}"),
+            controlled_by("x.supportee_email = {}"),
+            alert("x.host_email = {}"),
+            watched("x.email = {}"),
         ],
         Subject::Ip(_) => vec![
             signin("x.ip_address = {}"),
@@ -246,7 +331,11 @@ fn sources(sub: &Subject) -> Vec<Src> {
         Subject::Device(_, _) => vec![join(
             "(x.pc_name = {0} OR x.device = {0}) AND ({1} IS NULL OR x.email = {1})",
         )],
-        Subject::Name(_) => vec![join("x.name = {}"), waiting("x.name = {}")],
+        Subject::Name(_) => vec![
+            join("x.name = {}"),
+            waiting("x.name = {}"),
+            notice("x.display_name = {}"),
+        ],
     }
 }
 
@@ -375,12 +464,20 @@ pub fn page(
             "waiting_room" => "waiting_room",
             "idp_log" => "idp_log",
             "data_access_log" => "data_access_log",
+            "disclaimers" => "disclaimers",
+            "remote_support" => "remote_support",
+            "risk_alerts" => "risk_alerts",
+            "recording_access" => "recording_access",
             _ => "recordings",
         };
         let link = Links {
             user: usr.clone().filter(|u| u.contains('@')),
             meeting_uuid: meeting.clone(),
-            recording: if tbl == "recordings" { meeting } else { None },
+            recording: if tbl == "recordings" || tbl == "recording_access" {
+                meeting
+            } else {
+                None
+            },
             ip: ip.clone(),
             device: nonblank(opt(r, 10)?),
             operator: if tbl == "operations" {

@@ -131,7 +131,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (related as u16 + 3).min(10)
     };
     // Narrow terminals wrap the header's counts onto a fourth line rather than cut them.
-    let head_h = if area.width < 140 { 6 } else { 5 };
+    let head_h = if area.width < 140 { 7 } else { 6 } + h.risk_alerts.len().min(2) as u16;
     let [head, table, rel] = Layout::vertical([
         Constraint::Length(head_h),
         Constraint::Min(5),
@@ -212,7 +212,15 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 }
             )),
         ]),
+        features_line(h, theme),
     ];
+    let mut lines = lines;
+    for a in h.risk_alerts.iter().take(2) {
+        lines.push(Line::from(Span::styled(
+            format!("Zoom risk alert {}", clean(a)),
+            theme.fg("error").add_modifier(Modifier::BOLD),
+        )));
+    }
     f.render_widget(
         Paragraph::new(lines)
             .wrap(ratatui::widgets::Wrap { trim: true })
@@ -432,5 +440,39 @@ fn bar_line(bar: &str, present: Style, waiting: Style) -> Line<'static> {
         run.push(ch);
     }
     flush(&mut run, cur, &mut spans);
+    Line::from(spans)
+}
+
+/// The meeting history's `feature_used` flags that were on (remote control and file sharing
+/// first) and the host's department.
+fn features_line(h: &crate::store::read::meeting::Header, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![];
+    if !h.department.is_empty() {
+        spans.push(Span::raw(format!("dept {} \u{b7} ", clean(&h.department))));
+    }
+    spans.push(Span::styled("features used: ", theme.fg("dim")));
+    match &h.features {
+        None => spans.push(Span::styled(
+            "unknown (no meeting history row)",
+            theme.fg("dim"),
+        )),
+        Some(f) if f.is_empty() => spans.push(Span::raw("none")),
+        Some(f) => {
+            for (i, name) in f.iter().enumerate() {
+                if i > 0 {
+                    spans.push(Span::raw(", "));
+                }
+                let loud = matches!(
+                    name.as_str(),
+                    "remote control" | "file sharing" | "record to computer"
+                );
+                spans.push(if loud {
+                    Span::styled(clean(name), theme.fg("error").add_modifier(Modifier::BOLD))
+                } else {
+                    Span::raw(clean(name))
+                });
+            }
+        }
+    }
     Line::from(spans)
 }

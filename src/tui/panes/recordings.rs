@@ -120,7 +120,7 @@ fn draw_one(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         return;
     };
-    let [head, table] = Layout::vertical([Constraint::Length(4), Constraint::Min(5)]).areas(area);
+    let [head, table] = Layout::vertical([Constraint::Length(5), Constraint::Min(5)]).areas(area);
     let r = RecordingRow(&d.recording);
     let lines = vec![
         Line::from(vec![
@@ -143,6 +143,7 @@ fn draw_one(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 theme.fg("error").add_modifier(Modifier::BOLD),
             ),
         ]),
+        audience_line(d, theme),
     ];
     f.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Recording ")),
@@ -212,4 +213,51 @@ pub fn deleted(t: &str, local: bool) -> String {
     } else {
         format!("deleted {}", fmt_time(t, local))
     }
+}
+
+/// "viewed by ... · downloaded by ..." from the recording's analytics and the operation log,
+/// each person once with whether they attended (a NO stands out).
+fn audience_line(d: &crate::store::read::recordings::Detail, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![];
+    for (label, verb) in [("viewed by ", "viewed"), ("downloaded by ", "download")] {
+        let mut seen: Vec<(String, String)> = vec![];
+        for a in d.actions.iter().filter(|r| r.kind == "action") {
+            let a = RecordingActionRow(a);
+            if !a.action().to_lowercase().starts_with(verb) {
+                continue;
+            }
+            let who = if a.who().is_empty() {
+                "(anonymous)".to_string()
+            } else {
+                a.who().to_string()
+            };
+            if !seen.iter().any(|(w, _)| *w == who) {
+                seen.push((who, a.attended().to_string()));
+            }
+        }
+        if !spans.is_empty() {
+            spans.push(Span::raw("  \u{b7}  "));
+        }
+        spans.push(Span::styled(label, theme.fg("dim")));
+        if seen.is_empty() {
+            spans.push(Span::raw("nobody in the case"));
+        }
+        for (i, (who, attended)) in seen.into_iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::raw(", "));
+            }
+            spans.push(Span::raw(clean(&who)));
+            let (text, st) = match attended.as_str() {
+                "NO" => (
+                    " (attended: NO)",
+                    theme.fg("error").add_modifier(Modifier::BOLD),
+                ),
+                "yes" => (" (attended: yes)", theme.fg("internal")),
+                "host" => (" (host)", theme.fg("internal")),
+                _ => ("", theme.fg("dim")),
+            };
+            spans.push(Span::styled(text, st));
+        }
+    }
+    Line::from(spans)
 }

@@ -20,6 +20,7 @@ mod parallel_session;
 mod privileged_role_granted;
 mod recording_deleted;
 mod recording_download_by_non_participant;
+mod remote_control_of_privileged_user;
 mod security_setting_disabled;
 mod shared_ip_many_names;
 mod sign_in_method_enabled;
@@ -170,6 +171,7 @@ const STEPS: &[(&str, When, Step)] = &[
     step!(Mid, data_access_after_external_meeting::mid),
     step!(Mid, impossible_travel::mid),
     step!(Mid, rogue_country::mid),
+    step!(Mid, remote_control_of_privileged_user::mid),
     step!(Last, weakened_then_exposed::last),
     step!(Last, billing_or_license_changed::last),
     step!(Last, signin_new_ip::last),
