@@ -36,7 +36,7 @@ fn gen_files(g: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(g)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != "truth.json")
+        .filter(|p| p.is_file() && p.file_name().unwrap() != "truth.json")
         .collect();
     v.sort();
     v

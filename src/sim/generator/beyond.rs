@@ -2,7 +2,7 @@
 //! Okta System Log events (`okta.ndjson`), Entra ID sign-ins as Graph pages
 //! (`entra_signins.ndjson`), Microsoft 365 unified audit log records (`m365_audit.ndjson`), a
 //! DLP export as the generic CSV (`dlp.csv`), and the geolocation of the tenant's networks as a
-//! DB-IP-style CSV (`geoip.csv`, the analyst's offline database).
+//! DB-IP-style CSV (`geo/dbip-ranges.csv`, the analyst's offline database).
 //!
 //! The background follows every Zoom sign-in: Zoom is reached through Okta SSO, so each sign-in
 //! has its Okta `user.authentication.sso` from the same address (and the day's first an Okta
@@ -27,7 +27,8 @@ pub const OKTA: &str = "okta.ndjson";
 pub const ENTRA: &str = "entra_signins.ndjson";
 pub const M365: &str = "m365_audit.ndjson";
 pub const DLP: &str = "dlp.csv";
-pub const GEO: &str = "geoip.csv";
+/// In a folder of its own: it is not evidence, so `import out/*.csv` must not meet it.
+pub const GEO: &str = "geo/dbip-ranges.csv";
 /// The files `import` takes (the geolocation database is configuration, not evidence).
 pub const IMPORTED: &[&str] = &[OKTA, ENTRA, M365, DLP];
 

@@ -92,6 +92,10 @@ impl CaptureWriter {
             .with_context(|| format!("cannot create output folder {}", dir.display()))?;
         let open = |n: &str| -> Result<BufWriter<File>> {
             let p = dir.join(n);
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
             Ok(BufWriter::with_capacity(
                 1 << 20,
                 File::create(&p).with_context(|| format!("cannot write {}", p.display()))?,
