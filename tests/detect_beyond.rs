@@ -292,12 +292,23 @@ fn data_access_after_external_meeting_host_shares_within_the_window() {
         "data-access-after-external-meeting".into(),
         toml::from_str("include_participants = 1\nwindow_minutes = 60").unwrap(),
     );
+    // One finding per person and meeting: Raj's share and his later download are one story
+    // (the share heads it), Jane's download another.
     let all = c.run("data-access-after-external-meeting");
     assert_eq!(
         all.len(),
-        3,
+        2,
         "{:?}",
         all.iter().map(|f| &f.summary).collect::<Vec<_>>()
+    );
+    let raj = all
+        .iter()
+        .find(|f| f.actor.as_deref() == Some("raj@acme.example"))
+        .unwrap();
+    assert!(
+        raj.summary.contains("shared Pricing model.xlsx") && raj.summary.contains("+1 more"),
+        "{}",
+        raj.summary
     );
 }
 

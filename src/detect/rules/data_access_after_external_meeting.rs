@@ -140,69 +140,104 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                 continue;
             };
             let lo = list.partition_point(|a| a.t < end);
-            for a in list[lo..].iter().take_while(|a| a.t <= end + window) {
-                let mins = (a.t - end) / 60;
-                let label = if a.sensitivity.is_empty() {
+            let hits: Vec<&Access> = list[lo..]
+                .iter()
+                .take_while(|a| a.t <= end + window)
+                .collect();
+            // One finding per person and meeting: the same download seen by Microsoft 365 and
+            // the DLP agent, or three files after one call, is one story; the strongest act
+            // heads it.
+            let Some(&head) = hits.iter().max_by_key(|a| (strength(&a.action), -a.t)) else {
+                continue;
+            };
+            let label = |a: &Access| {
+                if a.sensitivity.is_empty() {
                     String::new()
                 } else {
                     format!(" [{}]", a.sensitivity)
-                };
-                let mut f = Finding::new(
-                    format!("data_access_log:{}:{uuid}", a.id),
-                    a.time.clone(),
-                    format!(
-                        "{who} ({}) {} {}{label} ({}) {mins} min after meeting {meeting} \
-                         \"{topic}\" with {} outsider(s) ({}) ended",
-                        if is_host { "host" } else { "participant" },
-                        verb(&a.action),
-                        a.resource,
-                        a.source,
-                        outsiders.len(),
-                        outsiders
-                            .iter()
-                            .take(3)
-                            .copied()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
+                }
+            };
+            let mins = (head.t - end) / 60;
+            let mut sources: Vec<&str> = hits.iter().map(|a| a.source.as_str()).collect();
+            sources.sort_unstable();
+            sources.dedup();
+            let more = hits.len() - 1;
+            let mut f = Finding::new(
+                format!("meeting:{uuid}:{who}"),
+                head.time.clone(),
+                format!(
+                    "{who} ({}) {} {}{} ({}) {mins} min after meeting {meeting} \
+                     \"{topic}\" with {} outsider(s) ({}) ended{}",
+                    if is_host { "host" } else { "participant" },
+                    verb(&head.action),
+                    head.resource,
+                    label(head),
+                    sources.join(", "),
+                    outsiders.len(),
+                    outsiders
+                        .iter()
+                        .take(3)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if more > 0 {
+                        format!(" (+{more} more file event(s))")
+                    } else {
+                        String::new()
+                    }
+                ),
+            );
+            f.fact(format!(
+                "meeting {meeting} \"{topic}\" ended {} with outsiders: {}",
+                super::ts(end),
+                outsiders.join(", ")
+            ));
+            for a in &hits {
                 f.fact(format!(
-                    "meeting {meeting} \"{topic}\" ended {} with outsiders: {}",
-                    super::ts(end),
-                    outsiders.join(", ")
-                ));
-                f.fact(format!(
-                    "{} {} {}{label} {mins} min later (window {} min)",
+                    "{} {} {}{} ({}) {} min later (window {} min)",
                     a.time,
                     verb(&a.action),
                     a.resource,
+                    label(a),
+                    a.source,
+                    (a.t - end) / 60,
                     window / 60
                 ));
-                f.fact(if a.sensitivity.is_empty() {
-                    "sensitive: its name matches sensitive_topics".to_string()
-                } else {
-                    format!(
-                        "sensitive: label {:?} is in sensitive_labels, or its name matches sensitive_topics",
-                        a.sensitivity
-                    )
-                });
-                f.severity = Some(if a.action == "access" {
-                    Severity::Medium
-                } else {
-                    Severity::High
-                });
-                f.actor = Some(who.to_string());
-                f.user = Some(who.to_string());
-                f.target = Some(a.resource.clone());
-                f.meeting_uuid = Some(uuid.clone());
-                f.meeting_id = mid;
                 f.ev("data_access_log", a.id);
-                f.ev("meetings", meeting_row(ctx, &uuid)?);
-                out.push(f);
             }
+            f.fact(if head.sensitivity.is_empty() {
+                "sensitive: its name matches sensitive_topics".to_string()
+            } else {
+                format!(
+                    "sensitive: label {:?} is in sensitive_labels, or its name matches sensitive_topics",
+                    head.sensitivity
+                )
+            });
+            f.severity = Some(if head.action == "access" {
+                Severity::Medium
+            } else {
+                Severity::High
+            });
+            f.actor = Some(who.to_string());
+            f.user = Some(who.to_string());
+            f.target = Some(head.resource.clone());
+            f.meeting_uuid = Some(uuid.clone());
+            f.meeting_id = mid;
+            f.ev("meetings", meeting_row(ctx, &uuid)?);
+            out.push(f);
         }
     }
     Ok(RuleOutcome::Findings(out))
+}
+
+/// How much an act moves data out of reach: a share over a download over a sync over a look.
+fn strength(action: &str) -> u8 {
+    match action {
+        "share" => 3,
+        "download" => 2,
+        "sync" => 1,
+        _ => 0,
+    }
 }
 
 fn verb(action: &str) -> &'static str {
