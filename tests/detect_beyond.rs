@@ -313,6 +313,81 @@ fn data_access_after_external_meeting_host_shares_within_the_window() {
 }
 
 #[test]
+fn data_access_to_a_file_of_ones_daily_work_is_routine_but_an_outside_share_is_not() {
+    let mut c = external_case();
+    // Raj opens the pricing model most mornings: the day before, two days before, and the
+    // day after the call (the case is read as a whole).
+    for (k, day) in ["2026-03-01", "2026-03-02", "2026-03-04"].iter().enumerate() {
+        access(
+            &mut c,
+            &format!("r{k}"),
+            &format!("{day}T09:10:00Z"),
+            "raj@acme.example",
+            AccessKind::Access,
+            "Pricing model.xlsx",
+            "Confidential",
+            "198.51.100.10",
+        );
+    }
+    access(
+        &mut c,
+        "a1",
+        "2026-03-03T15:08:00Z",
+        "raj@acme.example",
+        AccessKind::Download,
+        "Pricing model.xlsx",
+        "Confidential",
+        "198.51.100.10",
+    );
+    assert!(
+        c.run("data-access-after-external-meeting").is_empty(),
+        "a download of a file of one's daily work is not news"
+    );
+    // With a stricter baseline it is.
+    c.cfg.rules.insert(
+        "data-access-after-external-meeting".into(),
+        toml::from_str("routine_days = 4").unwrap(),
+    );
+    assert_eq!(c.run("data-access-after-external-meeting").len(), 1);
+    c.cfg.rules.clear();
+    // A first look at a file he never opens otherwise is reported, as low: the routine
+    // download is cited as not counted.
+    access(
+        &mut c,
+        "a2",
+        "2026-03-03T15:10:00Z",
+        "raj@acme.example",
+        AccessKind::Access,
+        "Salary bands.xlsx",
+        "Confidential",
+        "198.51.100.10",
+    );
+    let f = c.run_one("data-access-after-external-meeting");
+    assert_eq!(f.severity, "low", "{}", f.summary);
+    assert!(f.summary.contains("opened Salary bands.xlsx"), "{}", f.summary);
+    // Sharing the routine file outside the organisation always counts, and heads the finding.
+    let d = DataAccess {
+        source: "m365".into(),
+        event_id: "a3".into(),
+        time: "2026-03-03T15:20:00Z".into(),
+        user: "raj@acme.example".into(),
+        action: AccessKind::Share,
+        vendor_action: "SharingSet".into(),
+        resource: "Pricing model.xlsx".into(),
+        sensitivity: "Confidential".into(),
+        ip: "198.51.100.10".into(),
+        shared_with: Some("pat@rival.example".into()),
+    };
+    c.with(|w, ev| {
+        let evd = ev(w);
+        w.data_access(&d, &evd).unwrap();
+    });
+    let f = c.run_one("data-access-after-external-meeting");
+    assert_eq!(f.severity, "high");
+    assert!(f.summary.contains("shared Pricing model.xlsx"), "{}", f.summary);
+}
+
+#[test]
 fn data_access_after_a_partner_meeting_is_not_news() {
     let mut c = meeting_case();
     c.cfg.known_partner_domains.push("globex.example".into());

@@ -9,6 +9,12 @@
 //! `sensitive_topics`. Sharing with a colleague (an internal address) is routine and not
 //! counted; sharing outside, with a link, or with no recipient named is. People are matched by
 //! email (any case) and `user_aliases`.
+//!
+//! A file the person works with routinely is not news: a salesperson opens the pricing model
+//! after most customer calls. An access counts only when the person touched that file on fewer
+//! than `routine_days` other days within `baseline_days` either side of the meeting (the case
+//! is read as a whole, so the first days of an import are judged like the rest); a share
+//! outside always counts. A first look (an open) is low; a download, sync or share is high.
 
 use crate::detect::{Ctx, Finding, RuleOutcome, Severity};
 use anyhow::Result;
@@ -16,6 +22,10 @@ use std::collections::HashMap;
 
 struct Access {
     t: i64,
+    /// Day number (UTC), for counting the days a file was touched.
+    day: i64,
+    /// A share with a colleague: part of the baseline, never a finding.
+    internal_share: bool,
     id: i64,
     time: String,
     action: String,
@@ -42,13 +52,15 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
     } else {
         ctx.cfg.partner_domains()
     };
+    let routine_days = ctx.int("routine_days").max(0) as usize;
+    let baseline = (ctx.num("baseline_days") * 86_400.0) as i64;
     // Every sensitive access, by person, in time order.
     let mut by_person: HashMap<String, Vec<Access>> = HashMap::new();
     {
         let mut st = ctx.conn.prepare(
-            "SELECT zl_person(user), unixepoch(time), id, time, action, resource, sensitivity, source
+            "SELECT zl_person(user), unixepoch(time), id, time, action, resource, sensitivity, source,
+                    action = 'share' AND zl_internal(shared_with)
              FROM data_access_log WHERE zl_sensitive_data(resource, sensitivity)
-               AND NOT (action = 'share' AND zl_internal(shared_with))
              ORDER BY time, id",
         )?;
         let rows = st.query_map([], |r| {
@@ -61,13 +73,16 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                 r.get(5)?,
                 r.get(6)?,
                 r.get(7)?,
+                r.get::<_, Option<bool>>(8)?.unwrap_or(false),
             ))
         })?;
         for row in rows {
-            let (who, t, id, time, action, resource, sensitivity, source) = row?;
+            let (who, t, id, time, action, resource, sensitivity, source, internal_share) = row?;
             let Some(t) = t else { continue };
             by_person.entry(who).or_default().push(Access {
                 t,
+                day: t.div_euclid(86_400),
+                internal_share,
                 id,
                 time,
                 action,
@@ -140,10 +155,13 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                 continue;
             };
             let lo = list.partition_point(|a| a.t < end);
-            let hits: Vec<&Access> = list[lo..]
+            let (hits, routine): (Vec<&Access>, Vec<&Access>) = list[lo..]
                 .iter()
                 .take_while(|a| a.t <= end + window)
-                .collect();
+                .filter(|a| !a.internal_share)
+                .partition(|a| {
+                    a.action == "share" || other_days(list, a, end, baseline) < routine_days
+                });
             // One finding per person and meeting: the same download seen by Microsoft 365 and
             // the DLP agent, or three files after one call, is one story; the strongest act
             // heads it.
@@ -205,6 +223,16 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                 ));
                 f.ev("data_access_log", a.id);
             }
+            for a in &routine {
+                f.fact(format!(
+                    "not counted: {} {} at {} — touched on {} other days within {} days of the meeting (routine_days {routine_days})",
+                    verb(&a.action),
+                    a.resource,
+                    a.time,
+                    other_days(list, a, end, baseline),
+                    baseline / 86_400
+                ));
+            }
             f.fact(if head.sensitivity.is_empty() {
                 "sensitive: its name matches sensitive_topics".to_string()
             } else {
@@ -214,7 +242,7 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                 )
             });
             f.severity = Some(if head.action == "access" {
-                Severity::Medium
+                Severity::Low
             } else {
                 Severity::High
             });
@@ -228,6 +256,20 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
         }
     }
     Ok(RuleOutcome::Findings(out))
+}
+
+/// On how many days other than the access's own the person touched the same file within
+/// `baseline` seconds either side of the meeting's end.
+fn other_days(list: &[Access], a: &Access, end: i64, baseline: i64) -> usize {
+    let lo = list.partition_point(|x| x.t < end - baseline);
+    let mut days: Vec<i64> = list[lo..]
+        .iter()
+        .take_while(|x| x.t <= end + baseline)
+        .filter(|x| x.day != a.day && x.resource == a.resource)
+        .map(|x| x.day)
+        .collect();
+    days.dedup();
+    days.len()
 }
 
 /// How much an act moves data out of reach: a share over a download over a sync over a look.

@@ -481,6 +481,16 @@ static RULES: &[Rule] = &[
                 0.0,
                 "1: people of known_partner_domains make a meeting external",
             ),
+            Param::new(
+                "routine_days",
+                3.0,
+                "a file the person touched on this many other days is routine (a share outside still counts)",
+            ),
+            Param::new(
+                "baseline_days",
+                30.0,
+                "days either side of the meeting in which routine use is counted",
+            ),
         ],
         run: data_access_after_external_meeting::run,
     },
