@@ -316,15 +316,19 @@ fn data_access_after_external_meeting_host_shares_within_the_window() {
 fn data_access_to_a_file_of_ones_daily_work_is_routine_but_an_outside_share_is_not() {
     let mut c = external_case();
     // Raj opens the pricing model most mornings: the day before, two days before, and the
-    // day after the call (the case is read as a whole).
-    for (k, day) in ["2026-03-01", "2026-03-02", "2026-03-04"].iter().enumerate() {
+    // day after the call (the case is read as a whole). Microsoft 365 names it by its URL, the
+    // DLP agent that reports the download by its name: one file.
+    for (k, day) in ["2026-03-01", "2026-03-02", "2026-03-04"]
+        .iter()
+        .enumerate()
+    {
         access(
             &mut c,
             &format!("r{k}"),
             &format!("{day}T09:10:00Z"),
             "raj@acme.example",
             AccessKind::Access,
-            "Pricing model.xlsx",
+            "https://acme-my.sharepoint.com/personal/raj_acme_example/Documents/Pricing Model.xlsx",
             "Confidential",
             "198.51.100.10",
         );
@@ -364,7 +368,11 @@ fn data_access_to_a_file_of_ones_daily_work_is_routine_but_an_outside_share_is_n
     );
     let f = c.run_one("data-access-after-external-meeting");
     assert_eq!(f.severity, "low", "{}", f.summary);
-    assert!(f.summary.contains("opened Salary bands.xlsx"), "{}", f.summary);
+    assert!(
+        f.summary.contains("opened Salary bands.xlsx"),
+        "{}",
+        f.summary
+    );
     // Sharing the routine file outside the organisation always counts, and heads the finding.
     let d = DataAccess {
         source: "m365".into(),
@@ -384,7 +392,11 @@ fn data_access_to_a_file_of_ones_daily_work_is_routine_but_an_outside_share_is_n
     });
     let f = c.run_one("data-access-after-external-meeting");
     assert_eq!(f.severity, "high");
-    assert!(f.summary.contains("shared Pricing model.xlsx"), "{}", f.summary);
+    assert!(
+        f.summary.contains("shared Pricing model.xlsx"),
+        "{}",
+        f.summary
+    );
 }
 
 #[test]

@@ -26,6 +26,9 @@ struct Access {
     day: i64,
     /// A share with a colleague: part of the baseline, never a finding.
     internal_share: bool,
+    /// The file as every source names it: Microsoft 365 gives a SharePoint URL, a DLP agent
+    /// the bare name; the name, in any case, is what the baseline compares.
+    file: String,
     id: i64,
     time: String,
     action: String,
@@ -70,7 +73,7 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                 r.get(2)?,
                 r.get(3)?,
                 r.get(4)?,
-                r.get(5)?,
+                r.get::<_, String>(5)?,
                 r.get(6)?,
                 r.get(7)?,
                 r.get::<_, Option<bool>>(8)?.unwrap_or(false),
@@ -83,6 +86,7 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                 t,
                 day: t.div_euclid(86_400),
                 internal_share,
+                file: file_name(&resource),
                 id,
                 time,
                 action,
@@ -188,7 +192,7 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                      \"{topic}\" with {} outsider(s) ({}) ended{}",
                     if is_host { "host" } else { "participant" },
                     verb(&head.action),
-                    head.resource,
+                    shown(&head.resource),
                     label(head),
                     sources.join(", "),
                     outsiders.len(),
@@ -265,11 +269,22 @@ fn other_days(list: &[Access], a: &Access, end: i64, baseline: i64) -> usize {
     let mut days: Vec<i64> = list[lo..]
         .iter()
         .take_while(|x| x.t <= end + baseline)
-        .filter(|x| x.day != a.day && x.resource == a.resource)
+        .filter(|x| x.day != a.day && x.file == a.file)
         .map(|x| x.day)
         .collect();
     days.dedup();
     days.len()
+}
+
+/// A resource as a summary names it: its file name (the facts keep the whole URL).
+fn shown(resource: &str) -> &str {
+    let r = resource.trim().trim_end_matches(['/', '\\']);
+    r.rsplit(['/', '\\']).next().unwrap_or(r)
+}
+
+/// A resource's file name, lower case: what follows the last `/` or `\\` of a URL or path.
+fn file_name(resource: &str) -> String {
+    shown(resource).to_lowercase()
 }
 
 /// How much an act moves data out of reach: a share over a download over a sync over a look.

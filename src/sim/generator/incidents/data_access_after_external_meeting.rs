@@ -80,7 +80,15 @@ fn routine(g: &mut Gen) -> Result<()> {
             break;
         }
         let t = g.at_day(d as u32, sec(9, 20) + d * 60);
-        g.m365(s, t, "FileAccessed", &ip, "Pricing model.xlsx", "Confidential", None)?;
+        g.m365(
+            s,
+            t,
+            "FileAccessed",
+            &ip,
+            "Pricing model.xlsx",
+            "Confidential",
+            None,
+        )?;
     }
     let mut m = g.meeting("Renewal call - Northwind", s, sec(15, 0), 30, &[]);
     m.join(
@@ -96,7 +104,15 @@ fn routine(g: &mut Gen) -> Result<()> {
     let end = m.inst.seats[0].sessions[0].1;
     let key = g.held(m)?;
     let t = end + mins(8);
-    g.m365(s, t, "FileDownloaded", &ip, "Pricing model.xlsx", "Confidential", None)?;
+    g.m365(
+        s,
+        t,
+        "FileDownloaded",
+        &ip,
+        "Pricing model.xlsx",
+        "Confidential",
+        None,
+    )?;
     let it = It::new(
         "a salesperson downloads the pricing model they open most days 8 minutes after a customer call",
     )
