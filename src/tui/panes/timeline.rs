@@ -113,7 +113,7 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// The countries the events came from, most events first.
 fn draw_places(f: &mut Frame, area: Rect, places: Option<&[Place]>, app: &App, theme: &Theme) {
     let block = Block::default().borders(Borders::ALL).title(
-        " by country \u{b7} events, first and last seen, addresses, sources \u{b7} p: histogram ",
+        " by country \u{b7} events, addresses, first and last seen, sources \u{b7} p: histogram ",
     );
     let Some(places) = places else {
         f.render_widget(
@@ -123,32 +123,34 @@ fn draw_places(f: &mut Frame, area: Rect, places: Option<&[Place]>, app: &App, t
         return;
     };
     let local = app.local_time;
+    // To the minute: the seconds would only crowd out the places at 100 columns.
+    let when = |t: &str| fmt_time(t, local).chars().take(16).collect::<String>();
     let rows = places.iter().map(|p| {
         TRow::new(vec![
             Cell::from(Span::styled(clean(&p.country), theme.fg("accent"))),
             Cell::from(p.events.to_string()),
-            Cell::from(fmt_time(&p.first, local)),
-            Cell::from(fmt_time(&p.last, local)),
             Cell::from(p.addresses.to_string()),
+            Cell::from(when(&p.first)),
+            Cell::from(when(&p.last)),
             Cell::from(Span::styled(clean(&p.sources), theme.fg("dim"))),
             Cell::from(clean(&p.places.join(" \u{b7} "))),
         ])
     });
     let header = TRow::new([
-        "country", "events", "first", "last", "addr", "sources", "places",
+        "country", "events", "addr", "first", "last", "sources", "places",
     ])
     .style(theme.fg("dim"));
     f.render_widget(
         Table::new(
             rows,
             [
-                Constraint::Length(13),
-                Constraint::Length(7),
-                Constraint::Length(19),
-                Constraint::Length(19),
-                Constraint::Length(5),
-                Constraint::Length(30),
-                Constraint::Min(10),
+                Constraint::Length(12),
+                Constraint::Length(6),
+                Constraint::Length(4),
+                Constraint::Length(16),
+                Constraint::Length(16),
+                Constraint::Length(24),
+                Constraint::Min(12),
             ],
         )
         .header(header)
