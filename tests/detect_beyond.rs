@@ -400,6 +400,86 @@ fn data_access_to_a_file_of_ones_daily_work_is_routine_but_an_outside_share_is_n
 }
 
 #[test]
+fn data_access_to_a_teams_file_is_low_and_belongs_to_the_later_meeting() {
+    use zoomlens::model::User;
+    let mut c = external_case();
+    // Raj and three colleagues are in Sales; the colleagues each open the contracts summary.
+    for (email, name) in [
+        ("raj@acme.example", "Raj Patel"),
+        ("ana@acme.example", "Ana Ruiz"),
+        ("bo@acme.example", "Bo Chen"),
+        ("cy@acme.example", "Cy Park"),
+    ] {
+        let u = User {
+            zoom_id: Some(format!("z-{email}")),
+            email: email.into(),
+            display_name: Some(name.into()),
+            dept: Some("Sales".into()),
+            status: Some("active".into()),
+            ..Default::default()
+        };
+        c.with(|w, ev| {
+            let e = ev(w);
+            w.user(&u, &e).unwrap();
+        });
+        if email != "raj@acme.example" {
+            access(
+                &mut c,
+                &format!("p-{email}"),
+                "2026-03-02T10:00:00Z",
+                email,
+                AccessKind::Access,
+                "Customer contracts summary.xlsx",
+                "Confidential",
+                "198.51.100.10",
+            );
+        }
+    }
+    // A second call with the outsider, ending 15:20: Raj's download at 15:25 follows it.
+    c.meeting(
+        "m2",
+        222,
+        "Follow-up",
+        "raj@acme.example",
+        "2026-03-03T15:05:00Z",
+        "2026-03-03T15:20:00Z",
+    );
+    c.part(
+        sess(
+            "m2",
+            "9",
+            "Pat Outside",
+            "pat@rival.example",
+            "2026-03-03T15:05:00Z",
+            "2026-03-03T15:20:00Z",
+        )
+        .ip("203.0.113.9"),
+    );
+    access(
+        &mut c,
+        "d1",
+        "2026-03-03T15:25:00Z",
+        "raj@acme.example",
+        AccessKind::Download,
+        "Customer contracts summary.xlsx",
+        "Confidential",
+        "198.51.100.10",
+    );
+    let f = c.run_one("data-access-after-external-meeting");
+    assert!(f.summary.contains("meeting 222"), "{}", f.summary);
+    assert_eq!(f.severity, "low", "{}", f.summary);
+    // With a higher bar for "the team's file" the download is high again.
+    c.cfg.rules.insert(
+        "data-access-after-external-meeting".into(),
+        toml::from_str("peer_people = 4").unwrap(),
+    );
+    assert_eq!(
+        c.run_one("data-access-after-external-meeting").severity,
+        "high"
+    );
+}
+
+#[test]
 fn data_access_after_a_partner_meeting_is_not_news() {
     let mut c = meeting_case();
     c.cfg.known_partner_domains.push("globex.example".into());

@@ -491,6 +491,11 @@ static RULES: &[Rule] = &[
                 30.0,
                 "days either side of the meeting in which routine use is counted",
             ),
+            Param::new(
+                "peer_people",
+                3.0,
+                "a download of a file this many colleagues of the person's department touched is low",
+            ),
         ],
         run: data_access_after_external_meeting::run,
     },

@@ -13,7 +13,8 @@ pub(super) const RULE: &str = "data-access-after-external-meeting";
 const PLANTED_FILE: &str = "Supplier price benchmarks.xlsx";
 
 pub(super) fn mid(g: &mut Gen) -> Result<()> {
-    let h = g.regular_at(0, 14);
+    // Its own person: a host another plant also uses would hold the meeting that explains the download.
+    let h = g.regular("Support", 9);
     let ip = g.whereabouts(h).0;
     for (k, (at, after, planted)) in [(sec(11, 0), 50, false), (sec(17, 0), 12, true)]
         .into_iter()
