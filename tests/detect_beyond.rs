@@ -604,3 +604,68 @@ fn sql_country_function_reads_the_configured_database() {
         .unwrap();
     assert_eq!(got, (Some("RU".into()), Some("London".into()), None));
 }
+
+/// The timeline grouped by country (the console's `p`): Jane's office sessions in New York, an
+/// Okta event under her UPN from Moscow, an operation with no address.
+#[test]
+fn a_persons_timeline_groups_by_country_with_their_aliases() {
+    use zoomlens::store::read::timeline::{Subject, places};
+    use zoomlens::store::read::{CaseInfo, Filter};
+    let mut c = meeting_case();
+    c.cfg.geoip_db = Some(geo_db());
+    c.cfg.user_aliases.insert(
+        "JDoe@acme.onmicrosoft.com".into(),
+        "jane@acme.example".into(),
+    );
+    idp(
+        &mut c,
+        "e1",
+        "2026-03-03T16:00:00Z",
+        "JDoe@acme.onmicrosoft.com",
+        "203.0.113.250",
+        "user.session.start",
+        false,
+    );
+    c.op(
+        "2026-03-03T16:30:00Z",
+        "jane@acme.example",
+        "User",
+        "Update",
+        "Update User raj@acme.example",
+    );
+    zoomlens::detect::sql_functions(&c.store.conn, &c.cfg).unwrap();
+    let info = CaseInfo::load(&c.store.conn).unwrap();
+    let p = places(
+        &c.store.conn,
+        &info,
+        &Subject::User("jane@acme.example".into()),
+        &Filter::default(),
+    )
+    .unwrap();
+    let got: Vec<(&str, u64, &str)> = p
+        .iter()
+        .map(|p| (p.country.as_str(), p.events, p.sources.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("RU", 1, "idp"),
+            ("US", 1, "join"),
+            ("(no address)", 1, "op")
+        ],
+        "{p:?}"
+    );
+    assert_eq!(p[0].places, vec!["Moscow, RU".to_string()]);
+    // Without the alias the Okta event is someone else's.
+    let mut cfg = c.cfg.clone();
+    cfg.user_aliases.clear();
+    zoomlens::detect::sql_functions(&c.store.conn, &cfg).unwrap();
+    let p = places(
+        &c.store.conn,
+        &info,
+        &Subject::User("jane@acme.example".into()),
+        &Filter::default(),
+    )
+    .unwrap();
+    assert!(p.iter().all(|p| p.country != "RU"), "{p:?}");
+}
