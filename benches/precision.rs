@@ -69,6 +69,11 @@ fn main() {
     let t1 = Instant::now();
     let report = detect::run(&mut store, &dcfg, &[]).unwrap();
     eprintln!("detect: {:.1} s", t1.elapsed().as_secs_f64());
+    let mut slow: Vec<_> = report.runs.iter().collect();
+    slow.sort_by_key(|r| std::cmp::Reverse(r.elapsed));
+    for r in slow.iter().take(6) {
+        eprintln!("  {:<40} {:.1} s", r.rule, r.elapsed.as_secs_f64());
+    }
     let card = score::score(&store.conn, &truth, Some(&report)).unwrap();
     println!("{}", card.table());
 }

@@ -58,6 +58,8 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
          FROM participants p WHERE p.id = ?1",
     )?;
     let mut out = Vec::new();
+    // A person's day, judged once: a busy day brings many candidate events.
+    let mut days: std::collections::HashMap<(String, i64), super::DayPlaces> = Default::default();
     for a in acts {
         let (tbl, id, time, t, who, ip_b, what) = a?;
         let (Some(t), Some(e)) = (t, snap.email(&who)) else {
@@ -83,15 +85,22 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
             continue;
         };
         let day0 = t - t.rem_euclid(86_400);
-        let mut day = super::day_places(ctx, snap, &places, &who, e, day0)?;
-        // The provider's own events of the day count as sign-ins for the dual-stack judgement.
-        for ip in idp_ips(ctx, &who, day0)? {
-            if !places.mobile(&ip)
-                && let Some(pl) = places.place(&ip)
-            {
-                day.signins.insert(pl);
+        let day = match days.entry((who.clone(), day0)) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let mut day = super::day_places(ctx, snap, &places, &who, e, day0)?;
+                // The provider's own events of the day count as sign-ins for the dual-stack
+                // judgement.
+                for ip in idp_ips(ctx, &who, day0)? {
+                    if !places.mobile(&ip)
+                        && let Some(pl) = places.place(&ip)
+                    {
+                        day.signins.insert(pl);
+                    }
+                }
+                v.insert(day)
             }
-        }
+        };
         if day.dual_stack(place_a, place_b) {
             continue;
         }
@@ -137,11 +146,14 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
     Ok(RuleOutcome::Findings(out))
 }
 
-/// The addresses a person's identity-provider events came from during one UTC day.
+/// The addresses a person's identity-provider events came from during one UTC day: read
+/// through the (user, time) index under each of their names, not by testing every event of
+/// the day (60,000 of them in a 20,000-person company) for whose it is.
 fn idp_ips(ctx: &Ctx, who: &str, day0: i64) -> Result<Vec<String>> {
     let mut st = ctx.conn.prepare_cached(
         "SELECT DISTINCT ip FROM idp_log
-         WHERE time >= ?2 AND time < ?3 AND ip <> '' AND zl_person(user) = ?1",
+         WHERE user IN (SELECT value FROM json_each(zl_aliases(?1)))
+           AND time >= ?2 AND time < ?3 AND ip <> ''",
     )?;
     let rows = st.query_map(
         rusqlite::params![who, super::ts(day0), super::ts(day0 + 86_400)],
