@@ -62,6 +62,26 @@ fn access(
     });
 }
 
+/// Raj shares the labelled pricing model with `with` (SharingSet).
+fn share(c: &mut Case, id: &str, time: &str, with: &str) {
+    let d = DataAccess {
+        source: "m365".into(),
+        event_id: id.into(),
+        time: time.into(),
+        user: "raj@acme.example".into(),
+        action: AccessKind::Share,
+        vendor_action: "SharingSet".into(),
+        resource: "Pricing model.xlsx".into(),
+        sensitivity: "Confidential".into(),
+        ip: "198.51.100.10".into(),
+        shared_with: Some(with.into()),
+    };
+    c.with(|w, ev| {
+        let evd = ev(w);
+        w.data_access(&d, &evd).unwrap();
+    });
+}
+
 /// Jane (jane@acme.example) sits in a meeting from the NYC office 14:00–15:00.
 fn meeting_case() -> Case {
     let mut c = Case::new();
@@ -262,22 +282,7 @@ fn data_access_after_external_meeting_host_shares_within_the_window() {
         "198.51.100.10",
     );
     // Sharing it with a colleague is routine.
-    let d = DataAccess {
-        source: "m365".into(),
-        event_id: "a5".into(),
-        time: "2026-03-03T15:08:00Z".into(),
-        user: "raj@acme.example".into(),
-        action: AccessKind::Share,
-        vendor_action: "SharingSet".into(),
-        resource: "Pricing model.xlsx".into(),
-        sensitivity: "Confidential".into(),
-        ip: "198.51.100.10".into(),
-        shared_with: Some("jane@acme.example".into()),
-    };
-    c.with(|w, ev| {
-        let evd = ev(w);
-        w.data_access(&d, &evd).unwrap();
-    });
+    share(&mut c, "a5", "2026-03-03T15:08:00Z", "jane@acme.example");
     let f = c.run_one("data-access-after-external-meeting");
     assert_eq!(f.actor.as_deref(), Some("raj@acme.example"));
     assert_eq!(f.severity, "high");
@@ -374,22 +379,7 @@ fn data_access_to_a_file_of_ones_daily_work_is_routine_but_an_outside_share_is_n
         f.summary
     );
     // Sharing the routine file outside the organisation always counts, and heads the finding.
-    let d = DataAccess {
-        source: "m365".into(),
-        event_id: "a3".into(),
-        time: "2026-03-03T15:20:00Z".into(),
-        user: "raj@acme.example".into(),
-        action: AccessKind::Share,
-        vendor_action: "SharingSet".into(),
-        resource: "Pricing model.xlsx".into(),
-        sensitivity: "Confidential".into(),
-        ip: "198.51.100.10".into(),
-        shared_with: Some("pat@rival.example".into()),
-    };
-    c.with(|w, ev| {
-        let evd = ev(w);
-        w.data_access(&d, &evd).unwrap();
-    });
+    share(&mut c, "a3", "2026-03-03T15:20:00Z", "pat@rival.example");
     let f = c.run_one("data-access-after-external-meeting");
     assert_eq!(f.severity, "high");
     assert!(
