@@ -104,6 +104,35 @@ impl Filter {
     }
 }
 
+/// A where-clause's first conditions: rows whose time (or span from `first` to `last`, the
+/// same column for a single time) meets the filter's `[from, to)`; "1" keeps it valid alone.
+pub(crate) fn span_sql(q: &mut Q, f: &Filter, first: &str, last: &str) -> Vec<String> {
+    let mut w = vec!["1".to_string()];
+    if let Some(from) = &f.from {
+        w.push(format!("{last} >= {}", q.p(from.clone())));
+    }
+    if let Some(to) = &f.to {
+        w.push(format!("{first} < {}", q.p(to.clone())));
+    }
+    w
+}
+
+/// SQL condition: the filter's search text is in any of `cols`, taken literally (TRUE
+/// without a search).
+pub(crate) fn text_sql(q: &mut Q, f: &Filter, cols: &[&str]) -> String {
+    match f.text_pattern() {
+        Some(pat) => {
+            let p = q.p(pat);
+            let any: Vec<String> = cols
+                .iter()
+                .map(|c| format!("{c} LIKE {p} ESCAPE '\\'"))
+                .collect();
+            format!("({})", any.join(" OR "))
+        }
+        None => "1".into(),
+    }
+}
+
 /// SQL condition: `idcol` is a row of `tbl` carrying the filter's tag (TRUE without one).
 pub(crate) fn tag_sql(q: &mut Q, f: &Filter, tbl: &str, idcol: &str) -> String {
     match f.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -163,6 +192,26 @@ pub struct Row {
     pub notes: Vec<String>,
     /// Detail lines shown for the selected row (parsed diffs, evidence...).
     pub extra: Vec<String>,
+}
+
+impl Row {
+    /// A row of `tbl` at time `t`, sorted by (t, id), with nothing yet known behind it (`rank`
+    /// -1): what every (time, id) ordered row starts from; the caller fills the rest.
+    pub(crate) fn at(tbl: &'static str, id: i64, kind: impl Into<String>, t: String) -> Row {
+        Row {
+            tbl,
+            id,
+            key: Key {
+                t: t.clone(),
+                s: 0,
+                id,
+            },
+            kind: kind.into(),
+            time: t,
+            rank: -1,
+            ..Default::default()
+        }
+    }
 }
 
 /// Named, typed access to the cells of a kind of row (`FindingRow(&row).summary()` rather
@@ -349,6 +398,15 @@ impl Q {
         conn.prepare_cached(&self.sql)?
             .query_map(rusqlite::params_from_iter(self.params.iter()), map)?
             .collect()
+    }
+
+    /// Run the built `SELECT count(*) ...`.
+    pub fn count(&self, conn: &Connection) -> Result<u64> {
+        Ok(conn.query_row(
+            &self.sql,
+            rusqlite::params_from_iter(self.params.iter()),
+            |r| r.get::<_, i64>(0),
+        )? as u64)
     }
 
     /// Bind a value, returning its placeholder.

@@ -32,25 +32,18 @@ row_view! {
 const ATTENDED: usize = 4;
 
 fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
-    let mut w = vec!["1".to_string()];
-    if let Some(from) = &f.from {
-        w.push(format!("r.start_time >= {}", q.p(from.clone())));
-    }
-    if let Some(to) = &f.to {
-        w.push(format!("r.start_time < {}", q.p(to.clone())));
-    }
+    let mut w = span_sql(q, f, "r.start_time", "r.start_time");
     if let Some(d) = &f.domain {
         w.push(format!(
             "r.host_email LIKE {} ESCAPE '\\'",
             q.p(domain_pattern(d))
         ));
     }
-    if let Some(pat) = f.text_pattern() {
-        let p = q.p(pat);
-        w.push(format!(
-            "(r.topic LIKE {p} ESCAPE '\\' OR r.host_email LIKE {p} ESCAPE '\\' OR r.meeting_uuid LIKE {p} ESCAPE '\\')"
-        ));
-    }
+    w.push(text_sql(
+        q,
+        f,
+        &["r.topic", "r.host_email", "r.meeting_uuid"],
+    ));
     // Behind a finding: cited as evidence, or the finding's own recording. In SQL, so the
     // count in the title agrees with the rows.
     if f.suspicious_only {
@@ -78,17 +71,8 @@ fn list_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let host = nonblank(opt(r, 4)?);
     let deleted = nonblank(opt(r, 7)?);
     Ok(Row {
-        tbl: "recordings",
-        id,
-        key: Key {
-            t: t.clone(),
-            s: 0,
-            id,
-        },
-        kind: "recording".into(),
-        time: t.clone(),
         cells: vec![
-            t,
+            t.clone(),
             text(r, 3)?,
             host.clone().unwrap_or_default(),
             text(r, 5)?,
@@ -107,8 +91,7 @@ fn list_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         } else {
             String::new()
         },
-        rank: -1,
-        ..Default::default()
+        ..Row::at("recordings", id, "recording", t)
     })
 }
 
@@ -137,11 +120,7 @@ pub fn count(conn: &Connection, info: &CaseInfo, f: &Filter) -> Result<u64> {
     let mut q = Q::default();
     let w = where_clause(&mut q, info, f);
     q.sql = format!("SELECT count(*) FROM recordings r WHERE {w}");
-    Ok(
-        conn.query_row(&q.sql, rusqlite::params_from_iter(q.params.iter()), |r| {
-            r.get::<_, i64>(0)
-        })? as u64,
-    )
+    q.count(conn)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -173,20 +152,11 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
             let id: i64 = r.get(0)?;
             let t = text(r, 4)?;
             Ok(Row {
-                tbl: "recording_files",
-                id,
-                key: Key {
-                    t: t.clone(),
-                    s: 0,
-                    id,
-                },
-                kind: "file".into(),
-                time: t.clone(),
                 cells: vec![
                     text(r, 1)?,
                     text(r, 6)?,
                     text(r, 3)?,
-                    t,
+                    t.clone(),
                     text(r, 5)?,
                     text(r, 7)?,
                     nonblank(opt(r, 8)?).unwrap_or_default(),
@@ -196,8 +166,7 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
                     meeting_uuid: Some(uuid.to_string()),
                     ..Default::default()
                 },
-                rank: -1,
-                ..Default::default()
+                ..Row::at("recording_files", id, "file", t)
             })
         })?
         .collect::<rusqlite::Result<Vec<Row>>>()?;
@@ -344,17 +313,8 @@ fn action_row(
     via: &str,
 ) -> Row {
     Row {
-        tbl,
-        id,
-        key: Key {
-            t: t.clone(),
-            s: 0,
-            id,
-        },
-        kind: "action".into(),
-        time: t.clone(),
         cells: vec![
-            t,
+            t.clone(),
             who.clone(),
             action,
             via.to_string(),
@@ -366,7 +326,6 @@ fn action_row(
             operator: Some(who).filter(|w| !w.is_empty()),
             ..Default::default()
         },
-        rank: -1,
-        ..Default::default()
+        ..Row::at(tbl, id, "action", t)
     }
 }
