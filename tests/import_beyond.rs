@@ -4,6 +4,9 @@
 //! documentation. Formats are sniffed from content; every record keeps its own raw text and
 //! SHA-256; bad records are rejects with reasons.
 
+mod common;
+
+use common::case::new_case;
 use std::path::{Path, PathBuf};
 use zoomlens::ingest::{ImportOptions, import_paths, sniff_all};
 use zoomlens::store::Store;
@@ -14,30 +17,9 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn new_case() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("case.zl")).unwrap();
-    (dir, store)
-}
-
+/// Rows as text, NULL spelled `NULL`.
 fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
-    let mut st = store.conn.prepare(sql).unwrap();
-    let n = st.column_count();
-    st.query_map([], |r| {
-        (0..n)
-            .map(|i| {
-                Ok(match r.get_ref(i)? {
-                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
-                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into(),
-                    other => format!("{other:?}"),
-                })
-            })
-            .collect()
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+    common::case::rows(store, sql, "NULL")
 }
 
 fn rejects(store: &Store) -> Vec<String> {

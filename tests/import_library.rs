@@ -1,6 +1,9 @@
 //! Importers through the library: every shared sample and Panther log, evidence, dedup and
 //! merges. (The user-facing behaviour of `zoomlens import` is in import_cli.rs.)
 
+mod common;
+
+use common::case::new_case;
 use std::path::{Path, PathBuf};
 use zoomlens::ingest::{ImportOptions, ImportSummary, import_paths};
 use zoomlens::store::Store;
@@ -45,12 +48,6 @@ fn telemetry_samples() -> Vec<PathBuf> {
 
 fn count(store: &Store, sql: &str) -> i64 {
     store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-fn new_case() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("case.zl")).unwrap();
-    (dir, store)
 }
 
 /// Participant pages first: the sharing sample is about a session only the report has, and

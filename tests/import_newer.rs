@@ -2,6 +2,9 @@
 //! history (with its feature flags), recording analytics (captured with their requests),
 //! disclaimer responses, remote-support sessions and the `meeting.risk_alert` webhook.
 
+mod common;
+
+use common::case::new_case;
 use std::path::{Path, PathBuf};
 use zoomlens::ingest::{ImportOptions, import_paths};
 use zoomlens::store::Store;
@@ -10,30 +13,9 @@ fn newer() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/zoom/samples/newer")
 }
 
-fn new_case() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("case.zl")).unwrap();
-    (dir, store)
-}
-
+/// Rows as text, NULL as an empty string.
 fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
-    let mut st = store.conn.prepare(sql).unwrap();
-    let n = st.column_count();
-    st.query_map([], |r| {
-        (0..n)
-            .map(|i| {
-                Ok(match r.get_ref(i)? {
-                    rusqlite::types::ValueRef::Null => String::new(),
-                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into(),
-                    other => format!("{other:?}"),
-                })
-            })
-            .collect()
-    })
-    .unwrap()
-    .collect::<Result<_, _>>()
-    .unwrap()
+    common::case::rows(store, sql, "")
 }
 
 #[test]

@@ -174,15 +174,7 @@ fn hostile_display_name_is_made_visible_not_executed() {
     assert_inert(&s);
     assert!(s.contains("Mallory\\x1b]0;p"), "escape shown as text:\n{s}");
     // Pivot on the hostile guest: the breadcrumb and timeline are sanitised too.
-    let i = h
-        .app
-        .view()
-        .list
-        .rows
-        .iter()
-        .position(|r| r.cells[0].starts_with("Mallory"))
-        .unwrap();
-    h.app.views.last_mut().unwrap().list.sel = i;
+    select_where(&mut h, |r| r.cells[0].starts_with("Mallory"));
     h.cmd(Cmd::Pivot).unwrap();
     let s = h.screen();
     assert_inert(&s);

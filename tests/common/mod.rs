@@ -1,3 +1,4 @@
+pub mod case;
 pub mod cli;
 pub mod listen;
 pub mod tenant;
