@@ -4,7 +4,11 @@
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use zoomlens::listen::verify::sign;
+
+mod common;
+
+use common::case::count;
+use common::listen::signed;
 
 const SECRET: &str = "cli-secret-DO-NOT-LEAK-7f3a";
 
@@ -47,12 +51,7 @@ fn banner_url(out: &mut impl BufRead) -> String {
 }
 
 fn terminate(child: &Child) {
-    let ok = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    common::cli::terminate(child.id());
 }
 
 fn wait(child: &mut Child) -> std::process::ExitStatus {
@@ -93,21 +92,12 @@ fn serves_on_port_zero_stores_and_stops_on_sigterm_without_leaking_the_secret() 
         .unwrap();
     let (ok, bad, health) = rt.block_on(async {
         let c = reqwest::Client::new();
-        let ts = chrono::Utc::now().timestamp().to_string();
-        let ok = c
-            .post(&url)
-            .header("x-zm-request-timestamp", &ts)
-            .header("x-zm-signature", sign(SECRET, &ts, &body))
-            .body(body.clone())
+        let ok = signed(&c, &url, SECRET, body.clone())
             .send()
             .await
             .unwrap()
             .status();
-        let bad = c
-            .post(&url)
-            .header("x-zm-request-timestamp", &ts)
-            .header("x-zm-signature", sign("guess", &ts, &body))
-            .body(body.clone())
+        let bad = signed(&c, &url, "guess", body.clone())
             .send()
             .await
             .unwrap()
@@ -154,10 +144,7 @@ fn serves_on_port_zero_stores_and_stops_on_sigterm_without_leaking_the_secret() 
         );
     }
     let db = rusqlite::Connection::open(&case).unwrap();
-    let n: i64 = db
-        .query_row("SELECT COUNT(*) FROM webhook_events", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM webhook_events"), 1);
 }
 
 #[test]
@@ -235,12 +222,7 @@ fn slow_clients_under_a_128_file_limit_do_not_stop_deliveries() {
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
     // Drained as it comes, so a chatty log can never block the listener on a full pipe.
-    let mut err_pipe = child.stderr.take().unwrap();
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err_pipe.read_to_string(&mut s);
-        s
-    });
+    let err_reader = common::cli::drain(child.stderr.take().unwrap());
     let url = banner_url(&mut out);
     let addr: std::net::SocketAddr = url["http://".len()..url.len() - "/webhook".len()]
         .parse()
@@ -293,14 +275,7 @@ fn slow_clients_under_a_128_file_limit_do_not_stop_deliveries() {
             let (c, u, body) = (client.clone(), url.clone(), event(n));
             sends.push(tokio::spawn(async move {
                 while std::time::Instant::now() < deadline {
-                    let ts = chrono::Utc::now().timestamp().to_string();
-                    let r = c
-                        .post(&u)
-                        .header("x-zm-request-timestamp", &ts)
-                        .header("x-zm-signature", sign(SECRET, &ts, &body))
-                        .body(body.clone())
-                        .send()
-                        .await;
+                    let r = signed(&c, &u, SECRET, body.clone()).send().await;
                     if r.is_ok_and(|r| r.status() == 200) {
                         return None;
                     }
@@ -340,12 +315,6 @@ fn slow_clients_under_a_128_file_limit_do_not_stop_deliveries() {
         "reaching the cap is logged: {err}"
     );
     let db = rusqlite::Connection::open(&case).unwrap();
-    let n: i64 = db
-        .query_row(
-            "SELECT COUNT(DISTINCT event_ts) FROM webhook_events",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n = count(&db, "SELECT COUNT(DISTINCT event_ts) FROM webhook_events");
     assert_eq!(n, EVENTS as i64);
 }

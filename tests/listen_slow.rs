@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use zoomlens::listen::ListenOptions;
-use zoomlens::listen::verify::sign;
 
 mod common;
 
@@ -63,13 +62,8 @@ async fn deliver_until_acked(
 ) -> bool {
     let body = numbered_event(n);
     while Instant::now() < deadline {
-        let ts = chrono::Utc::now().timestamp().to_string();
-        let r = client
-            .post(url)
+        let r = listen::signed(client, url, SECRET, body.clone())
             .header("content-type", "application/json; charset=utf-8")
-            .header("x-zm-request-timestamp", &ts)
-            .header("x-zm-signature", sign(SECRET, &ts, &body))
-            .body(body.clone())
             .send()
             .await;
         if let Ok(r) = r

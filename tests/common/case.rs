@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use rusqlite::Connection;
 use zoomlens::store::Store;
 
 /// A new, empty case (`case.zl`) in a folder of its own, kept while the `TempDir` lives.
@@ -30,4 +31,9 @@ pub fn rows(store: &Store, sql: &str, null: &str) -> Vec<Vec<String>> {
     .unwrap()
     .collect::<Result<_, _>>()
     .unwrap()
+}
+
+/// The one integer `sql` answers (a count, an id).
+pub fn count(db: &Connection, sql: &str) -> i64 {
+    db.query_row(sql, [], |r| r.get(0)).unwrap()
 }
