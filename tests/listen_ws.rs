@@ -427,12 +427,7 @@ async fn sigkill_mid_stream_loses_no_committed_event_and_a_restart_completes() {
     sim.stop().await;
 
     // `status` (read-only) shows the feed, stopped, with the time it was down.
-    let st = Command::new(env!("CARGO_BIN_EXE_zoomlens"))
-        .arg("status")
-        .arg(&case)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&st.stdout);
+    let text = common::cli::status(&case);
     assert!(text.contains("live feeds"), "{text}");
     assert!(
         text.contains("websocket sim-subscription: stopped at"),

@@ -77,3 +77,9 @@ pub fn terminate(pid: u32) {
         .success();
     assert!(ok);
 }
+
+/// What `zoomlens status CASE` prints.
+pub fn status(case: &Path) -> String {
+    let out = run(&["status", &case.display().to_string()]);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
