@@ -548,11 +548,7 @@ pub fn mark_findings(conn: &Connection, info: &CaseInfo, rows: &mut [Row]) -> Re
 /// A table name as the `&'static str` rows carry ("unknown" for a table the console does not
 /// open).
 pub fn static_table(t: &str) -> &'static str {
-    record::TABLES
-        .iter()
-        .find(|x| **x == t)
-        .copied()
-        .unwrap_or("unknown")
+    record::inspected_table(t).unwrap_or("unknown")
 }
 
 /// The set of (table, id) a finding points at.
