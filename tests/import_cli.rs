@@ -2,21 +2,13 @@
 
 mod common;
 
-use common::cli::{run as zoomlens, sql_rows};
+use common::cli::{run as zoomlens, sql_rows, text};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    common::cli::fixture(name).display().to_string()
 }
 
 fn case_in(dir: &tempfile::TempDir) -> String {

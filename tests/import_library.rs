@@ -4,18 +4,13 @@
 mod common;
 
 use common::case::new_case;
+use common::cli::fixture;
 use std::path::{Path, PathBuf};
 use zoomlens::ingest::{ImportOptions, ImportSummary, import_paths};
 use zoomlens::store::Store;
 
 fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/zoom/samples")
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
 }
 
 /// Samples that are not telemetry: credentials, error bodies, test vectors.

@@ -4,20 +4,15 @@
 
 mod common;
 
-use common::cli::{run as zoomlens, sql_rows};
+use common::cli::{run as zoomlens, sql_rows, text};
 
 use std::path::Path;
 
+/// A real-world sample under tests/fixtures/real.
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/real")
-        .join(name)
+    common::cli::fixture(&format!("real/{name}"))
         .display()
         .to_string()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn import_ok(file: &str) -> (tempfile::TempDir, String, String) {

@@ -8,7 +8,7 @@ use std::time::Duration;
 mod common;
 
 use common::case::count;
-use common::listen::signed;
+use common::listen::{json_reply, signed};
 
 const SECRET: &str = "cli-secret-DO-NOT-LEAK-7f3a";
 
@@ -102,14 +102,7 @@ fn serves_on_port_zero_stores_and_stops_on_sigterm_without_leaking_the_secret() 
             .await
             .unwrap()
             .status();
-        let health: serde_json::Value = c
-            .get(url.replace("/webhook", "/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let health = json_reply(c.get(url.replace("/webhook", "/healthz"))).await;
         (ok, bad, health)
     });
     assert_eq!(ok, 200);

@@ -213,18 +213,15 @@ async fn the_simulator_speaks_zoom_websocket_protocol() {
         }),
     )
     .await;
-    let token: serde_json::Value = reqwest::Client::new()
-        .post(format!(
-            "{}/oauth/token?grant_type=client_credentials",
-            sim.http
-        ))
-        .basic_auth("sim-client", Some("sim-secret"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = common::listen::json_reply(
+        reqwest::Client::new()
+            .post(format!(
+                "{}/oauth/token?grant_type=client_credentials",
+                sim.http
+            ))
+            .basic_auth("sim-client", Some("sim-secret")),
+    )
+    .await;
     let token = token["access_token"].as_str().unwrap().to_string();
     let url = |tok: &str| {
         format!(

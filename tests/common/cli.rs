@@ -51,6 +51,11 @@ pub fn sql_rows(case: impl AsRef<Path>, query: &str) -> Vec<serde_json::Value> {
     }
 }
 
+/// A process's output as text (invalid UTF-8 replaced).
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
 /// A file under tests/fixtures.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

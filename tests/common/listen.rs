@@ -33,12 +33,7 @@ impl Running {
 
     /// `GET /healthz`, as JSON.
     pub async fn health(&self) -> serde_json::Value {
-        reqwest::get(format!("{}/healthz", self.base))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        json_reply(reqwest::Client::new().get(format!("{}/healthz", self.base))).await
     }
 
     /// The case as the product opens it: `zl_raw` reads compressed evidence in views.
@@ -63,6 +58,11 @@ pub fn signed(
         .header("x-zm-request-timestamp", ts)
         .header("x-zm-signature", sig)
         .body(body)
+}
+
+/// Send `rq` and read its answer as JSON.
+pub async fn json_reply(rq: reqwest::RequestBuilder) -> serde_json::Value {
+    rq.send().await.unwrap().json().await.unwrap()
 }
 
 /// One current secret, no old one.

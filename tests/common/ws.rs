@@ -54,12 +54,8 @@ impl Sim {
     }
 
     pub async fn stats(&self) -> Value {
-        reqwest::get(format!("{}/_sim/stats", self.http))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        let rq = reqwest::Client::new().get(format!("{}/_sim/stats", self.http));
+        super::listen::json_reply(rq).await
     }
 
     pub async fn ws(&self) -> Value {
