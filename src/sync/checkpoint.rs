@@ -229,31 +229,19 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
         )
         .remove(0);
-        upsert(
-            &s.conn,
-            &Checkpoint::of(&u, State::Done, ""),
-            "2026-01-11T00:00:00Z",
-        )
-        .unwrap();
+        let put = |state, detail, at| {
+            upsert(&s.conn, &Checkpoint::of(&u, state, detail), at).unwrap();
+        };
+        put(State::Done, "", "2026-01-11T00:00:00Z");
         assert!(!Coverage::load(&s.conn).unwrap().is_complete(&u));
-        upsert(
-            &s.conn,
-            &Checkpoint::of(&u, State::Done, ""),
-            "2026-01-12T00:00:00Z",
-        )
-        .unwrap();
+        put(State::Done, "", "2026-01-12T00:00:00Z");
         let cov = Coverage::load(&s.conn).unwrap();
         assert!(cov.is_complete(&u));
         assert_eq!(
             cov.last_done_to(Source::Signins, ""),
             NaiveDate::from_ymd_opt(2026, 1, 10)
         );
-        upsert(
-            &s.conn,
-            &Checkpoint::of(&u, State::Failed, "x"),
-            "2026-01-13T00:00:00Z",
-        )
-        .unwrap();
+        put(State::Failed, "x", "2026-01-13T00:00:00Z");
         assert!(!Coverage::load(&s.conn).unwrap().is_complete(&u));
         let n: i64 = s
             .conn
