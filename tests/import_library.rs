@@ -41,6 +41,19 @@ fn telemetry_samples() -> Vec<PathBuf> {
     v
 }
 
+/// That an import added and merged nothing (a second import of the same files).
+fn assert_nothing_new(again: &ImportSummary) {
+    assert!(
+        again
+            .counts
+            .0
+            .values()
+            .all(|c| c.added == 0 && c.merged == 0),
+        "{:?}",
+        again.counts
+    );
+}
+
 fn count(store: &Store, sql: &str) -> i64 {
     store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
@@ -329,13 +342,7 @@ fn every_panther_log_imports_without_a_reject_and_timeless_ones_are_stored_undat
         ) >= 1
     );
     let again = import_paths(&mut store, &[file], &ImportOptions::default()).unwrap();
-    assert!(
-        again
-            .counts
-            .0
-            .values()
-            .all(|c| c.added == 0 && c.merged == 0)
-    );
+    assert_nothing_new(&again);
 }
 
 #[test]
@@ -644,15 +651,7 @@ fn sharing_marks_the_session_open_at_that_time_and_unmatched_shares_are_not_stor
         1
     );
     let again = import_events(&mut store, d.path(), &events);
-    assert!(
-        again
-            .counts
-            .0
-            .values()
-            .all(|c| c.added == 0 && c.merged == 0),
-        "{:?}",
-        again.counts
-    );
+    assert_nothing_new(&again);
 }
 
 #[test]
@@ -726,13 +725,5 @@ fn user_updated_applies_the_changed_fields_and_keeps_the_delivery() {
         4
     );
     let again = import_events(&mut store, d.path(), &events);
-    assert!(
-        again
-            .counts
-            .0
-            .values()
-            .all(|c| c.added == 0 && c.merged == 0),
-        "{:?}",
-        again.counts
-    );
+    assert_nothing_new(&again);
 }

@@ -178,27 +178,19 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
              WHERE o.id IN (SELECT operation_id FROM op_changes WHERE kind = 'recording' AND meeting_id = ?1)
              ORDER BY o.time, o.id LIMIT 200",
         )?;
-        let rows = st
-            .query_map([mid], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    text(r, 1)?,
-                    text(r, 2)?,
-                    text(r, 3)?,
-                    text(r, 4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (id, t, who, action, detail) in rows {
-            actions.push(action_row(
+        for row in st.query_map([mid], |r| {
+            let (t, who, action, detail) = (text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?);
+            Ok(action_row(
                 "operations",
-                id,
+                r.get(0)?,
                 t,
                 who,
                 action,
                 detail,
                 "op log",
-            ));
+            ))
+        })? {
+            actions.push(row?);
         }
     }
     // Webhook deliveries about this recording (trashed, deleted, recovered...). The time index
@@ -214,60 +206,49 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
          WHERE time >= ?1 AND event LIKE 'recording.%' AND object_id IN (?2, ?3)
          ORDER BY time, id LIMIT 200",
     )?;
-    let rows = st
-        .query_map(rusqlite::params![start, uuid, mid_text], |r| {
-            Ok((r.get::<_, i64>(0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (id, t, who, event) in rows {
+    for row in st.query_map(rusqlite::params![start, uuid, mid_text], |r| {
+        let (t, who, event) = (text(r, 1)?, text(r, 2)?, text(r, 3)?);
         let action = event.trim_start_matches("recording.").to_string();
-        actions.push(action_row(
+        Ok(action_row(
             "webhook_events",
-            id,
+            r.get(0)?,
             t,
             who,
             action,
             event,
             "webhook",
-        ));
+        ))
+    })? {
+        actions.push(row?);
     }
     // Who watched or downloaded it, from the recording's analytics.
     let mut st = conn.prepare_cached(
         "SELECT id, time, email, kind, name, duration FROM recording_access
          WHERE meeting_uuid = ?1 ORDER BY time, id LIMIT 500",
     )?;
-    let rows = st
-        .query_map([uuid], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                text(r, 1)?,
-                text(r, 2)?,
-                text(r, 3)?,
-                text(r, 4)?,
-                r.get::<_, Option<i64>>(5)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (id, t, who, kind, name, secs) in rows {
+    for row in st.query_map([uuid], |r| {
+        let (t, who, kind, name) = (text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?);
         let action = if kind == "download" {
             "downloaded"
         } else {
             "viewed"
         };
-        let detail = match (who.is_empty(), secs) {
+        let detail = match (who.is_empty(), r.get::<_, Option<i64>>(5)?) {
             (true, _) => "anonymous share-link viewer".to_string(),
             (false, Some(s)) => format!("{name}, watched {} min", (s + 59) / 60),
             (false, None) => name,
         };
-        actions.push(action_row(
+        Ok(action_row(
             "recording_access",
-            id,
+            r.get(0)?,
             t,
             who,
             action.into(),
             detail,
             "analytics",
-        ));
+        ))
+    })? {
+        actions.push(row?);
     }
     actions.sort_by(|a, b| a.key.t.cmp(&b.key.t).then(a.id.cmp(&b.id)));
     let mut st = conn.prepare_cached(
