@@ -25,8 +25,18 @@ fn spawn(
     case: &std::path::Path,
     extra: &[&str],
 ) -> (Child, String, BufReader<std::process::ChildStdout>) {
-    let mut child = bin()
-        .args(["listen", "-vv"])
+    spawn_with(bin(), "-vv", case, extra)
+}
+
+/// [`spawn`] with `zoomlens` run by `program` (a wrapper that sets limits) at `verbosity`.
+fn spawn_with(
+    mut program: Command,
+    verbosity: &str,
+    case: &std::path::Path,
+    extra: &[&str],
+) -> (Child, String, BufReader<std::process::ChildStdout>) {
+    let mut child = program
+        .args(["listen", verbosity])
         .arg(case)
         .args(["--bind", "127.0.0.1:0"])
         .args(extra)
@@ -200,23 +210,16 @@ fn slow_clients_under_a_128_file_limit_do_not_stop_deliveries() {
     const EVENTS: u64 = 40;
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("limited.case");
-    let mut child = Command::new("sh")
+    let mut limited = Command::new("sh");
+    limited
         .args(["-c", r#"ulimit -n 128 && exec "$0" "$@""#])
         .arg(env!("CARGO_BIN_EXE_zoomlens"))
-        .args(["listen", "-v"])
-        .arg(&case)
-        .args(["--bind", "127.0.0.1:0"])
         .env_remove("ZOOM_WEBHOOK_SECRET_TOKEN_OLD")
-        .env_remove("ZOOMLENS_LOG")
-        .env("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
+        .env_remove("ZOOMLENS_LOG");
+    // Its stdout is kept open (the listener writes its summary there when it stops).
+    let (mut child, url, _stdout) = spawn_with(limited, "-v", &case, &[]);
     // Drained as it comes, so a chatty log can never block the listener on a full pipe.
     let err_reader = common::cli::drain(child.stderr.take().unwrap());
-    let url = banner_url(&mut out);
     let addr: std::net::SocketAddr = url["http://".len()..url.len() - "/webhook".len()]
         .parse()
         .unwrap();

@@ -481,6 +481,14 @@ pub(crate) fn text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> 
     Ok(opt(r, i)?.unwrap_or_default())
 }
 
+/// A row of two texts then two integers (a name, its label, two counts), as several
+/// aggregate queries answer.
+pub(crate) fn two_texts_two_counts(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, String, i64, i64)> {
+    Ok((text(r, 0)?, text(r, 1)?, r.get(2)?, r.get(3)?))
+}
+
 pub(crate) fn nonblank(s: Option<String>) -> Option<String> {
     s.filter(|v| !v.trim().is_empty())
 }
