@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::cli::{fixture, sql_rows, text};
+use common::cli::{count, fixture, sql_rows, text};
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -56,12 +56,6 @@ fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Output {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn count(case: &str, table: &str) -> i64 {
-    sql_rows(case, &format!("SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
-        .as_i64()
-        .unwrap()
 }
 
 fn capture() -> Vec<u8> {

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use rusqlite::Connection;
+use std::path::PathBuf;
+use zoomlens::ingest::{ImportOptions, ImportSummary, import_paths};
 use zoomlens::store::Store;
 
 /// A new, empty case (`case.zl`) in a folder of its own, kept while the `TempDir` lives.
@@ -10,6 +12,11 @@ pub fn new_case() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("case.zl")).unwrap();
     (dir, store)
+}
+
+/// Import `files` into `store` as `zoomlens import` does without flags (formats sniffed).
+pub fn import(store: &mut Store, files: &[PathBuf]) -> ImportSummary {
+    import_paths(store, files, &ImportOptions::default()).unwrap()
 }
 
 /// Every row of `sql`, each value as text and a NULL as `null` (how a test file spells it).

@@ -51,6 +51,13 @@ pub fn sql_rows(case: impl AsRef<Path>, query: &str) -> Vec<serde_json::Value> {
     }
 }
 
+/// Rows of `table` (or view) in the case, through `zoomlens sql`.
+pub fn count(case: impl AsRef<Path>, table: &str) -> i64 {
+    sql_rows(case, &format!("SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
+        .as_i64()
+        .unwrap()
+}
+
 /// A process's output as text (invalid UTF-8 replaced).
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
