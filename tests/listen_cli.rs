@@ -261,11 +261,7 @@ fn slow_clients_under_a_128_file_limit_do_not_stop_deliveries() {
             }));
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(0)
-            .timeout(Duration::from_secs(15))
-            .build()
-            .unwrap();
+        let client = common::listen::fresh_connections(Duration::from_secs(15));
         let mut sends = vec![];
         for n in 0..EVENTS {
             let (c, u, body) = (client.clone(), url.clone(), event(n));

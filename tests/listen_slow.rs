@@ -155,11 +155,7 @@ async fn slowloris_flood_is_cut_off_and_every_signed_event_is_stored() {
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // A fresh connection per delivery: each event has to get through the accept queue.
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap();
+    let client = listen::fresh_connections(Duration::from_secs(20));
     let mut events = tokio::task::JoinSet::new();
     for n in 0..EVENTS {
         let (c, u) = (client.clone(), l.url.clone());

@@ -1,8 +1,10 @@
 //! Behaviour tests of the console's state bugs a new analyst hit, one test each, driven through
 //! the pure `update` step with the real queries (tui::harness) on the fixture case.
 
+mod common;
 mod tui_support;
 
+use common::case::count;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_support::{assert_shows, open_at, select_where};
 use zoomlens::tui::app::{Action, Mode, PaneKind, Target};
@@ -532,12 +534,9 @@ fn the_full_text_index_follows_the_case_and_is_built_for_older_ones() {
     drop(zoomlens::store::Store::open(&p).unwrap());
     let c = rusqlite::Connection::open(&p).unwrap();
     assert_eq!(n(&c, "nothing"), 1);
-    let ops: i64 = c
-        .query_row(
-            "SELECT count(*) FROM operation_fts WHERE operation_fts MATCH 'recording'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let ops = count(
+        &c,
+        "SELECT count(*) FROM operation_fts WHERE operation_fts MATCH 'recording'",
+    );
     assert_eq!(ops, 1);
 }

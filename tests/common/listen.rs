@@ -60,6 +60,16 @@ pub fn signed(
         .body(body)
 }
 
+/// A client that opens a fresh connection for every request (so each one goes through the
+/// listener's accept queue), giving up on a request after `timeout`.
+pub fn fresh_connections(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(timeout)
+        .build()
+        .unwrap()
+}
+
 /// Send `rq` and read its answer as JSON.
 pub async fn json_reply(rq: reqwest::RequestBuilder) -> serde_json::Value {
     rq.send().await.unwrap().json().await.unwrap()

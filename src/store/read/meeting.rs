@@ -498,11 +498,7 @@ pub fn load(
                     text(r, 3)?,
                     deleted.unwrap_or_default(),
                 ],
-                link: Links {
-                    recording: Some(uuid.clone()),
-                    meeting_uuid: Some(uuid.clone()),
-                    ..Default::default()
-                },
+                link: Links::recording(&uuid),
                 ..Row::at("recordings", id, "recording", t)
             })
         })?

@@ -173,6 +173,18 @@ pub struct Links {
     pub operator: Option<String>,
 }
 
+impl Links {
+    /// Links of a recording or one of its parts: the recording, named by its meeting
+    /// instance's uuid, and that instance.
+    pub fn recording(uuid: &str) -> Links {
+        Links {
+            recording: Some(uuid.to_string()),
+            meeting_uuid: Some(uuid.to_string()),
+            ..Default::default()
+        }
+    }
+}
+
 /// One displayable record. `cells` are raw case strings: sanitise before drawing.
 #[derive(Clone, Debug, Default)]
 pub struct Row {

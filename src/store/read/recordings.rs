@@ -81,10 +81,8 @@ fn list_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         ],
         link: Links {
             user: host,
-            recording: Some(uuid.clone()),
-            meeting_uuid: Some(uuid),
             meeting_id: r.get(8)?,
-            ..Default::default()
+            ..Links::recording(&uuid)
         },
         badge: if deleted.is_some() {
             "deleted".into()
@@ -161,11 +159,7 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
                     text(r, 7)?,
                     nonblank(opt(r, 8)?).unwrap_or_default(),
                 ],
-                link: Links {
-                    recording: Some(uuid.to_string()),
-                    meeting_uuid: Some(uuid.to_string()),
-                    ..Default::default()
-                },
+                link: Links::recording(uuid),
                 ..Row::at("recording_files", id, "file", t)
             })
         })?
