@@ -70,19 +70,18 @@ async fn newer_sources_sync_equal_to_truth_under_faults() {
         ..SimConfig::default()
     };
     let sim = Sim::serve(t.clone(), cfg).await;
-    let (base, case) = (sim.base.as_str(), sim.case.as_path());
-    let r = sync(&base, &case, &t, Source::ALL.to_vec()).await;
+    let r = sync(&sim.base, &sim.case, &t, Source::ALL.to_vec()).await;
     assert!(r.complete, "{:?} {:?}", r.failed, r.stopped);
     assert!(r.retries > 0, "faults were injected");
     let views: Vec<String> = want.keys().cloned().collect();
-    let got = tenant::counts(&case, &views.iter().collect::<Vec<_>>());
+    let got = tenant::counts(&sim.case, &views.iter().collect::<Vec<_>>());
     assert_eq!(got, want);
     // The older views too: the history stood in for the per-user meeting reports.
     let old = tenant::truth(&t);
-    let got = tenant::counts(&case, &old.keys().collect::<Vec<_>>());
+    let got = tenant::counts(&sim.case, &old.keys().collect::<Vec<_>>());
     assert_eq!(got, old);
     // Every recording's analytics were asked for, window by window, and answered.
-    let c = rusqlite::Connection::open(&case).unwrap();
+    let c = rusqlite::Connection::open(&sim.case).unwrap();
     let (done, recs): (i64, i64) = c
         .query_row(
             "SELECT (SELECT count(DISTINCT scope) FROM coverage WHERE source = 'analytics' AND state = 'done'),
@@ -93,7 +92,7 @@ async fn newer_sources_sync_equal_to_truth_under_faults() {
         .unwrap();
     assert_eq!(done, 2 * recs, "a view and a download scope per recording");
     // A second run adds nothing.
-    let r2 = sync(&base, &case, &t, Source::ALL.to_vec()).await;
+    let r2 = sync(&sim.base, &sim.case, &t, Source::ALL.to_vec()).await;
     for k in NEWER {
         assert_eq!(r2.tables.0.get(*k).map_or(0, |c| c.added), 0, "{k}");
     }

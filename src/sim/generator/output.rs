@@ -190,8 +190,6 @@ impl CaptureWriter {
             .to_string()
     }
 
-    /// Write `rows` as a chain of pages of at most `size`, the way a client reads them.
-    #[allow(clippy::too_many_arguments)]
     /// A list of meetings (a user's meeting report, their recordings), in pages of `PAGE`.
     fn write_meetings(
         &mut self,
@@ -217,6 +215,8 @@ impl CaptureWriter {
         Ok(())
     }
 
+    /// Write `rows` as a chain of pages of at most `size`, the way a client reads them.
+    #[allow(clippy::too_many_arguments)]
     fn write_chain(
         &mut self,
         path: &str,
