@@ -7,6 +7,9 @@
 //!     ZOOMLENS_PREC_CASE=/tmp/t20k.zl ZOOMLENS_PREC_TRUTH=/tmp/t20k/truth.json \
 //!         cargo bench --bench precision                           # score an imported case
 //!
+//! `ZOOMLENS_PREC_KEEP=DIR` keeps the generated case (`DIR/prec.zl`) and its `DIR/truth.json`
+//! for a look at what was flagged (the last form scores it again).
+//!
 //! The case of the last form is one made by `zoomlens gen --out DIR` and `zoomlens import
 //! CASE DIR/*.ndjson DIR/*.csv`; its rules are run again here with the tenant's policy.
 
@@ -43,8 +46,17 @@ fn main() {
             let mut cfg = Config::small(env_num("ZOOMLENS_PREC_SEED", 42), users, days);
             cfg.external_share = 0.08;
             cfg.guest_share = 0.04;
-            let case = tmp.path().join("prec.zl");
+            let dir = std::env::var("ZOOMLENS_PREC_KEEP")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|_| tmp.path().to_path_buf());
+            std::fs::create_dir_all(&dir).unwrap();
+            let case = dir.join("prec.zl");
             let truth = score::build_case(&cfg, &case).unwrap();
+            std::fs::write(
+                dir.join("truth.json"),
+                serde_json::to_vec_pretty(&truth).unwrap(),
+            )
+            .unwrap();
             eprintln!(
                 "generated and imported {users} users x {days} days in {:.0} s",
                 t0.elapsed().as_secs_f64()

@@ -313,6 +313,173 @@ fn data_access_after_external_meeting_host_shares_within_the_window() {
 }
 
 #[test]
+fn data_access_to_a_file_of_ones_daily_work_is_routine_but_an_outside_share_is_not() {
+    let mut c = external_case();
+    // Raj opens the pricing model most mornings: the day before, two days before, and the
+    // day after the call (the case is read as a whole). Microsoft 365 names it by its URL, the
+    // DLP agent that reports the download by its name: one file.
+    for (k, day) in ["2026-03-01", "2026-03-02", "2026-03-04"]
+        .iter()
+        .enumerate()
+    {
+        access(
+            &mut c,
+            &format!("r{k}"),
+            &format!("{day}T09:10:00Z"),
+            "raj@acme.example",
+            AccessKind::Access,
+            "https://acme-my.sharepoint.com/personal/raj_acme_example/Documents/Pricing Model.xlsx",
+            "Confidential",
+            "198.51.100.10",
+        );
+    }
+    access(
+        &mut c,
+        "a1",
+        "2026-03-03T15:08:00Z",
+        "raj@acme.example",
+        AccessKind::Download,
+        "Pricing model.xlsx",
+        "Confidential",
+        "198.51.100.10",
+    );
+    assert!(
+        c.run("data-access-after-external-meeting").is_empty(),
+        "a download of a file of one's daily work is not news"
+    );
+    // With a stricter baseline it is.
+    c.cfg.rules.insert(
+        "data-access-after-external-meeting".into(),
+        toml::from_str("routine_days = 4").unwrap(),
+    );
+    assert_eq!(c.run("data-access-after-external-meeting").len(), 1);
+    c.cfg.rules.clear();
+    // A first look at a file he never opens otherwise is reported, as low: the routine
+    // download is cited as not counted.
+    access(
+        &mut c,
+        "a2",
+        "2026-03-03T15:10:00Z",
+        "raj@acme.example",
+        AccessKind::Access,
+        "Salary bands.xlsx",
+        "Confidential",
+        "198.51.100.10",
+    );
+    let f = c.run_one("data-access-after-external-meeting");
+    assert_eq!(f.severity, "low", "{}", f.summary);
+    assert!(
+        f.summary.contains("opened Salary bands.xlsx"),
+        "{}",
+        f.summary
+    );
+    // Sharing the routine file outside the organisation always counts, and heads the finding.
+    let d = DataAccess {
+        source: "m365".into(),
+        event_id: "a3".into(),
+        time: "2026-03-03T15:20:00Z".into(),
+        user: "raj@acme.example".into(),
+        action: AccessKind::Share,
+        vendor_action: "SharingSet".into(),
+        resource: "Pricing model.xlsx".into(),
+        sensitivity: "Confidential".into(),
+        ip: "198.51.100.10".into(),
+        shared_with: Some("pat@rival.example".into()),
+    };
+    c.with(|w, ev| {
+        let evd = ev(w);
+        w.data_access(&d, &evd).unwrap();
+    });
+    let f = c.run_one("data-access-after-external-meeting");
+    assert_eq!(f.severity, "high");
+    assert!(
+        f.summary.contains("shared Pricing model.xlsx"),
+        "{}",
+        f.summary
+    );
+}
+
+#[test]
+fn data_access_to_a_teams_file_is_low_and_belongs_to_the_later_meeting() {
+    use zoomlens::model::User;
+    let mut c = external_case();
+    // Raj and three colleagues are in Sales; the colleagues each open the contracts summary.
+    for (email, name) in [
+        ("raj@acme.example", "Raj Patel"),
+        ("ana@acme.example", "Ana Ruiz"),
+        ("bo@acme.example", "Bo Chen"),
+        ("cy@acme.example", "Cy Park"),
+    ] {
+        let u = User {
+            zoom_id: Some(format!("z-{email}")),
+            email: email.into(),
+            display_name: Some(name.into()),
+            dept: Some("Sales".into()),
+            status: Some("active".into()),
+            ..Default::default()
+        };
+        c.with(|w, ev| {
+            let e = ev(w);
+            w.user(&u, &e).unwrap();
+        });
+        if email != "raj@acme.example" {
+            access(
+                &mut c,
+                &format!("p-{email}"),
+                "2026-03-02T10:00:00Z",
+                email,
+                AccessKind::Access,
+                "Customer contracts summary.xlsx",
+                "Confidential",
+                "198.51.100.10",
+            );
+        }
+    }
+    // A second call with the outsider, ending 15:20: Raj's download at 15:25 follows it.
+    c.meeting(
+        "m2",
+        222,
+        "Follow-up",
+        "raj@acme.example",
+        "2026-03-03T15:05:00Z",
+        "2026-03-03T15:20:00Z",
+    );
+    c.part(
+        sess(
+            "m2",
+            "9",
+            "Pat Outside",
+            "pat@rival.example",
+            "2026-03-03T15:05:00Z",
+            "2026-03-03T15:20:00Z",
+        )
+        .ip("203.0.113.9"),
+    );
+    access(
+        &mut c,
+        "d1",
+        "2026-03-03T15:25:00Z",
+        "raj@acme.example",
+        AccessKind::Download,
+        "Customer contracts summary.xlsx",
+        "Confidential",
+        "198.51.100.10",
+    );
+    let f = c.run_one("data-access-after-external-meeting");
+    assert!(f.summary.contains("meeting 222"), "{}", f.summary);
+    assert_eq!(f.severity, "low", "{}", f.summary);
+    // With a higher bar for "the team's file" the download is high again.
+    c.cfg.rules.insert(
+        "data-access-after-external-meeting".into(),
+        toml::from_str("peer_people = 4").unwrap(),
+    );
+    assert_eq!(
+        c.run_one("data-access-after-external-meeting").severity,
+        "high"
+    );
+}
+
+#[test]
 fn data_access_after_a_partner_meeting_is_not_news() {
     let mut c = meeting_case();
     c.cfg.known_partner_domains.push("globex.example".into());
@@ -436,4 +603,69 @@ fn sql_country_function_reads_the_configured_database() {
         )
         .unwrap();
     assert_eq!(got, (Some("RU".into()), Some("London".into()), None));
+}
+
+/// The timeline grouped by country (the console's `p`): Jane's office sessions in New York, an
+/// Okta event under her UPN from Moscow, an operation with no address.
+#[test]
+fn a_persons_timeline_groups_by_country_with_their_aliases() {
+    use zoomlens::store::read::timeline::{Subject, places};
+    use zoomlens::store::read::{CaseInfo, Filter};
+    let mut c = meeting_case();
+    c.cfg.geoip_db = Some(geo_db());
+    c.cfg.user_aliases.insert(
+        "JDoe@acme.onmicrosoft.com".into(),
+        "jane@acme.example".into(),
+    );
+    idp(
+        &mut c,
+        "e1",
+        "2026-03-03T16:00:00Z",
+        "JDoe@acme.onmicrosoft.com",
+        "203.0.113.250",
+        "user.session.start",
+        false,
+    );
+    c.op(
+        "2026-03-03T16:30:00Z",
+        "jane@acme.example",
+        "User",
+        "Update",
+        "Update User raj@acme.example",
+    );
+    zoomlens::detect::sql_functions(&c.store.conn, &c.cfg).unwrap();
+    let info = CaseInfo::load(&c.store.conn).unwrap();
+    let p = places(
+        &c.store.conn,
+        &info,
+        &Subject::User("jane@acme.example".into()),
+        &Filter::default(),
+    )
+    .unwrap();
+    let got: Vec<(&str, u64, &str)> = p
+        .iter()
+        .map(|p| (p.country.as_str(), p.events, p.sources.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("RU", 1, "idp"),
+            ("US", 1, "join"),
+            ("(no address)", 1, "op")
+        ],
+        "{p:?}"
+    );
+    assert_eq!(p[0].places, vec!["Moscow, RU".to_string()]);
+    // Without the alias the Okta event is someone else's.
+    let mut cfg = c.cfg.clone();
+    cfg.user_aliases.clear();
+    zoomlens::detect::sql_functions(&c.store.conn, &cfg).unwrap();
+    let p = places(
+        &c.store.conn,
+        &info,
+        &Subject::User("jane@acme.example".into()),
+        &Filter::default(),
+    )
+    .unwrap();
+    assert!(p.iter().all(|p| p.country != "RU"), "{p:?}");
 }

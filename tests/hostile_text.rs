@@ -3,7 +3,7 @@
 
 mod detect_support;
 use crossterm::event::KeyCode;
-use detect_support::{Case, sharing_guest};
+use detect_support::{Case, SessExt, sess, sharing_guest};
 use std::process::Command;
 
 const NAME: &str =
@@ -100,4 +100,119 @@ fn the_console_copies_no_newline_or_escape() {
         h.copied.last().map(String::as_str),
         Some("eve@evil.exampletouch pwned")
     );
+}
+
+/// The identity-provider and file-access sources carry the attacker's text too (an Okta
+/// target, a file name in a SharePoint URL): findings, SQL output and the console's timeline
+/// and by-country table keep it inert.
+#[test]
+fn identity_and_file_events_stay_inert_on_every_path() {
+    use zoomlens::model::beyond::{AccessKind, DataAccess, IdpEvent};
+    let mut c = Case::new();
+    c.user("raj@acme.example", "Raj");
+    c.cfg.internal_domains = vec!["acme.example".into()];
+    c.meeting(
+        "m1",
+        111,
+        "Deal review",
+        "raj@acme.example",
+        "2026-03-03T14:00:00Z",
+        "2026-03-03T15:00:00Z",
+    );
+    c.part(
+        sess(
+            "m1",
+            "1",
+            "Raj",
+            "raj@acme.example",
+            "2026-03-03T14:00:00Z",
+            "2026-03-03T14:55:00Z",
+        )
+        .ip("198.51.100.10"),
+    );
+    c.part(
+        sess(
+            "m1",
+            "2",
+            "Pat",
+            "pat@rival.example",
+            "2026-03-03T14:05:00Z",
+            "2026-03-03T14:55:00Z",
+        )
+        .ip("203.0.113.9"),
+    );
+    let file = format!("https://acme-my.sharepoint.com/Documents/confidential {NAME}.xlsx");
+    let d = DataAccess {
+        source: "m365".into(),
+        event_id: "a1".into(),
+        time: "2026-03-03T15:05:00Z".into(),
+        user: "raj@acme.example".into(),
+        action: AccessKind::Download,
+        vendor_action: "FileDownloaded".into(),
+        resource: file,
+        sensitivity: format!("Confidential{NAME}"),
+        ip: "198.51.100.10".into(),
+        shared_with: None,
+    };
+    let e = IdpEvent {
+        source: "okta".into(),
+        event_id: "e1".into(),
+        time: "2026-03-03T14:30:00Z".into(),
+        user: "raj@acme.example".into(),
+        ip: "203.0.113.250".into(),
+        action: "user.account.privilege.grant".into(),
+        outcome: "success".into(),
+        is_admin_action: true,
+        app: Some(NAME.into()),
+        target: Some(EMAIL.into()),
+        location: Some(format!("Moscow ({NAME})")),
+        ..Default::default()
+    };
+    c.with(|w, ev| {
+        let evd = ev(w);
+        w.data_access(&d, &evd).unwrap();
+        w.idp_event(&e, &evd).unwrap();
+    });
+    assert_eq!(c.run("data-access-after-external-meeting").len(), 1);
+    for args in [
+        vec!["detect", "--format", "json"],
+        vec![
+            "sql",
+            "SELECT * FROM data_access_events",
+            "--format",
+            "json",
+        ],
+        vec![
+            "sql",
+            "SELECT * FROM idp_events",
+            "--format",
+            "csv",
+            "--safe",
+        ],
+        vec!["sql", "SELECT * FROM idp_events"],
+    ] {
+        let (out, ok) = zl(&c, &args);
+        assert!(ok, "{args:?}");
+        assert!(
+            hostile_bytes(&out).is_empty(),
+            "{args:?}: {:?}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+    let mut h =
+        zoomlens::tui::harness::Harness::open(&c.dir.path().join("t.case"), 160, 45).unwrap();
+    h.command("user raj@acme.example").unwrap();
+    h.flush_slow().unwrap();
+    h.draw().unwrap();
+    let screen = h.screen();
+    assert!(screen.contains("Timeline"), "{screen}");
+    assert!(screen.contains("m365 download"), "{screen}");
+    assert!(hostile_bytes(screen.as_bytes()).is_empty(), "{screen}");
+    h.key(KeyCode::Char('p')).unwrap();
+    h.flush_slow().unwrap();
+    h.draw().unwrap();
+    let screen = h.screen();
+    assert!(screen.contains("by country"), "{screen}");
+    assert!(screen.contains("Moscow"), "{screen}");
+    assert!(hostile_bytes(screen.as_bytes()).is_empty(), "{screen}");
 }

@@ -11,7 +11,7 @@ fn cancel_interrupts_a_running_sql_query() {
     let dir = tempfile::tempdir().unwrap();
     let case = common::cli::demo(dir.path());
     let (tx, rx) = channel::<Response>();
-    let w = Worker::spawn(&case, tx, |r| r).unwrap();
+    let w = Worker::spawn(&case, &zoomlens::detect::Config::default(), tx, |r| r).unwrap();
     w.send(Request {
         slot: Slot::Sql,
         generation: 1,

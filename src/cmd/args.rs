@@ -713,6 +713,11 @@ pub struct ListenArgs {
 pub struct OpenArgs {
     /// The case file (opened read-only).
     pub case: PathBuf,
+    /// Detection config: its geoip_db places addresses, its user_aliases put a person's
+    /// identity-provider names on their timeline, its domains and VIPs serve the SQL pane
+    /// (default: the user's config file, else built-in defaults).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// Offline geolocation database (a MaxMind .mmdb, or a DB-IP / IP2Location CSV) for the
     /// countries the timeline shows; default: the detection config's geoip_db.
     #[arg(long, value_name = "PATH")]

@@ -51,6 +51,9 @@ pub fn run(a: &DemoArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    crate::detect::geo::set_session_db(&geo);
-    super::open(&case)
+    // The console sees the tenant as the demo's detection saw it: its offices, its people's
+    // other names, its geolocation database.
+    let mut cfg = crate::sim::score::detect_config(&truth);
+    cfg.geoip_db = Some(geo);
+    super::console(&case, &cfg)
 }

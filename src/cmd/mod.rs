@@ -40,7 +40,11 @@ pub const EXIT_INCOMPLETE: u8 = 3;
 pub fn run(cli: Cli) -> ExitCode {
     let command = match (cli.command, cli.case) {
         (Some(c), _) => c,
-        (None, Some(case)) => Command::Open(args::OpenArgs { case, geoip: None }),
+        (None, Some(case)) => Command::Open(args::OpenArgs {
+            case,
+            config: None,
+            geoip: None,
+        }),
         (None, None) => {
             let _ = Cli::command().print_help();
             return ExitCode::from(2);
@@ -66,12 +70,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Listen(a) => listen::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Export(a) => export::run(&a),
-        Command::Open(a) => {
-            if let Some(g) = &a.geoip {
-                crate::detect::geo::set_session_db(g);
-            }
-            open(&a.case)
-        }
+        Command::Open(a) => open(&a),
         Command::Stack(a) => stack::run(&a),
         Command::Exposure(a) => exposure::run(&a),
     };
@@ -94,8 +93,17 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 /// `zoomlens open CASE` (and `zoomlens CASE`).
-fn open(case: &Path) -> Result<ExitCode> {
-    crate::tui::run(case)?;
+fn open(a: &args::OpenArgs) -> Result<ExitCode> {
+    let (mut cfg, _) = crate::detect::Config::load(a.config.as_deref())?;
+    if let Some(g) = &a.geoip {
+        cfg.geoip_db = Some(g.clone());
+    }
+    console(&a.case, &cfg)
+}
+
+/// The console on `case`, seen through the analyst's detection config.
+fn console(case: &Path, cfg: &crate::detect::Config) -> Result<ExitCode> {
+    crate::tui::run(case, cfg)?;
     Ok(ExitCode::SUCCESS)
 }
 

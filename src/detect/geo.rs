@@ -238,18 +238,6 @@ fn mmdb_lookup(r: &maxminddb::Reader<Vec<u8>>, ip: IpAddr) -> Option<Loc> {
     })
 }
 
-static SESSION_DB: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-
-/// `open --geoip PATH`: the database the console's queries use, over the config's.
-pub fn set_session_db(path: &Path) {
-    let _ = SESSION_DB.set(path.to_path_buf());
-}
-
-/// The database `set_session_db` named, if any.
-pub fn session_db() -> Option<&'static Path> {
-    SESSION_DB.get().map(|p| p.as_path())
-}
-
 /// Open a database once per process (detect, the SQL functions and the console share it).
 pub fn load_cached(path: &Path) -> Result<std::sync::Arc<Geo>> {
     use std::collections::HashMap;

@@ -477,6 +477,7 @@ fn beyond_functions(conn: &Connection, cfg: &Config) -> Result<()> {
         })?;
     }
     if let Some(g) = geo.clone() {
+        let g2 = g.clone();
         // The console's place of an address: the database's "City, CC", else the record's own.
         conn.create_scalar_function("zl_geo", 2, det, move |c| {
             let ip: Option<String> = c.get(0)?;
@@ -486,8 +487,33 @@ fn beyond_functions(conn: &Connection, cfg: &Config) -> Result<()> {
                 .map(|l| l.label())
                 .or(own.filter(|s| !s.trim().is_empty())))
         })?;
+        conn.create_scalar_function("zl_geo_country", 2, det, move |c| {
+            let ip: Option<String> = c.get(0)?;
+            let own: Option<String> = c.get(1)?;
+            Ok(ip
+                .and_then(|ip| g2.lookup(&ip))
+                .map(|l| l.country)
+                .or_else(|| own.as_deref().and_then(crate::store::country_of_location)))
+        })?;
     }
     let aliases = cfg.alias_map();
+    // The other way round, for the timeline: a person's email and every alias naming them.
+    let mut names: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (alias, person) in &aliases {
+        names.entry(person.clone()).or_default().push(alias.clone());
+    }
+    conn.create_scalar_function("zl_aliases", 1, det, move |c| {
+        let email = c.get::<Option<String>>(0)?.unwrap_or_default();
+        let mut all = vec![email.clone()];
+        all.extend(
+            names
+                .get(&email.trim().to_lowercase())
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        Ok(serde_json::json!(all).to_string())
+    })?;
     conn.create_scalar_function("zl_person", 1, det, move |c| {
         let u: Option<String> = c.get(0)?;
         Ok(u.map(|u| {

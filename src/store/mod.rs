@@ -90,21 +90,43 @@ fn add_explain_columns(c: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// `zl_geo(ip, own)`: where an address is, for the console's rows. Without a geolocation
-/// database it is the record's own location (Zoom's "City (CC)", a provider's); with one,
-/// [`crate::detect::sql_functions`] registers it again to look the address up (issue 19).
+/// `zl_geo(ip, own)`: where an address is, for the console's rows, and `zl_geo_country(ip,
+/// own)`, the country alone (what the timeline groups by). Without a geolocation database they
+/// read the record's own location (Zoom's "City (CC)", a provider's); with one,
+/// [`crate::detect::sql_functions`] registers them again to look the address up (issue 19).
+/// `zl_aliases(email)`: the names a person has in other systems, as a JSON array (here only
+/// the email; with the detection config, its `user_aliases` too).
 fn geo_fallback(conn: &Connection) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
-    conn.create_scalar_function(
-        "zl_geo",
-        2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |c| {
-            let own: Option<String> = c.get(1)?;
-            Ok(own.filter(|s| !s.trim().is_empty()))
-        },
-    )?;
+    let det = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("zl_geo", 2, det, |c| {
+        let own: Option<String> = c.get(1)?;
+        Ok(own.filter(|s| !s.trim().is_empty()))
+    })?;
+    conn.create_scalar_function("zl_geo_country", 2, det, |c| {
+        let own: Option<String> = c.get(1)?;
+        Ok(own.as_deref().and_then(country_of_location))
+    })?;
+    conn.create_scalar_function("zl_aliases", 1, det, |c| {
+        let email: Option<String> = c.get(0)?;
+        Ok(serde_json::json!([email.unwrap_or_default()]).to_string())
+    })?;
     Ok(())
+}
+
+/// The country in a location as the sources write it: Zoom's "Madrid (ES)", a provider's
+/// "Paris, FR" or a bare "DE".
+pub fn country_of_location(loc: &str) -> Option<String> {
+    let l = loc.trim();
+    let c = if let (Some(a), true) = (l.rfind('('), l.ends_with(')')) {
+        &l[a + 1..l.len() - 1]
+    } else if let Some(a) = l.rfind(',') {
+        &l[a + 1..]
+    } else {
+        l
+    };
+    let c = c.trim();
+    (!c.is_empty()).then(|| c.to_string())
 }
 
 /// The schema version this build writes.

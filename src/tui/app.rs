@@ -157,6 +157,8 @@ pub enum Extra {
     Incident(Box<Row>),
     /// What a Landscape or Exposure view shows beside its rows (adoption, trends).
     Org(Box<super::worker::OrgData>),
+    /// A timeline grouped by country (`p`) in place of its histogram; None while loading.
+    Places(Option<Vec<read::timeline::Place>>),
 }
 
 /// One entry of the breadcrumb: a pane looking at something.
@@ -1546,7 +1548,11 @@ impl App {
                 }
             }
             // Not for the pane on top (it was left meanwhile): nothing to apply.
-            Reply::Meeting(_) | Reply::Recording(_) | Reply::Graph(_) | Reply::Org(_) => {}
+            Reply::Meeting(_)
+            | Reply::Recording(_)
+            | Reply::Graph(_)
+            | Reply::Org(_)
+            | Reply::Places(_) => {}
             Reply::Search(hits) => {
                 self.search.pending = false;
                 self.search.hits = hits;
@@ -1887,7 +1893,7 @@ impl App {
             Cmd::PaneLandscape => self.switch_to(PaneKind::Landscape),
             Cmd::PaneExposure => self.switch_to(PaneKind::Exposure),
             Cmd::NextBy | Cmd::PrevBy | Cmd::CycleGroup | Cmd::ToggleRarest | Cmd::GraphLevel => {
-                self.say("a Landscape, Exposure or Graph key: press 9, 0 or 5")
+                self.say("a Landscape, Exposure, Graph or Timeline key: press 9, 0, 5 or 3")
             }
             Cmd::Pivot => self.pivot(),
             Cmd::Back => self.back(),

@@ -76,7 +76,7 @@ commands! {
     PaneExposure = "pane_exposure": "Exposure: outsiders per department or host",
     NextBy = "next_by": "Landscape: next dimension; Exposure: department / host",
     PrevBy = "prev_by": "Landscape: previous dimension; Exposure: department / host",
-    CycleGroup = "cycle_group": "Landscape: split by department, domain, role or nothing",
+    CycleGroup = "cycle_group": "Landscape: split by department, domain, role or nothing; Timeline: by country",
     ToggleRarest = "toggle_rarest": "Landscape: rarest first / most common first",
     GraphLevel = "graph_level": "Graph: the organisation (departments) / around the linked person",
 }

@@ -34,7 +34,8 @@ fn wrap_reply(r: worker::Response) -> Msg {
 }
 
 /// Run the console on `case` until the analyst quits; the terminal is restored on every exit.
-pub fn run(case: &Path) -> Result<()> {
+/// `cfg`: the analyst's detection config (geolocation, aliases, the rules' SQL helpers).
+pub fn run(case: &Path, cfg: &crate::detect::Config) -> Result<()> {
     // Open (and, for an older case, upgrade) before touching the terminal, so errors print plainly.
     drop(crate::store::Store::open_readonly(case).map_err(|e| {
         if format!("{e:#}").contains("not a database") {
@@ -49,8 +50,8 @@ pub fn run(case: &Path) -> Result<()> {
     let keymap = keymap::Keymap::load()?;
     let theme = theme::Theme::load()?;
     let (tx, rx) = channel::<Msg>();
-    let worker =
-        worker::Worker::spawn(case, tx.clone(), wrap_reply).context("starting the query worker")?;
+    let worker = worker::Worker::spawn(case, cfg, tx.clone(), wrap_reply)
+        .context("starting the query worker")?;
     let name = case
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

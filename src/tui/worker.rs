@@ -122,6 +122,11 @@ pub enum Query {
         to: String,
         buckets: usize,
     },
+    /// A timeline's events grouped by country.
+    Places {
+        subject: read::timeline::Subject,
+        filter: Filter,
+    },
     Evidence {
         finding: i64,
     },
@@ -210,6 +215,7 @@ pub enum Reply {
     Meeting(Option<Box<read::meeting::Detail>>),
     Recording(Option<Box<read::recordings::Detail>>),
     Graph(read::graph::Graph),
+    Places(Vec<read::timeline::Place>),
     Org(Box<OrgData>),
     Search(Vec<read::search::Hit>),
     Sql(Result<SqlResult, String>),
@@ -252,11 +258,12 @@ impl Worker {
     /// Start both lanes on `path`; replies go to `out`, wrapped by `wrap`.
     pub fn spawn<M: Send + 'static>(
         path: &Path,
+        cfg: &crate::detect::Config,
         out: Sender<M>,
         wrap: fn(Response) -> M,
     ) -> Result<Worker> {
-        let fast = Lane::spawn(path, out.clone(), wrap, true)?;
-        let slow = Lane::spawn(path, out, wrap, false)?;
+        let fast = Lane::spawn(path, cfg, out.clone(), wrap, true)?;
+        let slow = Lane::spawn(path, cfg, out, wrap, false)?;
         Ok(Worker { fast, slow })
     }
 
@@ -290,12 +297,14 @@ impl Worker {
 impl Lane {
     fn spawn<M: Send + 'static>(
         path: &Path,
+        cfg: &crate::detect::Config,
         out: Sender<M>,
         wrap: fn(Response) -> M,
         poll: bool,
     ) -> Result<Lane> {
         let store = Store::open_readonly(path)?;
-        let interrupt = store.conn.get_interrupt_handle();
+        let exec = Executor::new(store, cfg);
+        let interrupt = exec.store.conn.get_interrupt_handle();
         let running = Arc::new(Mutex::new(None));
         let (tx, rx) = channel();
         let run2 = running.clone();
@@ -309,7 +318,7 @@ impl Lane {
                 }
                 .into(),
             )
-            .spawn(move || lane_loop(store, path, rx, out, wrap, run2, poll))?;
+            .spawn(move || lane_loop(exec, path, rx, out, wrap, run2, poll))?;
         Ok(Lane {
             tx,
             interrupt,
@@ -319,7 +328,7 @@ impl Lane {
 }
 
 fn lane_loop<M>(
-    store: Store,
+    mut exec: Executor,
     path: PathBuf,
     rx: Receiver<Request>,
     out: Sender<M>,
@@ -328,7 +337,6 @@ fn lane_loop<M>(
     poll: bool,
 ) {
     let _ = path;
-    let mut exec = Executor::new(store);
     let mut version = exec.data_version();
     let mut last_poll = Instant::now();
     loop {
@@ -424,16 +432,12 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(store: Store) -> Executor {
+    /// `cfg` is the analyst's detection config: its geolocation database places addresses,
+    /// its `user_aliases` bring a person's other names onto their timeline, and the rules'
+    /// helpers (`zl_internal(email)`...) serve the SQL pane as in `zoomlens sql`.
+    pub fn new(store: Store, cfg: &crate::detect::Config) -> Executor {
         let info = CaseInfo::load(&store.conn).unwrap_or_default();
-        // The rules' helpers (`zl_internal(email)`...) for the SQL pane, as in `zoomlens sql`.
-        let helpers = crate::detect::Config::load(None).and_then(|(mut cfg, _)| {
-            if let Some(g) = crate::detect::geo::session_db() {
-                cfg.geoip_db = Some(g.to_path_buf());
-            }
-            crate::detect::sql_functions(&store.conn, &cfg).map(drop)
-        });
-        if let Err(e) = helpers {
+        if let Err(e) = crate::detect::sql_functions(&store.conn, cfg) {
             tracing::warn!("SQL helpers unavailable in the console: {e:#}");
         }
         Executor {
@@ -443,8 +447,11 @@ impl Executor {
         }
     }
 
+    /// With the user's detection config (else built-in defaults), as `zoomlens open` without
+    /// `--config`.
     pub fn open(path: &Path) -> Result<Executor> {
-        Ok(Executor::new(Store::open_readonly(path)?))
+        let (cfg, _) = crate::detect::Config::load(None)?;
+        Ok(Executor::new(Store::open_readonly(path)?, &cfg))
     }
 
     pub fn data_version(&self) -> i64 {
@@ -500,6 +507,9 @@ impl Executor {
                 from: from.clone(),
                 to: to.clone(),
             },
+            Query::Places { subject, filter } => {
+                Reply::Places(read::timeline::places(c, &self.info, subject, filter)?)
+            }
             Query::Evidence { finding } => {
                 let (set, items, total) = read::findings::evidence(c, *finding)?;
                 Reply::Evidence {

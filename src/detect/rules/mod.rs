@@ -481,6 +481,21 @@ static RULES: &[Rule] = &[
                 0.0,
                 "1: people of known_partner_domains make a meeting external",
             ),
+            Param::new(
+                "routine_days",
+                3.0,
+                "a file the person touched on this many other days is routine (a share outside still counts)",
+            ),
+            Param::new(
+                "baseline_days",
+                30.0,
+                "days either side of the meeting in which routine use is counted",
+            ),
+            Param::new(
+                "peer_people",
+                3.0,
+                "a download of a file this many colleagues of the person's department touched is low",
+            ),
         ],
         run: data_access_after_external_meeting::run,
     },

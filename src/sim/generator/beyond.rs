@@ -7,8 +7,10 @@
 //! The background follows every Zoom sign-in: Zoom is reached through Okta SSO, so each sign-in
 //! has its Okta `user.authentication.sso` from the same address (and the day's first an Okta
 //! `user.session.start`, and an Office 365 sign-in in Entra ID); during the day people open,
-//! download, sync and share files in SharePoint/OneDrive from where they are, mostly routine,
-//! now and then a labelled one; admins make group changes in Okta. So offices, homes (dual
+//! download, sync and share files in SharePoint/OneDrive from where they are, mostly routine;
+//! labelled files belong to the departments that work with them (sales and finance open the
+//! pricing model most days, HR the salary bands), and anyone now and then looks at one outside
+//! their work; admins make group changes in Okta. So offices, homes (dual
 //! stack), phones on carriers and travellers behind the VPN appear here as they do in Zoom.
 //! One person in ten signs in to Microsoft 365 with a UPN that differs from their Zoom email
 //! (`user_aliases` in the tenant's policy).
@@ -70,13 +72,20 @@ const ROUTINE_FILES: &[&str] = &[
     "Release checklist.xlsx",
     "Brand guidelines.pdf",
 ];
-/// Labelled files people open now and then (the label makes them sensitive).
-const LABELLED_FILES: &[&str] = &[
-    "Pricing model.xlsx",
-    "Customer contracts summary.xlsx",
-    "Salary bands.xlsx",
-    "Product roadmap.pptx",
+/// Labelled files (the label makes them sensitive) and the departments whose work they are.
+const LABELLED_FILES: &[(&str, &[&str])] = &[
+    ("Pricing model.xlsx", &["Sales", "Sales-EMEA", "Finance"]),
+    (
+        "Customer contracts summary.xlsx",
+        &["Sales", "Sales-EMEA", "Finance", "Legal", "Support"],
+    ),
+    ("Salary bands.xlsx", &["HR", "Finance"]),
+    ("Product roadmap.pptx", &["Engineering", "Marketing"]),
 ];
+/// Of a person's file events, the share on the labelled files of their own work (when they
+/// have any), and the share on a labelled file outside it (a look at a deck passed around).
+const OWN_LABELLED: f64 = 0.25;
+const OTHER_LABELLED: f64 = 0.01;
 
 impl Gen<'_> {
     fn by(&mut self) -> &mut rand_chacha::ChaCha8Rng {
@@ -171,11 +180,17 @@ impl Gen<'_> {
         let mut t = from;
         for _ in 0..n {
             t += Duration::seconds(self.by().random_range(600..2 * 3600));
-            let labelled = self.by().random_bool(0.03);
-            let (file, label) = if labelled {
-                let f = LABELLED_FILES[self.by().random_range(0..LABELLED_FILES.len())];
+            let own = self.own_labelled(p);
+            let labelled;
+            let (file, label) = if !own.is_empty() && self.by().random_bool(OWN_LABELLED) {
+                labelled = true;
+                (own[self.by().random_range(0..own.len())], "Confidential")
+            } else if self.by().random_bool(OTHER_LABELLED) {
+                labelled = true;
+                let f = LABELLED_FILES[self.by().random_range(0..LABELLED_FILES.len())].0;
                 (f, "Confidential")
             } else {
+                labelled = false;
                 let f = ROUTINE_FILES[self.by().random_range(0..ROUTINE_FILES.len())];
                 (f, "General")
             };
@@ -205,6 +220,18 @@ impl Gen<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The labelled files of a person's work: those of their department, each for about
+    /// three in five of its people (not everyone in sales prices deals).
+    fn own_labelled(&self, p: usize) -> Vec<&'static str> {
+        let dept = self.org.people[p].dept;
+        LABELLED_FILES
+            .iter()
+            .enumerate()
+            .filter(|(k, (_, depts))| depts.contains(&dept) && (p * 7 + k * 3) % 5 < 3)
+            .map(|(_, (f, _))| *f)
+            .collect()
     }
 
     /// An Okta System Log event of a person's own session.

@@ -210,8 +210,9 @@ fn sources(sub: &Subject) -> Vec<Src> {
         from: "data_access_log x",
         time: "x.time",
         what: "x.source || ' ' || x.action",
-        detail: "concat_ws(' \u{b7} ', x.resource, NULLIF(x.sensitivity, ''), 'to ' || NULLIF(x.shared_with, ''), \
-                 zl_geo(x.ip, NULL))",
+        // The file's name first (a SharePoint resource is a long URL; the name ends it).
+        detail: "concat_ws(' \u{b7} ', replace(x.resource, rtrim(x.resource, replace(x.resource, '/', '')), ''), \
+                 NULLIF(x.sensitivity, ''), 'to ' || NULLIF(x.shared_with, ''), zl_geo(x.ip, NULL))",
         ip: "NULLIF(x.ip, '')",
         device: "NULL",
         meeting: "NULL",
@@ -309,8 +310,9 @@ fn sources(sub: &Subject) -> Vec<Src> {
             hook("x.operator = {}"),
             rec("x.host_email = {}"),
             waiting("x.email = {}"),
-            idp("x.user = {}"),
-            file("x.user = {}"),
+            // A provider may name the person by a UPN: `user_aliases` brings it in.
+            idp("x.user IN (SELECT value FROM json_each(zl_aliases({})))"),
+            file("x.user IN (SELECT value FROM json_each(zl_aliases({})))"),
             notice("x.email = {}"),
             controlled("x.supporter_email = {}"),
             controlled_by("x.supportee_email = {}"),
@@ -579,4 +581,80 @@ pub fn histogram(
         }
     }
     Ok(out)
+}
+
+/// One country a subject's events came from (issue 19: the timeline grouped by country).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Place {
+    /// ISO code (or the source's own country name); `(not located)` for an address no
+    /// database or record places, `(no address)` for events that carry none (operations, chat).
+    pub country: String,
+    pub events: u64,
+    pub first: String,
+    pub last: String,
+    pub addresses: u64,
+    /// The timeline sources seen there (signin, join, idp, file).
+    pub sources: String,
+    /// Up to three of the places within it ("Madrid, ES").
+    pub places: Vec<String>,
+}
+
+/// The record's own location, where its source has one (the geolocation database's answer
+/// for its address comes first).
+fn own_location(tbl: &str) -> &'static str {
+    match tbl {
+        "participants" => "x.location",
+        "idp_log" => "COALESCE(x.location, x.country)",
+        _ => "NULL",
+    }
+}
+
+/// The subject's events under the filter, grouped by country, most events first.
+pub fn places(conn: &Connection, info: &CaseInfo, sub: &Subject, f: &Filter) -> Result<Vec<Place>> {
+    let mut q = Q::default();
+    let mut parts = vec![];
+    for src in sources(sub) {
+        let w = src_where(&mut q, info, &src, sub, f);
+        let own = own_location(src.tbl);
+        parts.push(format!(
+            "SELECT COALESCE(zl_geo_country({ip}, {own}), CASE WHEN {ip} IS NULL THEN '-' ELSE '?' END) AS country,
+                    {time} AS time, {ip} AS ip, '{kind}' AS kind, zl_geo({ip}, {own}) AS place
+             FROM {from} WHERE {w}",
+            ip = src.ip,
+            time = src.time,
+            kind = src.kind,
+            from = src.from,
+        ));
+    }
+    q.sql = format!(
+        "SELECT country, count(*), min(time), max(time), count(DISTINCT ip), group_concat(DISTINCT kind),
+                json_group_array(DISTINCT place)
+         FROM ({}) GROUP BY country ORDER BY country IN ('-', '?'), count(*) DESC, country",
+        parts.join(" UNION ALL ")
+    );
+    Ok(q.rows(conn, |r| {
+        let country = match text(r, 0)?.as_str() {
+            "-" => "(no address)".to_string(),
+            "?" => "(not located)".to_string(),
+            c => c.to_string(),
+        };
+        // Place names hold commas ("Madrid, ES"): a JSON array keeps them apart.
+        let places: Vec<String> =
+            serde_json::from_str::<Vec<Option<String>>>(&opt(r, 6)?.unwrap_or_default())
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.trim().is_empty())
+                .take(3)
+                .collect();
+        Ok(Place {
+            country,
+            events: r.get::<_, i64>(1)? as u64,
+            first: text(r, 2)?,
+            last: text(r, 3)?,
+            addresses: r.get::<_, i64>(4)? as u64,
+            sources: opt(r, 5)?.unwrap_or_default().replace(',', ", "),
+            places,
+        })
+    })?)
 }

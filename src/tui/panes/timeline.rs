@@ -1,17 +1,20 @@
-//! Timeline of one subject: histogram over the case span (or the zoomed range) and every
-//! source merged in time order.
+//! Timeline of one subject: histogram over the case span (or the zoomed range), or with `p`
+//! its events grouped by country, and every source merged in time order.
 
 use crate::store::read::Row;
+use crate::store::read::timeline::Place;
 use crate::store::read::timeline::{Subject, TimelineRow};
-use crate::tui::app::{App, Effect, Target};
+use crate::tui::app::{App, Effect, Extra, Target};
+use crate::tui::keymap::Cmd;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::Col;
 use crate::tui::widgets::{clean, epoch, fmt_time, marked, position, view_table};
 use crate::tui::worker::ListQuery;
+use crate::tui::worker::{Query, Reply, Slot};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Sparkline, Table};
 
 pub struct Timeline;
 
@@ -25,11 +28,39 @@ impl super::Pane for Timeline {
     fn headers(&self) -> &'static [&'static str] {
         &["time", "source", "who", "what", "ip", "detail"]
     }
-    /// The event histogram above the list.
+    /// The event histogram above the list, or its countries.
     fn beside(&self, app: &mut App) -> Vec<Effect> {
         match app.view().target.clone() {
+            Target::Timeline(s) if matches!(app.view().extra, Extra::Places(_)) => {
+                let filter = app.eff_filter();
+                vec![app.req(Slot::Hist, Query::Places { subject: s, filter })]
+            }
             Target::Timeline(s) => app.histogram(s),
             _ => vec![],
+        }
+    }
+    /// `p` (split by): the events grouped by country in place of the histogram, and back.
+    fn on_cmd(&self, app: &mut App, c: Cmd) -> Option<Vec<Effect>> {
+        if c != Cmd::CycleGroup {
+            return None;
+        }
+        let v = app.view_mut();
+        v.extra = match v.extra {
+            Extra::Places(_) => Extra::None,
+            _ => Extra::Places(None),
+        };
+        Some(self.beside(app))
+    }
+    fn apply(&self, app: &mut App, r: Reply) -> Result<Vec<Effect>, Reply> {
+        match r {
+            Reply::Places(p) => {
+                let v = app.view_mut();
+                if matches!(v.extra, Extra::Places(_)) {
+                    v.extra = Extra::Places(Some(p));
+                }
+                Ok(vec![])
+            }
+            r => Err(r),
         }
     }
     /// A session or a meeting: the meeting; a recording: it; a sign-in: everything from its IP
@@ -57,8 +88,12 @@ impl super::Pane for Timeline {
 
 fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let v = app.view();
+    let top = match &v.extra {
+        Extra::Places(Some(p)) => (p.len() as u16 + 3).clamp(4, (area.height / 3).max(6)),
+        _ => 6,
+    };
     let [hist, list, detail] = Layout::vertical([
-        Constraint::Length(6),
+        Constraint::Length(top),
         Constraint::Min(5),
         Constraint::Length(3),
     ])
@@ -67,6 +102,65 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Target::Timeline(s) => clean(&s.label()),
         _ => String::new(),
     };
+    if let Extra::Places(places) = &v.extra {
+        draw_places(f, hist, places.as_deref(), app, theme);
+    } else {
+        draw_histogram(f, hist, app, theme);
+    }
+    draw_list(f, list, detail, &subject, app, theme);
+}
+
+/// The countries the events came from, most events first.
+fn draw_places(f: &mut Frame, area: Rect, places: Option<&[Place]>, app: &App, theme: &Theme) {
+    let block = Block::default().borders(Borders::ALL).title(
+        " by country \u{b7} events, addresses, first and last seen, sources \u{b7} p: histogram ",
+    );
+    let Some(places) = places else {
+        f.render_widget(
+            Paragraph::new(Span::styled("counting\u{2026}", theme.fg("dim"))).block(block),
+            area,
+        );
+        return;
+    };
+    let local = app.local_time;
+    // To the minute: the seconds would only crowd out the places at 100 columns.
+    let when = |t: &str| fmt_time(t, local).chars().take(16).collect::<String>();
+    let rows = places.iter().map(|p| {
+        TRow::new(vec![
+            Cell::from(Span::styled(clean(&p.country), theme.fg("accent"))),
+            Cell::from(p.events.to_string()),
+            Cell::from(p.addresses.to_string()),
+            Cell::from(when(&p.first)),
+            Cell::from(when(&p.last)),
+            Cell::from(Span::styled(clean(&p.sources), theme.fg("dim"))),
+            Cell::from(clean(&p.places.join(" \u{b7} "))),
+        ])
+    });
+    let header = TRow::new([
+        "country", "events", "addr", "first", "last", "sources", "places",
+    ])
+    .style(theme.fg("dim"));
+    f.render_widget(
+        Table::new(
+            rows,
+            [
+                Constraint::Length(12),
+                Constraint::Length(6),
+                Constraint::Length(4),
+                Constraint::Length(16),
+                Constraint::Length(16),
+                Constraint::Length(24),
+                Constraint::Min(12),
+            ],
+        )
+        .header(header)
+        .block(block),
+        area,
+    );
+}
+
+fn draw_histogram(f: &mut Frame, hist: Rect, app: &App, theme: &Theme) {
+    let v = app.view();
     // Histogram with a caret under the selected row's time.
     let block = Block::default().borders(Borders::ALL).title(match &v.hist {
         Some((b, from, to)) => format!(
@@ -118,6 +212,10 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             f.render_widget(Span::styled("\u{25b2}", theme.fg("highlight")), r);
         }
     }
+}
+
+fn draw_list(f: &mut Frame, list: Rect, detail: Rect, subject: &str, app: &App, theme: &Theme) {
+    let v = app.view();
     let local = app.local_time;
     view_table(
         f,
@@ -159,6 +257,14 @@ fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             _ => "",
         };
         let mut spans = vec![Span::styled(hint, theme.fg("dim"))];
+        spans.push(Span::styled(
+            if hint.is_empty() {
+                "p: by country"
+            } else {
+                " \u{b7} p: by country"
+            },
+            theme.fg("dim"),
+        ));
         if !r.notes.is_empty() {
             spans.push(Span::styled(
                 format!("   {}", clean(&r.notes.join(" "))),

@@ -268,6 +268,23 @@ impl Gen<'_> {
         c[nth % c.len()]
     }
 
+    /// The `nth` regular based at `site` whose day, as the background wrote it, is at the
+    /// office: a plant that seats someone at the office must not contradict where they signed
+    /// in from that day (their home sign-in beside an office meeting is a parallel session).
+    pub(super) fn regular_in_office(&self, site: usize, nth: usize) -> usize {
+        let c = self.regulars(|pe| pe.site == site);
+        let at_office: Vec<usize> = c
+            .iter()
+            .copied()
+            .filter(|&i| self.whereabouts(i).0 == self.org.people[i].office_ip())
+            .collect();
+        match (at_office.is_empty(), c.is_empty()) {
+            (false, _) => at_office[nth % at_office.len()],
+            (true, false) => c[nth % c.len()],
+            (true, true) => self.regular("", nth),
+        }
+    }
+
     /// A planted meeting today at `at` (seconds after midnight): the host plus `insiders`
     /// for its span; the plant seats its outsiders.
     pub(super) fn meeting(

@@ -11,8 +11,8 @@ use anyhow::Result;
 pub(super) const RULE: &str = "idp-parallel-session";
 
 pub(super) fn mid(g: &mut Gen) -> Result<()> {
-    let p = g.regular_at(0, 11);
-    let q = g.regular_at(0, 12);
+    let p = g.regular_in_office(0, 11);
+    let q = g.regular_in_office(0, 12);
     let host = g.regular_at(0, 13);
     let mut m = g.meeting("Account review", host, sec(15, 0), 60, &[]);
     let s = m.start;

@@ -13,8 +13,8 @@ pub(super) const RULE: &str = "impossible-travel";
 const UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36";
 
 pub(super) fn mid(g: &mut Gen) -> Result<()> {
-    let p = g.regular_at(0, 15);
-    let q = g.regular_at(0, 16);
+    let p = g.regular_in_office(0, 15);
+    let q = g.regular_in_office(0, 16);
     let host = g.regular_at(0, 17);
     let mut m = g.meeting("Design review", host, sec(13, 0), 30, &[]);
     let s = m.start;
