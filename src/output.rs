@@ -192,8 +192,8 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
 }
 
 /// 1234567 → "1,234,567": counts in sentences an analyst reads.
-pub fn thousands(n: impl Into<i64>) -> String {
-    let n: i64 = n.into();
+pub fn thousands(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
     let s = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
     if n < 0 {

@@ -56,6 +56,17 @@ fn import(case: &Path, files: &[PathBuf], extra: &[&str]) {
 }
 
 /// Rows per evidence table (and extra evidence per table it is kept for).
+/// A generated tenant of `users` × `days` imported into `c.zl` in `dir` and made an old case
+/// (plain records, schema 9); the path and its record counts from before.
+fn legacy_case(dir: &Path, users: &str, days: &str) -> (PathBuf, BTreeMap<String, i64>) {
+    let g = generate(dir, users, days);
+    let case = dir.join("c.zl");
+    import(&case, &gen_files(&g), &[]);
+    let before = counts(&case);
+    make_legacy(&case);
+    (case, before)
+}
+
 fn counts(case: &Path) -> BTreeMap<String, i64> {
     let s = Store::open_readonly(case).unwrap();
     let mut m = BTreeMap::new();
@@ -83,19 +94,7 @@ fn counts(case: &Path) -> BTreeMap<String, i64> {
 /// (compressed, plain) records of `table`; read with a bare connection, since the case may be an
 /// old one that the store's read-only open refuses.
 fn stored_forms(case: &Path, table: &str) -> (i64, i64) {
-    let c = rusqlite::Connection::open_with_flags(case, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .unwrap();
-    c.query_row(
-        &format!("SELECT sum(typeof(raw) = 'blob'), sum(typeof(raw) = 'text') FROM \"{table}\""),
-        [],
-        |r| {
-            Ok((
-                r.get::<_, Option<i64>>(0)?.unwrap_or(0),
-                r.get::<_, Option<i64>>(1)?.unwrap_or(0),
-            ))
-        },
-    )
-    .unwrap()
+    stored_forms_if_ready(case, table).expect("the case reads")
 }
 
 /// [`stored_forms`] while another process may be writing the case: `None` until it can be read.
@@ -269,11 +268,7 @@ fn make_legacy(case: &Path) {
 #[test]
 fn an_old_case_compacts_in_place_and_every_reader_still_sees_the_original() {
     let dir = tempfile::tempdir().unwrap();
-    let g = generate(dir.path(), "120", "5");
-    let case = dir.path().join("c.zl");
-    import(&case, &gen_files(&g), &[]);
-    let before = counts(&case);
-    make_legacy(&case);
+    let (case, before) = legacy_case(dir.path(), "120", "5");
     assert_eq!(stored_forms(&case, "participants").0, 0);
     let plain_bytes = std::fs::metadata(&case).unwrap().len();
     // Read-only commands refuse the old case; compact upgrades and compresses it.
@@ -444,11 +439,7 @@ fn kill_when(args: &[&str], mut ready: impl FnMut(&str) -> bool) -> bool {
 #[test]
 fn a_compaction_killed_midway_is_completed_by_a_rerun() {
     let dir = tempfile::tempdir().unwrap();
-    let g = generate(dir.path(), "200", "7");
-    let case = dir.path().join("c.zl");
-    import(&case, &gen_files(&g), &[]);
-    let before = counts(&case);
-    make_legacy(&case);
+    let (case, before) = legacy_case(dir.path(), "200", "7");
     let c = case.to_str().unwrap();
     // Killed once the first chunk of participants has committed compressed.
     let killed = kill_when(&["compact", c], |_| {

@@ -1,7 +1,7 @@
 //! `zoomlens detect` as a user runs it: JSON for machines, a table that reads at 100 columns.
 
 mod detect_support;
-use detect_support::{Case, at, sess};
+use detect_support::{Case, sharing_guest};
 use std::process::Command;
 
 fn case() -> Case {
@@ -10,17 +10,7 @@ fn case() -> Case {
     c.op("2024-06-10T09:00:00Z", "admin@acme.com", "Account", "Update",
         "Security  - Waiting Room: from On to Off - Sign in with Two-Factor Authentication: from On to Off");
     // A guest whose name carries terminal escapes and a bidi override.
-    let mut g = sess(
-        "M1==",
-        "7",
-        "Evil\x1b]0;pwned\x07\u{202e}name",
-        "",
-        "2024-06-10T10:00:00Z",
-        &at("2024-06-10T10:00:00Z", 2),
-    );
-    g.share_desktop = Some(true);
-    g.ip_address = Some("203.0.113.9".into());
-    c.part(g);
+    c.part(sharing_guest("Evil\x1b]0;pwned\x07\u{202e}name"));
     c
 }
 

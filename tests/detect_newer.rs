@@ -20,6 +20,18 @@ fn findings(rule: &str) -> (Vec<StoredFinding>, tempfile::TempDir) {
     (all.into_iter().filter(|f| f.rule == rule).collect(), dir)
 }
 
+/// The one finding `rule` reports (all of their summaries in the failure otherwise).
+fn only_finding(rule: &str) -> StoredFinding {
+    let (mut fs, _dir) = findings(rule);
+    assert_eq!(
+        fs.len(),
+        1,
+        "{:?}",
+        fs.iter().map(|f| &f.summary).collect::<Vec<_>>()
+    );
+    fs.remove(0)
+}
+
 fn why(f: &StoredFinding) -> String {
     f.why.join(" | ")
 }
@@ -30,14 +42,7 @@ fn cites(f: &StoredFinding, table: &str) -> bool {
 
 #[test]
 fn an_outsider_controlling_the_ctos_machine_is_flagged_and_the_near_misses_are_not() {
-    let (fs, _d) = findings("remote-control-of-privileged-user");
-    assert_eq!(
-        fs.len(),
-        1,
-        "{:?}",
-        fs.iter().map(|f| &f.summary).collect::<Vec<_>>()
-    );
-    let f = &fs[0];
+    let f = &only_finding("remote-control-of-privileged-user");
     assert_eq!(f.actor.as_deref(), Some("tech@fastfix-support.example"));
     assert!(f.target.as_deref().unwrap_or("").contains("'s machine"));
     let w = why(f);
@@ -86,14 +91,7 @@ fn views_and_downloads_by_non_participants_are_one_finding_per_person_and_record
 
 #[test]
 fn the_join_burst_cites_zooms_risk_alert_instead_of_a_second_finding() {
-    let (fs, _d) = findings("join-burst-multiple-ips");
-    assert_eq!(
-        fs.len(),
-        1,
-        "{:?}",
-        fs.iter().map(|f| &f.summary).collect::<Vec<_>>()
-    );
-    let f = &fs[0];
+    let f = &only_finding("join-burst-multiple-ips");
     assert!(cites(f, "risk_alerts") && cites(f, "participants"));
     let w = why(f);
     assert!(

@@ -182,15 +182,20 @@ fn enrichment_as_geo_db(c: &mut Case, log: &Value) {
     c.cfg.geoip_db = Some(path);
 }
 
-#[test]
-fn rogue_state_needs_geolocation_and_a_listed_country() {
+/// The log of Panther's first test of its rogue-state rule.
+fn rogue_state_log() -> Value {
     let dir =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/panther");
     let doc: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("Standard.SignInFromRogueState.json")).unwrap(),
     )
     .unwrap();
-    let log = &doc["tests"][0]["log"];
+    doc["tests"][0]["log"].clone()
+}
+
+#[test]
+fn rogue_state_needs_geolocation_and_a_listed_country() {
+    let log = &rogue_state_log();
     let mut c = Case::new();
     store_log(&mut c, log);
     // No geolocation: the rule says so instead of finding nothing.
@@ -206,13 +211,7 @@ fn rogue_state_needs_geolocation_and_a_listed_country() {
 
 #[test]
 fn rogue_state_closest_equivalent_is_a_new_ip_after_a_baseline() {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/panther");
-    let doc: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("Standard.SignInFromRogueState.json")).unwrap(),
-    )
-    .unwrap();
-    let log = &doc["tests"][0]["log"];
+    let log = &rogue_state_log();
     let mut c = Case::new();
     // Alone, a first sign-in is never "new" (no baseline), so zoomlens says nothing.
     store_log(&mut c, log);

@@ -3,7 +3,7 @@
 
 mod detect_support;
 use crossterm::event::KeyCode;
-use detect_support::{Case, SessExt, at, sess};
+use detect_support::{Case, SessExt, sess, sharing_guest};
 use std::process::Command;
 
 const NAME: &str =
@@ -13,17 +13,7 @@ const EMAIL: &str = "eve@evil.example\ntouch pwned\n";
 fn case() -> Case {
     let mut c = Case::new();
     c.user("admin@acme.com", "Ada Admin");
-    let mut g = sess(
-        "M1==",
-        "7",
-        NAME,
-        "",
-        "2024-06-10T10:00:00Z",
-        &at("2024-06-10T10:00:00Z", 2),
-    );
-    g.share_desktop = Some(true);
-    g.ip_address = Some("203.0.113.9".into());
-    c.part(g);
+    c.part(sharing_guest(NAME));
     c
 }
 

@@ -4,8 +4,11 @@
 //! documentation. Formats are sniffed from content; every record keeps its own raw text and
 //! SHA-256; bad records are rejects with reasons.
 
+mod common;
+
+use common::case::{import, new_case};
 use std::path::{Path, PathBuf};
-use zoomlens::ingest::{ImportOptions, import_paths, sniff_all};
+use zoomlens::ingest::{ImportOptions, sniff_all};
 use zoomlens::store::Store;
 
 fn fixture(name: &str) -> PathBuf {
@@ -14,30 +17,16 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn new_case() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("case.zl")).unwrap();
-    (dir, store)
+/// Rows as text, NULL spelled `NULL`.
+fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
+    common::case::rows(store, sql, "NULL")
 }
 
-fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
-    let mut st = store.conn.prepare(sql).unwrap();
-    let n = st.column_count();
-    st.query_map([], |r| {
-        (0..n)
-            .map(|i| {
-                Ok(match r.get_ref(i)? {
-                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
-                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into(),
-                    other => format!("{other:?}"),
-                })
-            })
-            .collect()
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+/// Import fixture `name`, which must be sniffed as `format`.
+fn import_sniffed(store: &mut Store, name: &str, format: &str) {
+    let formats = sniff_all(&[fixture(name)], &ImportOptions::default()).unwrap();
+    assert_eq!(formats[0].name(), format);
+    import(store, &[fixture(name)]);
 }
 
 fn rejects(store: &Store) -> Vec<String> {
@@ -50,12 +39,7 @@ fn rejects(store: &Store) -> Vec<String> {
 #[test]
 fn okta_system_log_array_gives_sign_ins_and_admin_actions() {
     let (_d, mut s) = new_case();
-    let sum = import_paths(
-        &mut s,
-        &[fixture("okta_logs.json")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    let sum = import(&mut s, &[fixture("okta_logs.json")]);
     assert_eq!(sum.files[0].format, "JSON array");
     let got = rows(
         &s,
@@ -101,12 +85,7 @@ fn okta_system_log_array_gives_sign_ins_and_admin_actions() {
     assert!(raw.trim_start().starts_with('{') && raw.contains("c1f3e7a2"));
     assert_eq!(sha, zoomlens::util::sha256_hex(raw.as_bytes()));
     // Re-importing adds nothing.
-    let again = import_paths(
-        &mut s,
-        &[fixture("okta_logs.json")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    let again = import(&mut s, &[fixture("okta_logs.json")]);
     assert_eq!(again.counts.0["idp_log"].added, 0);
     assert_eq!(rows(&s, "SELECT count(*) FROM idp_log")[0][0], "3");
 }
@@ -114,12 +93,7 @@ fn okta_system_log_array_gives_sign_ins_and_admin_actions() {
 #[test]
 fn entra_graph_page_keeps_each_sign_in_with_its_outcome_and_country() {
     let (_d, mut s) = new_case();
-    import_paths(
-        &mut s,
-        &[fixture("entra_signins.json")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    import(&mut s, &[fixture("entra_signins.json")]);
     let got = rows(
         &s,
         "SELECT user, ip, outcome, app, country, location, source FROM idp_events ORDER BY time",
@@ -156,7 +130,7 @@ fn google_login_admin_and_drive_activities() {
         fixture("google_login.json"),
         fixture("google_admin_drive.ndjson"),
     ];
-    let sum = import_paths(&mut s, &files, &ImportOptions::default()).unwrap();
+    let sum = import(&mut s, &files);
     assert_eq!(sum.files[0].format, "JSON");
     assert_eq!(sum.files[1].format, "NDJSON");
     let idp = rows(
@@ -215,12 +189,7 @@ fn google_login_admin_and_drive_activities() {
 #[test]
 fn m365_audit_records_json_and_purview_csv() {
     let (_d, mut s) = new_case();
-    let sum = import_paths(
-        &mut s,
-        &[fixture("m365_ual.ndjson")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    let sum = import(&mut s, &[fixture("m365_ual.ndjson")]);
     let got = rows(
         &s,
         "SELECT action, vendor_action, resource, ip, sensitivity, COALESCE(shared_with, '') FROM data_access_events ORDER BY time",
@@ -246,14 +215,11 @@ fn m365_audit_records_json_and_purview_csv() {
 
     // The same records exported from Purview as CSV are the same events.
     let (_d2, mut s2) = new_case();
-    let formats = sniff_all(&[fixture("purview_export.csv")], &ImportOptions::default()).unwrap();
-    assert_eq!(formats[0].name(), "CSV Microsoft 365 audit export");
-    import_paths(
+    import_sniffed(
         &mut s2,
-        &[fixture("purview_export.csv")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+        "purview_export.csv",
+        "CSV Microsoft 365 audit export",
+    );
     let got2 = rows(
         &s2,
         "SELECT action, event_id FROM data_access_events ORDER BY time",
@@ -274,14 +240,7 @@ fn m365_audit_records_json_and_purview_csv() {
 #[test]
 fn generic_data_access_csv() {
     let (_d, mut s) = new_case();
-    let formats = sniff_all(&[fixture("data_access.csv")], &ImportOptions::default()).unwrap();
-    assert_eq!(formats[0].name(), "CSV data access");
-    import_paths(
-        &mut s,
-        &[fixture("data_access.csv")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    import_sniffed(&mut s, "data_access.csv", "CSV data access");
     let got = rows(
         &s,
         "SELECT time, email, action, resource, sensitivity, source FROM data_access_events ORDER BY time",
@@ -301,12 +260,7 @@ fn generic_data_access_csv() {
     assert_eq!(got.len(), 3);
     assert!(rejects(&s)[0].contains("missing user"));
     // A second import of the same file adds nothing.
-    import_paths(
-        &mut s,
-        &[fixture("data_access.csv")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    import(&mut s, &[fixture("data_access.csv")]);
     assert_eq!(rows(&s, "SELECT count(*) FROM data_access_log")[0][0], "3");
 }
 
@@ -329,12 +283,7 @@ fn people_match_zoom_users_by_email_in_any_case() {
         .unwrap();
         w.commit().unwrap();
     }
-    import_paths(
-        &mut s,
-        &[fixture("okta_logs.json")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    import(&mut s, &[fixture("okta_logs.json")]);
     let got = rows(&s, "SELECT DISTINCT email FROM idp_events");
     assert_eq!(got, [["jane.doe@acme-corp.example"]]);
 }
@@ -347,12 +296,10 @@ fn timeline_shows_identity_and_file_events_with_their_place() {
     use zoomlens::store::read::timeline::{self, Subject};
     use zoomlens::store::read::{CaseInfo, Cursor, Filter};
     let (d, mut s) = new_case();
-    import_paths(
+    import(
         &mut s,
         &[fixture("okta_logs.json"), fixture("data_access.csv")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    );
     let path = d.path().join("case.zl");
     drop(s);
     let s = Store::open_readonly(&path).unwrap();

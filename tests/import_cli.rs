@@ -2,21 +2,13 @@
 
 mod common;
 
-use common::cli::{run as zoomlens, sql_rows};
+use common::cli::{count, run as zoomlens, sql_rows, text};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    common::cli::fixture(name).display().to_string()
 }
 
 fn case_in(dir: &tempfile::TempDir) -> String {
@@ -77,10 +69,7 @@ fn broken_lines_are_rejected_with_line_and_reason_and_the_rest_is_committed() {
         assert_eq!(c["merged"], 0, "{table}");
     }
     assert_eq!(v["rejected"], 4);
-    assert_eq!(
-        sql_rows(&case, "SELECT COUNT(*) AS n FROM zoom_rejects")[0]["n"],
-        4
-    );
+    assert_eq!(count(&case, "zoom_rejects"), 4);
 }
 
 #[test]
@@ -144,10 +133,7 @@ fn sql_refuses_to_modify_evidence() {
             text(&out.stderr)
         );
     }
-    assert_eq!(
-        sql_rows(&case, "SELECT COUNT(*) AS n FROM signins")[0]["n"],
-        4
-    );
+    assert_eq!(count(&case, "signins"), 4);
 }
 
 #[test]
@@ -272,8 +258,5 @@ fn an_import_killed_midway_leaves_a_consistent_case_that_a_rerun_completes() {
     let p = &v["counts"]["participants"];
     assert_eq!(p["present"].as_i64().unwrap(), before);
     assert_eq!(p["added"].as_i64().unwrap() + before, total as i64);
-    assert_eq!(
-        sql_rows(&case, "SELECT COUNT(*) AS n FROM participants")[0]["n"],
-        total as i64
-    );
+    assert_eq!(count(&case, "participants"), total as i64);
 }

@@ -4,10 +4,9 @@
 
 mod common;
 
-use common::cli::sql_rows;
+use common::cli::{count, fixture, sql_rows, text};
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -57,22 +56,6 @@ fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Output {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn count(case: &str, table: &str) -> i64 {
-    sql_rows(case, &format!("SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
-        .as_i64()
-        .unwrap()
 }
 
 fn capture() -> Vec<u8> {

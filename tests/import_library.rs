@@ -1,18 +1,16 @@
 //! Importers through the library: every shared sample and Panther log, evidence, dedup and
 //! merges. (The user-facing behaviour of `zoomlens import` is in import_cli.rs.)
 
+mod common;
+
+use common::case::{import, new_case};
+use common::cli::fixture;
 use std::path::{Path, PathBuf};
 use zoomlens::ingest::{ImportOptions, ImportSummary, import_paths};
 use zoomlens::store::Store;
 
 fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/zoom/samples")
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
 }
 
 /// Samples that are not telemetry: credentials, error bodies, test vectors.
@@ -43,14 +41,21 @@ fn telemetry_samples() -> Vec<PathBuf> {
     v
 }
 
-fn count(store: &Store, sql: &str) -> i64 {
-    store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+/// That an import added and merged nothing (a second import of the same files).
+fn assert_nothing_new(again: &ImportSummary) {
+    assert!(
+        again
+            .counts
+            .0
+            .values()
+            .all(|c| c.added == 0 && c.merged == 0),
+        "{:?}",
+        again.counts
+    );
 }
 
-fn new_case() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("case.zl")).unwrap();
-    (dir, store)
+fn count(store: &Store, sql: &str) -> i64 {
+    store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 /// Participant pages first: the sharing sample is about a session only the report has, and
@@ -65,7 +70,7 @@ fn import_all_samples(store: &mut Store) -> ImportSummary {
         ..Default::default()
     };
     let mut s = import_paths(store, &pages, &opts).unwrap();
-    let more = import_paths(store, &telemetry_samples(), &ImportOptions::default()).unwrap();
+    let more = import(store, &telemetry_samples());
     s.counts.add(&more.counts);
     s.first_rejects.extend(more.first_rejects);
     s
@@ -213,12 +218,7 @@ fn report_and_dashboard_rows_of_a_session_merge_guests_and_rejoins_are_kept() {
 fn evidence_is_the_verbatim_record_with_its_line_and_hash() {
     let (_d, mut store) = new_case();
     let path = samples().join("report_activities.json");
-    import_paths(
-        &mut store,
-        std::slice::from_ref(&path),
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    import(&mut store, std::slice::from_ref(&path));
     let file = std::fs::read_to_string(&path).unwrap();
     let (raw, sha, line, source): (String, String, i64, String) = store
         .conn
@@ -270,12 +270,7 @@ fn every_panther_log_imports_without_a_reject_and_timeless_ones_are_stored_undat
     let (d, mut store) = new_case();
     let (file, n, timeless) = panther_ndjson(d.path());
     assert!(n >= 30, "{n} logs");
-    let s = import_paths(
-        &mut store,
-        std::slice::from_ref(&file),
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    let s = import(&mut store, std::slice::from_ref(&file));
     assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
     let stored: u64 = s.counts.0.values().map(|c| c.added + c.present).sum();
     assert_eq!(stored as usize, n);
@@ -336,14 +331,8 @@ fn every_panther_log_imports_without_a_reject_and_timeless_ones_are_stored_undat
              WHERE setting = 'Include at least 1 number' AND to_value = 'Off'"
         ) >= 1
     );
-    let again = import_paths(&mut store, &[file], &ImportOptions::default()).unwrap();
-    assert!(
-        again
-            .counts
-            .0
-            .values()
-            .all(|c| c.added == 0 && c.merged == 0)
-    );
+    let again = import(&mut store, &[file]);
+    assert_nothing_new(&again);
 }
 
 #[test]
@@ -364,7 +353,7 @@ fn only_a_missing_time_on_an_operation_row_is_undated_an_unparsable_one_is_rejec
         ),
     )
     .unwrap();
-    let s = import_paths(&mut store, &[file], &ImportOptions::default()).unwrap();
+    let s = import(&mut store, &[file]);
     assert_eq!(s.counts.total_rejected(), 2, "{:?}", s.first_rejects);
     let reasons: Vec<&str> = s.first_rejects.iter().map(|r| r.2.as_str()).collect();
     assert!(reasons[0].contains("unparsable time"), "{reasons:?}");
@@ -383,12 +372,7 @@ fn only_a_missing_time_on_an_operation_row_is_undated_an_unparsable_one_is_rejec
 #[test]
 fn capture_pages_take_meeting_uuid_trash_and_dashboard_from_the_request() {
     let (_d, mut store) = new_case();
-    let s = import_paths(
-        &mut store,
-        &[fixture("engineering_capture.ndjson")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    let s = import(&mut store, &[fixture("engineering_capture.ndjson")]);
     assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
     // Double-encoded UUIDs are stored decoded.
     for uuid in [
@@ -462,7 +446,7 @@ fn webhooks_as_object_array_or_ndjson_become_the_same_records() {
     let mut results = Vec::new();
     for input in [vec![array], vec![ndjson], singles] {
         let (_d, mut store) = new_case();
-        let s = import_paths(&mut store, &input, &ImportOptions::default()).unwrap();
+        let s = import(&mut store, &input);
         assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
         let row: (String, Option<String>, i64, i64, Option<String>, i64) = store
             .conn
@@ -502,7 +486,7 @@ fn csv_lists_and_portal_exports_import_by_header() {
     .iter()
     .map(|f| fixture(f))
     .collect();
-    let s = import_paths(&mut store, &files, &ImportOptions::default()).unwrap();
+    let s = import(&mut store, &files);
     // One departure has no usable date: rejected with its line, the others are kept.
     assert_eq!(s.counts.total_rejected(), 1);
     let (file, line, reason) = &s.first_rejects[0];
@@ -559,7 +543,7 @@ fn an_empty_file_imports_nothing_without_error() {
     let (d, mut store) = new_case();
     let empty = d.path().join("empty.ndjson");
     std::fs::write(&empty, "\n\n").unwrap();
-    let s = import_paths(&mut store, &[empty], &ImportOptions::default()).unwrap();
+    let s = import(&mut store, &[empty]);
     assert_eq!(s.files[0].records, 0);
     assert_eq!(s.counts.total_rejected(), 0);
 }
@@ -573,7 +557,7 @@ fn import_events(store: &mut Store, dir: &Path, events: &[serde_json::Value]) ->
     let file = dir.join(format!("events{}.ndjson", events.len()));
     let lines: Vec<String> = events.iter().map(|e| e.to_string()).collect();
     std::fs::write(&file, lines.join("\n") + "\n").unwrap();
-    import_paths(store, &[file], &ImportOptions::default()).unwrap()
+    import(store, &[file])
 }
 
 #[test]
@@ -652,26 +636,13 @@ fn sharing_marks_the_session_open_at_that_time_and_unmatched_shares_are_not_stor
         1
     );
     let again = import_events(&mut store, d.path(), &events);
-    assert!(
-        again
-            .counts
-            .0
-            .values()
-            .all(|c| c.added == 0 && c.merged == 0),
-        "{:?}",
-        again.counts
-    );
+    assert_nothing_new(&again);
 }
 
 #[test]
 fn user_updated_applies_the_changed_fields_and_keeps_the_delivery() {
     let (d, mut store) = new_case();
-    import_paths(
-        &mut store,
-        &[samples().join("users.json")],
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    import(&mut store, &[samples().join("users.json")]);
     let dave = "z8yCxjabcdEFGHfp8uQ";
     let type_change = sample_json("webhook_user.updated.json"); // type 1 -> 2
     let mut dept = type_change.clone();
@@ -734,13 +705,5 @@ fn user_updated_applies_the_changed_fields_and_keeps_the_delivery() {
         4
     );
     let again = import_events(&mut store, d.path(), &events);
-    assert!(
-        again
-            .counts
-            .0
-            .values()
-            .all(|c| c.added == 0 && c.merged == 0),
-        "{:?}",
-        again.counts
-    );
+    assert_nothing_new(&again);
 }

@@ -2,6 +2,9 @@
 //! history (with its feature flags), recording analytics (captured with their requests),
 //! disclaimer responses, remote-support sessions and the `meeting.risk_alert` webhook.
 
+mod common;
+
+use common::case::{import, new_case};
 use std::path::{Path, PathBuf};
 use zoomlens::ingest::{ImportOptions, import_paths};
 use zoomlens::store::Store;
@@ -10,30 +13,9 @@ fn newer() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/zoom/samples/newer")
 }
 
-fn new_case() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("case.zl")).unwrap();
-    (dir, store)
-}
-
+/// Rows as text, NULL as an empty string.
 fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
-    let mut st = store.conn.prepare(sql).unwrap();
-    let n = st.column_count();
-    st.query_map([], |r| {
-        (0..n)
-            .map(|i| {
-                Ok(match r.get_ref(i)? {
-                    rusqlite::types::ValueRef::Null => String::new(),
-                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into(),
-                    other => format!("{other:?}"),
-                })
-            })
-            .collect()
-    })
-    .unwrap()
-    .collect::<Result<_, _>>()
-    .unwrap()
+    common::case::rows(store, sql, "")
 }
 
 #[test]
@@ -45,7 +27,7 @@ fn bare_bodies_of_the_newer_reports_are_sniffed_and_stored_with_their_evidence()
         "report_remote_support.json",
     ]
     .map(|f| newer().join(f));
-    let s = import_paths(&mut store, &files, &ImportOptions::default()).unwrap();
+    let s = import(&mut store, &files);
     assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
 
     // History: both meetings, each also a meeting row, the flags kept as Zoom sent them.
@@ -127,7 +109,7 @@ fn bare_bodies_of_the_newer_reports_are_sniffed_and_stored_with_their_evidence()
         ]
     );
     // Importing again adds nothing.
-    let again = import_paths(&mut store, &files, &ImportOptions::default()).unwrap();
+    let again = import(&mut store, &files);
     for t in ["meeting_history", "disclaimers", "remote_support"] {
         assert_eq!(again.counts.0[t].added, 0, "{t}");
     }
@@ -156,7 +138,7 @@ fn recording_analytics_captures_say_who_viewed_and_who_downloaded() {
     }
     let cap = d.path().join("analytics.ndjson");
     std::fs::write(&cap, lines).unwrap();
-    let s = import_paths(&mut store, &[cap], &ImportOptions::default()).unwrap();
+    let s = import(&mut store, &[cap]);
     assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
     let a = rows(
         &store,
@@ -200,12 +182,7 @@ fn a_bare_analytics_body_needs_its_meeting() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let body = d.path().join("views.json");
     std::fs::write(&body, v["by_download"]["body"].to_string()).unwrap();
-    let s = import_paths(
-        &mut store,
-        std::slice::from_ref(&body),
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    let s = import(&mut store, std::slice::from_ref(&body));
     assert_eq!(s.counts.total_rejected(), 1);
     assert!(
         s.first_rejects[0].2.contains("--meeting"),
@@ -226,7 +203,7 @@ fn a_bare_analytics_body_needs_its_meeting() {
 fn the_risk_alert_webhook_says_where_the_link_was_posted() {
     let (_d, mut store) = new_case();
     let f = newer().join("../webhook_meeting.risk_alert.json");
-    let s = import_paths(&mut store, &[f], &ImportOptions::default()).unwrap();
+    let s = import(&mut store, &[f]);
     assert_eq!(s.counts.total_rejected(), 0, "{:?}", s.first_rejects);
     let r = rows(
         &store,

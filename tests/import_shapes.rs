@@ -4,20 +4,15 @@
 
 mod common;
 
-use common::cli::{run as zoomlens, sql_rows};
+use common::cli::{count, run as zoomlens, sql_rows, text};
 
 use std::path::Path;
 
+/// A real-world sample under tests/fixtures/real.
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/real")
-        .join(name)
+    common::cli::fixture(&format!("real/{name}"))
         .display()
         .to_string()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn import_ok(file: &str) -> (tempfile::TempDir, String, String) {
@@ -62,10 +57,7 @@ fn webhook_events_without_event_ts_take_their_time_from_the_payload() {
     let p = sql_rows(&case, "SELECT join_time, leave_time FROM participants");
     assert_eq!(p.len(), 1);
     assert_eq!(p[0]["leave_time"], "2024-06-10T06:55:00Z");
-    assert_eq!(
-        sql_rows(&case, "SELECT COUNT(*) AS n FROM signins")[0]["n"],
-        1
-    );
+    assert_eq!(count(&case, "signins"), 1);
 }
 
 #[test]
@@ -76,10 +68,7 @@ fn meeting_updated_is_stored_once_without_a_reject() {
     let ev = sql_rows(&case, "SELECT event, object_id FROM webhook_events");
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0]["object_id"], "6962400003");
-    assert_eq!(
-        sql_rows(&case, "SELECT COUNT(*) AS n FROM zoom_rejects")[0]["n"],
-        0
-    );
+    assert_eq!(count(&case, "zoom_rejects"), 0);
 }
 
 #[test]

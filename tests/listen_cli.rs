@@ -4,7 +4,11 @@
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use zoomlens::listen::verify::sign;
+
+mod common;
+
+use common::case::count;
+use common::listen::{json_reply, signed};
 
 const SECRET: &str = "cli-secret-DO-NOT-LEAK-7f3a";
 
@@ -21,8 +25,18 @@ fn spawn(
     case: &std::path::Path,
     extra: &[&str],
 ) -> (Child, String, BufReader<std::process::ChildStdout>) {
-    let mut child = bin()
-        .args(["listen", "-vv"])
+    spawn_with(bin(), "-vv", case, extra)
+}
+
+/// [`spawn`] with `zoomlens` run by `program` (a wrapper that sets limits) at `verbosity`.
+fn spawn_with(
+    mut program: Command,
+    verbosity: &str,
+    case: &std::path::Path,
+    extra: &[&str],
+) -> (Child, String, BufReader<std::process::ChildStdout>) {
+    let mut child = program
+        .args(["listen", verbosity])
         .arg(case)
         .args(["--bind", "127.0.0.1:0"])
         .args(extra)
@@ -47,12 +61,7 @@ fn banner_url(out: &mut impl BufRead) -> String {
 }
 
 fn terminate(child: &Child) {
-    let ok = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    common::cli::terminate(child.id());
 }
 
 fn wait(child: &mut Child) -> std::process::ExitStatus {
@@ -93,33 +102,17 @@ fn serves_on_port_zero_stores_and_stops_on_sigterm_without_leaking_the_secret() 
         .unwrap();
     let (ok, bad, health) = rt.block_on(async {
         let c = reqwest::Client::new();
-        let ts = chrono::Utc::now().timestamp().to_string();
-        let ok = c
-            .post(&url)
-            .header("x-zm-request-timestamp", &ts)
-            .header("x-zm-signature", sign(SECRET, &ts, &body))
-            .body(body.clone())
+        let ok = signed(&c, &url, SECRET, body.clone())
             .send()
             .await
             .unwrap()
             .status();
-        let bad = c
-            .post(&url)
-            .header("x-zm-request-timestamp", &ts)
-            .header("x-zm-signature", sign("guess", &ts, &body))
-            .body(body.clone())
+        let bad = signed(&c, &url, "guess", body.clone())
             .send()
             .await
             .unwrap()
             .status();
-        let health: serde_json::Value = c
-            .get(url.replace("/webhook", "/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let health = json_reply(c.get(url.replace("/webhook", "/healthz"))).await;
         (ok, bad, health)
     });
     assert_eq!(ok, 200);
@@ -154,10 +147,7 @@ fn serves_on_port_zero_stores_and_stops_on_sigterm_without_leaking_the_secret() 
         );
     }
     let db = rusqlite::Connection::open(&case).unwrap();
-    let n: i64 = db
-        .query_row("SELECT COUNT(*) FROM webhook_events", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM webhook_events"), 1);
 }
 
 #[test]
@@ -220,28 +210,16 @@ fn slow_clients_under_a_128_file_limit_do_not_stop_deliveries() {
     const EVENTS: u64 = 40;
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("limited.case");
-    let mut child = Command::new("sh")
+    let mut limited = Command::new("sh");
+    limited
         .args(["-c", r#"ulimit -n 128 && exec "$0" "$@""#])
         .arg(env!("CARGO_BIN_EXE_zoomlens"))
-        .args(["listen", "-v"])
-        .arg(&case)
-        .args(["--bind", "127.0.0.1:0"])
         .env_remove("ZOOM_WEBHOOK_SECRET_TOKEN_OLD")
-        .env_remove("ZOOMLENS_LOG")
-        .env("ZOOM_WEBHOOK_SECRET_TOKEN", SECRET)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
+        .env_remove("ZOOMLENS_LOG");
+    // Its stdout is kept open (the listener writes its summary there when it stops).
+    let (mut child, url, _stdout) = spawn_with(limited, "-v", &case, &[]);
     // Drained as it comes, so a chatty log can never block the listener on a full pipe.
-    let mut err_pipe = child.stderr.take().unwrap();
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err_pipe.read_to_string(&mut s);
-        s
-    });
-    let url = banner_url(&mut out);
+    let err_reader = common::cli::drain(child.stderr.take().unwrap());
     let addr: std::net::SocketAddr = url["http://".len()..url.len() - "/webhook".len()]
         .parse()
         .unwrap();
@@ -283,24 +261,13 @@ fn slow_clients_under_a_128_file_limit_do_not_stop_deliveries() {
             }));
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(0)
-            .timeout(Duration::from_secs(15))
-            .build()
-            .unwrap();
+        let client = common::listen::fresh_connections(Duration::from_secs(15));
         let mut sends = vec![];
         for n in 0..EVENTS {
             let (c, u, body) = (client.clone(), url.clone(), event(n));
             sends.push(tokio::spawn(async move {
                 while std::time::Instant::now() < deadline {
-                    let ts = chrono::Utc::now().timestamp().to_string();
-                    let r = c
-                        .post(&u)
-                        .header("x-zm-request-timestamp", &ts)
-                        .header("x-zm-signature", sign(SECRET, &ts, &body))
-                        .body(body.clone())
-                        .send()
-                        .await;
+                    let r = signed(&c, &u, SECRET, body.clone()).send().await;
                     if r.is_ok_and(|r| r.status() == 200) {
                         return None;
                     }
@@ -340,12 +307,6 @@ fn slow_clients_under_a_128_file_limit_do_not_stop_deliveries() {
         "reaching the cap is logged: {err}"
     );
     let db = rusqlite::Connection::open(&case).unwrap();
-    let n: i64 = db
-        .query_row(
-            "SELECT COUNT(DISTINCT event_ts) FROM webhook_events",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n = count(&db, "SELECT COUNT(DISTINCT event_ts) FROM webhook_events");
     assert_eq!(n, EVENTS as i64);
 }

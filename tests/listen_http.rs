@@ -1,7 +1,6 @@
 //! The webhook listener over real HTTP on loopback, in-process: Zoom's samples signed as Zoom
 //! signs them, every refusal, retries, rotation, url_validation and graceful shutdown.
 
-use rusqlite::Connection;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,6 +10,7 @@ use zoomlens::listen::verify::{Clock, Secret, Secrets, sign};
 
 mod common;
 
+use common::case::count;
 use common::listen::{self, Running};
 
 const SECRET: &str = "test-secret-token-123";
@@ -82,10 +82,6 @@ async fn post_signed(url: &str, secret: &str, body: &[u8]) -> (u16, Value) {
     let ts = now();
     let sig = sign(secret, &ts, body);
     post_with(url, body.to_vec(), &ts, &sig).await
-}
-
-fn count(db: &Connection, sql: &str) -> i64 {
-    db.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -331,12 +327,7 @@ async fn every_refusal_stores_nothing() {
     let (s, _) = post_with(&l.url, ch.to_vec(), &ts, &sig).await;
     assert_eq!(s, 400);
 
-    let health: Value = reqwest::get(format!("{}/healthz", l.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = l.health().await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["received"], 0);
     assert_eq!(health["refused"]["signature"], 5);
@@ -428,14 +419,7 @@ async fn graceful_shutdown_keeps_every_acknowledged_event() {
     for n in 0..400u64 {
         let (c, u, d) = (client.clone(), l.url.clone(), done.clone());
         set.spawn(async move {
-            let body = numbered_event(n);
-            let ts = now();
-            let sig = sign(SECRET, &ts, &body);
-            let r = c
-                .post(&u)
-                .header("x-zm-request-timestamp", ts)
-                .header("x-zm-signature", sig)
-                .body(body)
+            let r = listen::signed(&c, &u, SECRET, numbered_event(n))
                 .send()
                 .await;
             let ok = matches!(&r, Ok(r) if r.status() == 200);
@@ -582,12 +566,7 @@ async fn healthz_shows_counts_only_when_asked() {
     };
     let mut counted = listen::start(listen::secrets(SECRET), None, counts).await;
     assert_eq!(post_signed(&counted.url, SECRET, &body).await.0, 200);
-    let health: Value = reqwest::get(format!("{}/healthz", counted.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = counted.health().await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["stored"], 1, "{health}");
     assert_eq!(health["connections"]["limit_reached"], 0, "{health}");

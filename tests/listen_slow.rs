@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use zoomlens::listen::ListenOptions;
-use zoomlens::listen::verify::sign;
 
 mod common;
 
@@ -63,13 +62,8 @@ async fn deliver_until_acked(
 ) -> bool {
     let body = numbered_event(n);
     while Instant::now() < deadline {
-        let ts = chrono::Utc::now().timestamp().to_string();
-        let r = client
-            .post(url)
+        let r = listen::signed(client, url, SECRET, body.clone())
             .header("content-type", "application/json; charset=utf-8")
-            .header("x-zm-request-timestamp", &ts)
-            .header("x-zm-signature", sign(SECRET, &ts, &body))
-            .body(body.clone())
             .send()
             .await;
         if let Ok(r) = r
@@ -161,11 +155,7 @@ async fn slowloris_flood_is_cut_off_and_every_signed_event_is_stored() {
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // A fresh connection per delivery: each event has to get through the accept queue.
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap();
+    let client = listen::fresh_connections(Duration::from_secs(20));
     let mut events = tokio::task::JoinSet::new();
     for n in 0..EVENTS {
         let (c, u) = (client.clone(), l.url.clone());

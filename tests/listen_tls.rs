@@ -1,8 +1,10 @@
 //! HTTPS served directly with --tls-cert/--tls-key (test CA in tests/listen_tls/).
 
+mod common;
+
+use common::listen;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use zoomlens::listen::verify::{Secret, Secrets, sign};
 use zoomlens::listen::{Config, ListenOptions, Verifier, serve};
 
 fn fixture(name: &str) -> PathBuf {
@@ -20,10 +22,7 @@ async fn https_listener_verifies_and_stores() {
     let cfg = Config {
         case: case.clone(),
         path: "/zoom/events".into(),
-        verifier: Verifier::new(Secrets {
-            current: Secret::new("tls-secret"),
-            old: None,
-        }),
+        verifier: Verifier::new(listen::secrets("tls-secret")),
         tls: Some((fixture("cert.pem"), fixture("key.pem"))),
         grace: Duration::from_secs(5),
         options: ListenOptions::default(),
@@ -38,12 +37,8 @@ async fn https_listener_verifies_and_stores() {
         .build()
         .unwrap();
     let body = br#"{"event":"user.signed_in","event_ts":1718000000999,"payload":{"account_id":"A","object":{"id":"u1","email":"a@example.com","client_type":"mac","version":"6.0.0","date_time":"2024-06-10T06:13:20Z","login_type":100}}}"#;
-    let ts = chrono::Utc::now().timestamp().to_string();
-    let r = client
-        .post(format!("https://localhost:{port}/zoom/events"))
-        .header("x-zm-request-timestamp", &ts)
-        .header("x-zm-signature", sign("tls-secret", &ts, body))
-        .body(body.to_vec())
+    let url = format!("https://localhost:{port}/zoom/events");
+    let r = listen::signed(&client, &url, "tls-secret", body.to_vec())
         .send()
         .await
         .unwrap();
@@ -71,10 +66,7 @@ async fn unreadable_certificate_is_a_clear_error() {
     let cfg = Config {
         case: dir.path().join("x.case"),
         path: "/webhook".into(),
-        verifier: Verifier::new(Secrets {
-            current: Secret::new("s"),
-            old: None,
-        }),
+        verifier: Verifier::new(listen::secrets("s")),
         tls: Some((dir.path().join("missing.pem"), fixture("key.pem"))),
         grace: Duration::from_secs(1),
         options: ListenOptions::default(),
@@ -95,10 +87,7 @@ async fn stalled_tls_handshake_is_cut_off() {
     let cfg = Config {
         case: dir.path().join("tls.case"),
         path: "/webhook".into(),
-        verifier: Verifier::new(Secrets {
-            current: Secret::new("tls-secret"),
-            old: None,
-        }),
+        verifier: Verifier::new(listen::secrets("tls-secret")),
         tls: Some((fixture("cert.pem"), fixture("key.pem"))),
         grace: Duration::from_secs(1),
         options: ListenOptions {

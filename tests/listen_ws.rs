@@ -213,18 +213,15 @@ async fn the_simulator_speaks_zoom_websocket_protocol() {
         }),
     )
     .await;
-    let token: serde_json::Value = reqwest::Client::new()
-        .post(format!(
-            "{}/oauth/token?grant_type=client_credentials",
-            sim.http
-        ))
-        .basic_auth("sim-client", Some("sim-secret"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = common::listen::json_reply(
+        reqwest::Client::new()
+            .post(format!(
+                "{}/oauth/token?grant_type=client_credentials",
+                sim.http
+            ))
+            .basic_auth("sim-client", Some("sim-secret")),
+    )
+    .await;
     let token = token["access_token"].as_str().unwrap().to_string();
     let url = |tok: &str| {
         format!(
@@ -318,8 +315,7 @@ fn listen_bin(case: &std::path::Path, sim: &Sim, config_dir: &std::path::Path) -
 
 fn stored_in(case: &std::path::Path) -> i64 {
     let db = rusqlite::Connection::open(case).unwrap();
-    db.query_row("SELECT COUNT(*) FROM webhook_events", [], |r| r.get(0))
-        .unwrap()
+    common::case::count(&db, "SELECT COUNT(*) FROM webhook_events")
 }
 
 /// The real binary, SIGKILLed mid-stream: what it reported committed is in the case; a second
@@ -403,24 +399,14 @@ async fn sigkill_mid_stream_loses_no_committed_event_and_a_restart_completes() {
 
     // The restart takes the lock the dead process held and completes the stream.
     let mut again = listen_bin(&case, &sim, dir.path()).spawn().unwrap();
-    let err2 = again.stderr.take().unwrap();
-    let reader2 = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut BufReader::new(err2), &mut s);
-        s
-    });
+    let reader2 = common::cli::drain(again.stderr.take().unwrap());
     sim.wait_delivered(n as u64).await;
     // Everything delivered is committed once the stream is stored; wait for the count.
     let deadline = Instant::now() + Duration::from_secs(60);
     while stored_in(&case) < n as i64 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let ok = Command::new("kill")
-        .args(["-TERM", &again.id().to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    common::cli::terminate(again.id());
     let status = again.wait().unwrap();
     let log2 = reader2.join().unwrap();
     assert!(status.success(), "{status:?}: {log2}");
@@ -429,24 +415,16 @@ async fn sigkill_mid_stream_loses_no_committed_event_and_a_restart_completes() {
     assert!(summary.contains("stopped: "), "{summary}");
     assert_eq!(stored_in(&case), n as i64, "complete, each event once");
     let db = rusqlite::Connection::open(&case).unwrap();
-    let distinct: i64 = db
-        .query_row(
-            "SELECT COUNT(*) FROM (SELECT DISTINCT event, event_ts, payload_sha256 FROM webhook_events)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let distinct = common::case::count(
+        &db,
+        "SELECT COUNT(*) FROM (SELECT DISTINCT event, event_ts, payload_sha256 FROM webhook_events)",
+    );
     assert_eq!(distinct, n as i64);
     drop(db);
     sim.stop().await;
 
     // `status` (read-only) shows the feed, stopped, with the time it was down.
-    let st = Command::new(env!("CARGO_BIN_EXE_zoomlens"))
-        .arg("status")
-        .arg(&case)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&st.stdout);
+    let text = common::cli::status(&case);
     assert!(text.contains("live feeds"), "{text}");
     assert!(
         text.contains("websocket sim-subscription: stopped at"),

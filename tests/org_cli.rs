@@ -5,7 +5,7 @@
 mod common;
 
 use common::cli::{json, zl};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use zoomlens::model::*;
 use zoomlens::store::Store;
 
@@ -55,7 +55,8 @@ const STAFF: [(&str, &str, &str, &str, &str, &str); 5] = [
     ),
 ];
 
-fn fixture(dir: &Path) -> (PathBuf, PathBuf) {
+/// The org case and its detection config in `dir`, as the command line takes them.
+fn fixture(dir: &Path) -> (String, String) {
     let path = dir.join("org.zl");
     let mut store = Store::open(&path).unwrap();
     let mut w = store.writer().unwrap();
@@ -168,7 +169,7 @@ fn fixture(dir: &Path) -> (PathBuf, PathBuf) {
     drop(store);
     let cfg = dir.join("detect.toml");
     std::fs::write(&cfg, CONFIG).unwrap();
-    (path, cfg)
+    (path.display().to_string(), cfg.display().to_string())
 }
 
 fn args<'a>(cmd: &'a str, case: &'a str, cfg: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
@@ -181,7 +182,6 @@ fn args<'a>(cmd: &'a str, case: &'a str, cfg: &'a str, rest: &[&'a str]) -> Vec<
 fn stack_marks_the_outdated_pocket_and_the_unknown_computer() {
     let d = tempfile::tempdir().unwrap();
     let (case, cfg) = fixture(d.path());
-    let (case, cfg) = (case.display().to_string(), cfg.display().to_string());
     let before = std::fs::read(&case).unwrap();
 
     let v = json(&args(
@@ -295,7 +295,6 @@ fn stack_marks_the_outdated_pocket_and_the_unknown_computer() {
 fn exposure_names_the_department_bringing_a_competitor_into_sensitive_meetings() {
     let d = tempfile::tempdir().unwrap();
     let (case, cfg) = fixture(d.path());
-    let (case, cfg) = (case.display().to_string(), cfg.display().to_string());
     let before = std::fs::read(&case).unwrap();
 
     let v = json(&args("exposure", &case, &cfg, &["--format", "json"]));

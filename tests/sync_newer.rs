@@ -5,19 +5,16 @@
 
 mod common;
 
+use common::sync::{Sim, start_sim};
 use common::tenant;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use zoomlens::sim::server::{SimConfig, serve};
+use zoomlens::sim::server::SimConfig;
 use zoomlens::sim::tenant::Tenant;
-use zoomlens::store::Store;
 use zoomlens::sync::plan::Source;
-use zoomlens::sync::progress::{Mode, Progress};
-use zoomlens::sync::run::{SyncOptions, SyncReport, run};
+use zoomlens::sync::run::{SyncOptions, SyncReport};
 use zoomlens::zoom::Plan;
-use zoomlens::zoom::auth::{Credentials, Secret};
-use zoomlens::zoom::{Client, ClientConfig};
 
 const NEWER: &[&str] = &[
     "meeting_history",
@@ -26,32 +23,7 @@ const NEWER: &[&str] = &[
     "remote_support",
 ];
 
-async fn start_sim(t: Arc<Tenant>, cfg: SimConfig) -> String {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", l.local_addr().unwrap());
-    tokio::spawn(async move { serve(t, cfg, l).await.unwrap() });
-    base
-}
-
-fn client(base: &str) -> Client {
-    Client::new(
-        ClientConfig {
-            api_base: None,
-            oauth_base: base.to_string(),
-            plan: Plan::Business,
-            ..ClientConfig::default()
-        },
-        Credentials::ServerToServer {
-            account_id: "sim-account".into(),
-            client_id: "sim-client".into(),
-            client_secret: Secret::new("sim-secret"),
-        },
-    )
-    .unwrap()
-}
-
 async fn sync(base: &str, case: &Path, t: &Tenant, sources: Vec<Source>) -> SyncReport {
-    let client = Arc::new(client(base));
     let o = SyncOptions {
         from: t.start.unwrap(),
         to: chrono::Utc::now().date_naive(),
@@ -60,10 +32,7 @@ async fn sync(base: &str, case: &Path, t: &Tenant, sources: Vec<Source>) -> Sync
         since_last: false,
         capture: None,
     };
-    let progress = Progress::new(Mode::Quiet, &o.sources, client.clone());
-    run(Store::open(case).unwrap(), client, o, progress)
-        .await
-        .unwrap()
+    common::sync::sync(base, Plan::Business, case, o).await
 }
 
 fn newer_truth(t: &Tenant) -> std::collections::BTreeMap<String, i64> {
@@ -100,21 +69,19 @@ async fn newer_sources_sync_equal_to_truth_under_faults() {
         seed: 5,
         ..SimConfig::default()
     };
-    let base = start_sim(t.clone(), cfg).await;
-    let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("n.case");
-    let r = sync(&base, &case, &t, Source::ALL.to_vec()).await;
+    let sim = Sim::serve(t.clone(), cfg).await;
+    let r = sync(&sim.base, &sim.case, &t, Source::ALL.to_vec()).await;
     assert!(r.complete, "{:?} {:?}", r.failed, r.stopped);
     assert!(r.retries > 0, "faults were injected");
     let views: Vec<String> = want.keys().cloned().collect();
-    let got = tenant::counts(&case, &views.iter().collect::<Vec<_>>());
+    let got = tenant::counts(&sim.case, &views.iter().collect::<Vec<_>>());
     assert_eq!(got, want);
     // The older views too: the history stood in for the per-user meeting reports.
     let old = tenant::truth(&t);
-    let got = tenant::counts(&case, &old.keys().collect::<Vec<_>>());
+    let got = tenant::counts(&sim.case, &old.keys().collect::<Vec<_>>());
     assert_eq!(got, old);
     // Every recording's analytics were asked for, window by window, and answered.
-    let c = rusqlite::Connection::open(&case).unwrap();
+    let c = rusqlite::Connection::open(&sim.case).unwrap();
     let (done, recs): (i64, i64) = c
         .query_row(
             "SELECT (SELECT count(DISTINCT scope) FROM coverage WHERE source = 'analytics' AND state = 'done'),
@@ -125,7 +92,7 @@ async fn newer_sources_sync_equal_to_truth_under_faults() {
         .unwrap();
     assert_eq!(done, 2 * recs, "a view and a download scope per recording");
     // A second run adds nothing.
-    let r2 = sync(&base, &case, &t, Source::ALL.to_vec()).await;
+    let r2 = sync(&sim.base, &sim.case, &t, Source::ALL.to_vec()).await;
     for k in NEWER {
         assert_eq!(r2.tables.0.get(*k).map_or(0, |c| c.added), 0, "{k}");
     }
@@ -203,12 +170,7 @@ async fn a_missing_analytics_scope_is_recorded_and_shown() {
     assert_eq!(got["remote_support"], 0);
     assert_eq!(got["disclaimers"], want["disclaimers"]);
     assert_eq!(got["meeting_history"], want["meeting_history"]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zoomlens"))
-        .arg("status")
-        .arg(&case)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = common::cli::status(&case);
     assert!(
         text.contains("cloud_recording:read:recording_analytics_details:admin")
             && text.contains("report:read:remote_support:admin"),

@@ -4,44 +4,17 @@
 
 mod common;
 
+use common::sync::{Sim, client, start_sim};
 use common::tenant::{self, Shape};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use zoomlens::sim::server::{SimConfig, serve};
+use zoomlens::sim::server::SimConfig;
 use zoomlens::sim::tenant::Tenant;
 use zoomlens::store::Store;
 use zoomlens::sync::plan::Source;
-use zoomlens::sync::progress::{Mode, Progress};
-use zoomlens::sync::run::{SyncOptions, SyncReport, run};
+use zoomlens::sync::run::SyncOptions;
 use zoomlens::zoom::Plan;
-use zoomlens::zoom::auth::{Credentials, Secret};
-use zoomlens::zoom::{Client, ClientConfig};
-
-async fn start_sim(t: Arc<Tenant>, cfg: SimConfig) -> String {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", l.local_addr().unwrap());
-    tokio::spawn(async move { serve(t, cfg, l).await.unwrap() });
-    base
-}
-
-/// A simulator serving a tenant built from a shape, and a case path in a fresh directory.
-struct Sim {
-    t: Arc<Tenant>,
-    base: String,
-    dir: tempfile::TempDir,
-    case: std::path::PathBuf,
-}
-
-impl Sim {
-    async fn start(shape: &Shape, cfg: SimConfig) -> Sim {
-        let t = Arc::new(tenant::build(shape));
-        let base = start_sim(t.clone(), cfg).await;
-        let dir = tempfile::tempdir().unwrap();
-        let case = dir.path().join("t.case");
-        Sim { t, base, dir, case }
-    }
-}
 
 /// A tenant small enough for a quick pull that still has every kind of record.
 fn small_shape() -> Shape {
@@ -54,14 +27,6 @@ fn small_shape() -> Shape {
     }
 }
 
-fn s2s() -> Credentials {
-    Credentials::ServerToServer {
-        account_id: "sim-account".into(),
-        client_id: "sim-client".into(),
-        client_secret: Secret::new("sim-secret"),
-    }
-}
-
 fn opts(shape: &Shape, users: Vec<String>, capture: Option<&Path>) -> SyncOptions {
     SyncOptions {
         from: tenant::first_day(shape).date_naive(),
@@ -71,28 +36,6 @@ fn opts(shape: &Shape, users: Vec<String>, capture: Option<&Path>) -> SyncOption
         since_last: false,
         capture: capture.map(Path::to_path_buf),
     }
-}
-
-/// A client of the simulator at `base` (the token's api_url points at it).
-fn client(base: &str, plan: Plan) -> Client {
-    Client::new(
-        ClientConfig {
-            api_base: None,
-            oauth_base: base.to_string(),
-            plan,
-            ..ClientConfig::default()
-        },
-        s2s(),
-    )
-    .unwrap()
-}
-
-async fn sync(base: &str, plan: Plan, case: &Path, o: SyncOptions) -> SyncReport {
-    let client = Arc::new(client(base, plan));
-    let progress = Progress::new(Mode::Quiet, &o.sources, client.clone());
-    run(Store::open(case).unwrap(), client, o, progress)
-        .await
-        .unwrap()
 }
 
 fn assert_equals_truth(case: &Path, t: &Tenant) {
@@ -131,23 +74,19 @@ fn coverage_states(case: &Path) -> Vec<(String, String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clean_sync_equals_truth_and_a_second_sync_adds_nothing() {
     let shape = Shape::default();
-    let Sim { t, base, dir, case } = Sim::start(&shape, SimConfig::default()).await;
-    let cap = dir.path().join("a.capture.ndjson");
-    let r = sync(
-        &base,
-        Plan::Business,
-        &case,
-        opts(&shape, vec![], Some(&cap)),
-    )
-    .await;
+    let sim = Sim::start(&shape, SimConfig::default()).await;
+    let cap = sim.dir.path().join("a.capture.ndjson");
+    let r = sim
+        .sync(Plan::Business, opts(&shape, vec![], Some(&cap)))
+        .await;
     assert!(
         r.complete,
         "failed: {:?} stopped: {:?}",
         r.failed, r.stopped
     );
-    assert_equals_truth(&case, &t);
+    assert_equals_truth(&sim.case, &sim.t);
     // Dashboard rows merged into the report rows (Business plan has the Dashboard API).
-    let c = rusqlite::Connection::open(&case).unwrap();
+    let c = rusqlite::Connection::open(&sim.case).unwrap();
     let merged: i64 = c
         .query_row(
             "SELECT COUNT(*) FROM participants WHERE in_report = 1 AND in_metrics = 1",
@@ -157,7 +96,11 @@ async fn clean_sync_equals_truth_and_a_second_sync_adds_nothing() {
         .unwrap();
     assert!(merged > 0);
     // Only the pending user's per-user calls may be "unavailable"; nothing failed.
-    assert!(coverage_states(&case).iter().all(|(_, s, _)| s != "failed"));
+    assert!(
+        coverage_states(&sim.case)
+            .iter()
+            .all(|(_, s, _)| s != "failed")
+    );
     // Every fetched page is in the capture, one JSON line each, without secrets.
     let text = std::fs::read_to_string(&cap).unwrap();
     let pages = r.sources.iter().map(|s| s.pages).sum::<u64>() as usize;
@@ -172,7 +115,7 @@ async fn clean_sync_equals_truth_and_a_second_sync_adds_nothing() {
         "UUIDs double-encoded in captured paths"
     );
 
-    let r2 = sync(&base, Plan::Business, &case, opts(&shape, vec![], None)).await;
+    let r2 = sim.sync(Plan::Business, opts(&shape, vec![], None)).await;
     assert!(r2.complete);
     let added: u64 = r2.tables.0.values().map(|c| c.added).sum();
     assert_eq!(added, 0, "second sync added rows: {:?}", r2.tables);
@@ -180,23 +123,20 @@ async fn clean_sync_equals_truth_and_a_second_sync_adds_nothing() {
         r2.units_skipped > 0,
         "completed windows are not fetched again"
     );
-    assert_equals_truth(&case, &t);
+    assert_equals_truth(&sim.case, &sim.t);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_through_faults_equals_truth() {
     let shape = Shape::default();
-    let t = Arc::new(tenant::build(&shape));
     let cfg = SimConfig {
         fault_rate: 0.1,
         slow_delay: Duration::from_millis(300),
         seed: 7,
         ..SimConfig::default()
     };
-    let base = start_sim(t.clone(), cfg).await;
-    let dir = tempfile::tempdir().unwrap();
-    let case = dir.path().join("f.case");
-    let r = sync(&base, Plan::Business, &case, opts(&shape, vec![], None)).await;
+    let sim = Sim::start(&shape, cfg).await;
+    let r = sim.sync(Plan::Business, opts(&shape, vec![], None)).await;
     assert!(
         r.complete,
         "failed: {:?} stopped: {:?}",
@@ -206,7 +146,7 @@ async fn sync_through_faults_equals_truth() {
         r.retries > 0,
         "faults were injected, so some requests were retried"
     );
-    assert_equals_truth(&case, &t);
+    assert_equals_truth(&sim.case, &sim.t);
 }
 
 /// The simulator's own generator (planted incidents, guests, rejoins, trash, chat channels):
@@ -222,9 +162,7 @@ async fn generated_tenant_equals_truth_with_faults_off_and_at_ten_percent() {
             seed: 11 + i as u64,
             ..SimConfig::default()
         };
-        let base = start_sim(t.clone(), cfg).await;
-        let dir = tempfile::tempdir().unwrap();
-        let case = dir.path().join("g.case");
+        let sim = Sim::serve(t.clone(), cfg).await;
         let o = SyncOptions {
             from,
             to: chrono::Utc::now().date_naive(),
@@ -233,7 +171,7 @@ async fn generated_tenant_equals_truth_with_faults_off_and_at_ten_percent() {
             since_last: false,
             capture: None,
         };
-        let r = sync(&base, Plan::Business, &case, o).await;
+        let r = sim.sync(Plan::Business, o).await;
         assert!(
             r.complete,
             "fault rate {rate}: {:?} {:?}",
@@ -242,19 +180,14 @@ async fn generated_tenant_equals_truth_with_faults_off_and_at_ten_percent() {
         if rate > 0.0 {
             assert!(r.retries > 0);
         }
-        assert_equals_truth(&case, &t);
+        assert_equals_truth(&sim.case, &t);
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_without_dashboard_records_metrics_unavailable_not_failed() {
     let shape = small_shape();
-    let Sim {
-        t,
-        base,
-        dir: _dir,
-        case,
-    } = Sim::start(
+    let sim = Sim::start(
         &shape,
         SimConfig {
             plan: Plan::Pro,
@@ -262,14 +195,14 @@ async fn a_plan_without_dashboard_records_metrics_unavailable_not_failed() {
         },
     )
     .await;
-    let r = sync(&base, Plan::Pro, &case, opts(&shape, vec![], None)).await;
+    let r = sim.sync(Plan::Pro, opts(&shape, vec![], None)).await;
     assert!(r.complete, "{:?}", r.failed);
     assert!(
         r.unavailable
             .iter()
             .any(|u| u.source == "metrics" && u.detail.contains("Dashboard"))
     );
-    let states = coverage_states(&case);
+    let states = coverage_states(&sim.case);
     assert!(
         states
             .iter()
@@ -283,7 +216,7 @@ async fn a_plan_without_dashboard_records_metrics_unavailable_not_failed() {
         .find(|s| s.source == Source::Metrics)
         .unwrap();
     assert_eq!(metrics.requests, 0, "a refused probe stores no page");
-    assert_equals_truth_on(&case, &t, Plan::Pro);
+    assert_equals_truth_on(&sim.case, &sim.t, Plan::Pro);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -292,18 +225,15 @@ async fn users_scope_fetches_their_meetings_only() {
         big_meeting: 0,
         ..Shape::default()
     };
-    let Sim {
-        t,
-        base,
-        dir: _dir,
-        case,
-    } = Sim::start(&shape, SimConfig::default()).await;
+    let sim = Sim::start(&shape, SimConfig::default()).await;
     let who = "USER1@example.com".to_string();
-    let r = sync(&base, Plan::Business, &case, opts(&shape, vec![who], None)).await;
+    let r = sim
+        .sync(Plan::Business, opts(&shape, vec![who], None))
+        .await;
     assert!(r.complete, "{:?}", r.failed);
-    let hosted = t.meetings_by_host.get("UID0001xyz").map_or(0, Vec::len) as i64;
+    let hosted = sim.t.meetings_by_host.get("UID0001xyz").map_or(0, Vec::len) as i64;
     assert!(hosted > 0);
-    let c = rusqlite::Connection::open(&case).unwrap();
+    let c = rusqlite::Connection::open(&sim.case).unwrap();
     let q = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(q("SELECT COUNT(*) FROM zoom_meetings"), hosted);
     assert_eq!(
@@ -311,7 +241,7 @@ async fn users_scope_fetches_their_meetings_only() {
         hosted
     );
     // Their own channels and the one of USER0 they are a member of, each message once.
-    let theirs: std::collections::BTreeSet<&str> = t.chat_by_user["UID0001xyz"]
+    let theirs: std::collections::BTreeSet<&str> = sim.t.chat_by_user["UID0001xyz"]
         .iter()
         .map(|m| m["id"].as_str().unwrap())
         .collect();
@@ -459,18 +389,13 @@ async fn since_last_asks_only_for_the_new_days() {
         big_meeting: 0,
         ..Shape::default()
     };
-    let Sim {
-        t: _,
-        base,
-        dir,
-        case,
-    } = Sim::start(&shape, SimConfig::default()).await;
-    let r = sync(&base, Plan::Business, &case, opts(&shape, vec![], None)).await;
+    let sim = Sim::start(&shape, SimConfig::default()).await;
+    let r = sim.sync(Plan::Business, opts(&shape, vec![], None)).await;
     assert!(r.complete);
-    let cap = dir.path().join("since.ndjson");
+    let cap = sim.dir.path().join("since.ndjson");
     let mut o = opts(&shape, vec![], Some(&cap));
     o.since_last = true;
-    let r2 = sync(&base, Plan::Business, &case, o).await;
+    let r2 = sim.sync(Plan::Business, o).await;
     assert!(r2.complete, "{:?}", r2.failed);
     assert_eq!(r2.tables.0.values().map(|c| c.added).sum::<u64>(), 0);
     let today = chrono::Utc::now().date_naive().to_string();
@@ -498,16 +423,11 @@ async fn scoped_users_ask_their_one_to_one_chats_once_per_pair() {
         chat_per_user: 6,
         ..Shape::default()
     };
-    let Sim {
-        t,
-        base,
-        dir: _dir,
-        case,
-    } = Sim::start(&shape, SimConfig::default()).await;
+    let sim = Sim::start(&shape, SimConfig::default()).await;
     let who = vec!["UID0001xyz".to_string(), "UID0002xyz".to_string()];
-    let r = sync(&base, Plan::Business, &case, opts(&shape, who, None)).await;
+    let r = sim.sync(Plan::Business, opts(&shape, who, None)).await;
     assert!(r.complete, "{:?}", r.failed);
-    let c = rusqlite::Connection::open(&case).unwrap();
+    let c = rusqlite::Connection::open(&sim.case).unwrap();
     let scopes: Vec<String> = c
         .prepare(
             "SELECT DISTINCT scope FROM coverage WHERE source = 'chat' AND scope LIKE 'contact:%'",
@@ -522,7 +442,7 @@ async fn scoped_users_ask_their_one_to_one_chats_once_per_pair() {
     // The tenant's messages are all in channels: the pair adds none, the channels give the rest.
     let ids: std::collections::BTreeSet<&str> = ["UID0001xyz", "UID0002xyz"]
         .iter()
-        .flat_map(|u| t.chat_by_user[*u].iter())
+        .flat_map(|u| sim.t.chat_by_user[*u].iter())
         .map(|m| m["id"].as_str().unwrap())
         .collect();
     let n: i64 = c
@@ -537,12 +457,7 @@ async fn scoped_users_ask_their_one_to_one_chats_once_per_pair() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_scope_is_recorded_for_its_source_and_the_rest_is_fetched() {
     let shape = small_shape();
-    let Sim {
-        t,
-        base,
-        dir: _dir,
-        case,
-    } = Sim::start(
+    let sim = Sim::start(
         &shape,
         SimConfig {
             missing_scopes: vec![Source::Operations],
@@ -550,7 +465,7 @@ async fn a_missing_scope_is_recorded_for_its_source_and_the_rest_is_fetched() {
         },
     )
     .await;
-    let r = sync(&base, Plan::Business, &case, opts(&shape, vec![], None)).await;
+    let r = sim.sync(Plan::Business, opts(&shape, vec![], None)).await;
     assert!(!r.complete, "a missing scope leaves the sync incomplete");
     assert!(
         r.failed.is_empty(),
@@ -562,7 +477,7 @@ async fn a_missing_scope_is_recorded_for_its_source_and_the_rest_is_fetched() {
         "the other sources go on: {:?}",
         r.stopped
     );
-    let states = coverage_states(&case);
+    let states = coverage_states(&sim.case);
     let (_, _, detail) = states
         .iter()
         .find(|(s, st, _)| s == "operations" && st == "missing-scope")
@@ -572,8 +487,8 @@ async fn a_missing_scope_is_recorded_for_its_source_and_the_rest_is_fetched() {
         "{detail}"
     );
     // Everything else arrived.
-    let want = tenant::truth(&t);
-    let got = tenant::counts(&case, &want.keys().collect::<Vec<_>>());
+    let want = tenant::truth(&sim.t);
+    let got = tenant::counts(&sim.case, &want.keys().collect::<Vec<_>>());
     assert_eq!(got["zoom_operation_logs"], 0);
     for (view, n) in &want {
         if view != "zoom_operation_logs" && !view.starts_with("zoom_operation") {
@@ -581,12 +496,7 @@ async fn a_missing_scope_is_recorded_for_its_source_and_the_rest_is_fetched() {
         }
     }
     // status names it.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zoomlens"))
-        .arg("status")
-        .arg(&case)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = common::cli::status(&sim.case);
     assert!(
         text.contains("missing-scope") && text.contains("report:read:operation_logs"),
         "{text}"
@@ -635,12 +545,7 @@ async fn doctor_names_missing_scopes_and_plan_limits() {
         let s = Store::open(&case).unwrap();
         zoomlens::sync::doctor::store(&s.conn, &caps).unwrap();
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zoomlens"))
-        .arg("status")
-        .arg(&case)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = common::cli::status(&case);
     assert!(
         text.contains("what the credentials can read") && text.contains("missing-scope"),
         "{text}"

@@ -6,13 +6,20 @@ mod common;
 use common::cli::*;
 use serde_json::Value;
 
+/// The demo case built in `dir` and detected again: its path, and the findings `detect` lists.
+fn detected_demo(dir: &std::path::Path) -> (String, Vec<Value>) {
+    let case = demo(dir).to_str().unwrap().to_string();
+    match json(&["detect", &case, "--format", "json"]) {
+        Value::Array(findings) => (case, findings),
+        other => panic!("not a list of findings: {other}"),
+    }
+}
+
 #[test]
 fn incidents_tell_the_demo_stories_and_verdicts_survive_redetect() {
     let dir = tempfile::tempdir().unwrap();
-    let case = demo(dir.path());
-    let c = case.to_str().unwrap();
-    let findings = json(&["detect", c, "--format", "json"]);
-    let findings = findings.as_array().unwrap();
+    let (case, findings) = detected_demo(dir.path());
+    let c = case.as_str();
     let incidents = json(&["incidents", c, "--format", "json"]);
     let incidents = incidents.as_array().unwrap();
     assert!(!incidents.is_empty());
@@ -40,7 +47,7 @@ fn incidents_tell_the_demo_stories_and_verdicts_survive_redetect() {
     assert!(story["findings"].as_i64().unwrap() >= 2);
     assert!(story["title"].as_str().unwrap().contains(':'));
     // Every finding above info level sits in an incident.
-    for f in findings {
+    for f in &findings {
         if f["severity"] != "info" {
             assert!(f["incident"].is_i64(), "{f}");
         }
@@ -133,12 +140,9 @@ fn incidents_tell_the_demo_stories_and_verdicts_survive_redetect() {
 #[test]
 fn an_allow_list_entry_stops_the_finding_on_the_next_detect() {
     let dir = tempfile::tempdir().unwrap();
-    let case = demo(dir.path());
-    let c = case.to_str().unwrap();
-    let findings = json(&["detect", c, "--format", "json"]);
+    let (case, findings) = detected_demo(dir.path());
+    let c = case.as_str();
     let with_ip = findings
-        .as_array()
-        .unwrap()
         .iter()
         .find(|f| f["rule"] == "signin-new-ip" && f["ip"].is_string())
         .expect("the demo plants a sign-in from a new IP");

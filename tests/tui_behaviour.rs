@@ -1,10 +1,12 @@
 //! Behaviour tests of the console's state bugs a new analyst hit, one test each, driven through
 //! the pure `update` step with the real queries (tui::harness) on the fixture case.
 
+mod common;
 mod tui_support;
 
+use common::case::count;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tui_support::{assert_shows, open_at};
+use tui_support::{assert_shows, open_at, select_where};
 use zoomlens::tui::app::{Action, Mode, PaneKind, Target};
 use zoomlens::tui::harness::Harness;
 use zoomlens::tui::keymap::Cmd;
@@ -55,17 +57,7 @@ fn the_linked_context_is_the_selected_rows_never_a_previous_ones() {
     h.cmd(Cmd::PaneFindings).unwrap();
     // bob's new IP: a sign-in, no meeting. Before it, eve's finding linked the board meeting.
     assert!(h.app.ctx.meeting.is_some());
-    let i = h
-        .app
-        .view()
-        .list
-        .rows
-        .iter()
-        .position(|r| r.cells[2] == "signin-new-ip")
-        .unwrap();
-    for _ in 0..i {
-        h.cmd(Cmd::Down).unwrap();
-    }
+    select_where(&mut h, |r| r.cells[2] == "signin-new-ip");
     assert_eq!(h.app.ctx.user.as_deref(), Some("bob@acme.com"));
     assert_eq!(
         h.app.ctx.meeting, None,
@@ -244,17 +236,7 @@ fn device_pivot_from_a_timeline_join_is_by_person_and_device() {
         .unwrap();
     }
     h.command("user bob@acme.com").unwrap();
-    let i = h
-        .app
-        .view()
-        .list
-        .rows
-        .iter()
-        .position(|r| r.tbl == "participants")
-        .unwrap();
-    for _ in 0..i {
-        h.cmd(Cmd::Down).unwrap();
-    }
+    select_where(&mut h, |r| r.tbl == "participants");
     h.cmd(Cmd::PivotDevice).unwrap();
     assert!(!h.app.status.contains("no device"), "{}", h.app.status);
     let rows = &h.app.view().list.rows;
@@ -552,12 +534,9 @@ fn the_full_text_index_follows_the_case_and_is_built_for_older_ones() {
     drop(zoomlens::store::Store::open(&p).unwrap());
     let c = rusqlite::Connection::open(&p).unwrap();
     assert_eq!(n(&c, "nothing"), 1);
-    let ops: i64 = c
-        .query_row(
-            "SELECT count(*) FROM operation_fts WHERE operation_fts MATCH 'recording'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let ops = count(
+        &c,
+        "SELECT count(*) FROM operation_fts WHERE operation_fts MATCH 'recording'",
+    );
     assert_eq!(ops, 1);
 }

@@ -284,12 +284,7 @@ fn triage_path_on_the_demo_case() {
     t.wait_for("the start, filter kept", |s| {
         crumb(s) == "⌂ Findings" && s.contains("[text \"recording-deleted\"]")
     });
-    t.send("q");
-    let t0 = Instant::now();
-    while t.child.try_wait().unwrap().is_none() {
-        assert!(t0.elapsed() < Duration::from_secs(10), "q did not quit");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    quit(&mut t);
 }
 
 /// From the incidents to a verdict on the demo case: open the top incident, mark its first

@@ -2,8 +2,10 @@
 //! and query code (tui::harness) and drawn on ratatui's TestBackend; plus behaviour tests of
 //! pivots, filters, search, annotations, export and keyset paging.
 
+mod common;
 mod tui_support;
 
+use common::case::count;
 use crossterm::event::KeyCode;
 use tui_support::{assert_shows, column, open_at, select_where};
 use zoomlens::tui::app::{Action, PaneKind, Target};
@@ -174,15 +176,7 @@ fn hostile_display_name_is_made_visible_not_executed() {
     assert_inert(&s);
     assert!(s.contains("Mallory\\x1b]0;p"), "escape shown as text:\n{s}");
     // Pivot on the hostile guest: the breadcrumb and timeline are sanitised too.
-    let i = h
-        .app
-        .view()
-        .list
-        .rows
-        .iter()
-        .position(|r| r.cells[0].starts_with("Mallory"))
-        .unwrap();
-    h.app.views.last_mut().unwrap().list.sel = i;
+    select_where(&mut h, |r| r.cells[0].starts_with("Mallory"));
     h.cmd(Cmd::Pivot).unwrap();
     let s = h.screen();
     assert_inert(&s);
@@ -312,14 +306,13 @@ fn bookmarks_tags_notes_persist_and_export() {
     );
     // Saved in the case, keyed by record id.
     let c = rusqlite::Connection::open(d.path().join("incident.case")).unwrap();
-    let n: i64 = c
-        .query_row(
-            "SELECT count(*) FROM annotations WHERE tbl = 'findings'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(n, 3);
+    assert_eq!(
+        count(
+            &c,
+            "SELECT count(*) FROM annotations WHERE tbl = 'findings'"
+        ),
+        3
+    );
     // bookmarks view and export
     h.key(KeyCode::Char('b')).unwrap();
     assert_eq!(h.app.view().kind, PaneKind::Bookmarks);
@@ -1078,14 +1071,10 @@ fn a_findings_export_carries_evidence_state_reason_and_technique_safely() {
         h.command(line).unwrap();
         h.app.status.clone()
     };
-    let eve_id: i64 = rusqlite::Connection::open(&case)
-        .unwrap()
-        .query_row(
-            "SELECT id FROM participants WHERE email = 'eve@evil.example'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let eve_id = count(
+        &rusqlite::Connection::open(&case).unwrap(),
+        "SELECT id FROM participants WHERE email = 'eve@evil.example'",
+    );
     // CSV: evidence as table:id, state, reason, technique; the formula neutralised.
     let p = d.path().join("findings.csv");
     let st = run(&mut h, &format!("export csv {}", p.display()));

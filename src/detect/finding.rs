@@ -39,31 +39,8 @@ impl Severity {
     }
 }
 
-/// Tables a finding may cite as evidence (the normalised tables, each with an `id` column).
-pub const EVIDENCE_TABLES: &[&str] = &[
-    "users",
-    "signins",
-    "operations",
-    "op_changes",
-    "meetings",
-    "participants",
-    "recordings",
-    "recording_files",
-    "chat_messages",
-    "webhook_events",
-    "departures",
-    "assets",
-    "vips",
-    "coverage",
-    "idp_log",
-    "data_access_log",
-    // Issue 18's newer sources.
-    "recording_access",
-    "remote_support",
-    "risk_alerts",
-    "disclaimers",
-    "meeting_history",
-];
+/// Tables a finding may cite as evidence: the case's record tables, as the store lists them.
+pub const EVIDENCE_TABLES: &[&str] = crate::store::read::record::RECORD_TABLES;
 
 /// One suspicious indicator, as a rule reports it.
 #[derive(Debug, Clone, Default)]

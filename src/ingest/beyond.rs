@@ -105,35 +105,18 @@ pub fn store_json(w: &mut Writer, at: &At, shape: Shape, raw: &str) -> Result<us
             return Ok(1);
         }
     };
-    let ev = || Evidence::new(at.origin_id, at.line, raw);
     match shape {
         Shape::OktaEvent => {
-            match okta(&v) {
-                Ok(e) => {
-                    w.idp_event(&e, &ev())?;
-                }
-                Err(r) => w.reject("idp_log", at.source, at.line, &r, raw)?,
-            }
+            idp_event(w, at, okta(&v), raw)?;
             Ok(1)
         }
         Shape::EntraSignIn => {
-            match entra(&v) {
-                Ok(e) => {
-                    w.idp_event(&e, &ev())?;
-                }
-                Err(r) => w.reject("idp_log", at.source, at.line, &r, raw)?,
-            }
+            idp_event(w, at, entra(&v), raw)?;
             Ok(1)
         }
         Shape::GraphPage => each(w, at, raw, "value", |w, at, el| {
             let v: Value = serde_json::from_str(el).unwrap_or(Value::Null);
-            match entra(&v) {
-                Ok(e) => {
-                    w.idp_event(&e, &Evidence::new(at.origin_id, at.line, el))?;
-                }
-                Err(r) => w.reject("idp_log", at.source, at.line, &r, el)?,
-            }
-            Ok(())
+            idp_event(w, at, entra(&v), el)
         }),
         Shape::GoogleActivity => {
             google(w, at, &v, raw)?;
@@ -148,6 +131,18 @@ pub fn store_json(w: &mut Writer, at: &At, shape: Shape, raw: &str) -> Result<us
             Ok(1)
         }
     }
+}
+
+/// Store a parsed identity-provider event with `raw` as its evidence, or reject `raw` with the
+/// parser's reason.
+fn idp_event(w: &mut Writer, at: &At, parsed: Result<IdpEvent, String>, raw: &str) -> Result<()> {
+    match parsed {
+        Ok(e) => {
+            w.idp_event(&e, &Evidence::new(at.origin_id, at.line, raw))?;
+        }
+        Err(r) => w.reject("idp_log", at.source, at.line, &r, raw)?,
+    }
+    Ok(())
 }
 
 /// Every element of the array `key` of a page, each with its own verbatim text.
@@ -406,6 +401,18 @@ fn google(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
         let name = s(e, &["name"]).unwrap_or("").to_string();
         let event_id = format!("{app}:{q}:{k}");
         let ev = Evidence::new(at.origin_id, at.line, raw);
+        // What a login and an admin event share; each fills in the rest.
+        let google = |outcome: &str, app: &str| IdpEvent {
+            source: "google".into(),
+            event_id: event_id.clone(),
+            time: time.clone(),
+            user: user.clone(),
+            ip: ip.clone(),
+            action: name.clone(),
+            outcome: outcome.into(),
+            app: Some(app.into()),
+            ..Default::default()
+        };
         match app.as_str() {
             "login" => {
                 let is_signin = matches!(
@@ -419,21 +426,9 @@ fn google(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
                 };
                 w.idp_event(
                     &IdpEvent {
-                        source: "google".into(),
-                        event_id,
-                        time: time.clone(),
-                        user: user.clone(),
-                        ip: ip.clone(),
-                        action: name.clone(),
-                        outcome: outcome.into(),
                         is_signin,
-                        is_admin_action: false,
-                        app: Some("Google Workspace".into()),
-                        target: None,
                         client: gparam(e, "login_type"),
-                        session_id: None,
-                        location: None,
-                        country: None,
+                        ..google(outcome, "Google Workspace")
                     },
                     &ev,
                 )?;
@@ -445,21 +440,9 @@ fn google(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
                     .or_else(|| gparam(e, "SETTING_NAME"));
                 w.idp_event(
                     &IdpEvent {
-                        source: "google".into(),
-                        event_id,
-                        time: time.clone(),
-                        user: user.clone(),
-                        ip: ip.clone(),
-                        action: name.clone(),
-                        outcome: "success".into(),
-                        is_signin: false,
                         is_admin_action: true,
-                        app: Some("Google Admin console".into()),
                         target,
-                        client: None,
-                        session_id: None,
-                        location: None,
-                        country: None,
+                        ..google("success", "Google Admin console")
                     },
                     &ev,
                 )?;

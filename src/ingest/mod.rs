@@ -311,14 +311,8 @@ fn import_file(
                         reject_oversize(w, &source, line_no, n, &bytes)?;
                         return Ok(Some(1));
                     }
-                    let text = match std::str::from_utf8(&bytes) {
-                        Ok(s) => s,
-                        Err(e) => {
-                            let raw = String::from_utf8_lossy(&bytes);
-                            let reason = not_utf8(&bytes, &e);
-                            w.reject("unknown", &source, Some(line_no), &reason, &raw)?;
-                            return Ok(Some(1));
-                        }
+                    let Some(text) = utf8_or_reject(w, &source, line_no, &bytes)? else {
+                        return Ok(Some(1));
                     };
                     let text = text.trim();
                     let text = if line_no == 1 {
@@ -344,14 +338,8 @@ fn import_file(
                     reject_oversize(w, &source, line, split.element_len, &buf)?;
                     return Ok(Some(1));
                 }
-                let text = match std::str::from_utf8(&buf) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        let raw = String::from_utf8_lossy(&buf);
-                        let reason = not_utf8(&buf, &e);
-                        w.reject("unknown", &source, Some(line), &reason, &raw)?;
-                        return Ok(Some(1));
-                    }
+                let Some(text) = utf8_or_reject(w, &source, line, &buf)? else {
+                    return Ok(Some(1));
                 };
                 store_json_record(w, &rec, line, text, false).map(Some)
             })
@@ -446,6 +434,23 @@ fn reject_oversize(
 }
 
 /// Why a record is not UTF-8 text, naming the first bad byte.
+/// A record's bytes as text; `None` once they are rejected (line `line`) for not being UTF-8.
+fn utf8_or_reject<'a>(
+    w: &mut Writer,
+    source: &str,
+    line: i64,
+    bytes: &'a [u8],
+) -> Result<Option<&'a str>> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) => {
+            let raw = String::from_utf8_lossy(bytes);
+            w.reject("unknown", source, Some(line), &not_utf8(bytes, &e), &raw)?;
+            Ok(None)
+        }
+    }
+}
+
 fn not_utf8(bytes: &[u8], e: &std::str::Utf8Error) -> String {
     let at = e.valid_up_to();
     format!(

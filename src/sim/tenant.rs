@@ -6,6 +6,34 @@ use anyhow::Result;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The fields that make two sign-in records one (as the case's unique key does): the truth
+/// counts, and the generator dedupes, by them.
+pub const SIGNIN_KEY: [&str; 6] = [
+    "email",
+    "time",
+    "type",
+    "ip_address",
+    "client_type",
+    "version",
+];
+/// The fields that make two operation-log records one (compared ignoring case).
+pub const OPERATION_KEY: [&str; 5] = [
+    "time",
+    "operator",
+    "category_type",
+    "action",
+    "operation_detail",
+];
+/// The fields that make two disclaimer responses one (compared ignoring case).
+pub const DISCLAIMER_KEY: [&str; 6] = [
+    "time",
+    "meeting_id",
+    "user_email",
+    "display_name",
+    "disclaimer_type",
+    "disclaimer_status",
+];
+
 #[derive(Debug, Default, Clone)]
 pub struct Tenant {
     pub account_id: String,
@@ -88,35 +116,17 @@ impl Tenant {
         let signins: BTreeSet<Vec<String>> = self
             .activities
             .iter()
-            .map(|a| {
-                [
-                    "email",
-                    "time",
-                    "type",
-                    "ip_address",
-                    "client_type",
-                    "version",
-                ]
-                .iter()
-                .map(|k| s(a, k))
-                .collect()
-            })
+            .map(|a| SIGNIN_KEY.iter().map(|k| s(a, k)).collect())
             .collect();
         c.insert("zoom_signins".into(), signins.len() as u64);
         let ops: BTreeSet<Vec<String>> = self
             .operations
             .iter()
             .map(|o| {
-                [
-                    "time",
-                    "operator",
-                    "category_type",
-                    "action",
-                    "operation_detail",
-                ]
-                .iter()
-                .map(|k| s(o, k).to_ascii_lowercase())
-                .collect()
+                OPERATION_KEY
+                    .iter()
+                    .map(|k| s(o, k).to_ascii_lowercase())
+                    .collect()
             })
             .collect();
         c.insert("zoom_operation_logs".into(), ops.len() as u64);
@@ -219,17 +229,7 @@ impl Tenant {
         };
         c.insert(
             "disclaimers".into(),
-            keyed(
-                &self.disclaimers,
-                &[
-                    "time",
-                    "meeting_id",
-                    "user_email",
-                    "display_name",
-                    "disclaimer_type",
-                    "disclaimer_status",
-                ],
-            ),
+            keyed(&self.disclaimers, &DISCLAIMER_KEY),
         );
         c.insert(
             "remote_support".into(),

@@ -7,6 +7,7 @@
 //! (`feed:websocket:<id>`, JSON) with its counters, its state and its recent gaps, replaced as
 //! it runs; this module reads and prints them.
 
+use crate::output::thousands;
 use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -131,18 +132,6 @@ pub fn load_all(conn: &Connection) -> Result<Vec<FeedHealth>> {
         }
     }
     Ok(out)
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The human summary of the live feeds `status` prints (nothing when there are none).

@@ -81,47 +81,32 @@ pub fn upsert(conn: &Connection, c: &Checkpoint, now: &str) -> Result<()> {
 pub fn record_meetings(conn: &Connection, user_key: &str, body: &str) -> Result<usize> {
     let v: serde_json::Value = serde_json::from_str(body)?;
     let mut n = 0;
-    if let Some(ms) = v.get("history_meetings").and_then(|m| m.as_array()) {
-        // The account-wide report: the host's email stands for the user.
-        let mut st = conn.prepare_cached(
-            "INSERT INTO sync_meetings (uuid, user_key, start_time) VALUES (?1, ?2, ?3)
-             ON CONFLICT DO NOTHING",
-        )?;
-        for m in ms {
+    let mut st = conn.prepare_cached(
+        "INSERT INTO sync_meetings (uuid, user_key, start_time) VALUES (?1, ?2, ?3)
+         ON CONFLICT DO NOTHING",
+    )?;
+    // The account-wide report names each meeting's host (their email stands for the user); a
+    // user's own report lists theirs.
+    for (list, uuid_key, host_key) in [
+        ("history_meetings", "meeting_uuid", Some("host_email")),
+        ("meetings", "uuid", None),
+    ] {
+        for m in v.get(list).and_then(|m| m.as_array()).into_iter().flatten() {
             let Some(uuid) = m
-                .get("meeting_uuid")
+                .get(uuid_key)
                 .and_then(|u| u.as_str())
                 .filter(|u| !u.is_empty())
             else {
                 continue;
             };
-            let host = m
-                .get("host_email")
+            let host = host_key
+                .and_then(|k| m.get(k))
                 .and_then(|u| u.as_str())
                 .unwrap_or(user_key);
             let start = m
                 .get("start_time")
                 .and_then(crate::model::time::norm_time_value);
             n += st.execute(params![uuid, host, start])?;
-        }
-    }
-    if let Some(ms) = v.get("meetings").and_then(|m| m.as_array()) {
-        let mut st = conn.prepare_cached(
-            "INSERT INTO sync_meetings (uuid, user_key, start_time) VALUES (?1, ?2, ?3)
-             ON CONFLICT DO NOTHING",
-        )?;
-        for m in ms {
-            let Some(uuid) = m
-                .get("uuid")
-                .and_then(|u| u.as_str())
-                .filter(|u| !u.is_empty())
-            else {
-                continue;
-            };
-            let start = m
-                .get("start_time")
-                .and_then(crate::model::time::norm_time_value);
-            n += st.execute(params![uuid, user_key, start])?;
         }
     }
     Ok(n)
@@ -244,31 +229,19 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
         )
         .remove(0);
-        upsert(
-            &s.conn,
-            &Checkpoint::of(&u, State::Done, ""),
-            "2026-01-11T00:00:00Z",
-        )
-        .unwrap();
+        let put = |state, detail, at| {
+            upsert(&s.conn, &Checkpoint::of(&u, state, detail), at).unwrap();
+        };
+        put(State::Done, "", "2026-01-11T00:00:00Z");
         assert!(!Coverage::load(&s.conn).unwrap().is_complete(&u));
-        upsert(
-            &s.conn,
-            &Checkpoint::of(&u, State::Done, ""),
-            "2026-01-12T00:00:00Z",
-        )
-        .unwrap();
+        put(State::Done, "", "2026-01-12T00:00:00Z");
         let cov = Coverage::load(&s.conn).unwrap();
         assert!(cov.is_complete(&u));
         assert_eq!(
             cov.last_done_to(Source::Signins, ""),
             NaiveDate::from_ymd_opt(2026, 1, 10)
         );
-        upsert(
-            &s.conn,
-            &Checkpoint::of(&u, State::Failed, "x"),
-            "2026-01-13T00:00:00Z",
-        )
-        .unwrap();
+        put(State::Failed, "x", "2026-01-13T00:00:00Z");
         assert!(!Coverage::load(&s.conn).unwrap().is_complete(&u));
         let n: i64 = s
             .conn

@@ -225,20 +225,32 @@ pub fn users_units() -> Vec<Unit> {
 
 /// Account-wide windowed report (sign-ins, operation logs).
 pub fn account_units(source: Source, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
+    windowed(source, "", from, to, |a, b| match source {
+        Source::Signins => endpoints::activities(a, b),
+        Source::History => endpoints::history_meetings(a, b),
+        Source::Disclaimers => endpoints::disclaimer(a, b),
+        Source::RemoteSupport => endpoints::remote_support(a, b),
+        _ => endpoints::operation_logs(a, b),
+    })
+}
+
+/// `source`'s units of coverage `scope`, one a window from `from` to `to`, each asking
+/// `req(window start, window end)`.
+fn windowed(
+    source: Source,
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    req: impl Fn(NaiveDate, NaiveDate) -> Request,
+) -> Vec<Unit> {
     windows(from, to)
         .into_iter()
         .map(|(a, b)| Unit {
             source,
-            scope: String::new(),
+            scope: scope.to_string(),
             win_from: d(a),
             win_to: d(b),
-            req: match source {
-                Source::Signins => endpoints::activities(a, b),
-                Source::History => endpoints::history_meetings(a, b),
-                Source::Disclaimers => endpoints::disclaimer(a, b),
-                Source::RemoteSupport => endpoints::remote_support(a, b),
-                _ => endpoints::operation_logs(a, b),
-            },
+            req: req(a, b),
             snapshot: false,
         })
         .collect()
@@ -247,20 +259,10 @@ pub fn account_units(source: Source, from: NaiveDate, to: NaiveDate) -> Vec<Unit
 /// Per-user windowed endpoints (meetings report, recordings); chat goes through
 /// [`channels_unit`] and [`chat_units`], since Zoom asks for a conversation.
 pub fn user_units(source: Source, user: &str, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
-    windows(from, to)
-        .into_iter()
-        .map(|(a, b)| Unit {
-            source,
-            scope: user.to_string(),
-            win_from: d(a),
-            win_to: d(b),
-            req: match source {
-                Source::Meetings => endpoints::user_meetings(user, a, b),
-                _ => endpoints::recordings(user, a, b),
-            },
-            snapshot: false,
-        })
-        .collect()
+    windowed(source, user, from, to, |a, b| match source {
+        Source::Meetings => endpoints::user_meetings(user, a, b),
+        _ => endpoints::recordings(user, a, b),
+    })
 }
 
 /// Prefix of the coverage scope of `type=pastJoined` meeting reports (`--users` only).
@@ -268,17 +270,10 @@ pub const JOINED: &str = "joined:";
 
 /// Meetings a scoped user joined (hosted by others), window by window.
 pub fn joined_units(user: &str, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
-    windows(from, to)
-        .into_iter()
-        .map(|(a, b)| Unit {
-            source: Source::Meetings,
-            scope: format!("{JOINED}{user}"),
-            win_from: d(a),
-            win_to: d(b),
-            req: endpoints::user_meetings_joined(user, a, b),
-            snapshot: false,
-        })
-        .collect()
+    let scope = format!("{JOINED}{user}");
+    windowed(Source::Meetings, &scope, from, to, |a, b| {
+        endpoints::user_meetings_joined(user, a, b)
+    })
 }
 
 /// A user's chat channels (a current-state listing, fetched on every run, like the trash).
@@ -305,17 +300,9 @@ pub fn chat_scope(user: &str, with: ChatWith) -> String {
 /// One user's messages in one conversation, window by window.
 pub fn chat_units(user: &str, with: ChatWith, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
     let scope = chat_scope(user, with);
-    windows(from, to)
-        .into_iter()
-        .map(|(a, b)| Unit {
-            source: Source::Chat,
-            scope: scope.clone(),
-            win_from: d(a),
-            win_to: d(b),
-            req: endpoints::chat_messages(user, with, a, b),
-            snapshot: false,
-        })
-        .collect()
+    windowed(Source::Chat, &scope, from, to, |a, b| {
+        endpoints::chat_messages(user, with, a, b)
+    })
 }
 
 pub fn trash_unit(user: &str) -> Unit {
@@ -352,17 +339,9 @@ pub fn analytics_scope(uuid: &str, download: bool) -> String {
 /// Who viewed (or downloaded) one recording, window by window from `from` to `to`.
 pub fn analytics_units(uuid: &str, download: bool, from: NaiveDate, to: NaiveDate) -> Vec<Unit> {
     let scope = analytics_scope(uuid, download);
-    windows(from, to)
-        .into_iter()
-        .map(|(a, b)| Unit {
-            source: Source::Analytics,
-            scope: scope.clone(),
-            win_from: d(a),
-            win_to: d(b),
-            req: endpoints::recording_analytics(uuid, download, a, b),
-            snapshot: false,
-        })
-        .collect()
+    windowed(Source::Analytics, &scope, from, to, |a, b| {
+        endpoints::recording_analytics(uuid, download, a, b)
+    })
 }
 
 /// Validate a requested range.

@@ -345,13 +345,7 @@ fn draw_palette(f: &mut Frame, area: Rect, input: &str, theme: &Theme) {
     let h = (cmds.len() as u16 + 2)
         .min(area.height.saturating_sub(4))
         .max(3);
-    let r = Rect {
-        x: area.x + 1,
-        y: area.bottom().saturating_sub(h + 1),
-        width: area.width.saturating_sub(2).min(90),
-        height: h,
-    };
-    f.render_widget(Clear, r);
+    let r = above_bottom(f, area, h, 90);
     let lines: Vec<Line> = cmds
         .iter()
         .map(|(c, h)| {
@@ -371,16 +365,23 @@ fn draw_palette(f: &mut Frame, area: Rect, input: &str, theme: &Theme) {
     );
 }
 
-fn draw_search(f: &mut Frame, area: Rect, app: &App, input: &str, theme: &Theme) {
-    let hits = &app.search.hits;
-    let h = (hits.len().min(12) as u16 + 2).max(3);
+/// A cleared popup `h` rows tall and at most `max_width` wide, just above the bottom line of
+/// `area` (the prompt's completions, the search hits).
+fn above_bottom(f: &mut Frame, area: Rect, h: u16, max_width: u16) -> Rect {
     let r = Rect {
         x: area.x + 1,
         y: area.bottom().saturating_sub(h + 1),
-        width: area.width.saturating_sub(2).min(100),
+        width: area.width.saturating_sub(2).min(max_width),
         height: h,
     };
     f.render_widget(Clear, r);
+    r
+}
+
+fn draw_search(f: &mut Frame, area: Rect, app: &App, input: &str, theme: &Theme) {
+    let hits = &app.search.hits;
+    let h = (hits.len().min(12) as u16 + 2).max(3);
+    let r = above_bottom(f, area, h, 100);
     let title = if app.search.pending {
         format!(" search \"{}\" \u{2026} ", clean(input))
     } else {

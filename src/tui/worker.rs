@@ -414,6 +414,15 @@ fn lane_loop<M>(
     }
 }
 
+/// The case opened for writing on first use (annotations and verdicts; everything else reads
+/// through the read-only connection).
+fn writer<'a>(writer: &'a mut Option<Store>, path: &Path) -> Result<&'a mut Store> {
+    if writer.is_none() {
+        *writer = Some(Store::open(path)?);
+    }
+    Ok(writer.as_mut().expect("opened above"))
+}
+
 /// Runs queries on one connection. Public so tests and the UI benchmark can drive the app
 /// synchronously with exactly the code the threads run.
 pub struct Executor {
@@ -558,10 +567,7 @@ impl Executor {
                 kind,
                 text,
             } => {
-                if self.writer.is_none() {
-                    self.writer = Some(Store::open(&self.store.path)?);
-                }
-                let w = &self.writer.as_ref().unwrap().conn;
+                let w = &writer(&mut self.writer, &self.store.path)?.conn;
                 let msg = if kind == "bookmark" {
                     if read::annotations::toggle_bookmark(w, tbl, *row_id)? {
                         format!("bookmarked {tbl} #{row_id}")
@@ -587,10 +593,7 @@ impl Executor {
                 reason,
             } => {
                 use crate::detect::triage;
-                if self.writer.is_none() {
-                    self.writer = Some(Store::open(&self.store.path)?);
-                }
-                let w = &mut self.writer.as_mut().unwrap().conn;
+                let w = &mut writer(&mut self.writer, &self.store.path)?.conn;
                 let v = triage::Verdict {
                     state: *state,
                     reason: reason.clone(),

@@ -51,9 +51,47 @@ pub fn sql_rows(case: impl AsRef<Path>, query: &str) -> Vec<serde_json::Value> {
     }
 }
 
+/// Rows of `table` (or view) in the case, through `zoomlens sql`.
+pub fn count(case: impl AsRef<Path>, table: &str) -> i64 {
+    sql_rows(case, &format!("SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A process's output as text (invalid UTF-8 replaced).
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
 /// A file under tests/fixtures.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
+}
+
+/// Read all of a child's pipe on a thread of its own, so a chatty log can never block the child
+/// on a full pipe; join the thread for the text.
+pub fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = pipe.read_to_string(&mut s);
+        s
+    })
+}
+
+/// SIGTERM to process `pid`, as a service manager stops it.
+pub fn terminate(pid: u32) {
+    let ok = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+}
+
+/// What `zoomlens status CASE` prints.
+pub fn status(case: &Path) -> String {
+    let out = run(&["status", &case.display().to_string()]);
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
-use zoomlens::listen::verify::{Clock, Secret, Secrets};
+use zoomlens::listen::verify::{Clock, Secret, Secrets, sign};
 use zoomlens::listen::{Config, ListenOptions, Stats, Verifier, serve};
 
 pub struct Running {
@@ -31,12 +31,48 @@ impl Running {
         task.await.unwrap().expect("listener stopped cleanly")
     }
 
+    /// `GET /healthz`, as JSON.
+    pub async fn health(&self) -> serde_json::Value {
+        json_reply(reqwest::Client::new().get(format!("{}/healthz", self.base))).await
+    }
+
     /// The case as the product opens it: `zl_raw` reads compressed evidence in views.
     pub fn db(&self) -> Connection {
         let c = Connection::open(&self.case).unwrap();
         zoomlens::store::raw::register(&c).unwrap();
         c
     }
+}
+
+/// A POST of `body` to `url`, signed now with `secret` as Zoom signs a delivery (to send, or
+/// to add headers to first).
+pub fn signed(
+    c: &reqwest::Client,
+    url: &str,
+    secret: &str,
+    body: Vec<u8>,
+) -> reqwest::RequestBuilder {
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let sig = sign(secret, &ts, &body);
+    c.post(url)
+        .header("x-zm-request-timestamp", ts)
+        .header("x-zm-signature", sig)
+        .body(body)
+}
+
+/// A client that opens a fresh connection for every request (so each one goes through the
+/// listener's accept queue), giving up on a request after `timeout`.
+pub fn fresh_connections(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(timeout)
+        .build()
+        .unwrap()
+}
+
+/// Send `rq` and read its answer as JSON.
+pub async fn json_reply(rq: reqwest::RequestBuilder) -> serde_json::Value {
+    rq.send().await.unwrap().json().await.unwrap()
 }
 
 /// One current secret, no old one.

@@ -3,7 +3,6 @@
 
 #![allow(dead_code)]
 
-use rusqlite::Connection;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -54,12 +53,8 @@ impl Sim {
     }
 
     pub async fn stats(&self) -> Value {
-        reqwest::get(format!("{}/_sim/stats", self.http))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        let rq = reqwest::Client::new().get(format!("{}/_sim/stats", self.http));
+        super::listen::json_reply(rq).await
     }
 
     pub async fn ws(&self) -> Value {
@@ -202,15 +197,15 @@ pub const TABLES: &[&str] = &[
     "rejects",
 ];
 
+/// Rows per table of [`TABLES`], in that order.
 pub fn counts(case: &Path) -> Vec<(String, i64)> {
-    let db = Connection::open(case).unwrap();
-    TABLES
-        .iter()
+    let names: Vec<String> = TABLES.iter().map(|t| t.to_string()).collect();
+    let n = super::tenant::counts(case, &names.iter().collect::<Vec<_>>());
+    names
+        .into_iter()
         .map(|t| {
-            let n: i64 = db
-                .query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
-                .unwrap();
-            (t.to_string(), n)
+            let rows = n[&t];
+            (t, rows)
         })
         .collect()
 }

@@ -83,6 +83,22 @@ fn evidence(w: &mut zoomlens::store::Writer, n: &mut i64) -> Evidence {
     Evidence::new(o, Some(*n), format!("{{\"test\":{n}}}"))
 }
 
+/// A guest `name` sharing their desktop for two minutes of meeting `M1==` from 203.0.113.9:
+/// what the tests of hostile text put a crafted name on.
+pub fn sharing_guest(name: &str) -> Participant {
+    let mut g = sess(
+        "M1==",
+        "7",
+        name,
+        "",
+        "2024-06-10T10:00:00Z",
+        &at("2024-06-10T10:00:00Z", 2),
+    );
+    g.share_desktop = Some(true);
+    g.ip_address = Some("203.0.113.9".into());
+    g
+}
+
 /// `base` plus `min` minutes, as stored time text.
 pub fn at(base: &str, min: i64) -> String {
     let t = zoomlens::model::time::parse_time(base).unwrap() + chrono::Duration::minutes(min);

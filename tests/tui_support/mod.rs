@@ -350,6 +350,17 @@ pub fn build(path: &Path) {
         .unwrap();
     }
     let (l, raw) = next("recording");
+    // The board recording's files: the whole meeting, completed.
+    let file = |id: &str, kind: &str, size: i64, recording_type: &str| RecordingFile {
+        file_id: Some(id.into()),
+        file_type: Some(kind.into()),
+        file_size: Some(size),
+        recording_start: Some("2024-06-10T06:00:30Z".into()),
+        recording_end: Some("2024-06-10T06:58:00Z".into()),
+        recording_type: Some(recording_type.into()),
+        status: Some("completed".into()),
+        ..Default::default()
+    };
     w.recording(
         &Recording {
             meeting_uuid: BOARD.into(),
@@ -362,26 +373,13 @@ pub fn build(path: &Path) {
             recording_count: Some(2),
             deleted_time: Some("2024-06-10T07:31:00Z".into()),
             files: vec![
-                RecordingFile {
-                    file_id: Some("f-mp4".into()),
-                    file_type: Some("MP4".into()),
-                    file_size: Some(52_428_800),
-                    recording_start: Some("2024-06-10T06:00:30Z".into()),
-                    recording_end: Some("2024-06-10T06:58:00Z".into()),
-                    recording_type: Some("shared_screen_with_speaker_view".into()),
-                    status: Some("completed".into()),
-                    ..Default::default()
-                },
-                RecordingFile {
-                    file_id: Some("f-m4a".into()),
-                    file_type: Some("M4A".into()),
-                    file_size: Some(7_219_573),
-                    recording_start: Some("2024-06-10T06:00:30Z".into()),
-                    recording_end: Some("2024-06-10T06:58:00Z".into()),
-                    recording_type: Some("audio_only".into()),
-                    status: Some("completed".into()),
-                    ..Default::default()
-                },
+                file(
+                    "f-mp4",
+                    "MP4",
+                    52_428_800,
+                    "shared_screen_with_speaker_view",
+                ),
+                file("f-m4a", "M4A", 7_219_573, "audio_only"),
             ],
             via: "api".into(),
             ..Default::default()

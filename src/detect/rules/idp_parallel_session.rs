@@ -24,12 +24,8 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                 .into(),
         ));
     }
-    ctx.sessions(&[])?;
-    if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
-        return Ok(RuleOutcome::CouldNotRun(
-            "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
-                .into(),
-        ));
+    if let Some(why) = super::parallel_session::without_meeting_ips(ctx)? {
+        return Ok(why);
     }
     let snap = ctx.snapshot()?;
     let places = Places::new(ctx.cfg);

@@ -21,18 +21,27 @@ use crate::detect::{Ctx, Finding, RuleOutcome, Severity, Snapshot};
 use anyhow::Result;
 use std::collections::BTreeSet;
 
+/// Why a rule comparing where people sit in meetings cannot run: the meeting sessions (built
+/// here for the rule) carry no participant IP. None when some do.
+pub(super) fn without_meeting_ips(ctx: &Ctx) -> Result<Option<RuleOutcome>> {
+    ctx.sessions(&[])?;
+    if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
+        return Ok(Some(RuleOutcome::CouldNotRun(
+            "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
+                .into(),
+        )));
+    }
+    Ok(None)
+}
+
 pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
     if !ctx.any("SELECT 1 FROM signins WHERE ip_address <> ''")? {
         return Ok(RuleOutcome::CouldNotRun(
             "no sign-ins with IP addresses (import /report/activities)".into(),
         ));
     }
-    ctx.sessions(&[])?;
-    if !ctx.any("SELECT 1 FROM temp.zl_sess WHERE ip_address <> ''")? {
-        return Ok(RuleOutcome::CouldNotRun(
-            "no participant IP addresses: needs dashboard participants (/metrics, Business plan)"
-                .into(),
-        ));
+    if let Some(why) = without_meeting_ips(ctx)? {
+        return Ok(why);
     }
     let snap = ctx.snapshot()?;
     let places = Places::new(ctx.cfg);

@@ -24,15 +24,42 @@ struct Group {
     access: Vec<(i64, String, String)>,
 }
 
+/// What both queries say of the recording's meeting: the recording's id, the topic, how many
+/// instances it had, its host.
+type Facts = (Option<i64>, Option<String>, i64, Option<String>);
+
+/// A row of either query: its id, time, the person, what they did (the operation log's change
+/// id, or the analytics' view or download), the meeting id and the meeting's facts.
+fn act<T: rusqlite::types::FromSql>(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(i64, String, String, T, i64, Facts)> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?),
+    ))
+}
+
+/// The group of `person` and meeting `mid`, opened with the meeting's facts, having seen `time`.
+fn group<'a>(
+    groups: &'a mut BTreeMap<(String, i64), Group>,
+    person: &str,
+    time: &str,
+    mid: i64,
+    facts: Facts,
+) -> &'a mut Group {
+    let g = groups
+        .entry((person.to_lowercase(), mid))
+        .or_insert_with(|| Group::new(person, time, facts));
+    g.see(time);
+    g
+}
+
 impl Group {
-    fn new(
-        person: &str,
-        time: &str,
-        recording: Option<i64>,
-        topic: Option<String>,
-        instances: i64,
-        host: Option<String>,
-    ) -> Group {
+    fn new(person: &str, time: &str, (recording, topic, instances, host): Facts) -> Group {
         Group {
             person: person.to_string(),
             first: time.to_string(),
@@ -82,19 +109,7 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
            AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.meeting_id = dl.mid AND r.host_email = dl.operator)
          ORDER BY dl.time",
     )?;
-    let rows = st.query_map([], |r| {
-        <(
-            i64,
-            String,
-            String,
-            i64,
-            i64,
-            Option<i64>,
-            Option<String>,
-            i64,
-            Option<String>,
-        )>::try_from(r)
-    })?;
+    let rows = st.query_map([], act::<i64>)?;
     // Whether the operator attended an instance: their sessions, from the snapshot, in a
     // meeting with that id (the session's own id, or its instance's).
     let snap = ctx.snapshot()?;
@@ -120,15 +135,13 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
     // downloads and the recording analytics' downloads and views.
     let mut groups: BTreeMap<(String, i64), Group> = BTreeMap::new();
     for row in rows {
-        let (oid, time, operator, cid, mid, rid, topic, instances, host) = row?;
+        let (oid, time, operator, cid, mid, facts) = row?;
         if attended(&operator, mid) {
             continue;
         }
-        let g = groups
-            .entry((operator.to_lowercase(), mid))
-            .or_insert_with(|| Group::new(&operator, &time, rid, topic, instances, host));
-        g.see(&time);
-        g.ops.push((oid, cid, time));
+        group(&mut groups, &operator, &time, mid, facts)
+            .ops
+            .push((oid, cid, time));
     }
     if ctx.any("SELECT 1 FROM recording_access WHERE email <> ''")? {
         let mut st = ctx.conn.prepare(
@@ -137,7 +150,7 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                       coalesce((SELECT r.meeting_id FROM recordings r WHERE r.meeting_uuid = a.meeting_uuid),
                                (SELECT m.meeting_id FROM meetings m WHERE m.uuid = a.meeting_uuid)) mid
                FROM recording_access a WHERE a.email <> '')
-             SELECT acc.id, acc.kind, acc.time, acc.email, acc.mid,
+             SELECT acc.id, acc.time, acc.email, acc.kind, acc.mid,
                     (SELECT r.id FROM recordings r WHERE r.meeting_uuid = acc.meeting_uuid),
                     (SELECT m.topic FROM meetings m WHERE m.meeting_id = acc.mid LIMIT 1),
                     (SELECT count(*) FROM meetings m WHERE m.meeting_id = acc.mid),
@@ -150,28 +163,14 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.meeting_id = acc.mid AND r.host_email = acc.email)
              ORDER BY acc.time, acc.id",
         )?;
-        let rows = st.query_map([], |r| {
-            <(
-                i64,
-                String,
-                String,
-                String,
-                i64,
-                Option<i64>,
-                Option<String>,
-                i64,
-                Option<String>,
-            )>::try_from(r)
-        })?;
+        let rows = st.query_map([], act::<String>)?;
         for row in rows {
-            let (aid, kind, time, email, mid, rid, topic, instances, host) = row?;
+            let (aid, time, email, kind, mid, facts) = row?;
             if attended(&email, mid) {
                 continue;
             }
-            let g = groups
-                .entry((email.to_lowercase(), mid))
-                .or_insert_with(|| Group::new(&email, &time, rid, topic, instances, host));
-            g.see(&time);
+            let rid = facts.0;
+            let g = group(&mut groups, &email, &time, mid, facts);
             if g.recording.is_none() {
                 g.recording = rid;
             }

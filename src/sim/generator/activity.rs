@@ -5,7 +5,7 @@ use super::org::{ACCOUNT_ID, Status};
 use super::{Gen, ids};
 use crate::model::time::fmt_utc;
 use anyhow::Result;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use rand::seq::IndexedRandom;
 use serde_json::{Value, json};
@@ -140,19 +140,13 @@ impl Gen<'_> {
         old: Value,
         new: Value,
     ) -> Value {
-        let op = &self.org.people[operator];
-        json!({
-            "event": "account.settings_updated",
-            "event_ts": t.timestamp_millis() + 900,
-            "payload": {
-                "account_id": ACCOUNT_ID,
-                "operator": op.email,
-                "operator_id": op.id,
-                "time_stamp": t.timestamp_millis() + 500,
-                "object": {"id": ACCOUNT_ID, "settings": {section: {key: new}}},
-                "old_object": {"id": ACCOUNT_ID, "settings": {section: {key: old}}},
-            }
-        })
+        self.change_webhook(
+            "account.settings_updated",
+            t + Duration::milliseconds(500),
+            operator,
+            json!({"id": ACCOUNT_ID, "settings": {section: {key: new}}}),
+            json!({"id": ACCOUNT_ID, "settings": {section: {key: old}}}),
+        )
     }
 
     pub fn user_updated_webhook(
@@ -164,18 +158,37 @@ impl Gen<'_> {
         old: Value,
         new: Value,
     ) -> Value {
-        let op = &self.org.people[operator];
         let tg = &self.org.people[target];
+        self.change_webhook(
+            "user.updated",
+            t + Duration::milliseconds(400),
+            operator,
+            json!({"id": tg.id, key: new}),
+            json!({"id": tg.id, key: old}),
+        )
+    }
+
+    /// Webhook `event` for a change `operator` made, stamped `at` and delivered 0.4 s later:
+    /// the object as it is now and as it was.
+    fn change_webhook(
+        &self,
+        event: &str,
+        at: DateTime<Utc>,
+        operator: usize,
+        object: Value,
+        old_object: Value,
+    ) -> Value {
+        let op = &self.org.people[operator];
         json!({
-            "event": "user.updated",
-            "event_ts": t.timestamp_millis() + 800,
+            "event": event,
+            "event_ts": at.timestamp_millis() + 400,
             "payload": {
                 "account_id": ACCOUNT_ID,
                 "operator": op.email,
                 "operator_id": op.id,
-                "time_stamp": t.timestamp_millis() + 400,
-                "object": {"id": tg.id, key: new},
-                "old_object": {"id": tg.id, key: old},
+                "time_stamp": at.timestamp_millis(),
+                "object": object,
+                "old_object": old_object,
             }
         })
     }

@@ -267,35 +267,40 @@ impl Gen<'_> {
     /// Seat an insider from shortly after the start to shortly before the end, with an
     /// occasional rejoin (the same per-meeting user_id, a new join time).
     pub fn seat_in(&mut self, inst: &mut Instance, p: usize) {
-        let (s, e) = inst.seats[0].sessions[0];
-        let j = s + Duration::seconds(self.rng.random_range(5..240));
-        let l = e - Duration::seconds(self.rng.random_range(0..90));
-        let mut seat = Seat::new(Who::In(p), j, l);
-        if (l - j).num_minutes() >= 20 && self.rng.random_bool(0.04) {
-            let mid = j + (l - j) / 2;
-            seat.sessions = vec![
-                (j, mid),
-                (mid + Duration::seconds(self.rng.random_range(20..150)), l),
-            ];
-        }
+        let seat = self.seat_with_rejoin(inst, Who::In(p), 5..240, 0..90, (20, 0.04));
         inst.seats.push(seat);
     }
 
     /// Seat a background outsider (partner, free-mail or guest) for most of the meeting.
     pub fn seat_out(&mut self, inst: &mut Instance, o: usize) {
+        let seat = self.seat_with_rejoin(inst, Who::Out(o), 30..400, 0..120, (24, 0.05));
+        self.out_meetings[o] += 1;
+        inst.seats.push(seat);
+    }
+
+    /// A seat joining `join_after` seconds after the start and leaving `leave_before` seconds
+    /// before the end (drawn); a stay of `rejoin.0` minutes or more is split by a rejoin with
+    /// probability `rejoin.1`.
+    fn seat_with_rejoin(
+        &mut self,
+        inst: &Instance,
+        who: Who,
+        join_after: std::ops::Range<i64>,
+        leave_before: std::ops::Range<i64>,
+        rejoin: (i64, f64),
+    ) -> Seat {
         let (s, e) = inst.seats[0].sessions[0];
-        let j = s + Duration::seconds(self.rng.random_range(30..400));
-        let l = e - Duration::seconds(self.rng.random_range(0..120));
-        let mut seat = Seat::new(Who::Out(o), j, l);
-        if (l - j).num_minutes() >= 24 && self.rng.random_bool(0.05) {
+        let j = s + Duration::seconds(self.rng.random_range(join_after));
+        let l = e - Duration::seconds(self.rng.random_range(leave_before));
+        let mut seat = Seat::new(who, j, l);
+        if (l - j).num_minutes() >= rejoin.0 && self.rng.random_bool(rejoin.1) {
             let mid = j + (l - j) / 2;
             seat.sessions = vec![
                 (j, mid),
                 (mid + Duration::seconds(self.rng.random_range(20..150)), l),
             ];
         }
-        self.out_meetings[o] += 1;
-        inst.seats.push(seat);
+        seat
     }
 
     /// Background screen sharing: the host often shares, and anyone who has not shared in
@@ -563,18 +568,9 @@ impl Gen<'_> {
         let host_name = host.name();
         let host_email = host.email.clone();
         let tz = host.tz();
-        let start = inst
-            .seats
-            .iter()
-            .flat_map(|s| s.sessions.iter().map(|x| x.0))
-            .min()
-            .unwrap();
-        let end = inst
-            .seats
-            .iter()
-            .flat_map(|s| s.sessions.iter().map(|x| x.1))
-            .max()
-            .unwrap();
+        let sessions = || inst.seats.iter().flat_map(|s| s.sessions.iter());
+        let start = sessions().map(|x| x.0).min().unwrap();
+        let end = sessions().map(|x| x.1).max().unwrap();
         let obj = |extra: Value| {
             let mut o = json!({
                 "id": inst.id.to_string(),
@@ -618,8 +614,12 @@ impl Gen<'_> {
                         true,
                     )
                 }
-                Who::Out(o) => {
-                    let o = &self.org.outsiders[*o];
+                Who::Out(_) | Who::Made(_) => {
+                    let o = match &seat.who {
+                        Who::Out(i) => &self.org.outsiders[*i],
+                        Who::Made(o) => o,
+                        Who::In(_) => unreachable!(),
+                    };
                     (
                         o.name.clone(),
                         if o.email_visible {
@@ -634,19 +634,6 @@ impl Gen<'_> {
                         false,
                     )
                 }
-                Who::Made(o) => (
-                    o.name.clone(),
-                    if o.email_visible {
-                        o.email.clone()
-                    } else {
-                        String::new()
-                    },
-                    String::new(),
-                    o.ip.clone(),
-                    o.location.to_string(),
-                    None,
-                    false,
-                ),
             };
             let name = seat.name.clone().unwrap_or(name);
             let email = seat.email.clone().unwrap_or(email);

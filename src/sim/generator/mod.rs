@@ -451,15 +451,8 @@ impl<'a> Gen<'a> {
         acts.sort_by(by_time);
         let mut seen = BTreeSet::new();
         for a in acts {
-            let key = [
-                "email",
-                "time",
-                "type",
-                "ip_address",
-                "client_type",
-                "version",
-            ]
-            .map(|k| a[k].as_str().unwrap_or("").to_string());
+            let key =
+                crate::sim::tenant::SIGNIN_KEY.map(|k| a[k].as_str().unwrap_or("").to_string());
             if seen.insert(key) {
                 self.count("zoom_signins", 1);
             }
@@ -469,14 +462,8 @@ impl<'a> Gen<'a> {
         ops.sort_by(by_time);
         let mut seen = BTreeSet::new();
         for o in ops {
-            let key = [
-                "time",
-                "operator",
-                "category_type",
-                "action",
-                "operation_detail",
-            ]
-            .map(|k| o[k].as_str().unwrap_or("").to_ascii_lowercase());
+            let key = crate::sim::tenant::OPERATION_KEY
+                .map(|k| o[k].as_str().unwrap_or("").to_ascii_lowercase());
             if seen.insert(key) {
                 self.count("zoom_operation_logs", 1);
             }

@@ -228,16 +228,9 @@ fn key(n: &Newer) -> (&'static str, String) {
         ),
         Newer::Disclaimer(v) => (
             "disclaimers",
-            [
-                "time",
-                "meeting_id",
-                "user_email",
-                "display_name",
-                "disclaimer_type",
-                "disclaimer_status",
-            ]
-            .map(|k| s(v, k).to_lowercase())
-            .join("|"),
+            crate::sim::tenant::DISCLAIMER_KEY
+                .map(|k| s(v, k).to_lowercase())
+                .join("|"),
         ),
         Newer::RemoteSupport(v) => (
             "remote_support",

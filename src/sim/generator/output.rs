@@ -190,6 +190,31 @@ impl CaptureWriter {
             .to_string()
     }
 
+    /// A list of meetings (a user's meeting report, their recordings), in pages of `PAGE`.
+    fn write_meetings(
+        &mut self,
+        path: &str,
+        query: Map<String, Value>,
+        rows: &[Value],
+        top: &Map<String, Value>,
+    ) -> Result<()> {
+        self.write_chain(path, query, "meetings", rows, PAGE, top, true)
+    }
+
+    /// Each host's recordings list (`/v2/users/{host}/recordings`), asked with `query`.
+    fn write_recordings(
+        &mut self,
+        by_host: BTreeMap<String, Vec<Value>>,
+        query: &Map<String, Value>,
+        top: &Map<String, Value>,
+    ) -> Result<()> {
+        for (host, rows) in by_host {
+            let path = format!("/v2/users/{host}/recordings");
+            self.write_meetings(&path, query.clone(), &rows, top)?;
+        }
+        Ok(())
+    }
+
     /// Write `rows` as a chain of pages of at most `size`, the way a client reads them.
     #[allow(clippy::too_many_arguments)]
     fn write_chain(
@@ -236,11 +261,8 @@ impl CaptureWriter {
         self.started = true;
         for (k, status) in ["active", "inactive", "pending"].iter().enumerate() {
             let rows = std::mem::take(&mut self.users[k]);
-            let mut q = Map::new();
-            q.insert("status".into(), json!(status));
-            q.insert("page_size".into(), json!(PAGE));
-            let mut top = Map::new();
-            top.insert("page_number".into(), json!(1));
+            let q = fields([("status", json!(status)), ("page_size", json!(PAGE))]);
+            let top = fields([("page_number", json!(1))]);
             self.write_chain("/v2/users", q, "users", &rows, PAGE, &top, true)?;
         }
         Ok(())
@@ -260,11 +282,11 @@ impl CaptureWriter {
     }
 
     fn chain_query(win: (NaiveDate, NaiveDate)) -> Map<String, Value> {
-        let mut q = Map::new();
-        q.insert("from".into(), json!(win.0.to_string()));
-        q.insert("to".into(), json!(win.1.to_string()));
-        q.insert("page_size".into(), json!(PAGE));
-        q
+        fields([
+            ("from", json!(win.0.to_string())),
+            ("to", json!(win.1.to_string())),
+            ("page_size", json!(PAGE)),
+        ])
     }
 
     /// Append a row to a chained report, writing a full page when the next row arrives.
@@ -389,10 +411,11 @@ impl CaptureWriter {
         }
         for ((uuid, download), rows) in std::mem::take(&mut self.day_access) {
             let kind = if download { "by_download" } else { "by_view" };
-            let mut top = Map::new();
-            top.insert("from".into(), json!(ds));
-            top.insert("to".into(), json!(ds));
-            top.insert("total_records".into(), json!(rows.len()));
+            let top = fields([
+                ("from", json!(ds)),
+                ("to", json!(ds)),
+                ("total_records", json!(rows.len())),
+            ]);
             self.write_chain(
                 &format!(
                     "/v2/meetings/{}/recordings/analytics_details",
@@ -409,7 +432,16 @@ impl CaptureWriter {
         Ok(())
     }
 
-    fn csv(&self, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    fn csv<R, T>(
+        &self,
+        name: &str,
+        header: &[&str],
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<()>
+    where
+        R: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
         let p = self.dir.join(name);
         let mut w =
             csv::Writer::from_path(&p).with_context(|| format!("cannot write {}", p.display()))?;
@@ -420,6 +452,11 @@ impl CaptureWriter {
         w.flush()?;
         Ok(())
     }
+}
+
+/// A request's query (or a page's top-level fields) from name → value pairs.
+fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 impl Sink for CaptureWriter {
@@ -528,49 +565,31 @@ impl Sink for CaptureWriter {
         self.write_users()?;
         self.newer_pages(day)?;
         let ds = day.to_string();
-        let mut q = Map::new();
-        q.insert("from".into(), json!(ds));
-        q.insert("to".into(), json!(ds));
-        q.insert("page_size".into(), json!(PAGE));
-        let mut top = Map::new();
-        top.insert("from".into(), json!(ds));
-        top.insert("to".into(), json!(ds));
+        let q = Self::chain_query((day, day));
+        let top = fields([("from", json!(ds)), ("to", json!(ds))]);
         for (host, rows) in std::mem::take(&mut self.day_meetings) {
             let mut qm = q.clone();
             qm.insert("type".into(), json!("past"));
-            self.write_chain(
+            self.write_meetings(
                 &format!("/v2/report/users/{host}/meetings"),
                 qm,
-                "meetings",
                 &rows,
-                PAGE,
                 &top,
-                true,
             )?;
         }
-        for (host, rows) in std::mem::take(&mut self.day_recs) {
-            self.write_chain(
-                &format!("/v2/users/{host}/recordings"),
-                q.clone(),
-                "meetings",
-                &rows,
-                PAGE,
-                &top,
-                true,
-            )?;
-        }
+        let recs = std::mem::take(&mut self.day_recs);
+        self.write_recordings(recs, &q, &top)?;
         let from = format!("{ds}T00:00:00Z");
         let to = format!("{}T00:00:00Z", day + chrono::Days::new(1));
         for ((owner, channel), rows) in std::mem::take(&mut self.day_chat) {
-            let mut qc = Map::new();
-            qc.insert("to_channel".into(), json!(channel));
-            qc.insert("from".into(), json!(from));
-            qc.insert("to".into(), json!(to));
-            qc.insert("page_size".into(), json!(CHAT_PAGE));
-            qc.insert("include_deleted_and_edited_message".into(), json!(true));
-            let mut tc = Map::new();
-            tc.insert("from".into(), json!(from));
-            tc.insert("to".into(), json!(to));
+            let qc = fields([
+                ("to_channel", json!(channel)),
+                ("from", json!(from)),
+                ("to", json!(to)),
+                ("page_size", json!(CHAT_PAGE)),
+                ("include_deleted_and_edited_message", json!(true)),
+            ]);
+            let tc = fields([("from", json!(from)), ("to", json!(to))]);
             self.write_chain(
                 &format!("/v2/chat/users/{owner}/messages"),
                 qc,
@@ -613,49 +632,33 @@ impl Sink for CaptureWriter {
         self.write_users()?;
         self.chain_end(0)?;
         self.chain_end(1)?;
-        let mut q = Map::new();
-        q.insert("trash".into(), json!(true));
-        q.insert("trash_type".into(), json!("meeting_recordings"));
-        q.insert("page_size".into(), json!(PAGE));
-        let mut top = Map::new();
-        top.insert("from".into(), json!(fin.start.to_string()));
-        top.insert("to".into(), json!(fin.end.to_string()));
-        for (host, rows) in std::mem::take(&mut self.trash) {
-            self.write_chain(
-                &format!("/v2/users/{host}/recordings"),
-                q.clone(),
-                "meetings",
-                &rows,
-                PAGE,
-                &top,
-                true,
-            )?;
-        }
+        let q = fields([
+            ("trash", json!(true)),
+            ("trash_type", json!("meeting_recordings")),
+            ("page_size", json!(PAGE)),
+        ]);
+        let top = fields([
+            ("from", json!(fin.start.to_string())),
+            ("to", json!(fin.end.to_string())),
+        ]);
+        let trash = std::mem::take(&mut self.trash);
+        self.write_recordings(trash, &q, &top)?;
         self.cap.flush()?;
         self.hooks.flush()?;
         self.csv(
             "departures.csv",
             &["email", "departed_at"],
-            &fin.departures
-                .iter()
-                .map(|(a, b)| vec![a.clone(), b.clone()])
-                .collect::<Vec<_>>(),
+            fin.departures.iter().map(|(a, b)| [a, b]),
         )?;
         self.csv(
             "assets.csv",
             &["pc_name", "mac_addr", "owner_email"],
-            &fin.assets
-                .iter()
-                .map(|(a, b, c)| vec![a.clone(), b.clone(), c.clone()])
-                .collect::<Vec<_>>(),
+            fin.assets.iter().map(|(a, b, c)| [a, b, c]),
         )?;
         self.csv(
             "vips.csv",
             &["email", "name", "title"],
-            &fin.vips
-                .iter()
-                .map(|(a, b, c)| vec![a.clone(), b.clone(), c.clone()])
-                .collect::<Vec<_>>(),
+            fin.vips.iter().map(|(a, b, c)| [a, b, c]),
         )?;
         let mut truth = fin.truth.clone();
         truth.counts.insert("capture_pages".into(), self.pages);

@@ -204,29 +204,11 @@ pub async fn token(
             if get("account_id") != cfg.account_id {
                 return oauth_error(StatusCode::BAD_REQUEST, "Bad Request", "invalid_request");
             }
-            let access = st.auth.new_access(ttl);
-            axum::Json(json!({
-                "access_token": access,
-                "token_type": "bearer",
-                "expires_in": ttl.as_secs(),
-                "scope": S2S_SCOPE,
-                "api_url": st.base_url,
-            }))
-            .into_response()
+            s2s_token(&st, ttl)
         }
         // Zoom's WebSocket page documents this grant for Server-to-Server apps: the client's
         // Basic credentials alone, no account_id.
-        "client_credentials" => {
-            let access = st.auth.new_access(ttl);
-            axum::Json(json!({
-                "access_token": access,
-                "token_type": "bearer",
-                "expires_in": ttl.as_secs(),
-                "scope": S2S_SCOPE,
-                "api_url": st.base_url,
-            }))
-            .into_response()
-        }
+        "client_credentials" => s2s_token(&st, ttl),
         "authorization_code" => {
             if !st.auth.take_code(get("code"), get("redirect_uri")) {
                 return oauth_error(
@@ -271,16 +253,23 @@ fn user_tokens(st: &AppState, ttl: Duration) -> Response {
     .into_response()
 }
 
+/// A new Server-to-Server access token, as both S2S grants answer it.
+fn s2s_token(st: &AppState, ttl: Duration) -> Response {
+    let access = st.auth.new_access(ttl);
+    axum::Json(json!({
+        "access_token": access,
+        "token_type": "bearer",
+        "expires_in": ttl.as_secs(),
+        "scope": S2S_SCOPE,
+        "api_url": st.base_url,
+    }))
+    .into_response()
+}
+
 /// `GET /oauth/authorize?response_type=code&client_id&redirect_uri[&state]`: the simulated
 /// admin approves at once, so this redirects to `redirect_uri?code=…[&state=…]`.
 pub async fn authorize(State(st): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
-    let p: HashMap<String, String> = query
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
+    let p = super::paging::query_pairs(query.as_deref());
     if p.get("response_type").map(String::as_str) != Some("code") {
         return oauth_error(
             StatusCode::BAD_REQUEST,

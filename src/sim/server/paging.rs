@@ -41,16 +41,19 @@ pub const CHAT: PageRule = PageRule {
 #[derive(Debug, Default, Clone)]
 pub struct Params(pub BTreeMap<String, String>);
 
+/// A request's query string as name → value (last value wins); empty without one.
+pub fn query_pairs(raw: Option<&str>) -> BTreeMap<String, String> {
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 impl Params {
     pub fn parse(raw: Option<&str>) -> Params {
-        Params(
-            raw.map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
-            .unwrap_or_default(),
-        )
+        Params(query_pairs(raw))
     }
     /// A non-empty parameter.
     pub fn get(&self, k: &str) -> Option<&str> {

@@ -35,7 +35,6 @@ use hyper_util::rt::TokioIo;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -226,13 +225,7 @@ pub async fn handler(
             .into_response();
     };
     let accept = derive_accept_key(key.as_bytes());
-    let p: HashMap<String, String> = query
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
+    let p = super::paging::query_pairs(query.as_deref());
     let token = p.get("access_token").cloned().unwrap_or_default();
     let sub = p.get("subscriptionId").cloned().unwrap_or_default();
     let on_upgrade = hyper::upgrade::on(req);

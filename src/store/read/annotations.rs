@@ -98,19 +98,9 @@ pub fn page(conn: &Connection, cur: &Cursor, limit: usize) -> Result<Page> {
         let what = super::findings::describe(conn, &tbl, row_id)?;
         let link = links_of(conn, &tbl, row_id).unwrap_or_default();
         rows.push(Row {
-            tbl: "annotations",
-            id,
-            key: Key {
-                t: at.clone(),
-                s: 0,
-                id,
-            },
-            kind,
-            time: at.clone(),
-            cells: vec![at, tbl.clone(), row_id.to_string(), t, what],
+            cells: vec![at.clone(), tbl.clone(), row_id.to_string(), t, what],
             link,
-            rank: -1,
-            ..Default::default()
+            ..Row::at("annotations", id, kind, at)
         });
     }
     Ok(finish_page(rows, cur, limit))

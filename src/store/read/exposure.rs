@@ -342,17 +342,8 @@ pub fn meetings(conn: &Connection, by: ExposureBy, group: &str, limit: usize) ->
                     .map(|x| x.1)
                     .collect();
                 Row {
-                    tbl: "meetings",
-                    id,
-                    key: Key {
-                        t: start.clone(),
-                        s: 0,
-                        id,
-                    },
-                    kind: "meeting".into(),
-                    time: start.clone(),
                     cells: vec![
-                        start,
+                        start.clone(),
                         topic,
                         host.clone(),
                         domains,
@@ -370,8 +361,7 @@ pub fn meetings(conn: &Connection, by: ExposureBy, group: &str, limit: usize) ->
                     } else {
                         "external".into()
                     },
-                    rank: -1,
-                    ..Default::default()
+                    ..Row::at("meetings", id, "meeting", start)
                 }
             },
         )

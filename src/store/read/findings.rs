@@ -179,18 +179,12 @@ fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 }
 
 fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
-    let mut w = vec!["1".to_string()];
+    let mut w = span_sql(q, f, "f.time", "f.time");
     if f.open_only {
         w.push(open_sql(state_sql(info)));
     }
     if let Some(min) = f.min_severity {
         w.push(format!("{} >= {}", info.finding_rank(), q.p(min)));
-    }
-    if let Some(from) = &f.from {
-        w.push(format!("f.time >= {}", q.p(from.clone())));
-    }
-    if let Some(to) = &f.to {
-        w.push(format!("f.time < {}", q.p(to.clone())));
     }
     let user = user_col(info);
     if let Some(d) = &f.domain {
@@ -205,12 +199,8 @@ fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
             "instr({user}, '@') > 0 AND lower(substr({user}, instr({user}, '@') + 1)) NOT IN (SELECT value FROM json_each({j}))"
         ));
     }
-    if let Some(pat) = f.text_pattern() {
-        let p = q.p(pat);
-        w.push(format!(
-            "(f.summary LIKE {p} ESCAPE '\\' OR f.rule LIKE {p} ESCAPE '\\' OR COALESCE({user}, '') LIKE {p} ESCAPE '\\')"
-        ));
-    }
+    let user_or_blank = format!("COALESCE({user}, '')");
+    w.push(text_sql(q, f, &["f.summary", "f.rule", &user_or_blank]));
     w.push(tag_sql(q, f, "findings", "f.id"));
     w.join(" AND ")
 }
@@ -263,11 +253,7 @@ pub fn count(conn: &Connection, info: &CaseInfo, f: &Filter) -> Result<u64> {
     let w = where_clause(&mut q, info, f);
     let join = standing(info).0;
     q.sql = format!("SELECT count(*) FROM findings f {join} WHERE {w}");
-    Ok(
-        conn.query_row(&q.sql, rusqlite::params_from_iter(q.params.iter()), |r| {
-            r.get::<_, i64>(0)
-        })? as u64,
-    )
+    q.count(conn)
 }
 
 /// A page of one incident's findings in time order (its story), each with its standing verdict.

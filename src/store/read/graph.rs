@@ -123,14 +123,7 @@ fn nodes(
 ) -> Result<(Vec<Row>, u64)> {
     let mut meetings = 0;
     let nodes = st
-        .query_map(params, |r| {
-            Ok((
-                text(r, 0)?,
-                text(r, 1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?
+        .query_map(params, two_texts_two_counts)?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .enumerate()

@@ -38,18 +38,12 @@ const SKEY: &str = "(CAST(round(i.score * 10) AS INTEGER) * 8 + i.sev_rank)";
 const STATE_SQL: &str = "coalesce(t.state, 'new')";
 
 fn where_clause(q: &mut Q, f: &Filter) -> String {
-    let mut w = vec!["1".to_string()];
+    let mut w = span_sql(q, f, "i.first_time", "i.last_time");
     if f.open_only {
         w.push(open_sql(STATE_SQL));
     }
     if let Some(min) = f.min_severity {
         w.push(format!("i.sev_rank >= {}", q.p(min)));
-    }
-    if let Some(from) = &f.from {
-        w.push(format!("i.last_time >= {}", q.p(from.clone())));
-    }
-    if let Some(to) = &f.to {
-        w.push(format!("i.first_time < {}", q.p(to.clone())));
     }
     if let Some(d) = &f.domain {
         // actors is a JSON array of addresses: "...@domain" ends with a quote.
@@ -58,12 +52,11 @@ fn where_clause(q: &mut Q, f: &Filter) -> String {
             q.p(format!("%@{}\"%", like_escape(&d.to_lowercase())))
         ));
     }
-    if let Some(pat) = f.text_pattern() {
-        let p = q.p(pat);
-        w.push(format!(
-            "(i.title LIKE {p} ESCAPE '\\' OR i.actors LIKE {p} ESCAPE '\\' OR i.rules LIKE {p} ESCAPE '\\' OR ('I' || i.id) LIKE {p} ESCAPE '\\')"
-        ));
-    }
+    w.push(text_sql(
+        q,
+        f,
+        &["i.title", "i.actors", "i.rules", "('I' || i.id)"],
+    ));
     w.push(tag_sql(q, f, "incidents", "i.id"));
     w.join(" AND ")
 }
@@ -174,11 +167,7 @@ pub fn count(conn: &Connection, info: &CaseInfo, f: &Filter) -> Result<u64> {
         "SELECT count(*) FROM incidents i
          LEFT JOIN triage t ON t.subject = 'incident' AND t.ref = CAST(i.id AS TEXT) WHERE {w}"
     );
-    Ok(
-        conn.query_row(&q.sql, rusqlite::params_from_iter(q.params.iter()), |r| {
-            r.get::<_, i64>(0)
-        })? as u64,
-    )
+    q.count(conn)
 }
 
 /// One incident as a row (the story view's header), `None` when it is gone (a re-run of

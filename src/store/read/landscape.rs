@@ -500,14 +500,7 @@ pub fn adoption(conn: &Connection, g: GroupBy) -> Result<Vec<Adoption>> {
     let mut per: PerGroup = BTreeMap::new();
     let rows = conn
         .prepare_cached(&sql)?
-        .query_map(rusqlite::params![start, bucket_days], |r| {
-            Ok((
-                text(r, 0)?,
-                text(r, 1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?
+        .query_map(rusqlite::params![start, bucket_days], two_texts_two_counts)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for (grp, v, b, c) in rows {
         let b = b.clamp(0, n - 1) as usize;

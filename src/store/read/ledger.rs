@@ -9,13 +9,7 @@ row_view! {
 }
 
 fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
-    let mut w = vec!["1".to_string()];
-    if let Some(from) = &f.from {
-        w.push(format!("o.time >= {}", q.p(from.clone())));
-    }
-    if let Some(to) = &f.to {
-        w.push(format!("o.time < {}", q.p(to.clone())));
-    }
+    let mut w = span_sql(q, f, "o.time", "o.time");
     if let Some(v) = &f.operator {
         w.push(format!("o.operator = {}", q.p(v.clone())));
     }
@@ -44,12 +38,16 @@ fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
             w.push("0".into());
         }
     }
-    if let Some(pat) = f.text_pattern() {
-        let p = q.p(pat);
-        w.push(format!(
-            "(o.operation_detail LIKE {p} ESCAPE '\\' OR o.operator LIKE {p} ESCAPE '\\' OR o.action LIKE {p} ESCAPE '\\' OR o.category_type LIKE {p} ESCAPE '\\')"
-        ));
-    }
+    w.push(text_sql(
+        q,
+        f,
+        &[
+            "o.operation_detail",
+            "o.operator",
+            "o.action",
+            "o.category_type",
+        ],
+    ));
     w.push(tag_sql(q, f, "operations", "o.id"));
     w.join(" AND ")
 }
@@ -74,23 +72,19 @@ pub fn page(
         let t = text(r, 1)?;
         let who = text(r, 2)?;
         Ok(Row {
-            tbl: "operations",
-            id,
-            key: Key {
-                t: t.clone(),
-                s: 0,
-                id,
-            },
-            kind: "op".into(),
-            time: t.clone(),
-            cells: vec![t, who.clone(), text(r, 3)?, text(r, 4)?, text(r, 5)?],
+            cells: vec![
+                t.clone(),
+                who.clone(),
+                text(r, 3)?,
+                text(r, 4)?,
+                text(r, 5)?,
+            ],
             link: Links {
                 user: Some(who.clone()),
                 operator: Some(who),
                 ..Default::default()
             },
-            rank: -1,
-            ..Default::default()
+            ..Row::at("operations", id, "op", t)
         })
     })?;
     attach_changes(conn, &mut rows)?;
@@ -102,11 +96,7 @@ pub fn count(conn: &Connection, info: &CaseInfo, f: &Filter) -> Result<u64> {
     let mut q = Q::default();
     let w = where_clause(&mut q, info, f);
     q.sql = format!("SELECT count(*) FROM operations o WHERE {w}");
-    Ok(
-        conn.query_row(&q.sql, rusqlite::params_from_iter(q.params.iter()), |r| {
-            r.get::<_, i64>(0)
-        })? as u64,
-    )
+    q.count(conn)
 }
 
 /// Parsed changes of the window's operations, as `extra` lines ("Section › Setting: from → to").

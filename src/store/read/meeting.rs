@@ -174,15 +174,6 @@ fn add_waiting(conn: &Connection, info: &CaseInfo, uuid: &str, parts: &mut Vec<R
             }
         }
         own.push(Row {
-            tbl: "waiting_room",
-            id,
-            key: Key {
-                t: entered.clone(),
-                s: 0,
-                id,
-            },
-            kind: "waiting".into(),
-            time: entered.clone(),
             cells: vec![
                 name.clone(),
                 email.clone().unwrap_or_default(),
@@ -194,7 +185,7 @@ fn add_waiting(conn: &Connection, info: &CaseInfo, uuid: &str, parts: &mut Vec<R
                 String::new(),
                 String::new(),
                 String::new(),
-                entered,
+                entered.clone(),
                 end.clone(),
                 outcome,
             ],
@@ -206,8 +197,7 @@ fn add_waiting(conn: &Connection, info: &CaseInfo, uuid: &str, parts: &mut Vec<R
                 ..Default::default()
             },
             badge: info.class_of(email.as_deref()).to_string(),
-            rank: -1,
-            ..Default::default()
+            ..Row::at("waiting_room", id, "waiting", entered)
         });
     }
     for p in parts.iter_mut() {
@@ -350,19 +340,10 @@ pub fn load(
                 + r.get::<_, Option<i64>>(15)?.unwrap_or(0)
                 > 0;
             Ok(Row {
-                tbl: "participants",
-                id,
-                key: Key {
-                    t: join.clone(),
-                    s: 0,
-                    id,
-                },
-                kind: "participant".into(),
-                time: join.clone(),
                 cells: vec![
                     name.clone(),
                     email.clone().unwrap_or_default(),
-                    join,
+                    join.clone(),
                     leave,
                     ip.clone().unwrap_or_default(),
                     text(r, 6)?,
@@ -385,9 +366,9 @@ pub fn load(
                     ..Default::default()
                 },
                 badge: String::new(),
-                rank: -1,
                 notes: vec![],
                 extra: vec![],
+                ..Row::at("participants", id, "participant", join)
             })
         })?
         .collect::<rusqlite::Result<Vec<Row>>>()?;
@@ -461,23 +442,13 @@ pub fn load(
                 let u = text(r, 1)?;
                 let t = text(r, 2)?;
                 Ok(Row {
-                    tbl: "meetings",
-                    id,
-                    key: Key {
-                        t: t.clone(),
-                        s: 0,
-                        id,
-                    },
-                    kind: "instance".into(),
-                    time: t.clone(),
-                    cells: vec![t, text(r, 3)?, text(r, 4)?, u.clone()],
+                    cells: vec![t.clone(), text(r, 3)?, text(r, 4)?, u.clone()],
                     link: Links {
                         meeting_uuid: Some(u),
                         meeting_id: Some(mid),
                         ..Default::default()
                     },
-                    rank: -1,
-                    ..Default::default()
+                    ..Row::at("meetings", id, "instance", t)
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -495,24 +466,14 @@ pub fn load(
                 let t = text(r, 1)?;
                 let who = text(r, 2)?;
                 Ok(Row {
-                    tbl: "operations",
-                    id,
-                    key: Key {
-                        t: t.clone(),
-                        s: 0,
-                        id,
-                    },
-                    kind: "op".into(),
-                    time: t.clone(),
-                    cells: vec![t, who.clone(), text(r, 3)?, text(r, 4)?],
+                    cells: vec![t.clone(), who.clone(), text(r, 3)?, text(r, 4)?],
                     link: Links {
                         user: Some(who.clone()),
                         operator: Some(who),
                         meeting_id: Some(mid),
                         ..Default::default()
                     },
-                    rank: -1,
-                    ..Default::default()
+                    ..Row::at("operations", id, "op", t)
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -528,31 +489,17 @@ pub fn load(
             let t = text(r, 1)?;
             let deleted = nonblank(opt(r, 5)?);
             Ok(Row {
-                tbl: "recordings",
-                id,
-                key: Key {
-                    t: t.clone(),
-                    s: 0,
-                    id,
-                },
-                kind: "recording".into(),
-                time: t.clone(),
                 // As the recordings list has them (`recordings::RecordingRow`).
                 cells: vec![
-                    t,
+                    t.clone(),
                     text(r, 2)?,
                     text(r, 6)?,
                     text(r, 4)?,
                     text(r, 3)?,
                     deleted.unwrap_or_default(),
                 ],
-                link: Links {
-                    recording: Some(uuid.clone()),
-                    meeting_uuid: Some(uuid.clone()),
-                    ..Default::default()
-                },
-                rank: -1,
-                ..Default::default()
+                link: Links::recording(&uuid),
+                ..Row::at("recordings", id, "recording", t)
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

@@ -104,6 +104,35 @@ impl Filter {
     }
 }
 
+/// A where-clause's first conditions: rows whose time (or span from `first` to `last`, the
+/// same column for a single time) meets the filter's `[from, to)`; "1" keeps it valid alone.
+pub(crate) fn span_sql(q: &mut Q, f: &Filter, first: &str, last: &str) -> Vec<String> {
+    let mut w = vec!["1".to_string()];
+    if let Some(from) = &f.from {
+        w.push(format!("{last} >= {}", q.p(from.clone())));
+    }
+    if let Some(to) = &f.to {
+        w.push(format!("{first} < {}", q.p(to.clone())));
+    }
+    w
+}
+
+/// SQL condition: the filter's search text is in any of `cols`, taken literally (TRUE
+/// without a search).
+pub(crate) fn text_sql(q: &mut Q, f: &Filter, cols: &[&str]) -> String {
+    match f.text_pattern() {
+        Some(pat) => {
+            let p = q.p(pat);
+            let any: Vec<String> = cols
+                .iter()
+                .map(|c| format!("{c} LIKE {p} ESCAPE '\\'"))
+                .collect();
+            format!("({})", any.join(" OR "))
+        }
+        None => "1".into(),
+    }
+}
+
 /// SQL condition: `idcol` is a row of `tbl` carrying the filter's tag (TRUE without one).
 pub(crate) fn tag_sql(q: &mut Q, f: &Filter, tbl: &str, idcol: &str) -> String {
     match f.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -144,6 +173,18 @@ pub struct Links {
     pub operator: Option<String>,
 }
 
+impl Links {
+    /// Links of a recording or one of its parts: the recording, named by its meeting
+    /// instance's uuid, and that instance.
+    pub fn recording(uuid: &str) -> Links {
+        Links {
+            recording: Some(uuid.to_string()),
+            meeting_uuid: Some(uuid.to_string()),
+            ..Default::default()
+        }
+    }
+}
+
 /// One displayable record. `cells` are raw case strings: sanitise before drawing.
 #[derive(Clone, Debug, Default)]
 pub struct Row {
@@ -163,6 +204,26 @@ pub struct Row {
     pub notes: Vec<String>,
     /// Detail lines shown for the selected row (parsed diffs, evidence...).
     pub extra: Vec<String>,
+}
+
+impl Row {
+    /// A row of `tbl` at time `t`, sorted by (t, id), with nothing yet known behind it (`rank`
+    /// -1): what every (time, id) ordered row starts from; the caller fills the rest.
+    pub(crate) fn at(tbl: &'static str, id: i64, kind: impl Into<String>, t: String) -> Row {
+        Row {
+            tbl,
+            id,
+            key: Key {
+                t: t.clone(),
+                s: 0,
+                id,
+            },
+            kind: kind.into(),
+            time: t,
+            rank: -1,
+            ..Default::default()
+        }
+    }
 }
 
 /// Named, typed access to the cells of a kind of row (`FindingRow(&row).summary()` rather
@@ -357,6 +418,15 @@ impl Q {
             .collect()
     }
 
+    /// Run the built `SELECT count(*) ...`.
+    pub fn count(&self, conn: &Connection) -> Result<u64> {
+        Ok(conn.query_row(
+            &self.sql,
+            rusqlite::params_from_iter(self.params.iter()),
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
     /// Bind a value, returning its placeholder.
     pub fn p(&mut self, v: impl Into<Value>) -> String {
         self.params.push(v.into());
@@ -429,6 +499,14 @@ pub(crate) fn text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> 
     Ok(opt(r, i)?.unwrap_or_default())
 }
 
+/// A row of two texts then two integers (a name, its label, two counts), as several
+/// aggregate queries answer.
+pub(crate) fn two_texts_two_counts(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, String, i64, i64)> {
+    Ok((text(r, 0)?, text(r, 1)?, r.get(2)?, r.get(3)?))
+}
+
 pub(crate) fn nonblank(s: Option<String>) -> Option<String> {
     s.filter(|v| !v.trim().is_empty())
 }
@@ -496,11 +574,7 @@ pub fn mark_findings(conn: &Connection, info: &CaseInfo, rows: &mut [Row]) -> Re
 /// A table name as the `&'static str` rows carry ("unknown" for a table the console does not
 /// open).
 pub fn static_table(t: &str) -> &'static str {
-    record::TABLES
-        .iter()
-        .find(|x| **x == t)
-        .copied()
-        .unwrap_or("unknown")
+    record::inspected_table(t).unwrap_or("unknown")
 }
 
 /// The set of (table, id) a finding points at.

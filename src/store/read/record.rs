@@ -88,9 +88,11 @@ pub struct Record {
     pub notes: Vec<String>,
 }
 
-/// Tables whose rows the inspector opens; the name is checked against this list before it is
-/// written into SQL (table names cannot be bound as parameters).
-pub(crate) const TABLES: &[&str] = &[
+/// The case's record tables, each with an `id` column, in the order a report lists a finding's
+/// evidence: the one list of them. A finding may cite any of them, and the inspector opens
+/// them (see [`inspected_table`]). Table names cannot be bound as SQL parameters, so a name is
+/// checked against this list before it is written into SQL.
+pub const RECORD_TABLES: &[&str] = &[
     "users",
     "signins",
     "operations",
@@ -107,18 +109,29 @@ pub(crate) const TABLES: &[&str] = &[
     "assets",
     "vips",
     "meeting_activities",
+    "coverage",
     "idp_log",
     "data_access_log",
+    // Issue 18's newer sources.
     "recording_access",
     "remote_support",
     "risk_alerts",
     "disclaimers",
     "meeting_history",
-    "rejects",
-    "findings",
-    "incidents",
-    "annotations",
 ];
+
+/// The case's own tables the inspector opens besides the records.
+const CASE_TABLES: &[&str] = &["rejects", "findings", "incidents", "annotations"];
+
+/// `t` as a table whose rows the inspector opens, `None` for any other name. Coverage rows
+/// (sync windows a finding may cite) are not among them.
+pub fn inspected_table(t: &str) -> Option<&'static str> {
+    RECORD_TABLES
+        .iter()
+        .chain(CASE_TABLES)
+        .find(|x| **x == t && **x != "coverage")
+        .copied()
+}
 
 /// The base table behind a documented view (views show the table's own `id`).
 pub fn table_of_view(name: &str) -> Option<&'static str> {
@@ -139,7 +152,7 @@ pub fn table_of_view(name: &str) -> Option<&'static str> {
         "zoom_meeting_activities" => "meeting_activities",
         "idp_events" => "idp_log",
         "data_access_events" => "data_access_log",
-        t => return TABLES.iter().find(|x| **x == t).copied(),
+        t => return inspected_table(t),
     })
 }
 
@@ -180,7 +193,7 @@ fn raw_row(conn: &Connection, dec: &mut Decoder, r: &rusqlite::Row<'_>, i: usize
 
 /// Everything about one record, `None` when there is no such row (or no such table).
 pub fn load(conn: &Connection, tbl: &str, id: i64) -> Result<Option<Record>> {
-    let Some(tbl) = TABLES.iter().find(|t| **t == tbl).copied() else {
+    let Some(tbl) = inspected_table(tbl) else {
         return Ok(None);
     };
     let cols = table_columns(conn, tbl)?;

@@ -32,25 +32,18 @@ row_view! {
 const ATTENDED: usize = 4;
 
 fn where_clause(q: &mut Q, info: &CaseInfo, f: &Filter) -> String {
-    let mut w = vec!["1".to_string()];
-    if let Some(from) = &f.from {
-        w.push(format!("r.start_time >= {}", q.p(from.clone())));
-    }
-    if let Some(to) = &f.to {
-        w.push(format!("r.start_time < {}", q.p(to.clone())));
-    }
+    let mut w = span_sql(q, f, "r.start_time", "r.start_time");
     if let Some(d) = &f.domain {
         w.push(format!(
             "r.host_email LIKE {} ESCAPE '\\'",
             q.p(domain_pattern(d))
         ));
     }
-    if let Some(pat) = f.text_pattern() {
-        let p = q.p(pat);
-        w.push(format!(
-            "(r.topic LIKE {p} ESCAPE '\\' OR r.host_email LIKE {p} ESCAPE '\\' OR r.meeting_uuid LIKE {p} ESCAPE '\\')"
-        ));
-    }
+    w.push(text_sql(
+        q,
+        f,
+        &["r.topic", "r.host_email", "r.meeting_uuid"],
+    ));
     // Behind a finding: cited as evidence, or the finding's own recording. In SQL, so the
     // count in the title agrees with the rows.
     if f.suspicious_only {
@@ -78,17 +71,8 @@ fn list_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let host = nonblank(opt(r, 4)?);
     let deleted = nonblank(opt(r, 7)?);
     Ok(Row {
-        tbl: "recordings",
-        id,
-        key: Key {
-            t: t.clone(),
-            s: 0,
-            id,
-        },
-        kind: "recording".into(),
-        time: t.clone(),
         cells: vec![
-            t,
+            t.clone(),
             text(r, 3)?,
             host.clone().unwrap_or_default(),
             text(r, 5)?,
@@ -97,18 +81,15 @@ fn list_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         ],
         link: Links {
             user: host,
-            recording: Some(uuid.clone()),
-            meeting_uuid: Some(uuid),
             meeting_id: r.get(8)?,
-            ..Default::default()
+            ..Links::recording(&uuid)
         },
         badge: if deleted.is_some() {
             "deleted".into()
         } else {
             String::new()
         },
-        rank: -1,
-        ..Default::default()
+        ..Row::at("recordings", id, "recording", t)
     })
 }
 
@@ -137,11 +118,7 @@ pub fn count(conn: &Connection, info: &CaseInfo, f: &Filter) -> Result<u64> {
     let mut q = Q::default();
     let w = where_clause(&mut q, info, f);
     q.sql = format!("SELECT count(*) FROM recordings r WHERE {w}");
-    Ok(
-        conn.query_row(&q.sql, rusqlite::params_from_iter(q.params.iter()), |r| {
-            r.get::<_, i64>(0)
-        })? as u64,
-    )
+    q.count(conn)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -173,31 +150,17 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
             let id: i64 = r.get(0)?;
             let t = text(r, 4)?;
             Ok(Row {
-                tbl: "recording_files",
-                id,
-                key: Key {
-                    t: t.clone(),
-                    s: 0,
-                    id,
-                },
-                kind: "file".into(),
-                time: t.clone(),
                 cells: vec![
                     text(r, 1)?,
                     text(r, 6)?,
                     text(r, 3)?,
-                    t,
+                    t.clone(),
                     text(r, 5)?,
                     text(r, 7)?,
                     nonblank(opt(r, 8)?).unwrap_or_default(),
                 ],
-                link: Links {
-                    recording: Some(uuid.to_string()),
-                    meeting_uuid: Some(uuid.to_string()),
-                    ..Default::default()
-                },
-                rank: -1,
-                ..Default::default()
+                link: Links::recording(uuid),
+                ..Row::at("recording_files", id, "file", t)
             })
         })?
         .collect::<rusqlite::Result<Vec<Row>>>()?;
@@ -209,27 +172,19 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
              WHERE o.id IN (SELECT operation_id FROM op_changes WHERE kind = 'recording' AND meeting_id = ?1)
              ORDER BY o.time, o.id LIMIT 200",
         )?;
-        let rows = st
-            .query_map([mid], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    text(r, 1)?,
-                    text(r, 2)?,
-                    text(r, 3)?,
-                    text(r, 4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (id, t, who, action, detail) in rows {
-            actions.push(action_row(
+        for row in st.query_map([mid], |r| {
+            let (t, who, action, detail) = (text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?);
+            Ok(action_row(
                 "operations",
-                id,
+                r.get(0)?,
                 t,
                 who,
                 action,
                 detail,
                 "op log",
-            ));
+            ))
+        })? {
+            actions.push(row?);
         }
     }
     // Webhook deliveries about this recording (trashed, deleted, recovered...). The time index
@@ -245,60 +200,49 @@ pub fn detail(conn: &Connection, info: &CaseInfo, uuid: &str) -> Result<Option<D
          WHERE time >= ?1 AND event LIKE 'recording.%' AND object_id IN (?2, ?3)
          ORDER BY time, id LIMIT 200",
     )?;
-    let rows = st
-        .query_map(rusqlite::params![start, uuid, mid_text], |r| {
-            Ok((r.get::<_, i64>(0)?, text(r, 1)?, text(r, 2)?, text(r, 3)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (id, t, who, event) in rows {
+    for row in st.query_map(rusqlite::params![start, uuid, mid_text], |r| {
+        let (t, who, event) = (text(r, 1)?, text(r, 2)?, text(r, 3)?);
         let action = event.trim_start_matches("recording.").to_string();
-        actions.push(action_row(
+        Ok(action_row(
             "webhook_events",
-            id,
+            r.get(0)?,
             t,
             who,
             action,
             event,
             "webhook",
-        ));
+        ))
+    })? {
+        actions.push(row?);
     }
     // Who watched or downloaded it, from the recording's analytics.
     let mut st = conn.prepare_cached(
         "SELECT id, time, email, kind, name, duration FROM recording_access
          WHERE meeting_uuid = ?1 ORDER BY time, id LIMIT 500",
     )?;
-    let rows = st
-        .query_map([uuid], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                text(r, 1)?,
-                text(r, 2)?,
-                text(r, 3)?,
-                text(r, 4)?,
-                r.get::<_, Option<i64>>(5)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (id, t, who, kind, name, secs) in rows {
+    for row in st.query_map([uuid], |r| {
+        let (t, who, kind, name) = (text(r, 1)?, text(r, 2)?, text(r, 3)?, text(r, 4)?);
         let action = if kind == "download" {
             "downloaded"
         } else {
             "viewed"
         };
-        let detail = match (who.is_empty(), secs) {
+        let detail = match (who.is_empty(), r.get::<_, Option<i64>>(5)?) {
             (true, _) => "anonymous share-link viewer".to_string(),
             (false, Some(s)) => format!("{name}, watched {} min", (s + 59) / 60),
             (false, None) => name,
         };
-        actions.push(action_row(
+        Ok(action_row(
             "recording_access",
-            id,
+            r.get(0)?,
             t,
             who,
             action.into(),
             detail,
             "analytics",
-        ));
+        ))
+    })? {
+        actions.push(row?);
     }
     actions.sort_by(|a, b| a.key.t.cmp(&b.key.t).then(a.id.cmp(&b.id)));
     let mut st = conn.prepare_cached(
@@ -344,17 +288,8 @@ fn action_row(
     via: &str,
 ) -> Row {
     Row {
-        tbl,
-        id,
-        key: Key {
-            t: t.clone(),
-            s: 0,
-            id,
-        },
-        kind: "action".into(),
-        time: t.clone(),
         cells: vec![
-            t,
+            t.clone(),
             who.clone(),
             action,
             via.to_string(),
@@ -366,7 +301,6 @@ fn action_row(
             operator: Some(who).filter(|w| !w.is_empty()),
             ..Default::default()
         },
-        rank: -1,
-        ..Default::default()
+        ..Row::at(tbl, id, "action", t)
     }
 }

@@ -258,17 +258,7 @@ pub fn position(list: &ListWin) -> String {
     )
 }
 
-pub fn fmt_count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::output::thousands as fmt_count;
 
 /// A byte count as a person writes it: "116 MB", "7.2 MB", "512 bytes" (decimal units, as
 /// Zoom's own web portal shows sizes). Not a number: shown as it is.
