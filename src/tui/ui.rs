@@ -271,9 +271,19 @@ fn draw_status(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if !ctx.is_empty() {
                 spans.push(Span::styled(format!(" linked: {ctx} "), theme.fg("dim")));
             }
-            let hint = " ? help  : commands  / search  Enter pivot  Esc back  q quit ";
+            // The longest key hint that fits beside the status and the links: "q quit" is
+            // never cut in half at 100 columns.
             let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-            let pad = (area.width as usize).saturating_sub(used + hint.len());
+            let room = (area.width as usize).saturating_sub(used);
+            let hint = [
+                " ? help  : commands  / search  Enter pivot  Esc back  q quit ",
+                " ? help  : commands  / search  q quit ",
+                " ? help  q quit ",
+            ]
+            .into_iter()
+            .find(|h| h.len() <= room)
+            .unwrap_or("");
+            let pad = room.saturating_sub(hint.len());
             spans.push(Span::raw(" ".repeat(pad)));
             spans.push(Span::styled(hint, theme.fg("dim")));
             Line::from(spans)
