@@ -66,3 +66,42 @@ fn demo_never_replaces_a_case_that_is_not_a_demo() {
         .unwrap();
     assert_eq!(kept, 1, "the real case's evidence is intact");
 }
+
+/// `demo` leaves its tenant's configuration beside the case: detection run again with it
+/// finds what the demo found, and the case can be handed over with it.
+#[test]
+fn demo_writes_the_configuration_it_was_detected_with() {
+    let t = tempfile::tempdir().unwrap();
+    let case = t.path().join("d.zl");
+    let zl = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zoomlens"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let c = case.to_str().unwrap();
+    let built = zl(&[
+        "demo",
+        "--no-open",
+        "--users",
+        "60",
+        "--days",
+        "4",
+        "--case",
+        c,
+    ]);
+    let conf = format!("{c}.toml");
+    assert!(built.contains(&format!("--config {conf}")), "{built}");
+    let count = |what: &str| zl(&["sql", c, what, "--format", "csv"]);
+    let before = count("SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY rule");
+    zl(&["detect", c, "--config", &conf]);
+    let after = count("SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY rule");
+    assert_eq!(before, after);
+    assert!(before.lines().count() > 3, "{before}");
+}

@@ -4,7 +4,7 @@ use super::args::DemoArgs;
 use crate::sim::demo::{build_demo, default_case_path};
 use crate::sim::generator::Config;
 use crate::store::Store;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -42,18 +42,22 @@ pub fn run(a: &DemoArgs) -> Result<ExitCode> {
     for (rule, (n, m)) in &by_rule {
         println!("  {rule:<40} {n:>2} / {m}");
     }
-    let geo = crate::sim::score::geo_path(&case);
+    // The console sees the tenant as the demo's detection saw it (its offices, its people's
+    // other names, its geolocation database), and so does whoever the case is handed to.
+    let mut cfg = crate::sim::score::detect_config(&truth);
+    cfg.geoip_db = Some(crate::sim::score::geo_path(&case));
+    let mut conf = case.as_os_str().to_owned();
+    conf.push(".toml");
+    let conf = std::path::PathBuf::from(conf);
+    let text = toml::to_string(&cfg).context("writing the demo's detection config")?;
+    super::write_atomically(&conf, text.as_bytes())?;
     if a.no_open {
         println!(
-            "\nopen it with: zoomlens open {} --geoip {}",
+            "\nopen it with: zoomlens open {} --config {}",
             case.display(),
-            geo.display()
+            conf.display()
         );
         return Ok(ExitCode::SUCCESS);
     }
-    // The console sees the tenant as the demo's detection saw it: its offices, its people's
-    // other names, its geolocation database.
-    let mut cfg = crate::sim::score::detect_config(&truth);
-    cfg.geoip_db = Some(geo);
     super::console(&case, &cfg)
 }

@@ -27,7 +27,7 @@ mod verify;
 
 pub use args::Cli;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use args::{Command, TenantArgs};
 use clap::CommandFactory;
 use std::path::Path;
@@ -118,4 +118,30 @@ fn knobs(a: &TenantArgs) -> crate::sim::generator::Knobs {
         guest_share: a.guest_share,
         incidents: a.incidents.clone(),
     }
+}
+
+/// Write `bytes` to a temporary file beside `dest`, sync it and rename it into place, so a
+/// reader never sees half a file and a failed run leaves any earlier one untouched.
+pub(super) fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = dest
+        .file_name()
+        .with_context(|| format!("{} names no file", dest.display()))?
+        .to_string_lossy();
+    let tmp: std::path::PathBuf = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| -> Result<()> {
+        let mut f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, dest).with_context(|| format!("cannot write {}", dest.display()))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }

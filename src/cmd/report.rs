@@ -4,9 +4,8 @@ use super::args::ReportArgs;
 use crate::output::{plural, sanitize};
 use crate::report::{self, Format, ReportOptions};
 use crate::store::Store;
-use anyhow::{Context, Result, anyhow, bail};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use anyhow::{Result, anyhow, bail};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// `zoomlens report`.
@@ -46,7 +45,7 @@ pub fn run(a: &ReportArgs) -> Result<ExitCode> {
     let r = report::gather(&store, &opts)?;
     drop(store);
     let text = report::render(&r, format);
-    write_atomically(&a.out, text.as_bytes())?;
+    super::write_atomically(&a.out, text.as_bytes())?;
     let findings: usize = r.stories.iter().map(|s| s.findings.len()).sum::<usize>() + r.loose.len();
     println!(
         "wrote {}: {}, {}, {}",
@@ -85,32 +84,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
-}
-
-/// Write `bytes` to a temporary file beside `dest`, sync it and rename it into place, so a
-/// reader never sees half a report and a failed run leaves any earlier report untouched.
-fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = dest
-        .file_name()
-        .with_context(|| format!("--out {} names no file", dest.display()))?
-        .to_string_lossy();
-    let tmp: PathBuf = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| -> Result<()> {
-        let mut f = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, dest).with_context(|| format!("cannot write {}", dest.display()))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]

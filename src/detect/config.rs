@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 /// The built-in default configuration file, documented.
 pub const DEFAULT_TOML: &str = include_str!("../../assets/detect.toml");
 
-#[derive(Debug, Clone, Deserialize)]
+/// Serialize: `zoomlens demo` writes its tenant's configuration beside the case it builds.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Extra internal email domains, added to the domains of the account's own users.
