@@ -603,6 +603,36 @@ mod tests {
     }
 
     #[test]
+    fn json_array_streams_the_bytes_write_json_writes() {
+        // Hostile characters, multi-byte text, nesting, and enough items to pass the
+        // escaping buffer several times.
+        let items: Vec<serde_json::Value> = (0..3000)
+            .map(|i| {
+                serde_json::json!({
+                    "id": i,
+                    "name": format!("Ève {i}\u{1b}]0;x\u{7}\u{202e}\u{e0041} 東京"),
+                    "why": ["a", "b\nc"],
+                    "evidence": [{"table": "participants", "fields": {"ip": null}}],
+                })
+            })
+            .collect();
+        for n in [0, 1, 2, items.len()] {
+            let mut whole = Vec::new();
+            write_json(&mut whole, &items[..n]).unwrap();
+            let mut streamed = Vec::new();
+            write_json_array(&mut streamed, items[..n].iter().map(Ok)).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                String::from_utf8(whole).unwrap(),
+                "{n} items"
+            );
+        }
+        let mut out = Vec::new();
+        let failing = [Ok(1), Err(anyhow::anyhow!("no evidence"))];
+        assert!(write_json_array(&mut out, failing).is_err());
+    }
+
+    #[test]
     fn csv_neutralises_formulas_and_keeps_numbers() {
         let f = Safety::Faithful;
         assert_eq!(csv_cell("=HYPERLINK(\"x\")", f), "'=HYPERLINK(\"x\")");
