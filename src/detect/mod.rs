@@ -548,7 +548,7 @@ fn drop_temp(conn: &Connection) -> Result<()> {
 /// Temp tables (the narrow session copy and its index, the rules' working tables) and
 /// SQLite's large sorts go to temp files for the run (SQLite's temp directory: `SQLITE_TMPDIR`,
 /// `TMPDIR`, else `/var/tmp` or `/tmp`), not to private memory: on five million sessions they
-/// are about 1.4 GB, which kept in memory was most of the run's 2 GB of private memory. Written
+/// are about 1.3 GB, which kept in memory was most of the run's 2 GB of private memory. Written
 /// once and read back through the memory map (`mmap_size` applies to the temp database too),
 /// they stay in the OS page cache when the machine has memory to spare, which the OS can
 /// reclaim when it has not; the rules run no slower, and SQLite's sorts may use their helper
