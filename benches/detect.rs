@@ -9,7 +9,7 @@
 //! the Writer alone takes long for 5 M rows, so `ZOOMLENS_BENCH_WRITER_ROWS` (default 1.2 M)
 //! sessions go through the Writer and the rest are copies of them made in SQL, shifted by 30
 //! days per copy (new instance UUIDs, same shapes). Prints per-rule and total times of two
-//! runs (see `main`).
+//! runs (see `main`), and each run's peak private (anonymous) and file-backed resident memory.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -393,10 +393,13 @@ fn main() {
     // second thread from the start; a rule's time includes any wait for them.
     let mut reps = Vec::new();
     let mut totals = Vec::new();
+    let mut peaks = Vec::new();
     for _ in 0..2 {
         let t0 = Instant::now();
-        reps.push(zoomlens::detect::run(&mut store, &cfg, &only).unwrap());
+        let (rep, peak) = peak_memory(|| zoomlens::detect::run(&mut store, &cfg, &only).unwrap());
+        reps.push(rep);
         totals.push(t0.elapsed().as_secs_f64());
+        peaks.push(peak);
     }
     println!(
         "{:<40} {:>7} {:>7} {:>9}  status",
@@ -428,4 +431,57 @@ fn main() {
         totals[1],
         reps[0].total_findings()
     );
+    // What issue 17's memory goal counts is private memory: the mapped case file and
+    // temp files are page cache, which the OS shares and reclaims.
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    for (i, p) in peaks.iter().enumerate() {
+        match p {
+            Some((anon, file)) => println!(
+                "run {}: peak private memory (RssAnon) {:.0} MB; peak file-backed (RssFile: the mapped case and temp files) {:.0} MB",
+                i + 1,
+                mb(*anon),
+                mb(*file)
+            ),
+            None => println!(
+                "run {}: memory not measured (needs /proc/self/status)",
+                i + 1
+            ),
+        }
+    }
+}
+
+/// Runs `f`, sampling this process's resident memory from `/proc/self/status` every 20 ms:
+/// the peak anonymous (private) and file-backed kilobytes, or None where there is no /proc.
+fn peak_memory<T>(f: impl FnOnce() -> T) -> (T, Option<(u64, u64)>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let done = stop.clone();
+    let sampler = std::thread::spawn(move || {
+        let mut peak: Option<(u64, u64)> = None;
+        loop {
+            if let Some((anon, file)) = resident() {
+                let p = peak.get_or_insert((0, 0));
+                *p = (p.0.max(anon), p.1.max(file));
+            }
+            if done.load(Ordering::Relaxed) {
+                return peak;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    });
+    let out = f();
+    stop.store(true, Ordering::Relaxed);
+    (out, sampler.join().unwrap())
+}
+
+/// RssAnon and RssFile of this process, in kB.
+fn resident() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    Some((kb("RssAnon:")?, kb("RssFile:")?))
 }

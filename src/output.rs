@@ -271,6 +271,64 @@ pub fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> anyh
     Ok(())
 }
 
+/// A JSON array written exactly as [`write_json`] writes a `Vec` of the items, one item at a
+/// time: memory stays that of one item however many there are (`detect --format json` on a
+/// large case writes hundreds of megabytes).
+pub fn write_json_array<T: Serialize>(
+    out: &mut dyn Write,
+    items: impl IntoIterator<Item = anyhow::Result<T>>,
+) -> anyhow::Result<()> {
+    use serde::ser::{SerializeSeq, Serializer as _};
+    let mut lines = InertLines {
+        out: &mut *out,
+        buf: Vec::new(),
+    };
+    {
+        let mut ser = serde_json::Serializer::pretty(&mut lines);
+        let mut seq = (&mut ser).serialize_seq(None)?;
+        for item in items {
+            seq.serialize_element(&item?)?;
+        }
+        seq.end()?;
+    }
+    lines.flush()?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Passes pretty JSON on whole lines at a time through [`inert_json`] (a line break is never
+/// inside a character, and escaping is per character, so this writes what escaping the whole
+/// text at once would).
+struct InertLines<'a> {
+    out: &'a mut dyn Write,
+    buf: Vec<u8>,
+}
+
+impl InertLines<'_> {
+    fn pass(&mut self, upto: usize) -> std::io::Result<()> {
+        let text = std::str::from_utf8(&self.buf[..upto]).map_err(std::io::Error::other)?;
+        self.out.write_all(inert_json(text).as_bytes())?;
+        self.buf.drain(..upto);
+        Ok(())
+    }
+}
+
+impl Write for InertLines<'_> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= 1 << 16
+            && let Some(nl) = self.buf.iter().rposition(|&c| c == b'\n')
+        {
+            self.pass(nl + 1)?;
+        }
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.pass(self.buf.len())?;
+        self.out.flush()
+    }
+}
+
 /// One line of compact JSON (NDJSON), escaped as [`write_json`] does.
 pub fn json_line<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
     Ok(inert_json(&serde_json::to_string(value)?).into_owned())
@@ -542,6 +600,36 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn json_array_streams_the_bytes_write_json_writes() {
+        // Hostile characters, multi-byte text, nesting, and enough items to pass the
+        // escaping buffer several times.
+        let items: Vec<serde_json::Value> = (0..3000)
+            .map(|i| {
+                serde_json::json!({
+                    "id": i,
+                    "name": format!("Ève {i}\u{1b}]0;x\u{7}\u{202e}\u{e0041} 東京"),
+                    "why": ["a", "b\nc"],
+                    "evidence": [{"table": "participants", "fields": {"ip": null}}],
+                })
+            })
+            .collect();
+        for n in [0, 1, 2, items.len()] {
+            let mut whole = Vec::new();
+            write_json(&mut whole, &items[..n]).unwrap();
+            let mut streamed = Vec::new();
+            write_json_array(&mut streamed, items[..n].iter().map(Ok)).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                String::from_utf8(whole).unwrap(),
+                "{n} items"
+            );
+        }
+        let mut out = Vec::new();
+        let failing = [Ok(1), Err(anyhow::anyhow!("no evidence"))];
+        assert!(write_json_array(&mut out, failing).is_err());
     }
 
     #[test]

@@ -34,18 +34,22 @@ pub fn run(a: &DetectArgs) -> Result<ExitCode> {
     }
     let report = detect::run(&mut store, &cfg, &a.rules)?;
     let min = a.min_severity.map(Severity::from).unwrap_or(Severity::Info);
-    let mut found = finding::load_findings(&store.conn, min, &a.rules)?;
+    let found = finding::load_findings(&store.conn, min, &a.rules)?;
     let out = std::io::stdout();
     let mut out = out.lock();
+    // Each finding's evidence is read as it is written: on a case with a hundred thousand
+    // findings, all of it at once takes gigabytes.
+    let with_evidence = |mut f: StoredFinding| -> Result<StoredFinding> {
+        finding::load_evidence(&store.conn, std::slice::from_mut(&mut f))?;
+        Ok(f)
+    };
     match a.format {
         OutFormat::Json => {
-            finding::load_evidence(&store.conn, &mut found)?;
-            output::write_json(&mut out, &found)?;
+            output::write_json_array(&mut out, found.into_iter().map(with_evidence))?;
             let mut err = std::io::stderr().lock();
             write_skipped(&mut err, &report)?;
         }
         OutFormat::Csv => {
-            finding::load_evidence(&store.conn, &mut found)?;
             let mut w = CsvOut::new(&mut out, Safety::for_stdout(a.safe));
             w.row([
                 "id",
@@ -67,7 +71,8 @@ pub fn run(a: &DetectArgs) -> Result<ExitCode> {
                 "reason",
                 "evidence",
             ])?;
-            for f in &found {
+            for f in found.into_iter().map(with_evidence) {
+                let f = f?;
                 w.row([
                     f.id.to_string(),
                     f.rule.clone(),
