@@ -1,5 +1,7 @@
 //! The demo case is built complete, replaces an older demo, and leaves no temporary files.
 
+mod common;
+
 use zoomlens::sim::demo::build_demo;
 use zoomlens::sim::generator::Config;
 use zoomlens::store::Store;
@@ -74,16 +76,9 @@ fn demo_writes_the_configuration_it_was_detected_with() {
     let t = tempfile::tempdir().unwrap();
     let case = t.path().join("d.zl");
     let zl = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zoomlens"))
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        let (out, err, ok) = common::cli::zl(args);
+        assert!(ok, "{args:?}: {err}");
+        out
     };
     let c = case.to_str().unwrap();
     let built = zl(&[
