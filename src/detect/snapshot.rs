@@ -276,6 +276,13 @@ impl Snapshot {
         mine[lo..hi.max(lo)].iter().map(|&i| &self.rows[i as usize])
     }
 
+    /// A person's sessions under way at `t` (joined at most `max` seconds before it, not yet
+    /// left) that came from a known address: where they sat in a meeting at that moment.
+    pub fn in_meeting_at(&self, email: Sym, t: i64, max: i64) -> impl Iterator<Item = &Sess> {
+        self.of_email_joined(email, t - max, t)
+            .filter(move |p| p.leave != NO_TIME && p.leave >= t && p.ip != Snapshot::NONE)
+    }
+
     /// All sessions that joined after `after` (exclusive), in (join, id) order.
     pub fn joined_after(&self, after: i64) -> impl Iterator<Item = &Sess> {
         let lo = self

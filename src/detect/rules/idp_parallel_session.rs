@@ -10,8 +10,7 @@
 //! by email (any case) and `user_aliases`.
 
 use crate::detect::net::Places;
-use crate::detect::snapshot::NO_TIME;
-use crate::detect::{Ctx, Finding, RuleOutcome, Snapshot};
+use crate::detect::{Ctx, Finding, RuleOutcome};
 use anyhow::Result;
 
 pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
@@ -67,13 +66,9 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
         let Some(place_b) = places.place(&ip_b) else {
             continue;
         };
-        let mut hits = snap.of_email_joined(e, t - max, t).filter(|p| {
-            p.leave != NO_TIME
-                && p.leave >= t
-                && p.ip != Snapshot::NONE
-                && !places.mobile(snap.str(p.ip))
-                && !places.same(snap.str(p.ip), &ip_b)
-        });
+        let mut hits = snap
+            .in_meeting_at(e, t, max)
+            .filter(|p| !places.mobile(snap.str(p.ip)) && !places.same(snap.str(p.ip), &ip_b));
         let Some(first) = hits.next() else {
             continue;
         };

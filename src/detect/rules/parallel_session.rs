@@ -16,7 +16,6 @@
 //! own places at once). `require_unseen_ip` = 1 keeps only first sightings.
 
 use crate::detect::net::{Place, Places, phone_client};
-use crate::detect::snapshot::NO_TIME;
 use crate::detect::{Ctx, Finding, RuleOutcome, Severity, Snapshot};
 use anyhow::Result;
 use std::collections::BTreeSet;
@@ -79,12 +78,9 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
         let Some(place_b) = places.place(&ip_b) else {
             continue;
         };
-        let mut hits = snap.of_email_joined(e, t - max, t).filter(|p| {
-            p.leave != NO_TIME
-                && p.leave >= t
-                && p.ip != Snapshot::NONE
-                && !places.same(snap.str(p.ip), &ip_b)
-        });
+        let mut hits = snap
+            .in_meeting_at(e, t, max)
+            .filter(|p| !places.same(snap.str(p.ip), &ip_b));
         let Some(first) = hits.next() else {
             continue;
         };
