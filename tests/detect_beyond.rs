@@ -82,6 +82,14 @@ fn share(c: &mut Case, id: &str, time: &str, with: &str) {
     });
 }
 
+/// Jane signs in to Microsoft 365 and Okta as JDoe@acme.onmicrosoft.com (`user_aliases`).
+fn jane_upn(c: &mut Case) {
+    c.cfg.user_aliases.insert(
+        "JDoe@acme.onmicrosoft.com".into(),
+        "jane@acme.example".into(),
+    );
+}
+
 /// Jane (jane@acme.example) sits in a meeting from the NYC office 14:00–15:00.
 fn meeting_case() -> Case {
     let mut c = Case::new();
@@ -128,10 +136,7 @@ fn meeting_case() -> Case {
 fn idp_parallel_session_admin_action_from_elsewhere_during_the_meeting() {
     let mut c = meeting_case();
     // Positive: an Okta admin action from Moscow while Jane is in the meeting, under her UPN.
-    c.cfg.user_aliases.insert(
-        "JDoe@acme.onmicrosoft.com".into(),
-        "jane@acme.example".into(),
-    );
+    jane_upn(&mut c);
     idp(
         &mut c,
         "e1",
@@ -603,10 +608,7 @@ fn a_persons_timeline_groups_by_country_with_their_aliases() {
     use zoomlens::store::read::{CaseInfo, Filter};
     let mut c = meeting_case();
     c.cfg.geoip_db = Some(geo_db());
-    c.cfg.user_aliases.insert(
-        "JDoe@acme.onmicrosoft.com".into(),
-        "jane@acme.example".into(),
-    );
+    jane_upn(&mut c);
     idp(
         &mut c,
         "e1",
@@ -623,15 +625,13 @@ fn a_persons_timeline_groups_by_country_with_their_aliases() {
         "Update",
         "Update User raj@acme.example",
     );
-    zoomlens::detect::sql_functions(&c.store.conn, &c.cfg).unwrap();
     let info = CaseInfo::load(&c.store.conn).unwrap();
-    let p = places(
-        &c.store.conn,
-        &info,
-        &Subject::User("jane@acme.example".into()),
-        &Filter::default(),
-    )
-    .unwrap();
+    let jane = Subject::User("jane@acme.example".into());
+    let places_with = |cfg: &zoomlens::detect::Config| {
+        zoomlens::detect::sql_functions(&c.store.conn, cfg).unwrap();
+        places(&c.store.conn, &info, &jane, &Filter::default()).unwrap()
+    };
+    let p = places_with(&c.cfg);
     let got: Vec<(&str, u64, &str)> = p
         .iter()
         .map(|p| (p.country.as_str(), p.events, p.sources.as_str()))
@@ -649,13 +649,6 @@ fn a_persons_timeline_groups_by_country_with_their_aliases() {
     // Without the alias the Okta event is someone else's.
     let mut cfg = c.cfg.clone();
     cfg.user_aliases.clear();
-    zoomlens::detect::sql_functions(&c.store.conn, &cfg).unwrap();
-    let p = places(
-        &c.store.conn,
-        &info,
-        &Subject::User("jane@acme.example".into()),
-        &Filter::default(),
-    )
-    .unwrap();
+    let p = places_with(&cfg);
     assert!(p.iter().all(|p| p.country != "RU"), "{p:?}");
 }
