@@ -151,14 +151,9 @@ struct Source {
 const PERSON: &str = "COALESCE(NULLIF(p.zoom_user_id, ''), lower(NULLIF(p.email, '')), \
                       'guest:' || p.meeting_uuid || ':' || COALESCE(p.name, ''))";
 
-/// The country in a Zoom location ("Madrid (ES)" → "ES", "Paris, France" → "France").
-const LOCATION_COUNTRY: &str = "(CASE
-    WHEN rtrim(p.location) LIKE '%)' AND instr(p.location, '(') > 0
-      THEN trim(substr(rtrim(p.location), instr(p.location, '(') + 1,
-                       length(rtrim(p.location)) - instr(p.location, '(') - 1))
-    WHEN instr(p.location, ',') > 0
-      THEN trim(replace(p.location, rtrim(p.location, replace(p.location, ',', '')), ''))
-    ELSE trim(COALESCE(p.location, '')) END)";
+/// The country in a Zoom location ("Madrid (ES)" → "ES", "Paris, France" → "France"), read
+/// by the store's `zl_geo_country` ([`crate::store::country_of_location`]) as the timeline does.
+const LOCATION_COUNTRY: &str = "COALESCE(zl_geo_country(NULL, p.location), '')";
 
 /// Whether the connection has a scalar SQL function (a helper a caller registers).
 pub fn has_function(conn: &Connection, name: &str) -> bool {
@@ -549,7 +544,6 @@ mod tests {
 
     #[test]
     fn country_comes_from_zoom_locations() {
-        let c = Connection::open_in_memory().unwrap();
         for (loc, want) in [
             ("Madrid (ES)", "ES"),
             ("San Jose (US) ", "US"),
@@ -557,13 +551,7 @@ mod tests {
             ("Berlin", "Berlin"),
             ("", ""),
         ] {
-            let got: String = c
-                .query_row(
-                    &format!("SELECT {LOCATION_COUNTRY} FROM (SELECT ?1 AS location) p"),
-                    [loc],
-                    |r| r.get(0),
-                )
-                .unwrap();
+            let got = crate::store::country_of_location(loc).unwrap_or_default();
             assert_eq!(got, want, "{loc:?}");
         }
     }
