@@ -114,6 +114,21 @@ fn stored_forms_if_ready(case: &Path, table: &str) -> Option<(i64, i64)> {
     .ok()
 }
 
+/// (references, copies) among the further evidence whose bytes are a webhook delivery's: kept
+/// as a reference to the delivery's row, or as a second copy of the bytes.
+fn delivery_evidence(case: &Path) -> (i64, i64) {
+    let c = rusqlite::Connection::open_with_flags(case, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap();
+    c.query_row(
+        "SELECT count(*) FILTER (WHERE is_ref), count(*) FILTER (WHERE NOT is_ref) FROM (
+           SELECT typeof(raw) = 'blob' AND length(raw) = 9 AND substr(raw, 1, 1) = X'02' AS is_ref
+           FROM extra_evidence WHERE sha256 IN (SELECT sha256 FROM webhook_events))",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
 /// Every stored record of the case decoded: its bytes hash to its SHA-256, `zl_raw` (what SQL,
 /// views and exports read) gives the same bytes, and a sample of them appears verbatim in the
 /// imported files. Returns how many records were checked.
@@ -231,6 +246,12 @@ fn every_record_of_every_format_comes_back_verbatim_and_hashes_to_its_sha256() {
         extra_blobs > 100,
         "merged evidence is compressed too ({extra_blobs})"
     );
+    // A delivery that reported a session or sign-in is its evidence without a second copy.
+    let (refs, copies) = delivery_evidence(&case);
+    assert!(
+        refs > 100 && copies == 0,
+        "{refs} references, {copies} copies"
+    );
     let n = check_every_record(&case, &inputs);
     assert!(n > 5000, "{n} records checked");
     let (out, err, ok) = zl(&["verify", case.to_str().unwrap()]);
@@ -270,6 +291,11 @@ fn an_old_case_compacts_in_place_and_every_reader_still_sees_the_original() {
     let dir = tempfile::tempdir().unwrap();
     let (case, before) = legacy_case(dir.path(), "120", "5");
     assert_eq!(stored_forms(&case, "participants").0, 0);
+    let (refs, copies) = delivery_evidence(&case);
+    assert!(
+        refs == 0 && copies > 100,
+        "{refs} references, {copies} copies"
+    );
     let plain_bytes = std::fs::metadata(&case).unwrap().len();
     // Read-only commands refuse the old case; compact upgrades and compresses it.
     let (out, err, ok) = zl(&["compact", case.to_str().unwrap()]);
@@ -281,6 +307,11 @@ fn an_old_case_compacts_in_place_and_every_reader_still_sees_the_original() {
         "{plain_bytes} -> {packed} bytes"
     );
     assert_eq!(counts(&case), before);
+    assert_eq!(
+        delivery_evidence(&case),
+        (copies, 0),
+        "copies became references"
+    );
     let (blobs, texts) = stored_forms(&case, "participants");
     assert!(
         blobs > 0 && blobs > texts * 10,

@@ -50,6 +50,8 @@ const MIGRATIONS: &[Migration] = &[
     (include_str!("migrations/0011_newer.sql"), None),
     // issue 19: identity-provider and file-access events.
     (include_str!("migrations/0012_beyond.sql"), None),
+    // Issue 17: deliveries kept once; the rewrite runs after the upgrade commits.
+    (include_str!("migrations/0013_deliveries.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
@@ -338,9 +340,9 @@ impl Store {
         Ok(store)
     }
 
-    /// Compress the records an upgrade to schema 10 left plain (a chunk per transaction, so a
-    /// kill loses one chunk and the next writing open continues), then give the freed pages
-    /// back to the file system.
+    /// Compress the records an upgrade to schema 10 left plain and point copies of webhook
+    /// deliveries at them (schema 13), a chunk per transaction, so a kill loses one chunk and
+    /// the next writing open continues; then give the freed pages back to the file system.
     fn finish_compaction(&mut self) -> Result<()> {
         let pending: bool = self
             .conn

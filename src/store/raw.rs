@@ -8,6 +8,12 @@
 //! 1.7× (measured on `gen` output, see `benches/raw_codec.rs`); per record rather than per page
 //! keeps every record readable on its own and its SHA-256 over exactly its bytes.
 //!
+//! A webhook delivery is kept whole in `webhook_events` and is also the evidence of the
+//! session, sign-in or meeting it reported. Those records do not store the bytes again: their
+//! `raw` is a reference, `[2][webhook_events.id, i64 LE]`, to the delivery holding exactly
+//! their bytes (on a month of `gen` output that is 305 k of 402 k further-evidence records).
+//! The SHA-256 beside each record still covers its own original bytes.
+//!
 //! [`Encoder`] is the one place raw is encoded (the writer's put path and [`compact`] use it);
 //! [`Decoder`] the one place it is decoded, also behind the SQL function `zl_raw(raw)` that
 //! every connection the store opens registers.
@@ -20,6 +26,11 @@ use std::collections::HashMap;
 /// First byte of a compressed record (a later format would take another value).
 const TAG: u8 = 1;
 const HEADER: usize = 5;
+/// First byte of a reference to the webhook delivery holding a record's bytes.
+const DELIVERY: u8 = 2;
+const DELIVERY_LEN: usize = 9;
+/// The table a reference points into.
+pub const DELIVERIES: &str = "webhook_events";
 /// zstd level: 3 is zstd's default; the codec bench shows 1 costs ratio for little speed.
 const LEVEL: i32 = 3;
 /// Dictionary size: 64 KB holds a table's recurring keys and values; larger ones gain <1%.
@@ -59,6 +70,21 @@ fn scope(key: &str) -> (String, String) {
 fn header(b: &[u8]) -> Option<i64> {
     (b.len() > HEADER && b[0] == TAG)
         .then(|| i64::from(u32::from_le_bytes([b[1], b[2], b[3], b[4]])))
+}
+
+/// The delivery a reference names, or `None` when `b` is not a reference.
+fn delivery_of(b: &[u8]) -> Option<i64> {
+    (b.len() == DELIVERY_LEN && b[0] == DELIVERY)
+        .then(|| i64::from_le_bytes(b[1..].try_into().expect("eight bytes")))
+}
+
+/// The stored form of a record whose bytes are exactly those of delivery `id` (a
+/// `webhook_events` row): a reference instead of a second copy.
+pub fn delivery_ref(id: i64) -> rusqlite::types::Value {
+    let mut out = Vec::with_capacity(DELIVERY_LEN);
+    out.push(DELIVERY);
+    out.extend_from_slice(&id.to_le_bytes());
+    rusqlite::types::Value::Blob(out)
 }
 
 /// One table's compressor (its dictionary loaded once), or none while it has no dictionary.
@@ -298,13 +324,32 @@ impl Decoder {
     pub fn decode(&mut self, conn: &Connection, v: ValueRef<'_>) -> Result<Vec<u8>> {
         match v {
             ValueRef::Text(t) => Ok(t.to_vec()),
-            ValueRef::Blob(b) => match header(b) {
-                Some(id) => self.inflate(conn, id, b),
-                None => Ok(b.to_vec()),
+            ValueRef::Blob(b) => match (header(b), delivery_of(b)) {
+                (Some(id), _) => self.inflate(conn, id, b),
+                (None, Some(id)) => self.delivery(conn, id),
+                (None, None) => Ok(b.to_vec()),
             },
             ValueRef::Null => Ok(Vec::new()),
             ValueRef::Integer(i) => Ok(i.to_string().into_bytes()),
             ValueRef::Real(f) => Ok(f.to_string().into_bytes()),
+        }
+    }
+
+    /// The bytes of delivery `id`, which is itself stored plain or compressed (never as a
+    /// reference: the writer only points at a delivery's own row).
+    fn delivery(&mut self, conn: &Connection, id: i64) -> Result<Vec<u8>> {
+        let stored: Option<rusqlite::types::Value> = conn
+            .prepare_cached(&format!("SELECT raw FROM {DELIVERIES} WHERE id = ?1"))?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        let stored = stored.with_context(|| {
+            format!("record kept as webhook delivery {id}, which the case lacks")
+        })?;
+        match &stored {
+            rusqlite::types::Value::Blob(b) if delivery_of(b).is_some() => {
+                anyhow::bail!("webhook delivery {id} is itself a reference")
+            }
+            v => self.decode(conn, ValueRef::from(v)),
         }
     }
 
@@ -394,6 +439,27 @@ pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Re
             .collect::<rusqlite::Result<_>>()?;
         tables.extend(of.iter().map(|t| extra_key(t)));
     }
+    let mut with_raw = evidence_tables(conn)?;
+    with_raw.retain(|t| t != DELIVERIES);
+    if table_has_raw(conn, EXTRA)? {
+        with_raw.push(EXTRA.to_string());
+    }
+    if table_has_raw(conn, DELIVERIES)? {
+        // Deliveries by hash, once per run (the table has no index on it: nothing else asks).
+        conn.execute_batch(&format!(
+            "CREATE TEMP TABLE IF NOT EXISTS zl_deliveries AS
+               SELECT sha256, min(id) AS id FROM {DELIVERIES} GROUP BY sha256;
+             CREATE INDEX IF NOT EXISTS temp.zl_deliveries_sha ON zl_deliveries (sha256);"
+        ))?;
+        for t in with_raw {
+            let n = refer_to_deliveries(conn, &t)?;
+            if n > 0 {
+                progress(&t, n);
+                out.tables.push((t, n));
+            }
+        }
+        conn.execute_batch("DROP TABLE IF EXISTS temp.zl_deliveries")?;
+    }
     for t in tables {
         {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -416,6 +482,42 @@ pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Re
         }
     }
     Ok(out)
+}
+
+/// Records of `table` stored with their own copy of a webhook delivery's bytes (cases written
+/// before references) are rewritten as references to it, in transactions of [`CHUNK`]; the
+/// rows left are those whose bytes no delivery holds or that already refer, so a killed run
+/// is completed by the next. Returns how many were rewritten.
+/// `temp.zl_deliveries` (hash → delivery) must exist.
+fn refer_to_deliveries(conn: &mut Connection, table: &str) -> Result<u64> {
+    let sel = format!(
+        "SELECT t.rowid, d.id FROM \"{table}\" t JOIN zl_deliveries d ON d.sha256 = t.sha256
+         WHERE t.rowid > ?1 AND NOT (typeof(t.raw) = 'blob' AND length(t.raw) = {DELIVERY_LEN}
+                                     AND substr(t.raw, 1, 1) = X'0{DELIVERY}')
+         ORDER BY t.rowid LIMIT {CHUNK}"
+    );
+    let upd = format!("UPDATE \"{table}\" SET raw = ?1 WHERE rowid = ?2");
+    let (mut after, mut n) = (0i64, 0u64);
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let batch: Vec<(i64, i64)> = tx
+            .prepare_cached(&sel)?
+            .query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(last) = batch.last() else {
+            break;
+        };
+        after = last.0;
+        {
+            let mut st = tx.prepare_cached(&upd)?;
+            for (rowid, id) in &batch {
+                st.execute(params![delivery_ref(*id), rowid])?;
+            }
+        }
+        tx.commit()?;
+        n += batch.len() as u64;
+    }
+    Ok(n)
 }
 
 /// Train `table`'s dictionary from a sample spread over all its plain records.

@@ -461,6 +461,9 @@ pub struct Writer<'c> {
     seen_terms: HashMap<&'static str, HashSet<String>>,
     /// Compresses each record's verbatim bytes (the one place raw is encoded).
     codec: super::raw::Encoder,
+    /// The webhook delivery being normalised: (its SHA-256, the `webhook_events` row holding
+    /// exactly those bytes). Records it reports point at that row instead of a second copy.
+    delivery: Option<(String, i64)>,
 }
 
 /// The summary note for operation-log records without an operator.
@@ -481,6 +484,7 @@ impl<'c> Writer<'c> {
             notes: Default::default(),
             seen_terms: HashMap::new(),
             codec: Default::default(),
+            delivery: None,
         })
     }
 
@@ -512,7 +516,12 @@ impl<'c> Writer<'c> {
 
     /// The stored form of a record of `table` (or evidence for one): see [`super::raw`].
     fn raw(&mut self, table: &str, ev: &Evidence) -> Result<Value> {
-        self.codec.encode(&self.tx, table, &ev.raw)
+        match &self.delivery {
+            Some((sha, id)) if *sha == ev.sha256 && table != super::raw::DELIVERIES => {
+                Ok(super::raw::delivery_ref(*id))
+            }
+            _ => self.codec.encode(&self.tx, table, &ev.raw),
+        }
     }
 
     fn put(&mut self, spec: &Spec, vals: &[&dyn ToSql], ev: &Evidence) -> Result<(Outcome, i64)> {
@@ -1430,8 +1439,10 @@ impl<'c> Writer<'c> {
         }
     }
 
+    /// Store a delivery; until the next one, records written with its bytes refer to its row.
     pub fn webhook_event(&mut self, w: &WebhookEvent, ev: &Evidence) -> Result<Outcome> {
-        let (o, _) = self.put(
+        self.delivery = None;
+        let (o, id) = self.put(
             &WEBHOOKS,
             &[
                 &w.event,
@@ -1444,6 +1455,15 @@ impl<'c> Writer<'c> {
             ],
             ev,
         )?;
+        // A delivery already present may hold other bytes (its envelope differed); then these
+        // are further evidence of it, and the records it reports keep their own copy.
+        let own: String = self
+            .tx
+            .prepare_cached("SELECT sha256 FROM webhook_events WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        if own == ev.sha256 {
+            self.delivery = Some((ev.sha256.clone(), id));
+        }
         Ok(o)
     }
 
