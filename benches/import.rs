@@ -1,7 +1,8 @@
 //! Import speed and case size on `zoomlens gen` output, side by side in one run:
 //!
 //! * the Dashboard participant pages alone (`/metrics/meetings/{uuid}/participants`, the
-//!   widest records), and the whole tenant (captures, webhooks, CSV lists);
+//!   widest records), the whole tenant (captures, webhooks, CSV lists), and the tenant with the
+//!   identity-provider and file-access logs `gen` also writes (this build only);
 //! * for each: an older zoomlens binary given as `ZOOMLENS_BENCH_OLD` (today's import, same
 //!   machine, same run), this build's import, and for the Dashboard pages SQLite's own C code
 //!   inserting the same rows into this build's schema (`INSERT … SELECT` over the pages' JSON,
@@ -219,17 +220,34 @@ fn main() {
             }
         }
     }
-    let mut tenant: Vec<PathBuf> = std::fs::read_dir(&gen_dir)
+    // Zoom's own sources (what every build reads), and then with the identity-provider and
+    // file-access logs `gen` also writes (Okta, Entra ID, Microsoft 365, DLP CSV).
+    let mut everything: Vec<PathBuf> = std::fs::read_dir(&gen_dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != "truth.json")
+        .filter(|p| p.is_file() && p.file_name().unwrap() != "truth.json")
         .collect();
-    tenant.sort();
+    everything.sort();
+    let beyond = [
+        "okta.ndjson",
+        "entra_signins.ndjson",
+        "m365_audit.ndjson",
+        "dlp.csv",
+    ];
+    let zoom: Vec<PathBuf> = everything
+        .iter()
+        .filter(|p| !beyond.iter().any(|b| p.ends_with(b)))
+        .cloned()
+        .collect();
     let old = env("ZOOMLENS_BENCH_OLD").map(PathBuf::from);
 
     for (name, files) in [
         ("Dashboard participant pages", vec![dash.clone()]),
-        ("whole tenant (captures, webhooks, CSV)", tenant.clone()),
+        ("whole tenant (captures, webhooks, CSV lists)", zoom),
+        (
+            "whole tenant with the Okta, Entra ID, M365 and DLP logs",
+            everything,
+        ),
     ] {
         let input = bytes(&files);
         println!(
@@ -237,12 +255,16 @@ fn main() {
             input as f64 / 1e6,
             gen_dir.display()
         );
-        if let Some(old) = &old {
+        if let Some(old) = &old
+            && !name.contains("Okta")
+        {
             let r = import(old, &work.join("old.zl"), &files);
             report(&format!("old import ({})", old.display()), &r, input);
             let _ = std::fs::remove_file(work.join("old.zl"));
         } else {
-            println!("  old import: not measured (set ZOOMLENS_BENCH_OLD=/path/to/older/zoomlens)");
+            println!(
+                "  old import: not measured (ZOOMLENS_BENCH_OLD=/path/to/older/zoomlens; older builds do not read the identity and file-access logs)"
+            );
         }
         let new = import(&bin, &work.join("new.zl"), &files);
         report("this build's import", &new, input);

@@ -167,7 +167,7 @@ fn build(path: &Path, sessions: usize) {
                 time: ts(t0 + (i as i64 * span) / 20_000),
                 operator: Some(email(i % USERS)),
                 object_id: Some(format!("m{i}==")),
-                payload_sha256: format!("{i:064}"),
+                payload_sha256: zoomlens::util::Sha256Sum::of(&i.to_le_bytes()),
                 ..Default::default()
             },
             &Evidence::new(o, None, format!("{{\"w\":{i}}}")),

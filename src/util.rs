@@ -7,9 +7,96 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// A SHA-256 as the case stores it: 32 bytes (a BLOB), half the size of its hex text in every
+/// row and unique index that holds one. Shown and compared by people as lowercase hex.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Sha256Sum(pub [u8; 32]);
+
+impl Sha256Sum {
+    pub fn of(bytes: &[u8]) -> Sha256Sum {
+        Sha256Sum(Sha256::digest(bytes).into())
+    }
+}
+
+impl std::fmt::Display for Sha256Sum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl std::fmt::Debug for Sha256Sum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl rusqlite::ToSql for Sha256Sum {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(
+            rusqlite::types::ValueRef::Blob(&self.0),
+        ))
+    }
+}
+
+/// Reads the stored 32 bytes, or the 64-character hex text cases wrote before schema 13 (and
+/// that hand-made test rows still use); any other value is not a SHA-256.
+impl rusqlite::types::FromSql for Sha256Sum {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        use rusqlite::types::{FromSqlError, ValueRef};
+        let bytes: Option<[u8; 32]> = match v {
+            ValueRef::Blob(b) => b.try_into().ok(),
+            ValueRef::Text(t) => {
+                let mut out = [0u8; 32];
+                hex::decode_to_slice(t, &mut out).ok().map(|()| out)
+            }
+            _ => None,
+        };
+        bytes.map(Sha256Sum).ok_or(FromSqlError::InvalidType)
+    }
+}
+
+/// A BLOB value as output shows it: a short one (a stored SHA-256 is 32 bytes) as lowercase
+/// hex, to compare with `sha256sum`; a longer one by its size (compressed evidence reads as
+/// text through `zl_raw(raw)`).
+pub fn blob_shown(b: &[u8]) -> String {
+    if b.len() <= 32 {
+        hex::encode(b)
+    } else {
+        format!("<{} bytes>", b.len())
+    }
+}
+
+/// A stored SHA-256 as people read it: lowercase hex, whether it is kept as 32 bytes or (in
+/// older cases) as its text; anything else shown as stored.
+pub fn sha_shown(v: rusqlite::types::ValueRef<'_>) -> String {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Blob(b) => hex::encode(b),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Null => String::new(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_sum_shows_as_the_hex_people_compare() {
+        let s = Sha256Sum::of(b"abc");
+        assert_eq!(s.to_string(), sha256_hex(b"abc"));
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        let (kind, back): (String, Sha256Sum) = c
+            .query_row("SELECT typeof(?1), ?1", [s], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!((kind.as_str(), back), ("blob", s));
+        let old: Sha256Sum = c
+            .query_row("SELECT ?1", [sha256_hex(b"abc")], |r| r.get(0))
+            .unwrap();
+        assert_eq!(old, s);
+    }
 
     #[test]
     fn sha256_matches_known_vector() {

@@ -148,9 +148,9 @@ fn check_every_record(case: &Path, inputs: &str) -> u64 {
         while let Some(r) = rows.next().unwrap() {
             let id: i64 = r.get(0).unwrap();
             let bytes = dec.decode(&s.conn, r.get_ref(1).unwrap()).unwrap();
-            let sha: String = r.get(2).unwrap();
+            let sha: zoomlens::util::Sha256Sum = r.get(2).unwrap();
             assert_eq!(
-                zoomlens::util::sha256_hex(&bytes),
+                zoomlens::util::Sha256Sum::of(&bytes),
                 sha,
                 "{t} #{id}: decoded bytes do not hash to the stored SHA-256"
             );

@@ -74,7 +74,7 @@ fn okta_system_log_array_gives_sign_ins_and_admin_actions() {
     assert_eq!(r.len(), 1);
     assert!(r[0].contains("published: unparsable time"), "{r:?}");
     // Each record keeps its own JSON, hashed.
-    let (raw, sha): (String, String) = s
+    let (raw, sha): (String, zoomlens::util::Sha256Sum) = s
         .conn
         .query_row(
             "SELECT raw, sha256 FROM idp_log WHERE action = 'user.account.privilege.grant'",
@@ -83,7 +83,7 @@ fn okta_system_log_array_gives_sign_ins_and_admin_actions() {
         )
         .unwrap();
     assert!(raw.trim_start().starts_with('{') && raw.contains("c1f3e7a2"));
-    assert_eq!(sha, zoomlens::util::sha256_hex(raw.as_bytes()));
+    assert_eq!(sha, zoomlens::util::Sha256Sum::of(raw.as_bytes()));
     // Re-importing adds nothing.
     let again = import(&mut s, &[fixture("okta_logs.json")]);
     assert_eq!(again.counts.0["idp_log"].added, 0);

@@ -220,7 +220,7 @@ fn evidence_is_the_verbatim_record_with_its_line_and_hash() {
     let path = samples().join("report_activities.json");
     import(&mut store, std::slice::from_ref(&path));
     let file = std::fs::read_to_string(&path).unwrap();
-    let (raw, sha, line, source): (String, String, i64, String) = store
+    let (raw, sha, line, source): (String, zoomlens::util::Sha256Sum, i64, String) = store
         .conn
         .query_row(
             "SELECT s.raw, s.sha256, s.line, o.source FROM signins s JOIN origins o
@@ -233,7 +233,7 @@ fn evidence_is_the_verbatim_record_with_its_line_and_hash() {
     let at = file.find(&raw).expect("raw text is a slice of the file");
     assert!(raw.contains("\n"), "kept with its original layout: {raw}");
     assert_eq!(line, 1 + file[..at].matches('\n').count() as i64);
-    assert_eq!(sha, zoomlens::util::sha256_hex(raw.as_bytes()));
+    assert_eq!(sha, zoomlens::util::Sha256Sum::of(raw.as_bytes()));
     assert!(source.ends_with("report_activities.json"), "{source}");
 }
 
@@ -284,7 +284,7 @@ fn every_panther_log_imports_without_a_reject_and_timeless_ones_are_stored_undat
     assert_eq!(
         count(
             &store,
-            "SELECT COUNT(*) FROM operations WHERE time = '' AND raw LIKE '%Job Title%'
+            "SELECT COUNT(*) FROM operations WHERE time = '' AND zl_raw(raw) LIKE '%Job Title%'
              AND operation_detail LIKE 'Update User % - Job Title: set to Contractor'
              AND origin_id IS NOT NULL AND line > 0"
         ),
@@ -631,7 +631,7 @@ fn sharing_marks_the_session_open_at_that_time_and_unmatched_shares_are_not_stor
             &store,
             "SELECT COUNT(*) FROM extra_evidence e JOIN participants p ON p.id = e.row_id
              WHERE e.tbl = 'participants' AND p.join_time = '2024-06-10T06:14:05Z'
-             AND e.raw LIKE '%sharing_started%'"
+             AND zl_raw(e.raw) LIKE '%sharing_started%'"
         ),
         1
     );
@@ -686,7 +686,7 @@ fn user_updated_applies_the_changed_fields_and_keeps_the_delivery() {
             &store,
             "SELECT COUNT(*) FROM extra_evidence e JOIN users u ON u.id = e.row_id
              WHERE e.tbl = 'users' AND u.zoom_id = 'z8yCxjabcdEFGHfp8uQ'
-             AND e.raw LIKE '%user.updated%'"
+             AND zl_raw(e.raw) LIKE '%user.updated%'"
         ),
         2
     );

@@ -100,7 +100,9 @@ fn row_and_evidence(store: &Store) -> Vec<(Vec<Value>, Vec<String>)> {
         .map(|(id, v)| {
             let mut extra: Vec<String> = store
                 .conn
-                .prepare("SELECT sha256 FROM extra_evidence WHERE tbl = 'signins' AND row_id = ?1")
+                .prepare(
+                    "SELECT lower(hex(sha256)) FROM extra_evidence WHERE tbl = 'signins' AND row_id = ?1",
+                )
                 .unwrap()
                 .query_map([id], |r| r.get(0))
                 .unwrap()

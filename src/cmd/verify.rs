@@ -81,14 +81,14 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
         wal.push("-wal");
         len(&a.case) + len(std::path::Path::new(&wal))
     };
-    if matches!(kind, FileKind::Case(v) if v < 10) && !a.json {
-        eprintln!("{case}: upgrading to schema {SCHEMA_VERSION} and compressing its evidence...");
+    if matches!(kind, FileKind::Case(v) if v < SCHEMA_VERSION) && !a.json {
+        eprintln!("{case}: upgrading to schema {SCHEMA_VERSION} and compacting its evidence...");
     }
     let mut s = Store::open(&a.case)?;
     let quiet = a.json;
     let mut done = s.compact(|t, n| {
         if !quiet {
-            eprint!("\r{}: {n} records compressed   ", sanitize(t));
+            eprint!("\r{}: {n} records compacted   ", sanitize(t));
         }
     })?;
     if !quiet && !done.tables.is_empty() {
@@ -100,7 +100,7 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
         output::write_json(&mut out, &done)?;
     } else {
         for (t, n) in &done.tables {
-            writeln!(out, "  {:<22} {n} records compressed", sanitize(t))?;
+            writeln!(out, "  {:<22} {n} records compacted", sanitize(t))?;
         }
         let mb = |b: u64| b as f64 / 1_048_576.0;
         writeln!(

@@ -345,7 +345,7 @@ fn evidence_record(conn: &Connection, tbl: &str, id: i64) -> Result<Option<Evide
                     ValueRef::Integer(v) => v.into(),
                     ValueRef::Real(v) => v.into(),
                     ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
-                    ValueRef::Blob(b) => format!("<{} bytes>", b.len()).into(),
+                    ValueRef::Blob(b) => crate::util::blob_shown(b).into(),
                 };
                 match n.as_str() {
                     "raw" | "sha256" | "id" => {}

@@ -243,7 +243,7 @@ pub(crate) fn store_event_at(
         account_id: payload.account_id.own(),
         operator: payload.operator.own(),
         object_id: oid.id.own().or_else(|| oid.uuid.own()),
-        payload_sha256: crate::util::sha256_hex(payload_text.as_bytes()),
+        payload_sha256: crate::util::Sha256Sum::of(payload_text.as_bytes()),
     };
     let outcome = w.webhook_event(&record, &ev)?;
     // Normalised even when the delivery is already present, so a re-import reports the same

@@ -41,14 +41,14 @@ pub struct Evidence {
     pub line: Option<i64>,
     /// The record's original JSON (or CSV line) text, byte for byte.
     pub raw: String,
-    /// Lowercase hex SHA-256 of `raw`.
-    pub sha256: String,
+    /// SHA-256 of `raw`.
+    pub sha256: crate::util::Sha256Sum,
 }
 
 impl Evidence {
     pub fn new(origin_id: i64, line: Option<i64>, raw: impl Into<String>) -> Self {
         let raw = raw.into();
-        let sha256 = crate::util::sha256_hex(raw.as_bytes());
+        let sha256 = crate::util::Sha256Sum::of(raw.as_bytes());
         Evidence {
             origin_id,
             line,
@@ -231,7 +231,7 @@ pub struct WebhookEvent {
     pub operator: Option<String>,
     pub object_id: Option<String>,
     /// SHA-256 of the payload's bytes: with event and event_ts, the delivery's identity.
-    pub payload_sha256: String,
+    pub payload_sha256: crate::util::Sha256Sum,
 }
 
 /// HR departures list row.

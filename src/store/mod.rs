@@ -50,10 +50,38 @@ const MIGRATIONS: &[Migration] = &[
     (include_str!("migrations/0011_newer.sql"), None),
     // issue 19: identity-provider and file-access events.
     (include_str!("migrations/0012_beyond.sql"), None),
-    // Issue 17: deliveries kept once; the rewrite runs after the upgrade commits.
-    (include_str!("migrations/0013_deliveries.sql"), None),
+    // Issue 17: SHA-256s as 32 bytes; deliveries kept once (rewritten after the upgrade commits).
+    (
+        include_str!("migrations/0013_deliveries.sql"),
+        Some(sums_as_bytes),
+    ),
 ];
 const VIEWS: &str = include_str!("views.sql");
+
+/// Schema 13: every stored SHA-256 (`sha256`, and a delivery's `payload_sha256`) from its
+/// 64-character hex text to its 32 bytes, which halves it in each row and unique index.
+/// Values that are not a hex SHA-256 stay as they are (`verify` reports them). Replayable.
+fn sums_as_bytes(c: &Connection) -> Result<()> {
+    let cols: Vec<(String, String)> = c
+        .prepare(
+            "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND p.name IN ('sha256', 'payload_sha256')
+             ORDER BY m.name, p.name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (t, col) in cols {
+        c.execute(
+            &format!(
+                "UPDATE \"{t}\" SET \"{col}\" = unhex(\"{col}\")
+                 WHERE typeof(\"{col}\") = 'text' AND length(\"{col}\") = 64
+                   AND unhex(\"{col}\") IS NOT NULL"
+            ),
+            [],
+        )?;
+    }
+    Ok(())
+}
 
 /// Schema 6: `findings.incident_id`, added only where missing (SQLite has no
 /// `ADD COLUMN IF NOT EXISTS`), so the step can be replayed safely.
@@ -350,12 +378,12 @@ impl Store {
             .exists([])?;
         if pending {
             tracing::info!("compressing the evidence of {}", self.path.display());
-            let done = raw::compact(&mut self.conn, |_, _| {})?;
+            raw::compact(&mut self.conn, |_, _| {})?;
             self.conn
                 .execute("DELETE FROM meta WHERE key = 'compact_pending'", [])?;
-            if !done.tables.is_empty() {
-                self.vacuum()?;
-            }
+            // Rows rewritten smaller (by the upgrade or the compaction) leave pages part empty
+            // rather than free: only a rewrite of the file gives the space back.
+            self.vacuum()?;
         }
         Ok(())
     }
@@ -371,7 +399,7 @@ impl Store {
         let free: i64 = self
             .conn
             .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
-        if free > 0 {
+        if free > 0 || !done.tables.is_empty() {
             self.vacuum()?;
         }
         done.bytes_before = before;

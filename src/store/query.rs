@@ -53,7 +53,7 @@ pub fn stream(
                 ValueRef::Integer(v) => v.into(),
                 ValueRef::Real(v) => v.into(),
                 ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
-                ValueRef::Blob(b) => format!("<{} bytes>", b.len()).into(),
+                ValueRef::Blob(b) => crate::util::blob_shown(b).into(),
             });
         }
         if !each(&columns, row)? {

@@ -9,6 +9,7 @@
 //! second and activity plus compatible details instead: see [`Writer::signin`].
 
 use crate::model::*;
+use crate::util::Sha256Sum;
 use anyhow::Result;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
@@ -463,7 +464,7 @@ pub struct Writer<'c> {
     codec: super::raw::Encoder,
     /// The webhook delivery being normalised: (its SHA-256, the `webhook_events` row holding
     /// exactly those bytes). Records it reports point at that row instead of a second copy.
-    delivery: Option<(String, i64)>,
+    delivery: Option<(Sha256Sum, i64)>,
 }
 
 /// The summary note for operation-log records without an operator.
@@ -538,7 +539,7 @@ impl<'c> Writer<'c> {
             self.counts.note(spec.table, Outcome::Added);
             return Ok((Outcome::Added, id));
         }
-        let (id, sha): (i64, String) = self
+        let (id, sha): (i64, Sha256Sum) = self
             .tx
             .prepare_cached(&sql.select)?
             .query_row(&vals[..spec.nkey], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -745,7 +746,7 @@ impl<'c> Writer<'c> {
     }
 
     /// Whether these bytes are already kept as further evidence of some row of `table`.
-    fn kept(&self, table: &str, sha256: &str) -> Result<bool> {
+    fn kept(&self, table: &str, sha256: &Sha256Sum) -> Result<bool> {
         Ok(self
             .tx
             .prepare_cached("SELECT 1 FROM extra_evidence WHERE tbl = ?1 AND sha256 = ?2")?
@@ -1112,7 +1113,7 @@ impl<'c> Writer<'c> {
     /// (nothing to update).
     pub fn user_updated(&mut self, u: &User, ev: &Evidence) -> Result<bool> {
         let email = Some(u.email.trim()).filter(|e| !e.is_empty());
-        let found: Option<(i64, String)> = self
+        let found: Option<(i64, Sha256Sum)> = self
             .tx
             .prepare_cached(
                 "SELECT id, sha256 FROM users WHERE ukey = ?1 OR zoom_id = ?1
@@ -1335,7 +1336,7 @@ impl<'c> Writer<'c> {
 
     /// Keep `ev` as evidence of stay `id` unless it is already (its own bytes or further).
     fn waiting_evidence(&mut self, id: i64, ev: &Evidence) -> Result<Outcome> {
-        let own: String =
+        let own: Sha256Sum =
             self.tx
                 .query_row("SELECT sha256 FROM waiting_room WHERE id = ?1", [id], |r| {
                     r.get(0)
@@ -1457,12 +1458,12 @@ impl<'c> Writer<'c> {
         )?;
         // A delivery already present may hold other bytes (its envelope differed); then these
         // are further evidence of it, and the records it reports keep their own copy.
-        let own: String = self
+        let own: Sha256Sum = self
             .tx
             .prepare_cached("SELECT sha256 FROM webhook_events WHERE id = ?1")?
             .query_row([id], |r| r.get(0))?;
         if own == ev.sha256 {
-            self.delivery = Some((ev.sha256.clone(), id));
+            self.delivery = Some((ev.sha256, id));
         }
         Ok(o)
     }
@@ -1585,7 +1586,7 @@ impl<'c> Writer<'c> {
             None => (raw, reason.to_string()),
         };
         let reason = reason.as_str();
-        let sha = crate::util::sha256_hex(raw.as_bytes());
+        let sha = Sha256Sum::of(raw.as_bytes());
         let now = crate::model::time::fmt_utc(chrono::Utc::now());
         let raw = self.codec.encode(&self.tx, "rejects", raw)?;
         self.tx
@@ -1720,7 +1721,7 @@ impl SignVals {
 pub(crate) struct SignRow {
     id: i64,
     vals: SignVals,
-    sha: String,
+    sha: Sha256Sum,
 }
 
 /// The rows of one email (any case), second and activity.
@@ -1776,8 +1777,8 @@ fn merge_signin(
     raw: &Value,
 ) -> Result<SignRow> {
     let m = row.vals.merged(new);
-    let promote = (via_rank(&new.via), std::cmp::Reverse(ev.sha256.as_str()))
-        > (via_rank(&row.vals.via), std::cmp::Reverse(row.sha.as_str()));
+    let promote = (via_rank(&new.via), std::cmp::Reverse(ev.sha256))
+        > (via_rank(&row.vals.via), std::cmp::Reverse(row.sha));
     if promote {
         conn.prepare_cached(
             "INSERT INTO extra_evidence (tbl, row_id, origin_id, line, raw, sha256)
@@ -1822,11 +1823,7 @@ fn merge_signin(
     Ok(SignRow {
         id: row.id,
         vals: m,
-        sha: if promote {
-            ev.sha256.clone()
-        } else {
-            row.sha.clone()
-        },
+        sha: if promote { ev.sha256 } else { row.sha },
     })
 }
 
@@ -1862,7 +1859,7 @@ pub(crate) fn fold_signins(conn: &Connection) -> Result<u64> {
                 origin_id,
                 line,
                 raw: String::new(),
-                sha256: r.sha.clone(),
+                sha256: r.sha,
             };
             // Gone first: the merged row may take this row's exact key.
             conn.execute("DELETE FROM signins WHERE id = ?1", [r.id])?;

@@ -277,7 +277,9 @@ impl Case {
             account_id: Some("acct".into()),
             operator: Some(operator.into()),
             object_id: Some(object.into()),
-            payload_sha256: zoomlens::util::sha256_hex(format!("{event}{time}{object}").as_bytes()),
+            payload_sha256: zoomlens::util::Sha256Sum::of(
+                format!("{event}{time}{object}").as_bytes(),
+            ),
         };
         self.put(|w, e| w.webhook_event(&h, e));
     }

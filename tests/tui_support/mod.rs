@@ -395,7 +395,7 @@ pub fn build(path: &Path) {
             time: "2024-06-10T07:31:00Z".into(),
             operator: Some("dave@acme.com".into()),
             object_id: Some(BOARD.into()),
-            payload_sha256: "ab".repeat(32),
+            payload_sha256: zoomlens::util::Sha256Sum([0xab; 32]),
             ..Default::default()
         },
         &ev(o, l, &raw),

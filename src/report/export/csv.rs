@@ -140,7 +140,7 @@ pub fn export(
                             ValueRef::Integer(v) => v.to_string(),
                             ValueRef::Real(v) => v.to_string(),
                             ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                            ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
+                            ValueRef::Blob(b) => crate::util::blob_shown(b),
                         });
                     }
                     csv.row(&cells)?;

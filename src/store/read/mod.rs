@@ -491,7 +491,7 @@ pub(crate) fn opt(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<St
         ValueRef::Integer(v) => Some(v.to_string()),
         ValueRef::Real(v) => Some(v.to_string()),
         ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => Some(format!("<{} bytes>", b.len())),
+        ValueRef::Blob(b) => Some(crate::util::blob_shown(b)),
     })
 }
 
