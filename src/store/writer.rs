@@ -526,9 +526,24 @@ impl<'c> Writer<'c> {
     }
 
     fn put(&mut self, spec: &Spec, vals: &[&dyn ToSql], ev: &Evidence) -> Result<(Outcome, i64)> {
+        self.put_from(spec, None, vals, ev)
+    }
+
+    /// [`Self::put`] for a table whose records differ in shape by `source` (see
+    /// [`super::raw::BY_SOURCE`]).
+    fn put_from(
+        &mut self,
+        spec: &Spec,
+        source: Option<&str>,
+        vals: &[&dyn ToSql],
+        ev: &Evidence,
+    ) -> Result<(Outcome, i64)> {
         debug_assert_eq!(vals.len(), spec.cols.len());
         let sql = spec.sql.get_or_init(|| SpecSql::build(spec));
-        let raw = self.raw(spec.table, ev)?;
+        let raw = match source {
+            Some(s) => self.raw(&super::raw::source_key(spec.table, s), ev)?,
+            None => self.raw(spec.table, ev)?,
+        };
         let tail: [&dyn ToSql; 4] = [&ev.origin_id, &ev.line, &raw, &ev.sha256];
         let inserted = self
             .tx
@@ -1509,8 +1524,9 @@ impl<'c> Writer<'c> {
         ev: &Evidence,
     ) -> Result<Outcome> {
         let o = self
-            .put(
+            .put_from(
                 &IDP,
+                Some(&e.source),
                 &[
                     &e.source,
                     &e.event_id,
@@ -1542,8 +1558,9 @@ impl<'c> Writer<'c> {
         ev: &Evidence,
     ) -> Result<Outcome> {
         let o = self
-            .put(
+            .put_from(
                 &DATA_ACCESS,
+                Some(&d.source),
                 &[
                     &d.source,
                     &d.event_id,
