@@ -14,7 +14,8 @@
 //!
 //! Run: `cargo bench --bench import`. Knobs: `ZOOMLENS_BENCH_GEN=DIR` (a `zoomlens gen` output
 //! folder; default: generated into target/bench-import with `ZOOMLENS_BENCH_USERS` users ×
-//! `ZOOMLENS_BENCH_DAYS` days, default 2000 × 30), `ZOOMLENS_BENCH_OLD=/path/to/old/zoomlens`.
+//! `ZOOMLENS_BENCH_DAYS` days, default 2000 × 30), `ZOOMLENS_BENCH_OLD=/path/to/old/zoomlens`,
+//! `ZOOMLENS_BENCH_GROUPS=dashboard,zoom,all` (which of the three to measure).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -206,9 +207,10 @@ fn main() {
         .unwrap_or(root.clone());
     std::fs::create_dir_all(&work).unwrap();
 
-    // The Dashboard participant pages, on their own.
+    // The Dashboard participant pages, on their own (cut from this run's captures each time:
+    // the work folder may have served another tenant).
     let dash = work.join("dashboard.ndjson");
-    if !dash.exists() {
+    {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&dash).unwrap());
         let f =
             std::io::BufReader::new(std::fs::File::open(gen_dir.join("captures.ndjson")).unwrap());
@@ -241,14 +243,24 @@ fn main() {
         .collect();
     let old = env("ZOOMLENS_BENCH_OLD").map(PathBuf::from);
 
-    for (name, files) in [
-        ("Dashboard participant pages", vec![dash.clone()]),
-        ("whole tenant (captures, webhooks, CSV lists)", zoom),
+    // `ZOOMLENS_BENCH_GROUPS=dashboard,zoom,all` (the default) picks what to measure.
+    let groups = env("ZOOMLENS_BENCH_GROUPS").unwrap_or("dashboard,zoom,all".into());
+    for (group, name, files) in [
         (
+            "dashboard",
+            "Dashboard participant pages",
+            vec![dash.clone()],
+        ),
+        ("zoom", "whole tenant (captures, webhooks, CSV lists)", zoom),
+        (
+            "all",
             "whole tenant with the Okta, Entra ID, M365 and DLP logs",
             everything,
         ),
     ] {
+        if !groups.split(',').any(|g| g.trim() == group) {
+            continue;
+        }
         let input = bytes(&files);
         println!(
             "{name}: {:.1} MB of input ({})",

@@ -174,10 +174,16 @@ pub fn import_prepared(
 ) -> Result<ImportSummary> {
     let mut summary = ImportSummary::default();
     let bulk = bulk_load(store, &prepared) && crate::store::bulk::begin(&mut store.conn)?;
+    let batch = if bulk {
+        crate::store::bulk::load_cache(&store.conn, true)?;
+        crate::store::bulk::BATCH
+    } else {
+        BATCH
+    };
     let run = || -> Result<()> {
         for p in prepared {
             let (path, label) = (p.path.display().to_string(), p.label.clone());
-            let records = import_file(store, p, opts, &mut summary)
+            let records = import_file(store, p, opts, batch, &mut summary)
                 .with_context(|| format!("importing {path}"))?;
             summary.files.push(FileSummary {
                 path,
@@ -189,6 +195,7 @@ pub fn import_prepared(
     };
     let done = run();
     if bulk {
+        crate::store::bulk::load_cache(&store.conn, false)?;
         crate::store::bulk::restore(&mut store.conn)?;
     }
     done.map(|()| summary)
@@ -209,9 +216,11 @@ fn bulk_load(store: &Store, prepared: &[Prepared]) -> bool {
     input >= MIN_INPUT && input >= 2 * store.file_bytes()
 }
 
-/// The batch in progress: a writer that is committed and replaced every [`BATCH`] records.
+/// The batch in progress: a writer that is committed and replaced every `batch` records
+/// ([`BATCH`], or [`crate::store::bulk::BATCH`] in a bulk load).
 struct Batches<'s> {
     store: &'s mut Store,
+    batch: usize,
 }
 
 fn finish(w: Writer, summary: &mut ImportSummary) -> Result<()> {
@@ -240,7 +249,7 @@ impl<'s> Batches<'s> {
             // Records in this batch, and input units (lines, pages) that may hold none.
             let (mut records, mut units) = (0usize, 0usize);
             let mut more = true;
-            while records < BATCH && units < BATCH {
+            while records < self.batch && units < self.batch {
                 match f(&mut w)? {
                     Some(n) => {
                         records += n;
@@ -269,6 +278,7 @@ fn import_file(
     store: &mut Store,
     p: Prepared,
     opts: &ImportOptions,
+    batch: usize,
     summary: &mut ImportSummary,
 ) -> Result<u64> {
     let (format, source) = (p.format, p.source);
@@ -287,7 +297,7 @@ fn import_file(
         Some(s) => s,
         None => input::open(&p.path)?.reader,
     };
-    let mut batches = Batches { store };
+    let mut batches = Batches { store, batch };
     let meeting = opts.meeting.as_deref().map(capture::decode_segment);
     let rec = RecordCtx {
         origin_id,

@@ -24,6 +24,10 @@ pub use writer::{Disclaimer, HistoryMeeting, RecordingAccess, RemoteSupport, Ris
 /// same transaction.
 type Migration = (&'static str, Option<fn(&Connection) -> Result<()>>);
 
+/// SQLite's page cache of a writing connection, in KiB (a bulk load takes more, see
+/// [`bulk::BATCH`]).
+pub const CACHE_KIB: i64 = 64 * 1024;
+
 /// Forward migrations; index + 1 is the schema version they produce.
 const MIGRATIONS: &[Migration] = &[
     (include_str!("migrations/0001_init.sql"), None),
@@ -355,7 +359,7 @@ impl Store {
             })?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
-        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         geo_fallback(&conn)?;
         let mut store = Store {
             conn,
