@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// Indexes no write path reads (checked against the writer's queries: participants are
 /// matched on their unique key, sign-ins on `signins_email_time`, operations on
-/// `operations_operator`).
+/// `operations_operator`, identity-provider and file-access events on (source, event_id)).
 const READ_SIDE: &[&str] = &[
     "participants_email",
     "participants_join",
@@ -27,6 +27,12 @@ const READ_SIDE: &[&str] = &[
     "signins_time",
     "signins_ip",
     "extra_evidence_row",
+    "idp_log_user",
+    "idp_log_time",
+    "idp_log_ip",
+    "data_access_user",
+    "data_access_time",
+    "data_access_ip",
 ];
 
 const KEY: &str = "bulk_indexes";

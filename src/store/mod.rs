@@ -59,6 +59,8 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0013_deliveries.sql"),
         Some(sums_as_bytes),
     ),
+    // Identity-provider and file-access events by IP (the console's IP timeline).
+    (include_str!("migrations/0014_ip_indexes.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
