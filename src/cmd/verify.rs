@@ -68,6 +68,10 @@ pub fn upgrade(a: &UpgradeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn records(n: u64) -> &'static str {
+    if n == 1 { "record" } else { "records" }
+}
+
 /// `zoomlens compact`: compress what is still stored plain and shrink the file.
 pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
     let kind = store::inspect(&a.case)?;
@@ -84,11 +88,11 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
     if matches!(kind, FileKind::Case(v) if v < SCHEMA_VERSION) && !a.json {
         eprintln!("{case}: upgrading to schema {SCHEMA_VERSION} and compacting its evidence...");
     }
-    let mut s = Store::open(&a.case)?;
+    let mut s = Store::open_to_compact(&a.case)?;
     let quiet = a.json;
     let mut done = s.compact(|t, n| {
         if !quiet {
-            eprint!("\r{}: {n} records compacted   ", sanitize(t));
+            eprint!("\r{}: {n} {} compacted   ", sanitize(t), records(n));
         }
     })?;
     if !quiet && !done.tables.is_empty() {
@@ -100,7 +104,7 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
         output::write_json(&mut out, &done)?;
     } else {
         for (t, n) in &done.tables {
-            writeln!(out, "  {:<22} {n} records compacted", sanitize(t))?;
+            writeln!(out, "  {:<22} {n} {} compacted", sanitize(t), records(*n))?;
         }
         let mb = |b: u64| b as f64 / 1_048_576.0;
         writeln!(

@@ -331,6 +331,16 @@ impl Store {
     /// that is not a zoomlens case (another application's database, a text file) is refused
     /// and left untouched; an empty file (`mktemp`) becomes a case, and the log says so.
     pub fn open(path: &Path) -> Result<Store> {
+        Self::open_as(path, true)
+    }
+
+    /// [`Self::open`] for `zoomlens compact`, which does the compaction an upgrade leaves
+    /// pending itself, with progress, rather than silently on opening.
+    pub fn open_to_compact(path: &Path) -> Result<Store> {
+        Self::open_as(path, false)
+    }
+
+    fn open_as(path: &Path, compact_pending: bool) -> Result<Store> {
         let kind = inspect(path)?;
         if let Some(e) = refuse(path, &kind, true) {
             return Err(e);
@@ -368,7 +378,9 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.migrate()?;
-        store.finish_compaction()?;
+        if compact_pending {
+            store.finish_compaction()?;
+        }
         // A bulk import killed before it rebuilt its indexes: build them now.
         bulk::restore(&mut store.conn)?;
         Ok(store)
@@ -399,13 +411,17 @@ impl Store {
     /// killed run leaves a consistent case that the next run completes.
     pub fn compact(&mut self, progress: impl FnMut(&str, u64)) -> Result<raw::Compaction> {
         let before = self.file_bytes();
+        let pending: bool = self
+            .conn
+            .prepare("SELECT 1 FROM meta WHERE key = 'compact_pending'")?
+            .exists([])?;
         let mut done = raw::compact(&mut self.conn, progress)?;
         self.conn
             .execute("DELETE FROM meta WHERE key = 'compact_pending'", [])?;
         let free: i64 = self
             .conn
             .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
-        if free > 0 || !done.tables.is_empty() {
+        if pending || free > 0 || !done.tables.is_empty() {
             self.vacuum()?;
         }
         done.bytes_before = before;
