@@ -66,19 +66,6 @@ pub fn blob_shown(b: &[u8]) -> String {
     }
 }
 
-/// A stored SHA-256 as people read it: lowercase hex, whether it is kept as 32 bytes or (in
-/// older cases) as its text; anything else shown as stored.
-pub fn sha_shown(v: rusqlite::types::ValueRef<'_>) -> String {
-    use rusqlite::types::ValueRef;
-    match v {
-        ValueRef::Blob(b) => hex::encode(b),
-        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        ValueRef::Null => String::new(),
-        ValueRef::Integer(i) => i.to_string(),
-        ValueRef::Real(f) => f.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

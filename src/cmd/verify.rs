@@ -68,10 +68,6 @@ pub fn upgrade(a: &UpgradeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn records(n: u64) -> &'static str {
-    if n == 1 { "record" } else { "records" }
-}
-
 /// `zoomlens compact`: compress what is still stored plain and shrink the file.
 pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
     let kind = store::inspect(&a.case)?;
@@ -92,7 +88,11 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
     let quiet = a.json;
     let mut done = s.compact(|t, n| {
         if !quiet {
-            eprint!("\r{}: {n} {} compacted   ", sanitize(t), records(n));
+            eprint!(
+                "\r{}: {} compacted   ",
+                sanitize(t),
+                output::plural(n as usize, "record")
+            );
         }
     })?;
     if !quiet && !done.tables.is_empty() {
@@ -104,7 +104,12 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
         output::write_json(&mut out, &done)?;
     } else {
         for (t, n) in &done.tables {
-            writeln!(out, "  {:<22} {n} {} compacted", sanitize(t), records(*n))?;
+            writeln!(
+                out,
+                "  {:<22} {} compacted",
+                sanitize(t),
+                output::plural(*n as usize, "record")
+            )?;
         }
         let mb = |b: u64| b as f64 / 1_048_576.0;
         writeln!(

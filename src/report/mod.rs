@@ -666,7 +666,7 @@ fn copies(conn: &Connection, table: &str, id: i64) -> Result<Vec<Verbatim>> {
             Ok(Verbatim {
                 origin: r.get(0)?,
                 line: r.get(1)?,
-                sha256: crate::util::sha_shown(r.get_ref(2)?),
+                sha256: crate::store::read::text(r, 2)?,
             })
         })
         .optional()?;
@@ -679,7 +679,7 @@ fn copies(conn: &Connection, table: &str, id: i64) -> Result<Vec<Verbatim>> {
         Ok(Verbatim {
             origin: r.get(0)?,
             line: r.get(1)?,
-            sha256: crate::util::sha_shown(r.get_ref(2)?),
+            sha256: crate::store::read::text(r, 2)?,
         })
     })? {
         out.push(c?);

@@ -386,15 +386,19 @@ impl Store {
         Ok(store)
     }
 
+    /// Whether an upgrade left a compaction to do (see migrations 0010 and 0013).
+    fn compact_pending(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare("SELECT 1 FROM meta WHERE key = 'compact_pending'")?
+            .exists([])?)
+    }
+
     /// Compress the records an upgrade to schema 10 left plain and point copies of webhook
     /// deliveries at them (schema 13), a chunk per transaction, so a kill loses one chunk and
     /// the next writing open continues; then give the freed pages back to the file system.
     fn finish_compaction(&mut self) -> Result<()> {
-        let pending: bool = self
-            .conn
-            .prepare("SELECT 1 FROM meta WHERE key = 'compact_pending'")?
-            .exists([])?;
-        if pending {
+        if self.compact_pending()? {
             tracing::info!("compressing the evidence of {}", self.path.display());
             raw::compact(&mut self.conn, |_, _| {})?;
             self.conn
@@ -411,10 +415,7 @@ impl Store {
     /// killed run leaves a consistent case that the next run completes.
     pub fn compact(&mut self, progress: impl FnMut(&str, u64)) -> Result<raw::Compaction> {
         let before = self.file_bytes();
-        let pending: bool = self
-            .conn
-            .prepare("SELECT 1 FROM meta WHERE key = 'compact_pending'")?
-            .exists([])?;
+        let pending = self.compact_pending()?;
         let mut done = raw::compact(&mut self.conn, progress)?;
         self.conn
             .execute("DELETE FROM meta WHERE key = 'compact_pending'", [])?;

@@ -446,12 +446,19 @@ const CHUNK: usize = 5000;
 pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Result<Compaction> {
     let mut out = Compaction::default();
     let mut tables = evidence_tables(conn)?;
+    // Every table keeping records, for their copies of deliveries.
+    let mut with_raw: Vec<String> = tables
+        .iter()
+        .filter(|t| *t != DELIVERIES)
+        .cloned()
+        .collect();
     if table_has_raw(conn, EXTRA)? {
         let of: Vec<String> = conn
             .prepare("SELECT DISTINCT tbl FROM extra_evidence ORDER BY tbl")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         tables.extend(of.iter().map(|t| extra_key(t)));
+        with_raw.push(EXTRA.to_string());
     }
     for t in BY_SOURCE {
         if tables.iter().any(|x| x == t) {
@@ -464,11 +471,6 @@ pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Re
             tables.retain(|x| x != t);
             tables.extend(sources.iter().map(|s| source_key(t, s)));
         }
-    }
-    let mut with_raw = evidence_tables(conn)?;
-    with_raw.retain(|t| t != DELIVERIES);
-    if table_has_raw(conn, EXTRA)? {
-        with_raw.push(EXTRA.to_string());
     }
     if table_has_raw(conn, DELIVERIES)? {
         // Deliveries by hash, once per run (the table has no index on it: nothing else asks).

@@ -1473,11 +1473,13 @@ impl<'c> Writer<'c> {
         )?;
         // A delivery already present may hold other bytes (its envelope differed); then these
         // are further evidence of it, and the records it reports keep their own copy.
-        let own: Sha256Sum = self
-            .tx
-            .prepare_cached("SELECT sha256 FROM webhook_events WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))?;
-        if own == ev.sha256 {
+        let own = o == Outcome::Added
+            || self
+                .tx
+                .prepare_cached("SELECT sha256 FROM webhook_events WHERE id = ?1")?
+                .query_row([id], |r| r.get::<_, Sha256Sum>(0))?
+                == ev.sha256;
+        if own {
             self.delivery = Some((ev.sha256, id));
         }
         Ok(o)

@@ -176,7 +176,7 @@ fn raw_row(conn: &Connection, dec: &mut Decoder, r: &rusqlite::Row<'_>, i: usize
     let bytes = dec
         .decode(conn, stored)
         .unwrap_or_else(|_| stored.as_bytes().unwrap_or_default().to_vec());
-    let sha256 = crate::util::sha_shown(r.get_ref(i + 1)?);
+    let sha256 = text(r, i + 1)?;
     Ok(Raw {
         intact: crate::util::sha256_hex(&bytes) == sha256,
         text: String::from_utf8_lossy(&bytes).into_owned(),
