@@ -175,6 +175,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub struct Store {
     pub conn: Connection,
     pub path: PathBuf,
+    /// Search terms committed by this store's writers (see [`writer::Terms`]).
+    terms: writer::Terms,
 }
 
 /// `PRAGMA application_id` of a zoomlens case ("ZLEN"); older cases are recognised by their
@@ -397,6 +399,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            terms: Default::default(),
         };
         store.migrate()?;
         if compact_pending {
@@ -494,6 +497,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            terms: Default::default(),
         })
     }
 
@@ -533,7 +537,7 @@ impl Store {
 
     /// Begin a write batch (one atomic transaction).
     pub fn writer(&mut self) -> Result<Writer<'_>> {
-        Writer::begin(&mut self.conn)
+        Writer::begin(&mut self.conn, &mut self.terms)
     }
 }
 
