@@ -111,7 +111,8 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
                 output::plural(*n as usize, "record")
             )?;
         }
-        let mb = |b: u64| b as f64 / 1_048_576.0;
+        // Decimal megabytes, as the README's numbers and the benches give them.
+        let mb = |b: u64| b as f64 / 1e6;
         writeln!(
             out,
             "{case}: {:.1} MB -> {:.1} MB (every record's original bytes kept; `zoomlens verify` rehashes them)",
