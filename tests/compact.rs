@@ -676,3 +676,44 @@ fn a_feed_whose_first_deliveries_are_one_kind_compresses_the_rest_as_well() {
     let (out, _, ok) = zl(&["verify", dir.path().join("mixed.zl").to_str().unwrap()]);
     assert!(ok && out.contains(": 0 mismatches"), "{out}");
 }
+
+/// Records written before a key's dictionary was learnt again (the feed's first participant
+/// deliveries, compressed with what the sign-ins taught) are compressed again by `compact`
+/// with the later dictionary, their bytes unchanged.
+#[test]
+fn compact_recompresses_what_an_earlier_dictionary_compressed_poorly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mixed, joins) = (
+        dir.path().join("mixed.ndjson"),
+        dir.path().join("joins.ndjson"),
+    );
+    feed(&mixed, 1500, 25_000);
+    feed(&joins, 0, 26_500);
+    let first_joins = |case: &Path| -> f64 {
+        rusqlite::Connection::open(case)
+            .unwrap()
+            .query_row(
+                "SELECT avg(length(raw)) FROM webhook_events WHERE id BETWEEN 2001 AND 12000",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let (case, alone) = (dir.path().join("mixed.zl"), dir.path().join("joins.zl"));
+    import(&case, &[mixed], &[]);
+    import(&alone, &[joins], &[]);
+    let (before, single) = (first_joins(&case), first_joins(&alone));
+    assert!(
+        before > single * 2.0,
+        "{before:.0} bytes before compact, {single:.0} alone"
+    );
+    let (out, err, ok) = zl(&["compact", case.to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+    let after = first_joins(&case);
+    assert!(
+        after <= single * 1.15,
+        "{after:.0} bytes after compact ({before:.0} before), {single:.0} alone"
+    );
+    let (out, _, ok) = zl(&["verify", case.to_str().unwrap()]);
+    assert!(ok && out.contains(": 0 mismatches"), "{out}");
+}

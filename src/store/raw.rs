@@ -577,9 +577,15 @@ pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Re
         conn.execute_batch("DROP TABLE IF EXISTS temp.zl_deliveries")?;
     }
     for t in tables {
+        let had = dictionaries(conn, &t)?;
         {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             train_everywhere(&tx, &t)?;
+            // A dictionary an import learnt from the key's first records only (cases written
+            // before [`RETRAIN`]): learnt again from all of them, and used below.
+            if had == 1 && rows_of(&tx, &t)? >= RETRAIN as i64 {
+                retrain(&tx, &t)?;
+            }
             tx.commit()?;
         }
         let mut n = 0u64;
@@ -593,11 +599,92 @@ pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Re
             n += done as u64;
             progress(&t, n);
         }
+        n += recompress_older(conn, &t, |m| progress(&t, n + m))?;
         if n > 0 {
             out.tables.push((t, n));
         }
     }
     Ok(out)
+}
+
+/// How many dictionaries `key` has had.
+fn dictionaries(conn: &Connection, key: &str) -> Result<i64> {
+    if !has_dict_table(conn)? {
+        return Ok(0);
+    }
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM raw_dicts WHERE tbl = ?1")?
+        .query_row([key], |r| r.get(0))?)
+}
+
+/// The records under `key` (a whole table counted by its largest rowid).
+fn rows_of(conn: &Connection, key: &str) -> Result<i64> {
+    let (t, w) = scope(key);
+    let sql = if w.is_empty() {
+        format!("SELECT coalesce(max(rowid), 0) FROM {t}")
+    } else {
+        format!("SELECT count(*) FROM {t} WHERE 1{w}")
+    };
+    Ok(conn.query_row(&sql, [], |r| r.get(0))?)
+}
+
+/// Records of `key` compressed with one of its earlier dictionaries are compressed again with
+/// its last, where that is smaller, in transactions of [`CHUNK`]. A killed run leaves each
+/// record in one form or the other; the next run looks at what still names an earlier one.
+/// Returns how many were rewritten; `progress` hears the count so far.
+fn recompress_older(
+    conn: &mut Connection,
+    key: &str,
+    mut progress: impl FnMut(u64),
+) -> Result<u64> {
+    let Slot::Dict(last, mut c, _) = load_slot(conn, key)? else {
+        return Ok(0);
+    };
+    let older: Vec<i64> = conn
+        .prepare("SELECT id FROM raw_dicts WHERE tbl = ?1 AND id < ?2 ORDER BY id")?
+        .query_map(params![key, last], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (t, w) = scope(key);
+    let sel = format!(
+        "SELECT rowid, raw FROM {t} WHERE rowid > ?1 AND typeof(raw) = 'blob'{w}
+         AND substr(raw, 1, 5) = ?2 ORDER BY rowid LIMIT {CHUNK}"
+    );
+    let upd = format!("UPDATE {t} SET raw = ?1 WHERE rowid = ?2");
+    let mut dec = Decoder::default();
+    let mut n = 0u64;
+    for id in older {
+        let mut head = vec![TAG];
+        head.extend_from_slice(&u32::try_from(id)?.to_le_bytes());
+        let mut after = 0i64;
+        loop {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let batch: Vec<(i64, Vec<u8>)> = tx
+                .prepare_cached(&sel)?
+                .query_map(params![after, head], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let Some(end) = batch.last().map(|b| b.0) else {
+                break;
+            };
+            after = end;
+            {
+                let mut st = tx.prepare_cached(&upd)?;
+                for (rowid, stored) in &batch {
+                    let bytes = dec.decode(&tx, ValueRef::Blob(stored))?;
+                    let text = std::str::from_utf8(&bytes)
+                        .context("a compressed record that is not text")?;
+                    if let rusqlite::types::Value::Blob(b) = compress(&mut c, last, text)?
+                        && b.len() < stored.len()
+                    {
+                        st.execute(params![b, rowid])?;
+                        n += 1;
+                    }
+                }
+            }
+            tx.commit()?;
+            progress(n);
+        }
+    }
+    Ok(n)
 }
 
 /// Records of `table` stored with their own copy of a webhook delivery's bytes (cases written
