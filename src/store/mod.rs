@@ -65,6 +65,8 @@ const MIGRATIONS: &[Migration] = &[
     ),
     // Identity-provider and file-access events by IP (the console's IP timeline).
     (include_str!("migrations/0014_ip_indexes.sql"), None),
+    // Further evidence deduplicated through a narrow index on its hash.
+    (include_str!("migrations/0015_evidence_key.sql"), None),
 ];
 const VIEWS: &str = include_str!("views.sql");
 
