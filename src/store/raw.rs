@@ -190,13 +190,8 @@ impl Encoder {
         // Writers of small batches (the listener) reach RETRAIN over many: a key that is a
         // whole table counts its rows cheaply by the largest rowid.
         for (table, n) in std::mem::take(&mut self.first) {
-            let (t, w) = scope(&table);
-            if n == 0 || n >= RETRAIN || !w.is_empty() {
-                continue;
-            }
-            let rows: Option<i64> =
-                conn.query_row(&format!("SELECT max(rowid) FROM {t}"), [], |r| r.get(0))?;
-            if rows.unwrap_or(0) as usize >= RETRAIN {
+            let whole_table = scope(&table).1.is_empty();
+            if n > 0 && n < RETRAIN && whole_table && rows_of(conn, &table)? >= RETRAIN as i64 {
                 retrain(conn, &table)?;
             }
         }
@@ -209,17 +204,7 @@ impl Encoder {
 /// the current dictionary is stored again as the last, so it is not tried again.
 fn retrain(conn: &Connection, key: &str) -> Result<()> {
     let (t, w) = scope(key);
-    let rows: i64 = if w.is_empty() {
-        conn.query_row(
-            &format!("SELECT coalesce(max(rowid), 0) FROM {t}"),
-            [],
-            |r| r.get(0),
-        )?
-    } else {
-        conn.query_row(&format!("SELECT count(*) FROM {t} WHERE 1{w}"), [], |r| {
-            r.get(0)
-        })?
-    };
+    let rows = rows_of(conn, key)?;
     let stride = (rows / TRAIN_SAMPLES as i64).max(1);
     let mut samples: Vec<Vec<u8>> = Vec::new();
     let mut bytes = 0usize;
