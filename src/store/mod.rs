@@ -426,7 +426,7 @@ impl Store {
     fn finish_compaction(&mut self) -> Result<()> {
         if self.compact_pending()? {
             tracing::info!("compressing the evidence of {}", self.path.display());
-            raw::compact(&mut self.conn, |_, _| {})?;
+            raw::compact(&mut self.conn, false, |_, _| {})?;
             self.conn
                 .execute("DELETE FROM meta WHERE key = 'compact_pending'", [])?;
             // Rows rewritten smaller (by the upgrade or the compaction) leave pages part empty
@@ -442,7 +442,7 @@ impl Store {
     pub fn compact(&mut self, progress: impl FnMut(&str, u64)) -> Result<raw::Compaction> {
         let before = self.file_bytes();
         let pending = self.compact_pending()?;
-        let mut done = raw::compact(&mut self.conn, progress)?;
+        let mut done = raw::compact(&mut self.conn, true, progress)?;
         self.conn
             .execute("DELETE FROM meta WHERE key = 'compact_pending'", [])?;
         let free: i64 = self

@@ -516,7 +516,16 @@ const CHUNK: usize = 5000;
 /// has none, then recompress in transactions of [`CHUNK`] records. Resumable: plain records are
 /// what is left to do, so a run killed at any point leaves a consistent case and the next run
 /// continues. `progress` hears (table, records done so far).
-pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Result<Compaction> {
+///
+/// `recompress` also learns again a dictionary an import learnt from a key's first records
+/// only, and compresses again what earlier dictionaries compressed less well: most of a large
+/// case's records, so only `zoomlens compact` asks for it, not the compaction an upgrade runs
+/// on the next writing open.
+pub fn compact(
+    conn: &mut Connection,
+    recompress: bool,
+    mut progress: impl FnMut(&str, u64),
+) -> Result<Compaction> {
     let mut out = Compaction::default();
     let mut tables = evidence_tables(conn)?;
     // Every table keeping records, for their copies of deliveries.
@@ -568,7 +577,7 @@ pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Re
             train_everywhere(&tx, &t)?;
             // A dictionary an import learnt from the key's first records only (cases written
             // before [`RETRAIN`]): learnt again from all of them, and used below.
-            if had == 1 && rows_of(&tx, &t)? >= RETRAIN as i64 {
+            if recompress && had == 1 && rows_of(&tx, &t)? >= RETRAIN as i64 {
                 retrain(&tx, &t)?;
             }
             tx.commit()?;
@@ -584,7 +593,9 @@ pub fn compact(conn: &mut Connection, mut progress: impl FnMut(&str, u64)) -> Re
             n += done as u64;
             progress(&t, n);
         }
-        n += recompress_older(conn, &t, |m| progress(&t, n + m))?;
+        if recompress {
+            n += recompress_older(conn, &t, |m| progress(&t, n + m))?;
+        }
         if n > 0 {
             out.tables.push((t, n));
         }
