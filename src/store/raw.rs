@@ -303,13 +303,7 @@ pub fn train(conn: &Connection, table: &str) -> Result<Option<i64>> {
 /// whole span rather than its first rows (a table written in time order starts with one kind
 /// of record).
 fn train_sampled(conn: &Connection, table: &str, stride: i64) -> Result<Option<i64>> {
-    if !has_dict_table(conn)? {
-        return Ok(None);
-    }
-    let have: bool = conn
-        .prepare_cached("SELECT 1 FROM raw_dicts WHERE tbl = ?1")?
-        .exists([table])?;
-    if have {
+    if !has_dict_table(conn)? || dictionaries(conn, table)? > 0 {
         return Ok(None);
     }
     let mut samples: Vec<Vec<u8>> = Vec::new();

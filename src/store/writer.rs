@@ -486,6 +486,22 @@ static EXTRA_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
+/// Keep row `id` of `table`'s own evidence, as stored, as further evidence of it (before the
+/// row takes another record's), unless those bytes are kept already.
+fn keep_own_as_extra(conn: &Connection, table: &str, id: i64) -> Result<()> {
+    let own: Option<(i64, Option<i64>, Value, Value)> = conn
+        .prepare_cached(&format!(
+            "SELECT origin_id, line, raw, sha256 FROM \"{table}\" WHERE id = ?1"
+        ))?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    if let Some((origin, line, raw, sha)) = own {
+        conn.prepare_cached(&EXTRA_INSERT)?
+            .execute(params![table, sha, id, origin, line, raw])?;
+    }
+    Ok(())
+}
+
 /// The summary note for operation-log records without an operator.
 pub const NOTE_NO_OPERATOR: &str =
     "operation-log records name no operator: stored with the operator unknown (empty)";
@@ -823,14 +839,7 @@ impl<'c> Writer<'c> {
             && let Some(id) = self.counterpart(op, true)?
         {
             let raw = self.raw(OPERATIONS.table, ev)?;
-            self.tx.execute(
-                "INSERT INTO extra_evidence (tbl, row_id, origin_id, line, raw, sha256)
-                 SELECT 'operations', o.id, o.origin_id, o.line, o.raw, o.sha256 FROM operations o
-                 WHERE o.id = ?1 AND NOT EXISTS (SELECT 1 FROM extra_evidence x
-                   WHERE substr(x.sha256, 1, 8) = substr(o.sha256, 1, 8)
-                     AND +x.tbl = 'operations' AND x.sha256 = o.sha256)",
-                [id],
-            )?;
+            keep_own_as_extra(&self.tx, OPERATIONS.table, id)?;
             self.tx.execute(
                 "UPDATE operations SET time = ?2, operator = ?3, category_type = ?4, action = ?5,
                  operation_detail = ?6, via = ?7 || '+webhook', origin_id = ?8, line = ?9,
@@ -1844,14 +1853,7 @@ fn merge_signin(
     let promote = (via_rank(&new.via), std::cmp::Reverse(ev.sha256))
         > (via_rank(&row.vals.via), std::cmp::Reverse(row.sha));
     if promote {
-        conn.prepare_cached(
-            "INSERT INTO extra_evidence (tbl, row_id, origin_id, line, raw, sha256)
-             SELECT 'signins', s.id, s.origin_id, s.line, s.raw, s.sha256 FROM signins s
-             WHERE s.id = ?1 AND NOT EXISTS (SELECT 1 FROM extra_evidence x
-               WHERE substr(x.sha256, 1, 8) = substr(s.sha256, 1, 8)
-                 AND +x.tbl = 'signins' AND x.sha256 = s.sha256)",
-        )?
-        .execute([row.id])?;
+        keep_own_as_extra(conn, "signins", row.id)?;
         conn.prepare_cached(
             "DELETE FROM extra_evidence WHERE tbl = 'signins' AND row_id = ?1 AND sha256 = ?2",
         )?
@@ -1962,16 +1964,7 @@ mod tests {
     fn further_evidence_is_found_through_its_hash_index() {
         let dir = tempfile::tempdir().unwrap();
         let s = crate::store::Store::open(&dir.path().join("a.zl")).unwrap();
-        for sql in [
-            EXTRA_KEPT.to_string(),
-            EXTRA_INSERT.to_string(),
-            "INSERT INTO extra_evidence (tbl, row_id, origin_id, line, raw, sha256)
-             SELECT 'signins', s.id, s.origin_id, s.line, s.raw, s.sha256 FROM signins s
-             WHERE s.id = ?1 AND NOT EXISTS (SELECT 1 FROM extra_evidence x
-               WHERE substr(x.sha256, 1, 8) = substr(s.sha256, 1, 8)
-                 AND +x.tbl = 'signins' AND x.sha256 = s.sha256)"
-                .to_string(),
-        ] {
+        for sql in [EXTRA_KEPT.to_string(), EXTRA_INSERT.to_string()] {
             let mut st = s
                 .conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
