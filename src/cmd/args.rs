@@ -59,6 +59,10 @@ pub enum Command {
     Upgrade(UpgradeArgs),
     /// Compress a case's evidence in place (resumable; the original bytes stay verifiable).
     Compact(CompactArgs),
+    /// Pack a case into one compressed file to hand over (the case itself is only read).
+    Pack(PackArgs),
+    /// Unpack a packed case into a case file, checking every record against the pack.
+    Unpack(UnpackArgs),
     /// Receive Zoom webhook events into a case.
     Listen(ListenArgs),
     /// Write a report of a case's incidents for a ticket (Markdown or self-contained HTML).
@@ -638,6 +642,38 @@ pub struct UpgradeArgs {
 pub struct CompactArgs {
     /// The case file to compact in place.
     pub case: PathBuf,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PackArgs {
+    /// The case file to pack (only read).
+    pub case: PathBuf,
+    /// Where to write the pack [default: the case's name ending in .zlpack].
+    pub out: Option<PathBuf>,
+    /// zstd level: 1 is fastest, 19 smallest.
+    #[arg(long, default_value_t = crate::store::pack::LEVEL,
+          value_parser = clap::value_parser!(i32).range(1..=19))]
+    pub level: i32,
+    /// Replace OUT if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct UnpackArgs {
+    /// The pack (made by `zoomlens pack`).
+    pub pack: PathBuf,
+    /// The case file to create [default: the pack's name ending in .zl].
+    pub out: Option<PathBuf>,
+    /// Replace OUT if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,

@@ -16,6 +16,7 @@ mod exposure;
 mod generate;
 mod import;
 mod listen;
+mod pack;
 mod report;
 mod sim;
 mod sql;
@@ -67,6 +68,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Verify(a) => verify::run(&a),
         Command::Upgrade(a) => verify::upgrade(&a),
         Command::Compact(a) => verify::compact(&a),
+        Command::Pack(a) => pack::pack(&a),
+        Command::Unpack(a) => pack::unpack(&a),
         Command::Listen(a) => listen::run(&a),
         Command::Report(a) => report::run(&a),
         Command::Export(a) => export::run(&a),

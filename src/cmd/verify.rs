@@ -75,12 +75,7 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
         return Err(e);
     }
     let case = sanitize(&a.case.display().to_string()).into_owned();
-    let before = {
-        let len = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-        let mut wal = a.case.as_os_str().to_owned();
-        wal.push("-wal");
-        len(&a.case) + len(std::path::Path::new(&wal))
-    };
+    let before = store::case_bytes(&a.case);
     if matches!(kind, FileKind::Case(v) if v < SCHEMA_VERSION) && !a.json {
         eprintln!("{case}: upgrading to schema {SCHEMA_VERSION} and compacting its evidence...");
     }

@@ -40,15 +40,7 @@ const KEY: &str = "bulk_indexes";
 /// Drop the read-side indexes (remembering them); false when there was nothing to drop.
 pub fn begin(conn: &mut Connection) -> Result<bool> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let mut kept: Vec<String> = match tx
-        .query_row("SELECT value FROM meta WHERE key = ?1", [KEY], |r| {
-            r.get::<_, String>(0)
-        })
-        .optional()?
-    {
-        Some(v) => serde_json::from_str(&v)?,
-        None => Vec::new(),
-    };
+    let mut kept = pending(&tx)?;
     let mut dropped = false;
     for name in READ_SIDE {
         let sql: Option<String> = tx
@@ -65,29 +57,40 @@ pub fn begin(conn: &mut Connection) -> Result<bool> {
         }
     }
     if dropped {
-        tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-            rusqlite::params![KEY, serde_json::to_string(&kept)?],
-        )?;
+        set_pending(&tx, &kept)?;
     }
     tx.commit()?;
     Ok(dropped)
 }
 
+/// The SQL of indexes dropped and not yet built again (by a bulk load, or a pack).
+pub fn pending(conn: &Connection) -> Result<Vec<String>> {
+    let v: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [KEY], |r| r.get(0))
+        .optional()?;
+    Ok(match v {
+        Some(v) => serde_json::from_str(&v)?,
+        None => Vec::new(),
+    })
+}
+
+/// Remember `sqls` as the indexes the next writing open builds ([`restore`]).
+pub fn set_pending(conn: &Connection, sqls: &[String]) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+        rusqlite::params![KEY, serde_json::to_string(sqls)?],
+    )?;
+    Ok(())
+}
+
 /// Build the indexes a bulk load dropped, in one transaction; nothing when none are missing.
 pub fn restore(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let v: Option<String> = tx
-        .query_row("SELECT value FROM meta WHERE key = ?1", [KEY], |r| r.get(0))
-        .optional()?;
-    if let Some(v) = v {
-        let sqls: Vec<String> = serde_json::from_str(&v)?;
-        for sql in sqls {
-            let sql = sql.replacen("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1);
-            tx.execute_batch(&sql)?;
-        }
-        tx.execute("DELETE FROM meta WHERE key = ?1", [KEY])?;
+    for sql in pending(&tx)? {
+        let sql = sql.replacen("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1);
+        tx.execute_batch(&sql)?;
     }
+    tx.execute("DELETE FROM meta WHERE key = ?1", [KEY])?;
     tx.commit()?;
     Ok(())
 }

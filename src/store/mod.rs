@@ -6,6 +6,7 @@
 
 pub mod bulk;
 pub mod feed;
+pub mod pack;
 pub mod query;
 pub mod raw;
 pub mod read;
@@ -195,6 +196,8 @@ pub enum FileKind {
     ForeignSqlite(Vec<String>),
     /// A zoomlens case at this schema version.
     Case(i64),
+    /// A case packed for hand-over (`zoomlens pack`).
+    Pack,
 }
 
 /// Look at `path` read-only: is it a zoomlens case, and of which schema version?
@@ -209,6 +212,9 @@ pub fn inspect(path: &Path) -> Result<FileKind> {
     let n = f.read(&mut head)?;
     if n == 0 {
         return Ok(FileKind::Empty);
+    }
+    if pack::is_pack(&head[..n]) {
+        return Ok(FileKind::Pack);
     }
     if n < 100 || &head[..16] != b"SQLite format 3\0" {
         return Ok(FileKind::NotSqlite);
@@ -231,6 +237,14 @@ pub fn inspect(path: &Path) -> Result<FileKind> {
     } else {
         FileKind::ForeignSqlite(tables.into_iter().take(5).collect())
     })
+}
+
+/// A case's size on disk: the file plus its write-ahead log.
+pub fn case_bytes(path: &Path) -> u64 {
+    let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    len(path) + len(Path::new(&wal))
 }
 
 /// A read-only connection that never writes to the file, also on read-only media: where
@@ -302,6 +316,10 @@ pub fn refuse(path: &Path, kind: &FileKind, creating: bool) -> Option<anyhow::Er
             } else {
                 tables.join(", ")
             }
+        ),
+        FileKind::Pack => anyhow::anyhow!(
+            "{p} is a packed case (made by `zoomlens pack`); unpack it first: \
+             `zoomlens unpack {p}`; nothing was changed"
         ),
         FileKind::Case(v) if *v > SCHEMA_VERSION => anyhow::anyhow!(
             "case file {p} has schema version {v}, newer than this zoomlens understands \
@@ -458,10 +476,7 @@ impl Store {
 
     /// The case's size on disk: the file plus its write-ahead log.
     pub fn file_bytes(&self) -> u64 {
-        let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-        let mut wal = self.path.as_os_str().to_owned();
-        wal.push("-wal");
-        len(&self.path) + len(Path::new(&wal))
+        case_bytes(&self.path)
     }
 
     /// VACUUM (one transaction: a kill leaves the case as it was), then fold the log back.

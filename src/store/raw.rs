@@ -79,12 +79,24 @@ pub fn source_key(table: &str, source: &str) -> String {
 
 /// The rows a dictionary key covers: the quoted table, and a condition to AND to a WHERE.
 fn scope(key: &str) -> (String, String) {
+    scope_with(key, "")
+}
+
+/// [`scope`] for a walk in rowid order, a chunk at a time: the key's column behind a unary `+`,
+/// so SQLite walks the rowids instead of the index on (source, ...) or (tbl, ...), which read
+/// every row of the key again for each chunk (a case whose records were all plain took 22 s to
+/// compact at 2,000 users, 5 s this way).
+fn scope_walk(key: &str) -> (String, String) {
+    scope_with(key, "+")
+}
+
+fn scope_with(key: &str, op: &str) -> (String, String) {
     let quote = |v: &str| v.replace('\'', "''");
     match key.split_once('/') {
-        Some((EXTRA, t)) => (EXTRA.to_string(), format!(" AND tbl = '{}'", quote(t))),
+        Some((EXTRA, t)) => (EXTRA.to_string(), format!(" AND {op}tbl = '{}'", quote(t))),
         Some((t, src)) if BY_SOURCE.contains(&t) => (
             format!("\"{t}\""),
-            format!(" AND source = '{}'", quote(src)),
+            format!(" AND {op}source = '{}'", quote(src)),
         ),
         _ => (format!("\"{}\"", key.replace('"', "\"\"")), String::new()),
     }
@@ -94,6 +106,11 @@ fn scope(key: &str) -> (String, String) {
 fn header(b: &[u8]) -> Option<i64> {
     (b.len() > HEADER && b[0] == TAG)
         .then(|| i64::from(u32::from_le_bytes([b[1], b[2], b[3], b[4]])))
+}
+
+/// Whether a stored value is a record compressed with a dictionary.
+pub fn is_compressed(b: &[u8]) -> bool {
+    header(b).is_some()
 }
 
 /// The delivery a reference names, or `None` when `b` is not a reference.
@@ -337,6 +354,15 @@ fn train_sampled(conn: &Connection, table: &str, stride: i64) -> Result<Option<i
     Ok(Some(conn.last_insert_rowid()))
 }
 
+/// Up to `?2` plain records of dictionary key `key` after rowid `?1`, in rowid order.
+fn plain_after(key: &str) -> String {
+    let (t, w) = scope_walk(key);
+    format!(
+        "SELECT rowid, raw FROM {t} WHERE typeof(raw) = 'text'{w} AND rowid > ?1
+         ORDER BY rowid LIMIT ?2"
+    )
+}
+
 /// Recompress up to `limit` plain records under dictionary key `table` with its dictionary;
 /// returns how many were rewritten. Records that would not shrink stay plain, so the caller's
 /// loop ends when a call rewrites none.
@@ -344,11 +370,8 @@ pub fn compact_rows(conn: &Connection, table: &str, limit: usize) -> Result<usiz
     let Slot::Dict(id, mut c, _) = load_slot(conn, table)? else {
         return Ok(0);
     };
-    let (t, w) = scope(table);
-    let sel = format!(
-        "SELECT rowid, raw FROM {t} WHERE typeof(raw) = 'text'{w} AND rowid > ?1
-         ORDER BY rowid LIMIT ?2"
-    );
+    let (t, _) = scope(table);
+    let sel = plain_after(table);
     let upd = format!("UPDATE {t} SET raw = ?1 WHERE rowid = ?2");
     let mut done = 0usize;
     let mut after = 0i64;
@@ -637,7 +660,7 @@ fn recompress_older(
         .prepare("SELECT id FROM raw_dicts WHERE tbl = ?1 AND id < ?2 ORDER BY id")?
         .query_map(params![key, last], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let (t, w) = scope(key);
+    let (t, w) = scope_walk(key);
     let sel = format!(
         "SELECT rowid, raw FROM {t} WHERE rowid > ?1 AND typeof(raw) = 'blob'{w}
          AND substr(raw, 1, 5) = ?2 ORDER BY rowid LIMIT {CHUNK}"
@@ -729,4 +752,28 @@ fn train_everywhere(conn: &Connection, table: &str) -> Result<()> {
         train_sampled(conn, table, stride)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compaction walks a key's plain records by rowid, a chunk at a time; through the index on
+    /// the key's column each chunk would read all the key's rows again.
+    #[test]
+    fn a_keys_plain_records_are_walked_by_rowid_not_through_its_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = crate::store::Store::open(&dir.path().join("a.case")).unwrap();
+        for key in [extra_key("participants"), source_key("idp_log", "okta")] {
+            let plan: Vec<String> = s
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {}", plain_after(&key)))
+                .unwrap()
+                .query_map(params![0, 10], |r| r.get(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert!(plan.iter().all(|p| !p.contains("INDEX")), "{key}: {plan:?}");
+        }
+    }
 }
