@@ -717,3 +717,168 @@ fn compact_recompresses_what_an_earlier_dictionary_compressed_poorly() {
     let (out, _, ok) = zl(&["verify", case.to_str().unwrap()]);
     assert!(ok && out.contains(": 0 mismatches"), "{out}");
 }
+
+/// Everything a reader of `case` sees: every table's rows (records as their original bytes) and
+/// every index's SQL.
+fn contents(case: &Path) -> BTreeMap<String, Vec<String>> {
+    let s = Store::open_readonly(case).unwrap();
+    let mut dec = Decoder::default();
+    let tables: Vec<String> = s
+        .conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = BTreeMap::new();
+    for t in tables {
+        let mut st = s.conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+        let names: Vec<String> = st.column_names().map(|c| c.to_string()).collect();
+        let mut rows = st.query([]).unwrap();
+        let mut seen = Vec::new();
+        while let Some(r) = rows.next().unwrap() {
+            let mut row = String::new();
+            for (i, name) in names.iter().enumerate() {
+                let v = r.get_ref(i).unwrap();
+                let shown = if name == "raw" {
+                    String::from_utf8_lossy(&dec.decode(&s.conn, v).unwrap()).into_owned()
+                } else {
+                    format!("{v:?}")
+                };
+                row.push_str(&shown);
+                row.push('\u{1f}');
+            }
+            seen.push(row);
+        }
+        seen.sort();
+        out.insert(t, seen);
+    }
+    let indexes: Vec<String> = s
+        .conn
+        .prepare("SELECT name || ': ' || sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    out.insert("(indexes)".into(), indexes);
+    out
+}
+
+/// A case handed over as a pack comes back as the same case: every table's rows, each record's
+/// original bytes and stored SHA-256, the analyst's verdicts and every index. Packing only
+/// reads the case; the pack is a fraction of it; a pack is refused where a case is expected.
+#[test]
+fn a_packed_case_unpacks_to_the_same_records_hashes_verdicts_and_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = common::cli::demo(dir.path());
+    let c = case.display().to_string();
+    let (_, err, ok) = zl(&[
+        "triage",
+        &c,
+        "1",
+        "--state",
+        "benign",
+        "--reason",
+        "known VPN",
+    ]);
+    assert!(ok, "{err}");
+    let before = std::fs::read(&case).unwrap();
+    let pack = dir.path().join("handover.zlpack");
+    let p = pack.display().to_string();
+    let (out, err, ok) = zl(&["pack", &c, &p]);
+    assert!(ok, "{err}");
+    assert!(out.contains("zoomlens unpack"), "{out}");
+    assert_eq!(
+        std::fs::read(&case).unwrap(),
+        before,
+        "packing changed the case"
+    );
+    let (case_len, pack_len) = (before.len() as u64, std::fs::metadata(&pack).unwrap().len());
+    assert!(
+        pack_len * 3 < case_len,
+        "pack {pack_len} bytes for a case of {case_len}"
+    );
+
+    let back = dir.path().join("back.zl");
+    let b = back.display().to_string();
+    let (out, err, ok) = zl(&["unpack", &p, &b]);
+    assert!(ok, "{err}");
+    assert!(out.contains("checked against the pack"), "{out}");
+    let (out, err, ok) = zl(&["verify", &b]);
+    assert!(ok, "{out}{err}");
+    assert_eq!(contents(&back), contents(&case));
+    let verdicts = sql_rows(&back, "SELECT state, reason FROM triage");
+    assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+
+    // An existing case is never replaced unless asked.
+    let (_, err, ok) = zl(&["unpack", &p, &b]);
+    assert!(
+        !ok && err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+    let (_, err, ok) = zl(&["unpack", &p, &b, "--force"]);
+    assert!(ok, "{err}");
+    // A pack is not a case: commands that expect one say what to do.
+    let (_, err, ok) = zl(&["status", &p]);
+    assert!(!ok && err.contains("zoomlens unpack"), "{err}");
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// A pack cut short, or whose records were altered after packing (a valid stream holding other
+/// bytes), is refused by unpack, which writes nothing.
+#[test]
+fn a_cut_or_altered_pack_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = common::cli::demo(dir.path());
+    let pack = dir.path().join("p.zlpack");
+    let p = pack.display().to_string();
+    let (_, err, ok) = zl(&["pack", &case.display().to_string(), &p]);
+    assert!(ok, "{err}");
+    let bytes = std::fs::read(&pack).unwrap();
+    let dest = dir.path().join("out.zl");
+    let d = dest.display().to_string();
+
+    let cut = dir.path().join("cut.zlpack");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let (_, err, ok) = zl(&["unpack", &cut.display().to_string(), &d]);
+    assert!(!ok && err.contains("damaged or cut short"), "{err}");
+    assert!(!dest.exists());
+
+    // The header is a 24-byte skippable frame; the rest is the database as one zstd frame.
+    let db = dir.path().join("inner.db");
+    std::fs::write(&db, zstd::stream::decode_all(&bytes[24..]).unwrap()).unwrap();
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let n = c
+            .execute(
+                "UPDATE webhook_events SET raw = replace(raw, '\"event\"', '\"evenT\"')
+                 WHERE id = (SELECT min(id) FROM webhook_events WHERE typeof(raw) = 'text')",
+                [],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    let mut altered = bytes[..24].to_vec();
+    altered.extend(zstd::stream::encode_all(&std::fs::read(&db).unwrap()[..], 3).unwrap());
+    let forged = dir.path().join("forged.zlpack");
+    std::fs::write(&forged, altered).unwrap();
+    let (_, err, ok) = zl(&["unpack", &forged.display().to_string(), &d]);
+    assert!(
+        !ok && err.contains("damaged") && err.contains("are not those that were packed"),
+        "{err}"
+    );
+    assert!(!dest.exists());
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
