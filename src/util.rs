@@ -2,6 +2,22 @@
 
 use sha2::{Digest, Sha256};
 
+/// A hidden file beside `dest` for work in progress, `.NAME.WHAT-PID` in `dest`'s folder (the
+/// same file system, so it can be renamed into place); the folder is created if missing.
+pub fn beside(dest: &std::path::Path, what: &str) -> anyhow::Result<std::path::PathBuf> {
+    use anyhow::Context;
+    let dir = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let name = dest
+        .file_name()
+        .with_context(|| format!("{} names no file", dest.display()))?
+        .to_string_lossy();
+    Ok(dir.join(format!(".{name}.{what}-{}", std::process::id())))
+}
+
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

@@ -64,6 +64,7 @@ fn another_applications_database_is_refused_and_left_byte_identical() {
         vec!["upgrade", o],
         vec!["import", o, vips],
         vec!["triage", o, "1", "--state", "benign"],
+        vec!["pack", o],
     ] {
         let (_, err, code) = zl(&args);
         assert_eq!(code, 1, "{args:?}: {err}");

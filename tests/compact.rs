@@ -718,19 +718,34 @@ fn compact_recompresses_what_an_earlier_dictionary_compressed_poorly() {
     assert!(ok && out.contains(": 0 mismatches"), "{out}");
 }
 
+/// The first column of every row `sql` returns.
+fn strings(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    conn.prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Hidden files in `dir`: work in progress a command left behind.
+fn work_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
 /// Everything a reader of `case` sees: every table's rows (records as their original bytes) and
 /// every index's SQL.
 fn contents(case: &Path) -> BTreeMap<String, Vec<String>> {
     let s = Store::open_readonly(case).unwrap();
     let mut dec = Decoder::default();
-    let tables: Vec<String> = s
-        .conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let tables = strings(
+        &s.conn,
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    );
     let mut out = BTreeMap::new();
     for t in tables {
         let mut st = s.conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
@@ -754,14 +769,11 @@ fn contents(case: &Path) -> BTreeMap<String, Vec<String>> {
         seen.sort();
         out.insert(t, seen);
     }
-    let indexes: Vec<String> = s
-        .conn
-        .prepare("SELECT name || ': ' || sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let indexes = strings(
+        &s.conn,
+        "SELECT name || ': ' || sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+         ORDER BY name",
+    );
     out.insert("(indexes)".into(), indexes);
     out
 }
@@ -823,12 +835,7 @@ fn a_packed_case_unpacks_to_the_same_records_hashes_verdicts_and_indexes() {
     // A pack is not a case: commands that expect one say what to do.
     let (_, err, ok) = zl(&["status", &p]);
     assert!(!ok && err.contains("zoomlens unpack"), "{err}");
-    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(work_files(dir.path()), Vec::<String>::new());
 }
 
 /// A pack cut short, or whose records were altered after packing (a valid stream holding other
@@ -875,10 +882,5 @@ fn a_cut_or_altered_pack_is_refused_and_nothing_is_written() {
         "{err}"
     );
     assert!(!dest.exists());
-    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(work_files(dir.path()), Vec::<String>::new());
 }

@@ -126,15 +126,7 @@ fn knobs(a: &TenantArgs) -> crate::sim::generator::Knobs {
 /// Write `bytes` to a temporary file beside `dest`, sync it and rename it into place, so a
 /// reader never sees half a file and a failed run leaves any earlier one untouched.
 pub(super) fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = dest
-        .file_name()
-        .with_context(|| format!("{} names no file", dest.display()))?
-        .to_string_lossy();
-    let tmp: std::path::PathBuf = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = crate::util::beside(dest, "tmp")?;
     let result = (|| -> Result<()> {
         let mut f = std::fs::File::create(&tmp)
             .with_context(|| format!("cannot write {}", tmp.display()))?;

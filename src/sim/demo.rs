@@ -19,18 +19,8 @@ pub fn default_case_path() -> Result<PathBuf> {
 /// Build the demo case at `case` from `cfg`; returns what was planted.
 pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Truth> {
     ensure_replaceable(case)?;
-    let dir = case
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let name = case
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("demo.zl");
-    let pid = std::process::id();
-    let work = dir.join(format!(".{name}.gen-{pid}"));
-    let tmp_case = dir.join(format!(".{name}.tmp-{pid}"));
+    let work = crate::util::beside(case, "gen")?;
+    let tmp_case = crate::util::beside(case, "tmp")?;
     let result = (|| -> Result<crate::sim::generator::Truth> {
         let truth = crate::sim::score::build_case_in(cfg, &tmp_case, &work)?;
         let mut store = Store::open(&tmp_case)?;

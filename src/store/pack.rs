@@ -70,16 +70,7 @@ struct Scratch(Option<PathBuf>);
 
 impl Scratch {
     fn beside(dest: &Path, what: &str) -> Result<Scratch> {
-        let dir = dest
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = dest
-            .file_name()
-            .with_context(|| format!("{} names no file", dest.display()))?
-            .to_string_lossy();
-        let p = dir.join(format!(".{name}.{what}-{}", std::process::id()));
-        let s = Scratch(Some(p));
+        let s = Scratch(Some(crate::util::beside(dest, what)?));
         s.remove();
         Ok(s)
     }
@@ -217,7 +208,7 @@ pub fn pack(
     let conn = copy.transaction()?;
 
     // Indexes travel as their SQL; the bulk loader's list is what a writing open builds again.
-    progress("dropping the indexes");
+    progress("setting the indexes aside");
     let indexes: Vec<(String, String)> = conn
         .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -237,7 +228,7 @@ pub fn pack(
     let mut dec = raw::Decoder::default();
     let mut records = 0u64;
     for (table, hashed) in record_tables(&conn)? {
-        progress(&format!("records of {table}"));
+        progress(&format!("preparing the records of {table}"));
         let mut h = Sha256::new();
         let mut n = 0u64;
         let cols = if hashed { "raw, sha256" } else { "raw" };
@@ -291,7 +282,7 @@ pub fn pack(
     copy.execute_batch("VACUUM")?;
     drop(copy);
 
-    progress("compressing");
+    progress("compressing the pack");
     let out = Scratch::beside(dest, "pack")?;
     {
         let mut f = std::io::BufWriter::new(
@@ -348,7 +339,7 @@ pub fn unpack(
     );
     refuse_existing(dest, replace)?;
 
-    progress("decompressing");
+    progress("decompressing the pack");
     let db = Scratch::beside(dest, "unpack")?;
     {
         let mut z = zstd::stream::Decoder::with_buffer(f)?;
@@ -405,7 +396,7 @@ pub fn unpack(
         )));
     }
     for want in &manifest.tables {
-        progress(&format!("hashing {}", want.table));
+        progress(&format!("checking the records of {}", want.table));
         let mut h = Sha256::new();
         let mut n = 0u64;
         let upd = format!("UPDATE \"{}\" SET sha256 = ?1 WHERE rowid = ?2", want.table);

@@ -27,13 +27,7 @@ pub struct AtomicFile {
 
 impl AtomicFile {
     pub fn create(dest: &Path) -> Result<AtomicFile> {
-        let dir = dest.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let name = dest
-            .file_name()
-            .context("an export file needs a name")?
-            .to_string_lossy();
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let tmp = crate::util::beside(dest, "tmp")?;
         let f = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
         Ok(AtomicFile {
             tmp,
