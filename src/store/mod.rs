@@ -534,6 +534,14 @@ impl Store {
             );
         }
         if have < SCHEMA_VERSION {
+            if have > 0 {
+                // Some steps rewrite whole tables: on a large case the user waits minutes once.
+                tracing::warn!(
+                    "upgrading case {} from schema version {have} to {SCHEMA_VERSION} \
+                     (once; a large case takes minutes)",
+                    self.path.display()
+                );
+            }
             self.conn
                 .pragma_update(None, "application_id", APPLICATION_ID)?;
             let tx = self.conn.transaction()?;

@@ -395,42 +395,71 @@ pub fn unpack(
             listed.join(", ")
         )));
     }
-    for want in &manifest.tables {
-        progress(&format!("checking the records of {}", want.table));
+    // Each record is hashed from its bytes and, in the same pass, stored compressed with its
+    // table's dictionary as an import would have (a compaction afterwards walked each
+    // multi-gigabyte table once per dictionary key).
+    let mut codec = raw::Encoder::default();
+    for (table, _) in record_tables(&conn)? {
+        let want = manifest.tables.iter().find(|t| t.table == table);
+        progress(&format!("checking the records of {table}"));
         let mut h = Sha256::new();
         let mut n = 0u64;
-        let upd = format!("UPDATE \"{}\" SET sha256 = ?1 WHERE rowid = ?2", want.table);
+        let split = raw::key_column(&table);
+        let cols = split.map_or("raw".to_string(), |c| format!("raw, {c}"));
+        let set = |what: &str| format!("UPDATE \"{table}\" SET {what} WHERE rowid = ?1");
         let tx = conn.transaction()?;
-        each_chunk(&tx, &want.table, "raw", |rows| {
+        each_chunk(&tx, &table, &cols, |rows| {
             for (id, v) in rows {
                 let bytes = dec
                     .decode(&tx, (&v[0]).into())
-                    .map_err(|e| damaged(format!("{} #{id} cannot be read ({e})", want.table)))?;
+                    .map_err(|e| damaged(format!("{table} #{id} cannot be read ({e})")))?;
                 let sha = Sha256Sum::of(&bytes);
                 digest_step(&mut h, *id, &sha);
-                tx.prepare_cached(&upd)?.execute(params![sha, id])?;
                 n += 1;
+                let stored = match &v[0] {
+                    rusqlite::types::Value::Text(text) => {
+                        let value = v.get(1).and_then(|k| match k {
+                            rusqlite::types::Value::Text(k) => Some(k.as_str()),
+                            _ => None,
+                        });
+                        Some(codec.encode(&tx, &raw::key_of(&table, value), text)?)
+                    }
+                    _ => None,
+                };
+                match (stored, want.is_some()) {
+                    (Some(r), true) => tx
+                        .prepare_cached(&set("raw = ?2, sha256 = ?3"))?
+                        .execute(params![id, r, sha])?,
+                    (Some(r), false) => tx
+                        .prepare_cached(&set("raw = ?2"))?
+                        .execute(params![id, r])?,
+                    (None, true) => tx
+                        .prepare_cached(&set("sha256 = ?2"))?
+                        .execute(params![id, sha])?,
+                    (None, false) => 0,
+                };
             }
             Ok(())
         })?;
+        codec.finish(&tx)?;
         tx.commit()?;
-        let got = TableDigest {
-            table: want.table.clone(),
-            records: n,
-            digest: hex::encode(h.finalize()),
-        };
-        if &got != want {
-            return Err(damaged(format!(
-                "the records of {} are not those that were packed",
-                want.table
-            )));
+        if let Some(want) = want {
+            let got = TableDigest {
+                table: table.clone(),
+                records: n,
+                digest: hex::encode(h.finalize()),
+            };
+            if &got != want {
+                return Err(damaged(format!(
+                    "the records of {table} are not those that were packed"
+                )));
+            }
         }
         records += n;
     }
     conn.execute("DELETE FROM meta WHERE key = ?1", [META])?;
 
-    progress("compressing the records");
-    raw::compact(&mut conn, false, |_, _| {})?;
+    progress("rewriting the case");
     conn.execute_batch("VACUUM")?;
     progress("building the indexes");
     super::bulk::restore(&mut conn)?;

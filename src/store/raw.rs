@@ -77,6 +77,26 @@ pub fn source_key(table: &str, source: &str) -> String {
     format!("{table}/{source}")
 }
 
+/// The column that splits `table`'s records between dictionary keys, if any.
+pub fn key_column(table: &str) -> Option<&'static str> {
+    if table == EXTRA {
+        Some("tbl")
+    } else if BY_SOURCE.contains(&table) {
+        Some("source")
+    } else {
+        None
+    }
+}
+
+/// The dictionary key of a record of `table` whose [`key_column`] holds `value`.
+pub fn key_of(table: &str, value: Option<&str>) -> String {
+    match (key_column(table), value) {
+        (Some("tbl"), Some(t)) => extra_key(t),
+        (Some(_), Some(s)) => source_key(table, s),
+        _ => table.to_string(),
+    }
+}
+
 /// The rows a dictionary key covers: the quoted table, and a condition to AND to a WHERE.
 fn scope(key: &str) -> (String, String) {
     scope_with(key, "")
