@@ -76,9 +76,6 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
     }
     let case = sanitize(&a.case.display().to_string()).into_owned();
     let before = store::case_bytes(&a.case);
-    if matches!(kind, FileKind::Case(v) if v < SCHEMA_VERSION) && !a.json {
-        eprintln!("{case}: upgrading to schema {SCHEMA_VERSION} and compacting its evidence...");
-    }
     let mut s = Store::open_to_compact(&a.case)?;
     let quiet = a.json;
     let mut done = s.compact(|t, n| {

@@ -685,40 +685,69 @@ fn recompress_older(
         "SELECT rowid, raw FROM {t} WHERE rowid > ?1 AND typeof(raw) = 'blob'{w}
          AND substr(raw, 1, 5) = ?2 ORDER BY rowid LIMIT {CHUNK}"
     );
-    let upd = format!("UPDATE {t} SET raw = ?1 WHERE rowid = ?2");
     let mut dec = Decoder::default();
     let mut n = 0u64;
     for id in older {
         let mut head = vec![TAG];
         head.extend_from_slice(&u32::try_from(id)?.to_le_bytes());
-        let mut after = 0i64;
-        loop {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let batch: Vec<(i64, Vec<u8>)> = tx
-                .prepare_cached(&sel)?
-                .query_map(params![after, head], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            let Some(end) = batch.last().map(|b| b.0) else {
-                break;
-            };
-            after = end;
-            {
-                let mut st = tx.prepare_cached(&upd)?;
-                for (rowid, stored) in &batch {
-                    let bytes = dec.decode(&tx, ValueRef::Blob(stored))?;
-                    let text = std::str::from_utf8(&bytes)
-                        .context("a compressed record that is not text")?;
-                    if let rusqlite::types::Value::Blob(b) = compress(&mut c, last, text)?
-                        && b.len() < stored.len()
-                    {
-                        st.execute(params![b, rowid])?;
-                        n += 1;
+        n += rewrite_chunks(
+            conn,
+            &t,
+            &sel,
+            &[&head],
+            |tx, stored: Vec<u8>| {
+                let bytes = dec.decode(tx, ValueRef::Blob(&stored))?;
+                let text =
+                    std::str::from_utf8(&bytes).context("a compressed record that is not text")?;
+                Ok(match compress(&mut c, last, text)? {
+                    rusqlite::types::Value::Blob(b) if b.len() < stored.len() => {
+                        Some(rusqlite::types::Value::Blob(b))
                     }
-                }
+                    _ => None,
+                })
+            },
+            |m| progress(n + m),
+        )?;
+    }
+    Ok(n)
+}
+
+/// Rewrite the `raw` of rows of `table` (quoted) that `sel` picks, [`CHUNK`] per transaction:
+/// `sel` takes the last rowid seen as `?1` and `args` after it, and returns (rowid, value) in
+/// rowid order; `rewrite` gives a row's new `raw`, or `None` to leave it. A killed run keeps
+/// the chunks committed, and the caller's selection leaves out what is done, so a rerun
+/// continues. Returns how many rows were rewritten; `progress` hears the count after each chunk.
+fn rewrite_chunks<T: rusqlite::types::FromSql>(
+    conn: &mut Connection,
+    table: &str,
+    sel: &str,
+    args: &[&dyn rusqlite::ToSql],
+    mut rewrite: impl FnMut(&Connection, T) -> Result<Option<rusqlite::types::Value>>,
+    mut progress: impl FnMut(u64),
+) -> Result<u64> {
+    let upd = format!("UPDATE {table} SET raw = ?1 WHERE rowid = ?2");
+    let (mut after, mut n) = (0i64, 0u64);
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let batch: Vec<(i64, T)> = {
+            let mut bind: Vec<&dyn rusqlite::ToSql> = vec![&after];
+            bind.extend_from_slice(args);
+            tx.prepare_cached(sel)?
+                .query_map(&*bind, |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let Some(end) = batch.last().map(|b| b.0) else {
+            break;
+        };
+        after = end;
+        for (rowid, v) in batch {
+            if let Some(new) = rewrite(&tx, v)? {
+                tx.prepare_cached(&upd)?.execute(params![new, rowid])?;
+                n += 1;
             }
-            tx.commit()?;
-            progress(n);
         }
+        tx.commit()?;
+        progress(n);
     }
     Ok(n)
 }
@@ -735,28 +764,14 @@ fn refer_to_deliveries(conn: &mut Connection, table: &str) -> Result<u64> {
                                      AND substr(t.raw, 1, 1) = X'0{DELIVERY}')
          ORDER BY t.rowid LIMIT {CHUNK}"
     );
-    let upd = format!("UPDATE \"{table}\" SET raw = ?1 WHERE rowid = ?2");
-    let (mut after, mut n) = (0i64, 0u64);
-    loop {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let batch: Vec<(i64, i64)> = tx
-            .prepare_cached(&sel)?
-            .query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let Some(last) = batch.last() else {
-            break;
-        };
-        after = last.0;
-        {
-            let mut st = tx.prepare_cached(&upd)?;
-            for (rowid, id) in &batch {
-                st.execute(params![delivery_ref(*id), rowid])?;
-            }
-        }
-        tx.commit()?;
-        n += batch.len() as u64;
-    }
-    Ok(n)
+    rewrite_chunks(
+        conn,
+        &format!("\"{table}\""),
+        &sel,
+        &[],
+        |_, id: i64| Ok(Some(delivery_ref(id))),
+        |_| {},
+    )
 }
 
 /// Train `table`'s dictionary from a sample spread over all its plain records.
