@@ -193,6 +193,15 @@ pub fn pack(
 ) -> Result<Packing> {
     // Refuses what is not a case of this schema, with the command that helps.
     drop(Store::open_readonly(case)?);
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    ensure!(
+        !same(case, dest),
+        "the pack would replace the case {} itself; write it to another file",
+        case.display()
+    );
     refuse_existing(dest, replace)?;
     let db = Scratch::beside(dest, "pack-db")?;
     progress("copying the case");
