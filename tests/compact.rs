@@ -839,6 +839,12 @@ fn a_packed_case_unpacks_to_the_same_records_hashes_verdicts_and_indexes() {
     // A pack is not a case: commands that expect one say what to do.
     let (_, err, ok) = zl(&["status", &p]);
     assert!(!ok && err.contains("zoomlens unpack"), "{err}");
+    let other = dir.path().join("other.zl").display().to_string();
+    let (_, err, ok) = zl(&["import", &other, &p]);
+    assert!(
+        !ok && err.contains("packed case") && err.contains("zoomlens unpack"),
+        "{err}"
+    );
     assert_eq!(work_files(dir.path()), Vec::<String>::new());
 }
 

@@ -194,6 +194,12 @@ pub fn sniff_stream(r: &mut dyn BufRead, prefix: &mut Vec<u8>) -> Result<Sniffed
         prefix.extend_from_slice(&chunk[..take]);
         r.consume(take);
     }
+    if crate::store::pack::is_pack(prefix) {
+        bail!(
+            "a packed case (made by `zoomlens pack`), not logs to import: \
+             `zoomlens unpack` it into a case of its own"
+        );
+    }
     let text = String::from_utf8_lossy(prefix);
     let text = strip_bom(&text);
     let trimmed = text.trim_start();
