@@ -94,8 +94,13 @@ impl Scratch {
         let moved = if replace {
             std::fs::rename(&p, dest)
         } else {
-            // A hard link fails when `dest` exists, unlike a rename.
-            std::fs::hard_link(&p, dest).and_then(|()| std::fs::remove_file(&p))
+            // A hard link fails when `dest` exists, unlike a rename. File systems without links
+            // (FAT and exFAT sticks, where packs travel) get a check, then the rename.
+            match std::fs::hard_link(&p, dest) {
+                Ok(()) => std::fs::remove_file(&p),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists || dest.exists() => Err(e),
+                Err(_) => std::fs::rename(&p, dest),
+            }
         };
         if let Err(e) = moved {
             self.0 = Some(p);
@@ -123,19 +128,6 @@ fn refuse_existing(dest: &Path, replace: bool) -> Result<()> {
 
 fn file_len(p: &Path) -> u64 {
     std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
-}
-
-/// Tables that keep records (a `raw` column), and whether each also keeps their SHA-256.
-fn record_tables(conn: &Connection) -> Result<Vec<(String, bool)>> {
-    Ok(conn
-        .prepare(
-            "SELECT m.name, EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'sha256')
-             FROM sqlite_schema m WHERE m.type = 'table'
-               AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'raw')
-             ORDER BY m.name",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Visit `table`'s rows in rowid order, [`CHUNK`] at a time, each batch in its own statement so
@@ -235,7 +227,7 @@ pub fn pack(
     };
     let mut dec = raw::Decoder::default();
     let mut records = 0u64;
-    for (table, hashed) in record_tables(&conn)? {
+    for (table, hashed) in raw::record_tables(&conn)? {
         progress(&format!("preparing the records of {table}"));
         let mut h = Sha256::new();
         let mut n = 0u64;
@@ -391,7 +383,7 @@ pub fn unpack(
 
     let mut dec = raw::Decoder::default();
     let mut records = 0u64;
-    let hashed: Vec<String> = record_tables(&conn)?
+    let hashed: Vec<String> = raw::record_tables(&conn)?
         .into_iter()
         .filter_map(|(t, h)| h.then_some(t))
         .collect();
@@ -407,7 +399,7 @@ pub fn unpack(
     // table's dictionary as an import would have (a compaction afterwards walked each
     // multi-gigabyte table once per dictionary key).
     let mut codec = raw::Encoder::default();
-    for (table, _) in record_tables(&conn)? {
+    for (table, _) in raw::record_tables(&conn)? {
         let want = manifest.tables.iter().find(|t| t.table == table);
         progress(&format!("checking the records of {table}"));
         let mut h = Sha256::new();

@@ -439,6 +439,19 @@ pub fn evidence_tables(conn: &Connection) -> Result<Vec<String>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// Tables that keep records (a `raw` column), and whether each also keeps their SHA-256.
+pub fn record_tables(conn: &Connection) -> Result<Vec<(String, bool)>> {
+    Ok(conn
+        .prepare(
+            "SELECT m.name, EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'sha256')
+             FROM sqlite_schema m WHERE m.type = 'table'
+               AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'raw')
+             ORDER BY m.name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// Decompresses stored records, keeping each dictionary it has met loaded.
 #[derive(Default)]
 pub struct Decoder {

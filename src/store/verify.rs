@@ -41,16 +41,9 @@ pub fn verify(store: &Store) -> Result<Verification> {
         integrity: check(store, "integrity_check")?,
         ..Default::default()
     };
-    let tables: Vec<String> = store
-        .conn
-        .prepare(
-            "SELECT m.name FROM sqlite_schema m WHERE m.type = 'table'
-               AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'raw')
-               AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'sha256')
-             ORDER BY m.name",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let tables = super::raw::record_tables(&store.conn)?
+        .into_iter()
+        .filter_map(|(t, hashed)| hashed.then_some(t));
     let mut dec = super::raw::Decoder::default();
     for t in tables {
         let mut st = store
