@@ -4,16 +4,26 @@ use super::args::{PackArgs, UnpackArgs};
 use crate::output::{self, sanitize};
 use crate::store::pack::{self, Packing};
 use anyhow::Result;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Steps on stderr, one line each, unless the output is JSON.
+/// Steps on stderr unless the output is JSON: at a terminal one line that each step
+/// overwrites (and [`steps_done`] clears), in a captured log a line each.
 fn steps(quiet: bool) -> impl FnMut(&str) {
-    move |step| {
-        if !quiet {
-            eprintln!("{}...", sanitize(step));
-        }
+    let live = std::io::stderr().is_terminal();
+    move |step| match (quiet, live) {
+        (true, _) => {}
+        (false, true) => eprint!("\r{:<WIDTH$}", format!("{}...", sanitize(step))),
+        (false, false) => eprintln!("{}...", sanitize(step)),
+    }
+}
+
+const WIDTH: usize = 60;
+
+fn steps_done(quiet: bool) {
+    if !quiet && std::io::stderr().is_terminal() {
+        eprint!("\r{:WIDTH$}\r", "");
     }
 }
 
@@ -42,7 +52,9 @@ pub fn pack(a: &PackArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| a.case.with_extension("zlpack"));
-    let done = pack::pack(&a.case, &out, a.level, a.force, steps(a.json))?;
+    let done = pack::pack(&a.case, &out, a.level, a.force, steps(a.json));
+    steps_done(a.json);
+    let done = done?;
     let line = format!(
         "{}: {} in {:.1} MB, packed from {} ({:.1} MB); `zoomlens unpack {}` gives the case back, every record checked",
         shown(&out),
@@ -58,7 +70,9 @@ pub fn pack(a: &PackArgs) -> Result<ExitCode> {
 /// `zoomlens unpack PACK [OUT]`.
 pub fn unpack(a: &UnpackArgs) -> Result<ExitCode> {
     let out = a.out.clone().unwrap_or_else(|| a.pack.with_extension("zl"));
-    let done = pack::unpack(&a.pack, &out, a.force, steps(a.json))?;
+    let done = pack::unpack(&a.pack, &out, a.force, steps(a.json));
+    steps_done(a.json);
+    let done = done?;
     let line = format!(
         "{}: {} unpacked and checked against the pack ({:.1} MB -> {:.1} MB)",
         shown(&out),
