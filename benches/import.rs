@@ -110,6 +110,39 @@ fn report(label: &str, r: &Run, input: u64) {
     );
 }
 
+/// `BIN pack CASE` (the file to hand over) and `BIN unpack` of it: time and size against the
+/// input.
+fn pack(bin: &Path, case: &Path, input: u64) {
+    let packed = case.with_extension("zlpack");
+    let back = case.with_extension("back.zl");
+    let _ = std::fs::remove_file(&packed);
+    let _ = std::fs::remove_file(&back);
+    let run = |args: &[&Path]| {
+        let t0 = Instant::now();
+        let ok = Command::new(bin)
+            .args(args)
+            .arg("--json")
+            .env_remove("ZOOMLENS_LOG")
+            .output()
+            .expect("run zoomlens")
+            .status
+            .success();
+        assert!(ok, "zoomlens {args:?} failed");
+        t0.elapsed().as_secs_f64()
+    };
+    let secs = run(&[Path::new("pack"), case, &packed]);
+    let size = std::fs::metadata(&packed).unwrap().len();
+    let back_secs = run(&[Path::new("unpack"), &packed, &back]);
+    println!(
+        "  {:<34} {secs:>8.1} s   pack {:>7.1} MB = {:.2}x the input   unpack {back_secs:.1} s",
+        "pack (to hand over)",
+        size as f64 / 1e6,
+        size as f64 / input as f64,
+    );
+    let _ = std::fs::remove_file(&packed);
+    let _ = std::fs::remove_file(&back);
+}
+
 /// SQLite inserting the Dashboard rows itself: the pages loaded into a table first (not
 /// timed), then one `INSERT … SELECT` over their JSON into `participants` with every index of
 /// this schema, raw kept as plain text.
@@ -280,6 +313,7 @@ fn main() {
         }
         let new = import(&bin, &work.join("new.zl"), &files);
         report("this build's import", &new, input);
+        pack(&bin, &work.join("new.zl"), input);
         let _ = std::fs::remove_file(work.join("new.zl"));
         if files.len() == 1 {
             let lim = sqlite_limit(&work, &dash);
