@@ -200,7 +200,14 @@ pub fn pack(
     {
         let src = super::open_ro(case)?;
         src.execute("VACUUM INTO ?1", [db.path().to_string_lossy()])
-            .with_context(|| format!("cannot copy {} beside {}", case.display(), dest.display()))?;
+            .with_context(|| {
+                format!(
+                    "cannot copy {} beside {} (packing needs about twice the case's size free \
+                     there while it works)",
+                    case.display(),
+                    dest.display()
+                )
+            })?;
     }
     let mut copy = Connection::open(db.path())?;
     scratch_pragmas(&copy)?;
@@ -346,12 +353,22 @@ pub fn unpack(
         z.window_log_max(WINDOW_LOG)?;
         let mut out = std::fs::File::create(db.path())
             .with_context(|| format!("cannot write beside {}", dest.display()))?;
-        std::io::copy(&mut z, &mut out).with_context(|| {
-            format!(
-                "{} is damaged or cut short (it does not decompress)",
-                pack.display()
-            )
-        })?;
+        if let Err(e) = std::io::copy(&mut z, &mut out) {
+            if e.kind() == std::io::ErrorKind::StorageFull {
+                bail!(
+                    "no space left beside {} to unpack {} (it needs about ten times the \
+                     pack's size free while it works); nothing was written",
+                    dest.display(),
+                    pack.display()
+                );
+            }
+            return Err(e).with_context(|| {
+                format!(
+                    "{} is damaged or cut short (it does not decompress)",
+                    pack.display()
+                )
+            });
+        }
     }
     let damaged = |why: String| {
         anyhow::anyhow!(
