@@ -18,6 +18,45 @@ pub fn beside(dest: &std::path::Path, what: &str) -> anyhow::Result<std::path::P
     Ok(dir.join(format!(".{name}.{what}-{}", std::process::id())))
 }
 
+/// The files SQLite keeps beside a database while it is open or was not closed cleanly.
+const SIDE_FILES: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// `path` resolved against the current folder with its parent canonicalised, so two spellings
+/// of one file compare equal even when the file does not exist yet.
+pub fn resolve(path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    use anyhow::Context;
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let parent = parent
+        .canonicalize()
+        .with_context(|| format!("no folder {}: create it first", parent.display()))?;
+    Ok(parent.join(name))
+}
+
+/// Whether `path` is the case file `case` or one of SQLite's files beside it (both as
+/// [`resolve`] gives them): writing there would destroy evidence.
+pub fn is_case_file(path: &std::path::Path, case: &std::path::Path) -> bool {
+    std::iter::once("").chain(SIDE_FILES).any(|suffix| {
+        let mut own = case.as_os_str().to_owned();
+        own.push(suffix);
+        path == std::path::Path::new(&own)
+    })
+}
+
+/// Remove a database and SQLite's files beside it (a scratch copy that is not wanted).
+pub fn remove_case_files(path: &std::path::Path) {
+    for suffix in std::iter::once("").chain(SIDE_FILES) {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::Path::new(&p));
+    }
+}
+
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

@@ -833,8 +833,14 @@ fn a_packed_case_unpacks_to_the_same_records_hashes_verdicts_and_indexes() {
     let (_, err, ok) = zl(&["unpack", &p, &b, "--force"]);
     assert!(ok, "{err}");
     // Evidence is never replaced by its own pack, even when asked to replace files.
-    let (_, err, ok) = zl(&["pack", &c, &c, "--force"]);
-    assert!(!ok && err.contains("would replace the case"), "{err}");
+    let wal = format!("{c}-wal");
+    for dest in [&c, &wal] {
+        let (_, err, ok) = zl(&["pack", &c, dest, "--force"]);
+        assert!(
+            !ok && err.contains("would replace the case"),
+            "{dest}: {err}"
+        );
+    }
     assert_eq!(std::fs::read(&case).unwrap(), before);
     // A pack is not a case: commands that expect one say what to do.
     let (_, err, ok) = zl(&["status", &p]);

@@ -42,7 +42,7 @@ pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Tr
     let truth = match result {
         Ok(t) => t,
         Err(e) => {
-            remove_db(&tmp_case);
+            crate::util::remove_case_files(&tmp_case);
             let _ = std::fs::remove_file(crate::sim::score::geo_path(&tmp_case));
             return Err(e);
         }
@@ -65,7 +65,7 @@ pub fn build_demo(cfg: &Config, case: &Path) -> Result<crate::sim::generator::Tr
     truth
         .assumptions
         .insert("geoip_db".into(), geo.display().to_string());
-    remove_db(&tmp_case);
+    crate::util::remove_case_files(&tmp_case);
     Ok(truth)
 }
 
@@ -93,11 +93,4 @@ fn ensure_replaceable(case: &Path) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn remove_db(p: &Path) {
-    let _ = std::fs::remove_file(p);
-    for ext in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
-    }
 }

@@ -80,11 +80,7 @@ impl Scratch {
 
     fn remove(&self) {
         if let Some(p) = &self.0 {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut s = p.as_os_str().to_owned();
-                s.push(suffix);
-                let _ = std::fs::remove_file(PathBuf::from(s));
-            }
+            crate::util::remove_case_files(p);
         }
     }
 
@@ -185,12 +181,13 @@ pub fn pack(
 ) -> Result<Packing> {
     // Refuses what is not a case of this schema, with the command that helps.
     drop(Store::open_readonly(case)?);
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
+    // A destination whose folder does not exist yet cannot be the case.
+    let names_case = match (crate::util::resolve(dest), crate::util::resolve(case)) {
+        (Ok(d), Ok(c)) => crate::util::is_case_file(&d, &c),
         _ => false,
     };
     ensure!(
-        !same(case, dest),
+        !names_case,
         "the pack would replace the case {} itself; write it to another file",
         case.display()
     );

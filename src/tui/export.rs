@@ -28,22 +28,6 @@ pub struct Export {
     rows: usize,
 }
 
-/// `path` resolved against the current folder with its parent canonicalised, so two spellings
-/// of one file compare equal even when the file does not exist yet.
-fn resolve(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let parent = parent
-        .canonicalize()
-        .with_context(|| format!("no folder {}: create it first", parent.display()))?;
-    Ok(parent.join(name))
-}
-
 impl Export {
     /// Check the destination and open a temporary file beside it.
     pub fn begin(
@@ -56,17 +40,13 @@ impl Export {
         if !matches!(format, "csv" | "json" | "md" | "markdown") {
             bail!("unknown export format {format:?}: use csv, json or md");
         }
-        let d = resolve(dest)?;
-        let c = resolve(case)?;
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut own = c.clone().into_os_string();
-            own.push(suffix);
-            if d == Path::new(&own) {
-                bail!(
-                    "{} is the open case file: export to another path",
-                    dest.display()
-                );
-            }
+        let d = crate::util::resolve(dest)?;
+        let c = crate::util::resolve(case)?;
+        if crate::util::is_case_file(&d, &c) {
+            bail!(
+                "{} is the open case file: export to another path",
+                dest.display()
+            );
         }
         if d.is_dir() {
             bail!("{} is a folder: give a file name", dest.display());
