@@ -88,11 +88,11 @@ pub fn key_column(table: &str) -> Option<&'static str> {
     }
 }
 
-/// The dictionary key of a record of `table` whose [`key_column`] holds `value`.
+/// The dictionary key of a record of `table` whose [`key_column`] holds `value`
+/// ([`extra_key`] or [`source_key`] where the table is split, else the table).
 pub fn key_of(table: &str, value: Option<&str>) -> String {
     match (key_column(table), value) {
-        (Some("tbl"), Some(t)) => extra_key(t),
-        (Some(_), Some(s)) => source_key(table, s),
+        (Some(_), Some(v)) => format!("{table}/{v}"),
         _ => table.to_string(),
     }
 }
@@ -112,13 +112,15 @@ fn scope_walk(key: &str) -> (String, String) {
 
 fn scope_with(key: &str, op: &str) -> (String, String) {
     let quote = |v: &str| v.replace('\'', "''");
-    match key.split_once('/') {
-        Some((EXTRA, t)) => (EXTRA.to_string(), format!(" AND {op}tbl = '{}'", quote(t))),
-        Some((t, src)) if BY_SOURCE.contains(&t) => (
+    match key
+        .split_once('/')
+        .and_then(|(t, v)| Some((t, key_column(t)?, v)))
+    {
+        Some((t, column, v)) => (
             format!("\"{t}\""),
-            format!(" AND {op}source = '{}'", quote(src)),
+            format!(" AND {op}{column} = '{}'", quote(v)),
         ),
-        _ => (format!("\"{}\"", key.replace('"', "\"\"")), String::new()),
+        None => (format!("\"{}\"", key.replace('"', "\"\"")), String::new()),
     }
 }
 
