@@ -123,6 +123,11 @@ fn knobs(a: &TenantArgs) -> crate::sim::generator::Knobs {
     }
 }
 
+/// Decimal megabytes, as the README's numbers and the benches give them.
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
 /// Write `bytes` to a temporary file beside `dest`, sync it and rename it into place, so a
 /// reader never sees half a file and a failed run leaves any earlier one untouched.
 pub(super) fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {

@@ -8,28 +8,21 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Steps on stderr unless the output is JSON: at a terminal one line that each step
-/// overwrites (and [`steps_done`] clears), in a captured log a line each.
-fn steps(quiet: bool) -> impl FnMut(&str) {
-    let live = std::io::stderr().is_terminal();
-    move |step| match (quiet, live) {
+/// Run `work`, showing its steps on stderr unless the output is JSON: at a terminal one line
+/// that each step overwrites and that is cleared when the work ends (done or not), in a
+/// captured log a line each.
+fn with_steps<T>(quiet: bool, work: impl FnOnce(&mut dyn FnMut(&str)) -> Result<T>) -> Result<T> {
+    const WIDTH: usize = 60;
+    let live = !quiet && std::io::stderr().is_terminal();
+    let done = work(&mut |step: &str| match (quiet, live) {
         (true, _) => {}
         (false, true) => eprint!("\r{:<WIDTH$}", format!("{}...", sanitize(step))),
         (false, false) => eprintln!("{}...", sanitize(step)),
-    }
-}
-
-const WIDTH: usize = 60;
-
-fn steps_done(quiet: bool) {
-    if !quiet && std::io::stderr().is_terminal() {
+    });
+    if live {
         eprint!("\r{:WIDTH$}\r", "");
     }
-}
-
-fn mb(b: u64) -> f64 {
-    // Decimal megabytes, as the README's numbers and the benches give them.
-    b as f64 / 1e6
+    done
 }
 
 fn shown(p: &Path) -> String {
@@ -52,16 +45,16 @@ pub fn pack(a: &PackArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| a.case.with_extension("zlpack"));
-    let done = pack::pack(&a.case, &out, a.level, a.force, steps(a.json));
-    steps_done(a.json);
-    let done = done?;
+    let done = with_steps(a.json, |step| {
+        pack::pack(&a.case, &out, a.level, a.force, step)
+    })?;
     let line = format!(
         "{}: {} in {:.1} MB, packed from {} ({:.1} MB); `zoomlens unpack {}` gives the case back, every record checked",
         shown(&out),
         output::plural(done.records as usize, "record"),
-        mb(done.pack_bytes),
+        super::mb(done.pack_bytes),
         shown(&a.case),
-        mb(done.case_bytes),
+        super::mb(done.case_bytes),
         shown(&out),
     );
     print(a.json, &done, line)
@@ -70,15 +63,13 @@ pub fn pack(a: &PackArgs) -> Result<ExitCode> {
 /// `zoomlens unpack PACK [OUT]`.
 pub fn unpack(a: &UnpackArgs) -> Result<ExitCode> {
     let out = a.out.clone().unwrap_or_else(|| a.pack.with_extension("zl"));
-    let done = pack::unpack(&a.pack, &out, a.force, steps(a.json));
-    steps_done(a.json);
-    let done = done?;
+    let done = with_steps(a.json, |step| pack::unpack(&a.pack, &out, a.force, step))?;
     let line = format!(
         "{}: {} unpacked and checked against the pack ({:.1} MB -> {:.1} MB)",
         shown(&out),
         output::plural(done.records as usize, "record"),
-        mb(done.pack_bytes),
-        mb(done.case_bytes),
+        super::mb(done.pack_bytes),
+        super::mb(done.case_bytes),
     );
     print(a.json, &done, line)
 }

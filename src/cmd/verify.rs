@@ -103,13 +103,11 @@ pub fn compact(a: &CompactArgs) -> Result<ExitCode> {
                 output::plural(*n as usize, "record")
             )?;
         }
-        // Decimal megabytes, as the README's numbers and the benches give them.
-        let mb = |b: u64| b as f64 / 1e6;
         writeln!(
             out,
             "{case}: {:.1} MB -> {:.1} MB (every record's original bytes kept; `zoomlens verify` rehashes them)",
-            mb(done.bytes_before),
-            mb(done.bytes_after)
+            super::mb(done.bytes_before),
+            super::mb(done.bytes_after)
         )?;
     }
     Ok(ExitCode::SUCCESS)
