@@ -17,10 +17,10 @@
 //! operation) are counted as not stored, not rejected.
 
 use super::bodies::{At, TopLevel};
+use super::sink::Sink;
 use crate::model::Evidence;
 use crate::model::beyond::{AccessKind, DataAccess, IdpEvent};
 use crate::model::time::norm_time;
-use crate::store::Writer;
 use anyhow::Result;
 use serde_json::Value;
 
@@ -91,7 +91,7 @@ pub fn shape_of(top: &TopLevel) -> Option<Shape> {
 
 /// Store one JSON object of a recognised shape (a page stores each of its records). Returns how
 /// many records it held.
-pub fn store_json(w: &mut Writer, at: &At, shape: Shape, raw: &str) -> Result<usize> {
+pub fn store_json(w: &mut impl Sink, at: &At, shape: Shape, raw: &str) -> Result<usize> {
     let v: Value = match serde_json::from_str(raw) {
         Ok(v) => v,
         Err(e) => {
@@ -135,10 +135,15 @@ pub fn store_json(w: &mut Writer, at: &At, shape: Shape, raw: &str) -> Result<us
 
 /// Store a parsed identity-provider event with `raw` as its evidence, or reject `raw` with the
 /// parser's reason.
-fn idp_event(w: &mut Writer, at: &At, parsed: Result<IdpEvent, String>, raw: &str) -> Result<()> {
+fn idp_event(
+    w: &mut impl Sink,
+    at: &At,
+    parsed: Result<IdpEvent, String>,
+    raw: &str,
+) -> Result<()> {
     match parsed {
         Ok(e) => {
-            w.idp_event(&e, &Evidence::new(at.origin_id, at.line, raw))?;
+            w.idp_event(e, Evidence::new(at.origin_id, at.line, raw))?;
         }
         Err(r) => w.reject("idp_log", at.source, at.line, &r, raw)?,
     }
@@ -146,12 +151,12 @@ fn idp_event(w: &mut Writer, at: &At, parsed: Result<IdpEvent, String>, raw: &st
 }
 
 /// Every element of the array `key` of a page, each with its own verbatim text.
-fn each(
-    w: &mut Writer,
+fn each<W: Sink>(
+    w: &mut W,
     at: &At,
     raw: &str,
     key: &str,
-    mut f: impl FnMut(&mut Writer, &At, &str) -> Result<()>,
+    mut f: impl FnMut(&mut W, &At, &str) -> Result<()>,
 ) -> Result<usize> {
     #[derive(serde::Deserialize)]
     struct Page<'a> {
@@ -372,7 +377,7 @@ fn gparam(ev: &Value, name: &str) -> Option<String> {
 }
 
 /// One Google activity: each of its events is a record (the evidence is the activity).
-fn google(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
+fn google(w: &mut impl Sink, at: &At, v: &Value, raw: &str) -> Result<()> {
     let app = s(v, &["id", "applicationName"]).unwrap_or("").to_string();
     let head = (|| -> Result<(String, String, String), String> {
         let time = time_of(v, &["id", "time"])?;
@@ -425,12 +430,12 @@ fn google(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
                     _ => "",
                 };
                 w.idp_event(
-                    &IdpEvent {
+                    IdpEvent {
                         is_signin,
                         client: gparam(e, "login_type"),
                         ..google(outcome, "Google Workspace")
                     },
-                    &ev,
+                    ev.clone(),
                 )?;
             }
             "admin" => {
@@ -439,12 +444,12 @@ fn google(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
                     .or_else(|| gparam(e, "ROLE_NAME"))
                     .or_else(|| gparam(e, "SETTING_NAME"));
                 w.idp_event(
-                    &IdpEvent {
+                    IdpEvent {
                         is_admin_action: true,
                         target,
                         ..google("success", "Google Admin console")
                     },
-                    &ev,
+                    ev.clone(),
                 )?;
             }
             "drive" => {
@@ -454,7 +459,7 @@ fn google(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
                     "sync_item_content" => Some(AccessKind::Sync),
                     _ => None,
                 }) else {
-                    w.counts.skip("data_access_log");
+                    w.skip("data_access_log");
                     continue;
                 };
                 let resource = gparam(e, "doc_title")
@@ -464,7 +469,7 @@ fn google(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
                     .or_else(|| gparam(e, "target_domain"))
                     .or_else(|| gparam(e, "visibility").filter(|_| kind == AccessKind::Share));
                 w.data_access(
-                    &DataAccess {
+                    DataAccess {
                         source: "google-drive".into(),
                         event_id,
                         time: time.clone(),
@@ -478,17 +483,17 @@ fn google(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
                         ip: ip.clone(),
                         shared_with,
                     },
-                    &ev,
+                    ev.clone(),
                 )?;
             }
-            _ => w.counts.skip("idp_log"),
+            _ => w.skip("idp_log"),
         }
     }
     Ok(())
 }
 
 /// One Microsoft 365 unified audit log record.
-fn m365(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
+fn m365(w: &mut impl Sink, at: &At, v: &Value, raw: &str) -> Result<()> {
     let op = s(v, &["Operation"]).unwrap_or("").to_string();
     let head = (|| -> Result<(String, String, String), String> {
         let time = time_of(v, &["CreationTime"])?;
@@ -507,7 +512,7 @@ fn m365(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
             Err(r) => return w.reject("idp_log", at.source, at.line, &r, raw),
         };
         w.idp_event(
-            &IdpEvent {
+            IdpEvent {
                 source: "entra".into(),
                 event_id: format!("ual:{id}"),
                 time,
@@ -528,12 +533,12 @@ fn m365(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
                 location: None,
                 country: None,
             },
-            &ev(),
+            ev(),
         )?;
         return Ok(());
     }
     let Some(kind) = AccessKind::parse(&op) else {
-        w.counts.skip("data_access_log");
+        w.skip("data_access_log");
         return Ok(());
     };
     let (time, user, id) = match head {
@@ -548,7 +553,7 @@ fn m365(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
         .or_else(|| opt(v, &["SensitivityLabelId"]))
         .unwrap_or_default();
     w.data_access(
-        &DataAccess {
+        DataAccess {
             source: "m365".into(),
             event_id: id,
             time,
@@ -560,7 +565,7 @@ fn m365(w: &mut Writer, at: &At, v: &Value, raw: &str) -> Result<()> {
             ip,
             shared_with: opt(v, &["TargetUserOrGroupName"]),
         },
-        &ev(),
+        ev(),
     )?;
     Ok(())
 }
@@ -620,7 +625,7 @@ pub fn generic_row(
 }
 
 /// A row of Purview's audit search export: its `AuditData` column is the record.
-pub fn purview_row(w: &mut Writer, at: &At, audit_data: &str, raw_line: &str) -> Result<()> {
+pub fn purview_row(w: &mut impl Sink, at: &At, audit_data: &str, raw_line: &str) -> Result<()> {
     match serde_json::from_str::<Value>(audit_data) {
         Ok(v) if v.is_object() => m365(w, at, &v, raw_line),
         Ok(_) => w.reject(

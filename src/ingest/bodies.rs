@@ -3,8 +3,9 @@
 //! A record that cannot be used is rejected on its own; the rest of the page continues.
 
 use super::lax::{B, N, S, int_text, text_req, time_opt, time_req};
+use super::sink::Sink;
 use crate::model::*;
-use crate::store::{MeetingActivity, Writer};
+use crate::store::MeetingActivity;
 use anyhow::Result;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -215,7 +216,7 @@ pub fn endpoint_of_body(top: &TopLevel) -> Option<Endpoint> {
 }
 
 /// Store every record of one response body. Returns the number of records seen.
-pub fn store_body(w: &mut Writer, ctx: &PageCtx, body: &str, at: &At) -> Result<usize> {
+pub fn store_body(w: &mut impl Sink, ctx: &PageCtx, body: &str, at: &At) -> Result<usize> {
     let table = ctx.endpoint.table();
     let top = match top_level(body) {
         Ok(t) => t,
@@ -270,7 +271,7 @@ pub fn store_body(w: &mut Writer, ctx: &PageCtx, body: &str, at: &At) -> Result<
             ($norm:expr, $method:ident) => {
                 match $norm {
                     Ok(rec) => {
-                        w.$method(&rec, &ev())?;
+                        w.$method(rec, ev())?;
                         Ok(())
                     }
                     Err(e) => Err(e),
@@ -290,7 +291,9 @@ pub fn store_body(w: &mut Writer, ctx: &PageCtx, body: &str, at: &At) -> Result<
             Endpoint::Chat => put!(chat(raw_text, ctx), chat),
             Endpoint::Channels => match channel(raw_text) {
                 Ok((id, name, kind)) => {
-                    w.chat_channel(&id, name.as_deref(), kind, &ev())?;
+                    w.with_writer(ev(), move |w, ev| {
+                        w.chat_channel(&id, name.as_deref(), kind, ev).map(drop)
+                    })?;
                     Ok(())
                 }
                 Err(e) => Err(e),
@@ -299,8 +302,8 @@ pub fn store_body(w: &mut Writer, ctx: &PageCtx, body: &str, at: &At) -> Result<
             Endpoint::MeetingActivities => put!(meeting_activity(raw_text), meeting_activity),
             Endpoint::HistoryMeetings => match super::newer::history(raw_text, ctx.via) {
                 Ok((m, h)) => {
-                    w.meeting(&m, &ev())?;
-                    w.history_meeting(&h, &ev())?;
+                    w.meeting(m, ev())?;
+                    w.history_meeting(h, ev())?;
                     Ok(())
                 }
                 Err(e) => Err(e),

@@ -7,8 +7,8 @@
 //! deleted recordings.
 
 use super::bodies::{At, Endpoint, PageCtx, store_body};
+use super::sink::Sink;
 use crate::model::Origin;
-use crate::store::Writer;
 use anyhow::Result;
 use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ pub struct CapturePage {
 /// `source` names where the page came from in rejects: the capture file, or `api` for pages
 /// fetched live (their origin is then of kind `api` instead of `capture`).
 pub fn store_page(
-    w: &mut Writer,
+    w: &mut impl Sink,
     page: &CapturePage,
     source: &str,
     line: Option<i64>,
@@ -45,7 +45,7 @@ pub fn store_page(
 /// [`store_page`] with the page's verbatim line (kept whole when the page itself is unusable).
 /// Returns the number of records the page held.
 pub(crate) fn store_page_at(
-    w: &mut Writer,
+    w: &mut impl Sink,
     page: &CapturePage,
     source: &str,
     line: Option<i64>,
@@ -68,7 +68,7 @@ pub(crate) fn store_page_at(
         query: serde_json::to_string(&page.query)?,
         fetched_at: page.fetched_at.clone(),
     };
-    let origin_id = w.origin(&origin)?;
+    let origin_id = w.origin(origin)?;
     let at = At {
         origin_id,
         source,

@@ -5,8 +5,8 @@
 
 use super::bodies::{At, activity_kind};
 use super::input::{MAX_RECORD, read_line_capped};
+use super::sink::Sink;
 use crate::model::*;
-use crate::store::Writer;
 use anyhow::Result;
 use std::io::BufRead;
 
@@ -184,7 +184,13 @@ pub fn read_record(r: &mut dyn BufRead, buf: &mut String) -> std::io::Result<Rec
 }
 
 /// Store one data record of a CSV file of `kind`; an unusable record becomes a reject.
-pub fn store_record(w: &mut Writer, at: &At, kind: CsvKind, h: &Header, raw: &str) -> Result<()> {
+pub fn store_record(
+    w: &mut impl Sink,
+    at: &At,
+    kind: CsvKind,
+    h: &Header,
+    raw: &str,
+) -> Result<()> {
     let table = kind.table();
     let Some(rec) = parse_record(raw) else {
         w.reject(table, at.source, at.line, "not a CSV record", raw)?;
@@ -266,19 +272,19 @@ pub fn store_record(w: &mut Writer, at: &At, kind: CsvKind, h: &Header, raw: &st
     })();
     match rec {
         Ok(Rec::D(d)) => {
-            w.departure(&d, &ev())?;
+            w.departure(d, ev())?;
         }
         Ok(Rec::A(a)) => {
-            w.asset(&a, &ev())?;
+            w.asset(a, ev())?;
         }
         Ok(Rec::V(v)) => {
-            w.vip(&v, &ev())?;
+            w.vip(v, ev())?;
         }
         Ok(Rec::O(o)) => {
-            w.operation(&o, &ev())?;
+            w.operation(o, ev())?;
         }
         Ok(Rec::S(s)) => {
-            w.signin(&s, &ev())?;
+            w.signin(s, ev())?;
         }
         Err(reason) => w.reject(table, at.source, at.line, &reason, raw)?,
     }
@@ -287,7 +293,7 @@ pub fn store_record(w: &mut Writer, at: &At, kind: CsvKind, h: &Header, raw: &st
 
 /// A row of the generic data-access CSV or of a Purview audit export (issue 19).
 fn store_beyond(
-    w: &mut Writer,
+    w: &mut impl Sink,
     at: &At,
     kind: CsvKind,
     h: &Header,
@@ -313,7 +319,7 @@ fn store_beyond(
         &get(&["source"]),
     ) {
         Ok(d) => {
-            w.data_access(&d, &Evidence::new(at.origin_id, at.line, raw))?;
+            w.data_access(d, Evidence::new(at.origin_id, at.line, raw))?;
         }
         Err(reason) => w.reject(kind.table(), at.source, at.line, &reason, raw)?,
     }

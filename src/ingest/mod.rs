@@ -7,6 +7,8 @@
 //! Files are read a line (or an array element, or a CSV record) at a time and committed in
 //! batches of [`BATCH`] records, so memory stays flat and an import killed half-way leaves a
 //! consistent case; running it again completes it (what is already there is "present").
+//! Reading, parsing, hashing and compressing happen on one thread and SQLite's writes on
+//! another ([`sink::pipeline`]).
 
 pub mod beyond;
 pub mod bodies;
@@ -18,6 +20,7 @@ mod lax;
 pub mod newer;
 pub mod panther;
 pub mod settings;
+pub mod sink;
 pub mod sniff;
 pub mod webhook;
 
@@ -26,6 +29,7 @@ use crate::store::{Counts, Store, Writer};
 use anyhow::{Context, Result};
 use bodies::top_level;
 use bodies::{At, PageCtx, store_body};
+use sink::{Deferred, Sink};
 use sniff::{ArraySplitter, Format, Kind, classify};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -216,13 +220,7 @@ fn bulk_load(store: &Store, prepared: &[Prepared]) -> bool {
     input >= MIN_INPUT && input >= 2 * store.file_bytes()
 }
 
-/// The batch in progress: a writer that is committed and replaced every `batch` records
-/// ([`BATCH`], or [`crate::store::bulk::BATCH`] in a bulk load).
-struct Batches<'s> {
-    store: &'s mut Store,
-    batch: usize,
-}
-
+/// Fold a committed batch's tallies and first rejects into the summary.
 fn finish(w: Writer, summary: &mut ImportSummary) -> Result<()> {
     let mut w = w;
     let rejects = std::mem::take(&mut w.first_rejects);
@@ -235,43 +233,8 @@ fn finish(w: Writer, summary: &mut ImportSummary) -> Result<()> {
     Ok(())
 }
 
-impl<'s> Batches<'s> {
-    /// Run `f` over the file's records with a fresh writer per batch. `f` returns how many
-    /// records it handled, or `None` at the end of the input.
-    fn run(
-        &mut self,
-        summary: &mut ImportSummary,
-        mut f: impl FnMut(&mut Writer) -> Result<Option<usize>>,
-    ) -> Result<u64> {
-        let mut total = 0u64;
-        loop {
-            let mut w = self.store.writer()?;
-            // Records in this batch, and input units (lines, pages) that may hold none.
-            let (mut records, mut units) = (0usize, 0usize);
-            let mut more = true;
-            while records < self.batch && units < self.batch {
-                match f(&mut w)? {
-                    Some(n) => {
-                        records += n;
-                        units += 1;
-                    }
-                    None => {
-                        more = false;
-                        break;
-                    }
-                }
-            }
-            total += records as u64;
-            finish(w, summary)?;
-            if !more {
-                return Ok(total);
-            }
-        }
-    }
-}
-
-fn file_origin(w: &mut Writer, kind: &str, source: &str) -> Result<i64> {
-    w.origin(&Origin::new(kind.to_string(), source.to_string()))
+fn file_origin(w: &mut impl Sink, kind: &str, source: &str) -> Result<i64> {
+    w.origin(Origin::new(kind.to_string(), source.to_string()))
 }
 
 fn import_file(
@@ -297,7 +260,10 @@ fn import_file(
         Some(s) => s,
         None => input::open(&p.path)?.reader,
     };
-    let mut batches = Batches { store, batch };
+    // Each batch's writer, committed on the writing thread, adds to the summary.
+    let mut run = |produce: &mut dyn FnMut(&mut Deferred) -> Result<Option<usize>>| {
+        sink::pipeline(store, batch, produce, |w| finish(w, summary))
+    };
     let meeting = opts.meeting.as_deref().map(capture::decode_segment);
     let rec = RecordCtx {
         origin_id,
@@ -310,7 +276,7 @@ fn import_file(
         Format::JsonLines => {
             let mut line_no = 0i64;
             let mut bytes = Vec::new();
-            batches.run(summary, |w| {
+            run(&mut |w| {
                 loop {
                     let n = input::read_line_capped(&mut r, &mut bytes, MAX_RECORD)?;
                     if n == 0 {
@@ -340,7 +306,7 @@ fn import_file(
         Format::JsonArray => {
             let mut split = ArraySplitter::new(r);
             let mut buf = Vec::new();
-            batches.run(summary, |w| {
+            run(&mut |w| {
                 let Some(line) = split.next_element(&mut buf)? else {
                     return Ok(None);
                 };
@@ -360,7 +326,7 @@ fn import_file(
                 .take(MAX_RECORD as u64 + 1)
                 .read_to_end(&mut bytes)?;
             let mut done = false;
-            batches.run(summary, |w| {
+            run(&mut |w| {
                 if done {
                     return Ok(None);
                 }
@@ -393,7 +359,7 @@ fn import_file(
             let first = csv::read_record(&mut r, &mut buf)?;
             line_no += first.lines as i64;
             let header = csv::Header::parse(&buf).context("unreadable CSV header")?;
-            batches.run(summary, |w| {
+            run(&mut |w| {
                 loop {
                     let got = csv::read_record(&mut r, &mut buf)?;
                     if got.lines == 0 {
@@ -424,7 +390,7 @@ fn import_file(
 
 /// A record over the size cap: its start is kept with the reason, the rest is not read in.
 fn reject_oversize(
-    w: &mut Writer,
+    w: &mut impl Sink,
     source: &str,
     line: i64,
     len: usize,
@@ -446,7 +412,7 @@ fn reject_oversize(
 /// Why a record is not UTF-8 text, naming the first bad byte.
 /// A record's bytes as text; `None` once they are rejected (line `line`) for not being UTF-8.
 fn utf8_or_reject<'a>(
-    w: &mut Writer,
+    w: &mut impl Sink,
     source: &str,
     line: i64,
     bytes: &'a [u8],
@@ -484,7 +450,7 @@ struct RecordCtx<'a> {
 /// Store one JSON record (a line, an array element or a whole document) of any recognised
 /// kind. Returns how many records it held (a page holds many).
 fn store_json_record(
-    w: &mut Writer,
+    w: &mut impl Sink,
     rc: &RecordCtx,
     line: i64,
     text: &str,

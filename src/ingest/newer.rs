@@ -4,8 +4,9 @@
 
 use super::bodies::PageCtx;
 use super::lax::{B, N, S, text_req, time_opt, time_req};
+use super::sink::Sink;
 use crate::model::{Evidence, Meeting};
-use crate::store::{Disclaimer, HistoryMeeting, RecordingAccess, RemoteSupport, RiskAlert, Writer};
+use crate::store::{Disclaimer, HistoryMeeting, RecordingAccess, RemoteSupport, RiskAlert};
 use anyhow::Result;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -279,7 +280,7 @@ struct RiskObject<'a> {
 
 /// Store a `meeting.risk_alert` object (the delivery itself is in `webhook_events`).
 pub(crate) fn store_risk_alert(
-    w: &mut Writer,
+    w: &mut impl Sink,
     object: &str,
     time: &str,
     ev: &Evidence,
@@ -298,7 +299,7 @@ pub(crate) fn store_risk_alert(
         "disable": a.recommended_disable_settings,
     });
     w.risk_alert(
-        &RiskAlert {
+        RiskAlert {
             meeting_id: o.id.0,
             meeting_uuid: o.uuid.get().unwrap_or("").to_string(),
             post_time,
@@ -311,7 +312,7 @@ pub(crate) fn store_risk_alert(
             meeting_url: a.meeting_url.own(),
             recommended: Some(recommended.to_string()),
         },
-        ev,
+        ev.clone(),
     )?;
     Ok(Ok(()))
 }

@@ -9,8 +9,8 @@
 //! without one, and any unparsable time stay rejects.
 
 use super::bodies::{ActivityRow, At, OperationRow, activity_from, operation_from};
+use super::sink::Sink;
 use crate::model::Evidence;
-use crate::store::Writer;
 use anyhow::Result;
 
 /// Which kind of row a JSON object is.
@@ -60,7 +60,13 @@ pub fn row_kind(top: &super::bodies::TopLevel) -> Option<RowKind> {
 }
 
 /// Store one row; an unusable row becomes a reject naming why.
-pub fn store_row(w: &mut Writer, at: &At, kind: RowKind, raw: &str, panther: bool) -> Result<()> {
+pub fn store_row(
+    w: &mut impl Sink,
+    at: &At,
+    kind: RowKind,
+    raw: &str,
+    panther: bool,
+) -> Result<()> {
     let via = if panther { "panther" } else { "file" };
     let ev = || Evidence::new(at.origin_id, at.line, raw);
     let unusable = |e: serde_json::Error| format!("unusable record: {e}");
@@ -70,7 +76,7 @@ pub fn store_row(w: &mut Writer, at: &At, kind: RowKind, raw: &str, panther: boo
             .and_then(|r| activity_from(&r, via))
         {
             Ok(s) => {
-                w.signin(&s, &ev())?;
+                w.signin(s, ev())?;
             }
             Err(reason) => w.reject("signins", at.source, at.line, &reason, raw)?,
         },
@@ -79,19 +85,19 @@ pub fn store_row(w: &mut Writer, at: &At, kind: RowKind, raw: &str, panther: boo
             .and_then(|r| operation_from(&r, via, true))
         {
             Ok(o) => {
-                w.operation(&o, &ev())?;
+                w.operation(o, ev())?;
             }
             Err(reason) => w.reject("operations", at.source, at.line, &reason, raw)?,
         },
         RowKind::MeetingActivity => match super::bodies::meeting_activity(raw) {
             Ok(a) => {
-                w.meeting_activity(&a, &ev())?;
+                w.meeting_activity(a, ev())?;
             }
             Err(reason) => w.reject("meeting_activities", at.source, at.line, &reason, raw)?,
         },
         RowKind::Meeting => match super::bodies::meeting_object(raw) {
             Ok(m) => {
-                w.meeting(&m, &ev())?;
+                w.meeting(m, ev())?;
             }
             Err(reason) => w.reject("meetings", at.source, at.line, &reason, raw)?,
         },

@@ -12,6 +12,7 @@ use super::bodies::{
     ParticipantRow, RecordingRow, activity_kind, participant_from, recording_from,
 };
 use super::lax::{N, S, text_req, time_opt};
+use super::sink::Sink;
 use crate::model::*;
 use crate::store::writer::{Shared, WaitingStay};
 use crate::store::{Outcome, Writer};
@@ -39,7 +40,26 @@ pub fn store_event(
         )
         .optional()?
         .unwrap_or_else(|| "webhook".to_string());
-    store_event_at(w, origin_id, &source, line, raw)
+    let before = w
+        .counts
+        .0
+        .get("webhook_events")
+        .cloned()
+        .unwrap_or_default();
+    store_event_at(w, origin_id, &source, line, raw)?;
+    let after = w
+        .counts
+        .0
+        .get("webhook_events")
+        .cloned()
+        .unwrap_or_default();
+    Ok(if after.added > before.added {
+        Outcome::Added
+    } else if after.merged > before.merged {
+        Outcome::Merged
+    } else {
+        Outcome::Present
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -157,12 +177,12 @@ struct ObjectId<'a> {
 }
 
 pub(crate) fn store_event_at(
-    w: &mut Writer,
+    w: &mut impl Sink,
     origin_id: i64,
     source: &str,
     line: Option<i64>,
     raw: &str,
-) -> Result<Outcome> {
+) -> Result<()> {
     // serde reads a struct from a JSON array too (fields in order): `[1,2,3]` would be an event.
     if !raw.trim_start().starts_with('{') {
         w.reject(
@@ -172,7 +192,7 @@ pub(crate) fn store_event_at(
             "not a webhook event: not a JSON object",
             raw,
         )?;
-        return Ok(Outcome::Present);
+        return Ok(());
     }
     let env: Envelope = match serde_json::from_str(raw) {
         Ok(e) => e,
@@ -184,7 +204,7 @@ pub(crate) fn store_event_at(
                 &format!("not a webhook event: {e}"),
                 raw,
             )?;
-            return Ok(Outcome::Present);
+            return Ok(());
         }
     };
     let Some(event) = env.event.nonblank().map(str::to_string) else {
@@ -195,12 +215,12 @@ pub(crate) fn store_event_at(
             "webhook event without \"event\"",
             raw,
         )?;
-        return Ok(Outcome::Present);
+        return Ok(());
     };
     if event == "endpoint.url_validation" {
         // A reachability ping with a challenge token: not evidence of anything.
-        w.counts.skip("webhook_events");
-        return Ok(Outcome::Present);
+        w.skip("webhook_events");
+        return Ok(());
     }
     let payload_text = env.payload.map(|p| p.get()).unwrap_or("null");
     let event_ts = match env.event_ts.0 {
@@ -217,7 +237,7 @@ pub(crate) fn store_event_at(
                      (time_stamp, object.date_time, participant join/leave time)",
                     raw,
                 )?;
-                return Ok(Outcome::Present);
+                return Ok(());
             }
         },
     };
@@ -229,7 +249,7 @@ pub(crate) fn store_event_at(
             "event_ts is not a valid time",
             raw,
         )?;
-        return Ok(Outcome::Present);
+        return Ok(());
     };
     let time = fmt_utc(time);
     let payload: Payload = serde_json::from_str(payload_text).unwrap_or_default();
@@ -245,7 +265,7 @@ pub(crate) fn store_event_at(
         object_id: oid.id.own().or_else(|| oid.uuid.own()),
         payload_sha256: crate::util::Sha256Sum::of(payload_text.as_bytes()),
     };
-    let outcome = w.webhook_event(&record, &ev)?;
+    w.webhook_event(record, ev.clone())?;
     // Normalised even when the delivery is already present, so a re-import reports the same
     // rejects (what was stored before is simply "present" again).
     if let Err((table, reason)) = normalise(w, &event, &time, object_text, &ev)? {
@@ -254,7 +274,7 @@ pub(crate) fn store_event_at(
     if super::settings::is_settings_event(&event) {
         settings_change(w, &event, payload_text, &time, &ev)?;
     }
-    Ok(outcome)
+    Ok(())
 }
 
 /// A settings webhook as an operation (merged with its operation-log entry by the writer).
@@ -262,14 +282,14 @@ pub(crate) fn store_event_at(
 /// names no changed setting stays in webhook_events only (it is not a reject: nothing in it
 /// is lost).
 fn settings_change(
-    w: &mut Writer,
+    w: &mut impl Sink,
     event: &str,
     payload: &str,
     time: &str,
     ev: &Evidence,
 ) -> Result<()> {
     let Ok(p) = serde_json::from_str::<serde_json::Value>(payload) else {
-        w.counts.skip("operations");
+        w.skip("operations");
         return Ok(());
     };
     let at = p
@@ -277,22 +297,26 @@ fn settings_change(
         .and_then(serde_json::Value::as_i64)
         .and_then(from_epoch_number)
         .map_or_else(|| time.to_string(), fmt_utc);
-    // A user's settings: name them by email when the case knows the id.
-    let subject = match (event.starts_with("user."), p.pointer("/object/id")) {
-        (true, Some(serde_json::Value::String(id))) => w
-            .conn()
-            .prepare_cached("SELECT email FROM users WHERE zoom_id = ?1")?
-            .query_row([id], |r| r.get::<_, String>(0))
-            .ok(),
-        _ => None,
-    };
-    match super::settings::operation(event, &p, &at, subject.as_deref()) {
-        Ok(op) => {
-            w.settings_change(&op, ev)?;
+    // A user's settings: name them by email when the case knows the id (which only the
+    // writing side can look up).
+    let event = event.to_string();
+    w.with_writer(ev.clone(), move |w, ev| {
+        let subject = match (event.starts_with("user."), p.pointer("/object/id")) {
+            (true, Some(serde_json::Value::String(id))) => w
+                .conn()
+                .prepare_cached("SELECT email FROM users WHERE zoom_id = ?1")?
+                .query_row([id], |r| r.get::<_, String>(0))
+                .ok(),
+            _ => None,
+        };
+        match super::settings::operation(&event, &p, &at, subject.as_deref()) {
+            Ok(op) => {
+                w.settings_change(&op, ev)?;
+            }
+            Err(_) => w.counts.skip("operations"),
         }
-        Err(_) => w.counts.skip("operations"),
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 use crate::model::time::{fmt_utc, from_epoch_number};
@@ -362,7 +386,13 @@ type Norm = std::result::Result<(), (&'static str, String)>;
 
 /// Store what an event describes. The outer error is a store failure; the inner one names
 /// the table the event could not be normalised into, and why.
-fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidence) -> Result<Norm> {
+fn normalise(
+    w: &mut impl Sink,
+    event: &str,
+    time: &str,
+    object: &str,
+    ev: &Evidence,
+) -> Result<Norm> {
     let (family, action) = event.split_once('.').unwrap_or((event, ""));
     if event == "meeting.risk_alert" {
         // About where a link was posted, not an instance that ran: no meeting row.
@@ -409,32 +439,33 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
             // but do not pile a copy of every event onto it as further evidence (each event
             // is kept whole in webhook_events already).
             let about_meeting = matches!(action, "started" | "ended");
-            let known = !about_meeting
-                && w.conn()
-                    .prepare_cached("SELECT 1 FROM meetings WHERE uuid = ?1")?
-                    .exists([&uuid])?;
-            if !known {
-                w.meeting(
-                    &Meeting {
-                        uuid: uuid.clone(),
-                        meeting_id: o.id.0,
-                        topic: o.topic.own(),
-                        host_id: o.host_id.own(),
-                        meeting_type: o.kind.0,
-                        start_time: start,
-                        end_time: end,
-                        duration,
-                        via: "webhook".into(),
-                        ..Default::default()
-                    },
-                    ev,
-                )?;
-            }
+            let m = Meeting {
+                uuid: uuid.clone(),
+                meeting_id: o.id.0,
+                topic: o.topic.own(),
+                host_id: o.host_id.own(),
+                meeting_type: o.kind.0,
+                start_time: start,
+                end_time: end,
+                duration,
+                via: "webhook".into(),
+                ..Default::default()
+            };
+            w.with_writer(ev.clone(), move |w, ev| {
+                let known = !about_meeting
+                    && w.conn()
+                        .prepare_cached("SELECT 1 FROM meetings WHERE uuid = ?1")?
+                        .exists([&m.uuid])?;
+                if !known {
+                    w.meeting(&m, ev)?;
+                }
+                Ok(())
+            })?;
             match (action, &o.participant) {
                 ("participant_joined", Some(p)) => {
                     match participant_from(p, &uuid, o.id.0, "webhook") {
                         Ok(p) => {
-                            w.participant(&p, ev)?;
+                            w.participant(p, ev.clone())?;
                         }
                         Err(e) => return Ok(Err(("participants", e))),
                     }
@@ -449,11 +480,15 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                         Ok(None) => time.to_string(),
                         Err(e) => return Ok(Err(("participants", e))),
                     };
-                    if !w.participant_left(&uuid, &user_id, &leave, p.leave_reason.get(), ev)? {
-                        // The join is not in the case (it happened before collection began):
-                        // the leave stays in webhook_events only.
-                        w.counts.skip("participants");
-                    }
+                    let (uuid, reason) = (uuid.clone(), p.leave_reason.own());
+                    w.with_writer(ev.clone(), move |w, ev| {
+                        if !w.participant_left(&uuid, &user_id, &leave, reason.as_deref(), ev)? {
+                            // The join is not in the case (it happened before collection
+                            // began): the leave stays in webhook_events only.
+                            w.counts.skip("participants");
+                        }
+                        Ok(())
+                    })?;
                 }
                 (
                     "participant_joined_waiting_room"
@@ -485,9 +520,13 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                         )));
                     }
                     match action {
-                        "participant_admitted" => w.waiting_ended(&stay, true, ev)?,
-                        "participant_left_waiting_room" => w.waiting_ended(&stay, false, ev)?,
-                        _ => w.waiting_entered(&stay, ev)?,
+                        "participant_admitted" | "participant_left_waiting_room" => {
+                            let admitted = action == "participant_admitted";
+                            w.with_writer(ev.clone(), move |w, ev| {
+                                w.waiting_ended(&stay, admitted, ev).map(drop)
+                            })?
+                        }
+                        _ => w.waiting_entered(stay, ev.clone())?,
                     };
                 }
                 ("sharing_started", _) => {
@@ -511,14 +550,19 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                         // "unknown" or none: no column says it; the delivery is kept whole.
                         _ => None,
                     };
-                    let stored = match shared {
-                        Some(s) => w.participant_shared(&uuid, &user_id, &at, s, ev)?,
-                        None => false,
-                    };
-                    if !stored {
-                        // No session open then (joined before collection began), or nothing
-                        // a session column can say: the event stays in webhook_events only.
-                        w.counts.skip("participants");
+                    // No session open then (joined before collection began), or nothing a
+                    // session column can say: the event stays in webhook_events only.
+                    match shared {
+                        Some(s) => {
+                            let uuid = uuid.clone();
+                            w.with_writer(ev.clone(), move |w, ev| {
+                                if !w.participant_shared(&uuid, &user_id, &at, s, ev)? {
+                                    w.counts.skip("participants");
+                                }
+                                Ok(())
+                            })?;
+                        }
+                        None => w.skip("participants"),
                     }
                 }
                 _ => {}
@@ -532,7 +576,7 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
             let deleted = matches!(action, "trashed" | "deleted").then_some(time);
             match recording_from(&r, "webhook", deleted) {
                 Ok(rec) => {
-                    w.recording(&rec, ev)?;
+                    w.recording(rec, ev.clone())?;
                 }
                 Err(e) => return Ok(Err(("recordings", e))),
             }
@@ -556,7 +600,7 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                 "signout"
             };
             w.signin(
-                &SignIn {
+                SignIn {
                     time: t,
                     email,
                     activity: activity_kind(kind).unwrap_or("Sign in").to_string(),
@@ -566,7 +610,7 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                     login_type: o.login_type.0,
                     via: "webhook".into(),
                 },
-                ev,
+                ev.clone(),
             )?;
         }
         "user" if matches!(action, "created" | "activated" | "deactivated") => {
@@ -579,7 +623,7 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                     "activated" => Some("active".into()),
                     _ => u.status,
                 };
-                w.user(&u, ev)?;
+                w.user(u, ev.clone())?;
             }
         }
         "user" if action == "updated" => {
@@ -596,10 +640,13 @@ fn normalise(w: &mut Writer, event: &str, time: &str, object: &str, ev: &Evidenc
                 Ok(u) => u,
                 Err(e) => return Ok(Err(("users", e))),
             };
-            if !w.user_updated(&u, ev)? {
-                // A user the case does not know yet, without an email to add them by.
-                w.counts.skip("users");
-            }
+            w.with_writer(ev.clone(), move |w, ev| {
+                if !w.user_updated(&u, ev)? {
+                    // A user the case does not know yet, without an email to add them by.
+                    w.counts.skip("users");
+                }
+                Ok(())
+            })?;
         }
         _ => {}
     }

@@ -43,6 +43,8 @@ pub struct Evidence {
     pub raw: String,
     /// SHA-256 of `raw`.
     pub sha256: crate::util::Sha256Sum,
+    /// `raw` as stored, when the thread reading an import compressed it ahead of the writer.
+    pub packed: Option<Vec<u8>>,
 }
 
 impl Evidence {
@@ -54,6 +56,7 @@ impl Evidence {
             line,
             raw,
             sha256,
+            packed: None,
         }
     }
 }

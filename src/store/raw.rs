@@ -22,6 +22,7 @@ use anyhow::{Context, Result};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// First byte of a compressed record (a later format would take another value).
 const TAG: u8 = 1;
@@ -167,9 +168,16 @@ pub struct Encoder {
     plain: HashMap<String, usize>,
     /// Records compressed per key with its first dictionary.
     first: HashMap<String, usize>,
+    /// Where the dictionaries it loads are published for a [`Precoder`], if one reads ahead.
+    shared: Option<Shared>,
 }
 
 impl Encoder {
+    /// Publish every dictionary this encoder loads to `shared` (see [`Precoder`]).
+    pub fn share(&mut self, shared: Shared) {
+        self.shared = Some(shared);
+    }
+
     /// The value to store for `text`, a record of `table` (or evidence for it): compressed when
     /// the table has a dictionary and that is smaller, else the text itself.
     pub fn encode(
@@ -178,9 +186,23 @@ impl Encoder {
         table: &str,
         text: &str,
     ) -> Result<rusqlite::types::Value> {
+        self.encode_packed(conn, table, text, None)
+    }
+
+    /// [`Self::encode`] for a record a [`Precoder`] may have compressed already (`packed`):
+    /// once `table` has a dictionary those bytes are stored as they are. They may have been
+    /// compressed with another key's dictionary (a report row that turns out to be further
+    /// evidence for a row already in the case) or the key's first one; a compressed record
+    /// names its dictionary, so any of the case's decodes it.
+    pub fn encode_packed(
+        &mut self,
+        conn: &Connection,
+        table: &str,
+        text: &str,
+        packed: Option<&[u8]>,
+    ) -> Result<rusqlite::types::Value> {
         if !self.slots.contains_key(table) {
-            let slot = load_slot(conn, table)?;
-            self.slots.insert(table.to_string(), slot);
+            self.load(conn, table)?;
         }
         if let Some(Slot::Dict(id, c, last)) = self.slots.get_mut(table) {
             if !*last {
@@ -188,22 +210,98 @@ impl Encoder {
                 *n += 1;
                 if *n == RETRAIN {
                     retrain(conn, table)?;
-                    let slot = load_slot(conn, table)?;
-                    self.slots.insert(table.to_string(), slot);
-                    return self.encode(conn, table, text);
+                    self.load(conn, table)?;
+                    return self.encode_packed(conn, table, text, packed);
                 }
             }
-            return compress(c, *id, text);
+            return match packed {
+                Some(b) => Ok(rusqlite::types::Value::Blob(b.to_vec())),
+                None => compress(c, *id, text),
+            };
         }
         let n = self.plain.entry(table.to_string()).or_default();
         *n += 1;
         if (*n).is_multiple_of(MIN_TRAIN) && train(conn, table)?.is_some() {
             compact_rows(conn, table, usize::MAX)?;
-            let slot = load_slot(conn, table)?;
-            self.slots.insert(table.to_string(), slot);
-            return self.encode(conn, table, text);
+            self.load(conn, table)?;
+            return self.encode_packed(conn, table, text, packed);
         }
         Ok(rusqlite::types::Value::Text(text.to_string()))
+    }
+
+    /// Load `key`'s current dictionary into its slot (and publish it when shared).
+    fn load(&mut self, conn: &Connection, key: &str) -> Result<()> {
+        let found = load_dict(conn, key)?;
+        let slot = match &found {
+            Some((id, dict, last)) => Slot::Dict(*id, compressor(dict)?, *last),
+            None => Slot::Plain,
+        };
+        if let (Some(shared), Some((id, dict, _))) = (&self.shared, found) {
+            shared.publish(key, id, dict);
+        }
+        self.slots.insert(key.to_string(), slot);
+        Ok(())
+    }
+}
+
+/// The dictionaries a writer has loaded, for the thread that reads an import ahead of it:
+/// key → (id, dictionary).
+#[derive(Clone, Default)]
+pub struct Shared(Arc<Mutex<HashMap<String, SharedDict>>>);
+
+/// A published dictionary: its id and bytes.
+type SharedDict = (u32, Arc<[u8]>);
+
+impl Shared {
+    fn publish(&self, key: &str, id: u32, dict: Vec<u8>) {
+        let mut m = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if m.get(key).is_none_or(|(have, _)| *have != id) {
+            m.insert(key.to_string(), (id, dict.into()));
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<SharedDict> {
+        let m = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        m.get(key).cloned()
+    }
+}
+
+/// Compresses records on the thread that reads an import, with the dictionaries the writer
+/// has published, so that the writing thread (the import's bottleneck: SQLite) only stores
+/// them ([`Encoder::encode_packed`]). A key the writer has no dictionary for yet is left to it.
+pub struct Precoder {
+    shared: Shared,
+    compressors: HashMap<u32, zstd::bulk::Compressor<'static>>,
+}
+
+impl Precoder {
+    pub fn new(shared: Shared) -> Precoder {
+        Precoder {
+            shared,
+            compressors: HashMap::new(),
+        }
+    }
+
+    /// `text` compressed with `key`'s current dictionary, or `None` when the key has none yet
+    /// or compressing would not make it smaller.
+    pub fn encode(&mut self, key: &str, text: &str) -> Result<Option<Vec<u8>>> {
+        let Some((id, dict)) = self.shared.get(key) else {
+            return Ok(None);
+        };
+        let c = match self.compressors.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(compressor(&dict)?),
+        };
+        Ok(match compress(c, id, text)? {
+            rusqlite::types::Value::Blob(b) => Some(b),
+            _ => None,
+        })
     }
 }
 
@@ -316,8 +414,16 @@ fn has_dict_table(conn: &Connection) -> Result<bool> {
 }
 
 fn load_slot(conn: &Connection, table: &str) -> Result<Slot> {
+    Ok(match load_dict(conn, table)? {
+        Some((id, dict, last)) => Slot::Dict(id, compressor(&dict)?, last),
+        None => Slot::Plain,
+    })
+}
+
+/// `table`'s current dictionary: its id, its bytes, and whether it is the key's last.
+fn load_dict(conn: &Connection, table: &str) -> Result<Option<(u32, Vec<u8>, bool)>> {
     if !has_dict_table(conn)? {
-        return Ok(Slot::Plain);
+        return Ok(None);
     }
     let found: Option<(i64, Vec<u8>, i64)> = conn
         .prepare_cached(
@@ -327,8 +433,8 @@ fn load_slot(conn: &Connection, table: &str) -> Result<Slot> {
         .query_row([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     Ok(match found {
-        Some((id, dict, n)) => Slot::Dict(u32::try_from(id)?, compressor(&dict)?, n >= 2),
-        None => Slot::Plain,
+        Some((id, dict, n)) => Some((u32::try_from(id)?, dict, n >= 2)),
+        None => None,
     })
 }
 
@@ -825,5 +931,49 @@ mod tests {
                 .collect();
             assert!(plan.iter().all(|p| !p.contains("INDEX")), "{key}: {plan:?}");
         }
+    }
+
+    /// What the reading thread of an import compresses with a published dictionary is stored
+    /// as it is and decodes to the record's bytes.
+    #[test]
+    fn a_record_compressed_ahead_is_stored_as_is_and_decodes_to_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = crate::store::Store::open(&dir.path().join("a.case")).unwrap();
+        let row = |i: usize| format!("{{\"email\":\"v{i}@x.test\",\"name\":\"Vip {i}\"}}");
+        let mut w = s.writer().unwrap();
+        for i in 0..MIN_TRAIN + 10 {
+            let v = crate::model::Vip {
+                email: format!("v{i}@x.test"),
+                name: Some(format!("Vip {i}")),
+                title: None,
+            };
+            w.vip(&v, &crate::model::Evidence::new(1, None, row(i)))
+                .unwrap();
+        }
+        w.commit().unwrap();
+        let shared = Shared::default();
+        let mut pre = Precoder::new(shared.clone());
+        let text = row(99_999);
+        assert_eq!(
+            pre.encode("vips", &text).unwrap(),
+            None,
+            "nothing published yet"
+        );
+        let mut enc = Encoder::default();
+        enc.share(shared);
+        enc.encode(&s.conn, "vips", &row(0)).unwrap();
+        let packed = pre
+            .encode("vips", &text)
+            .unwrap()
+            .expect("compressed ahead");
+        assert!(is_compressed(&packed) && packed.len() < text.len());
+        let stored = enc
+            .encode_packed(&s.conn, "vips", &text, Some(&packed))
+            .unwrap();
+        assert_eq!(stored, rusqlite::types::Value::Blob(packed.clone()));
+        let back = Decoder::default()
+            .decode(&s.conn, ValueRef::Blob(&packed))
+            .unwrap();
+        assert_eq!(back, text.as_bytes());
     }
 }

@@ -561,6 +561,11 @@ impl<'c> Writer<'c> {
         Ok(self.counts)
     }
 
+    /// Publish the dictionaries this batch loads to a reader compressing ahead of it.
+    pub fn share_dicts(&mut self, shared: super::raw::Shared) {
+        self.codec.share(shared);
+    }
+
     /// Direct access for modules that keep their own tables (findings, coverage, annotations).
     pub fn conn(&self) -> &Connection {
         &self.tx
@@ -586,7 +591,9 @@ impl<'c> Writer<'c> {
             Some((sha, id)) if *sha == ev.sha256 && table != super::raw::DELIVERIES => {
                 Ok(super::raw::delivery_ref(*id))
             }
-            _ => self.codec.encode(&self.tx, table, &ev.raw),
+            _ => self
+                .codec
+                .encode_packed(&self.tx, table, &ev.raw, ev.packed.as_deref()),
         }
     }
 
@@ -1931,6 +1938,7 @@ pub(crate) fn fold_signins(conn: &Connection) -> Result<u64> {
                 line,
                 raw: String::new(),
                 sha256: r.sha,
+                packed: None,
             };
             // Gone first: the merged row may take this row's exact key.
             conn.execute("DELETE FROM signins WHERE id = ?1", [r.id])?;
