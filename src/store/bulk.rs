@@ -85,13 +85,21 @@ pub fn set_pending(conn: &Connection, sqls: &[String]) -> Result<()> {
 
 /// Build the indexes a bulk load dropped, in one transaction; nothing when none are missing.
 pub fn restore(conn: &mut Connection) -> Result<()> {
+    let pending = pending(conn)?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    // SQLite's sorter may merge on helper threads (it sorts each index's keys).
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    conn.pragma_update(None, "threads", threads as i64)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    for sql in pending(&tx)? {
+    for sql in pending {
         let sql = sql.replacen("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1);
         tx.execute_batch(&sql)?;
     }
     tx.execute("DELETE FROM meta WHERE key = ?1", [KEY])?;
     tx.commit()?;
+    conn.pragma_update(None, "threads", 0)?;
     Ok(())
 }
 
