@@ -4,6 +4,11 @@ use clap::Parser;
 use std::process::ExitCode;
 use zoomlens::cmd::Cli;
 
+/// An import allocates every record on the reading thread and frees it on the writing one;
+/// glibc's arenas serialise that (see README, import benchmark).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
