@@ -2,10 +2,11 @@
 //!
 //! Every normaliser writes through [`Sink`]. A [`Writer`] is one: `sync` and `listen` store a
 //! page or a delivery as it arrives. A file import instead fills a [`Deferred`] queue on the
-//! thread that reads, parses and hashes, and [`pipeline`] applies it to a [`Writer`] on a
-//! second thread, so that SQLite writes one batch while the next is being read: on two cores
-//! neither waits for the other (the profile of a whole-tenant import was half SQLite, half
-//! reading, parsing, hashing and compressing).
+//! thread that reads, parses, hashes and compresses, and [`pipeline`] applies it to a
+//! [`Writer`] on a second thread, so that SQLite writes while the next records are read (the
+//! profile of a whole-tenant import on one thread was half SQLite, half the rest). With
+//! SQLite's B-trees left to it, the writing thread is still the slower of the two on most
+//! inputs; on the Dashboard pages they are about even.
 //!
 //! What the reading thread cannot know without the case (does this meeting exist yet, which
 //! email has this user id) is asked on the writing thread, in a closure given to
