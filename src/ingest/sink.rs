@@ -334,6 +334,15 @@ mod tests {
         store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
+    /// The pipeline with each batch simply committed.
+    fn run(
+        store: &mut Store,
+        batch: usize,
+        produce: impl FnMut(&mut Deferred) -> Result<Option<usize>>,
+    ) -> Result<u64> {
+        pipeline(store, batch, produce, |w| w.commit().map(drop))
+    }
+
     fn vip(email: &str) -> Vip {
         Vip {
             email: email.into(),
@@ -346,19 +355,14 @@ mod tests {
     fn a_reading_error_keeps_the_committed_batches_and_rolls_back_the_open_one() {
         let (_d, mut store) = case();
         let mut n = 0;
-        let err = pipeline(
-            &mut store,
-            2,
-            |q| {
-                n += 1;
-                if n == 4 {
-                    anyhow::bail!("the disk went away at record 4");
-                }
-                q.reject("vips", "f.csv", Some(n), "bad", "x")?;
-                Ok(Some(1))
-            },
-            |w| w.commit().map(drop),
-        )
+        let err = run(&mut store, 2, |q| {
+            n += 1;
+            if n == 4 {
+                anyhow::bail!("the disk went away at record 4");
+            }
+            q.reject("vips", "f.csv", Some(n), "bad", "x")?;
+            Ok(Some(1))
+        })
         .unwrap_err();
         assert!(err.to_string().contains("the disk went away"), "{err:#}");
         // Records 1 and 2 were a committed batch; record 3 was in the one rolled back.
@@ -369,25 +373,20 @@ mod tests {
     fn a_writing_error_is_the_error_reported_not_that_the_writer_stopped() {
         let (_d, mut store) = case();
         let mut n = 0i64;
-        let err = pipeline(
-            &mut store,
-            1_000_000,
-            |q| {
-                n += 1;
-                if n > 200_000 {
-                    return Ok(None);
+        let err = run(&mut store, 1_000_000, |q| {
+            n += 1;
+            if n > 200_000 {
+                return Ok(None);
+            }
+            let ev = Evidence::new(1, Some(n), "{}");
+            q.with_writer(ev, move |_, ev| {
+                if ev.line == Some(10) {
+                    anyhow::bail!("the case is full at line 10");
                 }
-                let ev = Evidence::new(1, Some(n), "{}");
-                q.with_writer(ev, move |_, ev| {
-                    if ev.line == Some(10) {
-                        anyhow::bail!("the case is full at line 10");
-                    }
-                    Ok(())
-                })?;
-                Ok(Some(1))
-            },
-            |w| w.commit().map(drop),
-        )
+                Ok(())
+            })?;
+            Ok(Some(1))
+        })
         .unwrap_err();
         assert!(err.to_string().contains("the case is full"), "{err:#}");
         // The reader stopped soon after the writer did, not at the end of its input.
@@ -398,25 +397,20 @@ mod tests {
     fn evidence_from_an_origin_placed_in_the_queue_points_at_its_row() {
         let (_d, mut store) = case();
         let mut pages = 0;
-        let read = pipeline(
-            &mut store,
-            1,
-            |q| {
-                pages += 1;
-                if pages > 3 {
-                    return Ok(None);
-                }
-                let id = q.origin(Origin::new("capture", format!("/page/{pages}")))?;
-                assert!(id < 0, "a queued origin has no row yet");
-                let raw = format!("{{\"email\":\"v{pages}@x.test\"}}");
-                q.vip(
-                    vip(&format!("v{pages}@x.test")),
-                    Evidence::new(id, None, raw),
-                )?;
-                Ok(Some(1))
-            },
-            |w| w.commit().map(drop),
-        )
+        let read = run(&mut store, 1, |q| {
+            pages += 1;
+            if pages > 3 {
+                return Ok(None);
+            }
+            let id = q.origin(Origin::new("capture", format!("/page/{pages}")))?;
+            assert!(id < 0, "a queued origin has no row yet");
+            let raw = format!("{{\"email\":\"v{pages}@x.test\"}}");
+            q.vip(
+                vip(&format!("v{pages}@x.test")),
+                Evidence::new(id, None, raw),
+            )?;
+            Ok(Some(1))
+        })
         .unwrap();
         assert_eq!(read, 3);
         for p in 1..=3 {
