@@ -40,19 +40,16 @@ pub fn store_event(
         )
         .optional()?
         .unwrap_or_else(|| "webhook".to_string());
-    let before = w
-        .counts
-        .0
-        .get("webhook_events")
-        .cloned()
-        .unwrap_or_default();
+    let deliveries = |w: &Writer| {
+        w.counts
+            .0
+            .get("webhook_events")
+            .cloned()
+            .unwrap_or_default()
+    };
+    let before = deliveries(w);
     store_event_at(w, origin_id, &source, line, raw)?;
-    let after = w
-        .counts
-        .0
-        .get("webhook_events")
-        .cloned()
-        .unwrap_or_default();
+    let after = deliveries(w);
     Ok(if after.added > before.added {
         Outcome::Added
     } else if after.merged > before.merged {

@@ -90,8 +90,7 @@ pub fn restore(conn: &mut Connection) -> Result<()> {
         return Ok(());
     }
     // SQLite's sorter may merge on helper threads (it sorts each index's keys).
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    conn.pragma_update(None, "threads", threads as i64)?;
+    conn.pragma_update(None, "threads", i64::try_from(crate::util::cores())?)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for sql in pending {
         let sql = sql.replacen("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1);

@@ -299,8 +299,7 @@ pub fn pack(
         let mut z = zstd::stream::Encoder::new(f, level)?;
         z.long_distance_matching(true)?;
         z.window_log(WINDOW_LOG)?;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        z.multithread(u32::try_from(threads)?)?;
+        z.multithread(u32::try_from(crate::util::cores())?)?;
         z.include_checksum(true)?;
         std::io::copy(&mut std::fs::File::open(db.path())?, &mut z)?;
         let f = z.finish()?;

@@ -235,10 +235,7 @@ impl Encoder {
     /// Load `key`'s current dictionary into its slot (and publish it when shared).
     fn load(&mut self, conn: &Connection, key: &str) -> Result<()> {
         let found = load_dict(conn, key)?;
-        let slot = match &found {
-            Some((id, dict, last)) => Slot::Dict(*id, compressor(dict)?, *last),
-            None => Slot::Plain,
-        };
+        let slot = slot_of(found.as_ref())?;
         if let (Some(shared), Some((id, dict, _))) = (&self.shared, found) {
             shared.publish(key, id, dict);
         }
@@ -261,9 +258,7 @@ impl Shared {
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if m.get(key).is_none_or(|(have, _)| *have != id) {
-            m.insert(key.to_string(), (id, dict.into()));
-        }
+        m.insert(key.to_string(), (id, dict.into()));
     }
 
     fn get(&self, key: &str) -> Option<SharedDict> {
@@ -417,8 +412,13 @@ fn has_dict_table(conn: &Connection) -> Result<bool> {
 }
 
 fn load_slot(conn: &Connection, table: &str) -> Result<Slot> {
-    Ok(match load_dict(conn, table)? {
-        Some((id, dict, last)) => Slot::Dict(id, compressor(&dict)?, last),
+    slot_of(load_dict(conn, table)?.as_ref())
+}
+
+/// The slot for a key's current dictionary ([`load_dict`]), or a plain one without.
+fn slot_of(found: Option<&(u32, Vec<u8>, bool)>) -> Result<Slot> {
+    Ok(match found {
+        Some((id, dict, last)) => Slot::Dict(*id, compressor(dict)?, *last),
         None => Slot::Plain,
     })
 }
@@ -435,10 +435,9 @@ fn load_dict(conn: &Connection, table: &str) -> Result<Option<(u32, Vec<u8>, boo
         )?
         .query_row([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    Ok(match found {
-        Some((id, dict, n)) => Some((u32::try_from(id)?, dict, n >= 2)),
-        None => None,
-    })
+    found
+        .map(|(id, dict, n)| Ok((u32::try_from(id)?, dict, n >= 2)))
+        .transpose()
 }
 
 /// Train and store a dictionary for `table` from its plain records, when it has none yet and
