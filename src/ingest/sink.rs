@@ -15,32 +15,26 @@
 use crate::model::beyond::{DataAccess, IdpEvent};
 use crate::model::*;
 use crate::store::writer::{
-    Disclaimer, HistoryMeeting, MeetingActivity, RecordingAccess, RemoteSupport, RiskAlert,
-    WaitingStay,
+    Disclaimer, EvidenceKey, HistoryMeeting, MeetingActivity, RecordingAccess, RemoteSupport,
+    RiskAlert, WaitingStay,
 };
 use crate::store::{Store, Writer, raw};
 use crate::util::Sha256Sum;
 use anyhow::Result;
-use std::borrow::Cow;
 use std::sync::mpsc;
 
 /// A write, run on the writing thread with the ids of the origins placed so far.
 type Op = Box<dyn FnOnce(&mut Writer, &mut Vec<i64>) -> Result<()> + Send>;
 
-/// One method per kind of record, each naming the dictionary key its evidence is stored
-/// under (see `store::raw`), so a [`Deferred`] queue can compress it ahead of the writer.
+/// One method per kind of record; its dictionary key (see `store::raw`) lets a [`Deferred`]
+/// queue compress its evidence ahead of the writer.
 macro_rules! records {
-    ($($method:ident($ty:ty) => $key:expr),* $(,)?) => {$(
+    ($($method:ident($ty:ty)),* $(,)?) => {$(
         fn $method(&mut self, rec: $ty, ev: Evidence) -> Result<()> {
-            let key: fn(&$ty) -> Cow<'static, str> = $key;
-            let key = key(&rec);
+            let key = rec.evidence_key();
             self.write_as(Some(&key), ev, move |w, ev| w.$method(&rec, ev).map(drop))
         }
     )*};
-}
-
-fn table(name: &'static str) -> Cow<'static, str> {
-    Cow::Borrowed(name)
 }
 
 /// The write side as the normalisers see it.
@@ -79,27 +73,13 @@ pub trait Sink {
     ) -> Result<()>;
 
     records! {
-        user(User) => |_| table("users"),
-        signin(SignIn) => |_| table("signins"),
-        operation(Operation) => |_| table("operations"),
-        settings_change(Operation) => |_| table("operations"),
-        meeting(Meeting) => |_| table("meetings"),
-        participant(Participant) => |_| table("participants"),
-        recording(Recording) => |_| table("recordings"),
-        chat(ChatMessage) => |_| table("chat_messages"),
-        waiting_entered(WaitingStay) => |_| table("waiting_room"),
-        webhook_event(WebhookEvent) => |_| table(raw::DELIVERIES),
-        meeting_activity(MeetingActivity) => |_| table("meeting_activities"),
-        departure(Departure) => |_| table("departures"),
-        asset(Asset) => |_| table("assets"),
-        vip(Vip) => |_| table("vips"),
-        idp_event(IdpEvent) => |r| raw::source_key("idp_log", &r.source).into(),
-        data_access(DataAccess) => |r| raw::source_key("data_access_log", &r.source).into(),
-        history_meeting(HistoryMeeting) => |_| table("meeting_history"),
-        recording_access(RecordingAccess) => |_| table("recording_access"),
-        disclaimer(Disclaimer) => |_| table("disclaimers"),
-        remote_support(RemoteSupport) => |_| table("remote_support"),
-        risk_alert(RiskAlert) => |_| table("risk_alerts"),
+        user(User), signin(SignIn), operation(Operation), settings_change(Operation),
+        meeting(Meeting), participant(Participant), recording(Recording), chat(ChatMessage),
+        waiting_entered(WaitingStay), webhook_event(WebhookEvent),
+        meeting_activity(MeetingActivity), departure(Departure), asset(Asset), vip(Vip),
+        idp_event(IdpEvent), data_access(DataAccess), history_meeting(HistoryMeeting),
+        recording_access(RecordingAccess), disclaimer(Disclaimer),
+        remote_support(RemoteSupport), risk_alert(RiskAlert),
     }
 }
 

@@ -19,6 +19,60 @@ use std::sync::OnceLock;
 mod newer;
 pub use newer::{Disclaimer, HistoryMeeting, RecordingAccess, RemoteSupport, RiskAlert};
 
+/// The dictionary key (see [`super::raw`]) under which a new record's evidence is stored, for a
+/// reader that compresses it ahead of the writer (`ingest::sink`). Further evidence for a row
+/// already in the case goes under another key, which only the writer can tell.
+pub trait EvidenceKey {
+    fn evidence_key(&self) -> std::borrow::Cow<'static, str>;
+}
+
+/// [`EvidenceKey`] for records kept in the table of a [`Spec`].
+macro_rules! evidence_in {
+    ($($ty:ty => $spec:expr),* $(,)?) => {$(
+        impl EvidenceKey for $ty {
+            fn evidence_key(&self) -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($spec.table)
+            }
+        }
+    )*};
+}
+pub(crate) use evidence_in;
+
+evidence_in! {
+    User => USERS, Operation => OPERATIONS, Meeting => MEETINGS, Participant => PARTICIPANTS,
+    Recording => RECORDINGS, ChatMessage => CHAT, WebhookEvent => WEBHOOKS,
+    MeetingActivity => MEETING_ACTIVITIES, Departure => DEPARTURES, Asset => ASSETS,
+    Vip => VIPS,
+}
+
+impl EvidenceKey for SignIn {
+    fn evidence_key(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(SIGNINS)
+    }
+}
+
+impl EvidenceKey for WaitingStay {
+    fn evidence_key(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(WAITING)
+    }
+}
+
+impl EvidenceKey for crate::model::beyond::IdpEvent {
+    fn evidence_key(&self) -> std::borrow::Cow<'static, str> {
+        super::raw::source_key(IDP.table, &self.source).into()
+    }
+}
+
+impl EvidenceKey for crate::model::beyond::DataAccess {
+    fn evidence_key(&self) -> std::borrow::Cow<'static, str> {
+        super::raw::source_key(DATA_ACCESS.table, &self.source).into()
+    }
+}
+
+/// The two record tables written by their own SQL rather than through a [`Spec`].
+const SIGNINS: &str = "signins";
+const WAITING: &str = "waiting_room";
+
 /// What happened to one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -750,7 +804,7 @@ impl<'c> Writer<'c> {
         } else {
             self.match_signin(rows, s, &activity, &new, ev)?
         };
-        self.counts.note("signins", o);
+        self.counts.note(SIGNINS, o);
         self.terms(&[("email", Some(&s.email)), ("ip", s.ip_address.as_deref())])?;
         Ok(o)
     }
@@ -766,12 +820,12 @@ impl<'c> Writer<'c> {
         ev: &Evidence,
     ) -> Result<Outcome> {
         Ok(
-            if rows.iter().any(|r| r.sha == ev.sha256) || self.kept("signins", &ev.sha256)? {
+            if rows.iter().any(|r| r.sha == ev.sha256) || self.kept(SIGNINS, &ev.sha256)? {
                 Outcome::Present
             } else {
                 match best_match(&rows, new) {
                     Some(row) => {
-                        let raw = self.raw("signins", ev)?;
+                        let raw = self.raw(SIGNINS, ev)?;
                         merge_signin(&self.tx, row, new, &s.email, ev, &raw)?;
                         Outcome::Merged
                     }
@@ -794,7 +848,7 @@ impl<'c> Writer<'c> {
         v: &SignVals,
         ev: &Evidence,
     ) -> Result<()> {
-        let raw = self.raw("signins", ev)?;
+        let raw = self.raw(SIGNINS, ev)?;
         let n = self
             .tx
             .prepare_cached(
@@ -1380,7 +1434,7 @@ impl<'c> Writer<'c> {
 
     /// A new stay entered at `w.at` (nothing when that very stay is already stored).
     fn waiting_insert(&mut self, w: &WaitingStay, ev: &Evidence) -> Result<Outcome> {
-        let raw = self.raw("waiting_room", ev)?;
+        let raw = self.raw(WAITING, ev)?;
         let n = self.tx.prepare_cached(
             "INSERT INTO waiting_room (meeting_uuid, meeting_id, user_id, participant_uuid, name,
              email, entered_at, outcome, origin_id, line, raw, sha256)
@@ -1406,7 +1460,7 @@ impl<'c> Writer<'c> {
         } else {
             Outcome::Present
         };
-        self.counts.note("waiting_room", o);
+        self.counts.note(WAITING, o);
         Ok(o)
     }
 
@@ -1417,12 +1471,12 @@ impl<'c> Writer<'c> {
                 .query_row("SELECT sha256 FROM waiting_room WHERE id = ?1", [id], |r| {
                     r.get(0)
                 })?;
-        let o = if own != ev.sha256 && self.extra_evidence("waiting_room", id, ev)? {
+        let o = if own != ev.sha256 && self.extra_evidence(WAITING, id, ev)? {
             Outcome::Merged
         } else {
             Outcome::Present
         };
-        self.counts.note("waiting_room", o);
+        self.counts.note(WAITING, o);
         Ok(o)
     }
 
@@ -1860,7 +1914,7 @@ fn merge_signin(
     let promote = (via_rank(&new.via), std::cmp::Reverse(ev.sha256))
         > (via_rank(&row.vals.via), std::cmp::Reverse(row.sha));
     if promote {
-        keep_own_as_extra(conn, "signins", row.id)?;
+        keep_own_as_extra(conn, SIGNINS, row.id)?;
         conn.prepare_cached(
             "DELETE FROM extra_evidence WHERE tbl = 'signins' AND row_id = ?1 AND sha256 = ?2",
         )?
@@ -1885,7 +1939,7 @@ fn merge_signin(
         ])?;
     } else {
         conn.prepare_cached(&EXTRA_INSERT)?.execute(params![
-            "signins",
+            SIGNINS,
             ev.sha256,
             row.id,
             ev.origin_id,

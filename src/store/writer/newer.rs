@@ -2,7 +2,7 @@
 //! responses, remote-support sessions and risk alerts. Each goes through [`Writer::put`], so
 //! raw, sha256 and origin are kept exactly as for every other evidence table.
 
-use super::{Merge, Outcome, Spec, Writer};
+use super::{EvidenceKey, Merge, Outcome, Spec, Writer, evidence_in};
 use crate::model::Evidence;
 use anyhow::Result;
 
@@ -270,4 +270,9 @@ impl Writer<'_> {
         )?;
         Ok(o)
     }
+}
+
+evidence_in! {
+    RecordingAccess => ACCESS, HistoryMeeting => HISTORY, Disclaimer => DISCLAIMERS,
+    RemoteSupport => REMOTE, RiskAlert => RISK,
 }
