@@ -215,8 +215,52 @@ pub fn endpoint_of_body(top: &TopLevel) -> Option<Endpoint> {
     None
 }
 
+/// The records of a body whose `list` key holds a list, in one pass over the body (the
+/// slower [`top_level`] then list route was a third of the reading thread on Dashboard pages).
+/// `None` for anything else, which [`store_body`] then explains.
+fn records_of<'a>(body: &'a str, list: &str) -> Option<Vec<&'a RawValue>> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Records<'k>(&'k str);
+    impl<'de> Visitor<'de> for Records<'_> {
+        type Value = Option<Vec<&'de RawValue>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut rows = None;
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                if key == self.0 {
+                    // The last of repeated keys counts, as in `top_level`.
+                    rows = Some(map.next_value()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(rows)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Records<'_> {
+        type Value = Option<Vec<&'de RawValue>>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(body);
+    let rows = Records(list).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    rows
+}
+
 /// Store every record of one response body. Returns the number of records seen.
 pub fn store_body(w: &mut impl Sink, ctx: &PageCtx, body: &str, at: &At) -> Result<usize> {
+    match records_of(body, ctx.endpoint.list_key()) {
+        Some(rows) => store_rows(w, ctx, body, &rows, at),
+        None => reject_body(w, ctx, body, at).map(|()| 0),
+    }
+}
+
+/// Keep a body whose records could not be found, saying why.
+fn reject_body(w: &mut impl Sink, ctx: &PageCtx, body: &str, at: &At) -> Result<()> {
     let table = ctx.endpoint.table();
     let top = match top_level(body) {
         Ok(t) => t,
@@ -228,7 +272,7 @@ pub fn store_body(w: &mut impl Sink, ctx: &PageCtx, body: &str, at: &At) -> Resu
                 &format!("body is not a JSON object: {e}"),
                 body,
             )?;
-            return Ok(0);
+            return Ok(());
         }
     };
     let Some(list) = top.get(ctx.endpoint.list_key()) else {
@@ -238,16 +282,24 @@ pub fn store_body(w: &mut impl Sink, ctx: &PageCtx, body: &str, at: &At) -> Resu
             _ => format!("body has no \"{}\" list", ctx.endpoint.list_key()),
         };
         w.reject(table, at.source, at.line, &reason, body)?;
-        return Ok(0);
+        return Ok(());
     };
-    let rows: Vec<&RawValue> = match serde_json::from_str(list.get()) {
-        Ok(r) => r,
-        Err(e) => {
-            let reason = format!("\"{}\" is not a list: {e}", ctx.endpoint.list_key());
-            w.reject(table, at.source, at.line, &reason, body)?;
-            return Ok(0);
-        }
+    let reason = match serde_json::from_str::<Vec<&RawValue>>(list.get()) {
+        Err(e) => format!("\"{}\" is not a list: {e}", ctx.endpoint.list_key()),
+        Ok(_) => "body is not valid JSON after its records".to_string(),
     };
+    w.reject(table, at.source, at.line, &reason, body)
+}
+
+/// Store `rows`, the records of `body`. Returns how many there were.
+fn store_rows(
+    w: &mut impl Sink,
+    ctx: &PageCtx,
+    body: &str,
+    rows: &[&RawValue],
+    at: &At,
+) -> Result<usize> {
+    let table = ctx.endpoint.table();
     let (mut scanned, mut line) = (0usize, at.line.unwrap_or(1));
     for (i, raw) in rows.iter().enumerate() {
         let row_line = if at.rows_own_lines {
@@ -948,4 +1000,73 @@ pub(crate) fn meeting_activity(raw: &str) -> Result<MeetingActivity, String> {
         category: r.activity_category.get().unwrap_or("").to_string(),
         detail: r.activity_detail.get().unwrap_or("").to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_s_records_come_out_verbatim_in_one_pass() {
+        let body = r#"{"page_size": 2, "participants": [ {"id": "a", "n": "x\"y"} ,{"id":"b"}],
+                       "next_page_token": ""}"#;
+        let rows = records_of(body, "participants").unwrap();
+        let rows: Vec<&str> = rows.iter().map(|r| r.get()).collect();
+        assert_eq!(rows, [r#"{"id": "a", "n": "x\"y"}"#, r#"{"id":"b"}"#]);
+    }
+
+    #[test]
+    fn a_body_without_its_list_is_left_to_be_explained() {
+        for body in [
+            r#"{"participants": 3}"#,
+            r#"{"code": 124, "message": "Invalid access token."}"#,
+            r#"{"participants": []} trailing"#,
+            r#"{"participants": [{"id": "a"}"#,
+            r#"[{"id": "a"}]"#,
+        ] {
+            assert!(records_of(body, "participants").is_none(), "{body}");
+        }
+    }
+
+    #[test]
+    fn a_body_without_records_is_kept_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::Store::open(&dir.path().join("c.zl")).unwrap();
+        let mut w = store.writer().unwrap();
+        let ctx = PageCtx::new(Endpoint::MetricsParticipants);
+        let at = At {
+            origin_id: 0,
+            source: "f.json",
+            line: Some(7),
+            rows_own_lines: false,
+        };
+        for body in [
+            r#"{"code": 124, "message": "Invalid access token."}"#,
+            r#"{"participants": {"id": "a"}}"#,
+            r#"{"participants": [}"#,
+        ] {
+            assert_eq!(store_body(&mut w, &ctx, body, &at).unwrap(), 0);
+        }
+        w.commit().unwrap();
+        let reasons: Vec<String> = store
+            .conn
+            .prepare("SELECT reason FROM rejects WHERE source = 'f.json' AND line = 7 ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert_eq!(reasons[0], "Zoom error 124 \"Invalid access token.\"");
+        assert!(
+            reasons[1].starts_with("\"participants\" is not a list"),
+            "{}",
+            reasons[1]
+        );
+        assert!(
+            reasons[2].starts_with("body is not a JSON object"),
+            "{}",
+            reasons[2]
+        );
+    }
 }

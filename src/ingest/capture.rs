@@ -39,34 +39,45 @@ pub fn store_page(
     source: &str,
     line: Option<i64>,
 ) -> Result<()> {
-    store_page_at(w, page, source, line, None).map(|_| ())
+    let request = Request {
+        path: page.path.clone(),
+        query: page.query.clone(),
+        fetched_at: page.fetched_at.clone(),
+    };
+    let whole = || Ok(serde_json::to_string(page)?);
+    store_request(w, request, page.body.get(), source, line, whole).map(|_| ())
 }
 
-/// [`store_page`] with the page's verbatim line (kept whole when the page itself is unusable).
-/// Returns the number of records the page held.
-pub(crate) fn store_page_at(
+/// What a page was the answer to.
+pub(crate) struct Request {
+    pub path: String,
+    pub query: serde_json::Map<String, serde_json::Value>,
+    pub fetched_at: String,
+}
+
+/// [`store_page`] for a page read as its parts (a capture line's body is not copied out of the
+/// line); `whole` gives the page's text to keep when the request itself is unusable. Returns
+/// the number of records the page held.
+pub(crate) fn store_request(
     w: &mut impl Sink,
-    page: &CapturePage,
+    request: Request,
+    body: &str,
     source: &str,
     line: Option<i64>,
-    raw_line: Option<&str>,
+    whole: impl FnOnce() -> Result<String>,
 ) -> Result<usize> {
-    let ctx = match page_ctx(&page.path, &page.query, &page.fetched_at) {
+    let ctx = match page_ctx(&request.path, &request.query, &request.fetched_at) {
         Ok(c) => c,
         Err(reason) => {
-            let raw = match raw_line {
-                Some(r) => r.to_string(),
-                None => serde_json::to_string(page)?,
-            };
-            w.reject("unknown", source, line, &reason, &raw)?;
+            w.reject("unknown", source, line, &reason, &whole()?)?;
             return Ok(0);
         }
     };
     let origin = Origin {
         kind: if source == "api" { "api" } else { "capture" }.to_string(),
-        source: page.path.clone(),
-        query: serde_json::to_string(&page.query)?,
-        fetched_at: page.fetched_at.clone(),
+        query: serde_json::to_string(&request.query)?,
+        source: request.path,
+        fetched_at: request.fetched_at,
     };
     let origin_id = w.origin(origin)?;
     let at = At {
@@ -75,7 +86,7 @@ pub(crate) fn store_page_at(
         line,
         rows_own_lines: false,
     };
-    store_body(w, &ctx, page.body.get(), &at)
+    store_body(w, &ctx, body, &at)
 }
 
 /// Decode a path segment until stable: Zoom wants UUIDs that start with `/` or contain `//`

@@ -477,14 +477,15 @@ fn store_json_record(
     };
     match classify(&top) {
         Ok(Kind::Capture) => {
-            let page = match capture_page(&top) {
+            let (request, body) = match capture_page(&top) {
                 Ok(p) => p,
                 Err(reason) => {
                     w.reject("unknown", rc.source, Some(line), &reason, text)?;
                     return Ok(1);
                 }
             };
-            capture::store_page_at(w, &page, rc.source, Some(line), Some(text))
+            let whole = || Ok(text.to_string());
+            capture::store_request(w, request, body, rc.source, Some(line), whole)
         }
         Ok(Kind::Webhook) => {
             webhook::store_event_at(w, rc.origin_id, rc.source, Some(line), text)?;
@@ -533,8 +534,10 @@ fn store_json_record(
     }
 }
 
-/// A capture page from an already-split line (the body is kept as its raw text).
-fn capture_page(top: &bodies::TopLevel) -> std::result::Result<capture::CapturePage, String> {
+/// A capture line's request, and its body (borrowed from the line).
+fn capture_page<'a>(
+    top: &bodies::TopLevel<'a>,
+) -> std::result::Result<(capture::Request, &'a str), String> {
     let path: String = top
         .get("path")
         .and_then(|p| serde_json::from_str(p.get()).ok())
@@ -551,14 +554,11 @@ fn capture_page(top: &bodies::TopLevel) -> std::result::Result<capture::CaptureP
             .map_err(|e| format!("capture \"fetched_at\" is not a string: {e}"))?
             .unwrap_or_default(),
     };
-    let body = top
-        .get("body")
-        .map(|b| (*b).to_owned())
-        .ok_or("capture line without a \"body\"")?;
-    Ok(capture::CapturePage {
+    let body = top.get("body").ok_or("capture line without a \"body\"")?;
+    let request = capture::Request {
         path,
         query,
         fetched_at,
-        body,
-    })
+    };
+    Ok((request, body.get()))
 }

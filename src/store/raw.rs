@@ -21,7 +21,7 @@
 use anyhow::{Context, Result};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// First byte of a compressed record (a later format would take another value).
@@ -164,10 +164,11 @@ enum Slot {
 #[derive(Default)]
 pub struct Encoder {
     slots: HashMap<String, Slot>,
-    /// Plain records written per table since its dictionary was last looked for.
-    plain: HashMap<String, usize>,
+    /// Plain records written per table since its dictionary was last looked for. Ordered, so
+    /// [`Self::finish`] trains in the same order every run and a case's bytes are reproducible.
+    plain: BTreeMap<String, usize>,
     /// Records compressed per key with its first dictionary.
-    first: HashMap<String, usize>,
+    first: BTreeMap<String, usize>,
     /// Where the dictionaries it loads are published for a [`Precoder`], if one reads ahead.
     shared: Option<Shared>,
 }
