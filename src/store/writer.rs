@@ -13,7 +13,7 @@ use crate::util::Sha256Sum;
 use anyhow::Result;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 mod newer;
@@ -513,7 +513,7 @@ pub struct Writer<'c> {
     pub notes: std::collections::BTreeMap<&'static str, u64>,
     /// Search terms indexed in this batch, per kind (names and emails repeat on every
     /// session; looked up without allocating).
-    seen_terms: HashMap<&'static str, HashSet<String>>,
+    seen_terms: TermSets,
     /// Those earlier batches committed.
     committed_terms: &'c mut Terms,
     /// Compresses each record's verbatim bytes (the one place raw is encoded).
@@ -569,9 +569,14 @@ fn b(v: Option<bool>) -> Option<i64> {
 /// 2,000 people's import).
 #[derive(Default)]
 pub(crate) struct Terms {
-    kinds: HashMap<&'static str, HashSet<String>>,
+    kinds: TermSets,
     len: usize,
 }
+
+/// Values per kind of term. foldhash rather than std's SipHash: every participant row looks up
+/// four terms (SipHash was 5% of a Dashboard import's writing thread), and foldhash's seeds
+/// are still random per process.
+type TermSets = foldhash::HashMap<&'static str, foldhash::HashSet<String>>;
 
 impl Terms {
     /// Enough for the distinct addresses, names and topics of a month of a large company.
@@ -581,7 +586,7 @@ impl Terms {
         self.kinds.get(kind).is_some_and(|s| s.contains(value))
     }
 
-    fn absorb(&mut self, batch: HashMap<&'static str, HashSet<String>>) {
+    fn absorb(&mut self, batch: TermSets) {
         for (kind, values) in batch {
             self.len += values.len();
             self.kinds.entry(kind).or_default().extend(values);
@@ -600,7 +605,7 @@ impl<'c> Writer<'c> {
             counts: Counts::default(),
             first_rejects: Vec::new(),
             notes: Default::default(),
-            seen_terms: HashMap::new(),
+            seen_terms: TermSets::default(),
             committed_terms: terms,
             codec: Default::default(),
             delivery: None,
