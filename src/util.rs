@@ -57,12 +57,12 @@ pub fn remove_case_files(path: &std::path::Path) {
     }
 }
 
-/// Lowercase hex SHA-256.
 /// Cores this process may use (1 when the system will not say).
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
