@@ -26,13 +26,13 @@ use std::sync::mpsc;
 /// A write, run on the writing thread with the ids of the origins placed so far.
 type Op = Box<dyn FnOnce(&mut Writer, &mut Vec<i64>) -> Result<()> + Send>;
 
-/// One method per kind of record; its dictionary key (see `store::raw`) lets a [`Deferred`]
-/// queue compress its evidence ahead of the writer.
+/// One method per kind of record; its [`Route`] lets a [`Deferred`] queue compress its
+/// evidence ahead of the writer.
 macro_rules! records {
     ($($method:ident($ty:ty)),* $(,)?) => {$(
         fn $method(&mut self, rec: $ty, ev: Evidence) -> Result<()> {
-            let key = rec.evidence_key();
-            self.write_as(Some(&key), ev, move |w, ev| w.$method(&rec, ev).map(drop))
+            let route = rec.route();
+            self.write_as(Some(route), ev, move |w, ev| w.$method(&rec, ev).map(drop))
         }
     )*};
 }
@@ -64,10 +64,10 @@ pub trait Sink {
         self.write_as(None, ev, f)
     }
 
-    /// [`Self::with_writer`] for evidence stored under dictionary key `key`.
+    /// [`Self::with_writer`] for evidence of a record of kind `route`.
     fn write_as(
         &mut self,
-        key: Option<&str>,
+        route: Option<Route>,
         ev: Evidence,
         f: impl FnOnce(&mut Writer, &Evidence) -> Result<()> + Send + 'static,
     ) -> Result<()>;
@@ -105,7 +105,7 @@ impl Sink for Writer<'_> {
 
     fn write_as(
         &mut self,
-        _key: Option<&str>,
+        _route: Option<Route>,
         ev: Evidence,
         f: impl FnOnce(&mut Writer, &Evidence) -> Result<()> + Send + 'static,
     ) -> Result<()> {
@@ -177,17 +177,19 @@ impl Sink for Deferred {
 
     fn write_as(
         &mut self,
-        key: Option<&str>,
+        route: Option<Route>,
         mut ev: Evidence,
         f: impl FnOnce(&mut Writer, &Evidence) -> Result<()> + Send + 'static,
     ) -> Result<()> {
-        if let Some(key) = key {
-            if key == raw::DELIVERIES {
+        if let Some(route) = route {
+            let delivery = route.key == raw::DELIVERIES;
+            if delivery {
                 self.delivery = Some(ev.sha256);
             }
-            if self.delivery != Some(ev.sha256) || key == raw::DELIVERIES {
-                ev.packed = self.pre.encode(key, &ev.raw)?;
+            if self.delivery != Some(ev.sha256) || delivery {
+                ev.packed = self.pre.encode(&route, &ev.raw)?;
             }
+            ev.route = Some(route);
         }
         self.push(move |w, placed| {
             ev.origin_id = resolve(ev.origin_id, placed)?;

@@ -45,6 +45,33 @@ pub struct Evidence {
     pub sha256: crate::util::Sha256Sum,
     /// `raw` as stored, when the thread reading an import compressed it ahead of the writer.
     pub packed: Option<Vec<u8>>,
+    /// What kind of record this is, set by the thread reading an import (see [`Route`]).
+    pub route: Option<Route>,
+}
+
+/// A kind of record as the thread reading an import sees it: the dictionary key its evidence
+/// is stored under when it is a new row, and the door it came through (a report row, a
+/// Dashboard row, a webhook...). Whether it becomes a new row or further evidence for one only
+/// the writer can tell; it tells the reading thread where each route's records last went, so
+/// that, say, Dashboard rows arriving after their report rows are compressed for further
+/// evidence before they reach the writer (see `store::raw::Shared`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Route {
+    pub key: std::borrow::Cow<'static, str>,
+    pub shape: &'static str,
+}
+
+/// A record's door, as a [`Route`]'s shape: the `via` values the importers set.
+pub fn shape_of(via: &str) -> &'static str {
+    match via {
+        "report" => "report",
+        "metrics" => "metrics",
+        "instances" => "instances",
+        "history" => "history",
+        "webhook" => "webhook",
+        "csv" => "csv",
+        _ => "",
+    }
 }
 
 impl Evidence {
@@ -57,6 +84,7 @@ impl Evidence {
             raw,
             sha256,
             packed: None,
+            route: None,
         }
     }
 }

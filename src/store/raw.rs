@@ -18,6 +18,7 @@
 //! [`Decoder`] the one place it is decoded, also behind the SQL function `zl_raw(raw)` that
 //! every connection the store opens registers.
 
+use crate::model::Route;
 use anyhow::{Context, Result};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -171,6 +172,8 @@ pub struct Encoder {
     first: BTreeMap<String, usize>,
     /// Where the dictionaries it loads are published for a [`Precoder`], if one reads ahead.
     shared: Option<Shared>,
+    /// The key each route's records were last compressed for, as published.
+    routes: HashMap<Route, String>,
 }
 
 impl Encoder {
@@ -187,7 +190,7 @@ impl Encoder {
         table: &str,
         text: &str,
     ) -> Result<rusqlite::types::Value> {
-        self.encode_packed(conn, table, text, None)
+        self.encode_packed(conn, table, text, None, None)
     }
 
     /// [`Self::encode`] for a record a [`Precoder`] may have compressed already (`packed`):
@@ -195,14 +198,22 @@ impl Encoder {
     /// compressed again: a Dashboard row that turns out to be further evidence for a report
     /// row took 4× the bytes with the participants' dictionary than with its own (2k tenant:
     /// 47.9 → 94.5 MB of further evidence), and a key's first dictionary gives way to the
-    /// one learnt again from all its records.
+    /// one learnt again from all its records. Which key a record of `route` was compressed for
+    /// is told to the [`Precoder`], which compresses the route's next records for it.
     pub fn encode_packed(
         &mut self,
         conn: &Connection,
         table: &str,
         text: &str,
         packed: Option<&[u8]>,
+        route: Option<&Route>,
     ) -> Result<rusqlite::types::Value> {
+        if let (Some(shared), Some(route)) = (&self.shared, route)
+            && self.routes.get(route).map(String::as_str) != Some(table)
+        {
+            shared.reroute(route, table);
+            self.routes.insert(route.clone(), table.to_string());
+        }
         if !self.slots.contains_key(table) {
             self.load(conn, table)?;
         }
@@ -213,7 +224,7 @@ impl Encoder {
                 if *n == RETRAIN {
                     retrain(conn, table)?;
                     self.load(conn, table)?;
-                    return self.encode_packed(conn, table, text, packed);
+                    return self.encode_packed(conn, table, text, packed, None);
                 }
             }
             return match packed {
@@ -228,9 +239,20 @@ impl Encoder {
         if (*n).is_multiple_of(MIN_TRAIN) && train(conn, table)?.is_some() {
             compact_rows(conn, table, usize::MAX)?;
             self.load(conn, table)?;
-            return self.encode_packed(conn, table, text, packed);
+            return self.encode_packed(conn, table, text, packed, None);
         }
         Ok(rusqlite::types::Value::Text(text.to_string()))
+    }
+
+    /// Whether `packed` was compressed with `key`'s current dictionary (so the reading thread
+    /// expected the record to be stored under `key`).
+    pub fn packed_for(&mut self, conn: &Connection, key: &str, packed: &[u8]) -> Result<bool> {
+        if !self.slots.contains_key(key) {
+            self.load(conn, key)?;
+        }
+        Ok(
+            matches!(self.slots.get(key), Some(Slot::Dict(id, ..)) if header(packed) == Some(i64::from(*id))),
+        )
     }
 
     /// Load `key`'s current dictionary into its slot (and publish it when shared).
@@ -245,29 +267,50 @@ impl Encoder {
     }
 }
 
-/// The dictionaries a writer has loaded, for the thread that reads an import ahead of it:
-/// key → (id, dictionary).
+/// What a writer shares with the thread that reads an import ahead of it: the dictionaries it
+/// has loaded, and where each [`Route`]'s records last went.
 #[derive(Clone, Default)]
-pub struct Shared(Arc<Mutex<HashMap<String, SharedDict>>>);
+pub struct Shared(Arc<Mutex<SharedState>>);
+
+#[derive(Default)]
+struct SharedState {
+    /// key → the key's current dictionary.
+    dicts: HashMap<String, SharedDict>,
+    /// A route → the key its last stored record was compressed for, where that is not the
+    /// route's own key (further evidence).
+    routes: HashMap<Route, String>,
+}
 
 /// A published dictionary: its id and bytes.
 type SharedDict = (u32, Arc<[u8]>);
 
 impl Shared {
-    fn publish(&self, key: &str, id: u32, dict: Vec<u8>) {
-        let mut m = self
-            .0
+    fn state(&self) -> std::sync::MutexGuard<'_, SharedState> {
+        self.0
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        m.insert(key.to_string(), (id, dict.into()));
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn get(&self, key: &str) -> Option<SharedDict> {
-        let m = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        m.get(key).cloned()
+    fn publish(&self, key: &str, id: u32, dict: Vec<u8>) {
+        self.state()
+            .dicts
+            .insert(key.to_string(), (id, dict.into()));
+    }
+
+    fn reroute(&self, route: &Route, key: &str) {
+        let mut state = self.state();
+        if route.key == key {
+            state.routes.remove(route);
+        } else {
+            state.routes.insert(route.clone(), key.to_string());
+        }
+    }
+
+    /// The dictionary for `route`'s next record: that of the key its last one went to.
+    fn get(&self, route: &Route) -> Option<SharedDict> {
+        let state = self.state();
+        let key = state.routes.get(route).map_or(&*route.key, String::as_str);
+        state.dicts.get(key).cloned()
     }
 }
 
@@ -287,10 +330,11 @@ impl Precoder {
         }
     }
 
-    /// `text` compressed with `key`'s current dictionary, or `None` when the key has none yet
-    /// or compressing would not make it smaller.
-    pub fn encode(&mut self, key: &str, text: &str) -> Result<Option<Vec<u8>>> {
-        let Some((id, dict)) = self.shared.get(key) else {
+    /// `text`, a record of kind `route`, compressed with the dictionary its kind's last record
+    /// was stored with, or `None` when there is none yet or compressing would not make it
+    /// smaller.
+    pub fn encode(&mut self, route: &Route, text: &str) -> Result<Option<Vec<u8>>> {
+        let Some((id, dict)) = self.shared.get(route) else {
             return Ok(None);
         };
         let c = match self.compressors.entry(id) {
@@ -957,21 +1001,22 @@ mod tests {
         let shared = Shared::default();
         let mut pre = Precoder::new(shared.clone());
         let text = row(99_999);
+        let vips = Route {
+            key: "vips".into(),
+            shape: "",
+        };
         assert_eq!(
-            pre.encode("vips", &text).unwrap(),
+            pre.encode(&vips, &text).unwrap(),
             None,
             "nothing published yet"
         );
         let mut enc = Encoder::default();
         enc.share(shared);
         enc.encode(&s.conn, "vips", &row(0)).unwrap();
-        let packed = pre
-            .encode("vips", &text)
-            .unwrap()
-            .expect("compressed ahead");
+        let packed = pre.encode(&vips, &text).unwrap().expect("compressed ahead");
         assert!(is_compressed(&packed) && packed.len() < text.len());
         let stored = enc
-            .encode_packed(&s.conn, "vips", &text, Some(&packed))
+            .encode_packed(&s.conn, "vips", &text, Some(&packed), None)
             .unwrap();
         assert_eq!(stored, rusqlite::types::Value::Blob(packed.clone()));
         let back = Decoder::default()
@@ -982,7 +1027,7 @@ mod tests {
         let mut other = packed.clone();
         other[1..5].copy_from_slice(&9999u32.to_le_bytes());
         let stored = enc
-            .encode_packed(&s.conn, "vips", &text, Some(&other))
+            .encode_packed(&s.conn, "vips", &text, Some(&other), None)
             .unwrap();
         assert_eq!(stored, rusqlite::types::Value::Blob(packed));
     }

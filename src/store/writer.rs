@@ -24,30 +24,52 @@ pub use newer::{Disclaimer, HistoryMeeting, RecordingAccess, RemoteSupport, Risk
 /// already in the case goes under another key, which only the writer can tell.
 pub trait EvidenceKey {
     fn evidence_key(&self) -> std::borrow::Cow<'static, str>;
+
+    /// The door the record came through, where records of one table come through several
+    /// (a [`Route`]'s shape).
+    fn evidence_shape(&self) -> &'static str {
+        ""
+    }
+
+    /// The record's [`Route`].
+    fn route(&self) -> Route {
+        Route {
+            key: self.evidence_key(),
+            shape: self.evidence_shape(),
+        }
+    }
 }
 
-/// [`EvidenceKey`] for records kept in the table of a [`Spec`].
+/// [`EvidenceKey`] for records kept in the table of a [`Spec`]; `via` after the table for
+/// records whose `via` field names their door.
 macro_rules! evidence_in {
-    ($($ty:ty => $spec:expr),* $(,)?) => {$(
+    ($($ty:ty => $spec:expr $(, $via:ident)?);* $(;)?) => {$(
         impl EvidenceKey for $ty {
             fn evidence_key(&self) -> std::borrow::Cow<'static, str> {
                 std::borrow::Cow::Borrowed($spec.table)
             }
+            $(fn evidence_shape(&self) -> &'static str {
+                shape_of(&self.$via)
+            })?
         }
     )*};
 }
 pub(crate) use evidence_in;
 
 evidence_in! {
-    User => USERS, Operation => OPERATIONS, Meeting => MEETINGS, Participant => PARTICIPANTS,
-    Recording => RECORDINGS, ChatMessage => CHAT, WebhookEvent => WEBHOOKS,
-    MeetingActivity => MEETING_ACTIVITIES, Departure => DEPARTURES, Asset => ASSETS,
-    Vip => VIPS,
+    User => USERS; Operation => OPERATIONS, via; Meeting => MEETINGS, via;
+    Participant => PARTICIPANTS, via; Recording => RECORDINGS, via; ChatMessage => CHAT;
+    WebhookEvent => WEBHOOKS; MeetingActivity => MEETING_ACTIVITIES; Departure => DEPARTURES;
+    Asset => ASSETS; Vip => VIPS;
 }
 
 impl EvidenceKey for SignIn {
     fn evidence_key(&self) -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed(SIGNINS)
+    }
+
+    fn evidence_shape(&self) -> &'static str {
+        shape_of(&self.via)
     }
 }
 
@@ -656,9 +678,13 @@ impl<'c> Writer<'c> {
             Some((sha, id)) if *sha == ev.sha256 && table != super::raw::DELIVERIES => {
                 Ok(super::raw::delivery_ref(*id))
             }
-            _ => self
-                .codec
-                .encode_packed(&self.tx, table, &ev.raw, ev.packed.as_deref()),
+            _ => self.codec.encode_packed(
+                &self.tx,
+                table,
+                &ev.raw,
+                ev.packed.as_deref(),
+                ev.route.as_ref(),
+            ),
         }
     }
 
@@ -677,6 +703,22 @@ impl<'c> Writer<'c> {
     ) -> Result<(Outcome, i64)> {
         debug_assert_eq!(vals.len(), spec.cols.len());
         let sql = spec.sql.get_or_init(|| SpecSql::build(spec));
+        // Compressed as further evidence by the reading thread: records of its kind have lately
+        // been merging, so the row is looked for first, sparing a failed insert.
+        if let Some(packed) = ev.packed.as_deref()
+            && self
+                .codec
+                .packed_for(&self.tx, &super::raw::extra_key(spec.table), packed)?
+        {
+            let found = self
+                .tx
+                .prepare_cached(&sql.select)?
+                .query_row(&vals[..spec.nkey], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some(found) = found {
+                return self.merge(spec, vals, ev, found);
+            }
+        }
         let raw = match source {
             Some(s) => self.raw(&super::raw::source_key(spec.table, s), ev)?,
             None => self.raw(spec.table, ev)?,
@@ -691,10 +733,23 @@ impl<'c> Writer<'c> {
             self.counts.note(spec.table, Outcome::Added);
             return Ok((Outcome::Added, id));
         }
-        let (id, sha): (i64, Sha256Sum) = self
+        let found = self
             .tx
             .prepare_cached(&sql.select)?
             .query_row(&vals[..spec.nkey], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        self.merge(spec, vals, ev, found)
+    }
+
+    /// A record whose key is row `id` already, with evidence `sha`: further evidence, and its
+    /// fields fill the row's gaps, unless it is those bytes again.
+    fn merge(
+        &mut self,
+        spec: &Spec,
+        vals: &[&dyn ToSql],
+        ev: &Evidence,
+        (id, sha): (i64, Sha256Sum),
+    ) -> Result<(Outcome, i64)> {
+        let sql = spec.sql.get_or_init(|| SpecSql::build(spec));
         let outcome = if sha == ev.sha256 || !self.extra_evidence(spec.table, id, ev)? {
             Outcome::Present
         } else {
@@ -2004,6 +2059,7 @@ pub(crate) fn fold_signins(conn: &Connection) -> Result<u64> {
                 raw: String::new(),
                 sha256: r.sha,
                 packed: None,
+                route: None,
             };
             // Gone first: the merged row may take this row's exact key.
             conn.execute("DELETE FROM signins WHERE id = ?1", [r.id])?;
@@ -2055,6 +2111,118 @@ mod tests {
                 "{sql}: {plan:?}"
             );
         }
+    }
+
+    /// Dashboard rows imported after their report rows are compressed by the reading thread
+    /// for further evidence (the writer told it where that kind of record went); one whose
+    /// session turns out to be new is still stored as a row of its own, readable, and turns
+    /// the kind back.
+    #[test]
+    fn a_record_compressed_for_further_evidence_lands_where_its_key_says() {
+        use super::super::raw::{Decoder, Precoder, Shared, extra_key};
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = crate::store::Store::open(&dir.path().join("a.zl")).unwrap();
+        let shared = Shared::default();
+        let n = super::super::raw::MIN_TRAIN + 100;
+        let part = |i: usize, via: &str| Participant {
+            meeting_uuid: format!("m{}", i / 10),
+            user_id: format!("u{i}"),
+            join_time: "2026-03-02T09:00:00Z".into(),
+            name: Some(format!("Person {i}")),
+            via: via.into(),
+            ..Default::default()
+        };
+        let text = |i: usize, via: &str| {
+            format!(
+                r#"{{"id":"u{i}","name":"Person {i}","via":"{via}","ip_address":"10.0.{}.{}"}}"#,
+                i / 250,
+                i % 250
+            )
+        };
+        let ev = |i: usize, via: &str, packed: Option<Vec<u8>>| {
+            let mut e = Evidence::new(1, None, text(i, via));
+            e.route = Some(part(i, via).route());
+            e.packed = packed;
+            e
+        };
+        for via in ["report", "metrics"] {
+            let mut w = s.writer().unwrap();
+            w.share_dicts(shared.clone());
+            for i in 0..n {
+                w.participant(&part(i, via), &ev(i, via, None)).unwrap();
+            }
+            w.commit().unwrap();
+        }
+        let dict_of = |s: &crate::store::Store, key: &str| -> i64 {
+            s.conn
+                .query_row("SELECT max(id) FROM raw_dicts WHERE tbl = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+        };
+        let (own, extra) = (
+            dict_of(&s, "participants"),
+            dict_of(&s, &extra_key("participants")),
+        );
+        let dict_id = |b: &[u8]| i64::from(u32::from_le_bytes(b[1..5].try_into().unwrap()));
+        let mut pre = Precoder::new(shared.clone());
+        let metrics = part(0, "metrics").route();
+        let ahead = |pre: &mut Precoder, i: usize| {
+            pre.encode(&metrics, &text(i, "metrics-2"))
+                .unwrap()
+                .unwrap()
+        };
+
+        let mut w = s.writer().unwrap();
+        w.share_dicts(shared.clone());
+        // A writer publishes a key's dictionary when it first uses it.
+        let mut e = ev(6, "metrics-2", None);
+        e.route = Some(metrics.clone());
+        assert_eq!(w.participant(&part(6, "metrics"), &e).unwrap(), Outcome::Merged);
+        // A session already in the case: further evidence, stored as compressed ahead.
+        let packed = ahead(&mut pre, 5);
+        assert_eq!(dict_id(&packed), extra);
+        let mut e = ev(5, "metrics-2", Some(packed.clone()));
+        e.route = Some(metrics.clone());
+        assert_eq!(
+            w.participant(&part(5, "metrics"), &e).unwrap(),
+            Outcome::Merged
+        );
+        // A new session compressed the same way: a row of its own, with its own dictionary.
+        let new = n + 1;
+        let mut e = ev(new, "metrics-2", Some(ahead(&mut pre, new)));
+        e.route = Some(metrics.clone());
+        assert_eq!(
+            w.participant(&part(new, "metrics"), &e).unwrap(),
+            Outcome::Added
+        );
+        w.commit().unwrap();
+        let stored: Vec<u8> = s
+            .conn
+            .query_row(
+                "SELECT raw FROM extra_evidence WHERE tbl = 'participants' AND sha256 = ?1",
+                [Sha256Sum::of(text(5, "metrics-2").as_bytes())],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, packed);
+        let row: Vec<u8> = s
+            .conn
+            .query_row(
+                "SELECT raw FROM participants WHERE user_id = ?1",
+                [format!("u{new}")],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(dict_id(&row), own);
+        let mut d = Decoder::default();
+        assert_eq!(
+            d.decode(&s.conn, rusqlite::types::ValueRef::Blob(&row))
+                .unwrap(),
+            text(new, "metrics-2").as_bytes()
+        );
+        // The kind's last record became a row: the next one is compressed for a row again.
+        assert_eq!(dict_id(&ahead(&mut pre, 7)), own);
     }
 
     fn v(ip: &str, ct: &str, ver: &str, lt: Option<i64>, via: &str) -> SignVals {

@@ -273,6 +273,6 @@ impl Writer<'_> {
 }
 
 evidence_in! {
-    RecordingAccess => ACCESS, HistoryMeeting => HISTORY, Disclaimer => DISCLAIMERS,
-    RemoteSupport => REMOTE, RiskAlert => RISK,
+    RecordingAccess => ACCESS; HistoryMeeting => HISTORY; Disclaimer => DISCLAIMERS;
+    RemoteSupport => REMOTE; RiskAlert => RISK;
 }
