@@ -11,6 +11,8 @@
 //! What the reading thread cannot know without the case (does this meeting exist yet, which
 //! email has this user id) is asked on the writing thread, in a closure given to
 //! [`Sink::with_writer`]; a new origin's id is a placeholder until its row is written.
+//! Whether a record will be a new row or further evidence for one it cannot know either: it
+//! compresses each for wherever the writer last put a record of the same [`Route`].
 
 use crate::model::beyond::{DataAccess, IdpEvent};
 use crate::model::*;

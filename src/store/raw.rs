@@ -190,7 +190,7 @@ impl Encoder {
         table: &str,
         text: &str,
     ) -> Result<rusqlite::types::Value> {
-        self.encode_packed(conn, table, text, None, None)
+        self.encode_packed(conn, table, text, None)
     }
 
     /// [`Self::encode`] for a record a [`Precoder`] may have compressed already (`packed`):
@@ -198,22 +198,14 @@ impl Encoder {
     /// compressed again: a Dashboard row that turns out to be further evidence for a report
     /// row took 4× the bytes with the participants' dictionary than with its own (2k tenant:
     /// 47.9 → 94.5 MB of further evidence), and a key's first dictionary gives way to the
-    /// one learnt again from all its records. Which key a record of `route` was compressed for
-    /// is told to the [`Precoder`], which compresses the route's next records for it.
+    /// one learnt again from all its records.
     pub fn encode_packed(
         &mut self,
         conn: &Connection,
         table: &str,
         text: &str,
         packed: Option<&[u8]>,
-        route: Option<&Route>,
     ) -> Result<rusqlite::types::Value> {
-        if let (Some(shared), Some(route)) = (&self.shared, route)
-            && self.routes.get(route).map(String::as_str) != Some(table)
-        {
-            shared.reroute(route, table);
-            self.routes.insert(route.clone(), table.to_string());
-        }
         if !self.slots.contains_key(table) {
             self.load(conn, table)?;
         }
@@ -224,7 +216,7 @@ impl Encoder {
                 if *n == RETRAIN {
                     retrain(conn, table)?;
                     self.load(conn, table)?;
-                    return self.encode_packed(conn, table, text, packed, None);
+                    return self.encode_packed(conn, table, text, packed);
                 }
             }
             return match packed {
@@ -239,20 +231,28 @@ impl Encoder {
         if (*n).is_multiple_of(MIN_TRAIN) && train(conn, table)?.is_some() {
             compact_rows(conn, table, usize::MAX)?;
             self.load(conn, table)?;
-            return self.encode_packed(conn, table, text, packed, None);
+            return self.encode_packed(conn, table, text, packed);
         }
         Ok(rusqlite::types::Value::Text(text.to_string()))
     }
 
-    /// Whether `packed` was compressed with `key`'s current dictionary (so the reading thread
-    /// expected the record to be stored under `key`).
-    pub fn packed_for(&mut self, conn: &Connection, key: &str, packed: &[u8]) -> Result<bool> {
-        if !self.slots.contains_key(key) {
-            self.load(conn, key)?;
+    /// Note that a record of `route` is stored under `key`: the [`Precoder`] compresses the
+    /// route's next records for that key.
+    pub fn went(&mut self, route: &Route, key: &str) {
+        if self.routes.get(route).map(String::as_str) != Some(key) {
+            if let Some(shared) = &self.shared {
+                shared.reroute(route, key);
+            }
+            self.routes.insert(route.clone(), key.to_string());
         }
-        Ok(
-            matches!(self.slots.get(key), Some(Slot::Dict(id, ..)) if header(packed) == Some(i64::from(*id))),
-        )
+    }
+
+    /// Whether the last record of `route` was further evidence for a row of `table`.
+    pub fn went_as_extra(&self, route: &Route, table: &str) -> bool {
+        self.routes
+            .get(route)
+            .and_then(|k| k.strip_prefix(EXTRA)?.strip_prefix('/'))
+            == Some(table)
     }
 
     /// Load `key`'s current dictionary into its slot (and publish it when shared).
@@ -1016,7 +1016,7 @@ mod tests {
         let packed = pre.encode(&vips, &text).unwrap().expect("compressed ahead");
         assert!(is_compressed(&packed) && packed.len() < text.len());
         let stored = enc
-            .encode_packed(&s.conn, "vips", &text, Some(&packed), None)
+            .encode_packed(&s.conn, "vips", &text, Some(&packed))
             .unwrap();
         assert_eq!(stored, rusqlite::types::Value::Blob(packed.clone()));
         let back = Decoder::default()
@@ -1027,7 +1027,7 @@ mod tests {
         let mut other = packed.clone();
         other[1..5].copy_from_slice(&9999u32.to_le_bytes());
         let stored = enc
-            .encode_packed(&s.conn, "vips", &text, Some(&other), None)
+            .encode_packed(&s.conn, "vips", &text, Some(&other))
             .unwrap();
         assert_eq!(stored, rusqlite::types::Value::Blob(packed));
     }

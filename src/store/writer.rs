@@ -674,17 +674,16 @@ impl<'c> Writer<'c> {
 
     /// The stored form of a record of `table` (or evidence for one): see [`super::raw`].
     fn raw(&mut self, table: &str, ev: &Evidence) -> Result<Value> {
+        if let Some(route) = &ev.route {
+            self.codec.went(route, table);
+        }
         match &self.delivery {
             Some((sha, id)) if *sha == ev.sha256 && table != super::raw::DELIVERIES => {
                 Ok(super::raw::delivery_ref(*id))
             }
-            _ => self.codec.encode_packed(
-                &self.tx,
-                table,
-                &ev.raw,
-                ev.packed.as_deref(),
-                ev.route.as_ref(),
-            ),
+            _ => self
+                .codec
+                .encode_packed(&self.tx, table, &ev.raw, ev.packed.as_deref()),
         }
     }
 
@@ -703,12 +702,13 @@ impl<'c> Writer<'c> {
     ) -> Result<(Outcome, i64)> {
         debug_assert_eq!(vals.len(), spec.cols.len());
         let sql = spec.sql.get_or_init(|| SpecSql::build(spec));
-        // Compressed as further evidence by the reading thread: records of its kind have lately
-        // been merging, so the row is looked for first, sparing a failed insert.
-        if let Some(packed) = ev.packed.as_deref()
-            && self
-                .codec
-                .packed_for(&self.tx, &super::raw::extra_key(spec.table), packed)?
+        // The last record of its kind merged into a row (a Dashboard row after its report row,
+        // a webhook's join after the report): the row is looked for first, sparing an insert
+        // that would fail.
+        if ev
+            .route
+            .as_ref()
+            .is_some_and(|r| self.codec.went_as_extra(r, spec.table))
         {
             let found = self
                 .tx
@@ -750,6 +750,13 @@ impl<'c> Writer<'c> {
         (id, sha): (i64, Sha256Sum),
     ) -> Result<(Outcome, i64)> {
         let sql = spec.sql.get_or_init(|| SpecSql::build(spec));
+        if sha == ev.sha256
+            && let Some(route) = &ev.route
+        {
+            // Present already: the next record of its kind is looked for first too (a rerun
+            // of an import that was stopped).
+            self.codec.went(route, &super::raw::extra_key(spec.table));
+        }
         let outcome = if sha == ev.sha256 || !self.extra_evidence(spec.table, id, ev)? {
             Outcome::Present
         } else {
