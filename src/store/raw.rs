@@ -172,7 +172,8 @@ pub struct Encoder {
     first: BTreeMap<String, usize>,
     /// Where the dictionaries it loads are published for a [`Precoder`], if one reads ahead.
     shared: Option<Shared>,
-    /// The key each route's records were last compressed for, as published.
+    /// The key each route's last record was stored under: published to a [`Precoder`], and
+    /// what tells the writer to look for a row before inserting ([`Self::went_as_extra`]).
     routes: HashMap<Route, String>,
 }
 

@@ -2185,7 +2185,10 @@ mod tests {
         // A writer publishes a key's dictionary when it first uses it.
         let mut e = ev(6, "metrics-2", None);
         e.route = Some(metrics.clone());
-        assert_eq!(w.participant(&part(6, "metrics"), &e).unwrap(), Outcome::Merged);
+        assert_eq!(
+            w.participant(&part(6, "metrics"), &e).unwrap(),
+            Outcome::Merged
+        );
         // A session already in the case: further evidence, stored as compressed ahead.
         let packed = ahead(&mut pre, 5);
         assert_eq!(dict_id(&packed), extra);
