@@ -716,7 +716,7 @@ impl<'c> Writer<'c> {
                 .query_row(&vals[..spec.nkey], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             if let Some(found) = found {
-                return self.merge(spec, vals, ev, found);
+                return self.merge(spec, sql, vals, ev, found);
             }
         }
         let raw = match source {
@@ -737,7 +737,7 @@ impl<'c> Writer<'c> {
             .tx
             .prepare_cached(&sql.select)?
             .query_row(&vals[..spec.nkey], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        self.merge(spec, vals, ev, found)
+        self.merge(spec, sql, vals, ev, found)
     }
 
     /// A record whose key is row `id` already, with evidence `sha`: further evidence, and its
@@ -745,16 +745,14 @@ impl<'c> Writer<'c> {
     fn merge(
         &mut self,
         spec: &Spec,
+        sql: &SpecSql,
         vals: &[&dyn ToSql],
         ev: &Evidence,
         (id, sha): (i64, Sha256Sum),
     ) -> Result<(Outcome, i64)> {
-        let sql = spec.sql.get_or_init(|| SpecSql::build(spec));
-        if sha == ev.sha256
-            && let Some(route) = &ev.route
-        {
-            // Present already: the next record of its kind is looked for first too (a rerun
-            // of an import that was stopped).
+        // Its row was there, whether it merges or is present already (a rerun of an import
+        // that was stopped): the next record of its kind is looked for first.
+        if let Some(route) = &ev.route {
             self.codec.went(route, &super::raw::extra_key(spec.table));
         }
         let outcome = if sha == ev.sha256 || !self.extra_evidence(spec.table, id, ev)? {
@@ -2179,29 +2177,31 @@ mod tests {
                 .unwrap()
                 .unwrap()
         };
+        // A Dashboard row captured again with other bytes.
+        let again = |i: usize, packed: Option<Vec<u8>>| {
+            let mut e = ev(i, "metrics-2", packed);
+            e.route = Some(metrics.clone());
+            e
+        };
 
         let mut w = s.writer().unwrap();
         w.share_dicts(shared.clone());
         // A writer publishes a key's dictionary when it first uses it.
-        let mut e = ev(6, "metrics-2", None);
-        e.route = Some(metrics.clone());
         assert_eq!(
-            w.participant(&part(6, "metrics"), &e).unwrap(),
+            w.participant(&part(6, "metrics"), &again(6, None)).unwrap(),
             Outcome::Merged
         );
         // A session already in the case: further evidence, stored as compressed ahead.
         let packed = ahead(&mut pre, 5);
         assert_eq!(dict_id(&packed), extra);
-        let mut e = ev(5, "metrics-2", Some(packed.clone()));
-        e.route = Some(metrics.clone());
         assert_eq!(
-            w.participant(&part(5, "metrics"), &e).unwrap(),
+            w.participant(&part(5, "metrics"), &again(5, Some(packed.clone())))
+                .unwrap(),
             Outcome::Merged
         );
         // A new session compressed the same way: a row of its own, with its own dictionary.
         let new = n + 1;
-        let mut e = ev(new, "metrics-2", Some(ahead(&mut pre, new)));
-        e.route = Some(metrics.clone());
+        let e = again(new, Some(ahead(&mut pre, new)));
         assert_eq!(
             w.participant(&part(new, "metrics"), &e).unwrap(),
             Outcome::Added
