@@ -511,11 +511,14 @@ fn unknown_device_vip_meeting_with_inventory() {
 
 #[test]
 fn silent_presence_and_sharer_near_miss() {
+    // Each meeting has its own host, whom the lurker never meets otherwise.
     let mut c = org();
     let mut ps = Vec::new();
     for i in 0..22 {
-        let u = format!("S{i}");
+        let (u, host) = (format!("S{i}"), format!("host{i}@partner.com"));
         let (s, e) = (at(T0, i * 1440), at(T0, i * 1440 + 30));
+        c.meeting(&u, 100 + i, "Office hours", &host, &s, &e);
+        ps.push(sess(&u, "0", "Host", &host, &s, &e));
         ps.push(sess(&u, "1", "Lurker", "lurk@outside.com", &s, &e));
         ps.push(sess(&u, "2", "Presenter", "pres@outside.com", &s, &e).sharing(i == 7));
     }
@@ -523,6 +526,33 @@ fn silent_presence_and_sharer_near_miss() {
     let f = c.run_one("silent-presence");
     assert_eq!(f.user.as_deref(), Some("lurk@outside.com"));
     why_says(&f, &["22 small meetings", "more than 20"]);
+}
+
+#[test]
+fn silent_presence_without_a_meeting_list_and_quiet_colleague_near_miss() {
+    // Dashboard participant pages alone: no meeting says who hosted it. The lurker sits with
+    // two strangers each time; the quiet colleague with the same two teammates every day.
+    let mut c = org();
+    let mut ps = Vec::new();
+    for i in 0..22 {
+        let (u, s, e) = (format!("S{i}"), at(T0, i * 1440), at(T0, i * 1440 + 30));
+        ps.push(sess(&u, "1", "Lurker", "lurk@outside.com", &s, &e));
+        for k in 0..2 {
+            let who = format!("stranger{i}-{k}@partner.com");
+            ps.push(sess(&u, &format!("s{k}"), "Stranger", &who, &s, &e));
+        }
+        let t = format!("T{i}");
+        ps.push(sess(&t, "1", "Quiet", "quiet@outside.com", &s, &e));
+        ps.push(sess(&t, "2", "Ann", "ann@outside.com", &s, &e).sharing(true));
+        ps.push(sess(&t, "3", "Ben", "ben@outside.com", &s, &e).sharing(true));
+    }
+    c.parts(ps);
+    let f = c.run_one("silent-presence");
+    assert_eq!(f.user.as_deref(), Some("lurk@outside.com"));
+    why_says(
+        &f,
+        &["22 of those meetings have no meeting list naming the host"],
+    );
 }
 
 #[test]
@@ -547,6 +577,8 @@ fn guest_screen_share_and_external_near_miss() {
     c.parts(vec![g, e]);
     let f = c.run_one("guest-screen-share");
     assert!(f.summary.contains("Zoombomber"));
+    // No meeting list gave a topic: the meeting is named by what is known of it.
+    assert!(f.summary.ends_with("in meeting M1"), "{}", f.summary);
 }
 
 #[test]

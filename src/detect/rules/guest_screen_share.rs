@@ -44,13 +44,18 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
             (true, false) => "desktop",
             _ => "an application",
         };
+        // The topic, else (Dashboard pages alone carry none) the meeting's number or UUID.
+        let meeting = match (topic.filter(|t| !t.is_empty()), mid) {
+            (Some(t), _) => format!("'{t}'"),
+            (None, Some(m)) => format!("meeting {m}"),
+            (None, None) => format!("meeting {uuid}"),
+        };
         let mut f = Finding::new(
             format!("sess:{uuid}:{uid}"),
             first,
             format!(
-                "guest '{}' shared their {what} in '{}'",
+                "guest '{}' shared their {what} in {meeting}",
                 name.clone().unwrap_or_else(|| "(no name)".into()),
-                topic.clone().unwrap_or_default()
             ),
         );
         f.fact(format!("shared their {what} (dashboard sharing flags)"));
@@ -59,7 +64,7 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
             "guest '{}'",
             name.unwrap_or_else(|| "(no name)".into())
         ));
-        f.target = Some(format!("'{}'", topic.unwrap_or_default()));
+        f.target = Some(meeting);
         f.ip = ip;
         f.meeting_uuid = Some(uuid);
         f.meeting_id = mid;

@@ -8,10 +8,12 @@
 //! 15: all-hands, trainings and webinars are audiences) and the identity shared at most
 //! `max_with_host` small meetings (default 2) with its host in the window: standups, team
 //! meetings and a partner's weekly sync are with people one meets all the time; an observer
-//! drops into the small meetings of people it has no other tie to. Identities are emails, and
-//! for guests a display name *on one network* (an IPv6 /64, else the IPv4 address): different
-//! people called "iPhone" or "Alex" are not one guest. Only instances with dashboard data
-//! count, since sharing is only known there.
+//! drops into the small meetings of people it has no other tie to. When no meeting list names
+//! an instance's host (Dashboard participant pages alone), the tie is to at least half of the
+//! others in it: silence beside colleagues one meets all the time is not unexplained.
+//! Identities are emails, and for guests a display name *on one network* (an IPv6 /64, else
+//! the IPv4 address): different people called "iPhone" or "Alex" are not one guest. Only
+//! instances with dashboard data count, since sharing is only known there.
 
 use crate::detect::net::Places;
 use crate::detect::snapshot::Sym;
@@ -79,16 +81,27 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
         *size.entry(i.1).or_default() += 1;
     }
     let small = |m: Sym| size.get(&m).is_some_and(|&n| n as usize <= max_audience);
-    // Small instances per email (for the host side of the tie).
+    // Small instances per email (for the host side of the tie), and the emails in each small
+    // instance (the tie when its host is not known).
     let mut small_of: HashMap<u64, Vec<Sym>> = HashMap::default();
+    let mut attendees: HashMap<Sym, Vec<u64>> = HashMap::default();
     for i in inst.iter().filter(|i| i.0 >> 40 == 0 && small(i.1)) {
         small_of.entry(i.0).or_default().push(i.1);
+        attendees.entry(i.1).or_default().push(i.0);
     }
+    // How many small instances two identities attended together (both lists are in symbol
+    // order: `inst` is sorted).
+    let together = |a: Option<&Vec<Sym>>, b: Option<&Vec<Sym>>| match (a, b) {
+        (Some(a), Some(b)) => a.iter().filter(|x| b.binary_search(x).is_ok()).count(),
+        _ => 0,
+    };
     let mut host_of = ctx
         .conn
         .prepare_cached("SELECT lower(host_email) FROM meetings WHERE uuid = ?1")?;
-    let mut hosts: HashMap<Sym, Option<u64>> = HashMap::default();
-    let mut found: Vec<(u64, usize, usize, usize, i64, Vec<i64>)> = Vec::new();
+    // Per instance: `None` when the case does not say who hosted it, else the host's identity
+    // if it attended anything.
+    let mut hosts: HashMap<Sym, Option<Option<u64>>> = HashMap::default();
+    let mut found: Vec<Found> = Vec::new();
     for group in inst.chunk_by(|a, b| a.0 == b.0) {
         let ident = group[0].0;
         if group.len() <= min || group.iter().any(|i| i.4) {
@@ -106,6 +119,8 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
         let mine = small_of.get(&ident);
         // Unexplained presences: small instances with a host this identity rarely meets.
         let mut times: Vec<(i64, i64)> = Vec::new();
+        // How many of those were judged by the others in them (no host known).
+        let mut unhosted = 0;
         for i in group.iter().filter(|i| small(i.1)) {
             // Candidates share many instances: each host is looked up once.
             let host = match hosts.get(&i.1) {
@@ -114,21 +129,35 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
                     let h: Option<String> = host_of
                         .query_row([snap.str(i.1)], |r| r.get(0))
                         .unwrap_or(None);
-                    let h = h.and_then(|h| snap.email(&h)).map(|h| h as u64);
+                    let h = h
+                        .filter(|h| !h.is_empty())
+                        .map(|h| snap.email(&h).map(|h| h as u64));
                     hosts.insert(i.1, h);
                     h
                 }
             };
-            if host == Some(ident) {
-                continue;
-            }
-            let with_host = match (host.and_then(|h| small_of.get(&h)), mine) {
-                // Both lists are in symbol order (`inst` is sorted).
-                (Some(h), Some(m)) => m.iter().filter(|x| h.binary_search(x).is_ok()).count(),
-                _ => 0,
+            let unexplained = match host {
+                Some(Some(h)) if h == ident => false,
+                Some(host) => together(host.and_then(|h| small_of.get(&h)), mine) <= max_with_host,
+                // No meeting list says who hosted it (Dashboard participant pages alone): ties
+                // to at least half of the others in it explain the presence, or the standing
+                // 1:1s and team calls of every quiet colleague would be "unrelated". (Half, not
+                // any one: two observers sitting in meetings of strangers do not explain each
+                // other. More than half made 14 quiet colleagues findings among 2,000 people.)
+                None => {
+                    let others = attendees.get(&i.1).map_or(&[][..], |p| &p[..]);
+                    let others = others.iter().filter(|&&p| p != ident);
+                    let (mut tied, mut all) = (0, 0);
+                    for &p in others {
+                        all += 1;
+                        tied += usize::from(together(small_of.get(&p), mine) > max_with_host);
+                    }
+                    2 * tied < all || all == 0
+                }
             };
-            if with_host <= max_with_host {
+            if unexplained {
                 times.push((i.2, i.3));
+                unhosted += usize::from(host.is_none());
             }
         }
         if times.len() <= min {
@@ -153,16 +182,35 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
         if best > min {
             let ids = times.iter().take(100).map(|t| t.1).collect();
             let smalls = group.iter().filter(|i| small(i.1)).count();
-            found.push((ident, best, group.len(), smalls, times[0].0, ids));
+            found.push(Found {
+                ident,
+                n: best,
+                total: group.len(),
+                smalls,
+                first: times[0].0,
+                ids,
+                unhosted,
+                unexplained: times.len(),
+            });
         }
     }
-    found.sort_by_key(|f| f.4);
+    found.sort_by_key(|f| f.first);
     let guest_names: HashMap<u64, Sym> = guest_ids
         .iter()
         .map(|((name, _, _), id)| ((1u64 << 40) | id, *name))
         .collect();
     let mut out = Vec::new();
-    for (ident, n, total, smalls, t, ids) in found {
+    for Found {
+        ident,
+        n,
+        total,
+        smalls,
+        first: t,
+        ids,
+        unhosted,
+        unexplained,
+    } in found
+    {
         let (key, who, user) = if ident >> 40 == 1 {
             let s = snap.str(guest_names[&ident]);
             (
@@ -174,22 +222,33 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
             let s = snap.str(ident as Sym);
             (s.to_string(), s.to_string(), Some(s.to_string()))
         };
+        // Whom they had no tie to: the host, or where no host is known the others present.
+        let whom = match unhosted {
+            0 => "whose host they",
+            u if u == unexplained => "with people most of whom they",
+            _ => "whose host, or where none is known most of the others present, they",
+        };
         let mut f = Finding::new(
             format!("id:{key}"),
             crate::model::time::fmt_utc(chrono::DateTime::from_timestamp(t, 0).unwrap_or_default()),
             format!(
-                "{who} sat silently in {n} small meetings within {} days whose host they \
-                 met in at most {max_with_host} small meetings (threshold: more than {min}); \
-                 {total} meetings in all, {smalls} of at most {max_audience} people, never \
-                 shared",
+                "{who} sat silently in {n} small meetings within {} days {whom} met in at \
+                 most {max_with_host} small meetings (threshold: more than {min}); {total} \
+                 meetings in all, {smalls} of at most {max_audience} people, never shared",
                 ctx.num("window_days")
             ),
         );
         f.fact(format!(
-            "{} small meetings (at most {max_audience} people) within {} days whose host they met in at most {max_with_host} small meetings; threshold: more than {min}",
+            "{} small meetings (at most {max_audience} people) within {} days {whom} met in at most {max_with_host} small meetings; threshold: more than {min}",
             crate::output::thousands(n as i64),
             ctx.num("window_days")
         ));
+        if unhosted > 0 {
+            f.fact(format!(
+                "{} of those meetings have no meeting list naming the host: judged by the others present",
+                crate::output::thousands(unhosted as i64)
+            ));
+        }
         f.fact(format!(
             "{} meetings in all, {} of them small; never shared a screen or an application",
             crate::output::thousands(total as i64),
@@ -206,4 +265,19 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
         out.push(f);
     }
     Ok(RuleOutcome::Findings(out))
+}
+
+/// An identity the rule reports.
+struct Found {
+    ident: u64,
+    /// Unexplained small instances within one window.
+    n: usize,
+    total: usize,
+    smalls: usize,
+    /// Time of the first unexplained instance.
+    first: i64,
+    ids: Vec<i64>,
+    /// Unexplained instances whose host no meeting list names, of `unexplained` in all.
+    unhosted: usize,
+    unexplained: usize,
 }
