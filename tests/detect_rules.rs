@@ -339,6 +339,43 @@ fn external_in_sensitive_meeting_repeats_as_the_seed() {
 }
 
 #[test]
+fn a_colleague_on_the_accounts_second_domain_is_not_an_outsider() {
+    // The directory knows acme.com only (a webhook feed's few user events); Dan signs in to the
+    // account with the alias domain. He attends the board sync as often as the spy.
+    let mut c = org();
+    let dan = "dan@acme-alias.com";
+    c.signin(T0, dan, "198.51.100.7");
+    for i in 0..4 {
+        let u = format!("B{i}");
+        let s = at(T0, i * 10080);
+        c.meeting(&u, 777, "Board sync", CAROL, &s, &at(&s, 60));
+        c.part(hour(&u, "5", "Spy", "spy@rival.com", &s));
+        c.part(hour(&u, "7", "Dan", dan, &s));
+    }
+    c.cfg.rules.insert(
+        "external-in-sensitive-meeting".into(),
+        toml::from_str("flag_guests = 0").unwrap(),
+    );
+    let f = c.run_one("external-in-sensitive-meeting");
+    assert_eq!(f.user.as_deref(), Some("spy@rival.com"));
+    // The console and `zoomlens sql` say the same, from what detect kept.
+    let conn = &c.store.conn;
+    let kept: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'signin_domains'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(kept.contains("acme-alias.com"), "{kept}");
+    zoomlens::detect::sql_functions(conn, &c.cfg).unwrap();
+    let internal: bool = conn
+        .query_row("SELECT zl_internal(?1)", [dan], |r| r.get(0))
+        .unwrap();
+    assert!(internal);
+}
+
+#[test]
 fn external_guest_in_sensitive_instance() {
     let mut c = org();
     c.meeting("G1", 1, "Confidential: merger", CAROL, T0, &at(T0, 60));
