@@ -654,6 +654,29 @@ fn source_silent_gap_while_others_active_but_not_quiet_weekends() {
 }
 
 #[test]
+fn source_silent_knows_a_sources_own_week() {
+    // Three weeks from Monday 09:00: sign-ins every two hours, weekends included; admins
+    // change settings on weekdays from 09:00 to 17:00 only, and not at all on the second
+    // week's Wednesday and Thursday.
+    let mut c = org();
+    for h in 0..21 * 24 {
+        let t = at(T0, h * 60);
+        if h % 2 == 0 {
+            c.signin(&t, ALICE, "198.51.100.1");
+        }
+        let (day, hour) = ((9 + h) / 24, (9 + h) % 24);
+        if day % 7 < 5 && (9..17).contains(&hour) && !(9..=10).contains(&day) {
+            c.op(&t, ADMIN, "Account", "Update", "setting changed");
+        }
+    }
+    // Every weekend is silent in the operation logs and is their week; the two weekdays are
+    // a gap.
+    let f = c.run_one("source-silent");
+    assert_eq!(f.target.as_deref(), Some("operation logs"));
+    assert!(f.summary.contains("2024-06-18T16:00:00Z"), "{}", f.summary);
+}
+
+#[test]
 fn missing_data_says_could_not_run() {
     let mut c = Case::new();
     for (rule, needle) in [

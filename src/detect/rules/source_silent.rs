@@ -2,8 +2,10 @@
 //! participants, webhooks, chat) with no events for more than `max_gap_hours` (default 24, as
 //! Panther's "no events processed" alert) inside the case window *while other sources were
 //! active* (at least `min_other_events`, default 20, elsewhere in the gap): weekends and
-//! holidays, when everything is quiet, are not collector failures. Also every sync window that
-//! could not complete (`coverage` state failed or partial).
+//! holidays, when everything is quiet, are not collector failures, and neither is a source's
+//! own week: a gap whose same hours were silent in most other weeks of the case (admins change
+//! settings on weekdays; sign-ins and meetings go on at the weekend). Also every sync window
+//! that could not complete (`coverage` state failed or partial).
 
 use crate::detect::{Ctx, Finding, RuleOutcome};
 use anyhow::Result;
@@ -112,6 +114,9 @@ pub fn run(ctx: &Ctx) -> Result<RuleOutcome> {
             // needs no other source to be active: all of them stopped.
             let unexplained = (a.is_none() && secs(&case_from, &events_from) > max_gap)
                 || (b.is_none() && secs(&events_to, &case_to) > max_gap);
+            if !unexplained && weekly(ctx, tbl, col, &from, &to, &events_from, &events_to)? {
+                continue;
+            }
             let mut others = 0i64;
             for (j, _) in &hours {
                 if j == i {
@@ -242,4 +247,49 @@ fn seek_hours(ctx: &Ctx, tbl: &str, col: &str) -> Result<Vec<i64>> {
         after = skip;
     }
     Ok(hours.into_iter().collect())
+}
+
+/// Whether the source was silent over the same hours of most other weeks the case's events
+/// span (up to four either side): then the gap is its rhythm, not a collector failure. The
+/// other weeks are asked about the gap's middle (a tenth off each end, at least an hour):
+/// the last change on a Friday and the first on a Monday come at a different minute each
+/// week.
+fn weekly(
+    ctx: &Ctx,
+    tbl: &str,
+    col: &str,
+    from: &str,
+    to: &str,
+    events_from: &str,
+    events_to: &str,
+) -> Result<bool> {
+    use crate::model::time::{fmt_utc, parse_time};
+    let (Some(a), Some(b), Some(lo), Some(hi)) = (
+        parse_time(from),
+        parse_time(to),
+        parse_time(events_from),
+        parse_time(events_to),
+    ) else {
+        return Ok(false);
+    };
+    let trim = ((b - a) / 10).max(chrono::Duration::hours(1));
+    let (a, b) = (a + trim, b - trim);
+    if a >= b {
+        return Ok(false);
+    }
+    let mut count = ctx.conn.prepare_cached(&format!(
+        "SELECT EXISTS (SELECT 1 FROM {tbl} WHERE {col} > ?1 AND {col} < ?2)"
+    ))?;
+    let (mut weeks, mut quiet) = (0, 0);
+    for k in (-4i64..=4).filter(|&k| k != 0) {
+        let shift = chrono::Duration::days(7 * k);
+        let (sa, sb) = (a + shift, b + shift);
+        if sa < lo || sb > hi {
+            continue;
+        }
+        weeks += 1;
+        let busy: bool = count.query_row([fmt_utc(sa), fmt_utc(sb)], |r| r.get(0))?;
+        quiet += usize::from(!busy);
+    }
+    Ok(weeks > 0 && 2 * quiet > weeks)
 }
