@@ -337,12 +337,19 @@ fn signin_domains(conn: &Connection, fresh: bool) -> Result<Vec<String>> {
             return Ok(list);
         }
     }
+    let all = email_domains(conn, "SELECT DISTINCT email FROM signins")?;
+    Ok(all.into_iter().collect())
+}
+
+/// The domains of the emails `sql` yields, as [`domain_of`] reads them (and `zl_internal`
+/// looks them up).
+fn email_domains(conn: &Connection, sql: &str) -> Result<std::collections::BTreeSet<String>> {
     let mut out = std::collections::BTreeSet::new();
-    let mut st = conn.prepare("SELECT DISTINCT email FROM signins")?;
+    let mut st = conn.prepare(sql)?;
     for e in st.query_map([], |r| r.get::<_, String>(0))? {
         out.extend(domain_of(&e?));
     }
-    Ok(out.into_iter().collect())
+    Ok(out)
 }
 
 /// The rules' helpers as SQL functions (`zl_internal(email)`, `zl_domain(email)`,
@@ -360,18 +367,10 @@ fn register(conn: &Connection, cfg: &Config, signed_in: Vec<String>) -> Result<(
         .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
         .filter(|d| !d.is_empty())
         .collect();
-    {
-        let mut st = conn.prepare(
-            "SELECT DISTINCT lower(substr(email, instr(email, '@') + 1)) FROM users
-             WHERE instr(email, '@') > 0",
-        )?;
-        for d in st.query_map([], |r| r.get::<_, String>(0))? {
-            let d = d?;
-            if !d.trim().is_empty() {
-                internal.insert(d.trim().to_string());
-            }
-        }
-    }
+    internal.extend(email_domains(
+        conn,
+        "SELECT DISTINCT email FROM users WHERE email IS NOT NULL",
+    )?);
     internal.extend(signed_in);
     let mut vips: HashSet<String> = cfg
         .vip_emails

@@ -277,7 +277,7 @@ fn weekly(
     if a >= b {
         return Ok(false);
     }
-    let mut count = ctx.conn.prepare_cached(&format!(
+    let mut any = ctx.conn.prepare_cached(&format!(
         "SELECT EXISTS (SELECT 1 FROM {tbl} WHERE {col} > ?1 AND {col} < ?2)"
     ))?;
     let (mut weeks, mut quiet) = (0, 0);
@@ -288,7 +288,7 @@ fn weekly(
             continue;
         }
         weeks += 1;
-        let busy: bool = count.query_row([fmt_utc(sa), fmt_utc(sb)], |r| r.get(0))?;
+        let busy: bool = any.query_row([fmt_utc(sa), fmt_utc(sb)], |r| r.get(0))?;
         quiet += usize::from(!busy);
     }
     Ok(weeks > 0 && 2 * quiet > weeks)
